@@ -1,0 +1,119 @@
+"""The audit trail's hash chain (DESIGN.md rule 6), computed the same everywhere.
+
+Each event's hash covers the previous hash and a canonical form of the event, so editing,
+inserting or deleting a row breaks the chain at a point ``verify_chain`` can name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from domain.i18n import _
+
+GENESIS = "0" * 64
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    ).encode("utf-8")
+
+
+def digest(value: Any) -> str:
+    """SHA-256 of a JSON-able value in canonical form (before/after states, payloads)."""
+    return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+def timestamp(at: datetime) -> str:
+    if at.tzinfo is None:
+        raise ValueError("aware datetime required")
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class ChainedEvent:
+    seq: int
+    at: datetime
+    actor_id: int | None
+    actor_label: str
+    action: str
+    subject_type: str
+    subject_id: str
+    territory_id: int | None
+    council_id: int | None
+    details: Mapping[str, Any]
+    payload_digest: str
+    prev_hash: str
+    hash: str = ""
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": timestamp(self.at),
+            "actor_id": self.actor_id,
+            "actor_label": self.actor_label,
+            "action": self.action,
+            "subject_type": self.subject_type,
+            "subject_id": self.subject_id,
+            "territory_id": self.territory_id,
+            "council_id": self.council_id,
+            "details": dict(self.details),
+            "payload_digest": self.payload_digest,
+        }
+
+
+def chain_hash(prev_hash: str, event: ChainedEvent) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + canonical_json(event.body())).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    first_broken_seq: int | None = None
+    message: str = ""
+
+
+def verify_chain(
+    events: Iterable[ChainedEvent], head_seq: int | None, head_hash: str | None
+) -> ChainReport:
+    """Walk events in ``seq`` order; the head row guards against deleting the tail."""
+    prev_hash = GENESIS
+    expected_seq = 1
+    checked = 0
+    for ev in events:
+        if ev.seq != expected_seq:
+            if ev.seq > expected_seq:
+                msg = _("Événement n° {seq} manquant : la chaîne saute de {a} à {b}.").format(
+                    seq=expected_seq, a=expected_seq - 1, b=ev.seq
+                )
+                return ChainReport(False, checked, expected_seq, msg)
+            msg = _("Événement n° {seq} en double ou inséré.").format(seq=ev.seq)
+            return ChainReport(False, checked, ev.seq, msg)
+        if ev.prev_hash != prev_hash:
+            msg = _(
+                "Événement n° {seq} : l'empreinte précédente ne correspond pas "
+                "(ligne supprimée, insérée ou modifiée avant lui)."
+            ).format(seq=ev.seq)
+            return ChainReport(False, checked, ev.seq, msg)
+        if chain_hash(prev_hash, ev) != ev.hash:
+            msg = _("Événement n° {seq} modifié : son empreinte ne correspond plus à son contenu.").format(
+                seq=ev.seq
+            )
+            return ChainReport(False, checked, ev.seq, msg)
+        prev_hash = ev.hash
+        expected_seq += 1
+        checked += 1
+    last_seq = expected_seq - 1
+    if (head_seq or 0) != last_seq or (last_seq and head_hash != prev_hash):
+        msg = _(
+            "La tête du journal indique {head} événements mais {n} sont présents : "
+            "des événements récents ont été supprimés."
+        ).format(head=head_seq or 0, n=last_seq)
+        return ChainReport(False, checked, last_seq + 1, msg)
+    return ChainReport(True, checked, None, _("Journal intègre : {n} événements vérifiés.").format(n=checked))

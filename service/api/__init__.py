@@ -1,0 +1,1 @@
+"""HTTP API under /api/v1: thin controllers that decode, call a use case, encode."""

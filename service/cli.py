@@ -1,0 +1,205 @@
+"""The ``conseil`` command: serve, db upgrade, admin create, audit verify, demo, …
+
+Feature modules add their sub-commands through ``COMMANDS`` (see ``register``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from service.context import AppContext
+from service.settings import Settings, SettingsError, load_settings
+
+CommandFn = Callable[[AppContext, argparse.Namespace], Awaitable[int]]
+COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], CommandFn, str]] = {}
+
+
+def register(name: str, help_text: str, configure: Callable[[argparse.ArgumentParser], None]) -> Callable[[CommandFn], CommandFn]:
+    def deco(fn: CommandFn) -> CommandFn:
+        COMMANDS[name] = (configure, fn, help_text)
+        return fn
+
+    return deco
+
+
+async def open_context(settings: Settings) -> AppContext:
+    from service.db.engine import bind_engine, make_engine
+
+    ctx = AppContext(settings=settings, db=bind_engine(make_engine(settings)))
+    await ctx.db.start()
+    return ctx
+
+
+async def upgrade_database(ctx: AppContext) -> None:
+    from service import audit
+    from service.db.migrate import upgrade
+
+    await upgrade(ctx.db.engine)
+    await audit.ensure_head()
+
+
+def _noargs(p: argparse.ArgumentParser) -> None:
+    return None
+
+
+@register("db upgrade", "applique les migrations à la base", _noargs)
+async def _db_upgrade(ctx: AppContext, args: argparse.Namespace) -> int:
+    await upgrade_database(ctx)
+    print("Base à jour.")
+    return 0
+
+
+def _admin_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--email", required=True)
+    p.add_argument("--nom", required=True, help="nom affiché")
+    p.add_argument("--mot-de-passe-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
+
+
+@register("admin create", "crée un compte administrateur", _admin_args)
+async def _admin_create(ctx: AppContext, args: argparse.Namespace) -> int:
+    from service.usecases.accounts import create_admin
+
+    if args.mot_de_passe_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Mot de passe (12 caractères au moins) : ")
+        if getpass.getpass("Confirmez : ") != password:
+            print("Les deux saisies diffèrent.", file=sys.stderr)
+            return 1
+    await upgrade_database(ctx)
+    account_id = await create_admin(ctx, args.email, args.nom, password)
+    print(f"Administrateur créé (compte n° {account_id}).")
+    return 0
+
+
+@register("audit verify", "vérifie la chaîne d'empreintes du journal d'audit", _noargs)
+async def _audit_verify(ctx: AppContext, args: argparse.Namespace) -> int:
+    from service import audit
+
+    report = await audit.verify()
+    print(report.message)
+    return 0 if report.ok else 1
+
+
+@register("demo", "crée un territoire, un quartier et un conseil de démonstration", _noargs)
+async def _demo(ctx: AppContext, args: argparse.Namespace) -> int:
+    from service.demo import load_demo
+
+    await upgrade_database(ctx)
+    summary = await load_demo(ctx)
+    print(summary)
+    return 0
+
+
+def _serve_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default=None)
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--workers", type=int, default=1)
+
+
+async def _prepare_serve(settings: Settings) -> str | None:
+    from service.usecases.accounts import issue_setup_token
+
+    ctx = await open_context(settings)
+    try:
+        await upgrade_database(ctx)
+        return await issue_setup_token(ctx)
+    finally:
+        await ctx.db.stop()
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    env = {"HOST": host, "PORT": str(port)}
+    os.environ.update(env)
+    settings = load_settings()
+    token = asyncio.run(_prepare_serve(settings))
+    base = settings.public_base_url
+    print(f"\n  Conseils citoyens — service démarré sur {base}")
+    print(f"  Base : {'SQLite ' + str(settings.sqlite_path) if settings.is_sqlite else 'PostgreSQL'}")
+    print(f"  Documentation de l'API : {base}/schema")
+    if token:
+        print("\n  Aucun administrateur n'existe encore. Créez le premier compte :")
+        print(f"    - dans le navigateur : {base}/installation?jeton={token}")
+        print("    - ou en ligne de commande : .venv/bin/conseil admin create --email … --nom …")
+    else:
+        print(f"  Connexion : {base}/connexion")
+    print()
+    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=args.workers,
+                log_level=settings.log_level.lower(), access_log=settings.log_level == "DEBUG")
+    return 0
+
+
+# Feature modules that add sub-commands with ``register`` (explicit, no discovery magic).
+FEATURE_CLI_MODULES: list[str] = []
+
+
+def _load_feature_commands() -> None:
+    import importlib
+
+    for mod in FEATURE_CLI_MODULES:
+        importlib.import_module(mod)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    _load_feature_commands()
+    parser = argparse.ArgumentParser(prog="conseil", description="Service des conseils citoyens")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+    p = sub.add_parser("serve", help="démarre le service web")
+    _serve_args(p)
+    p.set_defaults(command_key="serve")
+    groups: dict[str, Any] = {}
+    for name, (configure, _fn, help_text) in sorted(COMMANDS.items()):
+        head, _sep, tail = name.partition(" ")
+        if tail:
+            if head not in groups:
+                gp = sub.add_parser(head, help=f"commandes « {head} »")
+                groups[head] = gp.add_subparsers(dest="subcommand", required=True, metavar="SOUS-COMMANDE")
+            leaf = groups[head].add_parser(tail, help=help_text)
+        else:
+            leaf = sub.add_parser(head, help=help_text)
+        configure(leaf)
+        leaf.set_defaults(command_key=name)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"Configuration invalide : {exc}", file=sys.stderr)
+        return 2
+    if args.command_key == "serve":
+        return serve(args, settings)
+    _configure, fn, _help = COMMANDS[args.command_key]
+
+    async def run() -> int:
+        from domain.errors import DomainError
+
+        ctx = await open_context(settings)
+        try:
+            return await fn(ctx, args)
+        except DomainError as exc:
+            print(f"Erreur : {exc.detail}", file=sys.stderr)
+            for e in exc.errors:
+                print(f"  - {('ligne ' + str(e.line) + ', ') if e.line else ''}{e.field} : {e.message}", file=sys.stderr)
+            return 1
+        finally:
+            await ctx.db.stop()
+
+    return asyncio.run(run())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+

@@ -1,0 +1,1 @@
+"""Database access: Piccolo tables, engine binding, transactions, bulk loaders."""

@@ -1,0 +1,13 @@
+"""Route handlers of the feature modules (registers, draws, documents, composition…).
+
+Each feature appends its controllers here so ``create_app`` stays the single place the
+app is assembled, without importing every feature by name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def route_handlers() -> list[Any]:
+    handlers: list[Any] = []
+    return handlers

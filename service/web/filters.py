@@ -1,0 +1,40 @@
+"""French formatting for templates (babel)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def date_fr(value: Any, fmt: str = "d MMMM y") -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(PARIS).date() if value.tzinfo else value.date()
+    if not isinstance(value, date):
+        return str(value)
+    text = format_date(value, fmt, locale="fr_FR")
+    # CLDR writes "1 janvier"; French usage is "1er janvier".
+    if value.day == 1 and ("d " in fmt or fmt.startswith("d")):
+        text = text.replace("1 ", "1er ", 1) if text.startswith("1 ") else text.replace(" 1 ", " 1er ", 1)
+    return text
+
+
+def datetime_fr(value: Any) -> str:
+    if not isinstance(value, datetime):
+        return str(value or "")
+    local = value.astimezone(PARIS) if value.tzinfo else value
+    return format_datetime(local, "d MMM y 'à' HH:mm", locale="fr_FR")
+
+
+def number_fr(value: Any) -> str:
+    return format_decimal(value, locale="fr_FR")
+
+
+FILTERS = {"date_fr": date_fr, "datetime_fr": datetime_fr, "number_fr": number_fr}

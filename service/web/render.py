@@ -1,0 +1,80 @@
+"""Rendering pages: the layout's navigation by role, the CSRF cookie, flash messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import Cookie
+from litestar.response import Redirect, Template
+
+from domain.access import Action, Role, visible_territories
+from domain.errors import DomainError
+from domain.i18n import _
+from service.auth import CurrentUser
+from service.csrf import CSRF_COOKIE, csrf_token
+
+FLASH = {
+    "territoire-cree": ("succes", "Territoire créé."),
+    "qpv-ajoute": ("succes", "Quartier ajouté."),
+    "conseil-cree": ("succes", "Conseil citoyen créé."),
+    "conseil-modifie": ("succes", "Réglages enregistrés."),
+    "mot-de-passe-change": ("succes", "Mot de passe changé. Vos autres sessions ont été fermées."),
+    "jeton-revoque": ("succes", "Jeton révoqué."),
+    "compte-active": ("succes", "Compte activé : vous pouvez vous connecter."),
+    "deconnecte": ("succes", "Vous êtes déconnecté."),
+    "installe": ("succes", "Compte administrateur créé : connectez-vous."),
+}
+
+
+def navigation(user: CurrentUser | None, path: str) -> list[dict[str, Any]]:
+    if user is None:
+        return []
+    items = [("/", _("Tableau de bord"))]
+    if not visible_territories(user.principal, Action.READ_TERRITORY).is_empty:
+        items.append(("/territoires", _("Territoires")))
+    if not visible_territories(user.principal, Action.READ_AUDIT_TRAIL).is_empty:
+        items.append(("/journal", _("Journal d'audit")))
+    if user.principal.is_admin or user.has_role(Role.CHEF_DE_PROJET):
+        items.append(("/administration/comptes", _("Comptes")))
+    items.append(("/compte", _("Mon compte")))
+    return [
+        {"href": h, "label": label, "active": (path == h if h == "/" else path.startswith(h))}
+        for h, label in items
+    ]
+
+
+def render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
+    user = request.scope.get("user")  # type: ignore[call-overload]
+    token = csrf_token(request)
+    flash = request.query_params.get("ok")
+    message = context.pop("message", None)
+    if message is None and flash in FLASH:
+        kind, text = FLASH[flash]
+        message = {"kind": kind, "text": _(text)}
+    cookies = []
+    if CSRF_COOKIE not in request.cookies:
+        ctx = request.app.state.ctx
+        cookies.append(Cookie(key=CSRF_COOKIE, value=token, httponly=True, samesite="lax",
+                              secure=ctx.settings.secure_cookies, path="/"))
+    return Template(
+        template_name=template,
+        context={"user": user, "csrf": token, "navigation": navigation(user, request.url.path),
+                 "message": message, "request": request, **context},
+        status_code=status_code,
+        cookies=cookies,
+    )
+
+
+def see_other(url: str) -> Redirect:
+    return Redirect(url, status_code=303)
+
+
+def form_errors(exc: DomainError) -> dict[str, str]:
+    """Field → French message, for re-rendering a form next to its fields."""
+    errors: dict[str, str] = {}
+    for e in exc.errors:
+        errors.setdefault(e.field.split("[")[0], e.message)
+    if not errors:
+        errors[exc.field or "formulaire"] = exc.detail
+    return errors
