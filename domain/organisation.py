@@ -165,7 +165,9 @@ def build_settings(values: dict[str, Any], base: CouncilSettings | None = None) 
     if not errors and merged["sieges_volontaires"] > merged["sieges_habitants"]:
         errors.append(FieldError("sieges_volontaires", _("Les sièges réservés aux volontaires ne peuvent dépasser les sièges du collège habitants.")))
     if errors:
-        raise InvalidInput(errors[0].message, field=errors[0].field, errors=errors)
+        first = errors[0]
+        raise InvalidInput(first.message, field=first.field, errors=errors,
+                           code=None if first.code == "invalide" else first.code)
     return CouncilSettings(**merged)
 
 

@@ -72,6 +72,7 @@ def openapi_config() -> OpenAPIConfig:
         css_url="/static/vendor/swagger-ui/swagger-ui.css",
         standalone_preset_js_url="/static/vendor/swagger-ui/swagger-ui-standalone-preset.js",
         path="/",
+        favicon='<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">',
     )
     return OpenAPIConfig(
         title="API des conseils citoyens",

@@ -148,11 +148,14 @@ async def login(ctx: AppContext, email: str, password: str, client_ip: str) -> L
     acc = await Account.select(Account.id, Account.password_hash, Account.active).where(Account.email == email_n).first()
     ok = verify_password(acc["password_hash"] if acc else "", password or "", cheap=ctx.cheap_hashing)
     ok = ok and bool(acc and acc["active"])
-    async with ctx.db.transaction():
-        await LoginAttempt.insert(*[LoginAttempt(subject_key=k, at=now, success=ok) for k in keys])
-        if not ok or acc is None:
+    if not ok or acc is None:
+        # Recorded in its own transaction: the failure must count even though we raise.
+        async with ctx.db.transaction():
+            await LoginAttempt.insert(*[LoginAttempt(subject_key=k, at=now, success=False) for k in keys])
             await LoginAttempt.delete().where(LoginAttempt.at < now - timedelta(days=1))
-            raise NotAuthenticated(_("Adresse électronique ou mot de passe incorrect."), code="identifiants-invalides")
+        raise NotAuthenticated(_("Adresse électronique ou mot de passe incorrect."), code="identifiants-invalides")
+    async with ctx.db.transaction():
+        await LoginAttempt.insert(*[LoginAttempt(subject_key=k, at=now, success=True) for k in keys])
         token = new_token()
         expires = now + timedelta(hours=s.session_hours)
         await WebSession.insert(WebSession(token_hash=token_digest(token), account=acc["id"], created_at=now, expires_at=expires))

@@ -1,0 +1,427 @@
+"""Read an uploaded register (CSV, XLSX, ODS, XLS) into a header and numbered rows.
+
+What arrives in practice: electoral-list extracts in Windows-1252 with ``;`` and CRLF,
+landlords' exports in UTF-8 with a BOM and ``,``, Excel "Unicode text" in UTF-16 with
+tabs, and hand-typed spreadsheets where a postcode is the number ``37990.0`` and a birth
+date is a date cell. Everything comes out as strings with the file's own 1-based line
+numbers, so every rejection can say "ligne 412".
+
+CSV is streamed (an iterator over a text wrapper over the file): a 100 MB extract is
+never held as a list of rows. Spreadsheets are parsed whole by calamine, which is fine
+because their size is bounded by ``max_bytes`` and the format's own row limit.
+
+Every failure is a French ``InvalidInput`` raised *before* parsing when the file is of
+the wrong kind or too large.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from charset_normalizer import from_bytes
+
+from domain.errors import InvalidInput
+from domain.i18n import _
+
+__all__ = ["DEFAULT_MAX_BYTES", "Table", "read_table"]
+
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+_SAMPLE_BYTES = 64 * 1024
+_DETECTION_BYTES = 1024 * 1024
+_CHUNK = 1024 * 1024
+DELIMITERS = ";,\t|"
+_DELIMITER_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre"}
+
+CSV_EXTENSIONS = frozenset({".csv", ".txt", ".tsv"})
+SHEET_EXTENSIONS = frozenset({".xlsx", ".xlsm", ".ods", ".xls"})
+
+# Legacy encodings a French register can be in. Without this list charset-normalizer
+# happily answers cp1250 for a Windows-1252 file, and "Œillets" becomes "Śillets".
+_LEGACY_ENCODINGS = ["cp1252", "latin_1", "iso8859_15", "mac_roman", "cp850"]
+
+_MAGIC_REFUSED: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "PDF"),
+    (b"\x89PNG", "image PNG"),
+    (b"\xff\xd8\xff", "image JPEG"),
+    (b"GIF8", "image GIF"),
+    (b"\x1f\x8b", "archive gzip"),
+    (b"7z\xbc\xaf", "archive 7-Zip"),
+    (b"Rar!", "archive RAR"),
+    (b"{\\rtf", "document RTF"),
+    (b"MZ", "programme Windows"),
+    (b"\x7fELF", "programme"),
+)
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+@dataclass
+class Table:
+    """A file's header and its data rows as ``(line, cells)``; close it when done."""
+
+    header: list[str]
+    header_line: int
+    rows: Iterator[tuple[int, list[str]]]
+    format: str  # "csv", "xlsx", "ods" or "xls"
+    encoding: str | None = None
+    delimiter: str | None = None
+    _closer: IO[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def delimiter_name(self) -> str | None:
+        """The delimiter in words, for the import page ("point-virgule")."""
+        return _DELIMITER_NAMES.get(self.delimiter or "")
+
+    def close(self) -> None:
+        if self._closer is not None:
+            self._closer.close()
+            self._closer = None
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def read_table(
+    source: str | os.PathLike[str] | bytes,
+    *,
+    filename: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    sheet: str | int | None = None,
+) -> Table:
+    """Open ``source`` (a path, or the uploaded bytes) as a :class:`Table`.
+
+    ``filename`` (the uploaded name) is checked against the content; ``encoding`` and
+    ``delimiter`` override detection for CSV; ``sheet`` picks a spreadsheet sheet by
+    name or 0-based index (default: the first sheet holding data).
+    """
+    if isinstance(source, bytes | bytearray):
+        size = len(source)
+        name = filename or ""
+        data = bytes(source)
+        opener: Callable[[], IO[bytes]] = lambda: io.BytesIO(data)  # noqa: E731
+    else:
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+        except OSError:
+            raise InvalidInput(_("Fichier introuvable : %(nom)s") % {"nom": path.name},
+                               code="fichier-introuvable", field="fichier") from None
+        name = filename or path.name
+        opener = lambda: path.open("rb")  # noqa: E731
+
+    if size > max_bytes:
+        raise InvalidInput(
+            _("Fichier trop volumineux : %(taille)s (maximum %(max)s).")
+            % {"taille": _megabytes(size), "max": _megabytes(max_bytes)},
+            code="fichier-trop-volumineux", field="fichier")
+    if size == 0:
+        raise InvalidInput(_("Le fichier est vide."), code="fichier-vide", field="fichier")
+
+    extension = Path(name).suffix.lower()
+    if extension and extension not in CSV_EXTENSIONS | SHEET_EXTENSIONS:
+        raise InvalidInput(
+            _("Type de fichier non pris en charge (%(extension)s) : déposez un fichier CSV, "
+              "XLSX, ODS ou XLS.") % {"extension": extension},
+            code="type-fichier", field="fichier")
+
+    stream: IO[bytes] = opener()
+    try:
+        head = stream.read(_SAMPLE_BYTES)
+        kind = _kind(head, stream)
+        _check_extension(extension, kind)
+        stream.seek(0)
+        if kind == "csv":
+            return _read_csv(stream, head, encoding, delimiter)
+        return _read_sheet(stream, kind, sheet)
+    except BaseException:
+        stream.close()
+        raise
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} Mo".replace(".", ",")
+
+
+def _kind(head: bytes, stream: IO[bytes]) -> str:
+    """What the content is, from its first bytes (never from its name)."""
+    if head.startswith(_ZIP_MAGIC):
+        stream.seek(0)
+        try:
+            with zipfile.ZipFile(stream) as z:
+                names = set(z.namelist())
+                if "xl/workbook.xml" in names:
+                    return "xlsx"
+                if "mimetype" in names and z.read("mimetype").strip() == _ODS_MIMETYPE:
+                    return "ods"
+        except zipfile.BadZipFile:
+            pass
+        raise InvalidInput(
+            _("Ce fichier est une archive ZIP qui n'est pas un tableur (document texte, "
+              "présentation ?) : déposez un fichier CSV, XLSX ou ODS."),
+            code="type-fichier", field="fichier")
+    if head.startswith(_OLE_MAGIC):
+        return "xls"
+    for magic, label in _MAGIC_REFUSED:
+        if head.startswith(magic):
+            raise InvalidInput(
+                _("Ce fichier est de type %(type)s, pas un registre : déposez un fichier CSV, "
+                  "XLSX ou ODS.") % {"type": label},
+                code="type-fichier", field="fichier")
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InvalidInput(
+            _("Ce fichier est binaire, pas un fichier texte CSV ni un tableur."),
+            code="type-fichier", field="fichier")
+    return "csv"
+
+
+def _check_extension(extension: str, kind: str) -> None:
+    # An extension that contradicts the content is usually the wrong file picked in
+    # the upload dialog: better to say so than to read it as something else.
+    if not extension:
+        return
+    if kind == "csv" and extension in SHEET_EXTENSIONS:
+        raise InvalidInput(
+            _("Le fichier porte l'extension %(extension)s mais son contenu est du texte : "
+              "renommez-le en .csv ou enregistrez-le depuis le tableur.")
+            % {"extension": extension},
+            code="type-fichier", field="fichier")
+    if kind != "csv" and extension in CSV_EXTENSIONS:
+        raise InvalidInput(
+            _("Le fichier porte l'extension %(extension)s mais c'est un tableur (%(type)s) : "
+              "renommez-le en .%(type)s.") % {"extension": extension, "type": kind},
+            code="type-fichier", field="fichier")
+
+
+# ------------------------------------------------------------------------------- CSV
+
+
+def _detect_encoding(head: bytes, stream: IO[bytes]) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    # Strict UTF-8 over the whole file, incrementally: cheap (hundreds of MB/s), and a
+    # legacy-encoded file almost never decodes as valid UTF-8 by accident.
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    stream.seek(0)
+    try:
+        while chunk := stream.read(_CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    stream.seek(0)
+    sample = stream.read(_DETECTION_BYTES)
+    best = from_bytes(sample, cp_isolation=_LEGACY_ENCODINGS).best()
+    found = best.encoding if best is not None else "cp1252"
+    # Bytes 0x80–0x9F are control codes in Latin-1 but Œ, œ, €, ’… in Windows-1252: a
+    # register holds the latter.
+    if found in ("latin_1", "iso8859_15") and any(0x80 <= b <= 0x9F for b in sample):
+        found = "cp1252"
+    return found
+
+
+def _detect_delimiter(sample: str) -> str:
+    sample = sample[: sample.rfind("\n") + 1] or sample
+    try:
+        found = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        found = ""
+    first = next((line for line in sample.splitlines() if line.strip()), "")
+    if found and first.count(found) > 0:
+        return found
+    # The Sniffer gives up on tiny or irregular files: fall back on the delimiter the
+    # header line uses most.
+    counts = {d: first.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ";"
+
+
+def _read_csv(
+    stream: IO[bytes], head: bytes, encoding: str | None, delimiter: str | None
+) -> Table:
+    if encoding is None:
+        encoding = _detect_encoding(head, stream)
+    else:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InvalidInput(_("Encodage inconnu : %(encodage)s") % {"encodage": encoding},
+                               code="encodage-inconnu", field="encodage") from None
+        if encoding.replace("_", "-").lower() in ("utf-8", "utf8") and head.startswith(
+                codecs.BOM_UTF8):
+            encoding = "utf-8-sig"
+    if delimiter is not None and len(delimiter) != 1:
+        raise InvalidInput(_("Le séparateur doit être un seul caractère."),
+                           code="separateur-invalide", field="separateur")
+    stream.seek(0)
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
+    try:
+        sample = text.read(_SAMPLE_BYTES)
+    except UnicodeDecodeError as exc:
+        raise _decode_error(encoding, exc, None) from None
+    sep = delimiter
+    lines_skipped = 0
+    first_line = sample.split("\n", 1)[0].strip().strip("\ufeff")
+    if first_line.lower().startswith("sep=") and len(first_line) == 5:
+        # Excel's "sep=;" first line names the delimiter and is not the header.
+        sep = sep or first_line[4]
+        lines_skipped = 1
+    if sep is None:
+        sep = _detect_delimiter(sample)
+    text.seek(0)
+    for _ in range(lines_skipped):
+        text.readline()
+
+    reader = csv.reader(text, delimiter=sep, quotechar='"', doublequote=True, strict=False)
+    rows = _numbered_csv_rows(reader, encoding, lines_skipped)
+    header_line, header = next(rows, (0, []))
+    if not header:
+        raise InvalidInput(_("Le fichier ne contient aucune ligne."), code="fichier-vide",
+                           field="fichier")
+    header = [h.strip().lstrip("\ufeff").strip() for h in header]
+    return Table(header, header_line, rows, "csv", encoding, sep, _closer=stream)
+
+
+def _numbered_csv_rows(
+    reader: Any, encoding: str, offset: int
+) -> Iterator[tuple[int, list[str]]]:
+    """Rows with the physical line each starts on (a quoted field may span lines)."""
+    previous = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:
+            raise _decode_error(encoding, exc, previous + offset + 1) from None
+        except csv.Error as exc:
+            line = previous + offset + 1
+            raise InvalidInput(
+                _("Ligne %(ligne)d illisible (%(erreur)s) : un guillemet n'est peut-être pas "
+                  "fermé.") % {"ligne": line, "erreur": exc},
+                code="csv-illisible", line=line) from None
+        start, previous = previous + 1, reader.line_num
+        if row and any(cell.strip() for cell in row):
+            yield start + offset, row
+
+
+def _decode_error(encoding: str, exc: UnicodeDecodeError, line: int | None) -> InvalidInput:
+    detail = (
+        _("Caractères illisibles vers la ligne %(ligne)d avec l'encodage %(encodage)s : "
+          "précisez l'encodage du fichier (UTF-8 ou Windows-1252).")
+        if line else
+        _("Caractères illisibles avec l'encodage %(encodage)s : précisez l'encodage du "
+          "fichier (UTF-8 ou Windows-1252).")
+    ) % {"ligne": line or 0, "encodage": encoding}
+    return InvalidInput(
+        detail,
+        code="encodage-invalide", line=line, field="encodage")
+
+
+# ----------------------------------------------------------------------- spreadsheets
+
+
+def _cell(value: object) -> str:
+    """A spreadsheet cell as the text a person typed or sees."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "VRAI" if value else "FAUX"
+    if isinstance(value, float):
+        # Numbers typed in a cell come back as floats: postcode 37990 is 37990.0.
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d} {value:%H:%M}"
+    if isinstance(value, date):
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def _read_sheet(stream: IO[bytes], kind: str, sheet: str | int | None) -> Table:
+    # Imported here so that a CSV-only deployment does not load the Rust extension.
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(stream)
+    except PasswordError:
+        raise InvalidInput(_("Le tableur est protégé par un mot de passe : enregistrez-en "
+                             "une copie sans mot de passe."), code="tableur-protege",
+                           field="fichier") from None
+    except (CalamineError, ValueError, OSError) as exc:
+        raise InvalidInput(_("Tableur illisible (%(type)s) : %(erreur)s")
+                           % {"type": kind, "erreur": exc}, code="tableur-illisible",
+                           field="fichier") from None
+    stream.close()
+    names = list(workbook.sheet_names)
+    if isinstance(sheet, str):
+        if sheet not in names:
+            raise InvalidInput(
+                _("Feuille « %(feuille)s » introuvable (feuilles : %(feuilles)s).")
+                % {"feuille": sheet, "feuilles": ", ".join(names)},
+                code="feuille-introuvable", field="feuille")
+        indexes = [names.index(sheet)]
+    elif isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            raise InvalidInput(_("Feuille n° %(n)d introuvable (%(total)d feuilles).")
+                               % {"n": sheet + 1, "total": len(names)},
+                               code="feuille-introuvable", field="feuille")
+        indexes = [sheet]
+    else:
+        indexes = list(range(len(names)))
+
+    for i in indexes:
+        try:
+            raw_rows = workbook.get_sheet_by_index(i).iter_rows()
+        except (CalamineError, ValueError) as exc:
+            raise InvalidInput(_("Feuille illisible : %(erreur)s") % {"erreur": exc},
+                               code="tableur-illisible",
+                               field="feuille") from None
+        # iter_rows starts at the sheet's first row even when it is empty, so the
+        # position + 1 is the line number a person sees in the spreadsheet.
+        rows = (
+            (n, cells)
+            for n, cells in ((n, [_cell(v) for v in raw]) for n, raw in enumerate(raw_rows, 1))
+            if any(c.strip() for c in cells)
+        )
+        first = next(rows, None)
+        if first is None:
+            continue
+        header_line, header = first
+        while header and not header[-1].strip():
+            header.pop()  # a sheet is as wide as its widest row, titles may stop earlier
+        return Table([h.strip() for h in header], header_line, rows, kind)
+    raise InvalidInput(_("Le tableur ne contient aucune donnée."), code="fichier-vide",
+                       field="fichier")

@@ -1,0 +1,84 @@
+"""A real service (uvicorn subprocess) on the test database, driven by Debian's Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not shutil.which("chromium") and not os.path.exists(CHROMIUM):
+        if os.environ.get("CONSEIL_REQUIRE_BROWSER"):
+            pytest.fail("Chromium (paquet Debian « chromium ») est requis pour les tests navigateur")
+        pytest.skip("Chromium absent : installez le paquet Debian « chromium »")
+    return CHROMIUM if os.path.exists(CHROMIUM) else str(shutil.which("chromium"))
+
+
+@pytest.fixture(scope="session")
+def live_server(test_settings: Any) -> Iterator[str]:
+    port = _free_port()
+    env = dict(os.environ, DATABASE_URL=test_settings.database_url, CONSEIL_VAR_DIR=str(test_settings.var_dir),
+               SECRET_KEY=test_settings.secret_key, HOST="127.0.0.1", PORT=str(port), LOG_LEVEL="WARNING")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        env=env, cwd=str(Path(__file__).resolve().parents[2]),
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/sante", timeout=1)  # noqa: S310
+            break
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("le service de test n'a pas démarré")
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def page(chromium_path: str, live_server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        context = browser.new_context(base_url=live_server, locale="fr-FR")
+        pg = context.new_page()
+        try:
+            yield pg
+        finally:
+            context.close()
+            browser.close()
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
