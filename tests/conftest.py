@@ -114,7 +114,7 @@ async def ctx(test_settings: Any, clock: FakeClock) -> AsyncIterator[Any]:
     from service.db.engine import bind_engine, make_engine
 
     db = bind_engine(make_engine(test_settings))
-    await db.start()
+    db.use_pool = False
     await _truncate(db)
     await audit.ensure_head()
     context = AppContext(settings=test_settings, db=db, clock=clock, cheap_hashing=True)

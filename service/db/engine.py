@@ -45,6 +45,9 @@ class Database:
     """The unit of work handed to use cases: one engine, explicit transactions."""
 
     engine: Engine
+    # Tests run the app's lifespan in another event loop (Litestar's test client portal);
+    # asyncpg pools are bound to one loop, so tests connect per query instead.
+    use_pool: bool = True
 
     @property
     def is_sqlite(self) -> bool:
@@ -69,11 +72,11 @@ class Database:
                 yield tx
 
     async def start(self) -> None:
-        if isinstance(self.engine, PostgresEngine):
+        if self.use_pool and isinstance(self.engine, PostgresEngine):
             await self.engine.start_connection_pool(min_size=1, max_size=10)
 
     async def stop(self) -> None:
-        if isinstance(self.engine, PostgresEngine):
+        if self.use_pool and isinstance(self.engine, PostgresEngine) and self.engine.pool is not None:
             await self.engine.close_connection_pool()
 
 
