@@ -30,6 +30,7 @@ from service.documents.qr import QrMatrix, draw_qr, encode
 from service.documents.render import (
     DocumentInfo,
     new_canvas,
+    render_in_batches,
     render_story,
     render_to_bytes,
     sample_letter,
@@ -54,6 +55,7 @@ __all__ = [
     "missing_glyphs",
     "new_canvas",
     "register_fonts",
+    "render_in_batches",
     "render_story",
     "render_to_bytes",
     "sample_letter",

@@ -67,7 +67,7 @@ def register_fonts() -> None:
 def _covered(font_name: str) -> frozenset[int]:
     register_fonts()
     font = pdfmetrics.getFont(font_name)
-    return frozenset(font.face.charToGlyph)  # type: ignore[attr-defined]
+    return frozenset(font.face.charToGlyph)
 
 
 def missing_glyphs(text: str, font_name: str = REGULAR) -> frozenset[str]:

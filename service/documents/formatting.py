@@ -13,6 +13,7 @@ drawing with a font without it can pass ``thousands_sep=NBSP``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from babel import Locale
@@ -91,3 +92,30 @@ def count_of(
     """« 1 membre », « 1 234 membres » — the number, a no-break space, the right word."""
     number = format_number(count, thousands_sep=thousands_sep)
     return f"{number}{NBSP}{plural(count, singular, plural_form, many)}"
+
+
+_SPACE_BEFORE_TALL = re.compile(r"[ \u00a0\u202f]*([:»])")
+_SPACE_BEFORE_SHORT = re.compile(r"[ \u00a0\u202f]+([;!?])")
+_SPACE_AFTER_OPENING = re.compile(r"«[ \u00a0\u202f]*")
+
+
+def french_spacing(text: str) -> str:
+    """No-break spaces where French typography wants them, so a line never starts
+    with « : », « ; », « ? », « ! » or « » » nor ends with « « ».
+
+    Inside guillemets and before a colon: U+00A0; before ; ! ?: the narrow U+202F, as
+    the Imprimerie nationale does. Before ; ! ? only a space already typed is replaced,
+    and a colon is only touched when a space or the end of the text follows it, so
+    URLs (« https://…?id=1 ») and times (« 18:30 ») are left alone.
+    """
+    text = _SPACE_AFTER_OPENING.sub("«" + NBSP, text)
+    text = _SPACE_BEFORE_SHORT.sub(NNBSP + r"\1", text)
+
+    def tall(match: re.Match[str]) -> str:
+        end = match.end()
+        # A colon glued to letters and followed by no space is a URL or a time: leave it.
+        if match.group(0) == ":" and (end >= len(text) or not text[end].isspace()):
+            return match.group(0)
+        return NBSP + match.group(1)
+
+    return _SPACE_BEFORE_TALL.sub(tall, text)

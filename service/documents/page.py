@@ -11,8 +11,10 @@ same template drawing their pages.
 Speed notes, measured on the 1,000-letter batch:
 * the letterhead (logo, names, rules) is identical on every page: it is drawn once per
   PDF into a form XObject and each page only references it;
-* line breaking is cached per (text, font, size, width): the generic paragraphs of a
-  batch are wrapped once, and word widths are cached for the personal ones.
+* a block of text met a second time in the same PDF (the generic paragraphs of a
+  batch) becomes a form XObject too, so its glyphs are encoded once, not per letter;
+* line breaking is cached per (text, font, width): the generic paragraphs are wrapped
+  once, and word widths are cached for the personal ones.
 
 All positions in the public dataclasses are millimetres from the top-left corner of the
 sheet, as a person measures a printed page; reportlab's points from the bottom-left
@@ -29,16 +31,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from domain.i18n import _
 from service.documents.fonts import BOLD, ITALIC, REGULAR, register_fonts
+from service.documents.formatting import french_spacing
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
-"""A4 in points (595.28 × 841.89)."""
+mm: float = 72 / 25.4
+"""One millimetre in points (reportlab.lib.units.mm, typed)."""
+
+PAGE_WIDTH: float = 210 * mm
+PAGE_HEIGHT: float = 297 * mm
+"""A4 in points (595.28 × 841.89), as reportlab.lib.pagesizes.A4."""
 
 GREY = (0.35, 0.35, 0.35)
 
@@ -107,7 +113,7 @@ class EnvelopeWindow:
         top = window_top + self.padding_mm
         height = self.window_height_mm - slack_y - 2 * self.padding_mm
         if width <= 0 or height <= 0:
-            raise ValueError("la fenêtre est plus petite que le jeu de la feuille")
+            raise ValueError(_("La fenêtre est plus petite que le jeu de la feuille."))
         return left, top, width, height
 
     def address_area(self) -> Box:
@@ -157,11 +163,11 @@ TITLE = TextStyle(font=BOLD, size=13, leading=17, space_after=10)
 @lru_cache(maxsize=65536)
 def _word_width(word: str, font: str) -> float:
     """Width at 1 pt: reportlab has no kerning, so widths add up and scale linearly."""
-    return stringWidth(word, font, 1.0)
+    return float(stringWidth(word, font, 1.0))
 
 
 def text_width(text: str, font: str, size: float) -> float:
-    return stringWidth(text, font, size)
+    return float(stringWidth(text, font, size))
 
 
 def _split_long_word(word: str, font: str, width: float) -> list[str]:
@@ -206,7 +212,9 @@ def _wrap(text: str, font: str, unit_width: float) -> tuple[tuple[str, float], .
             w = _word_width(word, font)
             pieces = [(word, w)]
             if w > unit_width:
-                pieces = [(p, _word_width(p, font)) for p in _split_long_word(word, font, unit_width)]
+                pieces = [
+                    (p, _word_width(p, font)) for p in _split_long_word(word, font, unit_width)
+                ]
             for piece, pw in pieces:
                 if current and current_width + space + pw > unit_width:
                     lines.append((" ".join(current), current_width))
@@ -235,8 +243,8 @@ class PageTemplate:
         self,
         letterhead: Letterhead,
         *,
-        margins: Margins = Margins(),  # noqa: B008 - frozen dataclass, safe default
-        window: EnvelopeWindow = EnvelopeWindow(),  # noqa: B008
+        margins: Margins = Margins(),
+        window: EnvelopeWindow = EnvelopeWindow(),
         fold_marks: bool = True,
         page_numbers: bool = True,
         reserve_window: bool = True,
@@ -298,7 +306,7 @@ class PageTemplate:
             canvas.drawCentredString(
                 PAGE_WIDTH / 2,
                 (self.margins.bottom - 14) * mm,
-                f"Page {page_number} sur {page_count}",
+                _("Page {page} sur {total}").format(page=page_number, total=page_count),
             )
             canvas.setFillColorRGB(0, 0, 0)
 
@@ -329,7 +337,9 @@ class PageTemplate:
         rows: list[tuple[str, float, float, tuple[float, float, float]]] = [
             (lh.organisation, 12, 12, (0, 0, 0))
         ]
-        rows += [(line, 10, 13, (0, 0, 0)) for line in wrap_lines(lh.council, REGULAR, 10, max_width)]
+        rows += [
+            (line, 10, 13, (0, 0, 0)) for line in wrap_lines(lh.council, REGULAR, 10, max_width)
+        ]
         small = [line for raw in lh.lines for line in wrap_lines(raw, REGULAR, 8, max_width)]
         # 3 pt more above the first small grey line, to separate it from the names.
         rows += [(line, 8, 13 if i == 0 else 10, GREY) for i, line in enumerate(small)]
@@ -355,7 +365,9 @@ class PageTemplate:
         canvas.drawString(self.content_left, y, line)
         canvas.setStrokeColorRGB(*GREY)
         canvas.setLineWidth(0.4)
-        canvas.line(self.content_left, y - 2 * mm, self.content_left + self.content_width, y - 2 * mm)
+        canvas.line(
+            self.content_left, y - 2 * mm, self.content_left + self.content_width, y - 2 * mm
+        )
         self._draw_common(canvas)
 
     def _draw_common(self, canvas: Canvas) -> None:
@@ -457,8 +469,10 @@ class Flow:
     template: PageTemplate
     _items: list[_Item] = field(default_factory=list)
 
-    def paragraph(self, text: str, style: TextStyle = BODY) -> Flow:
-        self._items.append(_Paragraph(text, style))
+    def paragraph(self, text: str, style: TextStyle = BODY, *, typography: bool = True) -> Flow:
+        """Add a paragraph; ``typography`` puts French no-break spaces before « : ; ? ! »
+        and inside « » (see ``formatting.french_spacing``)."""
+        self._items.append(_Paragraph(french_spacing(text) if typography else text, style))
         return self
 
     def space(self, height_mm: float) -> Flow:
@@ -619,7 +633,8 @@ def _draw_lines(canvas: Canvas, placed: _Placed, left: float, y_top: float, widt
         elif style.align == "center":
             x = box.x + (box.width - natural) / 2
         elif style.align == "justify" and not (i == last and placed.last_line_ends_paragraph):
-            gaps = line.count(" ")
+            # reportlab draws U+00A0 as code 32, which Tw stretches too: count both.
+            gaps = line.count(" ") + line.count("\u00a0")
             if gaps:
                 word_space = (box.width - natural) / gaps
         if x != box.x:

@@ -2,33 +2,36 @@
 
 reportlab's ``qrencoder`` is correct but slow: ~11 ms a code, nearly all of it spent
 building the matrix nine times (once per mask to score it, once for the winner) in
-lists of booleans, and recomputing the Reed–Solomon generator for every code. For a
-batch of 1,000 letters that alone would be 11 s. This module keeps reportlab's tables
-and function-pattern code (finder, timing, alignment, format and version information,
-the zigzag data order) but:
+lists of booleans, and recomputing the Reed–Solomon generator for every code; its
+widget then draws each run of modules through the path API, which formats four floats
+per rectangle in Python. For a batch of 1,000 letters that alone was over 11 s. This
+module keeps reportlab's tables and function-pattern code (finder, timing, alignment,
+format and version information, the zigzag data order) but:
 
-* builds each version's function patterns, data positions and mask bits once (cached);
-* represents a whole symbol as one Python integer, so applying a mask is one XOR and the
-  penalty rules are a few shifts, ANDs and regular-expression scans done in C;
-* caches Reed–Solomon generator polynomials.
+* builds each version's function patterns, data placement and mask bits once (cached);
+* represents a whole symbol as one Python integer, so applying a mask is one XOR and
+  the ISO/IEC 18004 penalty rules are a few whole-symbol shifts and ANDs;
+* caches Reed–Solomon generator products per degree;
+* draws in module units under one ``cm`` (whole numbers, one fill per code).
 
-A code then costs ~0.3 ms. The result is module-for-module identical to
-``qrencoder.QRCode.makeImpl(False, mask)`` for the chosen mask (tests check it); mask
-choice follows the ISO/IEC 18004 penalty rules.
-
-Drawing emits one filled path per code, merging each horizontal run of dark modules
-and stacking identical runs of consecutive rows into one rectangle.
+A code then costs well under a millisecond to encode and draw. The matrix is
+module-for-module identical to ``qrencoder.QRCode.makeImpl(False, mask)`` for the
+chosen mask, and the mask is the one the ISO penalty prefers (tests check both).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from operator import itemgetter
 from typing import Any, Literal
 
 from reportlab.graphics.barcode import qrencoder as _rl
 from reportlab.pdfgen.canvas import Canvas
+
+from domain.i18n import _
 
 Level = Literal["L", "M", "Q", "H"]
 _LEVEL_CODE = {
@@ -90,7 +93,7 @@ def _segment(data: str) -> Any:
     raise AssertionError("QR8bitByte accepts every string")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rs_blocks(version: int, level_code: int) -> tuple[tuple[int, int], ...]:
     """(total codewords, data codewords) for each block."""
     return tuple(
@@ -98,7 +101,7 @@ def _rs_blocks(version: int, level_code: int) -> tuple[tuple[int, int], ...]:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _generator_logs(degree: int) -> tuple[int, ...]:
     """log(α) coefficients of ∏(x − α^i), i < degree, leading 1 omitted."""
     poly = [1]
@@ -112,7 +115,7 @@ def _generator_logs(degree: int) -> tuple[int, ...]:
     return tuple(_LOG[c] for c in poly[1:])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _generator_products(degree: int) -> tuple[tuple[int, ...], ...]:
     """For each byte value f, the generator's coefficients multiplied by f in GF(256)."""
     gen = _generator_logs(degree)
@@ -140,7 +143,7 @@ def _choose_version(segment: Any, level_code: int) -> int:
         needed = 4 + segment.getLengthBits(version) + segment.bitlength
         if needed <= capacity:
             return version
-    raise QrDataTooLong(f"{len(segment)} caractères : trop long pour un code QR")
+    raise QrDataTooLong(_("{n} caractères : trop long pour un code QR.").format(n=len(segment)))
 
 
 def codewords(data: str, level: Level = "M", version: int | None = None) -> tuple[int, list[int]]:
@@ -154,7 +157,7 @@ def codewords(data: str, level: Level = "M", version: int | None = None) -> tupl
     buf = _BitBuffer()
     segment.write(buf, version)
     if buf.length > capacity:
-        raise QrDataTooLong(f"{buf.length} bits > {capacity}")
+        raise QrDataTooLong(_("Trop long pour un code QR de version {v}.").format(v=version))
     buf.put(0, min(4, capacity - buf.length))  # terminator
     buf.put(0, -buf.length % 8)
     raw = list(buf.value.to_bytes(buf.length // 8, "big"))
@@ -181,13 +184,27 @@ def _modules_to_int(modules: list[list[bool]]) -> int:
     return int("".join("1" if m else "0" for row in modules for m in row), 2)
 
 
+@dataclass(frozen=True)
+class _Layout:
+    size: int
+    data_modules: int
+    """How many modules carry data (codeword bits, then zero remainder bits)."""
+    gather: Callable[[str], tuple[str, ...]]
+    """Takes the data bits (in placement order) plus one trailing "0", returns every
+    cell's bit in row-major order: the zigzag placement as one C-level itemgetter."""
+    mask_bits: tuple[int, ...]
+    """Per mask pattern, the data cells it inverts, as an int like the symbol."""
+
+
 @lru_cache(maxsize=64)
-def _layout(version: int) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
-    """(size, flat index of each data module in placement order, mask bits per mask)."""
+def _layout(version: int) -> _Layout:
     probe = _rl.QRCode(version, _rl.QRErrorCorrectLevel.M)
     size = probe.moduleCount = version * 4 + 17
     positions = probe.dataPosIterator()  # (col, row) in zigzag order
-    flat = tuple(row * size + col for col, row in positions)
+    filler = len(positions)  # index of the trailing "0" in the gathered string
+    source_of = [filler] * (size * size)
+    for i, (col, row) in enumerate(positions):
+        source_of[row * size + col] = i
     masks = []
     for m in range(8):
         fn = _rl.QRUtil.getMask(m)
@@ -196,7 +213,7 @@ def _layout(version: int) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
             if fn(row, col):
                 cells[row * size + col] = 0x31
         masks.append(int(cells, 2))
-    return size, flat, tuple(masks)
+    return _Layout(size, len(positions), itemgetter(*source_of), tuple(masks))
 
 
 @lru_cache(maxsize=256)
@@ -288,15 +305,13 @@ def encode(data: str, level: Level = "M") -> QrMatrix:
     Cached: a batch where every letter carries the same URL encodes it once.
     """
     version, words = codewords(data, level)
-    size, flat, mask_bits = _layout(version)
+    layout = _layout(version)
+    size = layout.size
     level_code = _LEVEL_CODE[level]
-    nbits = len(words) * 8
-    bits = format(int.from_bytes(bytes(words), "big"), f"0{nbits}b")
-    cells = bytearray(b"0" * (size * size))
-    for index, bit in zip(flat, bits, strict=False):
-        if bit == "1":
-            cells[index] = 0x31
-    data_int = int(cells, 2)
+    bits = format(int.from_bytes(bytes(words), "big"), f"0{len(words) * 8}b")
+    bits = bits.ljust(layout.data_modules, "0") + "0"
+    data_int = int("".join(layout.gather(bits)), 2)
+    mask_bits = layout.mask_bits
     best: tuple[int, int, int] | None = None
     for m in range(8):
         symbol = _function_patterns(version, level_code, m) | (data_int ^ mask_bits[m])
@@ -326,13 +341,22 @@ def path_operators(matrix: QrMatrix) -> str:
     drawing the slowest part of a letter).
     """
     size = matrix.size
-    ops = [
-        f"{m.start()} {size - 1 - r} {m.end() - m.start()} 1 re"
-        for r, row in enumerate(matrix.rows)
-        for m in _DARK_RUN.finditer(row)
-    ]
+    ops: list[str] = []
+    for r, row in enumerate(matrix.rows):
+        y = str(size - 1 - r)
+        ops.extend([head + y + tail for head, tail in _row_runs(row)])
     ops.append("f")
     return "\n".join(ops)
+
+
+@lru_cache(maxsize=16384)
+def _row_runs(row: str) -> tuple[tuple[str, str], ...]:
+    """("col ", " width 1 re") for each dark run: only the row number is left to add.
+
+    Rows recur across codes (finder and timing rows, and the same row of the same
+    version), and string concatenation is far cheaper than formatting three integers.
+    """
+    return tuple((f"{m.start()} ", f" {m.end() - m.start()} 1 re") for m in _DARK_RUN.finditer(row))
 
 
 def draw_qr(
