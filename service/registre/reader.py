@@ -37,7 +37,7 @@ __all__ = ["DEFAULT_MAX_BYTES", "Table", "read_table"]
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 _SAMPLE_BYTES = 64 * 1024
-_DETECTION_BYTES = 1024 * 1024
+_DETECTION_BYTES = 256 * 1024
 _CHUNK = 1024 * 1024
 DELIMITERS = ";,\t|"
 _DELIMITER_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre"}
@@ -47,7 +47,9 @@ SHEET_EXTENSIONS = frozenset({".xlsx", ".xlsm", ".ods", ".xls"})
 
 # Legacy encodings a French register can be in. Without this list charset-normalizer
 # happily answers cp1250 for a Windows-1252 file, and "Œillets" becomes "Śillets".
-_LEGACY_ENCODINGS = ["cp1252", "latin_1", "iso8859_15", "mac_roman", "cp850"]
+# (Mac Roman and DOS cp850 were dropped from the list after charset-normalizer chose
+# Mac Roman for a Windows-1252 electoral list: pass ``encoding=`` for those rare files.)
+_LEGACY_ENCODINGS = ["cp1252", "latin_1", "iso8859_15"]
 
 _MAGIC_REFUSED: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "PDF"),
@@ -298,6 +300,8 @@ def _read_csv(
     reader = csv.reader(text, delimiter=sep, quotechar='"', doublequote=True, strict=False)
     rows = _numbered_csv_rows(reader, encoding, lines_skipped)
     header_line, header = next(rows, (0, []))
+    while header and not "".join(header).strip():  # ";;;;" lines above the titles
+        header_line, header = next(rows, (0, []))
     if not header:
         raise InvalidInput(_("Le fichier ne contient aucune ligne."), code="fichier-vide",
                            field="fichier")
@@ -308,24 +312,25 @@ def _read_csv(
 def _numbered_csv_rows(
     reader: Any, encoding: str, offset: int
 ) -> Iterator[tuple[int, list[str]]]:
-    """Rows with the physical line each starts on (a quoted field may span lines)."""
+    """Rows with the physical line each starts on (a quoted field may span lines).
+
+    Empty lines are skipped; rows of empty cells (";;;;") are left to the caller, which
+    skips blank rows anyway: testing every cell here would cost a generator per row.
+    """
     previous = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except UnicodeDecodeError as exc:
-            raise _decode_error(encoding, exc, previous + offset + 1) from None
-        except csv.Error as exc:
-            line = previous + offset + 1
-            raise InvalidInput(
-                _("Ligne %(ligne)d illisible (%(erreur)s) : un guillemet n'est peut-être pas "
-                  "fermé.") % {"ligne": line, "erreur": exc},
-                code="csv-illisible", line=line) from None
-        start, previous = previous + 1, reader.line_num
-        if row and any(cell.strip() for cell in row):
-            yield start + offset, row
+    try:
+        for row in reader:
+            start, previous = previous + 1, reader.line_num
+            if row:
+                yield start + offset, row
+    except UnicodeDecodeError as exc:
+        raise _decode_error(encoding, exc, previous + offset + 1) from None
+    except csv.Error as exc:
+        line = previous + offset + 1
+        raise InvalidInput(
+            _("Ligne %(ligne)d illisible (%(erreur)s) : un guillemet n'est peut-être pas "
+              "fermé.") % {"ligne": line, "erreur": exc},
+            code="csv-illisible", line=line) from None
 
 
 def _decode_error(encoding: str, exc: UnicodeDecodeError, line: int | None) -> InvalidInput:

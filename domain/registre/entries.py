@@ -1,0 +1,305 @@
+"""Register rows turned into entries, or into rejections that say why.
+
+One :class:`Entry` per person per source file. Rows that cannot be used are not dropped
+silently: each becomes a :class:`Rejection` naming the line, the field(s) and the reason
+in French, so the project lead can correct the file and import it again.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from operator import itemgetter
+from typing import Any
+
+from domain.errors import FieldError, InvalidInput
+from domain.i18n import _
+from domain.registre import mapping as m
+from domain.registre.mapping import Mapping
+from domain.registre.normalise import (
+    Address,
+    Sexe,
+    cle_nom,
+    cle_prenoms,
+    fast_frozen_constructor,
+    parse_address,
+    parse_civilite,
+    parse_date,
+    parse_sexe,
+    premier_prenom,
+)
+
+__all__ = ["Entry", "Rejection", "parse_numbered_rows", "parse_rows", "paused_gc"]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One person as one source lists them.
+
+    Names are kept as written (letters use them) next to their matching keys. A
+    landlord's plain "Nom" is stored as ``nom_usage``: it is the name the tenant goes by,
+    and deduplication compares it with both the birth and the usage name of other
+    sources anyway. ``slots`` because an import holds up to a million of these.
+    """
+
+    source: str
+    ligne: int
+    nom_naissance: str
+    nom_usage: str
+    prenoms: str
+    sexe: Sexe | None
+    date_naissance: date | None
+    adresse: Address
+    bureau_vote: str
+    cle_nom_naissance: str
+    cle_nom_usage: str
+    cle_prenoms: str
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        source: str,
+        ligne: int,
+        nom_naissance: str = "",
+        nom_usage: str = "",
+        prenoms: str,
+        sexe: Sexe | None,
+        date_naissance: date | None,
+        adresse: Address,
+        bureau_vote: str = "",
+    ) -> Entry:
+        """An entry from already parsed values, its keys computed here."""
+        return cls(
+            source, ligne, nom_naissance, nom_usage, prenoms, sexe, date_naissance,
+            adresse, bureau_vote,
+            cle_nom(nom_naissance), cle_nom(nom_usage), cle_prenoms(prenoms),
+        )
+
+    @property
+    def identifiant(self) -> str:
+        """Stable reference to the row it came from: ``"<source>:<line>"``."""
+        return f"{self.source}:{self.ligne}"
+
+    @property
+    def nom(self) -> str:
+        """The name a letter is addressed to: usage name if any, else birth name."""
+        return self.nom_usage or self.nom_naissance
+
+    @property
+    def cles_noms(self) -> tuple[str, ...]:
+        """Matching keys of every surname this person is known by (1 or 2)."""
+        a, b = self.cle_nom_naissance, self.cle_nom_usage
+        if a and b and a != b:
+            return (a, b)
+        return (a or b,)
+
+    @property
+    def premier_prenom(self) -> str:
+        return premier_prenom(self.cle_prenoms)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A row that was not imported, with every reason found on it."""
+
+    source: str
+    line: int
+    errors: tuple[FieldError, ...]
+    values: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(e.field for e in self.errors)
+
+    @property
+    def message(self) -> str:
+        return " ; ".join(e.message for e in self.errors)
+
+
+def parse_rows(
+    rows: Iterable[list[str]],
+    mapping: Mapping,
+    source_label: str,
+    first_line_number: int = 2,
+) -> tuple[list[Entry], list[Rejection]]:
+    """Parse consecutive rows; the first one is line ``first_line_number`` of the file."""
+    return parse_numbered_rows(
+        enumerate(rows, start=first_line_number), mapping, source_label
+    )
+
+
+_new_entry = fast_frozen_constructor(Entry)
+
+# Marks a value not parsed yet in a memo whose values may legitimately be None.
+_UNSEEN: Any = object()
+
+
+def _error(exc: InvalidInput, default_field: str, line: int) -> FieldError:
+    return FieldError(exc.field or default_field, exc.detail, line=line, code=exc.code)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector during a bulk build, then restore it.
+
+    Building a million entries allocates millions of container objects; every few
+    hundred allocations the collector walks the young ones and, as the heap grows, the
+    whole heap, looking for reference cycles the code here never creates. That search
+    is pure overhead (about a third of the import time); reference counting still frees
+    everything as usual while the collector is paused.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+_ADDRESS_FIELDS = (m.ADRESSE1, m.ADRESSE2, m.NUMERO, m.VOIE, m.COMPLEMENT, m.RESIDENCE,
+                   m.BATIMENT, m.LOGEMENT, m.CODE_POSTAL, m.COMMUNE)
+
+
+def parse_numbered_rows(
+    numbered_rows: Iterable[tuple[int, list[str]]],
+    mapping: Mapping,
+    source_label: str,
+) -> tuple[list[Entry], list[Rejection]]:
+    """Parse ``(line, cells)`` pairs (as a file reader yields them).
+
+    Blank rows are skipped. A row with the wrong number of cells is rejected (cells
+    shifted by a stray delimiter would put a street in the postcode), except extra
+    *empty* cells at the end, which spreadsheets and some exports add.
+    """
+    with paused_gc():
+        return _parse(numbered_rows, mapping, source_label)
+
+
+def _parse(
+    numbered_rows: Iterable[tuple[int, list[str]]],
+    mapping: Mapping,
+    source_label: str,
+) -> tuple[list[Entry], list[Rejection]]:
+    entries: list[Entry] = []
+    rejections: list[Rejection] = []
+    width = mapping.width
+    # While a row is parsed it carries one extra empty cell at its end, and a field the
+    # file lacks reads position -1: the hot loop needs no "has this column?" test. The
+    # cell is appended then popped (not copied) to spare one list per row.
+    ix = mapping.index
+    i_nn, i_nu, i_nom = ix(m.NOM_NAISSANCE), ix(m.NOM_USAGE), ix(m.NOM)
+    i_pr, i_sexe, i_civ = ix(m.PRENOMS), ix(m.SEXE), ix(m.CIVILITE)
+    i_date, i_bv = ix(m.DATE_NAISSANCE), ix(m.BUREAU_VOTE)
+    name_field = (m.NOM_NAISSANCE if i_nn >= 0 else m.NOM if i_nom >= 0 else m.NOM_USAGE)
+    # The address memo is keyed on the address cells the file has (a smaller tuple to
+    # hash than all ten possible ones); ``address_args`` rebuilds the full call.
+    present = [(pos, ix(f)) for pos, f in enumerate(_ADDRESS_FIELDS) if ix(f) >= 0]
+    positions = [pos for pos, _col in present]
+    address_key = itemgetter(*[col for _pos, col in present], -1)
+
+    def address_args(key: tuple[str, ...]) -> list[str]:
+        args = [""] * len(_ADDRESS_FIELDS)
+        for pos, value in zip(positions, key, strict=False):
+            args[pos] = value
+        return args
+
+    # Per-import memos: unbounded for this call and freed with it. A register repeats
+    # surnames, given names, dates, sexes and addresses; each distinct value is parsed
+    # once, and every row holding it shares the same key object (less memory, too).
+    noms: dict[str, str] = {"": ""}
+    prenoms_keys: dict[str, str] = {}
+    dates: dict[str, date | None] = {"": None}
+    sexes: dict[tuple[str, str], Sexe | None] = {}
+    addresses: dict[tuple[str, ...], Address] = {}
+    nom_key, prenoms_key = cle_nom.__wrapped__, cle_prenoms.__wrapped__
+    build_address = parse_address.__wrapped__
+    append = entries.append
+    new_entry = _new_entry
+
+    for line, cells in numbered_rows:
+        if len(cells) != width:
+            if len(cells) > width and not "".join(cells[width:]).strip():
+                cells = cells[:width]
+            elif not "".join(cells).strip():
+                continue
+            else:
+                rejections.append(Rejection(source_label, line, (FieldError(
+                    "ligne",
+                    _("nombre de colonnes incorrect : %(trouve)d au lieu de %(attendu)d")
+                    % {"trouve": len(cells), "attendu": width},
+                    line=line, code="nombre-colonnes"),), tuple(cells)))
+                continue
+        row = cells
+        row.append("")
+
+        errors: list[FieldError] | None = None
+        nom_naissance = row[i_nn].strip()
+        nom_usage = row[i_nu].strip() or row[i_nom].strip()
+        prenoms = row[i_pr].strip()
+        if not nom_naissance and not nom_usage:
+            if not "".join(row).strip():
+                row.pop()
+                continue
+            errors = [FieldError(name_field, _("nom manquant"), line=line,
+                                 code="nom-manquant")]
+        if not prenoms:
+            errors = errors or []
+            errors.append(FieldError(m.PRENOMS, _("prénom manquant"), line=line,
+                                     code="prenom-manquant"))
+
+        sexe_cells = (row[i_sexe], row[i_civ])
+        sexe = sexes.get(sexe_cells, _UNSEEN)
+        if sexe is _UNSEEN:
+            try:
+                sexe = parse_sexe(sexe_cells[0]) or parse_civilite(sexe_cells[1])
+                sexes[sexe_cells] = sexe
+            except InvalidInput as exc:
+                sexe = None
+                errors = errors or []
+                errors.append(_error(exc, m.SEXE, line))
+
+        raw_date = row[i_date]
+        naissance = dates.get(raw_date, _UNSEEN)
+        if naissance is _UNSEEN:
+            try:
+                naissance = dates[raw_date] = parse_date(raw_date)
+            except InvalidInput as exc:
+                naissance = None
+                errors = errors or []
+                errors.append(_error(exc, m.DATE_NAISSANCE, line))
+
+        cells_address = address_key(row)
+        adresse = addresses.get(cells_address)
+        if adresse is None:
+            try:
+                adresse = addresses[cells_address] = build_address(
+                    *address_args(cells_address))
+            except InvalidInput as exc:
+                errors = errors or []
+                errors.append(_error(exc, m.ADRESSE1, line))
+
+        bureau_vote = row[i_bv].strip()
+        row.pop()
+        if errors or adresse is None:
+            rejections.append(Rejection(source_label, line, tuple(errors or ()), tuple(row)))
+            continue
+
+        k_naissance = noms.get(nom_naissance)
+        if k_naissance is None:
+            k_naissance = noms[nom_naissance] = nom_key(nom_naissance)
+        k_usage = noms.get(nom_usage) if nom_usage else ""
+        if k_usage is None:
+            k_usage = noms[nom_usage] = nom_key(nom_usage)
+        k_prenoms = prenoms_keys.get(prenoms)
+        if k_prenoms is None:
+            k_prenoms = prenoms_keys[prenoms] = prenoms_key(prenoms)
+        append(new_entry(
+            source_label, line, nom_naissance, nom_usage, prenoms, sexe, naissance,
+            adresse, bureau_vote, k_naissance, k_usage, k_prenoms,
+        ))
+    return entries, rejections
