@@ -203,8 +203,9 @@ class EligibilitySettings:
     accept_unknown_birth_date: bool = False
 
 
-def build_rules(settings: EligibilitySettings, reference_date: date) -> list[_Rule]:
-    rules: list[_Rule] = [MinimumAgeRule(settings.minimum_age, reference_date)]
+def build_rules(settings: EligibilitySettings, reference_date: date) -> list[EligibilityRule]:
+    """The council's rules, in the order reasons are listed."""
+    rules: list[EligibilityRule] = [MinimumAgeRule(settings.minimum_age, reference_date)]
     if not settings.accept_unknown_birth_date:
         rules.append(BirthDateKnownRule())
     rules += [

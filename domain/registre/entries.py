@@ -46,7 +46,7 @@ class Entry:
     """
 
     source: str
-    ligne: int
+    line: int
     nom_naissance: str
     nom_usage: str
     prenoms: str
@@ -63,7 +63,7 @@ class Entry:
         cls,
         *,
         source: str,
-        ligne: int,
+        line: int,
         nom_naissance: str = "",
         nom_usage: str = "",
         prenoms: str,
@@ -74,15 +74,15 @@ class Entry:
     ) -> Entry:
         """An entry from already parsed values, its keys computed here."""
         return cls(
-            source, ligne, nom_naissance, nom_usage, prenoms, sexe, date_naissance,
+            source, line, nom_naissance, nom_usage, prenoms, sexe, date_naissance,
             adresse, bureau_vote,
             cle_nom(nom_naissance), cle_nom(nom_usage), cle_prenoms(prenoms),
         )
 
     @property
-    def identifiant(self) -> str:
+    def reference(self) -> str:
         """Stable reference to the row it came from: ``"<source>:<line>"``."""
-        return f"{self.source}:{self.ligne}"
+        return f"{self.source}:{self.line}"
 
     @property
     def nom(self) -> str:
@@ -214,7 +214,7 @@ def _parse(
     noms: dict[str, str] = {"": ""}
     prenoms_keys: dict[str, str] = {}
     dates: dict[str, date | None] = {"": None}
-    sexes: dict[tuple[str, str], Sexe | None] = {}
+    sexes: dict[str | tuple[str, str], Sexe | None] = {}
     addresses: dict[tuple[str, ...], Address] = {}
     nom_key, prenoms_key = cle_nom.__wrapped__, cle_prenoms.__wrapped__
     build_address = parse_address.__wrapped__
@@ -252,11 +252,13 @@ def _parse(
             errors.append(FieldError(m.PRENOMS, _("prénom manquant"), line=line,
                                      code="prenom-manquant"))
 
-        sexe_cells = (row[i_sexe], row[i_civ])
+        # Keyed on the one cell a file usually has ("F", "Mme"); on both when it has both.
+        sexe_cells = row[i_sexe] if i_civ < 0 else (
+            row[i_civ] if i_sexe < 0 else (row[i_sexe], row[i_civ]))
         sexe = sexes.get(sexe_cells, _UNSEEN)
         if sexe is _UNSEEN:
             try:
-                sexe = parse_sexe(sexe_cells[0]) or parse_civilite(sexe_cells[1])
+                sexe = parse_sexe(row[i_sexe]) or parse_civilite(row[i_civ])
                 sexes[sexe_cells] = sexe
             except InvalidInput as exc:
                 sexe = None

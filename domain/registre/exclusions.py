@@ -33,7 +33,7 @@ class Exclusion:
     prenoms: str
     date_naissance: date
     motif: str = ""
-    ligne: int | None = None
+    line: int | None = None
     nom_usage: str = ""
 
     @property

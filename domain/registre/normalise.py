@@ -4,11 +4,12 @@ Two forms live side by side: the value *as written* (letters are addressed to pe
 way their registers spell them) and a *key* used only for matching (case, accents,
 spaces, hyphens and apostrophes removed, street types spelled out).
 
-This is the hot path of a register import (up to a million rows): every function that
-turns a raw string into a key is memoised with ``functools.lru_cache``, because a
-register repeats the same surnames, given names, dates and streets over and over, so the
-slow Unicode work runs once per *distinct* string. Caches are bounded so a long-running
-service does not grow without limit.
+This is the hot path of a register import (up to a million rows), so the slow Unicode
+work must run once per *distinct* string, not once per row: the key functions here are
+memoised with bounded ``functools.lru_cache`` (a long-running service must not grow
+without limit), and the bulk parser (``entries.py``) calls their ``__wrapped__``
+behind per-import memos that are freed with the import. ASCII text, the common case,
+is upper-cased and stripped of separators by one ``bytes.translate``.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from domain.errors import InvalidInput
 from domain.i18n import _
@@ -65,10 +66,9 @@ def fast_frozen_constructor(cls: type[T]) -> Callable[..., T]:
     def build(*values: object) -> T:
         obj = twin(*values)
         obj.__class__ = cls
-        return obj  # type: ignore[return-value]
+        return cast(T, obj)
 
     return build
-
 
 
 # --------------------------------------------------------------------------- text
@@ -175,7 +175,7 @@ def prenoms_compatibles(a: str, b: str) -> bool:
 # ---------------------------------------------------------------------- sex, civility
 
 
-class Sexe(str, Enum):
+class Sexe(StrEnum):
     FEMININ = "F"
     MASCULIN = "M"
 
@@ -302,11 +302,8 @@ _NUMERO = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 
-_SUFFIXES = {"BIS", "TER", "QUATER", "QUINQUIES"}
-
 # Street types as abbreviated by people and by the FANTOIR/La Poste lists.
-_TYPES_VOIE: dict[str, str] = {}
-for _full, _abbrevs in {
+_ABREVIATIONS_VOIE: dict[str, tuple[str, ...]] = {
     "ALLEE": ("ALL", "AL", "ALLEES"),
     "AVENUE": ("AV", "AVE", "AVN", "AVEN", "AVENU"),
     "BOULEVARD": ("BD", "BLD", "BLVD", "BOUL", "BOULV", "BVD"),
@@ -336,10 +333,12 @@ for _full, _abbrevs in {
     "SQUARE": ("SQ", "SQR"),
     "TRAVERSE": ("TRA", "TRAV"),
     "VILLA": ("VLA",),
-}.items():
-    _TYPES_VOIE[_full] = _full
-    for _abbrev in _abbrevs:
-        _TYPES_VOIE[_abbrev] = _full
+}
+_TYPES_VOIE: dict[str, str] = {
+    spelling: full
+    for full, abbreviations in _ABREVIATIONS_VOIE.items()
+    for spelling in (full, *abbreviations)
+}
 
 # Two-word abbreviations are matched on the first two words.
 _TYPES_VOIE_2 = {k: v for k, v in _TYPES_VOIE.items() if " " in k}
@@ -378,9 +377,13 @@ def cle_voie(voie: str) -> str:
     return " ".join([type_voie, *kept] if type_voie else kept)
 
 
-_BATIMENT = re.compile(r"\b(?:BAT|BATIMENT|BATIMENTS|BLOC|IMMEUBLE|IMM|TOUR)\s+(\w+)")
+# Longest words first, and a space or a digit after the word: "BATIMENT 6" must not
+# read as "BAT" + "IMENT", while "APPT12" is flat 12.
+_BATIMENT = re.compile(
+    r"\b(?:BATIMENTS|BATIMENT|BAT|BLOC|IMMEUBLE|IMM|TOUR)(?:\s+|(?=\d))(\w+)")
 _LOGEMENT = re.compile(
-    r"\b(?:APPARTEMENT|APPART|APPT|APT|APP|LOGEMENT|LOGT|LOG|PORTE)\s+(?:N\s+)?(\w+)"
+    r"\b(?:APPARTEMENT|APPART|APPT|APT|APP|LOGEMENT|LOGT|LOG|PORTE)(?:\s+|(?=\d))"
+    r"(?:N\s+)?(\w+)"
 )
 _AUTRES_REPERES = re.compile(r"\b(?:ESC|ESCALIER|ETAGE|ETG|CHEZ|BP|CS)\b")
 _RESIDENCE_MOT = re.compile(r"^(?:RESIDENCE|RES|RESID|CITE)\s+")
@@ -482,9 +485,10 @@ def _looks_like_street(line: str) -> bool:
     words = normalise_texte(line).split()
     if not words:
         return False
-    if words[0].isdigit() or words[0][:1].isdigit():
+    if words[0][:1].isdigit():
         return True
-    return words[0] in _TYPES_VOIE and words[0] != "RESIDENCE"
+    # A residence is a building, not a street ("Rés. Europe" on line 1, street on 2).
+    return _TYPES_VOIE.get(words[0]) not in (None, "RESIDENCE")
 
 
 def _compose_complement(*parts: str) -> str:
@@ -534,12 +538,13 @@ def parse_address(
                 )
             street, voie_key = " ".join(voie.split()), cle_voie(voie)
         else:  # an empty number column: the number may still lead the street cell
-            n, suffixe, street, voie_key = _street_line(voie)
+            n, suffixe, street, voie_key, extra = _street_line(voie)
+            free_complement = _compose_complement(extra, free_complement)
     else:
         if adresse2 and not _looks_like_street(adresse1) and _looks_like_street(adresse2):
             adresse1, adresse2 = adresse2, adresse1
-        free_complement = _compose_complement(adresse2, complement)
-        n, suffixe, street, voie_key = _street_line(adresse1)
+        n, suffixe, street, voie_key, extra = _street_line(adresse1)
+        free_complement = _compose_complement(extra, adresse2, complement)
         field = "adresse1"
     if not street:
         raise InvalidInput(_("adresse manquante (aucune voie)"), code="adresse-manquante",
@@ -568,10 +573,31 @@ def parse_address(
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
-def _street_line(line: str) -> tuple[int | None, str, str, str]:
-    """(number, suffix, street as written, street key) of a free address line."""
+def _street_line(line: str) -> tuple[int | None, str, str, str, str]:
+    """(number, suffix, street as written, street key, complement) of an address line.
+
+    A hand-typed line often holds the building too ("12 rue X Bât 3 Appt 12"): what
+    follows a building/flat marker is moved to the complement, so that the street key
+    matches the perimeter and the building reaches the household key.
+    """
     n, suffixe, rest = parse_numero(line)
-    return n, suffixe, " ".join(rest.split()), cle_voie(rest)
+    extra = ""
+    marker = _MARQUEUR_COMPLEMENT.search(rest)
+    if marker is not None and marker.start() > 0:
+        rest, extra = rest[: marker.start()], rest[marker.start():].strip(_PUNCT_SPACES)
+    street = " ".join(rest.strip(_PUNCT_SPACES).split())
+    return n, suffixe, street, cle_voie(street), extra
+
+
+_PUNCT_SPACES = " \t\r\n,-"
+
+# Building/flat markers as typed, followed by a short code ("Bât 3", "Appt 12", "Esc. B").
+# Words that also name streets ("Porte", "Tour") are left out on purpose.
+_MARQUEUR_COMPLEMENT = re.compile(
+    r"[\s,-]+(?:b[âa]t(?:iment)?|appt?|appart(?:ement)?|logt|logement|esc(?:alier)?|"
+    r"[ée]tage)(?:\b|(?=\d))\.?\s*(?:n[°o]\s*)?[0-9a-z]{1,4}\b",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=1024)

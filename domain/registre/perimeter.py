@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from domain.errors import FieldError, InvalidInput
 from domain.i18n import _
@@ -20,7 +20,7 @@ from domain.registre.normalise import Address, cle_voie, normalise_texte
 __all__ = ["Cote", "Perimeter", "PerimeterRule", "parse_perimeter"]
 
 
-class Cote(str, Enum):
+class Cote(StrEnum):
     TOUS = "tous"
     PAIRS = "pairs"
     IMPAIRS = "impairs"
@@ -43,7 +43,7 @@ class PerimeterRule:
     numero_max: int | None = None
     cote: Cote = Cote.TOUS
     code_postal: str = ""
-    ligne: int | None = None
+    line: int | None = None
     voie_cle: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:

@@ -282,8 +282,8 @@ def _read_csv(
     text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
     try:
         sample = text.read(_SAMPLE_BYTES)
-    except UnicodeDecodeError as exc:
-        raise _decode_error(encoding, exc, None) from None
+    except UnicodeDecodeError:
+        raise _decode_error(encoding, _first_bad_line(stream, encoding)) from None
     sep = delimiter
     lines_skipped = 0
     first_line = sample.split("\n", 1)[0].strip().strip("\ufeff")
@@ -294,11 +294,11 @@ def _read_csv(
     if sep is None:
         sep = _detect_delimiter(sample)
     text.seek(0)
-    for _ in range(lines_skipped):
+    for _skipped in range(lines_skipped):
         text.readline()
 
     reader = csv.reader(text, delimiter=sep, quotechar='"', doublequote=True, strict=False)
-    rows = _numbered_csv_rows(reader, encoding, lines_skipped)
+    rows = _numbered_csv_rows(reader, encoding, lines_skipped, stream)
     header_line, header = next(rows, (0, []))
     while header and not "".join(header).strip():  # ";;;;" lines above the titles
         header_line, header = next(rows, (0, []))
@@ -310,7 +310,7 @@ def _read_csv(
 
 
 def _numbered_csv_rows(
-    reader: Any, encoding: str, offset: int
+    reader: Any, encoding: str, offset: int, stream: IO[bytes]
 ) -> Iterator[tuple[int, list[str]]]:
     """Rows with the physical line each starts on (a quoted field may span lines).
 
@@ -323,8 +323,8 @@ def _numbered_csv_rows(
             start, previous = previous + 1, reader.line_num
             if row:
                 yield start + offset, row
-    except UnicodeDecodeError as exc:
-        raise _decode_error(encoding, exc, previous + offset + 1) from None
+    except UnicodeDecodeError:
+        raise _decode_error(encoding, _first_bad_line(stream, encoding)) from None
     except csv.Error as exc:
         line = previous + offset + 1
         raise InvalidInput(
@@ -333,9 +333,27 @@ def _numbered_csv_rows(
             code="csv-illisible", line=line) from None
 
 
-def _decode_error(encoding: str, exc: UnicodeDecodeError, line: int | None) -> InvalidInput:
+def _first_bad_line(stream: IO[bytes], encoding: str) -> int | None:
+    """Exact line of the first byte ``encoding`` cannot decode.
+
+    Only called once decoding has failed: the text wrapper decodes ahead of the CSV
+    reader by a whole chunk, so the row being read is not where the bad byte is.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    stream.seek(0)
+    lines = 1
+    while chunk := stream.read(_CHUNK):
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            return lines + chunk[: max(exc.start, 0)].count(b"\n")
+        lines += chunk.count(b"\n")
+    return None
+
+
+def _decode_error(encoding: str, line: int | None) -> InvalidInput:
     detail = (
-        _("Caractères illisibles vers la ligne %(ligne)d avec l'encodage %(encodage)s : "
+        _("Caractères illisibles à la ligne %(ligne)d avec l'encodage %(encodage)s : "
           "précisez l'encodage du fichier (UTF-8 ou Windows-1252).")
         if line else
         _("Caractères illisibles avec l'encodage %(encodage)s : précisez l'encodage du "

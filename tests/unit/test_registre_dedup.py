@@ -21,14 +21,14 @@ _line = iter(range(2, 10_000))
 
 def electoral(nn: str, prenoms: str, born: date, rue: str, nu: str = "",
               sexe: Sexe = F, bv: str = "0101") -> Entry:
-    return Entry.build(source="liste_electorale", ligne=next(_line), nom_naissance=nn,
+    return Entry.build(source="liste_electorale", line=next(_line), nom_naissance=nn,
                        nom_usage=nu, prenoms=prenoms, sexe=sexe, date_naissance=born,
                        adresse=parse_address(rue, code_postal="37990"), bureau_vote=bv)
 
 
 def landlord(nom: str, prenoms: str, born: date | None, rue: str,
              sexe: Sexe | None = F) -> Entry:
-    return Entry.build(source="bailleur", ligne=next(_line), nom_usage=nom, prenoms=prenoms,
+    return Entry.build(source="bailleur", line=next(_line), nom_usage=nom, prenoms=prenoms,
                        sexe=sexe, date_naissance=born,
                        adresse=parse_address(rue, code_postal="37990"))
 
@@ -53,7 +53,7 @@ def test_the_kept_row_is_completed_by_the_others() -> None:
     a = landlord("DUPONT", "Marcelle", D, "52 Allée Maryse Bastié", sexe=None)
     b = electoral("DUPONT", "Marcelle", D, "52 Allee Maryse Bastie", sexe=F, bv="0102")
     (kept,) = deduplicate([a, b]).entries
-    assert (kept.identifiant, kept.sexe, kept.bureau_vote) == (a.identifiant, F, "0102")
+    assert (kept.reference, kept.sexe, kept.bureau_vote) == (a.reference, F, "0102")
 
 
 def test_without_birth_date_names_and_address() -> None:

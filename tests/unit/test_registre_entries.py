@@ -32,11 +32,11 @@ def test_electoral_row() -> None:
     entries, rejections = parse_rows([electoral()], ELECTORAL, "liste_electorale")
     assert rejections == []
     (e,) = entries
-    assert (e.source, e.ligne, e.nom, e.nom_naissance) == ("liste_electorale", 2, "MOREL", "BENOIT")
+    assert (e.source, e.line, e.nom, e.nom_naissance) == ("liste_electorale", 2, "MOREL", "BENOIT")
     assert (e.sexe, e.date_naissance, e.bureau_vote) == (Sexe.FEMININ, date(1952, 12, 13), "0103")
     assert e.cles_noms == ("BENOIT", "MOREL") and e.premier_prenom == "CLAUDE"
     assert (e.adresse.numero, e.adresse.voie_cle, e.adresse.batiment) == (52, "RUE COLBERT", "9")
-    assert e.identifiant == "liste_electorale:2"
+    assert e.reference == "liste_electorale:2"
 
 
 def test_impossible_date_rejected_with_line_and_field() -> None:
@@ -86,7 +86,7 @@ def test_wrong_number_of_columns() -> None:
     entries, rejections = parse_rows([short, shifted, trailing_empty], ELECTORAL, "le")
     assert [(r.line, r.fields) for r in rejections] == [(2, ("ligne",)), (3, ("ligne",))]
     assert rejections[0].message == "nombre de colonnes incorrect : 10 au lieu de 12"
-    assert [e.ligne for e in entries] == [4]
+    assert [e.line for e in entries] == [4]
 
 
 def test_blank_rows_are_skipped_and_input_rows_left_untouched() -> None:
@@ -94,7 +94,7 @@ def test_blank_rows_are_skipped_and_input_rows_left_untouched() -> None:
     copy = list(row)
     entries, rejections = parse_numbered_rows(
         [(2, [""] * 12), (3, row), (4, []), (7, [" "] * 12)], ELECTORAL, "le")
-    assert [e.ligne for e in entries] == [3] and rejections == []
+    assert [e.line for e in entries] == [3] and rejections == []
     assert row == copy  # the parser borrows one cell at the end of each row, then gives it back
 
 
@@ -109,7 +109,7 @@ def test_fast_constructor_builds_a_real_frozen_entry() -> None:
     fast = fast_frozen_constructor(Entry)(*values)
     assert type(fast) is Entry and fast == Entry(*values)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        fast.ligne = 3  # type: ignore[misc]
-    built = Entry.build(source="s", ligne=2, nom_naissance="A", prenoms="Jo", sexe=None,
+        fast.line = 3  # type: ignore[misc]
+    built = Entry.build(source="s", line=2, nom_naissance="A", prenoms="Jo", sexe=None,
                         date_naissance=None, adresse=adresse)
     assert built == fast

@@ -15,7 +15,7 @@ HEADER = ["nom", "prenom", "date_naissance", "motif"]
 
 
 def entry(nn: str, prenoms: str, born: date | None, nu: str = "") -> Entry:
-    return Entry.build(source="le", ligne=2, nom_naissance=nn, nom_usage=nu, prenoms=prenoms,
+    return Entry.build(source="le", line=2, nom_naissance=nn, nom_usage=nu, prenoms=prenoms,
                        sexe=Sexe.FEMININ, date_naissance=born, adresse=parse_address("1 rue X"))
 
 

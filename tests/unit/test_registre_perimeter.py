@@ -50,7 +50,7 @@ def test_contains(perimeter: Perimeter, line: str, inside: bool) -> None:
 def test_rules_are_read_as_typed() -> None:
     p = parse_perimeter(HEADER, ROWS, first_line_number=2)
     assert len(p) == 5
-    assert p.rules[1] == PerimeterRule("Avenue Louise Michel", 2, 88, Cote.PAIRS, ligne=3)
+    assert p.rules[1] == PerimeterRule("Avenue Louise Michel", 2, 88, Cote.PAIRS, line=3)
     assert p.rules[3].whole_street and not p.rules[0].whole_street
 
 
