@@ -29,6 +29,7 @@ from typing import Any, Final
 
 from domain.draw.protocol import (
     PROTOCOL,
+    RECORD_MEMBERS,
     Plan,
     Pool,
     commitment,
@@ -46,24 +47,7 @@ EXIT_OK: Final = 0
 EXIT_MISMATCH: Final = 1
 EXIT_UNREADABLE: Final = 2
 
-# The members of §8, repeated here rather than imported from domain.draw.record so the
-# verifier does not depend on the service-side model (ceremony, rounds).
-_MEMBERS: Final = (
-    "protocol",
-    "draw_id",
-    "council",
-    "pool_digest",
-    "pool_size",
-    "strata_counts",
-    "plan",
-    "commitment",
-    "committed_at",
-    "entropy",
-    "entropy_entered_at",
-    "seed",
-    "ranked",
-    "rounds",
-)
+_MEMBERS: Final = RECORD_MEMBERS
 
 
 @dataclass(frozen=True)

@@ -80,52 +80,23 @@ async def record(
         prev_hash=prev_hash,
     )
     h = chain_hash(prev_hash, event)
-    await AuditEvent.insert(
-        AuditEvent(
-            seq=seq,
-            at=at,
-            actor_id=actor.id,
-            actor_label=actor.label,
-            action=action,
-            subject_type=subject_type,
-            subject_id=str(subject_id),
-            territory_id=territory_id,
-            council_id=council_id,
-            details=event.details,
-            payload_digest=event.payload_digest,
-            prev_hash=prev_hash,
-            hash=h,
-        )
-    )
+    row = {**event.__dict__, "hash": h}
+    await AuditEvent.insert(AuditEvent(**row))
     await AuditHead.update({AuditHead.last_hash: h}).where(AuditHead.id == 1)
-    return ChainedEvent(**{**event.__dict__, "hash": h})
+    return ChainedEvent(**row)
 
 
 def _from_row(row: dict[str, Any]) -> ChainedEvent:
-    return ChainedEvent(
-        seq=row["seq"],
-        at=row["at"],
-        actor_id=row["actor_id"],
-        actor_label=row["actor_label"],
-        action=row["action"],
-        subject_type=row["subject_type"],
-        subject_id=row["subject_id"],
-        territory_id=row["territory_id"],
-        council_id=row["council_id"],
-        details=row["details"] or {},
-        payload_digest=row["payload_digest"],
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
-    )
+    fields = {k: row[k] for k in ChainedEvent.__dataclass_fields__}
+    fields["details"] = fields["details"] or {}
+    return ChainedEvent(**fields)
 
 
-async def verify(batch: int = 5000) -> ChainReport:
+async def verify() -> ChainReport:
+    """Recompute the whole chain. Reads every event at once: to stream in batches when
+    trails grow past a few hundred thousand events."""
     head = await AuditHead.select().where(AuditHead.id == 1).first()
     head_seq = head["last_seq"] if head else 0
     head_hash = head["last_hash"] if head else GENESIS
-
-    async def events() -> list[ChainedEvent]:
-        rows = await AuditEvent.select().order_by(AuditEvent.seq).output(load_json=True)
-        return [_from_row(r) for r in rows]
-
-    return verify_chain(await events(), head_seq, head_hash)
+    rows = await AuditEvent.select().order_by(AuditEvent.seq).output(load_json=True)
+    return verify_chain([_from_row(r) for r in rows], head_seq, head_hash)

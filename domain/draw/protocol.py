@@ -30,6 +30,24 @@ from domain.i18n import _
 
 PROTOCOL: Final = "cc-draw/1"
 
+# The members of the published record (§8), shared by the record builder and the verifier.
+RECORD_MEMBERS: Final = (
+    "protocol",
+    "draw_id",
+    "council",
+    "pool_digest",
+    "pool_size",
+    "strata_counts",
+    "plan",
+    "commitment",
+    "committed_at",
+    "entropy",
+    "entropy_entered_at",
+    "seed",
+    "ranked",
+    "rounds",
+)
+
 KEY_PATTERN: Final = r"[A-Za-z0-9_-]{8,64}"
 _KEY_RE: Final = re.compile(KEY_PATTERN)
 # The whole file, checked in one C-speed pass (no per-line Python, no match objects): each

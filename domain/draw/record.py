@@ -15,30 +15,14 @@ and ``seed`` set to ``null``, empty ``ranked`` lists and no rounds.
 from __future__ import annotations
 
 import json
-from typing import Any, Final
+from typing import Any
 
 from domain.draw.ceremony import Draw
-from domain.draw.protocol import PROTOCOL
+from domain.draw.protocol import PROTOCOL, RECORD_MEMBERS
 from domain.draw.rounds import invited_depths
 from domain.errors import InvalidState
 from domain.i18n import _
 
-RECORD_MEMBERS: Final = (
-    "protocol",
-    "draw_id",
-    "council",
-    "pool_digest",
-    "pool_size",
-    "strata_counts",
-    "plan",
-    "commitment",
-    "committed_at",
-    "entropy",
-    "entropy_entered_at",
-    "seed",
-    "ranked",
-    "rounds",
-)
 
 
 def build_record(draw: Draw, *, audit: bool = False) -> dict[str, Any]:
