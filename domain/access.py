@@ -17,11 +17,15 @@ Matrix (✓ = allowed on covered resources, · = never)::
     read_council            ✓               ✓              ✓          ✓         ✓
     manage_council          ✓               ✓              ·          ·         ·
     read_register           ✓               ✓              ·          ·         ·   personal data
+    manage_register         ✓               ✓              ·          ·         ·   imports, purge
     run_draw                ✓               ✓              ·          ·         ·
     read_draw_public        anyone: the draw is public (spec: draws are public)
     read_draw_audit         ✓               ✓              ·          ·         ✓
     manage_meetings         ✓               ✓              ✓          ·         ·
     read_meetings           ✓               ✓              ✓          ✓         ·
+    manage_applications     ✓               ✓              ·          ·         ·   applicants' data
+    read_composition        ✓               ✓              ✓          ✓         ✓
+    manage_composition      ✓               ✓              ·          ·         ·
     read_audit_trail        ✓               ✓              ·          ·         ✓
     manage_users            ✓               ·              ·          ·         ·
 
@@ -65,11 +69,15 @@ class Action(StrEnum):
     READ_COUNCIL = "read_council"
     MANAGE_COUNCIL = "manage_council"
     READ_REGISTER = "read_register"
+    MANAGE_REGISTER = "manage_register"
     RUN_DRAW = "run_draw"
     READ_DRAW_PUBLIC = "read_draw_public"
     READ_DRAW_AUDIT = "read_draw_audit"
     MANAGE_MEETINGS = "manage_meetings"
     READ_MEETINGS = "read_meetings"
+    MANAGE_APPLICATIONS = "manage_applications"
+    READ_COMPOSITION = "read_composition"
+    MANAGE_COMPOSITION = "manage_composition"
     READ_AUDIT_TRAIL = "read_audit_trail"
     MANAGE_USERS = "manage_users"
 
@@ -83,11 +91,15 @@ class Action(StrEnum):
             Action.READ_COUNCIL: _("consulter ce conseil citoyen"),
             Action.MANAGE_COUNCIL: _("gérer ce conseil citoyen"),
             Action.READ_REGISTER: _("consulter les listes de résidents (données personnelles)"),
+            Action.MANAGE_REGISTER: _("importer ou purger les listes de résidents"),
             Action.RUN_DRAW: _("conduire un tirage au sort"),
             Action.READ_DRAW_PUBLIC: _("consulter le résultat public du tirage"),
             Action.READ_DRAW_AUDIT: _("consulter le dossier de vérification du tirage"),
             Action.MANAGE_MEETINGS: _("gérer les réunions de ce conseil"),
             Action.READ_MEETINGS: _("consulter les réunions de ce conseil"),
+            Action.MANAGE_APPLICATIONS: _("gérer les candidatures"),
+            Action.READ_COMPOSITION: _("consulter la composition du conseil"),
+            Action.MANAGE_COMPOSITION: _("modifier la composition du conseil"),
             Action.READ_AUDIT_TRAIL: _("consulter le journal d'audit"),
             Action.MANAGE_USERS: _("gérer les comptes utilisateurs"),
         }[self]
@@ -100,8 +112,11 @@ WRITE_ACTIONS = frozenset(
         Action.MANAGE_TERRITORY,
         Action.CREATE_TERRITORY,
         Action.MANAGE_COUNCIL,
+        Action.MANAGE_REGISTER,
         Action.RUN_DRAW,
         Action.MANAGE_MEETINGS,
+        Action.MANAGE_APPLICATIONS,
+        Action.MANAGE_COMPOSITION,
         Action.MANAGE_USERS,
     }
 )
@@ -118,11 +133,15 @@ GRANTS: dict[Role, frozenset[Action]] = {
             Action.READ_COUNCIL,
             Action.MANAGE_COUNCIL,
             Action.READ_REGISTER,
+            Action.MANAGE_REGISTER,
             Action.RUN_DRAW,
             Action.READ_DRAW_PUBLIC,
             Action.READ_DRAW_AUDIT,
             Action.MANAGE_MEETINGS,
             Action.READ_MEETINGS,
+            Action.MANAGE_APPLICATIONS,
+            Action.READ_COMPOSITION,
+            Action.MANAGE_COMPOSITION,
             Action.READ_AUDIT_TRAIL,
         }
     ),
@@ -132,15 +151,19 @@ GRANTS: dict[Role, frozenset[Action]] = {
             Action.READ_DRAW_PUBLIC,
             Action.MANAGE_MEETINGS,
             Action.READ_MEETINGS,
+            Action.READ_COMPOSITION,
         }
     ),
-    Role.MEMBRE: frozenset({Action.READ_COUNCIL, Action.READ_DRAW_PUBLIC, Action.READ_MEETINGS}),
+    Role.MEMBRE: frozenset(
+        {Action.READ_COUNCIL, Action.READ_DRAW_PUBLIC, Action.READ_MEETINGS, Action.READ_COMPOSITION}
+    ),
     Role.AUDITEUR: frozenset(
         {
             Action.READ_TERRITORY,
             Action.READ_COUNCIL,
             Action.READ_DRAW_PUBLIC,
             Action.READ_DRAW_AUDIT,
+            Action.READ_COMPOSITION,
             Action.READ_AUDIT_TRAIL,
         }
     ),

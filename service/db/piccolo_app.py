@@ -25,10 +25,16 @@ FOUNDATION_TABLES = [
     tables.AuditHead,
 ]
 
+# Shared by the registers, the draws and the volunteers' draws.
+POOL_TABLES = [tables.Pool, tables.PoolMember]
+
+# Each feature appends its own list here (one line per feature keeps merges simple).
+FEATURE_TABLES: list[type] = [*POOL_TABLES]
+
 APP_CONFIG = AppConfig(
     app_name="conseil",
     migrations_folder_path=os.path.join(PROJECT_ROOT, "migrations"),
-    table_classes=list(FOUNDATION_TABLES),
+    table_classes=[*FOUNDATION_TABLES, *FEATURE_TABLES],
     migration_dependencies=[],
     commands=[],
 )
