@@ -30,6 +30,7 @@ POOL_TABLES = [tables.Pool, tables.PoolMember]
 
 # Each feature appends its own list here (one line per feature keeps merges simple).
 FEATURE_TABLES: list[type] = [*POOL_TABLES]
+FEATURE_TABLES += __import__("service.db.tables_candidatures", fromlist=["TABLES"]).TABLES
 
 APP_CONFIG = AppConfig(
     app_name="conseil",
