@@ -10,4 +10,7 @@ from typing import Any
 
 def route_handlers() -> list[Any]:
     handlers: list[Any] = []
+    from service.web.pages_candidatures import feature_handlers as candidatures_handlers
+
+    handlers += candidatures_handlers()  # applications and composition
     return handlers

@@ -37,6 +37,8 @@ def navigation(user: CurrentUser | None, path: str) -> list[dict[str, Any]]:
         items.append(("/journal", _("Journal d'audit")))
     if user.principal.is_admin or user.has_role(Role.CHEF_DE_PROJET):
         items.append(("/administration/comptes", _("Comptes")))
+    if user.has_role(Role.MEMBRE):
+        items.append(("/mon-mandat", _("Mon mandat")))
     items.append(("/compte", _("Mon compte")))
     return [
         {"href": h, "label": label, "active": (path == h if h == "/" else path.startswith(h))}

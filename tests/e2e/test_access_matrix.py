@@ -33,6 +33,7 @@ def sample_params(world: World) -> dict[str, Any]:
         "code": "code-inconnu",
         "file_path": "app.css",
         "path": "openapi.json",
+        "appel_id": 99999, "candidature_id": 99999, "membre_id": 99999, "kind": "habitants",  # candidatures
     }
 
 
