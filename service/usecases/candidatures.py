@@ -339,7 +339,8 @@ async def submit_volunteer(ctx: AppContext, call_id: int, form: dict[str, Any]) 
     if not _truthy(form.get("consent")):
         errors.append(FieldError("consent", _("Votre accord est nécessaire pour que votre candidature soit enregistrée."),
                                  code="consentement-manquant"))
-    council = await Council.select(Council.settings, Council.territory).where(Council.id == call["council"]).first()
+    council = await Council.select(Council.settings, Council.territory).where(
+        Council.id == call["council"]).output(load_json=True).first()
     assert council is not None
     min_age = int((council["settings"] or {}).get("age_minimum", 16))
     if born is not None and _age(born, today) < min_age:
