@@ -34,6 +34,7 @@ _H2 = ParagraphStyle("h2", fontName=BOLD, fontSize=11.5, leading=15, spaceBefore
 _P = ParagraphStyle("p", fontName=REGULAR, fontSize=9.5, leading=12.5, spaceAfter=4)
 _CELL = ParagraphStyle("cell", fontName=REGULAR, fontSize=8.5, leading=10.5)
 _CELL_B = ParagraphStyle("cellb", fontName=BOLD, fontSize=8.5, leading=10.5)
+_CODE = ParagraphStyle("code", fontName=REGULAR, fontSize=7.5, leading=9.5)
 
 STATUS_MARK = {True: "respectée", False: "non respectée"}
 
@@ -71,9 +72,9 @@ def composition_pdf(view: View) -> bytes:
         rows = [[Paragraph(_t(_("Règle")), _CELL_B), Paragraph(_t(_("Résultat")), _CELL_B),
                  Paragraph(_t(_("Détail")), _CELL_B)]]
         for r in view.results:
-            rows.append([Paragraph(_t(r.code), _CELL), Paragraph(_t(_rule_label(r)), _CELL_B if not r.ok else _CELL),
+            rows.append([Paragraph(_t(r.code), _CODE), Paragraph(_t(_rule_label(r)), _CELL_B if not r.ok else _CELL),
                          Paragraph(_t(r.message), _CELL)])
-        out.append(_table(rows, [38, 26, 106]))
+        out.append(_table(rows, [46, 27, 97]))
         counts = view.counts()
         out.append(Paragraph(_t(_("Titulaires par collège et par sexe")), _H2))
         crow = [[Paragraph(_t(h), _CELL_B) for h in (_("Collège"), _("Femmes"), _("Hommes"), _("Total"))]]
@@ -101,7 +102,7 @@ def composition_pdf(view: View) -> bytes:
                 mrows.append([Paragraph(_t(name), _CELL), Paragraph(_t(m["sexe_label"]), _CELL),
                               Paragraph(_t(m["seat_label"]), _CELL), Paragraph(_t(m["origin_label"]), _CELL),
                               Paragraph(_t(mandate), _CELL), Paragraph(_t(status), _CELL)])
-            out.append(_table(mrows, [50, 16, 20, 36, 30, 22]))
+            out.append(_table(mrows, [44, 17, 20, 35, 27, 27]))
         out.append(Spacer(1, 8))
         return out
 

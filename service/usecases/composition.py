@@ -77,9 +77,12 @@ def to_member(row: dict[str, Any]) -> Member:
 
 
 async def list_members(council_id: int) -> list[dict[str, Any]]:
-    rows = await Membre.select().where(Membre.council == council_id).order_by(Membre.college).order_by(
-        Membre.seat).order_by(Membre.nom).order_by(Membre.prenom)
-    return [dict(r) for r in rows]
+    rows = [dict(r) for r in await Membre.select().where(Membre.council == council_id)]
+    # Titulaires before suppléants (ranked), in each college; names in alphabetical order.
+    college_order = {c.value: i for i, c in enumerate(College)}
+    rows.sort(key=lambda r: (college_order.get(r["college"], 9), r["seat"] != "titulaire", r["status"] != "actif",
+                             r["rank"] or 0, normalise_key(r["nom"]), normalise_key(r["prenom"]), r["id"]))
+    return rows
 
 
 async def get_member(member_id: int, council_id: int | None = None) -> dict[str, Any]:

@@ -1,0 +1,90 @@
+"""The public volunteer form in a real Chromium: labels, keyboard, errors, confirmation."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import SCREENSHOTS, run
+
+pytestmark = pytest.mark.browser
+
+
+async def _seed(settings: Any) -> int:
+    from service import audit
+    from service.audit import Actor
+    from service.context import AppContext
+    from service.db.engine import bind_engine, make_engine
+    from service.usecases import candidatures as cand
+    from service.usecases import organisation as org
+    from tests.conftest import _truncate
+
+    db = bind_engine(make_engine(settings))
+    await db.start()
+    try:
+        await _truncate(db)
+        await audit.ensure_head()
+        ctx = AppContext(settings=settings, db=db, cheap_hashing=True)
+        t = await org.create_territory(ctx, Actor.system(), org.TerritoryInput(name="Valmont Métropole", departement="37"))
+        q = await org.create_qpv(ctx, Actor.system(), t["id"], org.QpvInput(code="QN03701M", name="Les Tilleuls"))
+        c = await org.create_council(ctx, Actor.system(), t["id"], org.CouncilInput(name="Conseil des Tilleuls",
+                                                                                   qpv_ids=(q["id"],)))
+        today = cand.local_today(ctx.now())
+        call = await cand.create_call(ctx, Actor.system(), c["id"], cand.CallInput(
+            "habitants", "Devenez membre du conseil citoyen", date(today.year, 1, 1), date(today.year + 1, 12, 31),
+            "Le conseil citoyen réunit des habitants du quartier."))
+        return int(call["id"])
+    finally:
+        await db.stop()
+
+
+@pytest.fixture
+def call_id(test_settings: Any) -> int:
+    return int(run(_seed(test_settings)))
+
+
+def test_public_volunteer_form(call_id: int, page: Any) -> None:
+    page.goto(f"/candidater/{call_id}")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_role("heading", name="Devenez membre du conseil citoyen").is_visible()
+    page.get_by_label("Prénom").fill("Aïcha")
+    page.locator("#champ-nom").fill("Benali")
+    page.get_by_label("Femme").check()
+    page.get_by_label("Date de naissance").fill("1985-04-12")
+    page.get_by_label("Numéro et voie").fill("12 rue des Lilas")
+    page.get_by_label("Code postal").fill("37000")
+    page.get_by_label("Commune").fill("Tours")
+    page.get_by_label("Adresse électronique").fill("aicha@example.fr")
+    page.get_by_label("Pourquoi souhaitez-vous participer ?").fill("Pour agir dans mon quartier.")
+    # Sent without the consent box: the error summary names it and links to it.
+    page.get_by_role("button", name="Envoyer ma candidature").click()
+    summary = page.locator("#resume-erreurs")
+    assert "Votre accord est nécessaire" in summary.inner_text()
+    assert page.get_by_label("Prénom").input_value() == "Aïcha"  # nothing typed is lost
+    summary.get_by_role("link").first.click()
+    # The consent box is reachable and checkable with the keyboard.
+    consent = page.locator("#champ-consent")
+    consent.focus()
+    page.keyboard.press("Space")
+    assert consent.is_checked()
+    page.get_by_role("button", name="Envoyer ma candidature").click()
+    page.wait_for_url("**/confirmation*")
+    assert page.get_by_role("heading", name="Candidature enregistrée").is_visible()
+    assert "sous le numéro" in page.content()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "candidature-confirmation.png"), full_page=True)
+    # The same person again: a duplicate, said in French next to the name.
+    page.goto(f"/candidater/{call_id}")
+    page.get_by_label("Prénom").fill("Aicha")
+    page.locator("#champ-nom").fill("BENALI")
+    page.get_by_label("Femme").check()
+    page.get_by_label("Date de naissance").fill("1985-04-12")
+    page.get_by_label("Numéro et voie").fill("12 rue des Lilas")
+    page.get_by_label("Code postal").fill("37000")
+    page.get_by_label("Commune").fill("Tours")
+    page.get_by_label("Téléphone").fill("06 12 34 56 78")
+    page.locator("#champ-consent").check()
+    page.get_by_role("button", name="Envoyer ma candidature").click()
+    assert "déjà été déposée" in page.content()
