@@ -6,7 +6,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from service.db import tables
+from service.db import tables, tables_registre
 from service.settings import PROJECT_ROOT
 
 FOUNDATION_TABLES = [
@@ -31,6 +31,7 @@ POOL_TABLES = [tables.Pool, tables.PoolMember]
 # Each feature appends its own list here (one line per feature keeps merges simple).
 FEATURE_TABLES: list[type] = [*POOL_TABLES]
 FEATURE_TABLES += __import__("service.db.tables_candidatures", fromlist=["TABLES"]).TABLES
+FEATURE_TABLES += tables_registre.REGISTRE_TABLES
 
 APP_CONFIG = AppConfig(
     app_name="conseil",

@@ -1,0 +1,1297 @@
+"""Resident registers: preview, import, deduplication across sources, eligibility, pools,
+search, ambiguous pairs, retention purge.
+
+The domain pipeline (``domain/registre``) does every decision; this module reads files,
+keeps what the domain decided in the ``registre_*`` tables (``tables_registre.py``) and
+hands eligible people to the shared pools. Parsing and deduplication run in a worker
+thread so that a million-row import does not freeze the event loop; every write of an
+import happens in one transaction (a failed import leaves the database as it was).
+
+Logs and audit events hold counts only, never a name or an address.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from domain.access import ResourceScope  # noqa: F401  (re-exported for type hints)
+from domain.errors import Conflict, FieldError, InvalidInput, InvalidState, NotFound
+from domain.i18n import _
+from domain.registre import (
+    PRESETS,
+    Address,
+    EligibilitySettings,
+    Entry,
+    Exclusion,
+    ExclusionList,
+    Mapping,
+    MemberIdentity,
+    Perimeter,
+    PerimeterRule,
+    Sexe,
+    deduplicate,
+    detect_mapping,
+    evaluate,
+    parse_exclusions,
+    parse_numbered_rows,
+    parse_perimeter,
+)
+from domain.registre.eligibility import age_at
+from domain.registre.households import household_key
+from domain.registre.mapping import CANONICAL_FIELDS, field_label, header_key
+from domain.registre.normalise import format_date, normalise_texte
+from domain.registre.perimeter import Cote
+from service import audit
+from service.audit import Actor
+from service.context import AppContext
+from service.db.bulk import bulk_insert
+from service.db.tables import AppState, Council
+from service.db.tables_registre import (
+    RegisterAmbiguousPair,
+    RegisterImportTask,
+    RegisterMapping,
+    RegisterPerson,
+    RegisterSource,
+)
+from service.registre.reader import Table, read_table
+from service.registre.uploads import file_digest
+from service.usecases.pools import PoolItem, create_pool, new_key
+from service.usecases.subjects import Subject, selection_hook, subject_loader
+
+log = logging.getLogger("conseil.registre")
+
+REGISTER_KINDS = ("liste", "bailleur", "autre")
+LIST_KINDS = ("perimetre", "exclusions")
+KINDS = (*REGISTER_KINDS, *LIST_KINDS)
+KIND_LABELS = {
+    "liste": "extrait de liste électorale",
+    "bailleur": "fichier de locataires d'un bailleur",
+    "autre": "tableur (correspondance personnalisée)",
+    "perimetre": "périmètre du quartier",
+    "exclusions": "liste d'exclusion",
+}
+_PRESET_OF_KIND = {"liste": "liste_electorale", "bailleur": "bailleur"}
+_KIND_OF_PRESET = {v: k for k, v in _PRESET_OF_KIND.items()}
+# Order of trust for deduplication: the electoral list's row stands for the person.
+_TRUST = {"liste": 0, "autre": 1, "bailleur": 2}
+_NEW = "nouveau"  # source label of the rows being imported, before their source has an id
+
+DECISIONS = ("meme-personne", "personnes-distinctes")
+STRATIFICATIONS = ("sexe", "sexe-bureau", "sexe-age")
+DEFAULT_AGE_BANDS = (30, 45, 60)
+MAX_ERRORS_LISTED = 1000
+
+Progress = Callable[[str, int], None]
+
+# Other features tell the register who already sits on a council (the composition
+# feature registers a provider; none means nobody is excluded for that reason).
+MemberProvider = Callable[[int], Awaitable[Iterable[MemberIdentity]]]
+_MEMBER_PROVIDERS: list[MemberProvider] = []
+
+
+def member_provider(fn: MemberProvider) -> MemberProvider:
+    """Register ``async fn(council_id) -> [MemberIdentity]``: sitting members of a council,
+    left out of its pools with the reason ``deja-membre``."""
+    _MEMBER_PROVIDERS.append(fn)
+    return fn
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+async def _council(council_id: int) -> dict[str, Any]:
+    row = await Council.select(Council.id, Council.territory, Council.settings).where(
+        Council.id == council_id).output(load_json=True).first()
+    if row is None:
+        raise NotFound(_("Conseil citoyen introuvable."))
+    return dict(row)
+
+
+def _setting(council: dict[str, Any], key: str, default: int) -> int:
+    try:
+        return int((council.get("settings") or {}).get(key, default))
+    except (TypeError, ValueError):
+        return default
+
+
+async def _lock_council(ctx: AppContext, council_id: int) -> None:
+    """Serialise register writes of one council (SQLite's IMMEDIATE transaction already
+    holds the database's write lock)."""
+    if not ctx.db.is_sqlite:
+        await Council.raw("SELECT id FROM conseil WHERE id = {} FOR UPDATE", council_id)
+
+
+async def _salt(council_id: int) -> str:
+    """The council's secret household salt, created on first use (inside the caller's
+    transaction)."""
+    key = f"registre.sel.{council_id}"
+    row = await AppState.select(AppState.value).where(AppState.key == key).first()
+    if row is not None:
+        return str(row["value"])
+    value = secrets.token_hex(24)
+    await AppState.insert(AppState(key=key, value=value))
+    return value
+
+
+def _kind_label(kind: str) -> str:
+    return _(KIND_LABELS.get(kind, kind))
+
+
+def _check_kind(kind: str | None) -> str | None:
+    if kind in (None, ""):
+        return None
+    if kind not in KINDS:
+        raise InvalidInput(
+            _("Type de fichier inconnu : « %(type)s » (attendu : %(types)s).")
+            % {"type": kind, "types": ", ".join(KINDS)}, field="type", code="type-inconnu")
+    return kind
+
+
+def _looks_like_list(header: Sequence[str]) -> str | None:
+    keys = {header_key(h) for h in header}
+    if "VOIE" in keys and keys & {"NUMEROMIN", "COTE", "NUMEROMAX", "PARITE"}:
+        return "perimetre"
+    if keys & {"MOTIF", "FONCTION", "MANDAT", "QUALITE"} and keys & {"NOM"}:
+        return "exclusions"
+    return None
+
+
+async def saved_mappings(council_id: int) -> list[dict[str, Any]]:
+    rows = await RegisterMapping.select(
+        RegisterMapping.id, RegisterMapping.name, RegisterMapping.mapping,
+        RegisterMapping.created_at,
+    ).where(RegisterMapping.council == council_id).order_by(RegisterMapping.name).output(
+        load_json=True)
+    return [dict(r) for r in rows]
+
+
+async def _resolve_mapping(
+    council_id: int,
+    header: Sequence[str],
+    kind: str | None,
+    mapping: dict[str, str] | None,
+    mapping_name: str | None,
+) -> tuple[str, Mapping]:
+    """(kind, bound mapping) for a register header: an explicit mapping, a saved one by
+    name, the presets, then every saved mapping of the council; else the presets' error
+    listing the expected columns."""
+    if mapping:
+        return kind or "autre", Mapping.from_dict(mapping, header, name="personnalise")
+    if mapping_name:
+        row = await RegisterMapping.select(RegisterMapping.mapping).where(
+            (RegisterMapping.council == council_id) & (RegisterMapping.name == mapping_name)
+        ).output(load_json=True).first()
+        if row is None:
+            raise InvalidInput(_("Correspondance enregistrée introuvable : « %(nom)s ».")
+                               % {"nom": mapping_name}, field="correspondance",
+                               code="correspondance-inconnue")
+        return kind or "autre", Mapping.from_dict(row["mapping"], header, name=mapping_name)
+    presets = PRESETS
+    if kind in _PRESET_OF_KIND:
+        presets = {_PRESET_OF_KIND[kind]: PRESETS[_PRESET_OF_KIND[kind]]}
+    try:
+        bound = detect_mapping(header, presets)
+        return kind or _KIND_OF_PRESET.get(bound.name, "autre"), bound
+    except InvalidInput as refused:
+        for saved in await saved_mappings(council_id):
+            try:
+                return kind or "autre", Mapping.from_dict(saved["mapping"], header,
+                                                          name=saved["name"])
+            except InvalidInput:
+                continue
+        raise refused
+
+
+def _open(path: Path, file_name: str, encoding: str | None, delimiter: str | None,
+          max_bytes: int) -> Table:
+    return read_table(path, filename=file_name, encoding=encoding or None,
+                      delimiter=delimiter or None, max_bytes=max_bytes)
+
+
+# --------------------------------------------------------------------------- preview
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    kind: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    mapping: dict[str, str] | None = None
+    mapping_name: str | None = None
+    keep_valid: bool = False
+
+
+async def preview(
+    ctx: AppContext, council_id: int, path: Path, file_name: str,
+    options: ImportOptions | None = None, rows: int = 10,
+) -> dict[str, Any]:
+    """The first rows, the detected encoding/delimiter and mapping. Nothing is stored.
+
+    A header no preset recognises is not an error here: the preview shows the rows and
+    the reason, so the user can map the columns by hand.
+    """
+    opts = options or ImportOptions()
+    kind = _check_kind(opts.kind)
+    await _council(council_id)
+
+    def read() -> tuple[Table, list[tuple[int, list[str]]]]:
+        table = _open(path, file_name, opts.encoding, opts.delimiter, ctx.settings.upload_max_bytes)
+        first: list[tuple[int, list[str]]] = []
+        for item in table.rows:
+            first.append(item)
+            if len(first) >= rows:
+                break
+        table.close()
+        return table, first
+
+    table, first = await anyio.to_thread.run_sync(read)
+    out: dict[str, Any] = {
+        "file_name": file_name,
+        "format": table.format,
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+        "delimiter_name": table.delimiter_name,
+        "header": table.header,
+        "header_line": table.header_line,
+        "rows": [{"line": n, "cells": cells} for n, cells in first],
+        "kind": kind,
+        "mapping": {},
+        "mapping_name": None,
+        "unknown_columns": [],
+        "ignored_columns": [],
+        "mapping_error": None,
+        "fields": [{"name": f, "label": field_label(f)} for f in CANONICAL_FIELDS],
+        "saved_mappings": [m["name"] for m in await saved_mappings(council_id)],
+    }
+    list_kind = kind if kind in LIST_KINDS else (None if kind else _looks_like_list(table.header))
+    if list_kind:
+        out["kind"] = list_kind
+        return out
+    try:
+        found_kind, mapping = await _resolve_mapping(council_id, table.header, kind,
+                                                     opts.mapping, opts.mapping_name)
+    except InvalidInput as exc:
+        out["mapping_error"] = {"code": exc.code, "detail": exc.detail,
+                                "errors": [e.as_dict() for e in exc.errors], **exc.extra}
+        return out
+    out.update(kind=found_kind, mapping=mapping.to_dict(), mapping_name=mapping.name,
+               unknown_columns=list(mapping.unknown_columns),
+               ignored_columns=list(mapping.ignored_columns))
+    return out
+
+
+# ----------------------------------------------------------------------------- import
+
+
+def _rows_with_progress(rows: Iterator[tuple[int, list[str]]], progress: Progress | None,
+                        every: int = 20000) -> Iterator[tuple[int, list[str]]]:
+    if progress is None:
+        yield from rows
+        return
+    n = 0
+    for item in rows:
+        yield item
+        n += 1
+        if n % every == 0:
+            progress("lecture", n)
+    progress("lecture", n)
+
+
+@dataclass
+class _Parsed:
+    table_format: str
+    encoding: str | None
+    delimiter: str | None
+    header: list[str]
+    kind: str
+    mapping: Mapping | None
+    entries: list[Entry]
+    rejections: list[Any]
+    rows_read: int
+    contenu: list[dict[str, Any]]
+
+
+def _rejection_errors(rejections: Sequence[Any]) -> list[FieldError]:
+    errors: list[FieldError] = []
+    for r in rejections:
+        for e in r.errors:
+            errors.append(FieldError(e.field, e.message, line=r.line, code=e.code))
+            if len(errors) >= MAX_ERRORS_LISTED:
+                return errors
+    return errors
+
+
+def _perimeter_content(perimeter: Perimeter) -> list[dict[str, Any]]:
+    return [{"voie": r.voie, "numero_min": r.numero_min, "numero_max": r.numero_max,
+             "cote": r.cote.value, "code_postal": r.code_postal, "line": r.line}
+            for r in perimeter.rules]
+
+
+def _exclusions_content(exclusions: ExclusionList) -> list[dict[str, Any]]:
+    return [{"nom": x.nom, "nom_usage": x.nom_usage, "prenoms": x.prenoms,
+             "date_naissance": x.date_naissance.isoformat(), "motif": x.motif, "line": x.line}
+            for x in exclusions.exclusions]
+
+
+async def import_file(
+    ctx: AppContext,
+    actor: Actor,
+    council_id: int,
+    path: Path,
+    file_name: str,
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+    digest: str | None = None,
+) -> dict[str, Any]:
+    """Import one file into a council: a register (all-or-nothing unless
+    ``keep_valid``), a perimeter or an exclusion list. Returns the import report."""
+    opts = options or ImportOptions()
+    kind = _check_kind(opts.kind)
+    await _council(council_id)
+    digest = digest or await anyio.to_thread.run_sync(file_digest, path)
+    await _refuse_reimport(council_id, digest)
+    table = await anyio.to_thread.run_sync(
+        lambda: _open(path, file_name, opts.encoding, opts.delimiter,
+                      ctx.settings.upload_max_bytes))
+    try:
+        list_kind = kind if kind in LIST_KINDS else (
+            None if kind else _looks_like_list(table.header))
+        if list_kind:
+            parsed = await anyio.to_thread.run_sync(_parse_list, table, list_kind)
+        else:
+            found_kind, mapping = await _resolve_mapping(council_id, table.header, kind,
+                                                         opts.mapping, opts.mapping_name)
+            parsed = await anyio.to_thread.run_sync(
+                _parse_register, table, found_kind, mapping, progress)
+    finally:
+        table.close()
+
+    if parsed.rejections and not opts.keep_valid:
+        n = len(parsed.rejections)
+        raise InvalidInput(
+            _("%(n)d ligne(s) rejetée(s) sur %(total)d : rien n'a été importé. Corrigez le "
+              "fichier, ou importez en conservant les lignes valides.")
+            % {"n": n, "total": parsed.rows_read},
+            code="lignes-rejetees", field="fichier", line=parsed.rejections[0].line,
+            errors=_rejection_errors(parsed.rejections),
+            extra={"lignes_rejetees": n, "lignes_lues": parsed.rows_read})
+    if parsed.kind in REGISTER_KINDS and not parsed.entries:
+        raise InvalidInput(_("Aucune ligne valide dans ce fichier : rien n'a été importé."),
+                           code="aucune-ligne", field="fichier")
+    if progress:
+        progress("enregistrement", parsed.rows_read)
+    source_id = await _store(ctx, actor, council_id, file_name, digest, parsed)
+    if progress:
+        progress("termine", parsed.rows_read)
+    return await get_source(council_id, source_id)
+
+
+async def _refuse_reimport(council_id: int, digest: str) -> None:
+    row = await RegisterSource.select(RegisterSource.id, RegisterSource.created_at,
+                                      RegisterSource.file_name).where(
+        RegisterSource.digest_key == f"{council_id}:{digest}").first()
+    if row is not None:
+        raise Conflict(
+            _("Ce fichier a déjà été importé dans ce conseil le %(date)s (import n° %(id)d) : "
+              "personne n'a été ajouté une seconde fois.")
+            % {"date": format_date(row["created_at"].date()), "id": row["id"]},
+            code="deja-importe", field="fichier", extra={"import_id": row["id"]})
+
+
+def _parse_list(table: Table, kind: str) -> _Parsed:
+    rows = [cells for _n, cells in table.rows]
+    first = table.header_line + 1
+    if kind == "perimetre":
+        perimeter = parse_perimeter(table.header, rows, first)
+        contenu = _perimeter_content(perimeter)
+    else:
+        exclusions = parse_exclusions(table.header, rows, first)
+        contenu = _exclusions_content(exclusions)
+    return _Parsed(table.format, table.encoding, table.delimiter, table.header, kind, None,
+                   [], [], len(rows), contenu)
+
+
+def _parse_register(table: Table, kind: str, mapping: Mapping,
+                    progress: Progress | None) -> _Parsed:
+    counted = 0
+
+    def counting(rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+        nonlocal counted
+        for item in rows:
+            counted += 1
+            yield item
+
+    entries, rejections = parse_numbered_rows(
+        counting(_rows_with_progress(table.rows, progress)), mapping, _NEW)
+    return _Parsed(table.format, table.encoding, table.delimiter, table.header, kind, mapping,
+                   entries, rejections, counted, [])
+
+
+# Columns written for each imported row, in this order.
+_PERSON_COLUMNS = (
+    "council", "source", "line", "ref", "doublon_de", "nom_naissance", "nom_usage", "prenoms",
+    "cle_nom_naissance", "cle_nom_usage", "cle_prenoms", "sexe", "date_naissance", "numero",
+    "suffixe", "voie", "voie_cle", "complement", "residence", "batiment", "logement",
+    "code_postal", "commune", "cle_rue", "cle_adresse", "bureau_vote", "cle_vivier", "foyer",
+)
+
+
+def _ref(e: Entry, source_id: int) -> str:
+    return f"{source_id if e.source == _NEW else e.source}:{e.line}"
+
+
+@dataclass
+class _Existing:
+    entries: list[Entry]
+    kinds: dict[str, str]  # source label → kind
+    ids: dict[str, int]  # ref → row id
+    doublon: dict[str, str]  # ref → doublon_de as stored
+    sexe: dict[str, str]
+    bureau: dict[str, str]
+
+
+_ENTRY_COLUMNS = (
+    RegisterPerson.id, RegisterPerson.source, RegisterPerson.line, RegisterPerson.ref,
+    RegisterPerson.doublon_de, RegisterPerson.nom_naissance, RegisterPerson.nom_usage,
+    RegisterPerson.prenoms, RegisterPerson.cle_nom_naissance, RegisterPerson.cle_nom_usage,
+    RegisterPerson.cle_prenoms, RegisterPerson.sexe, RegisterPerson.date_naissance,
+    RegisterPerson.numero, RegisterPerson.suffixe, RegisterPerson.voie, RegisterPerson.voie_cle,
+    RegisterPerson.complement, RegisterPerson.residence, RegisterPerson.batiment,
+    RegisterPerson.logement, RegisterPerson.code_postal, RegisterPerson.commune,
+    RegisterPerson.cle_rue, RegisterPerson.cle_adresse, RegisterPerson.bureau_vote,
+)
+
+
+def _entries_from_rows(rows: Iterable[dict[str, Any]]) -> tuple[list[Entry], list[dict[str, Any]]]:
+    addresses: dict[tuple[Any, ...], Address] = {}
+    entries: list[Entry] = []
+    kept_rows: list[dict[str, Any]] = []
+    dates: dict[str, date | None] = {"": None}
+    for r in rows:
+        akey = (r["numero"], r["suffixe"], r["voie"], r["complement"], r["cle_adresse"],
+                r["code_postal"], r["commune"])
+        adresse = addresses.get(akey)
+        if adresse is None:
+            adresse = addresses[akey] = Address(
+                r["numero"], r["suffixe"], r["voie"], r["voie_cle"], r["complement"],
+                r["residence"], r["batiment"], r["logement"], r["code_postal"], r["commune"],
+                r["cle_rue"], r["cle_adresse"])
+        raw_date = r["date_naissance"]
+        d = dates.get(raw_date, date.min)
+        if d is date.min:
+            d = dates[raw_date] = date.fromisoformat(raw_date)
+        entries.append(Entry(
+            str(r["source"]), r["line"], r["nom_naissance"], r["nom_usage"], r["prenoms"],
+            Sexe(r["sexe"]) if r["sexe"] else None, d, adresse, r["bureau_vote"],
+            r["cle_nom_naissance"], r["cle_nom_usage"], r["cle_prenoms"]))
+        kept_rows.append(r)
+    return entries, kept_rows
+
+
+async def _existing(council_id: int) -> _Existing:
+    sources = await RegisterSource.select(RegisterSource.id, RegisterSource.kind).where(
+        (RegisterSource.council == council_id) & RegisterSource.kind.is_in(list(REGISTER_KINDS)))
+    kinds = {str(s["id"]): s["kind"] for s in sources}
+    if not kinds:
+        return _Existing([], {}, {}, {}, {}, {})
+    rows = await RegisterPerson.select(*_ENTRY_COLUMNS).where(
+        (RegisterPerson.council == council_id) & RegisterPerson.purged_at.is_null())
+    entries, raw = _entries_from_rows(rows)
+    return _Existing(
+        entries, kinds,
+        {r["ref"]: r["id"] for r in raw},
+        {r["ref"]: r["doublon_de"] for r in raw},
+        {r["ref"]: r["sexe"] for r in raw},
+        {r["ref"]: r["bureau_vote"] for r in raw},
+    )
+
+
+async def _store(ctx: AppContext, actor: Actor, council_id: int, file_name: str, digest: str,
+                 parsed: _Parsed) -> int:
+    now = ctx.now()
+    async with ctx.db.transaction():
+        await _lock_council(ctx, council_id)
+        await _refuse_reimport(council_id, digest)
+        council = await _council(council_id)
+        rejets = [
+            {"line": r.line, "fields": list(r.fields), "codes": [e.code for e in r.errors],
+             "message": r.message, "values": list(r.values)}
+            for r in parsed.rejections
+        ]
+        row = (await RegisterSource.insert(RegisterSource(
+            council=council_id, kind=parsed.kind, file_name=file_name[:255],
+            format=parsed.table_format, encoding=parsed.encoding or "",
+            delimiter=parsed.delimiter or "", digest=digest,
+            digest_key=f"{council_id}:{digest}",
+            mapping_name=parsed.mapping.name if parsed.mapping else "",
+            mapping=parsed.mapping.to_dict() if parsed.mapping else {},
+            header=parsed.header, rows_read=parsed.rows_read,
+            imported=len(parsed.entries) if parsed.kind in REGISTER_KINDS else len(parsed.contenu),
+            rejected=len(parsed.rejections),
+            status="partiel" if parsed.rejections else "importe",
+            rejets=rejets, contenu=parsed.contenu, created_by=actor.id, created_at=now,
+        )).returning(RegisterSource.id))[0]
+        source_id = int(row["id"])
+        rapport: dict[str, Any] = {}
+        merged = 0
+        if parsed.kind in REGISTER_KINDS:
+            merged, rapport = await _store_people(ctx, council_id, source_id, parsed)
+            await RegisterSource.update({RegisterSource.merged: merged,
+                                         RegisterSource.rapport: rapport}).where(
+                RegisterSource.id == source_id)
+        await audit.record(
+            ctx.db, actor=actor, action=f"registre.import.{parsed.kind}",
+            subject_type="registre_source", subject_id=source_id, at=now,
+            territory_id=int(council["territory"]), council_id=council_id,
+            details={"lignes_lues": parsed.rows_read, "importees": len(parsed.entries)
+                     if parsed.kind in REGISTER_KINDS else len(parsed.contenu),
+                     "rejetees": len(parsed.rejections), "doublons": merged,
+                     "empreinte": digest},
+        )
+    log.info("import registre conseil=%s source=%s type=%s lignes=%s rejets=%s",
+             council_id, source_id, parsed.kind, parsed.rows_read, len(parsed.rejections))
+    return source_id
+
+
+async def _store_people(ctx: AppContext, council_id: int, source_id: int,
+                        parsed: _Parsed) -> tuple[int, dict[str, Any]]:
+    existing = await _existing(council_id)
+    new_entries = parsed.entries
+    trust_new = _TRUST[parsed.kind]
+    if existing.entries:
+        everyone = sorted(
+            [*existing.entries, *new_entries],
+            key=lambda e: (_TRUST[existing.kinds.get(e.source, "autre")]
+                           if e.source != _NEW else trust_new,
+                           int(e.source) if e.source != _NEW else 1 << 60, e.line))
+    else:
+        everyone = new_entries
+    report = await anyio.to_thread.run_sync(deduplicate, everyone)
+
+    doublon: dict[str, str] = {}
+    merged_sexe: dict[str, str] = {}
+    merged_bureau: dict[str, str] = {}
+    for m in report.merges:
+        head_ref = _ref(m.entries[0], source_id)
+        for e in m.entries[1:]:
+            doublon[_ref(e, source_id)] = head_ref
+        own = m.entries[0]
+        if m.kept.sexe is not own.sexe:
+            merged_sexe[head_ref] = m.kept.sexe.value if m.kept.sexe else ""
+        if m.kept.bureau_vote != own.bureau_vote:
+            merged_bureau[head_ref] = m.kept.bureau_vote
+
+    # A person's earlier decision that two rows are one person outlives the recomputation.
+    decided = await RegisterAmbiguousPair.select(
+        RegisterAmbiguousPair.ref_a, RegisterAmbiguousPair.ref_b).where(
+        (RegisterAmbiguousPair.council == council_id)
+        & (RegisterAmbiguousPair.decision == "meme-personne"))
+    for d in decided:
+        a, b = d["ref_a"], d["ref_b"]
+        head = doublon.get(a, a)
+        if b not in doublon and head != b:
+            doublon[b] = head
+
+    salt = await _salt(council_id)
+    rows = await anyio.to_thread.run_sync(_person_rows, council_id, source_id, new_entries,
+                                          doublon, merged_sexe, merged_bureau, salt)
+    await bulk_insert(ctx.db, RegisterPerson._meta.tablename, _PERSON_COLUMNS, rows)
+    del rows
+
+    # Rows of earlier imports whose standing changed (a better source arrived).
+    changes = [(doublon.get(ref, ""), row_id) for ref, row_id in existing.ids.items()
+               if existing.doublon[ref] != doublon.get(ref, "")]
+    if changes:
+        await _executemany(ctx, 'UPDATE "registre_personne" SET "doublon_de" = {} WHERE "id" = {}',
+                           changes)
+    fix_sexe = [(v, existing.ids[ref]) for ref, v in merged_sexe.items()
+                if ref in existing.ids and existing.sexe[ref] != v]
+    if fix_sexe:
+        await _executemany(ctx, 'UPDATE "registre_personne" SET "sexe" = {} WHERE "id" = {}',
+                           fix_sexe)
+    fix_bureau = [(v, existing.ids[ref]) for ref, v in merged_bureau.items()
+                  if ref in existing.ids and existing.bureau[ref] != v]
+    if fix_bureau:
+        await _executemany(
+            ctx, 'UPDATE "registre_personne" SET "bureau_vote" = {} WHERE "id" = {}', fix_bureau)
+
+    new_pairs = await _store_pairs(ctx, council_id, source_id, report.ambiguous)
+    merged_here = sum(1 for e in new_entries if _ref(e, source_id) in doublon)
+    people = len(everyone) - len(doublon)
+    rapport = {
+        "lignes_conseil": len(everyone),
+        "personnes": people,
+        "fusions": len(report.merges),
+        "lignes_fusionnees": report.duplicates_merged,
+        "paires_ambigues": len(report.ambiguous),
+        "nouvelles_paires": new_pairs,
+    }
+    return merged_here, rapport
+
+
+async def _executemany(ctx: AppContext, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    tx = ctx.db.engine.current_transaction.get()
+    assert tx is not None
+    if ctx.db.is_sqlite:
+        await tx.connection.executemany(sql.format("?", "?"), rows)
+    else:
+        await tx.connection.executemany(sql.format("$1", "$2"), rows)
+
+
+def _person_rows(council_id: int, source_id: int, entries: Sequence[Entry],
+                 doublon: dict[str, str], merged_sexe: dict[str, str],
+                 merged_bureau: dict[str, str], salt: str) -> list[tuple[Any, ...]]:
+    households: dict[str, str] = {}
+    out: list[tuple[Any, ...]] = []
+    append = out.append
+    prefix = f"{source_id}:"
+    keys = _pool_keys(len(entries))
+    for i, e in enumerate(entries):
+        a = e.adresse
+        ref = prefix + str(e.line)
+        foyer = households.get(a.cle)
+        if foyer is None:
+            foyer = households[a.cle] = household_key(a, salt)
+        sexe = merged_sexe.get(ref)
+        if sexe is None:
+            sexe = e.sexe.value if e.sexe is not None else ""
+        d = e.date_naissance
+        append((
+            council_id, source_id, e.line, ref, doublon.get(ref, ""), e.nom_naissance,
+            e.nom_usage, e.prenoms, e.cle_nom_naissance, e.cle_nom_usage, e.cle_prenoms, sexe,
+            d.isoformat() if d is not None else "", a.numero, a.suffixe, a.voie, a.voie_cle,
+            a.complement, a.residence, a.batiment, a.logement, a.code_postal, a.commune,
+            a.cle_rue, a.cle, merged_bureau.get(ref, e.bureau_vote), keys[i], foyer,
+        ))
+    return out
+
+
+def _pool_keys(n: int) -> list[str]:
+    keys = {new_key() for _i in range(n)}
+    while len(keys) < n:  # 96-bit keys: a collision is practically impossible
+        keys.add(new_key())
+    return list(keys)
+
+
+async def _store_pairs(ctx: AppContext, council_id: int, source_id: int,
+                       pairs: Sequence[Any]) -> int:
+    if not pairs:
+        return 0
+    existing = {r["pair_key"] for r in await RegisterAmbiguousPair.select(
+        RegisterAmbiguousPair.pair_key).where(RegisterAmbiguousPair.council == council_id)}
+    now = ctx.now()
+    fresh = []
+    for p in pairs:
+        a, b = _ref(p.a, source_id), _ref(p.b, source_id)
+        key = f"{council_id}:{a}:{b}"
+        if key in existing:
+            continue
+        existing.add(key)
+        fresh.append(RegisterAmbiguousPair(council=council_id, ref_a=a, ref_b=b, pair_key=key,
+                                           code=p.code, message=p.message, created_at=now))
+    if fresh:
+        await RegisterAmbiguousPair.insert(*fresh)
+    return len(fresh)
+
+
+# ---------------------------------------------------------------------- reading back
+
+
+_SOURCE_INFO = (
+    RegisterSource.id, RegisterSource.council, RegisterSource.kind, RegisterSource.file_name,
+    RegisterSource.format, RegisterSource.encoding, RegisterSource.delimiter,
+    RegisterSource.digest, RegisterSource.mapping_name, RegisterSource.mapping,
+    RegisterSource.rows_read, RegisterSource.imported, RegisterSource.rejected,
+    RegisterSource.merged, RegisterSource.status, RegisterSource.rapport,
+    RegisterSource.created_by, RegisterSource.created_at, RegisterSource.purged_at,
+)
+
+
+async def list_sources(council_id: int) -> list[dict[str, Any]]:
+    rows = await RegisterSource.select(*_SOURCE_INFO).where(
+        RegisterSource.council == council_id).order_by(RegisterSource.id, ascending=False
+                                                      ).output(load_json=True)
+    return [dict(r, kind_label=_kind_label(r["kind"])) for r in rows]
+
+
+async def get_source(council_id: int, source_id: int, with_rejections: int = 200
+                     ) -> dict[str, Any]:
+    row = await RegisterSource.select(*_SOURCE_INFO, RegisterSource.rejets).where(
+        (RegisterSource.id == source_id) & (RegisterSource.council == council_id)
+    ).output(load_json=True).first()
+    if row is None:
+        raise NotFound(_("Import introuvable."))
+    out = dict(row)
+    rejets = out.pop("rejets") or []
+    # Lines, fields and reasons only; the rejected values are in the CSV download.
+    out["rejets"] = [{k: r[k] for k in ("line", "fields", "codes", "message")}
+                     for r in rejets[:with_rejections]]
+    out["kind_label"] = _kind_label(out["kind"])
+    return out
+
+
+async def rejected_rows_csv(council_id: int, source_id: int) -> bytes:
+    """The rejected rows as the file had them, with their line and reason, as a CSV the
+    lead opens in a spreadsheet (UTF-8 with BOM, ``;``)."""
+    row = await RegisterSource.select(RegisterSource.header, RegisterSource.rejets).where(
+        (RegisterSource.id == source_id) & (RegisterSource.council == council_id)
+    ).output(load_json=True).first()
+    if row is None:
+        raise NotFound(_("Import introuvable."))
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w.writerow([_("ligne"), _("champ"), _("motif"), *(row["header"] or [])])
+    for r in row["rejets"] or []:
+        w.writerow([r["line"], ", ".join(r["fields"]), r["message"], *r["values"]])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+async def register_overview(council_id: int) -> dict[str, Any]:
+    base = (RegisterPerson.council == council_id) & RegisterPerson.purged_at.is_null()
+    rows = await RegisterPerson.count().where(base)
+    people = await RegisterPerson.count().where(base & (RegisterPerson.doublon_de == ""))
+    eligible = await RegisterPerson.count().where(
+        base & (RegisterPerson.doublon_de == "") & (RegisterPerson.eligibilite == "eligible"))
+    pairs = await RegisterAmbiguousPair.count().where(
+        (RegisterAmbiguousPair.council == council_id) & (RegisterAmbiguousPair.decision == ""))
+    return {"lignes": rows, "personnes": people, "eligibles": eligible,
+            "paires_a_decider": pairs, "perimetre": await council_perimeter(council_id) is not None,
+            "exclusions": len((await _exclusion_list(council_id)).exclusions)}
+
+
+async def search_people(council_id: int, q: str = "", page: int = 1, per_page: int = 50
+                        ) -> dict[str, Any]:
+    """Register rows by name (prefix of the birth or usage name, accents ignored)."""
+    page = max(1, page)
+    per_page = max(1, min(per_page, 200))
+    where = (RegisterPerson.council == council_id) & RegisterPerson.purged_at.is_null()
+    key = normalise_texte(q).replace(" ", "")
+    if key:
+        pattern = key.replace("%", "").replace("_", "") + "%"
+        where = where & (RegisterPerson.cle_nom_naissance.like(pattern)
+                         | RegisterPerson.cle_nom_usage.like(pattern))
+    total = await RegisterPerson.count().where(where)
+    rows = await RegisterPerson.select(
+        RegisterPerson.id, RegisterPerson.ref, RegisterPerson.source, RegisterPerson.line,
+        RegisterPerson.nom_naissance, RegisterPerson.nom_usage, RegisterPerson.prenoms,
+        RegisterPerson.sexe, RegisterPerson.date_naissance, RegisterPerson.numero,
+        RegisterPerson.suffixe, RegisterPerson.voie, RegisterPerson.complement,
+        RegisterPerson.code_postal, RegisterPerson.commune, RegisterPerson.bureau_vote,
+        RegisterPerson.doublon_de, RegisterPerson.eligibilite, RegisterPerson.motifs,
+        RegisterPerson.selected_at,
+    ).where(where).order_by(RegisterPerson.cle_nom_usage).order_by(
+        RegisterPerson.cle_nom_naissance).order_by(RegisterPerson.cle_prenoms).order_by(
+        RegisterPerson.id).limit(per_page).offset((page - 1) * per_page)
+    return {"total": total, "page": page, "per_page": per_page,
+            "pages": max(1, -(-total // per_page)), "q": q,
+            "items": [_person_view(r) for r in rows]}
+
+
+def _numero(numero: int | None, suffixe: str) -> str:
+    """« 12 bis », « 12B », or "" without a number."""
+    if numero is None:
+        return ""
+    return f"{numero} {suffixe.lower()}" if len(suffixe) > 1 else f"{numero}{suffixe}"
+
+
+def _person_view(r: dict[str, Any]) -> dict[str, Any]:
+    numero = _numero(r.get("numero"), r["suffixe"])
+    return {
+        **r,
+        "nom": r["nom_usage"] or r["nom_naissance"],
+        "date_naissance_fr": format_date(date.fromisoformat(r["date_naissance"]))
+        if r["date_naissance"] else "",
+        "adresse": " ".join(p for p in (numero, r["voie"]) if p),
+    }
+
+
+# -------------------------------------------------------------------- ambiguous pairs
+
+
+async def list_pairs(council_id: int, open_only: bool = False) -> list[dict[str, Any]]:
+    q = RegisterAmbiguousPair.select().where(RegisterAmbiguousPair.council == council_id)
+    if open_only:
+        q = q.where(RegisterAmbiguousPair.decision == "")
+    pairs = [dict(p) for p in await q.order_by(RegisterAmbiguousPair.id)]
+    refs = {p["ref_a"] for p in pairs} | {p["ref_b"] for p in pairs}
+    people: dict[str, dict[str, Any]] = {}
+    if refs:
+        rows = await RegisterPerson.select(
+            RegisterPerson.id, RegisterPerson.ref, RegisterPerson.source, RegisterPerson.line,
+            RegisterPerson.nom_naissance, RegisterPerson.nom_usage, RegisterPerson.prenoms,
+            RegisterPerson.sexe, RegisterPerson.date_naissance, RegisterPerson.numero,
+            RegisterPerson.suffixe, RegisterPerson.voie, RegisterPerson.complement,
+            RegisterPerson.code_postal, RegisterPerson.commune, RegisterPerson.bureau_vote,
+            RegisterPerson.doublon_de, RegisterPerson.eligibilite, RegisterPerson.motifs,
+            RegisterPerson.selected_at,
+        ).where((RegisterPerson.council == council_id) & RegisterPerson.ref.is_in(list(refs)))
+        people = {r["ref"]: _person_view(r) for r in rows}
+    for p in pairs:
+        p["a"], p["b"] = people.get(p["ref_a"]), people.get(p["ref_b"])
+    return [p for p in pairs if p["a"] and p["b"]]
+
+
+async def decide_pair(ctx: AppContext, actor: Actor, council_id: int, pair_id: int,
+                      decision: str) -> dict[str, Any]:
+    """Record a person's decision; "meme-personne" merges the second row into the first."""
+    if decision not in DECISIONS:
+        raise InvalidInput(_("Décision inconnue : « %(d)s » (attendu : %(liste)s).")
+                           % {"d": decision, "liste": ", ".join(DECISIONS)}, field="decision")
+    now = ctx.now()
+    async with ctx.db.transaction():
+        council = await _council(council_id)
+        pair = await RegisterAmbiguousPair.select().where(
+            (RegisterAmbiguousPair.id == pair_id) & (RegisterAmbiguousPair.council == council_id)
+        ).first()
+        if pair is None:
+            raise NotFound(_("Paire introuvable."))
+        if pair["decision"]:
+            raise InvalidState(_("Cette paire a déjà été tranchée."), code="deja-decidee")
+        await RegisterAmbiguousPair.update({
+            RegisterAmbiguousPair.decision: decision, RegisterAmbiguousPair.decided_by: actor.id,
+            RegisterAmbiguousPair.decided_at: now}).where(RegisterAmbiguousPair.id == pair_id)
+        if decision == "meme-personne":
+            a = await RegisterPerson.select(RegisterPerson.doublon_de).where(
+                (RegisterPerson.council == council_id) & (RegisterPerson.ref == pair["ref_a"])
+            ).first()
+            head = (a or {}).get("doublon_de") or pair["ref_a"]
+            await RegisterPerson.update({RegisterPerson.doublon_de: head}).where(
+                (RegisterPerson.council == council_id)
+                & ((RegisterPerson.ref == pair["ref_b"])
+                   | (RegisterPerson.doublon_de == pair["ref_b"])))
+        await audit.record(ctx.db, actor=actor, action="registre.paire.decision",
+                           subject_type="registre_paire", subject_id=pair_id, at=now,
+                           territory_id=int(council["territory"]), council_id=council_id,
+                           details={"decision": decision})
+    return {"id": pair_id, "decision": decision}
+
+
+# ------------------------------------------------------------------ saved mappings
+
+
+async def save_mapping(ctx: AppContext, actor: Actor, council_id: int, name: str,
+                       mapping: dict[str, str]) -> dict[str, Any]:
+    name = " ".join(name.split())[:100]
+    if not name:
+        raise InvalidInput(_("Donnez un nom à la correspondance."), field="nom",
+                           code="champ-obligatoire")
+    unknown = [f for f in mapping if f not in CANONICAL_FIELDS]
+    if unknown:
+        raise InvalidInput(_("Champ inconnu : « %(champ)s ».") % {"champ": unknown[0]},
+                           field=unknown[0], code="champ-inconnu")
+    clean = {f: t.strip() for f, t in mapping.items() if t and t.strip()}
+    if not clean:
+        raise InvalidInput(_("La correspondance est vide."), field="correspondance")
+    key = f"{council_id}:{normalise_texte(name)}"
+    now = ctx.now()
+    async with ctx.db.transaction():
+        council = await _council(council_id)
+        found = await RegisterMapping.select(RegisterMapping.id).where(
+            RegisterMapping.name_key == key).first()
+        if found:
+            await RegisterMapping.update({RegisterMapping.mapping: clean,
+                                          RegisterMapping.name: name}).where(
+                RegisterMapping.id == found["id"])
+            mapping_id = found["id"]
+        else:
+            mapping_id = (await RegisterMapping.insert(RegisterMapping(
+                council=council_id, name=name, name_key=key, mapping=clean,
+                created_by=actor.id, created_at=now)).returning(RegisterMapping.id))[0]["id"]
+        await audit.record(ctx.db, actor=actor, action="registre.correspondance",
+                           subject_type="registre_correspondance", subject_id=mapping_id, at=now,
+                           territory_id=int(council["territory"]), council_id=council_id,
+                           details={"champs": sorted(clean)})
+    return {"id": mapping_id, "name": name, "mapping": clean}
+
+
+# ---------------------------------------------------------------- perimeter, exclusions
+
+
+async def _latest_list(council_id: int, kind: str) -> list[dict[str, Any]] | None:
+    row = await RegisterSource.select(RegisterSource.contenu).where(
+        (RegisterSource.council == council_id) & (RegisterSource.kind == kind)
+        & RegisterSource.purged_at.is_null()
+    ).order_by(RegisterSource.id, ascending=False).output(load_json=True).first()
+    return None if row is None else list(row["contenu"] or [])
+
+
+async def council_perimeter(council_id: int) -> Perimeter | None:
+    """The council's perimeter (its latest perimeter file), or None when none was
+    imported. Used by the applications feature to check volunteers' addresses."""
+    content = await _latest_list(council_id, "perimetre")
+    if not content:
+        return None
+    return Perimeter(
+        PerimeterRule(r["voie"], r["numero_min"], r["numero_max"], Cote(r["cote"]),
+                      r.get("code_postal", ""), r.get("line"))
+        for r in content)
+
+
+async def _exclusion_list(council_id: int) -> ExclusionList:
+    content = await _latest_list(council_id, "exclusions") or []
+    return ExclusionList(
+        Exclusion(x["nom"], x["prenoms"], date.fromisoformat(x["date_naissance"]), x["motif"],
+                  x.get("line"), x.get("nom_usage", ""))
+        for x in content)
+
+
+# -------------------------------------------------------------------------- eligibility
+
+
+async def _kept_entries(council_id: int) -> tuple[list[Entry], list[dict[str, Any]]]:
+    rows = await RegisterPerson.select(
+        *_ENTRY_COLUMNS, RegisterPerson.cle_vivier, RegisterPerson.foyer).where(
+        (RegisterPerson.council == council_id) & RegisterPerson.purged_at.is_null()
+        & (RegisterPerson.doublon_de == "")).order_by(RegisterPerson.id)
+    return _entries_from_rows(rows)
+
+
+async def _evaluate(ctx: AppContext, actor: Actor, council_id: int, reference_date: date,
+                    accept_unknown_birth_date: bool) -> tuple[dict[str, Any], list[Entry],
+                                                              list[dict[str, Any]]]:
+    council = await _council(council_id)
+    perimeter = await council_perimeter(council_id)
+    if perimeter is None:
+        raise InvalidState(
+            _("Importez d'abord le périmètre du quartier : sans lui, personne ne peut être "
+              "déclaré éligible."), code="perimetre-absent")
+    members: set[MemberIdentity] = set()
+    for provider in _MEMBER_PROVIDERS:
+        members.update(await provider(council_id))
+    settings = EligibilitySettings(
+        perimeter=perimeter, exclusions=await _exclusion_list(council_id),
+        members=frozenset(members), minimum_age=_setting(council, "age_minimum", 16),
+        accept_unknown_birth_date=accept_unknown_birth_date)
+    entries, rows = await _kept_entries(council_id)
+    if not entries:
+        raise InvalidState(_("Le registre de ce conseil est vide : importez d'abord un "
+                             "registre."), code="registre-vide")
+    report = await anyio.to_thread.run_sync(evaluate, entries, settings, reference_date)
+    eligible_ids = {id(e) for e in report.eligible}
+    reasons = {id(i.entry): ",".join(i.codes) for i in report.ineligible}
+    ineligible = [(reasons[id(e)], r["id"]) for e, r in zip(entries, rows, strict=True)
+                  if id(e) not in eligible_ids]
+    await RegisterPerson.update({RegisterPerson.eligibilite: "eligible",
+                                 RegisterPerson.motifs: ""}).where(
+        (RegisterPerson.council == council_id) & (RegisterPerson.doublon_de == "")
+        & RegisterPerson.purged_at.is_null())
+    await RegisterPerson.update({RegisterPerson.eligibilite: "",
+                                 RegisterPerson.motifs: ""}).where(
+        (RegisterPerson.council == council_id) & (RegisterPerson.doublon_de != ""))
+    if ineligible:
+        await _executemany(
+            ctx, 'UPDATE "registre_personne" SET "eligibilite" = \'ineligible\', "motifs" = {} '
+                 'WHERE "id" = {}', ineligible)
+    eligible_rows = [r for e, r in zip(entries, rows, strict=True) if id(e) in eligible_ids]
+    households = len({r["foyer"] for r in eligible_rows})
+    summary = {
+        "reference_date": reference_date.isoformat(),
+        "minimum_age": settings.minimum_age,
+        "personnes": len(entries),
+        "eligibles": len(report.eligible),
+        "ineligibles": len(report.ineligible),
+        "foyers": households,
+        "motifs": [{"code": c, "message": m, "count": n} for c, m, n in report.summary()],
+    }
+    await audit.record(ctx.db, actor=actor, action="registre.eligibilite",
+                       subject_type="conseil", subject_id=council_id, at=ctx.now(),
+                       territory_id=int(council["territory"]), council_id=council_id,
+                       details={"date_reference": summary["reference_date"],
+                                "eligibles": summary["eligibles"],
+                                "ineligibles": summary["ineligibles"],
+                                "motifs": {m["code"]: m["count"] for m in summary["motifs"]}})
+    kept = [e for e in entries if id(e) in eligible_ids]
+    return summary, kept, eligible_rows
+
+
+async def evaluate_eligibility(ctx: AppContext, actor: Actor, council_id: int,
+                               reference_date: date, accept_unknown_birth_date: bool = False
+                               ) -> dict[str, Any]:
+    """Apply the eligibility rules at ``reference_date`` to every person of the council's
+    register, store each one's status and reasons, and return the summary per reason."""
+    async with ctx.db.transaction():
+        await _lock_council(ctx, council_id)
+        summary, _kept, _rows = await _evaluate(ctx, actor, council_id, reference_date,
+                                                accept_unknown_birth_date)
+    return summary
+
+
+def _stratification(raw: str | dict[str, Any] | None) -> dict[str, Any]:
+    if raw is None or raw == "":
+        return {"mode": "sexe"}
+    spec = {"mode": raw} if isinstance(raw, str) else dict(raw)
+    mode = spec.get("mode", "sexe")
+    if mode not in STRATIFICATIONS:
+        raise InvalidInput(_("Stratification inconnue : « %(m)s » (attendu : %(liste)s).")
+                           % {"m": mode, "liste": ", ".join(STRATIFICATIONS)},
+                           field="stratification", code="stratification-inconnue")
+    out: dict[str, Any] = {"mode": mode}
+    if mode == "sexe-age":
+        bands = spec.get("tranches") or list(DEFAULT_AGE_BANDS)
+        try:
+            bands = sorted({int(b) for b in bands})
+        except (TypeError, ValueError):
+            raise InvalidInput(_("Tranches d'âge invalides : des nombres entiers sont attendus."),
+                               field="tranches") from None
+        out["tranches"] = bands
+    return out
+
+
+def _age_band(age: int, bands: Sequence[int], minimum: int) -> str:
+    low = minimum
+    for b in bands:
+        if age < b:
+            return f"{low}-{b - 1}" if b - 1 >= low else f"{low}-"
+        low = max(low, b)
+    return f"{low}+"
+
+
+def _stratum(entry: Entry, row: dict[str, Any], spec: dict[str, Any], reference: date,
+             minimum: int) -> str:
+    sexe = entry.sexe.value if entry.sexe is not None else "?"
+    mode = spec["mode"]
+    if mode == "sexe-bureau":
+        bureau = " ".join(entry.bureau_vote.split()) or "sans-bureau"
+        return f"{sexe}/{bureau}"
+    if mode == "sexe-age":
+        if entry.date_naissance is None:
+            return f"{sexe}/age-inconnu"
+        age = age_at(entry.date_naissance, reference)
+        return f"{sexe}/{_age_band(age, spec['tranches'], minimum)}"
+    return sexe
+
+
+async def build_pool(
+    ctx: AppContext,
+    actor: Actor,
+    council_id: int,
+    reference_date: date,
+    stratification: str | dict[str, Any] | None = "sexe",
+    *,
+    label: str = "",
+    accept_unknown_birth_date: bool = False,
+) -> dict[str, Any]:
+    """Evaluate eligibility at ``reference_date`` and freeze the eligible people into a
+    pool (``pools.create_pool``): strata by sex, or sex × polling station
+    (``"sexe-bureau"``), or sex × age band (``{"mode": "sexe-age", "tranches": [30, 45,
+    60]}``); household keys from the register. Returns the pool's description plus the
+    eligibility summary under ``"eligibilite"``."""
+    spec = _stratification(stratification)
+    async with ctx.db.transaction():
+        await _lock_council(ctx, council_id)
+        summary, kept, rows = await _evaluate(ctx, actor, council_id, reference_date,
+                                              accept_unknown_birth_date)
+        minimum = summary["minimum_age"]
+        items = [PoolItem(r["cle_vivier"], _stratum(e, r, spec, reference_date, minimum),
+                          r["foyer"], "resident", r["id"]) for e, r in zip(kept, rows, strict=True)]
+        pool = await create_pool(
+            ctx, actor, council_id, items, kind="residents",
+            label=label or _("Registre au %(date)s") % {"date": format_date(reference_date)},
+            reference_date=reference_date.isoformat(), stratification=spec)
+    pool["eligibilite"] = summary
+    return pool
+
+
+# ---------------------------------------------------------------- subjects (letters)
+
+
+@subject_loader("resident")
+async def load_residents(ids: Sequence[int]) -> dict[int, Subject]:
+    """Register people by row id, as letters address them (purged rows are absent)."""
+    out: dict[int, Subject] = {}
+    for chunk_start in range(0, len(ids), 500):
+        chunk = list(ids[chunk_start:chunk_start + 500])
+        rows = await RegisterPerson.select(
+            RegisterPerson.id, RegisterPerson.nom_naissance, RegisterPerson.nom_usage,
+            RegisterPerson.prenoms, RegisterPerson.sexe, RegisterPerson.date_naissance,
+            RegisterPerson.numero, RegisterPerson.suffixe, RegisterPerson.voie,
+            RegisterPerson.complement, RegisterPerson.code_postal, RegisterPerson.commune,
+        ).where(RegisterPerson.id.is_in(chunk) & RegisterPerson.purged_at.is_null())
+        for r in rows:
+            out[r["id"]] = _subject(r)
+    return out
+
+
+def _subject(r: dict[str, Any]) -> Subject:
+    from domain.adresse_postale import AdressePostale
+
+    civilite = {"F": "Madame", "M": "Monsieur"}.get(r["sexe"], "")
+    prenom = (r["prenoms"].split() or [""])[0]
+    nom = r["nom_usage"] or r["nom_naissance"]
+    numero = _numero(r["numero"], r["suffixe"])
+    return Subject(
+        subject_type="resident", subject_id=r["id"], civilite=civilite, prenom=prenom, nom=nom,
+        sexe=r["sexe"],
+        birth_year=int(r["date_naissance"][:4]) if r["date_naissance"] else None,
+        address=AdressePostale(civilite=civilite, prenom=prenom, nom=nom,
+                               complement_lieu=r["complement"], numero=numero, voie=r["voie"],
+                               code_postal=r["code_postal"], commune=r["commune"]),
+    )
+
+
+@selection_hook("resident")
+async def residents_selected(ids: Sequence[int], at: datetime) -> None:
+    """People invited by a draw: the retention purge spares them from now on."""
+    for chunk_start in range(0, len(ids), 500):
+        chunk = list(ids[chunk_start:chunk_start + 500])
+        await RegisterPerson.update({RegisterPerson.selected_at: at}).where(
+            RegisterPerson.id.is_in(chunk) & RegisterPerson.selected_at.is_null())
+
+
+# ---------------------------------------------------------------------------- purge
+
+
+async def purge(ctx: AppContext, actor: Actor, council_id: int | None = None,
+                dry_run: bool = False) -> list[dict[str, Any]]:
+    """Remove the personal data of people never selected, once the council's retention
+    period (``conservation_jours``) has passed since their file was imported.
+
+    Rows are deleted (selected people are kept), the rejected rows kept for download and
+    purged exclusion lists are emptied; pools are untouched, so past draws stay
+    verifiable. One audit event per council with counts only. Returns one summary per
+    council that had something to purge.
+    """
+    now = ctx.now()
+    q = Council.select(Council.id, Council.territory, Council.settings).output(load_json=True)
+    if council_id is not None:
+        q = q.where(Council.id == council_id)
+    results = []
+    for council in await q:
+        days = _setting(council, "conservation_jours", 183)
+        cutoff = now - timedelta(days=days)
+        result = await _purge_council(ctx, actor, council, cutoff, dry_run)
+        if result is not None:
+            results.append(result)
+    return results
+
+
+async def _purge_council(ctx: AppContext, actor: Actor, council: dict[str, Any],
+                         cutoff: datetime, dry_run: bool) -> dict[str, Any] | None:
+    cid = int(council["id"])
+    async with ctx.db.transaction():
+        sources = await RegisterSource.select(RegisterSource.id, RegisterSource.kind).where(
+            (RegisterSource.council == cid) & RegisterSource.purged_at.is_null()
+            & (RegisterSource.created_at <= cutoff))
+        if not sources:
+            return None
+        ids = [s["id"] for s in sources]
+        doomed = (RegisterPerson.source.is_in(ids) & RegisterPerson.selected_at.is_null())
+        deleted = await RegisterPerson.count().where(doomed)
+        spared = await RegisterPerson.count().where(
+            RegisterPerson.source.is_in(ids) & RegisterPerson.selected_at.is_not_null())
+        result = {"council_id": cid, "sources": len(ids), "personnes_supprimees": deleted,
+                  "personnes_conservees": spared, "dry_run": dry_run,
+                  "date_limite": cutoff.isoformat()}
+        if dry_run:
+            return result
+        now = ctx.now()
+        await RegisterPerson.delete().where(doomed)
+        for s in sources:
+            await RegisterSource.update({
+                RegisterSource.purged_at: now, RegisterSource.status: "purge",
+                RegisterSource.rejets: [], RegisterSource.digest_key: f"purge:{s['id']}",
+                **({RegisterSource.contenu: []} if s["kind"] == "exclusions" else {}),
+            }).where(RegisterSource.id == s["id"])
+            pattern = f"{s['id']}:%"
+            await RegisterAmbiguousPair.delete().where(
+                (RegisterAmbiguousPair.council == cid)
+                & (RegisterAmbiguousPair.ref_a.like(pattern)
+                   | RegisterAmbiguousPair.ref_b.like(pattern)))
+        await RegisterImportTask.delete().where(
+            (RegisterImportTask.council == cid) & (RegisterImportTask.created_at <= cutoff))
+        await audit.record(ctx.db, actor=actor, action="registre.purge", subject_type="conseil",
+                           subject_id=cid, at=now, territory_id=int(council["territory"]),
+                           council_id=cid,
+                           details={k: v for k, v in result.items()
+                                    if k in ("sources", "personnes_supprimees",
+                                             "personnes_conservees", "date_limite")})
+    log.info("purge registre conseil=%s sources=%s supprimees=%s conservees=%s", cid,
+             len(ids), deleted, spared)
+    return result
+
+
+# ---------------------------------------------------------------- import tasks (pages)
+
+
+async def start_task(ctx: AppContext, actor: Actor, council_id: int, kind: str | None,
+                     file_name: str) -> int:
+    now = ctx.now()
+    row = (await RegisterImportTask.insert(RegisterImportTask(
+        council=council_id, kind=kind or "", file_name=file_name[:255], status="en-cours",
+        stage="lecture", created_by=actor.id, created_at=now, updated_at=now,
+    )).returning(RegisterImportTask.id))[0]
+    return int(row["id"])
+
+
+async def update_task(ctx: AppContext, task_id: int, **values: Any) -> None:
+    values["updated_at"] = ctx.now()
+    await RegisterImportTask.update(values).where(RegisterImportTask.id == task_id)
+
+
+async def get_task(council_id: int, task_id: int) -> dict[str, Any]:
+    row = await RegisterImportTask.select().where(
+        (RegisterImportTask.id == task_id) & (RegisterImportTask.council == council_id)
+    ).output(load_json=True).first()
+    if row is None:
+        raise NotFound(_("Import introuvable."))
+    return dict(row)
+
+
+async def run_import_task(ctx: AppContext, actor: Actor, council_id: int, task_id: int,
+                          path: Path, file_name: str, options: ImportOptions,
+                          digest: str | None = None,
+                          on_done: Callable[[], None] | None = None) -> None:
+    """Run an import for the pages, keeping its progress in ``registre_tache`` so the
+    status page (any worker) can show it. Progress is written while the file is read
+    (outside the import's transaction); the result or the error at the end."""
+    state = {"stage": "lecture", "rows": 0, "written": ("", -1)}
+
+    def progress(stage: str, rows: int) -> None:
+        state["stage"], state["rows"] = stage, rows
+
+    async def reporter() -> None:
+        while state["stage"] == "lecture":
+            await anyio.sleep(1)
+            current = (state["stage"], state["rows"])
+            if current != state["written"] and state["stage"] == "lecture":
+                state["written"] = current
+                try:
+                    await update_task(ctx, task_id, stage="lecture", rows_done=state["rows"])
+                except Exception:  # progress is best effort; the import goes on
+                    return
+
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(reporter)
+            try:
+                report = await import_file(ctx, actor, council_id, path, file_name, options,
+                                           progress=progress, digest=digest)
+            finally:
+                state["stage"] = "fin"
+        await update_task(ctx, task_id, status="termine", stage="termine",
+                          rows_done=report["rows_read"], source=report["id"])
+    except Exception as exc:
+        from domain.errors import DomainError
+
+        if isinstance(exc, DomainError):
+            error = {"code": exc.code, "detail": exc.detail, "line": exc.line,
+                     "errors": [e.as_dict() for e in exc.errors[:200]],
+                     "total": len(exc.errors)}
+        else:
+            log.error("import registre en échec : %s", type(exc).__name__)
+            error = {"code": "erreur-interne",
+                     "detail": _("Erreur inattendue : rien n'a été importé.")}
+        await update_task(ctx, task_id, status="echec", stage="echec", error=error)
+    finally:
+        if on_done is not None:
+            on_done()

@@ -1,0 +1,339 @@
+"""Register service on both engines: imports of the sample files, dedup across sources,
+eligibility, pools, re-import, all-or-nothing, subjects, purge."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import SHARED, World
+
+pytestmark = pytest.mark.anyio
+
+SAMPLES = SHARED / "data" / "registre-exemple"
+REF = date(2026, 1, 1)
+
+
+def _actor(world: World) -> Any:
+    from service.audit import Actor
+
+    return Actor(world.ids["lead_a"], "lead.a@test.fr")
+
+
+async def _import(ctx: Any, world: World, name: str, **opts: Any) -> dict[str, Any]:
+    from service.usecases import registre as uc
+
+    path = SAMPLES / name
+    return await uc.import_file(
+        ctx, _actor(world), world.ids["council_a"], path, name, uc.ImportOptions(**opts)
+    )
+
+
+async def _import_all(ctx: Any, world: World) -> list[dict[str, Any]]:
+    return [
+        await _import(ctx, world, n)
+        for n in ("perimetre.csv", "exclusions.csv", "liste_electorale.csv", "bailleur.csv")
+    ]
+
+
+async def test_samples_give_the_known_figures(ctx: Any, world: World) -> None:
+    from service.db.tables import AuditEvent
+    from service.db.tables_registre import RegisterAmbiguousPair, RegisterPerson
+    from service.usecases import registre as uc
+
+    perim, excl, liste, bailleur = await _import_all(ctx, world)
+    assert perim["kind"] == "perimetre" and excl["kind"] == "exclusions"
+    assert liste["kind"] == "liste" and liste["encoding"] == "cp1252" and liste["delimiter"] == ";"
+    assert bailleur["kind"] == "bailleur" and bailleur["encoding"] == "utf-8-sig"
+    assert liste["rows_read"] + bailleur["rows_read"] == 4200
+    assert liste["rejected"] == bailleur["rejected"] == 0
+    assert bailleur["rapport"]["personnes"] == 3839
+    assert bailleur["rapport"]["lignes_fusionnees"] == 361
+    assert bailleur["rapport"]["fusions"] == 341
+    assert bailleur["rapport"]["paires_ambigues"] == 6
+    cid = world.ids["council_a"]
+    assert await RegisterPerson.count().where(RegisterPerson.council == cid) == 4200
+    assert (
+        await RegisterPerson.count().where(
+            (RegisterPerson.council == cid) & (RegisterPerson.doublon_de == "")
+        )
+        == 3839
+    )
+    assert await RegisterAmbiguousPair.count() == 6
+    summary = await uc.evaluate_eligibility(ctx, _actor(world), cid, REF)
+    counts = {m["code"]: m["count"] for m in summary["motifs"]}
+    assert summary["eligibles"] == 3020
+    assert counts["hors-perimetre"] == 592 and counts["date-naissance-inconnue"] == 154
+    assert counts["age-minimum"] == 98 and counts["liste-exclusion"] == 5
+    assert summary["foyers"] == 1545
+    assert await RegisterPerson.count().where(RegisterPerson.eligibilite == "eligible") == 3020
+    events = (
+        await AuditEvent.select(AuditEvent.action, AuditEvent.details)
+        .where(AuditEvent.action.like("registre.%"))
+        .output(load_json=True)
+    )
+    assert {e["action"] for e in events} >= {
+        "registre.import.liste",
+        "registre.import.bailleur",
+        "registre.eligibilite",
+    }
+    # No name from the files in the audit trail.
+    text = repr(events)
+    assert "FERNANDES" not in text and "Isaac" not in text
+
+
+async def test_pool_from_register(ctx: Any, world: World) -> None:
+    from domain.draw.protocol import parse_pool
+    from service.usecases import pools
+    from service.usecases import registre as uc
+    from service.usecases.subjects import load_subjects
+
+    await _import_all(ctx, world)
+    cid = world.ids["council_a"]
+    pool = await uc.build_pool(ctx, _actor(world), cid, REF, "sexe")
+    assert pool["size"] == 3020 and set(pool["strata_counts"]) == {"F", "M"}
+    data = await pools.pool_file(pool["id"])
+    parsed = parse_pool(data, digest=pool["digest"])
+    assert parsed.size == 3020
+    text = data.decode()
+    assert "FERNANDES" not in text.upper() and "VALMONT" not in text.upper()
+    households = {line.split("\t")[2] for line in text.splitlines()}
+    assert len(households) == 1545
+    by_bureau = await uc.build_pool(ctx, _actor(world), cid, REF, "sexe-bureau")
+    assert all("/" in s for s in by_bureau["strata_counts"])
+    by_age = await uc.build_pool(
+        ctx, _actor(world), cid, REF, {"mode": "sexe-age", "tranches": [30, 60]}
+    )
+    assert set(by_age["strata_counts"]) <= {
+        "F/16-29",
+        "F/30-59",
+        "F/60+",
+        "M/16-29",
+        "M/30-59",
+        "M/60+",
+    }
+    first_key = text.splitlines()[0].split("\t")[0]
+    member = (await pools.members_by_key(pool["id"], [first_key]))[first_key]
+    subjects = await load_subjects("resident", [member["subject_id"]])
+    s = subjects[member["subject_id"]]
+    assert s.nom and s.prenom and s.civilite in ("Madame", "Monsieur") and s.address.voie
+    assert s.address.code_postal == "37990"
+
+
+async def test_reimport_is_detected_and_adds_nobody(ctx: Any, world: World) -> None:
+    from domain.errors import Conflict
+    from service.db.tables_registre import RegisterPerson
+
+    await _import(ctx, world, "liste_electorale.csv")
+    before = await RegisterPerson.count()
+    with pytest.raises(Conflict) as exc:
+        await _import(ctx, world, "liste_electorale.csv")
+    assert exc.value.code == "deja-importe"
+    assert await RegisterPerson.count() == before
+
+
+async def test_all_or_nothing_and_keep_valid(ctx: Any, world: World, tmp_path: Path) -> None:
+    from domain.errors import InvalidInput
+    from service.db.tables_registre import RegisterPerson, RegisterSource
+    from service.usecases import registre as uc
+
+    bad = tmp_path / "liste.csv"
+    bad.write_text(
+        "NomdeNaissance;NomDusage;Prenoms;Sexe;DateNaissance;Adresse1;Adresse2;CodePostal;Commune;BureauVote\n"
+        "MARTIN;;Jeanne;F;12/03/1980;3 Rue des Tilleuls;;37990;VALMONT;0101\n"
+        "DURAND;;Paul;M;31/02/1980;5 Rue des Tilleuls;;37990;VALMONT;0101\n"
+        ";;Luc;M;01/01/1970;7 Rue des Tilleuls;;37990;VALMONT;0101\n"
+        "PETIT;;Anne;X;01/01/1970;9 Rue des Tilleuls;;37990;VALMONT;0101\n"
+        "ROUX;;Marc;M;01/01/1970;11 Rue des Tilleuls;;37990\n"
+        '"LEROY; dit Roy";;Eve;F;02/02/1990;"13 Rue des Tilleuls; esc. B";;37990;VALMONT;0101\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidInput) as exc:
+        await uc.import_file(ctx, _actor(world), world.ids["council_a"], bad, "liste.csv")
+    errors = {(e.line, e.field): e for e in exc.value.errors}
+    assert exc.value.code == "lignes-rejetees"
+    assert errors[(3, "date_naissance")].code == "date-impossible"
+    assert errors[(4, "nom_naissance")].code == "nom-manquant"
+    assert errors[(5, "sexe")].code == "sexe-invalide"
+    assert errors[(6, "ligne")].code == "nombre-colonnes"
+    assert await RegisterSource.count() == 0 and await RegisterPerson.count() == 0
+    report = await uc.import_file(
+        ctx,
+        _actor(world),
+        world.ids["council_a"],
+        bad,
+        "liste.csv",
+        uc.ImportOptions(keep_valid=True),
+    )
+    assert report["imported"] == 2 and report["rejected"] == 4 and report["status"] == "partiel"
+    assert [r["line"] for r in report["rejets"]] == [3, 4, 5, 6]
+    people = await uc.search_people(world.ids["council_a"], "leroy")
+    assert people["total"] == 1 and people["items"][0]["nom"] == "LEROY; dit Roy"
+    assert "esc. B" in people["items"][0]["complement"] + people["items"][0]["voie"]
+    csv_bytes = await uc.rejected_rows_csv(world.ids["council_a"], report["id"])
+    text = csv_bytes.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("ligne;champ;motif;NomdeNaissance")
+    assert "31/02/1980" in text and "date impossible" in text
+
+
+async def test_unknown_header_lists_expected_columns(
+    ctx: Any, world: World, tmp_path: Path
+) -> None:
+    from domain.errors import InvalidInput
+    from service.usecases import registre as uc
+
+    f = tmp_path / "x.csv"
+    f.write_text("Truc;Machin;Chose\na;b;c\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as exc:
+        await uc.import_file(ctx, _actor(world), world.ids["council_a"], f, "x.csv")
+    assert exc.value.code == "en-tete-non-reconnu"
+    assert "NomdeNaissance" in exc.value.detail
+    assert "colonnes_attendues" in exc.value.extra
+    preview = await uc.preview(ctx, world.ids["council_a"], f, "x.csv")
+    assert preview["mapping_error"]["code"] == "en-tete-non-reconnu"
+    assert preview["rows"][0] == {"line": 2, "cells": ["a", "b", "c"]}
+
+
+async def test_saved_mapping_is_used_for_hand_typed_files(
+    ctx: Any, world: World, tmp_path: Path
+) -> None:
+    from service.usecases import registre as uc
+
+    f = tmp_path / "tableur.csv"
+    f.write_text(
+        "Qui;Prénom usuel;Genre2;Né;Rue;CP\nMARTIN;Jeanne;F;12/03/1980;3 Rue des Tilleuls;37990\n",
+        encoding="utf-8",
+    )
+    mapping = {
+        "nom": "Qui",
+        "prenoms": "Prénom usuel",
+        "sexe": "Genre2",
+        "date_naissance": "Né",
+        "adresse1": "Rue",
+        "code_postal": "CP",
+    }
+    await uc.save_mapping(ctx, _actor(world), world.ids["council_a"], "Tableur mairie", mapping)
+    preview = await uc.preview(ctx, world.ids["council_a"], f, "tableur.csv")
+    assert preview["mapping_name"] == "Tableur mairie" and preview["mapping_error"] is None
+    report = await uc.import_file(ctx, _actor(world), world.ids["council_a"], f, "tableur.csv")
+    assert report["imported"] == 1 and report["mapping_name"] == "Tableur mairie"
+
+
+async def test_failed_import_leaves_database_as_it_was(
+    ctx: Any, world: World, monkeypatch: Any
+) -> None:
+    from service.db.tables import AuditEvent
+    from service.db.tables_registre import RegisterPerson, RegisterSource
+    from service.usecases import registre as uc
+
+    events = await AuditEvent.count()
+
+    async def boom(*a: Any, **k: Any) -> Any:
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(uc, "_store_pairs", boom)
+    with pytest.raises(RuntimeError):
+        await _import(ctx, world, "liste_electorale.csv")
+    assert await RegisterSource.count() == 0 and await RegisterPerson.count() == 0
+    assert await AuditEvent.count() == events
+
+
+async def test_concurrent_imports_of_the_same_file_add_it_once(ctx: Any, world: World) -> None:
+    from domain.errors import Conflict
+    from service.db.tables_registre import RegisterPerson, RegisterSource
+
+    results = await asyncio.gather(
+        *[_import(ctx, world, "bailleur.csv") for _ in range(3)], return_exceptions=True
+    )
+    ok = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(ok) == 1 and len(refused) == 2, results
+    assert await RegisterSource.count() == 1
+    assert await RegisterPerson.count() == ok[0]["imported"]
+
+
+async def test_concurrent_imports_of_two_files_deduplicate_across(ctx: Any, world: World) -> None:
+    from service.db.tables_registre import RegisterPerson
+
+    await asyncio.gather(
+        _import(ctx, world, "liste_electorale.csv"), _import(ctx, world, "bailleur.csv")
+    )
+    assert await RegisterPerson.count().where(RegisterPerson.doublon_de == "") == 3839
+
+
+async def test_ambiguous_pair_decision_merges(ctx: Any, world: World) -> None:
+    from service.db.tables_registre import RegisterPerson
+    from service.usecases import registre as uc
+
+    await _import_all(ctx, world)
+    cid = world.ids["council_a"]
+    pairs = await uc.list_pairs(cid, open_only=True)
+    assert len(pairs) == 6 and pairs[0]["a"]["nom"]
+    before = await RegisterPerson.count().where(RegisterPerson.doublon_de == "")
+    await uc.decide_pair(ctx, _actor(world), cid, pairs[0]["id"], "meme-personne")
+    await uc.decide_pair(ctx, _actor(world), cid, pairs[1]["id"], "personnes-distinctes")
+    assert await RegisterPerson.count().where(RegisterPerson.doublon_de == "") == before - 1
+    assert len(await uc.list_pairs(cid, open_only=True)) == 4
+
+
+async def test_purge_removes_unselected_after_retention_and_spares_selected(
+    ctx: Any, world: World, clock: Any
+) -> None:
+    from service.db.tables import AuditEvent, PoolMember
+    from service.db.tables_registre import RegisterPerson, RegisterSource
+    from service.usecases import registre as uc
+    from service.usecases.subjects import load_subjects, mark_selected
+
+    await _import_all(ctx, world)
+    cid = world.ids["council_a"]
+    pool = await uc.build_pool(ctx, _actor(world), cid, REF)
+    chosen = [r["subject_id"] for r in await PoolMember.select(PoolMember.subject_id).limit(3)]
+    async with ctx.db.transaction():
+        await mark_selected("resident", chosen, ctx.now())
+    assert await uc.purge(ctx, _actor(world)) == []  # retention (183 days) not reached
+    clock.advance(days=184)
+    dry = await uc.purge(ctx, _actor(world), dry_run=True)
+    assert dry[0]["personnes_supprimees"] == 4197 and await RegisterPerson.count() == 4200
+    done = await uc.purge(ctx, _actor(world))
+    assert done[0]["personnes_supprimees"] == 4197 and done[0]["personnes_conservees"] == 3
+    assert sorted(r["id"] for r in await RegisterPerson.select(RegisterPerson.id)) == sorted(chosen)
+    assert await RegisterSource.count().where(RegisterSource.purged_at.is_null()) == 0
+    assert await PoolMember.count().where(PoolMember.pool == pool["id"]) == 3020  # pool kept
+    subjects = await load_subjects("resident", [*chosen, 999999])
+    assert sorted(subjects) == sorted(chosen)
+    event = (
+        await AuditEvent.select(AuditEvent.details)
+        .where(AuditEvent.action == "registre.purge")
+        .output(load_json=True)
+        .first()
+    )
+    assert event["details"]["personnes_supprimees"] == 4197
+    assert await uc.council_perimeter(cid) is None  # purged with the rest
+    # A purged file may be imported again for a new draw.
+    again = await _import(ctx, world, "bailleur.csv")
+    assert again["imported"] > 0
+
+
+async def test_council_perimeter(ctx: Any, world: World) -> None:
+    from domain.registre import parse_address
+    from service.usecases import registre as uc
+
+    assert await uc.council_perimeter(world.ids["council_a"]) is None
+    await _import(ctx, world, "perimetre.csv")
+    perimeter = await uc.council_perimeter(world.ids["council_a"])
+    assert perimeter is not None
+    assert perimeter.contains(parse_address("12 Avenue Louise Michel", code_postal="37990"))
+    assert not perimeter.contains(parse_address("500 Rue des Tilleuls", code_postal="37990"))
+
+
+def test_age_band_labels() -> None:
+    from service.usecases.registre import _age_band
+
+    assert _age_band(20, [30, 60], 16) == "16-29"
+    assert _age_band(45, [30, 60], 16) == "30-59"
+    assert _age_band(60, [30, 60], 16) == "60+"
+    _unused = timedelta
