@@ -7,6 +7,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from service.db import tables
+from service.db import tables_tirage
 from service.settings import PROJECT_ROOT
 
 FOUNDATION_TABLES = [
@@ -30,6 +31,7 @@ POOL_TABLES = [tables.Pool, tables.PoolMember]
 
 # Each feature appends its own list here (one line per feature keeps merges simple).
 FEATURE_TABLES: list[type] = [*POOL_TABLES]
+FEATURE_TABLES += tables_tirage.DRAW_TABLES
 
 APP_CONFIG = AppConfig(
     app_name="conseil",
