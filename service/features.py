@@ -10,4 +10,8 @@ from typing import Any
 
 def route_handlers() -> list[Any]:
     handlers: list[Any] = []
+    from service.api import tirage as api_tirage
+    from service.web import tirage as web_tirage
+
+    handlers += [*api_tirage.HANDLERS, *web_tirage.HANDLERS]
     return handlers

@@ -33,6 +33,7 @@ def sample_params(world: World) -> dict[str, Any]:
         "code": "code-inconnu",
         "file_path": "app.css",
         "path": "openapi.json",
+        "draw_id": 99999, "round_no": 1,
     }
 
 
