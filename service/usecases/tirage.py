@@ -391,7 +391,16 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
             except ValueError:
                 raise InvalidInput(_("Le siège restant revient aux femmes (F) ou aux hommes (M)."),
                                    field="odd_seat") from None
-        seats = dict(rnd.parity_plan(data.seats, odd, strata_counts).seats_by_stratum)
+        try:
+            seats = dict(rnd.parity_plan(data.seats, odd, strata_counts).seats_by_stratum)
+        except InvalidInput as exc:
+            if exc.code != "repartition-invalide":
+                raise
+            raise RuleBroken(
+                _("Une moitié de la liste (femmes ou hommes) ne compte personne alors que des sièges lui "
+                  "reviennent : impossible de respecter la parité avec cette liste."),
+                code="strate-insuffisante", field="seats",
+            ) from None
     short = [s for s in sorted(seats) if strata_counts.get(s, 0) < seats[s]]
     if short:
         s = short[0]
