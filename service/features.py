@@ -13,4 +13,8 @@ def route_handlers() -> list[Any]:
     from service.web.pages_candidatures import feature_handlers as candidatures_handlers
 
     handlers += candidatures_handlers()  # applications and composition
+    from service.api import tirage as api_tirage
+    from service.web import tirage as web_tirage
+
+    handlers += [*api_tirage.HANDLERS, *web_tirage.HANDLERS]
     return handlers

@@ -7,6 +7,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from service.db import tables, tables_registre
+from service.db import tables_tirage
 from service.settings import PROJECT_ROOT
 
 FOUNDATION_TABLES = [
@@ -32,6 +33,7 @@ POOL_TABLES = [tables.Pool, tables.PoolMember]
 FEATURE_TABLES: list[type] = [*POOL_TABLES]
 FEATURE_TABLES += __import__("service.db.tables_candidatures", fromlist=["TABLES"]).TABLES
 FEATURE_TABLES += tables_registre.REGISTRE_TABLES
+FEATURE_TABLES += tables_tirage.DRAW_TABLES
 
 APP_CONFIG = AppConfig(
     app_name="conseil",

@@ -34,6 +34,7 @@ def sample_params(world: World) -> dict[str, Any]:
         "file_path": "app.css",
         "path": "openapi.json",
         "appel_id": 99999, "candidature_id": 99999, "membre_id": 99999, "kind": "habitants",  # candidatures
+        "draw_id": 99999, "round_no": 1,
     }
 
 
