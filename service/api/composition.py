@@ -59,6 +59,12 @@ class Promotion(_In):
     override_reason: str = Field(default="", max_length=2000)
 
 
+class FromDraw(_In):
+    draw_id: int
+    mandate_start: date | None = None
+    override_reason: str = Field(default="", max_length=2000)
+
+
 class MemberOut(BaseModel):
     id: int
     council: int
@@ -185,6 +191,14 @@ class CompositionController(Controller):
     async def create(self, request: Request[Any, Any, Any], council_id: int, data: MemberCreate) -> MemberOut:
         row = await uc.create_member(ctx_of(request), actor_of(request), council_id, _input(data), data.override_reason)
         return member_out(row)
+
+    @post("/membres/depuis-tirage", operation_id="createMembersFromDraw",
+          opt=allow(Action.MANAGE_COMPOSITION, "council_id"), status_code=HTTP_201_CREATED,
+          description="Crée les titulaires et suppléants (avec leur rang) d'un tirage ; déjà créés : ignorés.")
+    async def from_draw(self, request: Request[Any, Any, Any], council_id: int, data: FromDraw) -> list[MemberOut]:
+        rows = await uc.members_from_draw(ctx_of(request), actor_of(request), council_id, data.draw_id,
+                                          data.mandate_start, data.override_reason)
+        return [member_out(r) for r in rows]
 
     @get("/membres/{membre_id:int}", operation_id="getMember", opt=allow(Action.READ_COMPOSITION, "council_id"))
     async def get_(self, request: Request[Any, Any, Any], council_id: int, membre_id: int) -> MemberOut:

@@ -356,11 +356,37 @@ async def depart_member(ctx: AppContext, actor: Actor, member_id: int, status: s
         values = {"status": new_status.value, "status_since": on, "updated_at": now}
         await _versioned(member_id, version, values)
         await _record(ctx, actor, council, member_id, "depart", {**current, **values}, override_reason, overridden)
+        # A member who came from a draw leaves the draw's seats too (same transaction), so
+        # the draw's record and the composition never disagree on who holds a seat.
+        draw_proposal = await _draw_departure(ctx, actor, current)
     member = await get_member(member_id)
     proposal, message = None, _("Le départ d'un suppléant ne libère pas de siège.")
     if departure.vacancy is not None:
         proposal, message = await replacement_proposal(member_id)
+        if draw_proposal is not None:
+            message = str(draw_proposal.get("message") or message)
+            key = draw_proposal.get("replacement")
+            if key:
+                row = await Membre.select().where((Membre.draw_id == current["draw_id"]) & (Membre.pool_key == key)
+                                                  & (Membre.council == current["council"])).first()
+                proposal = label_member(dict(row)) if row is not None and row["status"] == "actif" else proposal
     return DepartureResult(member, departure.vacancy is not None, proposal, message)
+
+
+async def _draw_departure(ctx: AppContext, actor: Actor, member: dict[str, Any]) -> dict[str, Any] | None:
+    if member.get("draw_id") is None or not member.get("pool_key"):
+        return None
+    try:
+        from service.usecases import tirage
+    except ImportError:
+        return None
+    try:
+        return await tirage.record_departure(ctx, actor, int(member["council"]), int(member["draw_id"]),
+                                             member["pool_key"])
+    except (InvalidState, NotFound):
+        # The draw no longer tracks this key (abandoned, replaced): the composition's own
+        # order (suppléants' ranks from the draw) still gives the proposal.
+        return None
 
 
 def _vacancy_of(d: Member) -> Vacancy:
@@ -408,6 +434,70 @@ async def promote_replacement(ctx: AppContext, actor: Actor, departed_id: int, s
         await _versioned(suppleant_id, version, values)
         await _record(ctx, actor, council, suppleant_id, "promotion", {**supp, **values}, override_reason, overridden)
     return await get_member(suppleant_id)
+
+
+async def members_from_draw(ctx: AppContext, actor: Actor, council_id: int, draw_id: int,
+                            mandate_start: date | None = None, override_reason: str = "") -> list[dict[str, Any]]:
+    """Create the members a draw seated: titulaires, and suppléants with their rank (the
+    draw's order, used for replacements). People already created from this draw are
+    skipped, so the call can be repeated after later rounds."""
+    from service.usecases import tirage
+    from service.usecases.subjects import load_subjects
+
+    results = await tirage.draw_results(draw_id)
+    if results.council_id != council_id:
+        raise NotFound(_("Tirage introuvable."))
+    if not results.titulaires:
+        raise InvalidState(_("Ce tirage n'a encore pourvu aucun siège : enregistrez d'abord les réponses."),
+                           code="aucun-siege-pourvu")
+    origin = Origin.TIRE_AU_SORT_VOLONTAIRES if results.kind == "volontaires" else Origin.TIRE_AU_SORT_REGISTRE
+    holders = [*results.titulaires, *results.suppleants]
+    by_type: dict[str, list[int]] = {}
+    for h in holders:
+        if h.subject_id is not None:
+            by_type.setdefault(h.subject_type, []).append(int(h.subject_id))
+    subjects = {t: await load_subjects(t, ids) for t, ids in by_type.items()}
+    now = ctx.now()
+    today = local_today(now)
+    start = mandate_start or today
+    created: list[int] = []
+    async with ctx.db.transaction():
+        council = await council_row(council_id)
+        existing = {r["pool_key"] for r in await Membre.select(Membre.pool_key).where(
+            (Membre.council == council_id) & (Membre.draw_id == draw_id))}
+        rows = await list_members(council_id)
+        before = [to_member(r) for r in rows]
+        pending: list[dict[str, Any]] = []
+        for h in holders:
+            if h.key in existing:
+                continue
+            subj = subjects.get(h.subject_type, {}).get(int(h.subject_id)) if h.subject_id is not None else None
+            if subj is None:
+                raise InvalidState(_("Les données de la personne « {k} » ne sont plus disponibles (purgées ?) : "
+                                     "ajoutez-la à la main.").format(k=h.key), code="personne-introuvable")
+            sexe = subj.sexe or h.stratum.split("/")[0]
+            contact = h.contact or ""
+            data = MemberInput(
+                college="habitants", origin=origin.value, prenom=subj.prenom, nom=subj.nom, sexe=sexe,
+                seat="titulaire" if h.role == "titulaire" else "suppleant", mandate_start=start,
+                email=subj.email or (contact if "@" in contact else ""),
+                telephone=subj.telephone or (contact if contact and "@" not in contact else ""),
+                stratum=h.stratum, rank=h.rank, draw_id=draw_id, pool_key=h.key, subject_type=h.subject_type,
+                subject_id=h.subject_id)
+            values = _values(data, council, today)
+            _check_exclusion(rows, {**values, "status": "actif"}, None)
+            pending.append(values)
+        after = before + [
+            Member(id=f"nouveau-{i}", college=College.HABITANTS, origin=origin, seat=Seat(v["seat"]), sex=Sex(v["sexe"]),
+                   mandate_start=v["mandate_start"], mandate_end=v["mandate_end"], stratum=v["stratum"], rank=v["rank"])
+            for i, v in enumerate(pending)]
+        overridden = check_change(before, after, rule_settings(council), today, override_reason)
+        for values in pending:
+            row = (await Membre.insert(Membre(council=council_id, created_at=now, updated_at=now, **values)).returning(
+                Membre.id))[0]
+            created.append(int(row["id"]))
+            await _record(ctx, actor, council, row["id"], "creation", values, override_reason, overridden)
+    return [await get_member(i) for i in created]
 
 
 # --- history and the parity timeline ---------------------------------------------------

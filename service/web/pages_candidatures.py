@@ -209,9 +209,13 @@ class ApplicationPages(Controller):
 
 
 def _draw_page_for_pool(council_id: int, pool_id: int) -> str:
-    """Where the lead continues with the volunteers' pool: the draw feature's page when it
-    is present, else back to the applications page."""
-    return f"/conseils/{council_id}/candidatures?ok=vivier-cree&vivier={pool_id}"
+    """Where the lead continues with the volunteers' pool: the draw feature's preparation
+    page (cc-draw/1 over this pool), else back to the applications page."""
+    try:
+        from service.usecases import tirage  # noqa: F401
+    except ImportError:
+        return f"/conseils/{council_id}/candidatures?ok=vivier-cree&vivier={pool_id}"
+    return f"/conseils/{council_id}/tirages/nouveau?vivier={pool_id}"
 
 
 def _kind(kind: str) -> str:
@@ -284,6 +288,10 @@ class CompositionPages(Controller):
 
     @get("/composition", opt=allow(Action.READ_COMPOSITION, "council_id"))
     async def composition(self, request: Request[Any, Any, Any], council_id: int) -> Template:
+        return await self._composition(request, council_id)
+
+    async def _composition(self, request: Request[Any, Any, Any], council_id: int, status: int = 200,
+                           message: dict[str, str] | None = None) -> Template:
         from service.api.composition import contact_policy
 
         ctx = ctx_of(request)
@@ -291,12 +299,14 @@ class CompositionPages(Controller):
         scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
         view = await comp.composition(ctx, council_id)
         points, start, end = await comp.timeline(ctx, council_id)
+        extra: dict[str, Any] = {} if message is None else {"message": message}
         return render(
-            request, "composition/index.html", titre=_("Composition"), conseil=view.council, vue=view,
+            request, "composition/index.html", status_code=status, titre=_("Composition"), conseil=view.council,
+            vue=view, **extra,
             compte=view.counts(), colleges=list(College), contacts=contact_policy(request),
             peut_gerer=is_allowed(user.principal, Action.MANAGE_COMPOSITION, scope),
             peut_controler=is_allowed(user.principal, Action.READ_AUDIT_TRAIL, scope),
-            svg=parity_svg(points, start, end), points=points,
+            svg=parity_svg(points, start, end), points=points, tirages=await _draws(council_id),
             fil=_fil(view.council, {"label": _("Composition")}))
 
     @get("/controle", opt=allow(Action.READ_AUDIT_TRAIL, "council_id"))
@@ -338,6 +348,19 @@ class CompositionPages(Controller):
             return await self._member_form(request, council_id, None, values, form_errors(exc), _status(exc),
                                            regle=_rule_error(exc))
         return see_other(f"/conseils/{council_id}/composition?ok=membre-ajoute")
+
+    @post("/membres/depuis-tirage", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
+    async def from_draw(self, request: Request[Any, Any, Any], council_id: int) -> Template | Redirect:
+        values = _form_dict(await request.form())
+        try:
+            created = await comp.members_from_draw(ctx_of(request), actor_of(request), council_id,
+                                                   _int(values, "draw_id"), _opt_date(values, "mandate_start"),
+                                                   values.get("override_reason", ""))
+        except DomainError as exc:
+            return await self._composition(request, council_id, status=_status(exc),
+                                           message={"kind": "erreur", "text": exc.detail})
+        return await self._composition(request, council_id, message={"kind": "succes", "text": _(
+            "{n} membres créés à partir du tirage.").format(n=len(created))})
 
     @get("/membres/{membre_id:int}", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
     async def member(self, request: Request[Any, Any, Any], council_id: int, membre_id: int) -> Template:
@@ -415,16 +438,10 @@ def _member_values(m: dict[str, Any]) -> dict[str, Any]:
 async def _draws(council_id: int) -> list[dict[str, Any]]:
     """The council's draws with links to their verification, when the draw feature is present."""
     try:
-        from service.usecases import tirage  # type: ignore[attr-defined]
+        from service.usecases import tirage
     except ImportError:
         return []
-    lister = getattr(tirage, "list_draws", None)
-    if lister is None:
-        return []
-    try:
-        return list(await lister(council_id))
-    except Exception:  # the dossier still shows the rest if the draw listing changes shape
-        return []
+    return list(await tirage.list_draws(council_id))
 
 
 # --- the member's own page ------------------------------------------------------------
