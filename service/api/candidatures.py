@@ -21,7 +21,9 @@ class _In(BaseModel):
 
 
 class CallCreate(_In):
-    college: str = Field(description="habitants (volontaires) ou associations_acteurs", examples=["habitants"])
+    college: str = Field(
+        description="habitants (volontaires) ou associations_acteurs", examples=["habitants"]
+    )
     title: str = Field(max_length=200, examples=["Appel à volontaires 2026"])
     opens_on: date
     closes_on: date = Field(description="Dernier jour de dépôt (inclus, heure de Paris)")
@@ -95,7 +97,9 @@ class StructureApplication(BaseModel):
 
 class Decision(_In):
     decision: str = Field(description="acceptee ou refusee")
-    reason: str = Field(default="", max_length=2000, description="Motif (obligatoire pour un refus)")
+    reason: str = Field(
+        default="", max_length=2000, description="Motif (obligatoire pour un refus)"
+    )
     version: int
 
 
@@ -140,80 +144,156 @@ def _pick(model: type[BaseModel], row: dict[str, Any]) -> Any:
 
 class ApplicationsController(Controller):
     path = "/api/v1/conseils/{council_id:int}"
-    tags = ["Candidatures"]
+    tags = ["Candidatures"]  # noqa: RUF012
 
     @get("/appels", operation_id="listCalls", opt=allow(Action.READ_COUNCIL, "council_id"))
     async def calls(self, request: Request[Any, Any, Any], council_id: int) -> list[Call]:
         today = uc.local_today(ctx_of(request).now())
         return [_pick(Call, r) for r in await uc.list_calls(council_id, today)]
 
-    @post("/appels", operation_id="createCall", opt=allow(Action.MANAGE_APPLICATIONS, "council_id"),
-          status_code=HTTP_201_CREATED)
-    async def create_call(self, request: Request[Any, Any, Any], council_id: int, data: CallCreate) -> Call:
-        row = await uc.create_call(ctx_of(request), actor_of(request), council_id, uc.CallInput(**data.model_dump()))
+    @post(
+        "/appels",
+        operation_id="createCall",
+        opt=allow(Action.MANAGE_APPLICATIONS, "council_id"),
+        status_code=HTTP_201_CREATED,
+    )
+    async def create_call(
+        self, request: Request[Any, Any, Any], council_id: int, data: CallCreate
+    ) -> Call:
+        row = await uc.create_call(
+            ctx_of(request), actor_of(request), council_id, uc.CallInput(**data.model_dump())
+        )
         return _pick(Call, row)
 
-    @patch("/appels/{appel_id:int}", operation_id="updateCall", opt=allow(Action.MANAGE_APPLICATIONS, "council_id"))
-    async def update_call(self, request: Request[Any, Any, Any], council_id: int, appel_id: int,
-                          data: CallUpdate) -> Call:
+    @patch(
+        "/appels/{appel_id:int}",
+        operation_id="updateCall",
+        opt=allow(Action.MANAGE_APPLICATIONS, "council_id"),
+    )
+    async def update_call(
+        self, request: Request[Any, Any, Any], council_id: int, appel_id: int, data: CallUpdate
+    ) -> Call:
         values = data.model_dump()
         version = values.pop("version")
-        row = await uc.update_call(ctx_of(request), actor_of(request), appel_id, uc.CallInput(**values), version,
-                                   council_id)
+        row = await uc.update_call(
+            ctx_of(request),
+            actor_of(request),
+            appel_id,
+            uc.CallInput(**values),
+            version,
+            council_id,
+        )
         return _pick(Call, row)
 
-    @get("/candidatures/habitants", operation_id="listVolunteerApplications",
-         opt=allow(Action.MANAGE_APPLICATIONS, "council_id"))
-    async def volunteers(self, council_id: int, statut: str | None = None,
-                         appel: int | None = None) -> list[VolunteerApplication]:
-        return [_pick(VolunteerApplication, r) for r in await uc.list_applications(council_id, "habitant", statut, appel)]
+    @get(
+        "/candidatures/habitants",
+        operation_id="listVolunteerApplications",
+        opt=allow(Action.MANAGE_APPLICATIONS, "council_id"),
+    )
+    async def volunteers(
+        self, council_id: int, statut: str | None = None, appel: int | None = None
+    ) -> list[VolunteerApplication]:
+        return [
+            _pick(VolunteerApplication, r)
+            for r in await uc.list_applications(council_id, "habitant", statut, appel)
+        ]
 
-    @get("/candidatures/structures", operation_id="listStructureApplications",
-         opt=allow(Action.MANAGE_APPLICATIONS, "council_id"))
-    async def structures(self, council_id: int, statut: str | None = None,
-                         appel: int | None = None) -> list[StructureApplication]:
-        return [_pick(StructureApplication, r) for r in await uc.list_applications(council_id, "structure", statut, appel)]
+    @get(
+        "/candidatures/structures",
+        operation_id="listStructureApplications",
+        opt=allow(Action.MANAGE_APPLICATIONS, "council_id"),
+    )
+    async def structures(
+        self, council_id: int, statut: str | None = None, appel: int | None = None
+    ) -> list[StructureApplication]:
+        return [
+            _pick(StructureApplication, r)
+            for r in await uc.list_applications(council_id, "structure", statut, appel)
+        ]
 
-    @get("/candidatures/habitants/{candidature_id:int}", operation_id="getVolunteerApplication",
-         opt=allow(Action.MANAGE_APPLICATIONS, "council_id"))
+    @get(
+        "/candidatures/habitants/{candidature_id:int}",
+        operation_id="getVolunteerApplication",
+        opt=allow(Action.MANAGE_APPLICATIONS, "council_id"),
+    )
     async def volunteer(self, council_id: int, candidature_id: int) -> VolunteerApplication:
-        return _pick(VolunteerApplication, await uc.get_application("habitant", candidature_id, council_id))
+        return _pick(
+            VolunteerApplication, await uc.get_application("habitant", candidature_id, council_id)
+        )
 
-    @get("/candidatures/structures/{candidature_id:int}", operation_id="getStructureApplication",
-         opt=allow(Action.MANAGE_APPLICATIONS, "council_id"))
+    @get(
+        "/candidatures/structures/{candidature_id:int}",
+        operation_id="getStructureApplication",
+        opt=allow(Action.MANAGE_APPLICATIONS, "council_id"),
+    )
     async def structure(self, council_id: int, candidature_id: int) -> StructureApplication:
-        return _pick(StructureApplication, await uc.get_application("structure", candidature_id, council_id))
+        return _pick(
+            StructureApplication, await uc.get_application("structure", candidature_id, council_id)
+        )
 
-    @post("/candidatures/habitants/{candidature_id:int}/decision", operation_id="reviewVolunteerApplication",
-          opt=allow(Action.MANAGE_APPLICATIONS, "council_id"), status_code=200)
-    async def review_volunteer(self, request: Request[Any, Any, Any], council_id: int, candidature_id: int,
-                               data: Decision) -> VolunteerApplication:
-        row = await uc.review(ctx_of(request), actor_of(request), "habitant", candidature_id, data.decision,
-                              data.reason, data.version, council_id)
+    @post(
+        "/candidatures/habitants/{candidature_id:int}/decision",
+        operation_id="reviewVolunteerApplication",
+        opt=allow(Action.MANAGE_APPLICATIONS, "council_id"),
+        status_code=200,
+    )
+    async def review_volunteer(
+        self, request: Request[Any, Any, Any], council_id: int, candidature_id: int, data: Decision
+    ) -> VolunteerApplication:
+        row = await uc.review(
+            ctx_of(request),
+            actor_of(request),
+            "habitant",
+            candidature_id,
+            data.decision,
+            data.reason,
+            data.version,
+            council_id,
+        )
         return _pick(VolunteerApplication, row)
 
-    @post("/candidatures/structures/{candidature_id:int}/decision", operation_id="reviewStructureApplication",
-          opt=allow(Action.MANAGE_APPLICATIONS, "council_id"), status_code=200)
-    async def review_structure(self, request: Request[Any, Any, Any], council_id: int, candidature_id: int,
-                               data: Decision) -> StructureApplication:
-        row = await uc.review(ctx_of(request), actor_of(request), "structure", candidature_id, data.decision,
-                              data.reason, data.version, council_id)
+    @post(
+        "/candidatures/structures/{candidature_id:int}/decision",
+        operation_id="reviewStructureApplication",
+        opt=allow(Action.MANAGE_APPLICATIONS, "council_id"),
+        status_code=200,
+    )
+    async def review_structure(
+        self, request: Request[Any, Any, Any], council_id: int, candidature_id: int, data: Decision
+    ) -> StructureApplication:
+        row = await uc.review(
+            ctx_of(request),
+            actor_of(request),
+            "structure",
+            candidature_id,
+            data.decision,
+            data.reason,
+            data.version,
+            council_id,
+        )
         return _pick(StructureApplication, row)
 
 
 class PublicApplicationsController(Controller):
     path = "/api/v1/appels"
-    tags = ["Candidatures"]
+    tags = ["Candidatures"]  # noqa: RUF012
 
     @get("/{appel_id:int}", operation_id="getPublicCall", opt=public(), security=[])
     async def call(self, request: Request[Any, Any, Any], appel_id: int) -> Call:
         return _pick(Call, await uc.get_call(appel_id, uc.local_today(ctx_of(request).now())))
 
-    @post("/{appel_id:int}/candidatures", operation_id="submitApplication", opt=public(), security=[],
-          status_code=HTTP_201_CREATED,
-          description="Dépôt public d'une candidature (sans compte), limité en nombre d'envois par adresse.")
-    async def submit(self, request: Request[Any, Any, Any], appel_id: int,
-                     data: PublicApplication) -> Response[Receipt]:
+    @post(
+        "/{appel_id:int}/candidatures",
+        operation_id="submitApplication",
+        opt=public(),
+        security=[],
+        status_code=HTTP_201_CREATED,
+        description="Dépôt public d'une candidature (sans compte), limité en nombre d'envois par "
+        "adresse.",
+    )
+    async def submit(
+        self, request: Request[Any, Any, Any], appel_id: int, data: PublicApplication
+    ) -> Response[Receipt]:
         ctx = ctx_of(request)
         await uc.check_rate(ctx, client_ip(request))
         call = await uc.get_call(appel_id)
@@ -224,6 +304,12 @@ class PublicApplicationsController(Controller):
             result, mail = await uc.submit_volunteer(ctx, appel_id, form)
         else:
             result, mail = await uc.submit_structure(ctx, appel_id, form)
-        receipt = Receipt(id=result["id"], appel=appel_id, perimetre=result.get("perimetre"),
-                          message="Candidature enregistrée.")
-        return Response(receipt, status_code=HTTP_201_CREATED, background=mail_task(ctx.settings, mail))
+        receipt = Receipt(
+            id=result["id"],
+            appel=appel_id,
+            perimetre=result.get("perimetre"),
+            message="Candidature enregistrée.",
+        )
+        return Response(
+            receipt, status_code=HTTP_201_CREATED, background=mail_task(ctx.settings, mail)
+        )

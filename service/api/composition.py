@@ -22,14 +22,18 @@ class _In(BaseModel):
 
 class MemberCreate(_In):
     college: str = Field(description="habitants ou associations_acteurs")
-    origin: str = Field(description="tire_au_sort_registre, tire_au_sort_volontaires, volontaire, "
-                                    "representant_structure")
+    origin: str = Field(
+        description="tire_au_sort_registre, tire_au_sort_volontaires, volontaire, "
+        "representant_structure"
+    )
     prenom: str = Field(max_length=100)
     nom: str = Field(max_length=100)
     sexe: str = Field(description="F ou M")
     seat: str = Field(default="titulaire", description="titulaire ou suppleant")
     mandate_start: date | None = Field(default=None, description="Par défaut : aujourd'hui")
-    mandate_end: date | None = Field(default=None, description="Dernier jour ; par défaut selon la durée du mandat")
+    mandate_end: date | None = Field(
+        default=None, description="Dernier jour ; par défaut selon la durée du mandat"
+    )
     structure: str = Field(default="", max_length=200)
     email: str = Field(default="", max_length=254)
     telephone: str = Field(default="", max_length=30)
@@ -37,9 +41,12 @@ class MemberCreate(_In):
     stratum: str | None = None
     rank: int | None = None
     account_id: int | None = None
-    override_reason: str = Field(default="", max_length=2000,
-                                 description="Motif de dérogation : permet un changement qui rompt la parité ou la "
-                                             "part des habitants (inscrit au journal d'audit)")
+    override_reason: str = Field(
+        default="",
+        max_length=2000,
+        description="Motif de dérogation : permet un changement qui rompt la parité ou la "
+        "part des habitants (inscrit au journal d'audit)",
+    )
 
 
 class MemberUpdate(MemberCreate):
@@ -47,7 +54,9 @@ class MemberUpdate(MemberCreate):
 
 
 class Departure(_In):
-    status: str = Field(description="demissionnaire, demenage, fin_absences, decede, mandat_termine")
+    status: str = Field(
+        description="demissionnaire, demenage, fin_absences, decede, mandat_termine"
+    )
     on: date = Field(description="Premier jour où la personne n'est plus membre")
     version: int
     override_reason: str = Field(default="", max_length=2000)
@@ -174,115 +183,251 @@ def _input(data: MemberCreate) -> uc.MemberInput:
 
 class CompositionController(Controller):
     path = "/api/v1/conseils/{council_id:int}"
-    tags = ["Composition"]
+    tags = ["Composition"]  # noqa: RUF012
 
-    @get("/composition", operation_id="getComposition", opt=allow(Action.READ_COMPOSITION, "council_id"))
+    @get(
+        "/composition",
+        operation_id="getComposition",
+        opt=allow(Action.READ_COMPOSITION, "council_id"),
+    )
     async def composition(self, request: Request[Any, Any, Any], council_id: int) -> CompositionOut:
         view = await uc.composition(ctx_of(request), council_id)
         policy = contact_policy(request)
         return CompositionOut(
-            council=council_id, regime=view.council["regime"], today=view.today, counts=view.counts(),
-            rules=[RuleOut(code=r.code, ok=r.ok, severity=r.severity.value, message=r.message, details=r.details)
-                   for r in view.results],
-            members=[member_out(m, policy) for m in view.members])
+            council=council_id,
+            regime=view.council["regime"],
+            today=view.today,
+            counts=view.counts(),
+            rules=[
+                RuleOut(
+                    code=r.code,
+                    ok=r.ok,
+                    severity=r.severity.value,
+                    message=r.message,
+                    details=r.details,
+                )
+                for r in view.results
+            ],
+            members=[member_out(m, policy) for m in view.members],
+        )
 
-    @post("/membres", operation_id="createMember", opt=allow(Action.MANAGE_COMPOSITION, "council_id"),
-          status_code=HTTP_201_CREATED)
-    async def create(self, request: Request[Any, Any, Any], council_id: int, data: MemberCreate) -> MemberOut:
-        row = await uc.create_member(ctx_of(request), actor_of(request), council_id, _input(data), data.override_reason)
+    @post(
+        "/membres",
+        operation_id="createMember",
+        opt=allow(Action.MANAGE_COMPOSITION, "council_id"),
+        status_code=HTTP_201_CREATED,
+    )
+    async def create(
+        self, request: Request[Any, Any, Any], council_id: int, data: MemberCreate
+    ) -> MemberOut:
+        row = await uc.create_member(
+            ctx_of(request), actor_of(request), council_id, _input(data), data.override_reason
+        )
         return member_out(row)
 
-    @post("/membres/depuis-tirage", operation_id="createMembersFromDraw",
-          opt=allow(Action.MANAGE_COMPOSITION, "council_id"), status_code=HTTP_201_CREATED,
-          description="Crée les titulaires et suppléants (avec leur rang) d'un tirage ; déjà créés : ignorés.")
-    async def from_draw(self, request: Request[Any, Any, Any], council_id: int, data: FromDraw) -> list[MemberOut]:
-        rows = await uc.members_from_draw(ctx_of(request), actor_of(request), council_id, data.draw_id,
-                                          data.mandate_start, data.override_reason)
+    @post(
+        "/membres/depuis-tirage",
+        operation_id="createMembersFromDraw",
+        opt=allow(Action.MANAGE_COMPOSITION, "council_id"),
+        status_code=HTTP_201_CREATED,
+        description="Crée les titulaires et suppléants (avec leur rang) d'un tirage ; déjà créés "
+        ": ignorés.",
+    )
+    async def from_draw(
+        self, request: Request[Any, Any, Any], council_id: int, data: FromDraw
+    ) -> list[MemberOut]:
+        rows = await uc.members_from_draw(
+            ctx_of(request),
+            actor_of(request),
+            council_id,
+            data.draw_id,
+            data.mandate_start,
+            data.override_reason,
+        )
         return [member_out(r) for r in rows]
 
-    @get("/membres/{membre_id:int}", operation_id="getMember", opt=allow(Action.READ_COMPOSITION, "council_id"))
-    async def get_(self, request: Request[Any, Any, Any], council_id: int, membre_id: int) -> MemberOut:
+    @get(
+        "/membres/{membre_id:int}",
+        operation_id="getMember",
+        opt=allow(Action.READ_COMPOSITION, "council_id"),
+    )
+    async def get_(
+        self, request: Request[Any, Any, Any], council_id: int, membre_id: int
+    ) -> MemberOut:
         return member_out(await uc.get_member(membre_id, council_id), contact_policy(request))
 
-    @patch("/membres/{membre_id:int}", operation_id="updateMember", opt=allow(Action.MANAGE_COMPOSITION, "council_id"),
-           description="Modification optimiste : 409 « modification-concurrente » si la version a changé.")
-    async def update(self, request: Request[Any, Any, Any], council_id: int, membre_id: int,
-                     data: MemberUpdate) -> MemberOut:
-        row = await uc.update_member(ctx_of(request), actor_of(request), membre_id, _input(data), data.version,
-                                     data.override_reason, council_id)
+    @patch(
+        "/membres/{membre_id:int}",
+        operation_id="updateMember",
+        opt=allow(Action.MANAGE_COMPOSITION, "council_id"),
+        description="Modification optimiste : 409 « modification-concurrente » si la version a "
+        "changé.",
+    )
+    async def update(
+        self, request: Request[Any, Any, Any], council_id: int, membre_id: int, data: MemberUpdate
+    ) -> MemberOut:
+        row = await uc.update_member(
+            ctx_of(request),
+            actor_of(request),
+            membre_id,
+            _input(data),
+            data.version,
+            data.override_reason,
+            council_id,
+        )
         return member_out(row)
 
-    @post("/membres/{membre_id:int}/depart", operation_id="recordDeparture",
-          opt=allow(Action.MANAGE_COMPOSITION, "council_id"), status_code=200,
-          description="Enregistre un départ ; un siège de titulaire libéré propose le suppléant suivant.")
-    async def depart(self, request: Request[Any, Any, Any], council_id: int, membre_id: int,
-                     data: Departure) -> DepartureOut:
-        result = await uc.depart_member(ctx_of(request), actor_of(request), membre_id, data.status, data.on,
-                                        data.version, data.override_reason, council_id)
-        return DepartureOut(member=member_out(result.member), vacancy=result.vacancy,
-                            proposal=member_out(result.proposal) if result.proposal else None, message=result.message)
+    @post(
+        "/membres/{membre_id:int}/depart",
+        operation_id="recordDeparture",
+        opt=allow(Action.MANAGE_COMPOSITION, "council_id"),
+        status_code=200,
+        description="Enregistre un départ ; un siège de titulaire libéré propose le suppléant "
+        "suivant.",
+    )
+    async def depart(
+        self, request: Request[Any, Any, Any], council_id: int, membre_id: int, data: Departure
+    ) -> DepartureOut:
+        result = await uc.depart_member(
+            ctx_of(request),
+            actor_of(request),
+            membre_id,
+            data.status,
+            data.on,
+            data.version,
+            data.override_reason,
+            council_id,
+        )
+        return DepartureOut(
+            member=member_out(result.member),
+            vacancy=result.vacancy,
+            proposal=member_out(result.proposal) if result.proposal else None,
+            message=result.message,
+        )
 
-    @get("/membres/{membre_id:int}/remplacement", operation_id="getReplacementProposal",
-         opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
+    @get(
+        "/membres/{membre_id:int}/remplacement",
+        operation_id="getReplacementProposal",
+        opt=allow(Action.MANAGE_COMPOSITION, "council_id"),
+    )
     async def proposal(self, council_id: int, membre_id: int) -> ProposalOut:
         proposal, message = await uc.replacement_proposal(membre_id, council_id)
         return ProposalOut(proposal=member_out(proposal) if proposal else None, message=message)
 
-    @post("/membres/{membre_id:int}/remplacement", operation_id="promoteReplacement",
-          opt=allow(Action.MANAGE_COMPOSITION, "council_id"), status_code=200)
-    async def promote(self, request: Request[Any, Any, Any], council_id: int, membre_id: int,
-                      data: Promotion) -> MemberOut:
-        row = await uc.promote_replacement(ctx_of(request), actor_of(request), membre_id, data.suppleant_id,
-                                           data.version, data.override_reason, council_id)
+    @post(
+        "/membres/{membre_id:int}/remplacement",
+        operation_id="promoteReplacement",
+        opt=allow(Action.MANAGE_COMPOSITION, "council_id"),
+        status_code=200,
+    )
+    async def promote(
+        self, request: Request[Any, Any, Any], council_id: int, membre_id: int, data: Promotion
+    ) -> MemberOut:
+        row = await uc.promote_replacement(
+            ctx_of(request),
+            actor_of(request),
+            membre_id,
+            data.suppleant_id,
+            data.version,
+            data.override_reason,
+            council_id,
+        )
         return member_out(row)
 
-    @get("/composition/historique", operation_id="getCompositionHistory",
-         opt=allow(Action.READ_COMPOSITION, "council_id"))
+    @get(
+        "/composition/historique",
+        operation_id="getCompositionHistory",
+        opt=allow(Action.READ_COMPOSITION, "council_id"),
+    )
     async def history(self, council_id: int) -> list[HistoryOut]:
-        return [HistoryOut(**{k: r[k] for k in HistoryOut.model_fields}) for r in await uc.history(council_id)]
+        return [
+            HistoryOut(**{k: r[k] for k in HistoryOut.model_fields})
+            for r in await uc.history(council_id)
+        ]
 
-    @get("/composition/parite", operation_id="getParityTimeline", opt=allow(Action.READ_COMPOSITION, "council_id"))
-    async def parity(self, request: Request[Any, Any, Any], council_id: int) -> list[ParityPointOut]:
+    @get(
+        "/composition/parite",
+        operation_id="getParityTimeline",
+        opt=allow(Action.READ_COMPOSITION, "council_id"),
+    )
+    async def parity(
+        self, request: Request[Any, Any, Any], council_id: int
+    ) -> list[ParityPointOut]:
         points, _start, _end = await uc.timeline(ctx_of(request), council_id)
-        return [ParityPointOut(day=p.day, college=p.college.value, women=p.women, men=p.men) for p in points]
+        return [
+            ParityPointOut(day=p.day, college=p.college.value, women=p.women, men=p.men)
+            for p in points
+        ]
 
-    @post("/volontaires/vivier", operation_id="buildVolunteerPool", opt=allow(Action.RUN_DRAW, "council_id"),
-          status_code=HTTP_201_CREATED,
-          description="Fige les volontaires acceptés dans un vivier « volontaires » (strates par sexe) pour un "
-                      "tirage cc-draw/1, quand ils sont plus nombreux que les sièges qui leur sont réservés.")
+    @post(
+        "/volontaires/vivier",
+        operation_id="buildVolunteerPool",
+        opt=allow(Action.RUN_DRAW, "council_id"),
+        status_code=HTTP_201_CREATED,
+        description="Fige les volontaires acceptés dans un vivier « volontaires » (strates par "
+        "sexe) pour un "
+        "tirage cc-draw/1, quand ils sont plus nombreux que les sièges qui leur sont réservés.",
+    )
     async def volunteer_pool(self, request: Request[Any, Any, Any], council_id: int) -> PoolOut:
         pool = await uc.build_volunteer_pool(ctx_of(request), actor_of(request), council_id)
         return PoolOut(**{k: pool[k] for k in PoolOut.model_fields})
 
-    @get("/composition/rapport.pdf", operation_id="getCompositionReportPdf",
-         opt=allow(Action.READ_COMPOSITION, "council_id"), media_type="application/pdf")
+    @get(
+        "/composition/rapport.pdf",
+        operation_id="getCompositionReportPdf",
+        opt=allow(Action.READ_COMPOSITION, "council_id"),
+        media_type="application/pdf",
+    )
     async def report_pdf(self, request: Request[Any, Any, Any], council_id: int) -> Response[bytes]:
         from service.documents.composition_report import composition_pdf
 
         view = await uc.composition(ctx_of(request), council_id)
-        return _download(composition_pdf(view), "application/pdf", f"composition-conseil-{council_id}.pdf")
+        return _download(
+            composition_pdf(view), "application/pdf", f"composition-conseil-{council_id}.pdf"
+        )
 
-    @get("/composition/rapport.csv", operation_id="getCompositionReportCsv",
-         opt=allow(Action.READ_COMPOSITION, "council_id"), media_type="text/csv")
+    @get(
+        "/composition/rapport.csv",
+        operation_id="getCompositionReportCsv",
+        opt=allow(Action.READ_COMPOSITION, "council_id"),
+        media_type="text/csv",
+    )
     async def report_csv(self, request: Request[Any, Any, Any], council_id: int) -> Response[bytes]:
         from service.documents.composition_report import composition_csv
 
         view = await uc.composition(ctx_of(request), council_id)
-        return _download(composition_csv(view), "text/csv; charset=utf-8", f"composition-conseil-{council_id}.csv")
+        return _download(
+            composition_csv(view),
+            "text/csv; charset=utf-8",
+            f"composition-conseil-{council_id}.csv",
+        )
 
-    @get("/composition/arrete.odt", operation_id="getRecognitionOrderDraft",
-         opt=allow(Action.READ_COMPOSITION, "council_id"), media_type="application/vnd.oasis.opendocument.text",
-         description="Projet d'arrêté préfectoral portant reconnaissance de la composition (régime 2014), "
-                     "document modifiable.")
+    @get(
+        "/composition/arrete.odt",
+        operation_id="getRecognitionOrderDraft",
+        opt=allow(Action.READ_COMPOSITION, "council_id"),
+        media_type="application/vnd.oasis.opendocument.text",
+        description="Projet d'arrêté préfectoral portant reconnaissance de la composition "
+        "(régime 2014), "
+        "document modifiable.",
+    )
     async def arrete(self, request: Request[Any, Any, Any], council_id: int) -> Response[bytes]:
         from service.documents.composition_report import arrete_odt
 
         view = await uc.composition(ctx_of(request), council_id)
-        return _download(arrete_odt(view), "application/vnd.oasis.opendocument.text",
-                         f"projet-arrete-conseil-{council_id}.odt")
+        return _download(
+            arrete_odt(view),
+            "application/vnd.oasis.opendocument.text",
+            f"projet-arrete-conseil-{council_id}.odt",
+        )
 
 
 def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]:
-    return Response(content, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Cache-Control": "no-store"})
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (XML and SVG markup lines are kept whole to stay readable)
 """The composition report (PDF, CSV) and the draft « arrêté portant reconnaissance de la
 composition du conseil citoyen » (ODT) for the préfecture.
 
@@ -54,34 +55,72 @@ def _rule_label(result: Any) -> str:
 def composition_pdf(view: View) -> bytes:
     council = view.council
     template = PageTemplate(
-        Letterhead(organisation=council.get("territory_name") or "", council=council["name"],
-                   footer_note=_("Composition établie le {d} — document sans coordonnées personnelles.").format(
-                       d=format_date_long(view.today, weekday=False))),
-        reserve_window=False, fold_marks=False)
-    info = DocumentInfo(title=_("Composition du conseil citoyen — {c}").format(c=council["name"]),
-                        author=council.get("territory_name") or "", subject=_("Rapport de composition"),
-                        keywords=("conseil citoyen", "composition", "parité"))
+        Letterhead(
+            organisation=council.get("territory_name") or "",
+            council=council["name"],
+            footer_note=_(
+                "Composition établie le {d} — document sans coordonnées personnelles."
+            ).format(d=format_date_long(view.today, weekday=False)),
+        ),
+        reserve_window=False,
+        fold_marks=False,
+    )
+    info = DocumentInfo(
+        title=_("Composition du conseil citoyen — {c}").format(c=council["name"]),
+        author=council.get("territory_name") or "",
+        subject=_("Rapport de composition"),
+        keywords=("conseil citoyen", "composition", "parité"),
+    )
 
     def story() -> list[Flowable]:
         out: list[Flowable] = [
-            Paragraph(_t(_("Composition du conseil citoyen « {c} »").format(c=council["name"])), _H1),
-            Paragraph(_t(_("Situation au {d}. Régime : {r}.").format(
-                d=format_date_long(view.today, weekday=False), r=council["regime"])), _P),
+            Paragraph(
+                _t(_("Composition du conseil citoyen « {c} »").format(c=council["name"])), _H1
+            ),
+            Paragraph(
+                _t(
+                    _("Situation au {d}. Régime : {r}.").format(
+                        d=format_date_long(view.today, weekday=False), r=council["regime"]
+                    )
+                ),
+                _P,
+            ),
             Paragraph(_t(_("Vérification des règles")), _H2),
         ]
-        rows = [[Paragraph(_t(_("Règle")), _CELL_B), Paragraph(_t(_("Résultat")), _CELL_B),
-                 Paragraph(_t(_("Détail")), _CELL_B)]]
+        rows = [
+            [
+                Paragraph(_t(_("Règle")), _CELL_B),
+                Paragraph(_t(_("Résultat")), _CELL_B),
+                Paragraph(_t(_("Détail")), _CELL_B),
+            ]
+        ]
         for r in view.results:
-            rows.append([Paragraph(_t(r.code), _CODE), Paragraph(_t(_rule_label(r)), _CELL_B if not r.ok else _CELL),
-                         Paragraph(_t(r.message), _CELL)])
+            rows.append(
+                [
+                    Paragraph(_t(r.code), _CODE),
+                    Paragraph(_t(_rule_label(r)), _CELL_B if not r.ok else _CELL),
+                    Paragraph(_t(r.message), _CELL),
+                ]
+            )
         out.append(_table(rows, [46, 27, 97]))
         counts = view.counts()
         out.append(Paragraph(_t(_("Titulaires par collège et par sexe")), _H2))
-        crow = [[Paragraph(_t(h), _CELL_B) for h in (_("Collège"), _("Femmes"), _("Hommes"), _("Total"))]]
+        crow = [
+            [
+                Paragraph(_t(h), _CELL_B)
+                for h in (_("Collège"), _("Femmes"), _("Hommes"), _("Total"))
+            ]
+        ]
         for c in College:
             n = counts[c.value]
-            crow.append([Paragraph(_t(c.label), _CELL), Paragraph(str(n["F"]), _CELL), Paragraph(str(n["M"]), _CELL),
-                         Paragraph(str(n["total"]), _CELL)])
+            crow.append(
+                [
+                    Paragraph(_t(c.label), _CELL),
+                    Paragraph(str(n["F"]), _CELL),
+                    Paragraph(str(n["M"]), _CELL),
+                    Paragraph(str(n["total"]), _CELL),
+                ]
+            )
         out.append(_table(crow, [80, 30, 30, 30]))
         for c in College:
             members = [m for m in view.members if m["college"] == c.value]
@@ -89,8 +128,19 @@ def composition_pdf(view: View) -> bytes:
             if not members:
                 out.append(Paragraph(_t(_("Aucun membre.")), _P))
                 continue
-            mrows = [[Paragraph(_t(h), _CELL_B) for h in (_("Nom"), _("Sexe"), _("Siège"), _("Origine"),
-                                                           _("Mandat"), _("Statut"))]]
+            mrows = [
+                [
+                    Paragraph(_t(h), _CELL_B)
+                    for h in (
+                        _("Nom"),
+                        _("Sexe"),
+                        _("Siège"),
+                        _("Origine"),
+                        _("Mandat"),
+                        _("Statut"),
+                    )
+                ]
+            ]
             for m in members:
                 name = f"{m['nom'].upper()} {m['prenom']}"
                 if m.get("structure"):
@@ -99,9 +149,16 @@ def composition_pdf(view: View) -> bytes:
                 status = m["status_label"]
                 if m.get("status_since") and m["status"] != "actif":
                     status += f" ({m['status_since'].strftime('%d/%m/%Y')})"
-                mrows.append([Paragraph(_t(name), _CELL), Paragraph(_t(m["sexe_label"]), _CELL),
-                              Paragraph(_t(m["seat_label"]), _CELL), Paragraph(_t(m["origin_label"]), _CELL),
-                              Paragraph(_t(mandate), _CELL), Paragraph(_t(status), _CELL)])
+                mrows.append(
+                    [
+                        Paragraph(_t(name), _CELL),
+                        Paragraph(_t(m["sexe_label"]), _CELL),
+                        Paragraph(_t(m["seat_label"]), _CELL),
+                        Paragraph(_t(m["origin_label"]), _CELL),
+                        Paragraph(_t(mandate), _CELL),
+                        Paragraph(_t(status), _CELL),
+                    ]
+                )
             out.append(_table(mrows, [44, 17, 20, 35, 27, 27]))
         out.append(Spacer(1, 8))
         return out
@@ -113,16 +170,31 @@ def _table(rows: list[list[Any]], widths_mm: list[float]) -> Table:
     from service.documents.page import mm
 
     t = Table(rows, colWidths=[w * mm for w in widths_mm], repeatRows=1)
-    t.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     return t
 
 
-CSV_COLUMNS = ["college", "nom", "prenom", "sexe", "structure", "siege", "origine", "debut_mandat", "fin_mandat",
-               "statut", "statut_depuis"]
+CSV_COLUMNS = [
+    "college",
+    "nom",
+    "prenom",
+    "sexe",
+    "structure",
+    "siege",
+    "origine",
+    "debut_mandat",
+    "fin_mandat",
+    "statut",
+    "statut_depuis",
+]
 
 
 def composition_csv(view: View) -> bytes:
@@ -131,9 +203,21 @@ def composition_csv(view: View) -> bytes:
     w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     w.writerow(CSV_COLUMNS)
     for m in view.members:
-        w.writerow([m["college"], m["nom"], m["prenom"], m["sexe"], m.get("structure") or "", m["seat"], m["origin"],
-                    m["mandate_start"].isoformat(), m["mandate_end"].isoformat(), m["status"],
-                    m["status_since"].isoformat() if m.get("status_since") else ""])
+        w.writerow(
+            [
+                m["college"],
+                m["nom"],
+                m["prenom"],
+                m["sexe"],
+                m.get("structure") or "",
+                m["seat"],
+                m["origin"],
+                m["mandate_start"].isoformat(),
+                m["mandate_end"].isoformat(),
+                m["status"],
+                m["status_since"].isoformat() if m.get("status_since") else "",
+            ]
+        )
     w.writerow([])
     w.writerow(["regle", "respectee", "gravite", "message"])
     for r in view.results:
@@ -196,22 +280,49 @@ def arrete_content(view: View) -> str:
     parts: list[str] = [
         _p(_("PRÉFET DU DÉPARTEMENT ({d})").format(d=council.get("departement") or "…"), "Centre"),
         _p(_("PROJET — document de travail à compléter et à relire avant signature"), "Centre"),
-        _p(_("Arrêté n° … portant reconnaissance de la composition du conseil citoyen « {c} »").format(
-            c=council["name"]), "Titre"),
+        _p(
+            _(
+                "Arrêté n° … portant reconnaissance de la composition du conseil citoyen « {c} »"
+            ).format(c=council["name"]),
+            "Titre",
+        ),
         _p(_("Le préfet,")),
-        _p(_("Vu la loi n° 2014-173 du 21 février 2014 de programmation pour la ville et la cohésion urbaine, "
-             "notamment son article 7 ;")),
-        _p(_("Vu le contrat de ville du territoire « {t} » ;").format(t=council.get("territory_name") or "…")),
+        _p(
+            _(
+                "Vu la loi n° 2014-173 du 21 février 2014 de programmation pour la ville et la "
+                "cohésion urbaine, "
+                "notamment son article 7 ;"
+            )
+        ),
+        _p(
+            _("Vu le contrat de ville du territoire « {t} » ;").format(
+                t=council.get("territory_name") or "…"
+            )
+        ),
         _p(_("Vu le cadre de référence des conseils citoyens ;")),
-        _p(_("Après consultation du maire et du président de l'établissement public de coopération "
-             "intercommunale ;")),
-        _p(_("Considérant que le collège des habitants a été constitué par tirage au sort dans le respect de la "
-             "parité entre les femmes et les hommes, et que les habitants représentent au moins la moitié des "
-             "membres du conseil ;")),
+        _p(
+            _(
+                "Après consultation du maire et du président de l'établissement public de "
+                "coopération "
+                "intercommunale ;"
+            )
+        ),
+        _p(
+            _(
+                "Considérant que le collège des habitants a été constitué par tirage au sort "
+                "dans le respect de la "
+                "parité entre les femmes et les hommes, et que les habitants représentent au "
+                "moins la moitié des "
+                "membres du conseil ;"
+            )
+        ),
         _p(_("ARRÊTE"), "Titre"),
         _p(_("Article 1er"), "Article"),
-        _p(_("La composition du conseil citoyen « {c} »{q} est reconnue comme suit :").format(
-            c=council["name"], q=f" ({qpv})" if qpv else "")),
+        _p(
+            _("La composition du conseil citoyen « {c} »{q} est reconnue comme suit :").format(
+                c=council["name"], q=f" ({qpv})" if qpv else ""
+            )
+        ),
     ]
     for c in College:
         members = [m for m in sitting if m["college"] == c.value]
@@ -220,45 +331,82 @@ def arrete_content(view: View) -> str:
             parts.append(_p(_("(aucun membre)")))
             continue
         rows = "".join(
-            "<table:table-row>" + _cell(f"{m['nom'].upper()} {m['prenom']}") + _cell(m["sexe_label"])
-            + _cell(m["seat_label"]) + _cell(m.get("structure") or m["origin_label"]) + "</table:table-row>"
-            for m in members)
-        head = "<table:table-row>" + "".join(_cell(h) for h in (_("Nom"), _("Sexe"), _("Siège"),
-                                                                 _("Origine ou structure"))) + "</table:table-row>"
-        parts.append(f'<table:table table:name="{escape(c.value)}"><table:table-column table:number-columns-repeated="4"/>'
-                     f"{head}{rows}</table:table>")
+            "<table:table-row>"
+            + _cell(f"{m['nom'].upper()} {m['prenom']}")
+            + _cell(m["sexe_label"])
+            + _cell(m["seat_label"])
+            + _cell(m.get("structure") or m["origin_label"])
+            + "</table:table-row>"
+            for m in members
+        )
+        head = (
+            "<table:table-row>"
+            + "".join(
+                _cell(h) for h in (_("Nom"), _("Sexe"), _("Siège"), _("Origine ou structure"))
+            )
+            + "</table:table-row>"
+        )
+        parts.append(
+            f'<table:table table:name="{escape(c.value)}"><table:table-column table:number-columns-repeated="4"/>'
+            f"{head}{rows}</table:table>"
+        )
     parts += [
         _p(_("Article 2"), "Article"),
-        _p(_("Vérification des règles de composition au {d} :").format(d=format_date_long(view.today, weekday=False))),
+        _p(
+            _("Vérification des règles de composition au {d} :").format(
+                d=format_date_long(view.today, weekday=False)
+            )
+        ),
     ]
     for r in view.results:
         parts.append(_p(f"— {r.code} : {_rule_label(r)}. {r.message}"))
     parts += [
         _p(_("Article 3"), "Article"),
-        _p(_("Le présent arrêté sera notifié au conseil citoyen et publié au recueil des actes administratifs de "
-             "la préfecture. Il peut faire l'objet d'un recours devant le tribunal administratif dans un délai de "
-             "deux mois à compter de sa publication.")),
+        _p(
+            _(
+                "Le présent arrêté sera notifié au conseil citoyen et publié au recueil des "
+                "actes administratifs de "
+                "la préfecture. Il peut faire l'objet d'un recours devant le tribunal "
+                "administratif dans un délai de "
+                "deux mois à compter de sa publication."
+            )
+        ),
         _p(_("Fait à …, le …")),
         _p(_("Le préfet")),
     ]
     body = "".join(parts)
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {_ODT_NS}>'
-            f"<office:body><office:text>{body}</office:text></office:body></office:document-content>\n")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {_ODT_NS}>'
+        f"<office:body><office:text>{body}</office:text></office:body></office:document-content>\n"
+    )
 
 
 def arrete_odt(view: View) -> bytes:
-    meta = ('<?xml version="1.0" encoding="UTF-8"?>\n<office:document-meta '
-            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"><office:meta>'
-            f"<dc:title>{escape(_('Projet d’arrêté — conseil citoyen {c}').format(c=view.council['name']))}</dc:title>"
-            "<dc:language>fr-FR</dc:language></office:meta></office:document-meta>\n")
+    meta = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<office:document-meta '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"><office:meta>'
+        f"<dc:title>{escape(_('Projet d’arrêté — conseil citoyen {c}').format(c=view.council['name']))}</dc:title>"
+        "<dc:language>fr-FR</dc:language></office:meta></office:document-meta>\n"
+    )
     buf = io.BytesIO()
     fixed = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same composition gives the same bytes
     with zipfile.ZipFile(buf, "w") as z:
         # The ODF package rule: « mimetype » first, stored (not compressed), no extra field.
-        z.writestr(zipfile.ZipInfo("mimetype", fixed), "application/vnd.oasis.opendocument.text",
-                   compress_type=zipfile.ZIP_STORED)
-        for name, data in (("content.xml", arrete_content(view)), ("styles.xml", _STYLES), ("meta.xml", meta),
-                           ("META-INF/manifest.xml", _MANIFEST)):
-            z.writestr(zipfile.ZipInfo(name, fixed), data.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr(
+            zipfile.ZipInfo("mimetype", fixed),
+            "application/vnd.oasis.opendocument.text",
+            compress_type=zipfile.ZIP_STORED,
+        )
+        for name, data in (
+            ("content.xml", arrete_content(view)),
+            ("styles.xml", _STYLES),
+            ("meta.xml", meta),
+            ("META-INF/manifest.xml", _MANIFEST),
+        ):
+            z.writestr(
+                zipfile.ZipInfo(name, fixed),
+                data.encode("utf-8"),
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
     return buf.getvalue()

@@ -73,8 +73,13 @@ def check_siret(raw: str) -> str:
         return ""
     if not stdnum_siret.is_valid(value):
         raise InvalidInput(
-            _("Numéro SIRET « {v} » invalide : 14 chiffres dont le dernier est une clé de contrôle.").format(v=raw),
-            field="siret", code="siret-invalide")
+            _(
+                "Numéro SIRET « {v} » invalide : 14 chiffres dont le dernier est une clé de "
+                "contrôle."
+            ).format(v=raw),
+            field="siret",
+            code="siret-invalide",
+        )
     return str(stdnum_siret.compact(value))
 
 
@@ -84,25 +89,46 @@ def check_rna(raw: str) -> str:
         return ""
     if not _RNA.match(value):
         raise InvalidInput(
-            _("Numéro RNA « {v} » invalide : la lettre W suivie de 9 caractères (ex. W372001234).").format(v=raw),
-            field="rna", code="rna-invalide")
+            _(
+                "Numéro RNA « {v} » invalide : la lettre W suivie de 9 caractères (ex. W372001234)."
+            ).format(v=raw),
+            field="rna",
+            code="rna-invalide",
+        )
     return value
 
 
-def _text(form: dict[str, Any], key: str, errors: list[FieldError], label: str, *, required: bool = True,
-          max_len: int = 200) -> str:
+def _text(
+    form: dict[str, Any],
+    key: str,
+    errors: list[FieldError],
+    label: str,
+    *,
+    required: bool = True,
+    max_len: int = 200,
+) -> str:
     value = " ".join(str(form.get(key) or "").split())
     if required and not value:
-        errors.append(FieldError(key, _("{label} : champ obligatoire.").format(label=label), code="champ-obligatoire"))
+        errors.append(
+            FieldError(
+                key, _("{label} : champ obligatoire.").format(label=label), code="champ-obligatoire"
+            )
+        )
     elif len(value) > max_len:
-        errors.append(FieldError(key, _("{label} : {n} caractères au plus.").format(label=label, n=max_len)))
+        errors.append(
+            FieldError(key, _("{label} : {n} caractères au plus.").format(label=label, n=max_len))
+        )
     return value
 
 
-def _long_text(form: dict[str, Any], key: str, errors: list[FieldError], label: str, max_len: int = 4000) -> str:
+def _long_text(
+    form: dict[str, Any], key: str, errors: list[FieldError], label: str, max_len: int = 4000
+) -> str:
     value = str(form.get(key) or "").strip()
     if len(value) > max_len:
-        errors.append(FieldError(key, _("{label} : {n} caractères au plus.").format(label=label, n=max_len)))
+        errors.append(
+            FieldError(key, _("{label} : {n} caractères au plus.").format(label=label, n=max_len))
+        )
     return value
 
 
@@ -114,27 +140,47 @@ def _contact(form: dict[str, Any], errors: list[FieldError]) -> tuple[str, str]:
     email = str(form.get("email") or "").strip().lower()
     phone = str(form.get("telephone") or "").strip()
     if email and (len(email) > 254 or not _EMAIL.match(email)):
-        errors.append(FieldError("email", _("Adresse électronique invalide."), code="courriel-invalide"))
+        errors.append(
+            FieldError("email", _("Adresse électronique invalide."), code="courriel-invalide")
+        )
     if phone and not _PHONE.match(phone):
-        errors.append(FieldError("telephone", _("Numéro de téléphone invalide."), code="telephone-invalide"))
+        errors.append(
+            FieldError("telephone", _("Numéro de téléphone invalide."), code="telephone-invalide")
+        )
     if not email and not phone:
-        errors.append(FieldError("email", _("Indiquez une adresse électronique ou un numéro de téléphone pour être recontacté."),
-                                 code="contact-obligatoire"))
+        errors.append(
+            FieldError(
+                "email",
+                _(
+                    "Indiquez une adresse électronique ou un numéro de téléphone pour être "
+                    "recontacté."
+                ),
+                code="contact-obligatoire",
+            )
+        )
     return email, phone
 
 
 def _postcode(form: dict[str, Any], errors: list[FieldError], required: bool = True) -> str:
     cp = str(form.get("code_postal") or "").strip()
     if (cp or required) and not _CP.match(cp):
-        errors.append(FieldError("code_postal", _("Code postal invalide (5 chiffres)."), code="code-postal-invalide"))
+        errors.append(
+            FieldError(
+                "code_postal", _("Code postal invalide (5 chiffres)."), code="code-postal-invalide"
+            )
+        )
     return cp
 
 
 def _raise(errors: list[FieldError]) -> None:
     if errors:
         first = errors[0]
-        raise InvalidInput(first.message, field=first.field, errors=errors,
-                           code=None if first.code == "invalide" else first.code)
+        raise InvalidInput(
+            first.message,
+            field=first.field,
+            errors=errors,
+            code=None if first.code == "invalide" else first.code,
+        )
 
 
 # --- calls for applications -----------------------------------------------------------
@@ -152,55 +198,114 @@ class CallInput:
 def _check_call(data: CallInput) -> dict[str, Any]:
     errors: list[FieldError] = []
     if data.college not in COLLEGES:
-        errors.append(FieldError("college", _("Collège inconnu (attendu : habitants ou associations_acteurs)."),
-                                 code="college-inconnu"))
+        errors.append(
+            FieldError(
+                "college",
+                _("Collège inconnu (attendu : habitants ou associations_acteurs)."),
+                code="college-inconnu",
+            )
+        )
     title = " ".join((data.title or "").split())
     if not title:
         errors.append(FieldError("title", _("Le titre est obligatoire."), code="champ-obligatoire"))
     if data.closes_on < data.opens_on:
-        errors.append(FieldError("closes_on", _("La date de clôture précède la date d'ouverture."), code="dates-incoherentes"))
+        errors.append(
+            FieldError(
+                "closes_on",
+                _("La date de clôture précède la date d'ouverture."),
+                code="dates-incoherentes",
+            )
+        )
     _raise(errors)
-    return {"college": data.college, "title": title[:200], "text": (data.text or "").strip(),
-            "opens_on": data.opens_on, "closes_on": data.closes_on}
+    return {
+        "college": data.college,
+        "title": title[:200],
+        "text": (data.text or "").strip(),
+        "opens_on": data.opens_on,
+        "closes_on": data.closes_on,
+    }
 
 
 async def _council_territory(council_id: int) -> int:
-    row = await Council.select(Council.territory, Council.archived_at).where(Council.id == council_id).first()
+    row = (
+        await Council.select(Council.territory, Council.archived_at)
+        .where(Council.id == council_id)
+        .first()
+    )
     if row is None:
         raise NotFound(_("Conseil citoyen introuvable."))
     return int(row["territory"])
 
 
-async def create_call(ctx: AppContext, actor: Actor, council_id: int, data: CallInput) -> dict[str, Any]:
+async def create_call(
+    ctx: AppContext, actor: Actor, council_id: int, data: CallInput
+) -> dict[str, Any]:
     values = _check_call(data)
     now = ctx.now()
     async with ctx.db.transaction():
         territory = await _council_territory(council_id)
-        row = (await AppelCandidatures.insert(AppelCandidatures(
-            council=council_id, created_by=actor.id, created_at=now, **values)).returning(AppelCandidatures.id))[0]
-        await audit.record(ctx.db, actor=actor, action="appel.creation", subject_type="appel_candidatures",
-                           subject_id=row["id"], at=now, territory_id=territory, council_id=council_id,
-                           after={k: str(v) for k, v in values.items()},
-                           details={"college": values["college"], "opens_on": str(values["opens_on"]),
-                                    "closes_on": str(values["closes_on"])})
+        row = (
+            await AppelCandidatures.insert(
+                AppelCandidatures(council=council_id, created_by=actor.id, created_at=now, **values)
+            ).returning(AppelCandidatures.id)
+        )[0]
+        await audit.record(
+            ctx.db,
+            actor=actor,
+            action="appel.creation",
+            subject_type="appel_candidatures",
+            subject_id=row["id"],
+            at=now,
+            territory_id=territory,
+            council_id=council_id,
+            after={k: str(v) for k, v in values.items()},
+            details={
+                "college": values["college"],
+                "opens_on": str(values["opens_on"]),
+                "closes_on": str(values["closes_on"]),
+            },
+        )
     return await get_call(row["id"])
 
 
-async def update_call(ctx: AppContext, actor: Actor, call_id: int, data: CallInput, version: int,
-                      council_id: int | None = None) -> dict[str, Any]:
+async def update_call(
+    ctx: AppContext,
+    actor: Actor,
+    call_id: int,
+    data: CallInput,
+    version: int,
+    council_id: int | None = None,
+) -> dict[str, Any]:
     values = _check_call(data)
     now = ctx.now()
     async with ctx.db.transaction():
         before = await get_call(call_id, council_id=council_id)
-        updated = await AppelCandidatures.update({**values, "version": version + 1}).where(
-            (AppelCandidatures.id == call_id) & (AppelCandidatures.version == version)).returning(AppelCandidatures.id)
+        updated = (
+            await AppelCandidatures.update({**values, "version": version + 1})
+            .where((AppelCandidatures.id == call_id) & (AppelCandidatures.version == version))
+            .returning(AppelCandidatures.id)
+        )
         if not updated:
-            raise Conflict(_("Cet appel a été modifié par quelqu'un d'autre entre-temps : rechargez la page et recommencez."),
-                           code="modification-concurrente", field="version")
+            raise Conflict(
+                _(
+                    "Cet appel a été modifié par quelqu'un d'autre entre-temps : rechargez la "
+                    "page et recommencez."
+                ),
+                code="modification-concurrente",
+                field="version",
+            )
         territory = await _council_territory(before["council"])
-        await audit.record(ctx.db, actor=actor, action="appel.modification", subject_type="appel_candidatures",
-                           subject_id=call_id, at=now, territory_id=territory, council_id=before["council"],
-                           details={"closes_on": str(values["closes_on"])})
+        await audit.record(
+            ctx.db,
+            actor=actor,
+            action="appel.modification",
+            subject_type="appel_candidatures",
+            subject_id=call_id,
+            at=now,
+            territory_id=territory,
+            council_id=before["council"],
+            details={"closes_on": str(values["closes_on"])},
+        )
     return await get_call(call_id)
 
 
@@ -211,18 +316,28 @@ def _call_out(row: dict[str, Any], today: date | None = None) -> dict[str, Any]:
     return out
 
 
-async def get_call(call_id: int, today: date | None = None, council_id: int | None = None) -> dict[str, Any]:
-    row = await AppelCandidatures.select(
-        *AppelCandidatures.all_columns(), AppelCandidatures.council.name.as_alias("council_name")
-    ).where(AppelCandidatures.id == call_id).first()
+async def get_call(
+    call_id: int, today: date | None = None, council_id: int | None = None
+) -> dict[str, Any]:
+    row = (
+        await AppelCandidatures.select(
+            *AppelCandidatures.all_columns(),
+            AppelCandidatures.council.name.as_alias("council_name"),
+        )
+        .where(AppelCandidatures.id == call_id)
+        .first()
+    )
     if row is None or (council_id is not None and row["council"] != council_id):
         raise NotFound(_("Appel à candidatures introuvable."))
     return _call_out(dict(row), today)
 
 
 async def list_calls(council_id: int, today: date | None = None) -> list[dict[str, Any]]:
-    rows = await AppelCandidatures.select().where(AppelCandidatures.council == council_id).order_by(
-        AppelCandidatures.opens_on, ascending=False)
+    rows = (
+        await AppelCandidatures.select()
+        .where(AppelCandidatures.council == council_id)
+        .order_by(AppelCandidatures.opens_on, ascending=False)
+    )
     return [_call_out(dict(r), today) for r in rows]
 
 
@@ -235,17 +350,25 @@ async def check_rate(ctx: AppContext, client: str) -> None:
     now = ctx.now()
     key = f"ip:{client}"[:120]
     since = now - timedelta(hours=1)
-    rows = await FormulairePublicEnvoi.select(FormulairePublicEnvoi.at).where(
-        (FormulairePublicEnvoi.subject_key == key) & (FormulairePublicEnvoi.at >= since)
-    ).order_by(FormulairePublicEnvoi.at).limit(RATE_LIMIT_PER_HOUR + 1)
+    rows = (
+        await FormulairePublicEnvoi.select(FormulairePublicEnvoi.at)
+        .where((FormulairePublicEnvoi.subject_key == key) & (FormulairePublicEnvoi.at >= since))
+        .order_by(FormulairePublicEnvoi.at)
+        .limit(RATE_LIMIT_PER_HOUR + 1)
+    )
     if len(rows) >= RATE_LIMIT_PER_HOUR:
         retry = max(1, int((rows[0]["at"] + timedelta(hours=1) - now).total_seconds()) + 1)
         raise TooManyAttempts(
-            _("Trop d'envois depuis votre connexion. Réessayez dans {m} minute(s).").format(m=max(1, retry // 60)),
-            retry_after=retry)
+            _("Trop d'envois depuis votre connexion. Réessayez dans {m} minute(s).").format(
+                m=max(1, retry // 60)
+            ),
+            retry_after=retry,
+        )
     async with ctx.db.transaction():
         await FormulairePublicEnvoi.insert(FormulairePublicEnvoi(subject_key=key, at=now))
-        await FormulairePublicEnvoi.delete().where(FormulairePublicEnvoi.at < now - timedelta(days=1))
+        await FormulairePublicEnvoi.delete().where(
+            FormulairePublicEnvoi.at < now - timedelta(days=1)
+        )
 
 
 async def open_call(ctx: AppContext, call_id: int, college: str) -> dict[str, Any]:
@@ -254,11 +377,20 @@ async def open_call(ctx: AppContext, call_id: int, college: str) -> dict[str, An
         raise NotFound(_("Appel à candidatures introuvable."))
     today = local_today(ctx.now())
     if today > call["closes_on"]:
-        raise InvalidState(_("Cet appel à candidatures est clos depuis le {d} : les candidatures ne sont plus reçues.").format(
-            d=call["closes_on"].strftime("%d/%m/%Y")), code="appel-clos")
+        raise InvalidState(
+            _(
+                "Cet appel à candidatures est clos depuis le {d} : les candidatures ne sont plus "
+                "reçues."
+            ).format(d=call["closes_on"].strftime("%d/%m/%Y")),
+            code="appel-clos",
+        )
     if today < call["opens_on"]:
-        raise InvalidState(_("Cet appel à candidatures n'ouvre que le {d}.").format(
-            d=call["opens_on"].strftime("%d/%m/%Y")), code="appel-pas-ouvert")
+        raise InvalidState(
+            _("Cet appel à candidatures n'ouvre que le {d}.").format(
+                d=call["opens_on"].strftime("%d/%m/%Y")
+            ),
+            code="appel-pas-ouvert",
+        )
     return call
 
 
@@ -290,11 +422,19 @@ def perimeter_status(perimeter: Any, adresse: str, code_postal: str, commune: st
     return "dans-le-perimetre" if perimeter.contains(parsed) else "hors-perimetre"
 
 
-def _birth_date(form: dict[str, Any], errors: list[FieldError], today: date, required: bool = True) -> date | None:
+def _birth_date(
+    form: dict[str, Any], errors: list[FieldError], today: date, required: bool = True
+) -> date | None:
     raw = str(form.get("birth_date") or "").strip()
     if not raw:
         if required:
-            errors.append(FieldError("birth_date", _("Date de naissance : champ obligatoire."), code="champ-obligatoire"))
+            errors.append(
+                FieldError(
+                    "birth_date",
+                    _("Date de naissance : champ obligatoire."),
+                    code="champ-obligatoire",
+                )
+            )
         return None
     try:
         if "/" in raw:
@@ -303,10 +443,16 @@ def _birth_date(form: dict[str, Any], errors: list[FieldError], today: date, req
         else:
             value = date.fromisoformat(raw)
     except ValueError:
-        errors.append(FieldError("birth_date", _("Date de naissance invalide (JJ/MM/AAAA)."), code="date-invalide"))
+        errors.append(
+            FieldError(
+                "birth_date", _("Date de naissance invalide (JJ/MM/AAAA)."), code="date-invalide"
+            )
+        )
         return None
     if value > today or value.year < today.year - 120:
-        errors.append(FieldError("birth_date", _("Date de naissance invraisemblable."), code="date-invalide"))
+        errors.append(
+            FieldError("birth_date", _("Date de naissance invraisemblable."), code="date-invalide")
+        )
         return None
     return value
 
@@ -315,7 +461,9 @@ def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-async def submit_volunteer(ctx: AppContext, call_id: int, form: dict[str, Any]) -> tuple[dict[str, Any], Mail | None]:
+async def submit_volunteer(
+    ctx: AppContext, call_id: int, form: dict[str, Any]
+) -> tuple[dict[str, Any], Mail | None]:
     """A volunteer resident applies. Returns the stored application and the confirmation
     mail to send (None without an e-mail address)."""
     call = await open_call(ctx, call_id, "habitants")
@@ -332,52 +480,126 @@ async def submit_volunteer(ctx: AppContext, call_id: int, form: dict[str, Any]) 
     born = _birth_date(form, errors, today)
     sexe = str(form.get("sexe") or "").strip().upper()
     if sexe not in ("F", "M"):
-        errors.append(FieldError("sexe", _("Indiquez « femme » ou « homme » : la parité du collège en dépend."),
-                                 code="champ-obligatoire"))
+        errors.append(
+            FieldError(
+                "sexe",
+                _("Indiquez « femme » ou « homme » : la parité du collège en dépend."),
+                code="champ-obligatoire",
+            )
+        )
     motivation = _long_text(form, "motivation", errors, _("Motivation"))
     disponibilites = _long_text(form, "disponibilites", errors, _("Disponibilités"), 1000)
     if not _truthy(form.get("consent")):
-        errors.append(FieldError("consent", _("Votre accord est nécessaire pour que votre candidature soit enregistrée."),
-                                 code="consentement-manquant"))
-    council = await Council.select(Council.settings, Council.territory).where(
-        Council.id == call["council"]).output(load_json=True).first()
+        errors.append(
+            FieldError(
+                "consent",
+                _("Votre accord est nécessaire pour que votre candidature soit enregistrée."),
+                code="consentement-manquant",
+            )
+        )
+    council = (
+        await Council.select(Council.settings, Council.territory)
+        .where(Council.id == call["council"])
+        .output(load_json=True)
+        .first()
+    )
     assert council is not None
     min_age = int((council["settings"] or {}).get("age_minimum", 16))
     if born is not None and _age(born, today) < min_age:
-        errors.append(FieldError("birth_date", _("Il faut avoir au moins {n} ans pour siéger au conseil citoyen.").format(n=min_age),
-                                 code="age-insuffisant"))
+        errors.append(
+            FieldError(
+                "birth_date",
+                _("Il faut avoir au moins {n} ans pour siéger au conseil citoyen.").format(
+                    n=min_age
+                ),
+                code="age-insuffisant",
+            )
+        )
     _raise(errors)
     assert born is not None
     status = await _perimeter_status(call["council"], adresse, cp, commune)
     if status == "hors-perimetre":
         raise InvalidInput(
-            _("Cette adresse n'est pas dans le périmètre du quartier prioritaire : le conseil citoyen réunit ses habitants. "
-              "Vérifiez le numéro et la voie."), field="adresse", code="hors-perimetre")
+            _(
+                "Cette adresse n'est pas dans le périmètre du quartier prioritaire : le conseil "
+                "citoyen réunit ses habitants. "
+                "Vérifiez le numéro et la voie."
+            ),
+            field="adresse",
+            code="hors-perimetre",
+        )
     key = f"{call_id}:{normalise_key(prenom)}|{normalise_key(nom)}|{born.isoformat()}"
     async with ctx.db.transaction():
         if await CandidatureHabitant.exists().where(CandidatureHabitant.dedup_key == key):
-            raise Conflict(_("Une candidature a déjà été déposée à ce nom, avec cette date de naissance, pour cet appel."),
-                           code="candidature-en-double", field="nom")
-        row = (await CandidatureHabitant.insert(CandidatureHabitant(
-            appel=call_id, council=call["council"], dedup_key=key, prenom=prenom, nom=nom, email=email, telephone=phone,
-            adresse=adresse, complement=complement, code_postal=cp, commune=commune, birth_date=born, sexe=sexe,
-            motivation=motivation, disponibilites=disponibilites, consent=True, consent_at=now, perimetre=status,
-            submitted_at=now)).returning(CandidatureHabitant.id))[0]
-        await audit.record(ctx.db, actor=Actor.system("formulaire public"), action="candidature.depot",
-                           subject_type="candidature", subject_id=row["id"], at=now,
-                           territory_id=int(council["territory"]), council_id=call["council"],
-                           details={"appel": call_id, "college": "habitants", "perimetre": status})
+            raise Conflict(
+                _(
+                    "Une candidature a déjà été déposée à ce nom, avec cette date de naissance, "
+                    "pour cet appel."
+                ),
+                code="candidature-en-double",
+                field="nom",
+            )
+        row = (
+            await CandidatureHabitant.insert(
+                CandidatureHabitant(
+                    appel=call_id,
+                    council=call["council"],
+                    dedup_key=key,
+                    prenom=prenom,
+                    nom=nom,
+                    email=email,
+                    telephone=phone,
+                    adresse=adresse,
+                    complement=complement,
+                    code_postal=cp,
+                    commune=commune,
+                    birth_date=born,
+                    sexe=sexe,
+                    motivation=motivation,
+                    disponibilites=disponibilites,
+                    consent=True,
+                    consent_at=now,
+                    perimetre=status,
+                    submitted_at=now,
+                )
+            ).returning(CandidatureHabitant.id)
+        )[0]
+        await audit.record(
+            ctx.db,
+            actor=Actor.system("formulaire public"),
+            action="candidature.depot",
+            subject_type="candidature",
+            subject_id=row["id"],
+            at=now,
+            territory_id=int(council["territory"]),
+            council_id=call["council"],
+            details={"appel": call_id, "college": "habitants", "perimetre": status},
+        )
     mail = None
     if email:
-        mail = Mail(email, _("Votre candidature au conseil citoyen"), _(
-            "Bonjour,\n\nNous avons bien reçu votre candidature au collège des habitants ({conseil}), "
-            "appel « {appel} ». Elle porte le numéro {n}.\nLe chef de projet vous recontactera après la clôture de "
-            "l'appel, le {d}.\n\nVos données ne servent qu'à la constitution du conseil citoyen.\n").format(
-                conseil=call["council_name"], appel=call["title"], n=row["id"], d=call["closes_on"].strftime("%d/%m/%Y")))
+        mail = Mail(
+            email,
+            _("Votre candidature au conseil citoyen"),
+            _(
+                "Bonjour,\n\nNous avons bien reçu votre candidature au collège des habitants "
+                "({conseil}), "
+                "appel « {appel} ». Elle porte le numéro {n}.\nLe chef de projet vous "
+                "recontactera après la clôture de "
+                "l'appel, le {d}.\n\nVos données ne servent qu'à la constitution du conseil "
+                "citoyen.\n"
+            ).format(
+                conseil=call["council_name"],
+                appel=call["title"],
+                n=row["id"],
+                d=call["closes_on"].strftime("%d/%m/%Y"),
+            ),
+        )
     return {"id": row["id"], "call": call, "perimetre": status}, mail
 
 
-async def submit_structure(ctx: AppContext, call_id: int, form: dict[str, Any]) -> tuple[dict[str, Any], Mail | None]:
+async def submit_structure(
+    ctx: AppContext, call_id: int, form: dict[str, Any]
+) -> tuple[dict[str, Any], Mail | None]:
     call = await open_call(ctx, call_id, "associations_acteurs")
     now = ctx.now()
     today = local_today(now)
@@ -396,15 +618,28 @@ async def submit_structure(ctx: AppContext, call_id: int, form: dict[str, Any]) 
     except InvalidInput as exc:
         errors.append(FieldError("rna", exc.detail, code=exc.code))
     if not siret and not rna and not any(e.field in ("siret", "rna") for e in errors):
-        errors.append(FieldError("siret", _("Indiquez le numéro SIRET ou, pour une association, le numéro RNA."),
-                                 code="identifiant-obligatoire"))
+        errors.append(
+            FieldError(
+                "siret",
+                _("Indiquez le numéro SIRET ou, pour une association, le numéro RNA."),
+                code="identifiant-obligatoire",
+            )
+        )
     activite = _long_text(form, "activite", errors, _("Activité dans le quartier"))
     if not activite:
-        errors.append(FieldError("activite", _("Décrivez l'activité de la structure dans le quartier."), code="champ-obligatoire"))
+        errors.append(
+            FieldError(
+                "activite",
+                _("Décrivez l'activité de la structure dans le quartier."),
+                code="champ-obligatoire",
+            )
+        )
     adresse = _text(form, "adresse", errors, _("Adresse"), required=False)
     cp = _postcode(form, errors, required=False)
     commune = _text(form, "commune", errors, _("Commune"), required=False, max_len=100)
-    rep_prenom = _text(form, "representant_prenom", errors, _("Prénom du représentant"), max_len=100)
+    rep_prenom = _text(
+        form, "representant_prenom", errors, _("Prénom du représentant"), max_len=100
+    )
     rep_nom = _text(form, "representant_nom", errors, _("Nom du représentant"), max_len=100)
     rep_sexe = str(form.get("representant_sexe") or "").strip().upper()
     if rep_sexe not in ("F", "M", ""):
@@ -412,12 +647,25 @@ async def submit_structure(ctx: AppContext, call_id: int, form: dict[str, Any]) 
     rep_born = _birth_date(form, errors, today, required=False)
     email, phone = _contact(form, errors)
     if not _truthy(form.get("no_institutional_tie")):
-        errors.append(FieldError("no_institutional_tie", _(
-            "La structure doit déclarer n'avoir aucun lien direct avec une institution déjà représentée "
-            "(loi n° 2014-173, art. 7)."), code="declaration-manquante"))
+        errors.append(
+            FieldError(
+                "no_institutional_tie",
+                _(
+                    "La structure doit déclarer n'avoir aucun lien direct avec une institution "
+                    "déjà représentée "
+                    "(loi n° 2014-173, art. 7)."
+                ),
+                code="declaration-manquante",
+            )
+        )
     if not _truthy(form.get("consent")):
-        errors.append(FieldError("consent", _("Votre accord est nécessaire pour que votre candidature soit enregistrée."),
-                                 code="consentement-manquant"))
+        errors.append(
+            FieldError(
+                "consent",
+                _("Votre accord est nécessaire pour que votre candidature soit enregistrée."),
+                code="consentement-manquant",
+            )
+        )
     _raise(errors)
     ident = f"siret:{siret}" if siret else f"rna:{rna}"
     key = f"{call_id}:{ident}"
@@ -426,28 +674,79 @@ async def submit_structure(ctx: AppContext, call_id: int, form: dict[str, Any]) 
     async with ctx.db.transaction():
         clash = await CandidatureStructure.exists().where(
             (CandidatureStructure.dedup_key == key)
-            | ((CandidatureStructure.appel == call_id) & (CandidatureStructure.rna == rna) & (CandidatureStructure.rna != ""))
-            | ((CandidatureStructure.appel == call_id) & (CandidatureStructure.siret == siret) & (CandidatureStructure.siret != "")))
+            | (
+                (CandidatureStructure.appel == call_id)
+                & (CandidatureStructure.rna == rna)
+                & (CandidatureStructure.rna != "")
+            )
+            | (
+                (CandidatureStructure.appel == call_id)
+                & (CandidatureStructure.siret == siret)
+                & (CandidatureStructure.siret != "")
+            )
+        )
         if clash:
-            raise Conflict(_("Cette structure a déjà déposé une candidature pour cet appel."),
-                           code="candidature-en-double", field="siret" if siret else "rna")
-        row = (await CandidatureStructure.insert(CandidatureStructure(
-            appel=call_id, council=call["council"], dedup_key=key, structure=structure, kind=kind, siret=siret, rna=rna,
-            activite=activite, adresse=adresse, code_postal=cp, commune=commune, representant_prenom=rep_prenom,
-            representant_nom=rep_nom, representant_sexe=rep_sexe, representant_birth_date=rep_born, email=email,
-            telephone=phone, no_institutional_tie=True, consent=True, consent_at=now, submitted_at=now,
-        )).returning(CandidatureStructure.id))[0]
-        await audit.record(ctx.db, actor=Actor.system("formulaire public"), action="candidature.depot",
-                           subject_type="candidature_structure", subject_id=row["id"], at=now,
-                           territory_id=int(council["territory"]), council_id=call["council"],
-                           details={"appel": call_id, "college": "associations_acteurs"})
+            raise Conflict(
+                _("Cette structure a déjà déposé une candidature pour cet appel."),
+                code="candidature-en-double",
+                field="siret" if siret else "rna",
+            )
+        row = (
+            await CandidatureStructure.insert(
+                CandidatureStructure(
+                    appel=call_id,
+                    council=call["council"],
+                    dedup_key=key,
+                    structure=structure,
+                    kind=kind,
+                    siret=siret,
+                    rna=rna,
+                    activite=activite,
+                    adresse=adresse,
+                    code_postal=cp,
+                    commune=commune,
+                    representant_prenom=rep_prenom,
+                    representant_nom=rep_nom,
+                    representant_sexe=rep_sexe,
+                    representant_birth_date=rep_born,
+                    email=email,
+                    telephone=phone,
+                    no_institutional_tie=True,
+                    consent=True,
+                    consent_at=now,
+                    submitted_at=now,
+                )
+            ).returning(CandidatureStructure.id)
+        )[0]
+        await audit.record(
+            ctx.db,
+            actor=Actor.system("formulaire public"),
+            action="candidature.depot",
+            subject_type="candidature_structure",
+            subject_id=row["id"],
+            at=now,
+            territory_id=int(council["territory"]),
+            council_id=call["council"],
+            details={"appel": call_id, "college": "associations_acteurs"},
+        )
     mail = None
     if email:
-        mail = Mail(email, _("Candidature de votre structure au conseil citoyen"), _(
-            "Bonjour,\n\nNous avons bien reçu la candidature de « {s} » au collège des associations et acteurs locaux "
-            "({conseil}). Elle porte le numéro S{n}.\nLe chef de projet vous recontactera après la clôture de "
-            "l'appel, le {d}.\n").format(s=structure, conseil=call["council_name"], n=row["id"],
-                                          d=call["closes_on"].strftime("%d/%m/%Y")))
+        mail = Mail(
+            email,
+            _("Candidature de votre structure au conseil citoyen"),
+            _(
+                "Bonjour,\n\nNous avons bien reçu la candidature de « {s} » au collège des "
+                "associations et acteurs locaux "
+                "({conseil}). Elle porte le numéro S{n}.\nLe chef de projet vous recontactera "
+                "après la clôture de "
+                "l'appel, le {d}.\n"
+            ).format(
+                s=structure,
+                conseil=call["council_name"],
+                n=row["id"],
+                d=call["closes_on"].strftime("%d/%m/%Y"),
+            ),
+        )
     return {"id": row["id"], "call": call}, mail
 
 
@@ -456,8 +755,9 @@ async def submit_structure(ctx: AppContext, call_id: int, form: dict[str, Any]) 
 KINDS = {"habitant": CandidatureHabitant, "structure": CandidatureStructure}
 
 
-async def list_applications(council_id: int, kind: str, status: str | None = None,
-                            call_id: int | None = None) -> list[dict[str, Any]]:
+async def list_applications(
+    council_id: int, kind: str, status: str | None = None, call_id: int | None = None
+) -> list[dict[str, Any]]:
     table = KINDS[kind]
     q = table.select().where(table.council == council_id)
     if status:
@@ -467,7 +767,9 @@ async def list_applications(council_id: int, kind: str, status: str | None = Non
     return [dict(r) for r in await q.order_by(table.id)]
 
 
-async def get_application(kind: str, application_id: int, council_id: int | None = None) -> dict[str, Any]:
+async def get_application(
+    kind: str, application_id: int, council_id: int | None = None
+) -> dict[str, Any]:
     table = KINDS[kind]
     row = await table.select().where(table.id == application_id).first()
     if row is None or (council_id is not None and row["council"] != council_id):
@@ -475,31 +777,70 @@ async def get_application(kind: str, application_id: int, council_id: int | None
     return dict(row)
 
 
-async def review(ctx: AppContext, actor: Actor, kind: str, application_id: int, decision: str, reason: str,
-                 version: int, council_id: int | None = None) -> dict[str, Any]:
+async def review(
+    ctx: AppContext,
+    actor: Actor,
+    kind: str,
+    application_id: int,
+    decision: str,
+    reason: str,
+    version: int,
+    council_id: int | None = None,
+) -> dict[str, Any]:
     """Accept or reject (a reason is required to reject). Optimistic: two leads reviewing
     the same application at once → the second gets a conflict."""
     if decision not in ("acceptee", "refusee"):
-        raise InvalidInput(_("Décision inconnue (attendu : acceptee ou refusee)."), field="decision")
+        raise InvalidInput(
+            _("Décision inconnue (attendu : acceptee ou refusee)."), field="decision"
+        )
     reason = (reason or "").strip()
     if decision == "refusee" and len(reason) < 5:
-        raise InvalidInput(_("Indiquez le motif du refus (5 caractères au moins) : il sera communiqué au candidat."),
-                           field="reason", code="motif-obligatoire")
+        raise InvalidInput(
+            _(
+                "Indiquez le motif du refus (5 caractères au moins) : il sera communiqué au "
+                "candidat."
+            ),
+            field="reason",
+            code="motif-obligatoire",
+        )
     table = KINDS[kind]
     now = ctx.now()
     async with ctx.db.transaction():
         before = await get_application(kind, application_id, council_id)
-        updated = await table.update({table.status: decision, table.reason: reason, table.reviewed_by: actor.id,
-                                      table.reviewed_at: now, table.version: version + 1}).where(
-            (table.id == application_id) & (table.version == version)).returning(table.id)
+        updated = (
+            await table.update(
+                {
+                    table.status: decision,
+                    table.reason: reason,
+                    table.reviewed_by: actor.id,
+                    table.reviewed_at: now,
+                    table.version: version + 1,
+                }
+            )
+            .where((table.id == application_id) & (table.version == version))
+            .returning(table.id)
+        )
         if not updated:
-            raise Conflict(_("Cette candidature a été examinée par quelqu'un d'autre entre-temps : rechargez la page."),
-                           code="modification-concurrente", field="version")
+            raise Conflict(
+                _(
+                    "Cette candidature a été examinée par quelqu'un d'autre entre-temps : "
+                    "rechargez la page."
+                ),
+                code="modification-concurrente",
+                field="version",
+            )
         territory = await _council_territory(before["council"])
-        await audit.record(ctx.db, actor=actor, action=f"candidature.{'acceptation' if decision == 'acceptee' else 'refus'}",
-                           subject_type="candidature" if kind == "habitant" else "candidature_structure",
-                           subject_id=application_id, at=now, territory_id=territory, council_id=before["council"],
-                           details={"avant": before["status"], "apres": decision})
+        await audit.record(
+            ctx.db,
+            actor=actor,
+            action=f"candidature.{'acceptation' if decision == 'acceptee' else 'refus'}",
+            subject_type="candidature" if kind == "habitant" else "candidature_structure",
+            subject_id=application_id,
+            at=now,
+            territory_id=territory,
+            council_id=before["council"],
+            details={"avant": before["status"], "apres": decision},
+        )
     return await get_application(kind, application_id)
 
 
@@ -513,14 +854,30 @@ async def load_volunteers(ids: list[int]) -> dict[int, Subject]:
     for r in rows:
         civ = "Madame" if r["sexe"] == "F" else "Monsieur"
         out[r["id"]] = Subject(
-            subject_type="candidature", subject_id=r["id"], civilite=civ, prenom=r["prenom"], nom=r["nom"],
-            sexe=r["sexe"], birth_year=r["birth_date"].year if r["birth_date"] else None,
-            address=AdressePostale(civilite=civ, prenom=r["prenom"], nom=r["nom"], complement_lieu=r["complement"],
-                                   voie=r["adresse"], code_postal=r["code_postal"], commune=r["commune"]),
-            email=r["email"], telephone=r["telephone"])
+            subject_type="candidature",
+            subject_id=r["id"],
+            civilite=civ,
+            prenom=r["prenom"],
+            nom=r["nom"],
+            sexe=r["sexe"],
+            birth_year=r["birth_date"].year if r["birth_date"] else None,
+            address=AdressePostale(
+                civilite=civ,
+                prenom=r["prenom"],
+                nom=r["nom"],
+                complement_lieu=r["complement"],
+                voie=r["adresse"],
+                code_postal=r["code_postal"],
+                commune=r["commune"],
+            ),
+            email=r["email"],
+            telephone=r["telephone"],
+        )
     return out
 
 
 @selection_hook("candidature")
 async def mark_volunteers_selected(ids: list[int], at: datetime) -> None:
-    await CandidatureHabitant.update({CandidatureHabitant.selected_at: at}).where(CandidatureHabitant.id.is_in(list(ids)))
+    await CandidatureHabitant.update({CandidatureHabitant.selected_at: at}).where(
+        CandidatureHabitant.id.is_in(list(ids))
+    )

@@ -43,13 +43,29 @@ from service.db.tables_candidatures import CandidatureHabitant, Membre, MembreHi
 from service.usecases.candidatures import local_today
 
 ORIGINS_BY_COLLEGE = {
-    College.HABITANTS: {Origin.TIRE_AU_SORT_REGISTRE, Origin.TIRE_AU_SORT_VOLONTAIRES, Origin.VOLONTAIRE},
+    College.HABITANTS: {
+        Origin.TIRE_AU_SORT_REGISTRE,
+        Origin.TIRE_AU_SORT_VOLONTAIRES,
+        Origin.VOLONTAIRE,
+    },
     College.ASSOCIATIONS_ACTEURS: {Origin.REPRESENTANT_STRUCTURE},
 }
 DRAWN = {Origin.TIRE_AU_SORT_REGISTRE, Origin.TIRE_AU_SORT_VOLONTAIRES}
 # What the history and the audit may hold: no contact data.
-SNAPSHOT_FIELDS = ("college", "origin", "seat", "sexe", "mandate_start", "mandate_end", "status", "status_since",
-                   "stratum", "rank", "draw_id", "replaces")
+SNAPSHOT_FIELDS = (
+    "college",
+    "origin",
+    "seat",
+    "sexe",
+    "mandate_start",
+    "mandate_end",
+    "status",
+    "status_since",
+    "stratum",
+    "rank",
+    "draw_id",
+    "replaces",
+)
 
 
 # --- loading --------------------------------------------------------------------------
@@ -65,23 +81,43 @@ async def council_row(council_id: int) -> dict[str, Any]:
 
 def rule_settings(council: dict[str, Any]) -> CouncilSettings:
     s = council.get("settings") or {}
-    return CouncilSettings(regime=Regime(council.get("regime") or "2024"),
-                           mandate_years=int(s.get("duree_mandat_annees", 3)))
+    return CouncilSettings(
+        regime=Regime(council.get("regime") or "2024"),
+        mandate_years=int(s.get("duree_mandat_annees", 3)),
+    )
 
 
 def to_member(row: dict[str, Any]) -> Member:
     return Member(
-        id=str(row["id"]), college=College(row["college"]), origin=Origin(row["origin"]), seat=Seat(row["seat"]),
-        sex=Sex(row["sexe"]), mandate_start=row["mandate_start"], mandate_end=row["mandate_end"],
-        status=MemberStatus(row["status"]), status_since=row["status_since"], stratum=row["stratum"], rank=row["rank"])
+        id=str(row["id"]),
+        college=College(row["college"]),
+        origin=Origin(row["origin"]),
+        seat=Seat(row["seat"]),
+        sex=Sex(row["sexe"]),
+        mandate_start=row["mandate_start"],
+        mandate_end=row["mandate_end"],
+        status=MemberStatus(row["status"]),
+        status_since=row["status_since"],
+        stratum=row["stratum"],
+        rank=row["rank"],
+    )
 
 
 async def list_members(council_id: int) -> list[dict[str, Any]]:
     rows = [dict(r) for r in await Membre.select().where(Membre.council == council_id)]
     # Titulaires before suppléants (ranked), in each college; names in alphabetical order.
     college_order = {c.value: i for i, c in enumerate(College)}
-    rows.sort(key=lambda r: (college_order.get(r["college"], 9), r["seat"] != "titulaire", r["status"] != "actif",
-                             r["rank"] or 0, normalise_key(r["nom"]), normalise_key(r["prenom"]), r["id"]))
+    rows.sort(
+        key=lambda r: (
+            college_order.get(r["college"], 9),
+            r["seat"] != "titulaire",
+            r["status"] != "actif",
+            r["rank"] or 0,
+            normalise_key(r["nom"]),
+            normalise_key(r["prenom"]),
+            r["id"],
+        )
+    )
     return rows
 
 
@@ -113,14 +149,21 @@ class CompositionView:
     today: date
 
     def sitting(self, college: str) -> list[dict[str, Any]]:
-        return [m for m in self.members if m["college"] == college and m["status"] == "actif" and m["seat"] == "titulaire"]
+        return [
+            m
+            for m in self.members
+            if m["college"] == college and m["status"] == "actif" and m["seat"] == "titulaire"
+        ]
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for c in College:
             sitting = self.sitting(c.value)
-            out[c.value] = {"F": sum(1 for m in sitting if m["sexe"] == "F"),
-                            "M": sum(1 for m in sitting if m["sexe"] == "M"), "total": len(sitting)}
+            out[c.value] = {
+                "F": sum(1 for m in sitting if m["sexe"] == "F"),
+                "M": sum(1 for m in sitting if m["sexe"] == "M"),
+                "total": len(sitting),
+            }
         return out
 
 
@@ -137,12 +180,21 @@ def _one_person_one_college(rows: list[dict[str, Any]]) -> RuleResult:
     """A representative of a structure may not also sit as a drawn resident (exclusions)."""
     clash = _college_clashes(rows)
     if not clash:
-        return RuleResult("representant-et-habitant", True,
-                          _("Aucun représentant de structure ne siège aussi comme habitant tiré au sort."))
-    return RuleResult("representant-et-habitant", False,
-                      _("{n} personnes siègent à la fois comme représentant d'une structure et comme habitant tiré au "
-                        "sort (membres {ids}).").format(n=len(clash), ids=", ".join(clash)),
-                      details={"members": clash})
+        return RuleResult(
+            "representant-et-habitant",
+            True,
+            _("Aucun représentant de structure ne siège aussi comme habitant tiré au sort."),
+        )
+    return RuleResult(
+        "representant-et-habitant",
+        False,
+        _(
+            "{n} personnes siègent à la fois comme représentant d'une structure et comme "
+            "habitant tiré au "
+            "sort (membres {ids})."
+        ).format(n=len(clash), ids=", ".join(clash)),
+        details={"members": clash},
+    )
 
 
 def _college_clashes(rows: list[dict[str, Any]]) -> list[str]:
@@ -198,49 +250,92 @@ def _values(data: MemberInput, council: dict[str, Any], today: date) -> dict[str
     college = _enum(College, data.college, "college", errors, _("Collège inconnu."))
     origin = _enum(Origin, data.origin, "origin", errors, _("Origine inconnue."))
     seat = _enum(Seat, data.seat, "seat", errors, _("Siège inconnu (titulaire ou suppleant)."))
-    sexe = _enum(Sex, (data.sexe or "").upper(), "sexe", errors, _("Indiquez F (femme) ou M (homme)."))
+    sexe = _enum(
+        Sex, (data.sexe or "").upper(), "sexe", errors, _("Indiquez F (femme) ou M (homme).")
+    )
     prenom = " ".join((data.prenom or "").split())
     nom = " ".join((data.nom or "").split())
     if not prenom:
-        errors.append(FieldError("prenom", _("Le prénom est obligatoire."), code="champ-obligatoire"))
+        errors.append(
+            FieldError("prenom", _("Le prénom est obligatoire."), code="champ-obligatoire")
+        )
     if not nom:
         errors.append(FieldError("nom", _("Le nom est obligatoire."), code="champ-obligatoire"))
     if len(prenom) > 100 or len(nom) > 100:
         errors.append(FieldError("nom", _("Nom ou prénom trop long (100 caractères au plus).")))
     if college is not None and origin is not None and origin not in ORIGINS_BY_COLLEGE[college]:
-        errors.append(FieldError("origin", _("Cette origine ne correspond pas au collège choisi : le collège des habitants "
-                                             "réunit des habitants tirés au sort ou volontaires, celui des associations "
-                                             "et acteurs locaux leurs représentants."), code="origine-incoherente"))
+        errors.append(
+            FieldError(
+                "origin",
+                _(
+                    "Cette origine ne correspond pas au collège choisi : le collège des habitants "
+                    "réunit des habitants tirés au sort ou volontaires, celui des associations "
+                    "et acteurs locaux leurs représentants."
+                ),
+                code="origine-incoherente",
+            )
+        )
     structure = " ".join((data.structure or "").split())
     if origin is Origin.REPRESENTANT_STRUCTURE and not structure:
-        errors.append(FieldError("structure", _("Indiquez la structure représentée."), code="champ-obligatoire"))
+        errors.append(
+            FieldError(
+                "structure", _("Indiquez la structure représentée."), code="champ-obligatoire"
+            )
+        )
     start = data.mandate_start or today
     years = rule_settings(council).mandate_years
     end = data.mandate_end or mandate_end_for(start, years)
     if end < start:
-        errors.append(FieldError("mandate_end", _("La fin du mandat précède son début."), code="dates-incoherentes"))
+        errors.append(
+            FieldError(
+                "mandate_end", _("La fin du mandat précède son début."), code="dates-incoherentes"
+            )
+        )
     if data.rank is not None and data.rank < 1:
         errors.append(FieldError("rank", _("Le rang commence à 1.")))
     if errors:
         first = errors[0]
-        raise InvalidInput(first.message, field=first.field, errors=errors,
-                           code=None if first.code == "invalide" else first.code)
+        raise InvalidInput(
+            first.message,
+            field=first.field,
+            errors=errors,
+            code=None if first.code == "invalide" else first.code,
+        )
     return {
-        "college": college.value, "origin": origin.value, "seat": seat.value, "prenom": prenom, "nom": nom,
-        "sexe": sexe.value, "person_key": f"{normalise_key(prenom)}|{normalise_key(nom)}",
-        "structure": structure[:200], "email": (data.email or "").strip()[:254],
-        "telephone": (data.telephone or "").strip()[:30], "contact_consent": bool(data.contact_consent),
-        "mandate_start": start, "mandate_end": end, "stratum": data.stratum or None, "rank": data.rank,
-        "account": data.account_id, "draw_id": data.draw_id, "pool_key": data.pool_key or "",
-        "subject_type": data.subject_type or "", "subject_id": data.subject_id,
+        "college": college.value,
+        "origin": origin.value,
+        "seat": seat.value,
+        "prenom": prenom,
+        "nom": nom,
+        "sexe": sexe.value,
+        "person_key": f"{normalise_key(prenom)}|{normalise_key(nom)}",
+        "structure": structure[:200],
+        "email": (data.email or "").strip()[:254],
+        "telephone": (data.telephone or "").strip()[:30],
+        "contact_consent": bool(data.contact_consent),
+        "mandate_start": start,
+        "mandate_end": end,
+        "stratum": data.stratum or None,
+        "rank": data.rank,
+        "account": data.account_id,
+        "draw_id": data.draw_id,
+        "pool_key": data.pool_key or "",
+        "subject_type": data.subject_type or "",
+        "subject_id": data.subject_id,
     }
 
 
 def _snapshot(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items() if k in SNAPSHOT_FIELDS}
+    return {
+        k: (v.isoformat() if isinstance(v, date) else v)
+        for k, v in values.items()
+        if k in SNAPSHOT_FIELDS
+    }
 
 
-def _check_exclusion(rows: list[dict[str, Any]], candidate: dict[str, Any], candidate_id: int | None) -> None:
+def _check_exclusion(
+    rows: list[dict[str, Any]], candidate: dict[str, Any], candidate_id: int | None
+) -> None:
     """Refuse a representative who already sits as a drawn resident, and the reverse."""
     if candidate.get("status", "actif") != "actif":
         return
@@ -248,59 +343,127 @@ def _check_exclusion(rows: list[dict[str, Any]], candidate: dict[str, Any], cand
     if origin not in DRAWN and origin is not Origin.REPRESENTANT_STRUCTURE:
         return
     for r in rows:
-        if r["id"] == candidate_id or r["status"] != "actif" or r["person_key"] != candidate["person_key"]:
+        if (
+            r["id"] == candidate_id
+            or r["status"] != "actif"
+            or r["person_key"] != candidate["person_key"]
+        ):
             continue
         other = Origin(r["origin"])
         if (origin is Origin.REPRESENTANT_STRUCTURE and other in DRAWN) or (
-                origin in DRAWN and other is Origin.REPRESENTANT_STRUCTURE):
+            origin in DRAWN and other is Origin.REPRESENTANT_STRUCTURE
+        ):
             raise RuleBroken(
-                _("{p} {n} siège déjà au conseil comme {role} (membre n° {id}) : un habitant tiré au sort ne peut pas "
-                  "représenter aussi une association ou un acteur local.").format(
-                    p=candidate["prenom"], n=candidate["nom"], id=r["id"],
-                    role=_("habitant tiré au sort") if other in DRAWN else _("représentant d'une structure")),
-                code="representant-et-habitant", field="origin", extra={"rule": "representant-et-habitant",
-                                                                         "member": r["id"]})
+                _(
+                    "{p} {n} siège déjà au conseil comme {role} (membre n° {id}) : un habitant "
+                    "tiré au sort ne peut pas "
+                    "représenter aussi une association ou un acteur local."
+                ).format(
+                    p=candidate["prenom"],
+                    n=candidate["nom"],
+                    id=r["id"],
+                    role=_("habitant tiré au sort")
+                    if other in DRAWN
+                    else _("représentant d'une structure"),
+                ),
+                code="representant-et-habitant",
+                field="origin",
+                extra={"rule": "representant-et-habitant", "member": r["id"]},
+            )
 
 
-async def _record(ctx: AppContext, actor: Actor, council: dict[str, Any], member_id: int, action: str,
-                  values: dict[str, Any], override_reason: str, overridden: list[str]) -> None:
+async def _record(
+    ctx: AppContext,
+    actor: Actor,
+    council: dict[str, Any],
+    member_id: int,
+    action: str,
+    values: dict[str, Any],
+    override_reason: str,
+    overridden: list[str],
+) -> None:
     now = ctx.now()
     snap = _snapshot(values)
-    await MembreHistorique.insert(MembreHistorique(
-        membre=member_id, council=council["id"], at=now, actor_id=actor.id, action=action, snapshot=snap,
-        override_reason=override_reason if overridden else "", overridden_rules=overridden))
-    details: dict[str, Any] = {k: snap[k] for k in ("college", "seat", "origin", "status") if k in snap}
+    await MembreHistorique.insert(
+        MembreHistorique(
+            membre=member_id,
+            council=council["id"],
+            at=now,
+            actor_id=actor.id,
+            action=action,
+            snapshot=snap,
+            override_reason=override_reason if overridden else "",
+            overridden_rules=overridden,
+        )
+    )
+    details: dict[str, Any] = {
+        k: snap[k] for k in ("college", "seat", "origin", "status") if k in snap
+    }
     if overridden:
         details["derogation"] = {"regles": overridden, "motif": override_reason.strip()}
-    await audit.record(ctx.db, actor=actor, action=f"membre.{action}", subject_type="membre", subject_id=member_id,
-                       at=now, territory_id=int(council["territory"]), council_id=int(council["id"]),
-                       after=snap, details=details)
+    await audit.record(
+        ctx.db,
+        actor=actor,
+        action=f"membre.{action}",
+        subject_type="membre",
+        subject_id=member_id,
+        at=now,
+        territory_id=int(council["territory"]),
+        council_id=int(council["id"]),
+        after=snap,
+        details=details,
+    )
 
 
-async def create_member(ctx: AppContext, actor: Actor, council_id: int, data: MemberInput,
-                        override_reason: str = "") -> dict[str, Any]:
+async def create_member(
+    ctx: AppContext, actor: Actor, council_id: int, data: MemberInput, override_reason: str = ""
+) -> dict[str, Any]:
     now = ctx.now()
     today = local_today(now)
     async with ctx.db.transaction():
         council = await council_row(council_id)
         values = _values(data, council, today)
-        if values["account"] is not None and not await Account.exists().where(Account.id == values["account"]):
+        if values["account"] is not None and not await Account.exists().where(
+            Account.id == values["account"]
+        ):
             raise InvalidInput(_("Compte introuvable."), field="account_id")
         rows = await list_members(council_id)
         _check_exclusion(rows, {**values, "status": "actif"}, None)
         before = [to_member(r) for r in rows]
-        new = Member(id="nouveau", college=College(values["college"]), origin=Origin(values["origin"]),
-                     seat=Seat(values["seat"]), sex=Sex(values["sexe"]), mandate_start=values["mandate_start"],
-                     mandate_end=values["mandate_end"], stratum=values["stratum"], rank=values["rank"])
-        overridden = check_change(before, [*before, new], rule_settings(council), today, override_reason)
-        row = (await Membre.insert(Membre(council=council_id, created_at=now, updated_at=now, **values)).returning(
-            Membre.id))[0]
-        await _record(ctx, actor, council, row["id"], "creation", values, override_reason, overridden)
+        new = Member(
+            id="nouveau",
+            college=College(values["college"]),
+            origin=Origin(values["origin"]),
+            seat=Seat(values["seat"]),
+            sex=Sex(values["sexe"]),
+            mandate_start=values["mandate_start"],
+            mandate_end=values["mandate_end"],
+            stratum=values["stratum"],
+            rank=values["rank"],
+        )
+        overridden = check_change(
+            before, [*before, new], rule_settings(council), today, override_reason
+        )
+        row = (
+            await Membre.insert(
+                Membre(council=council_id, created_at=now, updated_at=now, **values)
+            ).returning(Membre.id)
+        )[0]
+        await _record(
+            ctx, actor, council, row["id"], "creation", values, override_reason, overridden
+        )
     return await get_member(row["id"])
 
 
-async def update_member(ctx: AppContext, actor: Actor, member_id: int, data: MemberInput, version: int,
-                        override_reason: str = "", council_id: int | None = None) -> dict[str, Any]:
+async def update_member(
+    ctx: AppContext,
+    actor: Actor,
+    member_id: int,
+    data: MemberInput,
+    version: int,
+    override_reason: str = "",
+    council_id: int | None = None,
+) -> dict[str, Any]:
     now = ctx.now()
     today = local_today(now)
     async with ctx.db.transaction():
@@ -316,17 +479,35 @@ async def update_member(ctx: AppContext, actor: Actor, member_id: int, data: Mem
         after = [to_member({**r, **values}) if r["id"] == member_id else to_member(r) for r in rows]
         overridden = check_change(before, after, rule_settings(council), today, override_reason)
         await _versioned(member_id, version, {**values, "updated_at": now})
-        await _record(ctx, actor, council, member_id, "modification", {**current, **values}, override_reason, overridden)
+        await _record(
+            ctx,
+            actor,
+            council,
+            member_id,
+            "modification",
+            {**current, **values},
+            override_reason,
+            overridden,
+        )
     return await get_member(member_id)
 
 
 async def _versioned(member_id: int, version: int, values: dict[str, Any]) -> None:
-    updated = await Membre.update({**values, "version": version + 1}).where(
-        (Membre.id == member_id) & (Membre.version == version)).returning(Membre.id)
+    updated = (
+        await Membre.update({**values, "version": version + 1})
+        .where((Membre.id == member_id) & (Membre.version == version))
+        .returning(Membre.id)
+    )
     if not updated:
         raise Conflict(
-            _("Ce membre a été modifié par quelqu'un d'autre entre-temps : rechargez la page pour voir sa fiche à jour, "
-              "puis recommencez."), code="modification-concurrente", field="version")
+            _(
+                "Ce membre a été modifié par quelqu'un d'autre entre-temps : rechargez la page "
+                "pour voir sa fiche à jour, "
+                "puis recommencez."
+            ),
+            code="modification-concurrente",
+            field="version",
+        )
 
 
 @dataclass(frozen=True)
@@ -337,8 +518,16 @@ class DepartureResult:
     message: str
 
 
-async def depart_member(ctx: AppContext, actor: Actor, member_id: int, status: str, on: date, version: int,
-                        override_reason: str = "", council_id: int | None = None) -> DepartureResult:
+async def depart_member(
+    ctx: AppContext,
+    actor: Actor,
+    member_id: int,
+    status: str,
+    on: date,
+    version: int,
+    override_reason: str = "",
+    council_id: int | None = None,
+) -> DepartureResult:
     now = ctx.now()
     today = local_today(now)
     try:
@@ -355,7 +544,16 @@ async def depart_member(ctx: AppContext, actor: Actor, member_id: int, status: s
         overridden = check_change(before, after, rule_settings(council), today, override_reason)
         values = {"status": new_status.value, "status_since": on, "updated_at": now}
         await _versioned(member_id, version, values)
-        await _record(ctx, actor, council, member_id, "depart", {**current, **values}, override_reason, overridden)
+        await _record(
+            ctx,
+            actor,
+            council,
+            member_id,
+            "depart",
+            {**current, **values},
+            override_reason,
+            overridden,
+        )
         # A member who came from a draw leaves the draw's seats too (same transaction), so
         # the draw's record and the composition never disagree on who holds a seat.
         draw_proposal = await _draw_departure(ctx, actor, current)
@@ -367,13 +565,26 @@ async def depart_member(ctx: AppContext, actor: Actor, member_id: int, status: s
             message = str(draw_proposal.get("message") or message)
             key = draw_proposal.get("replacement")
             if key:
-                row = await Membre.select().where((Membre.draw_id == current["draw_id"]) & (Membre.pool_key == key)
-                                                  & (Membre.council == current["council"])).first()
-                proposal = label_member(dict(row)) if row is not None and row["status"] == "actif" else proposal
+                row = (
+                    await Membre.select()
+                    .where(
+                        (Membre.draw_id == current["draw_id"])
+                        & (Membre.pool_key == key)
+                        & (Membre.council == current["council"])
+                    )
+                    .first()
+                )
+                proposal = (
+                    label_member(dict(row))
+                    if row is not None and row["status"] == "actif"
+                    else proposal
+                )
     return DepartureResult(member, departure.vacancy is not None, proposal, message)
 
 
-async def _draw_departure(ctx: AppContext, actor: Actor, member: dict[str, Any]) -> dict[str, Any] | None:
+async def _draw_departure(
+    ctx: AppContext, actor: Actor, member: dict[str, Any]
+) -> dict[str, Any] | None:
     if member.get("draw_id") is None or not member.get("pool_key"):
         return None
     try:
@@ -381,8 +592,9 @@ async def _draw_departure(ctx: AppContext, actor: Actor, member: dict[str, Any])
     except ImportError:
         return None
     try:
-        return await tirage.record_departure(ctx, actor, int(member["council"]), int(member["draw_id"]),
-                                             member["pool_key"])
+        return await tirage.record_departure(
+            ctx, actor, int(member["council"]), int(member["draw_id"]), member["pool_key"]
+        )
     except (InvalidState, NotFound):
         # The draw no longer tracks this key (abandoned, replaced): the composition's own
         # order (suppléants' ranks from the draw) still gives the proposal.
@@ -391,35 +603,52 @@ async def _draw_departure(ctx: AppContext, actor: Actor, member: dict[str, Any])
 
 def _vacancy_of(d: Member) -> Vacancy:
     if d.is_active or d.seat is not Seat.TITULAIRE or d.status_since is None:
-        raise InvalidState(_("Seul le siège d'un titulaire parti peut être pourvu."), code="pas-de-siege-vacant")
-    vacancy = depart(replace(d, status=MemberStatus.ACTIF, status_since=None), d.status, d.status_since).vacancy
+        raise InvalidState(
+            _("Seul le siège d'un titulaire parti peut être pourvu."), code="pas-de-siege-vacant"
+        )
+    vacancy = depart(
+        replace(d, status=MemberStatus.ACTIF, status_since=None), d.status, d.status_since
+    ).vacancy
     assert vacancy is not None
     return vacancy
 
 
-async def replacement_proposal(member_id: int, council_id: int | None = None) -> tuple[dict[str, Any] | None, str]:
+async def replacement_proposal(
+    member_id: int, council_id: int | None = None
+) -> tuple[dict[str, Any] | None, str]:
     """The suppléant proposed for a departed titulaire's seat, best rank of the same
     college, stratum (and sex among residents) first — the draw's order."""
     current = await get_member(member_id, council_id)
     vacancy = _vacancy_of(to_member(current))
-    if await Membre.exists().where((Membre.replaces == member_id)):
+    if await Membre.exists().where(Membre.replaces == member_id):
         raise InvalidState(_("Ce siège a déjà été pourvu."), code="siege-deja-pourvu")
     rows = await list_members(current["council"])
     proposal = propose_replacement(vacancy, [to_member(r) for r in rows])
     if proposal.candidate is None:
         return None, proposal.reason
-    return label_member(next(r for r in rows if str(r["id"]) == proposal.candidate.id)), proposal.reason
+    return label_member(
+        next(r for r in rows if str(r["id"]) == proposal.candidate.id)
+    ), proposal.reason
 
 
-async def promote_replacement(ctx: AppContext, actor: Actor, departed_id: int, suppleant_id: int, version: int,
-                              override_reason: str = "", council_id: int | None = None) -> dict[str, Any]:
+async def promote_replacement(
+    ctx: AppContext,
+    actor: Actor,
+    departed_id: int,
+    suppleant_id: int,
+    version: int,
+    override_reason: str = "",
+    council_id: int | None = None,
+) -> dict[str, Any]:
     now = ctx.now()
     today = local_today(now)
     async with ctx.db.transaction():
         departed = await get_member(departed_id, council_id)
         supp = await get_member(suppleant_id, council_id)
         if supp["council"] != departed["council"]:
-            raise InvalidInput(_("Ce suppléant n'appartient pas à ce conseil."), field="suppleant_id")
+            raise InvalidInput(
+                _("Ce suppléant n'appartient pas à ce conseil."), field="suppleant_id"
+            )
         if await Membre.exists().where(Membre.replaces == departed_id):
             raise InvalidState(_("Ce siège a déjà été pourvu."), code="siege-deja-pourvu")
         vacancy = _vacancy_of(to_member(departed))
@@ -429,15 +658,34 @@ async def promote_replacement(ctx: AppContext, actor: Actor, departed_id: int, s
         before = [to_member(r) for r in rows]
         after = [promoted if m.id == str(suppleant_id) else m for m in before]
         overridden = check_change(before, after, rule_settings(council), today, override_reason)
-        values = {"seat": "titulaire", "mandate_start": promoted.mandate_start, "replaces": departed_id,
-                  "updated_at": now}
+        values = {
+            "seat": "titulaire",
+            "mandate_start": promoted.mandate_start,
+            "replaces": departed_id,
+            "updated_at": now,
+        }
         await _versioned(suppleant_id, version, values)
-        await _record(ctx, actor, council, suppleant_id, "promotion", {**supp, **values}, override_reason, overridden)
+        await _record(
+            ctx,
+            actor,
+            council,
+            suppleant_id,
+            "promotion",
+            {**supp, **values},
+            override_reason,
+            overridden,
+        )
     return await get_member(suppleant_id)
 
 
-async def members_from_draw(ctx: AppContext, actor: Actor, council_id: int, draw_id: int,
-                            mandate_start: date | None = None, override_reason: str = "") -> list[dict[str, Any]]:
+async def members_from_draw(
+    ctx: AppContext,
+    actor: Actor,
+    council_id: int,
+    draw_id: int,
+    mandate_start: date | None = None,
+    override_reason: str = "",
+) -> list[dict[str, Any]]:
     """Create the members a draw seated: titulaires, and suppléants with their rank (the
     draw's order, used for replacements). People already created from this draw are
     skipped, so the call can be repeated after later rounds."""
@@ -448,9 +696,15 @@ async def members_from_draw(ctx: AppContext, actor: Actor, council_id: int, draw
     if results.council_id != council_id:
         raise NotFound(_("Tirage introuvable."))
     if not results.titulaires:
-        raise InvalidState(_("Ce tirage n'a encore pourvu aucun siège : enregistrez d'abord les réponses."),
-                           code="aucun-siege-pourvu")
-    origin = Origin.TIRE_AU_SORT_VOLONTAIRES if results.kind == "volontaires" else Origin.TIRE_AU_SORT_REGISTRE
+        raise InvalidState(
+            _("Ce tirage n'a encore pourvu aucun siège : enregistrez d'abord les réponses."),
+            code="aucun-siege-pourvu",
+        )
+    origin = (
+        Origin.TIRE_AU_SORT_VOLONTAIRES
+        if results.kind == "volontaires"
+        else Origin.TIRE_AU_SORT_REGISTRE
+    )
     holders = [*results.titulaires, *results.suppleants]
     by_type: dict[str, list[int]] = {}
     for h in holders:
@@ -463,40 +717,78 @@ async def members_from_draw(ctx: AppContext, actor: Actor, council_id: int, draw
     created: list[int] = []
     async with ctx.db.transaction():
         council = await council_row(council_id)
-        existing = {r["pool_key"] for r in await Membre.select(Membre.pool_key).where(
-            (Membre.council == council_id) & (Membre.draw_id == draw_id))}
+        existing = {
+            r["pool_key"]
+            for r in await Membre.select(Membre.pool_key).where(
+                (Membre.council == council_id) & (Membre.draw_id == draw_id)
+            )
+        }
         rows = await list_members(council_id)
         before = [to_member(r) for r in rows]
         pending: list[dict[str, Any]] = []
         for h in holders:
             if h.key in existing:
                 continue
-            subj = subjects.get(h.subject_type, {}).get(int(h.subject_id)) if h.subject_id is not None else None
+            subj = (
+                subjects.get(h.subject_type, {}).get(int(h.subject_id))
+                if h.subject_id is not None
+                else None
+            )
             if subj is None:
-                raise InvalidState(_("Les données de la personne « {k} » ne sont plus disponibles (purgées ?) : "
-                                     "ajoutez-la à la main.").format(k=h.key), code="personne-introuvable")
+                raise InvalidState(
+                    _(
+                        "Les données de la personne « {k} » ne sont plus disponibles (purgées ?) : "
+                        "ajoutez-la à la main."
+                    ).format(k=h.key),
+                    code="personne-introuvable",
+                )
             sexe = subj.sexe or h.stratum.split("/")[0]
             contact = h.contact or ""
             data = MemberInput(
-                college="habitants", origin=origin.value, prenom=subj.prenom, nom=subj.nom, sexe=sexe,
-                seat="titulaire" if h.role == "titulaire" else "suppleant", mandate_start=start,
+                college="habitants",
+                origin=origin.value,
+                prenom=subj.prenom,
+                nom=subj.nom,
+                sexe=sexe,
+                seat="titulaire" if h.role == "titulaire" else "suppleant",
+                mandate_start=start,
                 email=subj.email or (contact if "@" in contact else ""),
                 telephone=subj.telephone or (contact if contact and "@" not in contact else ""),
-                stratum=h.stratum, rank=h.rank, draw_id=draw_id, pool_key=h.key, subject_type=h.subject_type,
-                subject_id=h.subject_id)
+                stratum=h.stratum,
+                rank=h.rank,
+                draw_id=draw_id,
+                pool_key=h.key,
+                subject_type=h.subject_type,
+                subject_id=h.subject_id,
+            )
             values = _values(data, council, today)
             _check_exclusion(rows, {**values, "status": "actif"}, None)
             pending.append(values)
         after = before + [
-            Member(id=f"nouveau-{i}", college=College.HABITANTS, origin=origin, seat=Seat(v["seat"]), sex=Sex(v["sexe"]),
-                   mandate_start=v["mandate_start"], mandate_end=v["mandate_end"], stratum=v["stratum"], rank=v["rank"])
-            for i, v in enumerate(pending)]
+            Member(
+                id=f"nouveau-{i}",
+                college=College.HABITANTS,
+                origin=origin,
+                seat=Seat(v["seat"]),
+                sex=Sex(v["sexe"]),
+                mandate_start=v["mandate_start"],
+                mandate_end=v["mandate_end"],
+                stratum=v["stratum"],
+                rank=v["rank"],
+            )
+            for i, v in enumerate(pending)
+        ]
         overridden = check_change(before, after, rule_settings(council), today, override_reason)
         for values in pending:
-            row = (await Membre.insert(Membre(council=council_id, created_at=now, updated_at=now, **values)).returning(
-                Membre.id))[0]
+            row = (
+                await Membre.insert(
+                    Membre(council=council_id, created_at=now, updated_at=now, **values)
+                ).returning(Membre.id)
+            )[0]
             created.append(int(row["id"]))
-            await _record(ctx, actor, council, row["id"], "creation", values, override_reason, overridden)
+            await _record(
+                ctx, actor, council, row["id"], "creation", values, override_reason, overridden
+            )
     return [await get_member(i) for i in created]
 
 
@@ -504,10 +796,17 @@ async def members_from_draw(ctx: AppContext, actor: Actor, council_id: int, draw
 
 
 async def history(council_id: int, limit: int = 500) -> list[dict[str, Any]]:
-    rows = await MembreHistorique.select(
-        *MembreHistorique.all_columns(), MembreHistorique.membre.prenom.as_alias("prenom"),
-        MembreHistorique.membre.nom.as_alias("nom")).where(MembreHistorique.council == council_id).order_by(
-        MembreHistorique.id, ascending=False).limit(limit).output(load_json=True)
+    rows = (
+        await MembreHistorique.select(
+            *MembreHistorique.all_columns(),
+            MembreHistorique.membre.prenom.as_alias("prenom"),
+            MembreHistorique.membre.nom.as_alias("nom"),
+        )
+        .where(MembreHistorique.council == council_id)
+        .order_by(MembreHistorique.id, ascending=False)
+        .limit(limit)
+        .output(load_json=True)
+    )
     return [dict(r) for r in rows]
 
 
@@ -527,13 +826,28 @@ async def timeline(ctx: AppContext, council_id: int) -> tuple[list[ParityPoint],
 
 async def eligible_volunteers(council_id: int) -> list[dict[str, Any]]:
     """Accepted volunteer applications not yet seated or drawn into the council."""
-    rows = await CandidatureHabitant.select(
-        CandidatureHabitant.id, CandidatureHabitant.sexe, CandidatureHabitant.adresse, CandidatureHabitant.code_postal,
-        CandidatureHabitant.commune, CandidatureHabitant.perimetre).where(
-        (CandidatureHabitant.council == council_id) & (CandidatureHabitant.status == "acceptee")
-        & (CandidatureHabitant.perimetre != "hors-perimetre")).order_by(CandidatureHabitant.id)
-    seated = {r["subject_id"] for r in await Membre.select(Membre.subject_id).where(
-        (Membre.council == council_id) & (Membre.subject_type == "candidature"))}
+    rows = (
+        await CandidatureHabitant.select(
+            CandidatureHabitant.id,
+            CandidatureHabitant.sexe,
+            CandidatureHabitant.adresse,
+            CandidatureHabitant.code_postal,
+            CandidatureHabitant.commune,
+            CandidatureHabitant.perimetre,
+        )
+        .where(
+            (CandidatureHabitant.council == council_id)
+            & (CandidatureHabitant.status == "acceptee")
+            & (CandidatureHabitant.perimetre != "hors-perimetre")
+        )
+        .order_by(CandidatureHabitant.id)
+    )
+    seated = {
+        r["subject_id"]
+        for r in await Membre.select(Membre.subject_id).where(
+            (Membre.council == council_id) & (Membre.subject_type == "candidature")
+        )
+    }
     return [dict(r) for r in rows if r["id"] not in seated]
 
 
@@ -547,32 +861,59 @@ async def build_volunteer_pool(ctx: AppContext, actor: Actor, council_id: int) -
     seats = int((council["settings"] or {}).get("sieges_volontaires", 0))
     volunteers = await eligible_volunteers(council_id)
     if seats <= 0:
-        raise InvalidState(_("Aucun siège du collège des habitants n'est réservé aux volontaires (réglage du conseil)."),
-                           code="aucun-siege-volontaire")
+        raise InvalidState(
+            _(
+                "Aucun siège du collège des habitants n'est réservé aux volontaires (réglage du "
+                "conseil)."
+            ),
+            code="aucun-siege-volontaire",
+        )
     if len(volunteers) <= seats:
         raise InvalidState(
-            _("{n} volontaires acceptés pour {s} sièges réservés : pas besoin de tirage, ils peuvent tous être nommés.").format(
-                n=len(volunteers), s=seats), code="tirage-inutile")
+            _(
+                "{n} volontaires acceptés pour {s} sièges réservés : pas besoin de tirage, ils "
+                "peuvent tous être nommés."
+            ).format(n=len(volunteers), s=seats),
+            code="tirage-inutile",
+        )
     households: dict[str, str] = {}
     items = []
     for v in volunteers:
         try:
-            home = parse_address(adresse1=v["adresse"], code_postal=v["code_postal"], commune=v["commune"]).cle
+            home = parse_address(
+                adresse1=v["adresse"], code_postal=v["code_postal"], commune=v["commune"]
+            ).cle
         except InvalidInput:
             home = ""
         household = households.setdefault(home, new_key()) if home else ""
-        items.append(PoolItem(key=new_key(), stratum=v["sexe"], household=household, subject_type="candidature",
-                              subject_id=v["id"]))
-    return await create_pool(ctx, actor, council_id, items, kind="volontaires",
-                             label=_("Volontaires du collège des habitants"),
-                             reference_date=local_today(ctx.now()).isoformat(),
-                             stratification={"sexe": True, "sieges": seats})
+        items.append(
+            PoolItem(
+                key=new_key(),
+                stratum=v["sexe"],
+                household=household,
+                subject_type="candidature",
+                subject_id=v["id"],
+            )
+        )
+    return await create_pool(
+        ctx,
+        actor,
+        council_id,
+        items,
+        kind="volontaires",
+        label=_("Volontaires du collège des habitants"),
+        reference_date=local_today(ctx.now()).isoformat(),
+        stratification={"sexe": True, "sieges": seats},
+    )
 
 
 # --- the member's own page -------------------------------------------------------------
 
 
 async def my_memberships(account_id: int) -> list[dict[str, Any]]:
-    rows = await Membre.select(*Membre.all_columns(), Membre.council.name.as_alias("council_name")).where(
-        Membre.account == account_id).order_by(Membre.mandate_start, ascending=False)
+    rows = (
+        await Membre.select(*Membre.all_columns(), Membre.council.name.as_alias("council_name"))
+        .where(Membre.account == account_id)
+        .order_by(Membre.mandate_start, ascending=False)
+    )
     return [label_member(dict(r)) for r in rows]

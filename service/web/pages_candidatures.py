@@ -24,31 +24,42 @@ from service.web.pages import COUNCIL_SECTIONS
 from service.web.parity_chart import parity_svg
 from service.web.render import FLASH, form_errors, render, see_other
 
-FLASH.update({
-    "appel-cree": ("succes", "Appel à candidatures créé."),
-    "decision-enregistree": ("succes", "Décision enregistrée."),
-    "membre-ajoute": ("succes", "Membre ajouté."),
-    "membre-modifie": ("succes", "Fiche du membre enregistrée."),
-    "depart-enregistre": ("succes", "Départ enregistré."),
-    "remplacement-fait": ("succes", "Le suppléant siège désormais comme titulaire."),
-    "vivier-cree": ("succes", "Vivier des volontaires créé : il peut maintenant être tiré au sort."),
-})
+FLASH.update(
+    {
+        "appel-cree": ("succes", "Appel à candidatures créé."),
+        "decision-enregistree": ("succes", "Décision enregistrée."),
+        "membre-ajoute": ("succes", "Membre ajouté."),
+        "membre-modifie": ("succes", "Fiche du membre enregistrée."),
+        "depart-enregistre": ("succes", "Départ enregistré."),
+        "remplacement-fait": ("succes", "Le suppléant siège désormais comme titulaire."),
+        "vivier-cree": (
+            "succes",
+            "Vivier des volontaires créé : il peut maintenant être tiré au sort.",
+        ),
+    }
+)
 
-COUNCIL_SECTIONS.append((
-    "Composition",
-    [("Composition, règles et parité", "/conseils/{id}/composition")],
-    Action.READ_COMPOSITION,
-))
-COUNCIL_SECTIONS.append((
-    "Candidatures",
-    [("Appels à candidatures et candidatures reçues", "/conseils/{id}/candidatures")],
-    Action.MANAGE_APPLICATIONS,
-))
-COUNCIL_SECTIONS.append((
-    "Contrôle de la préfecture",
-    [("Dossier de contrôle (composition, historique, journal)", "/conseils/{id}/controle")],
-    Action.READ_AUDIT_TRAIL,
-))
+COUNCIL_SECTIONS.append(
+    (
+        "Composition",
+        [("Composition, règles et parité", "/conseils/{id}/composition")],
+        Action.READ_COMPOSITION,
+    )
+)
+COUNCIL_SECTIONS.append(
+    (
+        "Candidatures",
+        [("Appels à candidatures et candidatures reçues", "/conseils/{id}/candidatures")],
+        Action.MANAGE_APPLICATIONS,
+    )
+)
+COUNCIL_SECTIONS.append(
+    (
+        "Contrôle de la préfecture",
+        [("Dossier de contrôle (composition, historique, journal)", "/conseils/{id}/controle")],
+        Action.READ_AUDIT_TRAIL,
+    )
+)
 
 
 def _status(exc: DomainError) -> int:
@@ -62,8 +73,11 @@ def _form_dict(form: Any) -> dict[str, str]:
 
 
 def _fil(council: dict[str, Any], *rest: dict[str, str]) -> list[dict[str, str]]:
-    return [{"href": "/", "label": _("Tableau de bord")},
-            {"href": f"/conseils/{council['id']}", "label": council["name"]}, *rest]
+    return [
+        {"href": "/", "label": _("Tableau de bord")},
+        {"href": f"/conseils/{council['id']}", "label": council["name"]},
+        *rest,
+    ]
 
 
 # --- public forms ---------------------------------------------------------------------
@@ -73,18 +87,37 @@ class PublicApplicationPages(Controller):
     path = "/candidater"
     include_in_schema = False
 
-    async def _form(self, request: Request[Any, Any, Any], appel_id: int, values: dict[str, str],
-                    erreurs: dict[str, str], status: int = 200, message: dict[str, str] | None = None) -> Template:
+    async def _form(
+        self,
+        request: Request[Any, Any, Any],
+        appel_id: int,
+        values: dict[str, str],
+        erreurs: dict[str, str],
+        status: int = 200,
+        message: dict[str, str] | None = None,
+    ) -> Template:
         ctx = ctx_of(request)
         call = await cand.get_call(appel_id, cand.local_today(ctx.now()))
         closed = not call["open"]
-        template = "candidatures/public_habitant.html" if call["college"] == "habitants" \
+        template = (
+            "candidatures/public_habitant.html"
+            if call["college"] == "habitants"
             else "candidatures/public_structure.html"
+        )
         extra: dict[str, Any] = {}
         if message is not None:
             extra["message"] = message
-        return render(request, template, status_code=status, titre=call["title"], appel=call, form=values,
-                      erreurs=erreurs, clos=closed, **extra)
+        return render(
+            request,
+            template,
+            status_code=status,
+            titre=call["title"],
+            appel=call,
+            form=values,
+            erreurs=erreurs,
+            clos=closed,
+            **extra,
+        )
 
     @get("/{appel_id:int}", opt=public())
     async def form(self, request: Request[Any, Any, Any], appel_id: int) -> Template:
@@ -103,8 +136,14 @@ class PublicApplicationPages(Controller):
                 result, mail = await cand.submit_structure(ctx, appel_id, values)
         except DomainError as exc:
             erreurs = form_errors(exc)
-            return await self._form(request, appel_id, values, erreurs, _status(exc),
-                                    message={"kind": "erreur", "text": exc.detail})
+            return await self._form(
+                request,
+                appel_id,
+                values,
+                erreurs,
+                _status(exc),
+                message={"kind": "erreur", "text": exc.detail},
+            )
         prefix = "" if call["college"] == "habitants" else "S"
         target = f"/candidater/{appel_id}/confirmation?numero={prefix}{result['id']}"
         if result.get("perimetre") == "a-verifier":
@@ -112,12 +151,19 @@ class PublicApplicationPages(Controller):
         return Redirect(target, status_code=303, background=mail_task(ctx.settings, mail))
 
     @get("/{appel_id:int}/confirmation", opt=public())
-    async def confirmation(self, request: Request[Any, Any, Any], appel_id: int, numero: str = "",
-                           adresse: str = "") -> Template:
+    async def confirmation(
+        self, request: Request[Any, Any, Any], appel_id: int, numero: str = "", adresse: str = ""
+    ) -> Template:
         call = await cand.get_call(appel_id)
-        return render(request, "candidatures/confirmation.html", titre=_("Candidature enregistrée"), appel=call,
-                      numero=numero[:12], a_verifier=adresse == "a-verifier",
-                      courriel=bool(ctx_of(request).settings.smtp_url))
+        return render(
+            request,
+            "candidatures/confirmation.html",
+            titre=_("Candidature enregistrée"),
+            appel=call,
+            numero=numero[:12],
+            a_verifier=adresse == "a-verifier",
+            courriel=bool(ctx_of(request).settings.smtp_url),
+        )
 
 
 # --- the lead's review ----------------------------------------------------------------
@@ -127,9 +173,15 @@ class ApplicationPages(Controller):
     path = "/conseils/{council_id:int}"
     include_in_schema = False
 
-    async def _index(self, request: Request[Any, Any, Any], council_id: int, erreurs: dict[str, str] | None = None,
-                     form: dict[str, str] | None = None, status: int = 200,
-                     message: dict[str, str] | None = None) -> Template:
+    async def _index(
+        self,
+        request: Request[Any, Any, Any],
+        council_id: int,
+        erreurs: dict[str, str] | None = None,
+        form: dict[str, str] | None = None,
+        status: int = 200,
+        message: dict[str, str] | None = None,
+    ) -> Template:
         ctx = ctx_of(request)
         council = await comp.council_row(council_id)
         today = cand.local_today(ctx.now())
@@ -137,73 +189,135 @@ class ApplicationPages(Controller):
         user = user_of(request)
         scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
         return render(
-            request, "candidatures/index.html", status_code=status, titre=_("Candidatures"), conseil=council,
+            request,
+            "candidatures/index.html",
+            status_code=status,
+            titre=_("Candidatures"),
+            conseil=council,
             appels=await cand.list_calls(council_id, today),
             habitants=await cand.list_applications(council_id, "habitant"),
             structures=await cand.list_applications(council_id, "structure"),
-            statuts=cand.STATUS_LABELS, perimetres=cand.PERIMETRE_LABELS, erreurs=erreurs or {},
-            form=form or {"college": "habitants"}, base_url=ctx.settings.public_base_url,
+            statuts=cand.STATUS_LABELS,
+            perimetres=cand.PERIMETRE_LABELS,
+            erreurs=erreurs or {},
+            form=form or {"college": "habitants"},
+            base_url=ctx.settings.public_base_url,
             sieges_volontaires=int((council["settings"] or {}).get("sieges_volontaires", 0)),
             volontaires=len(await comp.eligible_volunteers(council_id)),
             peut_tirer=is_allowed(user.principal, Action.RUN_DRAW, scope),
-            fil=_fil(council, {"label": _("Candidatures")}), **extra)
+            fil=_fil(council, {"label": _("Candidatures")}),
+            **extra,
+        )
 
     @get("/candidatures", opt=allow(Action.MANAGE_APPLICATIONS, "council_id"))
     async def index(self, request: Request[Any, Any, Any], council_id: int) -> Template:
         return await self._index(request, council_id)
 
     @post("/appels", opt=allow(Action.MANAGE_APPLICATIONS, "council_id"))
-    async def create_call(self, request: Request[Any, Any, Any], council_id: int) -> Template | Redirect:
+    async def create_call(
+        self, request: Request[Any, Any, Any], council_id: int
+    ) -> Template | Redirect:
         values = _form_dict(await request.form())
         try:
-            data = cand.CallInput(college=values.get("college", ""), title=values.get("title", ""),
-                                  opens_on=_date(values, "opens_on"), closes_on=_date(values, "closes_on"),
-                                  text=values.get("text", ""))
+            data = cand.CallInput(
+                college=values.get("college", ""),
+                title=values.get("title", ""),
+                opens_on=_date(values, "opens_on"),
+                closes_on=_date(values, "closes_on"),
+                text=values.get("text", ""),
+            )
             await cand.create_call(ctx_of(request), actor_of(request), council_id, data)
         except DomainError as exc:
             return await self._index(request, council_id, form_errors(exc), values, _status(exc))
         return see_other(f"/conseils/{council_id}/candidatures?ok=appel-cree")
 
-    @get("/candidatures/{kind:str}/{candidature_id:int}", opt=allow(Action.MANAGE_APPLICATIONS, "council_id"))
-    async def detail(self, request: Request[Any, Any, Any], council_id: int, kind: str, candidature_id: int) -> Template:
+    @get(
+        "/candidatures/{kind:str}/{candidature_id:int}",
+        opt=allow(Action.MANAGE_APPLICATIONS, "council_id"),
+    )
+    async def detail(
+        self, request: Request[Any, Any, Any], council_id: int, kind: str, candidature_id: int
+    ) -> Template:
         return await self._detail(request, council_id, kind, candidature_id)
 
-    async def _detail(self, request: Request[Any, Any, Any], council_id: int, kind: str, candidature_id: int,
-                      erreurs: dict[str, str] | None = None, status: int = 200) -> Template:
+    async def _detail(
+        self,
+        request: Request[Any, Any, Any],
+        council_id: int,
+        kind: str,
+        candidature_id: int,
+        erreurs: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Template:
         k = _kind(kind)
         council = await comp.council_row(council_id)
         row = await cand.get_application(k, candidature_id, council_id)
         call = await cand.get_call(row["appel"])
-        return render(request, "candidatures/detail.html", status_code=status, titre=_("Candidature n° {n}").format(
-            n=candidature_id), conseil=council, c=row, kind=kind, appel=call, statuts=cand.STATUS_LABELS,
-            perimetres=cand.PERIMETRE_LABELS, erreurs=erreurs or {},
-            fil=_fil(council, {"href": f"/conseils/{council_id}/candidatures", "label": _("Candidatures")},
-                     {"label": _("Candidature n° {n}").format(n=candidature_id)}))
+        return render(
+            request,
+            "candidatures/detail.html",
+            status_code=status,
+            titre=_("Candidature n° {n}").format(n=candidature_id),
+            conseil=council,
+            c=row,
+            kind=kind,
+            appel=call,
+            statuts=cand.STATUS_LABELS,
+            perimetres=cand.PERIMETRE_LABELS,
+            erreurs=erreurs or {},
+            fil=_fil(
+                council,
+                {"href": f"/conseils/{council_id}/candidatures", "label": _("Candidatures")},
+                {"label": _("Candidature n° {n}").format(n=candidature_id)},
+            ),
+        )
 
-    @post("/candidatures/{kind:str}/{candidature_id:int}/decision", opt=allow(Action.MANAGE_APPLICATIONS, "council_id"))
-    async def decide(self, request: Request[Any, Any, Any], council_id: int, kind: str,
-                     candidature_id: int) -> Template | Redirect:
+    @post(
+        "/candidatures/{kind:str}/{candidature_id:int}/decision",
+        opt=allow(Action.MANAGE_APPLICATIONS, "council_id"),
+    )
+    async def decide(
+        self, request: Request[Any, Any, Any], council_id: int, kind: str, candidature_id: int
+    ) -> Template | Redirect:
         values = _form_dict(await request.form())
         try:
-            await cand.review(ctx_of(request), actor_of(request), _kind(kind), candidature_id,
-                              values.get("decision", ""), values.get("reason", ""), _int(values, "version"),
-                              council_id)
+            await cand.review(
+                ctx_of(request),
+                actor_of(request),
+                _kind(kind),
+                candidature_id,
+                values.get("decision", ""),
+                values.get("reason", ""),
+                _int(values, "version"),
+                council_id,
+            )
         except DomainError as exc:
             if exc.code == "introuvable":
                 raise
-            return await self._detail(request, council_id, kind, candidature_id, form_errors(exc), _status(exc))
+            return await self._detail(
+                request, council_id, kind, candidature_id, form_errors(exc), _status(exc)
+            )
         return see_other(f"/conseils/{council_id}/candidatures?ok=decision-enregistree")
 
     @post("/volontaires/vivier", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def volunteer_pool(self, request: Request[Any, Any, Any], council_id: int) -> Template | Redirect:
+    async def volunteer_pool(
+        self, request: Request[Any, Any, Any], council_id: int
+    ) -> Template | Redirect:
         try:
             pool = await comp.build_volunteer_pool(ctx_of(request), actor_of(request), council_id)
         except DomainError as exc:
-            if not is_allowed(user_of(request).principal, Action.MANAGE_APPLICATIONS,
-                              request.scope["resource_scope"]):  # type: ignore[typeddict-item]
+            if not is_allowed(
+                user_of(request).principal,
+                Action.MANAGE_APPLICATIONS,
+                request.scope["resource_scope"],
+            ):  # type: ignore[typeddict-item]
                 raise
-            return await self._index(request, council_id, status=_status(exc),
-                                     message={"kind": "erreur", "text": exc.detail})
+            return await self._index(
+                request,
+                council_id,
+                status=_status(exc),
+                message={"kind": "erreur", "text": exc.detail},
+            )
         target = _draw_page_for_pool(council_id, int(pool["id"]))
         return see_other(target)
 
@@ -236,7 +350,9 @@ def _date(values: dict[str, str], key: str) -> date:
             return date(int(y), int(m), int(d))
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(_("Date invalide (JJ/MM/AAAA)."), field=key, code="date-invalide") from None
+        raise InvalidInput(
+            _("Date invalide (JJ/MM/AAAA)."), field=key, code="date-invalide"
+        ) from None
 
 
 def _opt_date(values: dict[str, str], key: str) -> date | None:
@@ -268,17 +384,31 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
 
 def _member_input(values: dict[str, str]) -> comp.MemberInput:
     return comp.MemberInput(
-        college=values.get("college", ""), origin=values.get("origin", ""), prenom=values.get("prenom", ""),
-        nom=values.get("nom", ""), sexe=values.get("sexe", ""), seat=values.get("seat", "titulaire"),
-        mandate_start=_opt_date(values, "mandate_start"), mandate_end=_opt_date(values, "mandate_end"),
-        structure=values.get("structure", ""), email=values.get("email", ""), telephone=values.get("telephone", ""),
+        college=values.get("college", ""),
+        origin=values.get("origin", ""),
+        prenom=values.get("prenom", ""),
+        nom=values.get("nom", ""),
+        sexe=values.get("sexe", ""),
+        seat=values.get("seat", "titulaire"),
+        mandate_start=_opt_date(values, "mandate_start"),
+        mandate_end=_opt_date(values, "mandate_end"),
+        structure=values.get("structure", ""),
+        email=values.get("email", ""),
+        telephone=values.get("telephone", ""),
         contact_consent=values.get("contact_consent", "") in ("on", "oui", "1", "true"),
-        stratum=values.get("stratum") or None, rank=_opt_int(values, "rank"), account_id=_opt_int(values, "account_id"))
+        stratum=values.get("stratum") or None,
+        rank=_opt_int(values, "rank"),
+        account_id=_opt_int(values, "account_id"),
+    )
 
 
 def _rule_error(exc: DomainError) -> dict[str, Any] | None:
     if isinstance(exc, RuleBroken) and exc.extra.get("override_min_length"):
-        return {"code": exc.code, "message": exc.detail, "rules": exc.extra.get("rules", [exc.code])}
+        return {
+            "code": exc.code,
+            "message": exc.detail,
+            "rules": exc.extra.get("rules", [exc.code]),
+        }
     return None
 
 
@@ -290,8 +420,13 @@ class CompositionPages(Controller):
     async def composition(self, request: Request[Any, Any, Any], council_id: int) -> Template:
         return await self._composition(request, council_id)
 
-    async def _composition(self, request: Request[Any, Any, Any], council_id: int, status: int = 200,
-                           message: dict[str, str] | None = None) -> Template:
+    async def _composition(
+        self,
+        request: Request[Any, Any, Any],
+        council_id: int,
+        status: int = 200,
+        message: dict[str, str] | None = None,
+    ) -> Template:
         from service.api.composition import contact_policy
 
         ctx = ctx_of(request)
@@ -301,13 +436,23 @@ class CompositionPages(Controller):
         points, start, end = await comp.timeline(ctx, council_id)
         extra: dict[str, Any] = {} if message is None else {"message": message}
         return render(
-            request, "composition/index.html", status_code=status, titre=_("Composition"), conseil=view.council,
-            vue=view, **extra,
-            compte=view.counts(), colleges=list(College), contacts=contact_policy(request),
+            request,
+            "composition/index.html",
+            status_code=status,
+            titre=_("Composition"),
+            conseil=view.council,
+            vue=view,
+            **extra,
+            compte=view.counts(),
+            colleges=list(College),
+            contacts=contact_policy(request),
             peut_gerer=is_allowed(user.principal, Action.MANAGE_COMPOSITION, scope),
             peut_controler=is_allowed(user.principal, Action.READ_AUDIT_TRAIL, scope),
-            svg=parity_svg(points, start, end), points=points, tirages=await _draws(council_id),
-            fil=_fil(view.council, {"label": _("Composition")}))
+            svg=parity_svg(points, start, end),
+            points=points,
+            tirages=await _draws(council_id),
+            fil=_fil(view.council, {"label": _("Composition")}),
+        )
 
     @get("/controle", opt=allow(Action.READ_AUDIT_TRAIL, "council_id"))
     async def audit_view(self, request: Request[Any, Any, Any], council_id: int) -> Template:
@@ -317,53 +462,120 @@ class CompositionPages(Controller):
         user = user_of(request)
         view = await comp.composition(ctx, council_id)
         events = await list_events(user.principal, 300, None, council_id)
-        return render(request, "composition/controle.html", titre=_("Dossier de contrôle"), conseil=view.council,
-                      vue=view, compte=view.counts(), colleges=list(College), historique=await comp.history(council_id),
-                      evenements=events, tirages=await _draws(council_id),
-                      fil=_fil(view.council, {"label": _("Dossier de contrôle")}))
+        return render(
+            request,
+            "composition/controle.html",
+            titre=_("Dossier de contrôle"),
+            conseil=view.council,
+            vue=view,
+            compte=view.counts(),
+            colleges=list(College),
+            historique=await comp.history(council_id),
+            evenements=events,
+            tirages=await _draws(council_id),
+            fil=_fil(view.council, {"label": _("Dossier de contrôle")}),
+        )
 
     @get("/membres/nouveau", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
     async def new_member(self, request: Request[Any, Any, Any], council_id: int) -> Template:
-        return await self._member_form(request, council_id, None, {"seat": "titulaire", "college": "habitants"}, {})
+        return await self._member_form(
+            request, council_id, None, {"seat": "titulaire", "college": "habitants"}, {}
+        )
 
-    async def _member_form(self, request: Request[Any, Any, Any], council_id: int, member: dict[str, Any] | None,
-                           values: dict[str, Any], erreurs: dict[str, str], status: int = 200,
-                           regle: dict[str, Any] | None = None, conflit: dict[str, Any] | None = None,
-                           proposition: tuple[dict[str, Any] | None, str] | None = None) -> Template:
+    async def _member_form(
+        self,
+        request: Request[Any, Any, Any],
+        council_id: int,
+        member: dict[str, Any] | None,
+        values: dict[str, Any],
+        erreurs: dict[str, str],
+        status: int = 200,
+        regle: dict[str, Any] | None = None,
+        conflit: dict[str, Any] | None = None,
+        proposition: tuple[dict[str, Any] | None, str] | None = None,
+    ) -> Template:
         council = await comp.council_row(council_id)
         title = _("Nouveau membre") if member is None else f"{member['prenom']} {member['nom']}"
-        return render(request, "composition/membre.html", status_code=status, titre=title, conseil=council,
-                      membre=member, form=values, erreurs=erreurs, regle=regle, conflit=conflit,
-                      proposition=proposition, today=comp.local_today(ctx_of(request).now()), **_choices(),
-                      fil=_fil(council, {"href": f"/conseils/{council_id}/composition", "label": _("Composition")},
-                               {"label": title}))
+        return render(
+            request,
+            "composition/membre.html",
+            status_code=status,
+            titre=title,
+            conseil=council,
+            membre=member,
+            form=values,
+            erreurs=erreurs,
+            regle=regle,
+            conflit=conflit,
+            proposition=proposition,
+            today=comp.local_today(ctx_of(request).now()),
+            **_choices(),
+            fil=_fil(
+                council,
+                {"href": f"/conseils/{council_id}/composition", "label": _("Composition")},
+                {"label": title},
+            ),
+        )
 
     @post("/membres", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
-    async def create_member(self, request: Request[Any, Any, Any], council_id: int) -> Template | Redirect:
+    async def create_member(
+        self, request: Request[Any, Any, Any], council_id: int
+    ) -> Template | Redirect:
         values = _form_dict(await request.form())
         try:
-            await comp.create_member(ctx_of(request), actor_of(request), council_id, _member_input(values),
-                                     values.get("override_reason", ""))
+            await comp.create_member(
+                ctx_of(request),
+                actor_of(request),
+                council_id,
+                _member_input(values),
+                values.get("override_reason", ""),
+            )
         except DomainError as exc:
-            return await self._member_form(request, council_id, None, values, form_errors(exc), _status(exc),
-                                           regle=_rule_error(exc))
+            return await self._member_form(
+                request,
+                council_id,
+                None,
+                values,
+                form_errors(exc),
+                _status(exc),
+                regle=_rule_error(exc),
+            )
         return see_other(f"/conseils/{council_id}/composition?ok=membre-ajoute")
 
     @post("/membres/depuis-tirage", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
-    async def from_draw(self, request: Request[Any, Any, Any], council_id: int) -> Template | Redirect:
+    async def from_draw(
+        self, request: Request[Any, Any, Any], council_id: int
+    ) -> Template | Redirect:
         values = _form_dict(await request.form())
         try:
-            created = await comp.members_from_draw(ctx_of(request), actor_of(request), council_id,
-                                                   _int(values, "draw_id"), _opt_date(values, "mandate_start"),
-                                                   values.get("override_reason", ""))
+            created = await comp.members_from_draw(
+                ctx_of(request),
+                actor_of(request),
+                council_id,
+                _int(values, "draw_id"),
+                _opt_date(values, "mandate_start"),
+                values.get("override_reason", ""),
+            )
         except DomainError as exc:
-            return await self._composition(request, council_id, status=_status(exc),
-                                           message={"kind": "erreur", "text": exc.detail})
-        return await self._composition(request, council_id, message={"kind": "succes", "text": _(
-            "{n} membres créés à partir du tirage.").format(n=len(created))})
+            return await self._composition(
+                request,
+                council_id,
+                status=_status(exc),
+                message={"kind": "erreur", "text": exc.detail},
+            )
+        return await self._composition(
+            request,
+            council_id,
+            message={
+                "kind": "succes",
+                "text": _("{n} membres créés à partir du tirage.").format(n=len(created)),
+            },
+        )
 
     @get("/membres/{membre_id:int}", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
-    async def member(self, request: Request[Any, Any, Any], council_id: int, membre_id: int) -> Template:
+    async def member(
+        self, request: Request[Any, Any, Any], council_id: int, membre_id: int
+    ) -> Template:
         m = await comp.get_member(membre_id, council_id)
         proposition = None
         if m["status"] != "actif" and m["seat"] == "titulaire":
@@ -371,15 +583,25 @@ class CompositionPages(Controller):
                 proposition = await comp.replacement_proposal(membre_id, council_id)
             except DomainError:
                 proposition = None
-        return await self._member_form(request, council_id, m, _member_values(m), {}, proposition=proposition)
+        return await self._member_form(
+            request, council_id, m, _member_values(m), {}, proposition=proposition
+        )
 
     @post("/membres/{membre_id:int}", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
-    async def update_member(self, request: Request[Any, Any, Any], council_id: int,
-                            membre_id: int) -> Template | Redirect:
+    async def update_member(
+        self, request: Request[Any, Any, Any], council_id: int, membre_id: int
+    ) -> Template | Redirect:
         values = _form_dict(await request.form())
         try:
-            await comp.update_member(ctx_of(request), actor_of(request), membre_id, _member_input(values),
-                                     _int(values, "version"), values.get("override_reason", ""), council_id)
+            await comp.update_member(
+                ctx_of(request),
+                actor_of(request),
+                membre_id,
+                _member_input(values),
+                _int(values, "version"),
+                values.get("override_reason", ""),
+                council_id,
+            )
         except DomainError as exc:
             if exc.code == "introuvable":
                 raise
@@ -388,40 +610,82 @@ class CompositionPages(Controller):
             if isinstance(exc, Conflict) and exc.code == "modification-concurrente":
                 conflit = _member_values(current)
             # What the lead typed is kept in the form: nothing is lost.
-            return await self._member_form(request, council_id, current, values, form_errors(exc), _status(exc),
-                                           regle=_rule_error(exc), conflit=conflit)
+            return await self._member_form(
+                request,
+                council_id,
+                current,
+                values,
+                form_errors(exc),
+                _status(exc),
+                regle=_rule_error(exc),
+                conflit=conflit,
+            )
         return see_other(f"/conseils/{council_id}/composition?ok=membre-modifie")
 
     @post("/membres/{membre_id:int}/depart", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
-    async def depart(self, request: Request[Any, Any, Any], council_id: int, membre_id: int) -> Template | Redirect:
+    async def depart(
+        self, request: Request[Any, Any, Any], council_id: int, membre_id: int
+    ) -> Template | Redirect:
         values = _form_dict(await request.form())
         try:
-            result = await comp.depart_member(ctx_of(request), actor_of(request), membre_id, values.get("status", ""),
-                                              _date(values, "on"), _int(values, "version"),
-                                              values.get("override_reason", ""), council_id)
+            result = await comp.depart_member(
+                ctx_of(request),
+                actor_of(request),
+                membre_id,
+                values.get("status", ""),
+                _date(values, "on"),
+                _int(values, "version"),
+                values.get("override_reason", ""),
+                council_id,
+            )
         except DomainError as exc:
             if exc.code == "introuvable":
                 raise
             current = await comp.get_member(membre_id, council_id)
             erreurs = {f"depart_{k}": v for k, v in form_errors(exc).items()}
-            return await self._member_form(request, council_id, current, {**_member_values(current), **{
-                f"depart_{k}": v for k, v in values.items()}}, erreurs, _status(exc), regle=_rule_error(exc))
+            return await self._member_form(
+                request,
+                council_id,
+                current,
+                {**_member_values(current), **{f"depart_{k}": v for k, v in values.items()}},
+                erreurs,
+                _status(exc),
+                regle=_rule_error(exc),
+            )
         if result.vacancy:
             return see_other(f"/conseils/{council_id}/membres/{membre_id}?ok=depart-enregistre")
         return see_other(f"/conseils/{council_id}/composition?ok=depart-enregistre")
 
-    @post("/membres/{membre_id:int}/remplacement", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
-    async def promote(self, request: Request[Any, Any, Any], council_id: int, membre_id: int) -> Template | Redirect:
+    @post(
+        "/membres/{membre_id:int}/remplacement", opt=allow(Action.MANAGE_COMPOSITION, "council_id")
+    )
+    async def promote(
+        self, request: Request[Any, Any, Any], council_id: int, membre_id: int
+    ) -> Template | Redirect:
         values = _form_dict(await request.form())
         try:
-            await comp.promote_replacement(ctx_of(request), actor_of(request), membre_id, _int(values, "suppleant_id"),
-                                           _int(values, "version"), values.get("override_reason", ""), council_id)
+            await comp.promote_replacement(
+                ctx_of(request),
+                actor_of(request),
+                membre_id,
+                _int(values, "suppleant_id"),
+                _int(values, "version"),
+                values.get("override_reason", ""),
+                council_id,
+            )
         except DomainError as exc:
             if exc.code == "introuvable":
                 raise
             current = await comp.get_member(membre_id, council_id)
-            return await self._member_form(request, council_id, current, _member_values(current), form_errors(exc),
-                                           _status(exc), regle=_rule_error(exc))
+            return await self._member_form(
+                request,
+                council_id,
+                current,
+                _member_values(current),
+                form_errors(exc),
+                _status(exc),
+                regle=_rule_error(exc),
+            )
         return see_other(f"/conseils/{council_id}/composition?ok=remplacement-fait")
 
 
@@ -461,10 +725,20 @@ class MemberPages(Controller):
             if m["council"] in seen:
                 continue
             seen.add(m["council"])
-            rows = [comp.label_member(r) for r in await comp.list_members(m["council"]) if r["status"] == "actif"]
+            rows = [
+                comp.label_member(r)
+                for r in await comp.list_members(m["council"])
+                if r["status"] == "actif"
+            ]
             councils.append({"id": m["council"], "name": m["council_name"], "membres": rows})
-        return render(request, "composition/mon_mandat.html", titre=_("Mon mandat"), mandats=mandates,
-                      conseils=councils, fil=[{"href": "/", "label": _("Tableau de bord")}, {"label": _("Mon mandat")}])
+        return render(
+            request,
+            "composition/mon_mandat.html",
+            titre=_("Mon mandat"),
+            mandats=mandates,
+            conseils=councils,
+            fil=[{"href": "/", "label": _("Tableau de bord")}, {"label": _("Mon mandat")}],
+        )
 
 
 PAGE_CONTROLLERS = [PublicApplicationPages, ApplicationPages, CompositionPages, MemberPages]
@@ -475,4 +749,9 @@ def feature_handlers() -> list[Any]:
     from service.api.candidatures import ApplicationsController, PublicApplicationsController
     from service.api.composition import CompositionController
 
-    return [ApplicationsController, PublicApplicationsController, CompositionController, *PAGE_CONTROLLERS]
+    return [
+        ApplicationsController,
+        PublicApplicationsController,
+        CompositionController,
+        *PAGE_CONTROLLERS,
+    ]

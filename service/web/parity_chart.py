@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (XML and SVG markup lines are kept whole to stay readable)
 """Server-rendered SVG step chart of women and men sitting in each college over the mandate.
 
 No script and no CDN: the SVG is inline, carries a title and a description for screen
@@ -40,7 +41,7 @@ def parity_svg(points: Sequence[ParityPoint], start: date, end: date) -> Markup:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
         'aria-labelledby="parite-titre parite-desc" class="graphique-parite">',
         f'<title id="parite-titre">{escape(_("Femmes et hommes titulaires par collège au fil du mandat"))}</title>',
-        f'<desc id="parite-desc">{escape(_("Du {a} au {b}. Trait plein : femmes ; tirets : hommes. Le tableau qui suit donne les mêmes valeurs.").format(a=start.strftime("%d/%m/%Y"), b=end.strftime("%d/%m/%Y")))}</desc>',  # noqa: E501
+        f'<desc id="parite-desc">{escape(_("Du {a} au {b}. Trait plein : femmes ; tirets : hommes. Le tableau qui suit donne les mêmes valeurs.").format(a=start.strftime("%d/%m/%Y"), b=end.strftime("%d/%m/%Y")))}</desc>',
     ]
     for i, college in enumerate(College):
         top = i * PANEL_H + TOP
@@ -49,17 +50,29 @@ def parity_svg(points: Sequence[ParityPoint], start: date, end: date) -> Markup:
         def y(n: int, base: float = base) -> float:
             return base - plot_h * n / peak
 
-        out.append(f'<text x="{LEFT}" y="{top - 8}" font-size="13" font-weight="bold">{escape(college.label)}</text>')
-        out.append(f'<line x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}" stroke="#555"/>')
+        out.append(
+            f'<text x="{LEFT}" y="{top - 8}" font-size="13" font-weight="bold">{escape(college.label)}</text>'
+        )
+        out.append(
+            f'<line x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}" stroke="#555"/>'
+        )
         out.append(f'<line x1="{LEFT}" y1="{top}" x2="{LEFT}" y2="{base}" stroke="#555"/>')
         for tick in sorted({0, peak // 2, peak}):
-            out.append(f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" font-size="11" text-anchor="end">{tick}</text>')
-        out.append(f'<text x="{LEFT}" y="{base + 16}" font-size="11">{start.strftime("%d/%m/%Y")}</text>')
-        out.append(f'<text x="{WIDTH - RIGHT}" y="{base + 16}" font-size="11" text-anchor="end">'
-                   f'{end.strftime("%d/%m/%Y")}</text>')
+            out.append(
+                f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" font-size="11" text-anchor="end">{tick}</text>'
+            )
+        out.append(
+            f'<text x="{LEFT}" y="{base + 16}" font-size="11">{start.strftime("%d/%m/%Y")}</text>'
+        )
+        out.append(
+            f'<text x="{WIDTH - RIGHT}" y="{base + 16}" font-size="11" text-anchor="end">'
+            f"{end.strftime('%d/%m/%Y')}</text>"
+        )
         series = _series(points, college)
-        for attr, style in (("women", 'stroke="#7a1f5c" stroke-width="2.5"'),
-                            ("men", 'stroke="#1f4e7a" stroke-width="2.5" stroke-dasharray="6 4"')):
+        for attr, style in (
+            ("women", 'stroke="#7a1f5c" stroke-width="2.5"'),
+            ("men", 'stroke="#1f4e7a" stroke-width="2.5" stroke-dasharray="6 4"'),
+        ):
             path: list[str] = []
             for k, p in enumerate(series):
                 n = getattr(p, attr)
@@ -71,11 +84,19 @@ def parity_svg(points: Sequence[ParityPoint], start: date, end: date) -> Markup:
                 path.append(f"H{x(end):.1f}")
             out.append(f'<path d="{"".join(path)}" fill="none" {style}/>')
         legend_y = base + 30
-        out.append(f'<line x1="{LEFT + 150}" y1="{legend_y - 4}" x2="{LEFT + 180}" y2="{legend_y - 4}" '
-                   'stroke="#7a1f5c" stroke-width="2.5"/>')
-        out.append(f'<text x="{LEFT + 186}" y="{legend_y}" font-size="11">{escape(_("Femmes"))}</text>')
-        out.append(f'<line x1="{LEFT + 260}" y1="{legend_y - 4}" x2="{LEFT + 290}" y2="{legend_y - 4}" '
-                   'stroke="#1f4e7a" stroke-width="2.5" stroke-dasharray="6 4"/>')
-        out.append(f'<text x="{LEFT + 296}" y="{legend_y}" font-size="11">{escape(_("Hommes"))}</text>')
+        out.append(
+            f'<line x1="{LEFT + 150}" y1="{legend_y - 4}" x2="{LEFT + 180}" y2="{legend_y - 4}" '
+            'stroke="#7a1f5c" stroke-width="2.5"/>'
+        )
+        out.append(
+            f'<text x="{LEFT + 186}" y="{legend_y}" font-size="11">{escape(_("Femmes"))}</text>'
+        )
+        out.append(
+            f'<line x1="{LEFT + 260}" y1="{legend_y - 4}" x2="{LEFT + 290}" y2="{legend_y - 4}" '
+            'stroke="#1f4e7a" stroke-width="2.5" stroke-dasharray="6 4"/>'
+        )
+        out.append(
+            f'<text x="{LEFT + 296}" y="{legend_y}" font-size="11">{escape(_("Hommes"))}</text>'
+        )
     out.append("</svg>")
-    return Markup("".join(out))
+    return Markup("".join(out))  # noqa: S704  (every text part above is escaped)

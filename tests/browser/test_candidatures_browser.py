@@ -27,14 +27,31 @@ async def _seed(settings: Any) -> int:
         await _truncate(db)
         await audit.ensure_head()
         ctx = AppContext(settings=settings, db=db, cheap_hashing=True)
-        t = await org.create_territory(ctx, Actor.system(), org.TerritoryInput(name="Valmont Métropole", departement="37"))
-        q = await org.create_qpv(ctx, Actor.system(), t["id"], org.QpvInput(code="QN03701M", name="Les Tilleuls"))
-        c = await org.create_council(ctx, Actor.system(), t["id"], org.CouncilInput(name="Conseil des Tilleuls",
-                                                                                   qpv_ids=(q["id"],)))
+        t = await org.create_territory(
+            ctx, Actor.system(), org.TerritoryInput(name="Valmont Métropole", departement="37")
+        )
+        q = await org.create_qpv(
+            ctx, Actor.system(), t["id"], org.QpvInput(code="QN03701M", name="Les Tilleuls")
+        )
+        c = await org.create_council(
+            ctx,
+            Actor.system(),
+            t["id"],
+            org.CouncilInput(name="Conseil des Tilleuls", qpv_ids=(q["id"],)),
+        )
         today = cand.local_today(ctx.now())
-        call = await cand.create_call(ctx, Actor.system(), c["id"], cand.CallInput(
-            "habitants", "Devenez membre du conseil citoyen", date(today.year, 1, 1), date(today.year + 1, 12, 31),
-            "Le conseil citoyen réunit des habitants du quartier."))
+        call = await cand.create_call(
+            ctx,
+            Actor.system(),
+            c["id"],
+            cand.CallInput(
+                "habitants",
+                "Devenez membre du conseil citoyen",
+                date(today.year, 1, 1),
+                date(today.year + 1, 12, 31),
+                "Le conseil citoyen réunit des habitants du quartier.",
+            ),
+        )
         return int(call["id"])
     finally:
         await db.stop()

@@ -17,10 +17,19 @@ VALID_SIRET = "73282932000074"  # a real, checksum-valid SIRET
 
 def volunteer(**over: Any) -> dict[str, Any]:
     base = {
-        "prenom": "Aïcha", "nom": "Benali", "email": "aicha@example.fr", "telephone": "",
-        "adresse": "12 rue des Lilas", "complement": "", "code_postal": "37000", "commune": "Tours",
-        "birth_date": "1985-04-12", "sexe": "F", "motivation": "Agir pour le quartier.",
-        "disponibilites": "Le soir", "consent": True,
+        "prenom": "Aïcha",
+        "nom": "Benali",
+        "email": "aicha@example.fr",
+        "telephone": "",
+        "adresse": "12 rue des Lilas",
+        "complement": "",
+        "code_postal": "37000",
+        "commune": "Tours",
+        "birth_date": "1985-04-12",
+        "sexe": "F",
+        "motivation": "Agir pour le quartier.",
+        "disponibilites": "Le soir",
+        "consent": True,
     }
     base.update(over)
     return base
@@ -28,22 +37,42 @@ def volunteer(**over: Any) -> dict[str, Any]:
 
 def structure(**over: Any) -> dict[str, Any]:
     base = {
-        "structure": "Les Jardins partagés", "kind": "association", "siret": VALID_SIRET, "rna": "",
-        "activite": "Jardin partagé au pied des tours", "representant_prenom": "Marc",
-        "representant_nom": "Durand", "representant_sexe": "M", "email": "jardins@example.fr",
-        "no_institutional_tie": True, "consent": True,
+        "structure": "Les Jardins partagés",
+        "kind": "association",
+        "siret": VALID_SIRET,
+        "rna": "",
+        "activite": "Jardin partagé au pied des tours",
+        "representant_prenom": "Marc",
+        "representant_nom": "Durand",
+        "representant_sexe": "M",
+        "email": "jardins@example.fr",
+        "no_institutional_tie": True,
+        "consent": True,
     }
     base.update(over)
     return base
 
 
-async def make_call(client: Any, world: World, college: str = "habitants", opens: date | None = None,
-                    closes: date | None = None) -> int:
+async def make_call(
+    client: Any,
+    world: World,
+    college: str = "habitants",
+    opens: date | None = None,
+    closes: date | None = None,
+) -> int:
     opens = opens or date(2026, 3, 1)
     closes = closes or date(2026, 3, 31)
-    r = await client.post(f"/api/v1/conseils/{world.ids['council_a']}/appels", headers=bearer(world, "lead_a"),
-                          json={"college": college, "title": "Appel 2026", "opens_on": opens.isoformat(),
-                                "closes_on": closes.isoformat(), "text": "Rejoignez le conseil."})
+    r = await client.post(
+        f"/api/v1/conseils/{world.ids['council_a']}/appels",
+        headers=bearer(world, "lead_a"),
+        json={
+            "college": college,
+            "title": "Appel 2026",
+            "opens_on": opens.isoformat(),
+            "closes_on": closes.isoformat(),
+            "text": "Rejoignez le conseil.",
+        },
+    )
     assert r.status_code == 201, r.text
     return int(r.json()["id"])
 
@@ -55,22 +84,35 @@ async def test_volunteer_application_and_review(client: Any, world: World) -> No
     # No perimeter imported for this council: the address is flagged for checking.
     assert r.json()["perimetre"] == "a-verifier"
     app_id = r.json()["id"]
-    listing = await client.get(f"/api/v1/conseils/{world.ids['council_a']}/candidatures/habitants",
-                               headers=bearer(world, "lead_a"))
+    listing = await client.get(
+        f"/api/v1/conseils/{world.ids['council_a']}/candidatures/habitants",
+        headers=bearer(world, "lead_a"),
+    )
     assert [a["nom"] for a in listing.json()] == ["Benali"]
     # The other territory's lead and the auditor never see applicants.
     for who in ("lead_b", "auditor_37", "member_a"):
-        r = await client.get(f"/api/v1/conseils/{world.ids['council_a']}/candidatures/habitants",
-                             headers=bearer(world, who))
+        r = await client.get(
+            f"/api/v1/conseils/{world.ids['council_a']}/candidatures/habitants",
+            headers=bearer(world, who),
+        )
         assert r.status_code == 403
     url = f"/api/v1/conseils/{world.ids['council_a']}/candidatures/habitants/{app_id}/decision"
-    r = await client.post(url, headers=bearer(world, "lead_a"), json={"decision": "refusee", "reason": "", "version": 1})
+    r = await client.post(
+        url,
+        headers=bearer(world, "lead_a"),
+        json={"decision": "refusee", "reason": "", "version": 1},
+    )
     assert r.status_code == 422 and r.json()["code"] == "motif-obligatoire"
-    r = await client.post(url, headers=bearer(world, "lead_a"), json={"decision": "acceptee", "version": 1})
+    r = await client.post(
+        url, headers=bearer(world, "lead_a"), json={"decision": "acceptee", "version": 1}
+    )
     assert r.status_code == 200 and r.json()["status"] == "acceptee"
     # A second lead deciding on the version he read gets a conflict.
-    r = await client.post(url, headers=bearer(world, "admin"),
-                          json={"decision": "refusee", "reason": "Hors quartier", "version": 1})
+    r = await client.post(
+        url,
+        headers=bearer(world, "admin"),
+        json={"decision": "refusee", "reason": "Hors quartier", "version": 1},
+    )
     assert r.status_code == 409 and r.json()["code"] == "modification-concurrente"
 
 
@@ -87,10 +129,14 @@ async def test_bad_volunteer_input(client: Any, world: World, clock: Any) -> Non
     assert r.status_code == 422 and r.json()["code"] == "age-insuffisant"
     assert (await client.post(url, json=volunteer())).status_code == 201
     # Same person (accents and case aside), same call: a duplicate.
-    r = await client.post(url, json=volunteer(prenom="AICHA", nom="benali", email="autre@example.fr"))
+    r = await client.post(
+        url, json=volunteer(prenom="AICHA", nom="benali", email="autre@example.fr")
+    )
     assert r.status_code == 409 and r.json()["code"] == "candidature-en-double"
     # After the closing date (in Paris time).
-    clock.now = clock.now.replace(year=2026, month=3, day=31, hour=22, minute=30)  # 1 April, 00:30 in Paris
+    clock.now = clock.now.replace(
+        year=2026, month=3, day=31, hour=22, minute=30
+    )  # 1 April, 00:30 in Paris
     r = await client.post(url, json=volunteer(prenom="Léa"))
     assert r.status_code == 409 and r.json()["code"] == "appel-clos"
 
@@ -108,7 +154,11 @@ async def test_address_outside_perimeter(client: Any, world: World, monkeypatch:
     call = await make_call(client, world)
     url = f"/api/v1/appels/{call}/candidatures"
     r = await client.post(url, json=volunteer(adresse="90 rue des Lilas"))
-    assert r.status_code == 422 and r.json()["code"] == "hors-perimetre" and r.json()["field"] == "adresse"
+    assert (
+        r.status_code == 422
+        and r.json()["code"] == "hors-perimetre"
+        and r.json()["field"] == "adresse"
+    )
     r = await client.post(url, json=volunteer(adresse="12 rue des Lilas"))
     assert r.status_code == 201 and r.json()["perimetre"] == "dans-le-perimetre"
 
@@ -131,14 +181,20 @@ async def test_structure_bad_input(client: Any, world: World) -> None:
     assert r.status_code == 201
 
 
-async def test_public_form_page_flow_and_mail(client: Any, world: World, ctx: Any, monkeypatch: Any) -> None:
+async def test_public_form_page_flow_and_mail(
+    client: Any, world: World, ctx: Any, monkeypatch: Any
+) -> None:
     from service import mail
 
     sent: list[Any] = []
     monkeypatch.setattr(mail, "TRANSPORT", [lambda target, msg: sent.append((target, msg))])
     call = await make_call(client, world)
     page = await client.get(f"/candidater/{call}")
-    assert page.status_code == 200 and 'lang="fr"' in page.text and "Envoyer ma candidature" in page.text
+    assert (
+        page.status_code == 200
+        and 'lang="fr"' in page.text
+        and "Envoyer ma candidature" in page.text
+    )
     csrf = client.cookies.get("cc_csrf")
     form = {k: str(v) for k, v in volunteer().items() if k != "consent"}
     # Without the CSRF token: refused.
@@ -146,18 +202,29 @@ async def test_public_form_page_flow_and_mail(client: Any, world: World, ctx: An
     assert r.status_code == 403
     # Consent missing: the form comes back with the message next to the box.
     r = await client.post(f"/candidater/{call}", data={**form, "_csrf": csrf})
-    assert r.status_code == 422 and "Votre accord est nécessaire" in r.text and 'aria-invalid="true"' in r.text
+    assert (
+        r.status_code == 422
+        and "Votre accord est nécessaire" in r.text
+        and 'aria-invalid="true"' in r.text
+    )
     assert 'value="Benali"' in r.text  # what was typed is kept
     # No mail server configured: confirmation, nothing sent, nothing fails.
-    r = await client.post(f"/candidater/{call}", data={**form, "consent": "oui", "_csrf": csrf}, follow_redirects=False)
+    r = await client.post(
+        f"/candidater/{call}",
+        data={**form, "consent": "oui", "_csrf": csrf},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and "/confirmation?numero=" in r.headers["location"]
     conf = await client.get(r.headers["location"])
     assert "Candidature enregistrée" in conf.text
     assert sent == []
     # With a mail server: the confirmation is sent (in a background task).
     ctx.settings = ctx.settings.with_(smtp_url="smtp://relais.example:2525")
-    r = await client.post(f"/candidater/{call}", data={**form, "prenom": "Zoé", "consent": "oui", "_csrf": csrf},
-                          follow_redirects=False)
+    r = await client.post(
+        f"/candidater/{call}",
+        data={**form, "prenom": "Zoé", "consent": "oui", "_csrf": csrf},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert len(sent) == 1
     target, msg = sent[0]
@@ -192,46 +259,81 @@ async def test_lead_review_pages(client: Any, world: World) -> None:
     page = await client.get(f"/conseils/{world.ids['council_a']}/candidatures")
     assert page.status_code == 200 and "BENALI" in page.text and f"/candidater/{call}" in page.text
     url = f"/conseils/{world.ids['council_a']}/candidatures/habitants/{app_id}/decision"
-    r = await client.post(url, data={"decision": "refusee", "reason": "", "version": "1", "_csrf": csrf})
+    r = await client.post(
+        url, data={"decision": "refusee", "reason": "", "version": "1", "_csrf": csrf}
+    )
     assert r.status_code == 422 and "motif du refus" in r.text
-    r = await client.post(url, data={"decision": "acceptee", "reason": "", "version": "1", "_csrf": csrf},
-                          follow_redirects=False)
+    r = await client.post(
+        url,
+        data={"decision": "acceptee", "reason": "", "version": "1", "_csrf": csrf},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     # Creating a call from the page, with dates in the wrong order.
-    r = await client.post(f"/conseils/{world.ids['council_a']}/appels",
-                          data={"college": "habitants", "title": "X", "opens_on": "2026-04-10",
-                                "closes_on": "2026-04-01", "_csrf": csrf})
+    r = await client.post(
+        f"/conseils/{world.ids['council_a']}/appels",
+        data={
+            "college": "habitants",
+            "title": "X",
+            "opens_on": "2026-04-10",
+            "closes_on": "2026-04-01",
+            "_csrf": csrf,
+        },
+    )
     assert r.status_code == 422 and "clôture précède" in r.text
 
 
-async def test_volunteer_pool_when_volunteers_outnumber_seats(client: Any, world: World, ctx: Any) -> None:
+async def test_volunteer_pool_when_volunteers_outnumber_seats(
+    client: Any, world: World, ctx: Any
+) -> None:
     from service.audit import Actor
     from service.usecases import organisation as org
     from service.usecases.pools import pool_file
 
     council = await org.get_council(world.ids["council_a"])
-    await org.update_council(ctx, Actor.system("test"), council["id"], org.CouncilUpdate(
-        version=council["version"], settings={"sieges_volontaires": 2}))
+    await org.update_council(
+        ctx,
+        Actor.system("test"),
+        council["id"],
+        org.CouncilUpdate(version=council["version"], settings={"sieges_volontaires": 2}),
+    )
     call = await make_call(client, world)
     ids = []
-    people = [("Ana", "F", "1 rue A"), ("Bea", "F", "1 rue A"), ("Carl", "M", "3 rue B"), ("Dan", "M", "5 rue C")]
+    people = [
+        ("Ana", "F", "1 rue A"),
+        ("Bea", "F", "1 rue A"),
+        ("Carl", "M", "3 rue B"),
+        ("Dan", "M", "5 rue C"),
+    ]
     for prenom, sexe, adresse in people:
-        r = await client.post(f"/api/v1/appels/{call}/candidatures",
-                              json=volunteer(prenom=prenom, sexe=sexe, adresse=adresse))
+        r = await client.post(
+            f"/api/v1/appels/{call}/candidatures",
+            json=volunteer(prenom=prenom, sexe=sexe, adresse=adresse),
+        )
         ids.append(r.json()["id"])
     pool_url = f"/api/v1/conseils/{world.ids['council_a']}/volontaires/vivier"
     for i in ids[:2]:
-        await client.post(f"/api/v1/conseils/{world.ids['council_a']}/candidatures/habitants/{i}/decision",
-                          headers=bearer(world, "lead_a"), json={"decision": "acceptee", "version": 1})
+        await client.post(
+            f"/api/v1/conseils/{world.ids['council_a']}/candidatures/habitants/{i}/decision",
+            headers=bearer(world, "lead_a"),
+            json={"decision": "acceptee", "version": 1},
+        )
     r = await client.post(pool_url, headers=bearer(world, "lead_a"))
     assert r.status_code == 409 and r.json()["code"] == "tirage-inutile"
     for i in ids[2:]:
-        await client.post(f"/api/v1/conseils/{world.ids['council_a']}/candidatures/habitants/{i}/decision",
-                          headers=bearer(world, "lead_a"), json={"decision": "acceptee", "version": 1})
+        await client.post(
+            f"/api/v1/conseils/{world.ids['council_a']}/candidatures/habitants/{i}/decision",
+            headers=bearer(world, "lead_a"),
+            json={"decision": "acceptee", "version": 1},
+        )
     r = await client.post(pool_url, headers=bearer(world, "lead_a"))
     assert r.status_code == 201, r.text
     pool = r.json()
-    assert pool["kind"] == "volontaires" and pool["size"] == 4 and pool["strata_counts"] == {"F": 2, "M": 2}
+    assert (
+        pool["kind"] == "volontaires"
+        and pool["size"] == 4
+        and pool["strata_counts"] == {"F": 2, "M": 2}
+    )
     content = (await pool_file(pool["id"])).decode()
     lines = [line.split("\t") for line in content.strip().split("\n")]
     assert len(lines) == 4
@@ -245,4 +347,3 @@ async def test_volunteer_pool_when_volunteers_outnumber_seats(client: Any, world
 
     subjects = await load_subjects("candidature", ids)
     assert subjects[ids[0]].prenom == "Ana" and subjects[ids[0]].address.voie == "1 rue A"
-

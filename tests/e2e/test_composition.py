@@ -20,10 +20,21 @@ from tests.conftest import World, bearer, web_login
 pytestmark = pytest.mark.anyio
 
 
-def member(prenom: str, sexe: str, college: str = "habitants", origin: str = "tire_au_sort_registre",
-           **over: Any) -> dict[str, Any]:
-    body = {"college": college, "origin": origin, "prenom": prenom, "nom": f"Nom{prenom}", "sexe": sexe,
-            "mandate_start": "2026-03-01"}
+def member(
+    prenom: str,
+    sexe: str,
+    college: str = "habitants",
+    origin: str = "tire_au_sort_registre",
+    **over: Any,
+) -> dict[str, Any]:
+    body = {
+        "college": college,
+        "origin": origin,
+        "prenom": prenom,
+        "nom": f"Nom{prenom}",
+        "sexe": sexe,
+        "mandate_start": "2026-03-01",
+    }
     if origin == "representant_structure":
         body["structure"] = f"Asso {prenom}"
     body.update(over)
@@ -31,7 +42,9 @@ def member(prenom: str, sexe: str, college: str = "habitants", origin: str = "ti
 
 
 async def add(client: Any, world: World, body: dict[str, Any], who: str = "lead_a") -> Any:
-    return await client.post(f"/api/v1/conseils/{world.ids['council_a']}/membres", headers=bearer(world, who), json=body)
+    return await client.post(
+        f"/api/v1/conseils/{world.ids['council_a']}/membres", headers=bearer(world, who), json=body
+    )
 
 
 async def seed(client: Any, world: World) -> dict[str, int]:
@@ -42,13 +55,24 @@ async def seed(client: Any, world: World) -> dict[str, int]:
         assert r.status_code == 201, r.text
         ids[prenom] = r.json()["id"]
     for prenom, sexe, rank in (("Eve", "F", 2), ("Fay", "F", 1), ("Gus", "M", 1)):
-        r = await add(client, world, member(prenom, sexe, seat="suppleant", stratum=sexe, rank=rank))
+        r = await add(
+            client, world, member(prenom, sexe, seat="suppleant", stratum=sexe, rank=rank)
+        )
         assert r.status_code == 201, r.text
         ids[prenom] = r.json()["id"]
     for prenom, sexe in (("Hugo", "M"), ("Iris", "F")):
-        r = await add(client, world, member(prenom, sexe, college="associations_acteurs",
-                                            origin="representant_structure", email=f"{prenom}@asso.fr",
-                                            contact_consent=prenom == "Iris"))
+        r = await add(
+            client,
+            world,
+            member(
+                prenom,
+                sexe,
+                college="associations_acteurs",
+                origin="representant_structure",
+                email=f"{prenom}@asso.fr",
+                contact_consent=prenom == "Iris",
+            ),
+        )
         assert r.status_code == 201, r.text
         ids[prenom] = r.json()["id"]
     return ids
@@ -56,11 +80,18 @@ async def seed(client: Any, world: World) -> dict[str, int]:
 
 async def test_rules_refuse_then_override_is_audited(client: Any, world: World) -> None:
     ids = await seed(client, world)
-    comp = (await client.get(f"/api/v1/conseils/{world.ids['council_a']}/composition",
-                             headers=bearer(world, "lead_a"))).json()
+    comp = (
+        await client.get(
+            f"/api/v1/conseils/{world.ids['council_a']}/composition",
+            headers=bearer(world, "lead_a"),
+        )
+    ).json()
     rules = {r["code"]: r for r in comp["rules"]}
     assert rules["parite-habitants"]["ok"] and rules["part-habitants"]["ok"]
-    assert not rules["taille-recommandee"]["ok"] and rules["taille-recommandee"]["severity"] == "avertissement"
+    assert (
+        not rules["taille-recommandee"]["ok"]
+        and rules["taille-recommandee"]["severity"] == "avertissement"
+    )
     assert comp["counts"]["habitants"] == {"F": 2, "M": 2, "total": 4}
     # A third man among the residents breaks parity (3 M / 2 F is fine, so add two).
     assert (await add(client, world, member("Max", "M"))).status_code == 201
@@ -68,18 +99,41 @@ async def test_rules_refuse_then_override_is_audited(client: Any, world: World) 
     assert r.status_code == 409 and r.json()["code"] == "parite-habitants"
     assert r.json()["rules"] == ["parite-habitants"] and r.json()["override_min_length"] == 10
     # Too short a reason is no override.
-    assert (await add(client, world, member("Ned", "M", override_reason="parce que"))).status_code == 409
-    r = await add(client, world, member("Ned", "M", override_reason="Candidate désistée, remplacement en cours"))
+    assert (
+        await add(client, world, member("Ned", "M", override_reason="parce que"))
+    ).status_code == 409
+    r = await add(
+        client,
+        world,
+        member("Ned", "M", override_reason="Candidate désistée, remplacement en cours"),
+    )
     assert r.status_code == 201
     events = (await client.get("/api/v1/journal", headers=bearer(world, "lead_a"))).json()
-    creation = next(e for e in events if e["action"] == "membre.creation" and e["subject_id"] == str(r.json()["id"]))
-    assert creation["details"]["derogation"] == {"regles": ["parite-habitants"],
-                                                 "motif": "Candidate désistée, remplacement en cours"}
+    creation = next(
+        e
+        for e in events
+        if e["action"] == "membre.creation" and e["subject_id"] == str(r.json()["id"])
+    )
+    assert creation["details"]["derogation"] == {
+        "regles": ["parite-habitants"],
+        "motif": "Candidate désistée, remplacement en cours",
+    }
     # Residents' share: adding representatives until residents fall under 50 %.
     for i in range(4):
-        assert (await add(client, world, member(f"R{i}", "F", college="associations_acteurs",
-                                                origin="representant_structure"))).status_code == 201
-    r = await add(client, world, member("R9", "F", college="associations_acteurs", origin="representant_structure"))
+        assert (
+            await add(
+                client,
+                world,
+                member(
+                    f"R{i}", "F", college="associations_acteurs", origin="representant_structure"
+                ),
+            )
+        ).status_code == 201
+    r = await add(
+        client,
+        world,
+        member("R9", "F", college="associations_acteurs", origin="representant_structure"),
+    )
     assert r.status_code == 409 and r.json()["code"] == "part-habitants"
     # An origin that does not fit the college.
     r = await add(client, world, member("Zed", "M", college="associations_acteurs"))
@@ -89,8 +143,17 @@ async def test_rules_refuse_then_override_is_audited(client: Any, world: World) 
 
 async def test_representative_who_is_a_drawn_resident_is_refused(client: Any, world: World) -> None:
     await seed(client, world)
-    r = await add(client, world, member("Ana", "F", college="associations_acteurs", origin="representant_structure",
-                                        nom="NomAna"))
+    r = await add(
+        client,
+        world,
+        member(
+            "Ana",
+            "F",
+            college="associations_acteurs",
+            origin="representant_structure",
+            nom="NomAna",
+        ),
+    )
     assert r.status_code == 409 and r.json()["code"] == "representant-et-habitant"
     # The reverse: a representative then drawn as a resident.
     r = await add(client, world, member("hugo", "M", nom="NOMHUGO"))
@@ -100,10 +163,22 @@ async def test_representative_who_is_a_drawn_resident_is_refused(client: Any, wo
 async def test_two_leads_editing_the_same_member(client: Any, world: World, ctx: Any) -> None:
     ids = await seed(client, world)
     url = f"/api/v1/conseils/{world.ids['council_a']}/membres/{ids['Hugo']}"
-    first = member("Hugo", "M", college="associations_acteurs", origin="representant_structure",
-                   structure="Régie de quartier", version=1)
-    second = member("Hugo", "M", college="associations_acteurs", origin="representant_structure",
-                    structure="Centre social", version=1)
+    first = member(
+        "Hugo",
+        "M",
+        college="associations_acteurs",
+        origin="representant_structure",
+        structure="Régie de quartier",
+        version=1,
+    )
+    second = member(
+        "Hugo",
+        "M",
+        college="associations_acteurs",
+        origin="representant_structure",
+        structure="Centre social",
+        version=1,
+    )
     r1 = await client.patch(url, headers=bearer(world, "lead_a"), json=first)
     assert r1.status_code == 200 and r1.json()["version"] == 2
     r2 = await client.patch(url, headers=bearer(world, "admin"), json=second)
@@ -120,12 +195,18 @@ async def test_two_leads_editing_the_same_member(client: Any, world: World, ctx:
     outcomes: list[str] = []
 
     async def edit(structure: str) -> None:
-        data = uc.MemberInput(college="associations_acteurs", origin="representant_structure", prenom="Hugo",
-                              nom="NomHugo", sexe="M", structure=structure)
+        data = uc.MemberInput(
+            college="associations_acteurs",
+            origin="representant_structure",
+            prenom="Hugo",
+            nom="NomHugo",
+            sexe="M",
+            structure=structure,
+        )
         try:
             await uc.update_member(ctx, Actor(world.ids["lead_a"], "lead"), ids["Hugo"], data, 2)
             outcomes.append("ok")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             outcomes.append(getattr(exc, "code", type(exc).__name__))
 
     async with anyio.create_task_group() as tg:
@@ -134,66 +215,114 @@ async def test_two_leads_editing_the_same_member(client: Any, world: World, ctx:
     assert sorted(outcomes) == ["modification-concurrente", "ok"]
 
 
-async def test_departure_proposes_the_best_ranked_suppleant_and_promotes(client: Any, world: World) -> None:
+async def test_departure_proposes_the_best_ranked_suppleant_and_promotes(
+    client: Any, world: World
+) -> None:
     ids = await seed(client, world)
     base = f"/api/v1/conseils/{world.ids['council_a']}/membres"
-    r = await client.post(f"{base}/{ids['Ana']}/depart", headers=bearer(world, "lead_a"),
-                          json={"status": "demissionnaire", "on": "2026-03-02", "version": 1})
+    r = await client.post(
+        f"{base}/{ids['Ana']}/depart",
+        headers=bearer(world, "lead_a"),
+        json={"status": "demissionnaire", "on": "2026-03-02", "version": 1},
+    )
     # Ana leaving leaves 1 F / 2 M: parity still holds (gap 1), so no override needed.
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["vacancy"] and body["member"]["status"] == "demissionnaire"
     # Same stratum and sex, best rank first: Fay (rank 1), not Eve (rank 2) nor Gus.
     assert body["proposal"]["prenom"] == "Fay"
-    r = await client.post(f"{base}/{ids['Cleo']}/depart", headers=bearer(world, "lead_a"),
-                          json={"status": "demenage", "on": "2026-03-02", "version": 1})
+    r = await client.post(
+        f"{base}/{ids['Cleo']}/depart",
+        headers=bearer(world, "lead_a"),
+        json={"status": "demenage", "on": "2026-03-02", "version": 1},
+    )
     assert r.status_code == 409 and r.json()["code"] == "parite-habitants"
-    r = await client.post(f"{base}/{ids['Ana']}/remplacement", headers=bearer(world, "lead_a"),
-                          json={"suppleant_id": ids["Fay"], "version": 1})
+    r = await client.post(
+        f"{base}/{ids['Ana']}/remplacement",
+        headers=bearer(world, "lead_a"),
+        json={"suppleant_id": ids["Fay"], "version": 1},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["seat"] == "titulaire" and r.json()["replaces"] == ids["Ana"]
-    r = await client.post(f"{base}/{ids['Ana']}/remplacement", headers=bearer(world, "lead_a"),
-                          json={"suppleant_id": ids["Eve"], "version": 1})
+    r = await client.post(
+        f"{base}/{ids['Ana']}/remplacement",
+        headers=bearer(world, "lead_a"),
+        json={"suppleant_id": ids["Eve"], "version": 1},
+    )
     assert r.status_code == 409 and r.json()["code"] == "siege-deja-pourvu"
-    points = (await client.get(f"/api/v1/conseils/{world.ids['council_a']}/composition/parite",
-                               headers=bearer(world, "auditor_37"))).json()
+    points = (
+        await client.get(
+            f"/api/v1/conseils/{world.ids['council_a']}/composition/parite",
+            headers=bearer(world, "auditor_37"),
+        )
+    ).json()
     residents = [p for p in points if p["college"] == "habitants"]
     assert residents[0] == {"day": "2026-03-01", "college": "habitants", "women": 2, "men": 2}
     # Ana leaves and Fay takes her seat the same day: the count never drops.
     assert all(p["women"] == 2 for p in residents if p["day"] <= "2026-03-10")
-    history = (await client.get(f"/api/v1/conseils/{world.ids['council_a']}/composition/historique",
-                                headers=bearer(world, "auditor_37"))).json()
+    history = (
+        await client.get(
+            f"/api/v1/conseils/{world.ids['council_a']}/composition/historique",
+            headers=bearer(world, "auditor_37"),
+        )
+    ).json()
     assert [h["action"] for h in history][:2] == ["promotion", "depart"]
 
 
-async def test_members_and_auditor_see_no_contact_they_should_not(client: Any, world: World, ctx: Any) -> None:
+async def test_members_and_auditor_see_no_contact_they_should_not(
+    client: Any, world: World, ctx: Any
+) -> None:
     ids = await seed(client, world)
     url = f"/api/v1/conseils/{world.ids['council_a']}/composition"
-    lead = {m["prenom"]: m for m in (await client.get(url, headers=bearer(world, "lead_a"))).json()["members"]}
+    lead = {
+        m["prenom"]: m
+        for m in (await client.get(url, headers=bearer(world, "lead_a"))).json()["members"]
+    }
     assert lead["Hugo"]["email"] == "Hugo@asso.fr"
-    mem = {m["prenom"]: m for m in (await client.get(url, headers=bearer(world, "member_a"))).json()["members"]}
+    mem = {
+        m["prenom"]: m
+        for m in (await client.get(url, headers=bearer(world, "member_a"))).json()["members"]
+    }
     assert mem["Hugo"]["email"] is None and mem["Iris"]["email"] == "Iris@asso.fr"
-    aud = {m["prenom"]: m for m in (await client.get(url, headers=bearer(world, "auditor_37"))).json()["members"]}
+    aud = {
+        m["prenom"]: m
+        for m in (await client.get(url, headers=bearer(world, "auditor_37"))).json()["members"]
+    }
     assert aud["Iris"]["email"] is None and aud["Iris"]["nom"] == "NomIris"
     assert (await client.get(url, headers=bearer(world, "lead_b"))).status_code == 403
     # The auditor cannot change anything.
-    r = await client.post(f"/api/v1/conseils/{world.ids['council_a']}/membres", headers=bearer(world, "auditor_37"),
-                          json=member("Jo", "F"))
+    r = await client.post(
+        f"/api/v1/conseils/{world.ids['council_a']}/membres",
+        headers=bearer(world, "auditor_37"),
+        json=member("Jo", "F"),
+    )
     assert r.status_code == 403
     # The auditor's dossier page: rules, history, audit trail; no e-mail address anywhere.
     await web_login(client, world.emails["auditor_37"])
     page = await client.get(f"/conseils/{world.ids['council_a']}/controle")
     assert page.status_code == 200
-    assert "parite-habitants" in page.text and "membre.creation" in page.text and "NOMIRIS" in page.text
+    assert (
+        "parite-habitants" in page.text
+        and "membre.creation" in page.text
+        and "NOMIRIS" in page.text
+    )
     assert "@asso.fr" not in page.text
     comp_page = await client.get(f"/conseils/{world.ids['council_a']}/composition")
-    assert "<svg" in comp_page.text and 'role="img"' in comp_page.text and "@asso.fr" not in comp_page.text
+    assert (
+        "<svg" in comp_page.text
+        and 'role="img"' in comp_page.text
+        and "@asso.fr" not in comp_page.text
+    )
     del ids
 
 
-async def test_member_page_shows_mandate_and_consented_contacts(client: Any, world: World, ctx: Any) -> None:
+async def test_member_page_shows_mandate_and_consented_contacts(
+    client: Any, world: World, ctx: Any
+) -> None:
     await seed(client, world)
-    r = await add(client, world, member("Moi", "F", account_id=world.ids["member_a"], email="moi@x.fr"))
+    r = await add(
+        client, world, member("Moi", "F", account_id=world.ids["member_a"], email="moi@x.fr")
+    )
     assert r.status_code == 201
     await web_login(client, world.emails["member_a"])
     page = await client.get("/mon-mandat")
@@ -202,22 +331,44 @@ async def test_member_page_shows_mandate_and_consented_contacts(client: Any, wor
     assert "Iris@asso.fr" in page.text and "Hugo@asso.fr" not in page.text
 
 
-async def test_lead_pages_refuse_parity_break_then_accept_override(client: Any, world: World) -> None:
+async def test_lead_pages_refuse_parity_break_then_accept_override(
+    client: Any, world: World
+) -> None:
     ids = await seed(client, world)
     await web_login(client, world.emails["lead_a"])
     csrf = client.cookies.get("cc_csrf")
-    form = {"college": "habitants", "origin": "tire_au_sort_registre", "seat": "titulaire", "prenom": "Ned",
-            "nom": "NomNed", "sexe": "M", "mandate_start": "2026-03-01", "_csrf": csrf}
+    form = {
+        "college": "habitants",
+        "origin": "tire_au_sort_registre",
+        "seat": "titulaire",
+        "prenom": "Ned",
+        "nom": "NomNed",
+        "sexe": "M",
+        "mandate_start": "2026-03-01",
+        "_csrf": csrf,
+    }
     await client.post(f"/conseils/{world.ids['council_a']}/membres", data={**form, "prenom": "Max"})
     r = await client.post(f"/conseils/{world.ids['council_a']}/membres", data=form)
     assert r.status_code == 409 and "parite-habitants" in r.text and "Motif de dérogation" in r.text
     assert 'value="NomNed"' in r.text
-    r = await client.post(f"/conseils/{world.ids['council_a']}/membres",
-                          data={**form, "override_reason": "Remplacement prévu au prochain tour"}, follow_redirects=False)
+    r = await client.post(
+        f"/conseils/{world.ids['council_a']}/membres",
+        data={**form, "override_reason": "Remplacement prévu au prochain tour"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     # The second of two leads editing the same member gets the conflict, with his input kept.
-    edit = {"college": "associations_acteurs", "origin": "representant_structure", "seat": "titulaire",
-            "prenom": "Hugo", "nom": "NomHugo", "sexe": "M", "structure": "Première", "version": "1", "_csrf": csrf}
+    edit = {
+        "college": "associations_acteurs",
+        "origin": "representant_structure",
+        "seat": "titulaire",
+        "prenom": "Hugo",
+        "nom": "NomHugo",
+        "sexe": "M",
+        "structure": "Première",
+        "version": "1",
+        "_csrf": csrf,
+    }
     url = f"/conseils/{world.ids['council_a']}/membres/{ids['Hugo']}"
     assert (await client.post(url, data=edit, follow_redirects=False)).status_code == 303
     r = await client.post(url, data={**edit, "structure": "Seconde"})
@@ -232,8 +383,12 @@ async def test_exports_pdf_csv_odt(client: Any, world: World, ctx: Any) -> None:
     from service.usecases import organisation as org
 
     council = await org.get_council(world.ids["council_a"])
-    await org.update_council(ctx, Actor.system("t"), council["id"], org.CouncilUpdate(version=council["version"],
-                                                                                       regime="2014"))
+    await org.update_council(
+        ctx,
+        Actor.system("t"),
+        council["id"],
+        org.CouncilUpdate(version=council["version"], regime="2014"),
+    )
     await seed(client, world)
     base = f"/api/v1/conseils/{world.ids['council_a']}/composition"
     pdf = await client.get(f"{base}/rapport.pdf", headers=bearer(world, "auditor_37"))
@@ -244,16 +399,24 @@ async def test_exports_pdf_csv_odt(client: Any, world: World, ctx: Any) -> None:
     from pypdf import PdfReader
 
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
-    for expected in ("Composition du conseil citoyen", "parite-habitants", "NOMANA", "Collège des habitants",
-                     "Représentant d'une"):
+    for expected in (
+        "Composition du conseil citoyen",
+        "parite-habitants",
+        "NOMANA",
+        "Collège des habitants",
+        "Représentant d'une",
+    ):
         assert expected in text, expected
     assert "@asso.fr" not in text
     if shutil.which("pdftoppm"):
         with tempfile.TemporaryDirectory() as tmp:
             src = Path(tmp) / "r.pdf"
             src.write_bytes(pdf.content)
-            subprocess.run(["pdftoppm", "-r", "40", "-png", str(src), str(Path(tmp) / "page")], check=True,
-                           capture_output=True)
+            subprocess.run(
+                ["pdftoppm", "-r", "40", "-png", str(src), str(Path(tmp) / "page")],
+                check=True,
+                capture_output=True,
+            )
             pngs = sorted(Path(tmp).glob("page*.png"))
             assert pngs and all(p.stat().st_size > 1000 for p in pngs)
     csv_ = await client.get(f"{base}/rapport.csv", headers=bearer(world, "auditor_37"))
@@ -274,4 +437,4 @@ async def test_exports_pdf_csv_odt(client: Any, world: World, ctx: Any) -> None:
     xml.dom.minidom.parseString(z.read("styles.xml"))
     assert "portant reconnaissance de la composition du conseil citoyen" in content
     assert "NOMANA Ana" in content and "Conseil A" in content and "@asso.fr" not in content
-    assert "manifest:full-path=\"content.xml\"" in z.read("META-INF/manifest.xml").decode()
+    assert 'manifest:full-path="content.xml"' in z.read("META-INF/manifest.xml").decode()

@@ -23,8 +23,17 @@ def _lead(world: World) -> Any:
 
 
 def _form(prenom: str, sexe: str, adresse: str, **over: str) -> dict[str, str]:
-    base = {"prenom": prenom, "nom": f"Nom{prenom}", "email": f"{prenom.lower()}@example.fr", "adresse": adresse,
-            "code_postal": "37000", "commune": "Tours", "birth_date": "1980-05-05", "sexe": sexe, "consent": "oui"}
+    base = {
+        "prenom": prenom,
+        "nom": f"Nom{prenom}",
+        "email": f"{prenom.lower()}@example.fr",
+        "adresse": adresse,
+        "code_postal": "37000",
+        "commune": "Tours",
+        "birth_date": "1980-05-05",
+        "sexe": sexe,
+        "consent": "oui",
+    }
     base.update(over)
     return base
 
@@ -32,8 +41,12 @@ def _form(prenom: str, sexe: str, adresse: str, **over: str) -> dict[str, str]:
 async def _call(ctx: Any, world: World) -> int:
     from service.usecases import candidatures as cand
 
-    call = await cand.create_call(ctx, _lead(world), world.ids["council_a"],
-                                  cand.CallInput("habitants", "Volontaires", date(2026, 3, 1), date(2026, 3, 31)))
+    call = await cand.create_call(
+        ctx,
+        _lead(world),
+        world.ids["council_a"],
+        cand.CallInput("habitants", "Volontaires", date(2026, 3, 1), date(2026, 3, 31)),
+    )
     return int(call["id"])
 
 
@@ -47,8 +60,14 @@ async def test_imported_perimeter_checks_volunteers_addresses(ctx: Any, world: W
     result, _mail = await cand.submit_volunteer(ctx, call, _form("Ana", "F", "500 rue Inconnue"))
     assert result["perimetre"] == "a-verifier"
     path = SHARED / "data" / "registre-exemple" / "perimetre.csv"
-    await registre.import_file(ctx, _lead(world), world.ids["council_a"], path, "perimetre.csv",
-                               registre.ImportOptions(kind="perimetre"))
+    await registre.import_file(
+        ctx,
+        _lead(world),
+        world.ids["council_a"],
+        path,
+        "perimetre.csv",
+        registre.ImportOptions(kind="perimetre"),
+    )
     result, _mail = await cand.submit_volunteer(ctx, call, _form("Bea", "F", "12 rue des Tilleuls"))
     assert result["perimetre"] == "dans-le-perimetre"
     # Avenue Louise Michel: the perimeter stops at 88 on the even side.
@@ -57,7 +76,9 @@ async def test_imported_perimeter_checks_volunteers_addresses(ctx: Any, world: W
     assert exc.value.code == "hors-perimetre"
 
 
-async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(ctx: Any, world: World) -> None:
+async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(
+    ctx: Any, world: World
+) -> None:
     from service.usecases import candidatures as cand
     from service.usecases import composition as comp
     from service.usecases import organisation as org
@@ -65,18 +86,27 @@ async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(ctx: Any
 
     council_id = world.ids["council_a"]
     council = await org.get_council(council_id)
-    await org.update_council(ctx, _lead(world), council_id, org.CouncilUpdate(
-        version=council["version"], settings={"sieges_volontaires": 2}))
+    await org.update_council(
+        ctx,
+        _lead(world),
+        council_id,
+        org.CouncilUpdate(version=council["version"], settings={"sieges_volontaires": 2}),
+    )
     call = await _call(ctx, world)
     ids = []
-    for i, (prenom, sexe) in enumerate([("Ana", "F"), ("Bea", "F"), ("Cleo", "F"), ("Dan", "M"), ("Eli", "M"),
-                                        ("Fred", "M")]):
-        result, _mail = await cand.submit_volunteer(ctx, call, _form(prenom, sexe, f"{i + 1} rue des Tilleuls"))
+    for i, (prenom, sexe) in enumerate(
+        [("Ana", "F"), ("Bea", "F"), ("Cleo", "F"), ("Dan", "M"), ("Eli", "M"), ("Fred", "M")]
+    ):
+        result, _mail = await cand.submit_volunteer(
+            ctx, call, _form(prenom, sexe, f"{i + 1} rue des Tilleuls")
+        )
         ids.append(result["id"])
         await cand.review(ctx, _lead(world), "habitant", result["id"], "acceptee", "", 1)
     pool = await comp.build_volunteer_pool(ctx, _lead(world), council_id)
     assert pool["kind"] == "volontaires" and pool["strata_counts"] == {"F": 3, "M": 3}
-    d = await t.prepare_draw(ctx, _lead(world), council_id, pool["id"], t.PlanInput(seats=2, multiple=3))
+    d = await t.prepare_draw(
+        ctx, _lead(world), council_id, pool["id"], t.PlanInput(seats=2, multiple=3)
+    )
     await t.commit_draw(ctx, _lead(world), council_id, d["id"])
     await t.enter_entropy(ctx, _lead(world), council_id, d["id"], DICE)
     await t.rank_draw(ctx, _lead(world), council_id, d["id"])
@@ -94,17 +124,28 @@ async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(ctx: Any
     assert sorted(m["sexe"] for m in titulaires) == ["F", "M"]
     # Names come from the applications, keys and ranks from the draw.
     woman = next(m for m in titulaires if m["sexe"] == "F")
-    assert woman["prenom"] in ("Ana", "Bea", "Cleo") and woman["draw_id"] == d["id"] and woman["rank"] == 1
+    assert (
+        woman["prenom"] in ("Ana", "Bea", "Cleo")
+        and woman["draw_id"] == d["id"]
+        and woman["rank"] == 1
+    )
     # Repeating creates nobody twice.
     assert await comp.members_from_draw(ctx, _lead(world), council_id, d["id"]) == []
     # The woman titulaire leaves: the draw's next woman (rank 2) is proposed.
-    departure = await comp.depart_member(ctx, _lead(world), woman["id"], "demenage", date(2026, 6, 1), 1)
+    departure = await comp.depart_member(
+        ctx, _lead(world), woman["id"], "demenage", date(2026, 6, 1), 1
+    )
     assert departure.vacancy
-    assert departure.proposal is not None and departure.proposal["rank"] == 2 and departure.proposal["sexe"] == "F"
+    assert (
+        departure.proposal is not None
+        and departure.proposal["rank"] == 2
+        and departure.proposal["sexe"] == "F"
+    )
     after = await t.draw_results(d["id"])
     assert departure.proposal["pool_key"] in {h.key for h in after.titulaires}
-    promoted = await comp.promote_replacement(ctx, _lead(world), woman["id"], departure.proposal["id"],
-                                              departure.proposal["version"])
+    promoted = await comp.promote_replacement(
+        ctx, _lead(world), woman["id"], departure.proposal["id"], departure.proposal["version"]
+    )
     assert promoted["seat"] == "titulaire" and promoted["mandate_start"] == date(2026, 6, 1)
     points, _start, _end = await comp.timeline(ctx, council_id)
     residents = [p for p in points if p.college.value == "habitants"]
