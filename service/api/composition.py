@@ -74,6 +74,14 @@ class FromDraw(_In):
     override_reason: str = Field(default="", max_length=2000)
 
 
+class FromApplication(_In):
+    kind: str = Field(description="habitant ou structure")
+    candidature_id: int
+    seat: str = "titulaire"
+    mandate_start: date | None = None
+    override_reason: str = Field(default="", max_length=2000)
+
+
 class MemberOut(BaseModel):
     id: int
     council: int
@@ -245,6 +253,28 @@ class CompositionController(Controller):
             data.override_reason,
         )
         return [member_out(r) for r in rows]
+
+    @post(
+        "/membres/depuis-candidature",
+        operation_id="appointApplicant",
+        opt=allow(Action.MANAGE_COMPOSITION, "council_id"),
+        status_code=HTTP_201_CREATED,
+        description="Nomme une candidature acceptée (volontaire ou représentant de structure).",
+    )
+    async def from_application(
+        self, request: Request[Any, Any, Any], council_id: int, data: FromApplication
+    ) -> MemberOut:
+        row = await uc.member_from_application(
+            ctx_of(request),
+            actor_of(request),
+            council_id,
+            data.kind,
+            data.candidature_id,
+            seat=data.seat,
+            mandate_start=data.mandate_start,
+            override_reason=data.override_reason,
+        )
+        return member_out(row)
 
     @get(
         "/membres/{membre_id:int}",

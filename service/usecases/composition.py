@@ -13,7 +13,9 @@ from datetime import date
 from typing import Any
 
 from domain.composition import (
+    OVERRIDE_MIN_LENGTH,
     College,
+    Composition,
     CouncilSettings,
     Member,
     MemberStatus,
@@ -23,6 +25,7 @@ from domain.composition import (
     Seat,
     Sex,
     Vacancy,
+    VolunteersOnlyRefusedUnder2014,
     check_change,
     depart,
     evaluate_composition,
@@ -372,6 +375,54 @@ def _check_exclusion(
             )
 
 
+def guard_change(
+    before: list[Member],
+    after: list[Member],
+    council: dict[str, Any],
+    today: date,
+    override_reason: str,
+) -> list[str]:
+    """The domain's guarded rules (parity, residents' share) plus, under the 2014 regime,
+    the refusal of a residents' college of volunteers only: a change that newly breaks
+    one is refused with the rule's code unless an override reason is given."""
+    settings = rule_settings(council)
+    try:
+        overridden = check_change(before, after, settings, today, override_reason)
+    except RuleBroken as exc:
+        extra_rule = _volunteers_only_newly_broken(before, after, settings, today)
+        if extra_rule is not None and extra_rule.code not in exc.extra.get("rules", []):
+            exc.extra["rules"] = [*exc.extra.get("rules", []), extra_rule.code]
+        raise
+    broken = _volunteers_only_newly_broken(before, after, settings, today)
+    if broken is None:
+        return overridden
+    if len((override_reason or "").strip()) >= OVERRIDE_MIN_LENGTH:
+        return [*overridden, broken.code]
+    raise RuleBroken(
+        broken.message
+        + " "
+        + _("Pour passer outre, indiquez un motif d'au moins {n} caractères.").format(
+            n=OVERRIDE_MIN_LENGTH
+        ),
+        code=broken.code,
+        extra={
+            "rule": broken.code,
+            "rules": [broken.code],
+            "override_min_length": OVERRIDE_MIN_LENGTH,
+            **broken.details,
+        },
+    )
+
+
+def _volunteers_only_newly_broken(
+    before: list[Member], after: list[Member], settings: CouncilSettings, today: date
+) -> RuleResult | None:
+    rule = VolunteersOnlyRefusedUnder2014(settings.regime)
+    was = rule.check(Composition.of(before, today))
+    now = rule.check(Composition.of(after, today))
+    return now if was.ok and now.blocks else None
+
+
 async def _record(
     ctx: AppContext,
     actor: Actor,
@@ -441,9 +492,7 @@ async def create_member(
             stratum=values["stratum"],
             rank=values["rank"],
         )
-        overridden = check_change(
-            before, [*before, new], rule_settings(council), today, override_reason
-        )
+        overridden = guard_change(before, [*before, new], council, today, override_reason)
         row = (
             await Membre.insert(
                 Membre(council=council_id, created_at=now, updated_at=now, **values)
@@ -477,7 +526,7 @@ async def update_member(
         _check_exclusion(rows, {**values, "status": current["status"]}, member_id)
         before = [to_member(r) for r in rows]
         after = [to_member({**r, **values}) if r["id"] == member_id else to_member(r) for r in rows]
-        overridden = check_change(before, after, rule_settings(council), today, override_reason)
+        overridden = guard_change(before, after, council, today, override_reason)
         await _versioned(member_id, version, {**values, "updated_at": now})
         await _record(
             ctx,
@@ -541,7 +590,7 @@ async def depart_member(
         departure = depart(to_member(current), new_status, on)
         before = [to_member(r) for r in rows]
         after = [departure.member if m.id == str(member_id) else m for m in before]
-        overridden = check_change(before, after, rule_settings(council), today, override_reason)
+        overridden = guard_change(before, after, council, today, override_reason)
         values = {"status": new_status.value, "status_since": on, "updated_at": now}
         await _versioned(member_id, version, values)
         await _record(
@@ -657,7 +706,7 @@ async def promote_replacement(
         rows = await list_members(departed["council"])
         before = [to_member(r) for r in rows]
         after = [promoted if m.id == str(suppleant_id) else m for m in before]
-        overridden = check_change(before, after, rule_settings(council), today, override_reason)
+        overridden = guard_change(before, after, council, today, override_reason)
         values = {
             "seat": "titulaire",
             "mandate_start": promoted.mandate_start,
@@ -778,7 +827,7 @@ async def members_from_draw(
             )
             for i, v in enumerate(pending)
         ]
-        overridden = check_change(before, after, rule_settings(council), today, override_reason)
+        overridden = guard_change(before, after, council, today, override_reason)
         for values in pending:
             row = (
                 await Membre.insert(
@@ -917,3 +966,76 @@ async def my_memberships(account_id: int) -> list[dict[str, Any]]:
         .order_by(Membre.mandate_start, ascending=False)
     )
     return [label_member(dict(r)) for r in rows]
+
+
+# --- appointing an accepted applicant ---------------------------------------------------
+
+
+async def member_from_application(
+    ctx: AppContext,
+    actor: Actor,
+    council_id: int,
+    kind: str,
+    application_id: int,
+    *,
+    seat: str = "titulaire",
+    mandate_start: date | None = None,
+    override_reason: str = "",
+) -> dict[str, Any]:
+    """Appoint an accepted application: a volunteer resident (origin « volontaire ») or a
+    structure's representative. The composition rules apply as for any new member."""
+    from service.usecases.candidatures import get_application
+
+    if kind not in ("habitant", "structure"):
+        raise NotFound(_("Candidature introuvable."))
+    app = await get_application(kind, application_id, council_id)
+    if app["status"] != "acceptee":
+        raise InvalidState(
+            _("Seule une candidature acceptée peut donner lieu à une nomination."),
+            code="candidature-non-acceptee",
+        )
+    subject_type = "candidature" if kind == "habitant" else "candidature_structure"
+    if await Membre.exists().where(
+        (Membre.council == council_id)
+        & (Membre.subject_type == subject_type)
+        & (Membre.subject_id == application_id)
+    ):
+        raise Conflict(_("Cette personne siège déjà au conseil."), code="deja-membre")
+    if kind == "habitant":
+        data = MemberInput(
+            college="habitants",
+            origin=Origin.VOLONTAIRE.value,
+            prenom=app["prenom"],
+            nom=app["nom"],
+            sexe=app["sexe"],
+            seat=seat,
+            mandate_start=mandate_start,
+            email=app["email"],
+            telephone=app["telephone"],
+            subject_type=subject_type,
+            subject_id=application_id,
+        )
+    else:
+        if app["representant_sexe"] not in ("F", "M"):
+            raise InvalidInput(
+                _(
+                    "Le sexe du représentant n'est pas connu : ajoutez-le à la main depuis la "
+                    "composition."
+                ),
+                field="representant_sexe",
+            )
+        data = MemberInput(
+            college="associations_acteurs",
+            origin=Origin.REPRESENTANT_STRUCTURE.value,
+            prenom=app["representant_prenom"],
+            nom=app["representant_nom"],
+            sexe=app["representant_sexe"],
+            seat=seat,
+            mandate_start=mandate_start,
+            structure=app["structure"],
+            email=app["email"],
+            telephone=app["telephone"],
+            subject_type=subject_type,
+            subject_id=application_id,
+        )
+    return await create_member(ctx, actor, council_id, data, override_reason)

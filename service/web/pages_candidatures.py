@@ -265,6 +265,12 @@ class ApplicationPages(Controller):
             statuts=cand.STATUS_LABELS,
             perimetres=cand.PERIMETRE_LABELS,
             erreurs=erreurs or {},
+            seats=[(s.value, s.label) for s in Seat],
+            peut_nommer=is_allowed(
+                user_of(request).principal,
+                Action.MANAGE_COMPOSITION,
+                request.scope["resource_scope"],  # type: ignore[typeddict-item]
+            ),
             fil=_fil(
                 council,
                 {"href": f"/conseils/{council_id}/candidatures", "label": _("Candidatures")},
@@ -298,6 +304,33 @@ class ApplicationPages(Controller):
                 request, council_id, kind, candidature_id, form_errors(exc), _status(exc)
             )
         return see_other(f"/conseils/{council_id}/candidatures?ok=decision-enregistree")
+
+    @post(
+        "/candidatures/{kind:str}/{candidature_id:int}/nommer",
+        opt=allow(Action.MANAGE_COMPOSITION, "council_id"),
+    )
+    async def appoint(
+        self, request: Request[Any, Any, Any], council_id: int, kind: str, candidature_id: int
+    ) -> Template | Redirect:
+        values = _form_dict(await request.form())
+        try:
+            await comp.member_from_application(
+                ctx_of(request),
+                actor_of(request),
+                council_id,
+                _kind(kind),
+                candidature_id,
+                seat=values.get("seat", "titulaire"),
+                mandate_start=_opt_date(values, "mandate_start"),
+                override_reason=values.get("override_reason", ""),
+            )
+        except DomainError as exc:
+            if exc.code == "introuvable":
+                raise
+            return await self._detail(
+                request, council_id, kind, candidature_id, form_errors(exc), _status(exc)
+            )
+        return see_other(f"/conseils/{council_id}/composition?ok=membre-ajoute")
 
     @post("/volontaires/vivier", opt=allow(Action.RUN_DRAW, "council_id"))
     async def volunteer_pool(

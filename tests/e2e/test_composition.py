@@ -438,3 +438,69 @@ async def test_exports_pdf_csv_odt(client: Any, world: World, ctx: Any) -> None:
     assert "portant reconnaissance de la composition du conseil citoyen" in content
     assert "NOMANA Ana" in content and "Conseil A" in content and "@asso.fr" not in content
     assert 'manifest:full-path="content.xml"' in z.read("META-INF/manifest.xml").decode()
+
+
+async def test_volunteers_only_refused_under_2014_and_applicants_appointed(
+    client: Any, world: World, ctx: Any
+) -> None:
+    from service.audit import Actor
+    from service.usecases import organisation as org
+    from tests.e2e.test_candidatures import make_call, structure, volunteer
+
+    council = await org.get_council(world.ids["council_a"])
+    await org.update_council(
+        ctx,
+        Actor.system("t"),
+        council["id"],
+        org.CouncilUpdate(version=council["version"], regime="2014"),
+    )
+    call = await make_call(client, world)
+    app_id = (await client.post(f"/api/v1/appels/{call}/candidatures", json=volunteer())).json()[
+        "id"
+    ]
+    base = f"/api/v1/conseils/{world.ids['council_a']}"
+    body = {"kind": "habitant", "candidature_id": app_id}
+    # Not accepted yet: no appointment.
+    r = await client.post(
+        f"{base}/membres/depuis-candidature", headers=bearer(world, "lead_a"), json=body
+    )
+    assert r.status_code == 409 and r.json()["code"] == "candidature-non-acceptee"
+    await client.post(
+        f"{base}/candidatures/habitants/{app_id}/decision",
+        headers=bearer(world, "lead_a"),
+        json={"decision": "acceptee", "version": 1},
+    )
+    # Under the 2014 regime a residents' college of volunteers only is refused…
+    r = await client.post(
+        f"{base}/membres/depuis-candidature", headers=bearer(world, "lead_a"), json=body
+    )
+    assert r.status_code == 409 and r.json()["code"] == "volontaires-seuls-regime-2014"
+    # …unless a drawn resident already sits.
+    assert (await add(client, world, member("Bob", "M"))).status_code == 201
+    r = await client.post(
+        f"{base}/membres/depuis-candidature", headers=bearer(world, "lead_a"), json=body
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["origin"] == "volontaire" and r.json()["prenom"] == "Aïcha"
+    r = await client.post(
+        f"{base}/membres/depuis-candidature", headers=bearer(world, "lead_a"), json=body
+    )
+    assert r.status_code == 409 and r.json()["code"] == "deja-membre"
+    # A structure's representative.
+    scall = await make_call(client, world, college="associations_acteurs")
+    sid = (await client.post(f"/api/v1/appels/{scall}/candidatures", json=structure())).json()["id"]
+    await client.post(
+        f"{base}/candidatures/structures/{sid}/decision",
+        headers=bearer(world, "lead_a"),
+        json={"decision": "acceptee", "version": 1},
+    )
+    r = await client.post(
+        f"{base}/membres/depuis-candidature",
+        headers=bearer(world, "lead_a"),
+        json={"kind": "structure", "candidature_id": sid},
+    )
+    assert r.status_code == 201, r.text
+    assert (
+        r.json()["origin"] == "representant_structure"
+        and r.json()["structure"] == "Les Jardins partagés"
+    )
