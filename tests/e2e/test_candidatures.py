@@ -347,3 +347,15 @@ async def test_volunteer_pool_when_volunteers_outnumber_seats(
 
     subjects = await load_subjects("candidature", ids)
     assert subjects[ids[0]].prenom == "Ana" and subjects[ids[0]].address.voie == "1 rue A"
+
+
+async def test_openapi_lists_the_feature(client: Any) -> None:
+    r = await client.get("/schema/openapi.json")
+    assert r.status_code == 200
+    ops = {op.get("operationId") for path in r.json()["paths"].values() for op in path.values()}
+    assert {
+        "submitApplication",
+        "createMember",
+        "getComposition",
+        "getRecognitionOrderDraft",
+    } <= ops
