@@ -342,6 +342,19 @@ async def test_volunteer_pool_when_volunteers_outnumber_seats(
     assert households[0] == households[1] != ""
     assert "Ana" not in content and "rue" not in content
     assert (await client.post(pool_url, headers=bearer(world, "auditor_37"))).status_code == 403
+    # From the page, the lead goes on to the draw's preparation over the new pool.
+    from tests.conftest import web_login
+
+    await web_login(client, world.emails["lead_a"])
+    r = await client.post(
+        f"/conseils/{world.ids['council_a']}/volontaires/vivier",
+        data={"_csrf": client.cookies.get("cc_csrf")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert r.headers["location"].startswith(f"/conseils/{world.ids['council_a']}/tirages/nouveau?vivier=")
+    prep = await client.get(r.headers["location"])
+    assert prep.status_code == 200
     # The draw reaches the volunteers' names through the subject registry.
     from service.usecases.subjects import load_subjects
 
