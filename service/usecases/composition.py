@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from domain.composition import (
@@ -20,8 +21,10 @@ from domain.composition import (
     Member,
     MemberStatus,
     Origin,
+    ParityInResidentsCollege,
     ParityPoint,
     Regime,
+    ResidentsShare,
     Seat,
     Sex,
     Vacancy,
@@ -382,45 +385,65 @@ def guard_change(
     today: date,
     override_reason: str,
 ) -> list[str]:
-    """The domain's guarded rules (parity, residents' share) plus, under the 2014 regime,
-    the refusal of a residents' college of volunteers only: a change that newly breaks
-    one is refused with the rule's code unless an override reason is given."""
+    """Refuse a change that newly breaks parity or the residents' share (the domain's
+    ``check_change``), that makes either worse when already broken, or — under the 2014
+    regime — that leaves a residents' college of volunteers only; an override reason of
+    ``OVERRIDE_MIN_LENGTH`` characters lets it through, and the codes it overrode are
+    returned for the audit trail."""
     settings = rule_settings(council)
+    extra = _extra_broken(before, after, settings, today)
     try:
         overridden = check_change(before, after, settings, today, override_reason)
     except RuleBroken as exc:
-        extra_rule = _volunteers_only_newly_broken(before, after, settings, today)
-        if extra_rule is not None and extra_rule.code not in exc.extra.get("rules", []):
-            exc.extra["rules"] = [*exc.extra.get("rules", []), extra_rule.code]
+        codes = list(exc.extra.get("rules", []))
+        exc.extra["rules"] = codes + [r.code for r in extra if r.code not in codes]
         raise
-    broken = _volunteers_only_newly_broken(before, after, settings, today)
-    if broken is None:
+    if not extra:
         return overridden
     if len((override_reason or "").strip()) >= OVERRIDE_MIN_LENGTH:
-        return [*overridden, broken.code]
+        return overridden + [r.code for r in extra if r.code not in overridden]
+    first = extra[0]
     raise RuleBroken(
-        broken.message
+        " ".join(r.message for r in extra)
         + " "
         + _("Pour passer outre, indiquez un motif d'au moins {n} caractères.").format(
             n=OVERRIDE_MIN_LENGTH
         ),
-        code=broken.code,
+        code=first.code,
         extra={
-            "rule": broken.code,
-            "rules": [broken.code],
+            "rule": first.code,
+            "rules": [r.code for r in extra],
             "override_min_length": OVERRIDE_MIN_LENGTH,
-            **broken.details,
+            **first.details,
         },
     )
 
 
-def _volunteers_only_newly_broken(
+def _extra_broken(
     before: list[Member], after: list[Member], settings: CouncilSettings, today: date
-) -> RuleResult | None:
-    rule = VolunteersOnlyRefusedUnder2014(settings.regime)
-    was = rule.check(Composition.of(before, today))
-    now = rule.check(Composition.of(after, today))
-    return now if was.ok and now.blocks else None
+) -> list[RuleResult]:
+    old, new = Composition.of(before, today), Composition.of(after, today)
+    out: list[RuleResult] = []
+    parity = ParityInResidentsCollege()
+    was, now = parity.check(old), parity.check(new)
+    if not was.ok and not now.ok and now.details["gap"] > was.details["gap"]:
+        out.append(replace(now, message=now.message + " " + _("Ce changement aggrave l'écart.")))
+    share = ResidentsShare(settings.residents_min_share)
+    was, now = share.check(old), share.check(new)
+    if not was.ok and not now.ok and _share(now) < _share(was):
+        out.append(
+            replace(now, message=now.message + " " + _("Ce changement réduit encore leur part."))
+        )
+    volunteers = VolunteersOnlyRefusedUnder2014(settings.regime)
+    was, now = volunteers.check(old), volunteers.check(new)
+    if was.ok and now.blocks:
+        out.append(now)
+    return out
+
+
+def _share(result: RuleResult) -> Fraction:
+    total = int(result.details["total"])
+    return Fraction(int(result.details["residents"]), total) if total else Fraction(0)
 
 
 async def _record(

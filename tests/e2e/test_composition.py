@@ -135,6 +135,12 @@ async def test_rules_refuse_then_override_is_audited(client: Any, world: World) 
         member("R9", "F", college="associations_acteurs", origin="representant_structure"),
     )
     assert r.status_code == 409 and r.json()["code"] == "part-habitants"
+    # Parity already broken (2 F / 4 M): a change that widens the gap is refused too,
+    # one that narrows it passes.
+    r = await add(client, world, member("Oz", "M"))
+    assert r.status_code == 409 and r.json()["code"] == "parite-habitants"
+    assert "aggrave" in r.json()["detail"]
+    assert (await add(client, world, member("Wen", "F"))).status_code == 201
     # An origin that does not fit the college.
     r = await add(client, world, member("Zed", "M", college="associations_acteurs"))
     assert r.status_code == 422 and r.json()["code"] == "origine-incoherente"
