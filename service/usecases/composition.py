@@ -458,6 +458,7 @@ async def _record(
 ) -> None:
     now = ctx.now()
     snap = _snapshot(values)
+    snap.setdefault("status", "actif")
     await MembreHistorique.insert(
         MembreHistorique(
             membre=member_id,
@@ -879,7 +880,22 @@ async def history(council_id: int, limit: int = 500) -> list[dict[str, Any]]:
         .limit(limit)
         .output(load_json=True)
     )
-    return [dict(r) for r in rows]
+    return [{**dict(r), "etat": _state_label(r["snapshot"] or {})} for r in rows]
+
+
+def _state_label(snap: dict[str, Any]) -> str:
+    """« Collège des habitants, titulaire, femme, actif (depuis 2026-06-01) » for the history."""
+    parts = []
+    for cls, key in ((College, "college"), (Seat, "seat"), (Sex, "sexe"), (MemberStatus, "status")):
+        try:
+            label = cls(snap.get(key)).label
+        except ValueError:
+            continue
+        parts.append(label if key == "college" else label.lower())
+    text = ", ".join(parts)
+    if snap.get("status_since") and snap.get("status") != "actif":
+        text += " " + _("(depuis le {d})").format(d=snap["status_since"])
+    return text
 
 
 async def timeline(ctx: AppContext, council_id: int) -> tuple[list[ParityPoint], date, date]:

@@ -135,7 +135,10 @@ class PublicApplicationPages(Controller):
             else:
                 result, mail = await cand.submit_structure(ctx, appel_id, values)
         except DomainError as exc:
-            erreurs = form_errors(exc)
+            if exc.code == "introuvable":
+                raise
+            # A closed call shows its notice, not the form; other errors go next to fields.
+            erreurs = {} if exc.code in ("appel-clos", "appel-pas-ouvert") else form_errors(exc)
             return await self._form(
                 request,
                 appel_id,

@@ -234,6 +234,11 @@ async def test_public_form_page_flow_and_mail(
     closed = await make_call(client, world, opens=date(2026, 1, 1), closes=date(2026, 2, 1))
     page = await client.get(f"/candidater/{closed}")
     assert "n'est pas ouvert" in page.text and "Envoyer ma candidature" not in page.text
+    late = await client.post(
+        f"/candidater/{closed}", data={**form, "consent": "oui", "_csrf": csrf}
+    )
+    assert late.status_code == 409 and "est clos depuis le" in late.text
+    assert "Envoyer ma candidature" not in late.text
 
 
 async def test_public_forms_are_rate_limited(client: Any, world: World) -> None:
@@ -352,7 +357,9 @@ async def test_volunteer_pool_when_volunteers_outnumber_seats(
         follow_redirects=False,
     )
     assert r.status_code == 303
-    assert r.headers["location"].startswith(f"/conseils/{world.ids['council_a']}/tirages/nouveau?vivier=")
+    assert r.headers["location"].startswith(
+        f"/conseils/{world.ids['council_a']}/tirages/nouveau?vivier="
+    )
     prep = await client.get(r.headers["location"])
     assert prep.status_code == 200
     # The draw reaches the volunteers' names through the subject registry.
