@@ -20,7 +20,7 @@ import hmac
 import io
 import re
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -570,9 +570,7 @@ def _trusted_pool(content: bytes, digest: str) -> proto.Pool:
     strata = tuple(fields[1::3])
     households = tuple(fields[2::3])
     del fields
-    counts: dict[str, int] = {}
-    for s in set(strata):
-        counts[s] = strata.count(s)
+    counts = Counter(strata)
     return proto.Pool(
         keys=keys,
         strata=strata,
