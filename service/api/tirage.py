@@ -312,6 +312,20 @@ class DrawController(Controller):
         ]
 
     @post(
+        "/{draw_id:int}/tours/{round_no:int}/cloture",
+        operation_id="closeDrawRound",
+        opt=allow(Action.RUN_DRAW, "council_id"),
+        status_code=200,
+        summary="Après la date limite : les invitations sans réponse passent « sans réponse »",
+    )
+    async def close_round(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int, round_no: int
+    ) -> dict[str, Any]:
+        return await uc.close_round(
+            ctx_of(request), actor_of(request), council_id, draw_id, round_no
+        )
+
+    @post(
         "/{draw_id:int}/reponses",
         operation_id="recordDrawReply",
         opt=allow(Action.RUN_DRAW, "council_id"),

@@ -14,6 +14,7 @@ leaves the draw as it was (resuming recomputes the identical result).
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import hmac
@@ -1122,6 +1123,26 @@ class ReplyEntry:
 async def _apply_replies(
     ctx: AppContext, actor: Actor, loaded: _Loaded, entries: Sequence[ReplyEntry], via: str
 ) -> None:
+    """Record replies and rebuild the seats, in one transaction.
+
+    Seats are computed from the replies as read, so the write is versioned; replies are
+    idempotent per person, so when another reply (the lead's, a resident's online) got in
+    between, the draw is read again and the same replies applied on top, a few times."""
+    attempts = 8
+    for attempt in range(attempts):
+        try:
+            await _apply_replies_once(ctx, actor, loaded, entries, via)
+            return
+        except Conflict:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.005 * attempt)
+            loaded = await _load(int(loaded.row["id"]))
+
+
+async def _apply_replies_once(
+    ctx: AppContext, actor: Actor, loaded: _Loaded, entries: Sequence[ReplyEntry], via: str
+) -> None:
     draw = loaded.draw
     for e in entries:
         try:
@@ -1410,6 +1431,30 @@ async def reply_online(
     }
 
 
+async def close_round(
+    ctx: AppContext, actor: Actor, council_id: int, draw_id: int, round_no: int
+) -> dict[str, Any]:
+    """Once a round's deadline has passed, every invitation of it still without a reply
+    becomes "no reply by the deadline" (a later "yes" may still be recorded)."""
+    loaded = await _load(draw_id, council_id)
+    r = next((x for x in loaded.rounds if int(x["number"]) == int(round_no)), None)
+    if r is None:
+        raise NotFound(_("Tour introuvable pour ce tirage."))
+    if r["deadline"] is not None and ctx.now() <= r["deadline"]:
+        raise InvalidState(
+            _("La date limite de réponse de ce tour n'est pas encore passée."),
+            code="delai-en-cours",
+        )
+    pending = [
+        ReplyEntry(i["key"], Reply.NO_REPLY)
+        for i in loaded.invitations
+        if int(i["round"]) == int(round_no) and not i["reply"]
+    ]
+    if pending:
+        await _apply_replies(ctx, actor, loaded, pending, "lead")
+    return {"round": int(round_no), "marked_no_reply": len(pending)}
+
+
 async def replacement_proposal(
     draw_id: int, key: str, council_id: int | None = None
 ) -> dict[str, Any]:
@@ -1589,8 +1634,11 @@ async def draw_state(draw_id: int, council_id: int | None = None) -> dict[str, A
 
 
 async def public_record(reference: str) -> dict[str, Any]:
-    """The §8 record anyone may read (ranked keys of invited people only)."""
+    """The §8 record anyone may read (ranked keys of invited people only). A draw only
+    prepared (not committed) is not public yet."""
     row = await _row_by_reference(reference)
+    if not row["commitment"]:
+        raise NotFound(_("Aucun tirage ne porte cette référence."))
     loaded = await _load(int(row["id"]))
     return rec.public_record(loaded.draw)
 

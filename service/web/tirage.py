@@ -40,6 +40,10 @@ FLASH.update(
         "tirage-engage": ("succes", "Engagement publié : la liste et le plan sont figés."),
         "tirage-classe": ("succes", "Classement établi."),
         "tour-ouvert": ("succes", "Tour d'invitations ouvert."),
+        "tour-clos": (
+            "succes",
+            "Tour clos : les invitations sans réponse sont marquées « sans réponse ».",
+        ),
         "reponse-enregistree": ("succes", "Réponse enregistrée."),
         "reponses-importees": ("succes", "Réponses importées."),
         "tirage-abandonne": ("succes", "Tirage abandonné ; il reste dans le journal."),
@@ -207,6 +211,7 @@ class DrawPages(Controller):
             erreurs=erreurs or {},
             form=form or {},
             viviers=await pools_uc.list_pools(council_id),
+            now=ctx_of(request).now(),
             peut_auditer=is_allowed(user.principal, Action.READ_DRAW_AUDIT, scope),
             fil=_fil(conseil, {"label": etat["reference"]}),
         )
@@ -317,6 +322,15 @@ class DrawPages(Controller):
             )
 
         return await self._act(request, council_id, draw_id, "tour-ouvert", go)
+
+    @post("/{draw_id:int}/tours/{round_no:int}/cloture", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def close_round(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int, round_no: int
+    ) -> Template | Redirect:
+        async def go(raw: Any) -> None:
+            await uc.close_round(ctx_of(request), actor_of(request), council_id, draw_id, round_no)
+
+        return await self._act(request, council_id, draw_id, "tour-clos", go, "#reponses")
 
     @post("/{draw_id:int}/reponse", opt=allow(Action.RUN_DRAW, "council_id"))
     async def reply(

@@ -367,3 +367,67 @@ async def test_lookup_key_gives_ticket_and_rank(ctx: Any, world: World) -> None:
     assert out["ticket"] == proto.ticket(bytes.fromhex(d["seed"]), key)
     with pytest.raises(NotFound):
         await t.lookup_key(d["reference"], "ABSENTE123")
+
+
+async def test_two_entropies_at_once_exactly_one_is_kept(ctx: Any, world: World) -> None:
+    from domain.errors import InvalidState
+    from service.usecases import tirage as t
+
+    council = world.ids["council_a"]
+    pool = await make_pool(ctx, council, 40)
+    d = await t.prepare_draw(ctx, _lead(world), council, pool["id"], t.PlanInput(seats=2))
+    await t.commit_draw(ctx, _lead(world), council, d["id"])
+    texts = [DICE, DICE.replace("3", "5"), DICE.replace("6", "2")]
+    results = await asyncio.gather(
+        *[t.enter_entropy(ctx, _lead(world), council, d["id"], x) for x in texts],
+        return_exceptions=True,
+    )
+    ok = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, InvalidState)]
+    assert len(ok) == 1 and len(refused) == 2, results
+    assert (await t.get_draw(d["id"]))["entropy"] == ok[0]["entropy"]
+
+
+async def test_concurrent_replies_are_all_kept(ctx: Any, world: World) -> None:
+    from service.usecases import tirage as t
+
+    council = world.ids["council_a"]
+    d = await _ranked(ctx, world, n=60, seats=4, multiple=3)
+    await t.open_round(ctx, _lead(world), council, d["id"])
+    recips = await t.round_recipients(ctx, d["id"], 1)
+    await asyncio.gather(
+        *[t.record_reply(ctx, _lead(world), council, d["id"], r.key, "accepte") for r in recips[:5]]
+    )
+    state = await t.draw_state(d["id"])
+    assert sum(1 for i in state["invitations"] if i["reply"] == "accepted") == 5
+
+
+async def test_close_round_after_deadline(ctx: Any, world: World, clock: Any) -> None:
+    from domain.errors import InvalidState
+    from service.usecases import tirage as t
+
+    council = world.ids["council_a"]
+    d = await _ranked(ctx, world, n=40, seats=2, multiple=2)
+    await t.open_round(ctx, _lead(world), council, d["id"])
+    recips = await t.round_recipients(ctx, d["id"], 1)
+    await t.record_reply(ctx, _lead(world), council, d["id"], recips[0].key, "refuse")
+    with pytest.raises(InvalidState):
+        await t.close_round(ctx, _lead(world), council, d["id"], 1)
+    clock.advance(days=t.DEFAULT_REPLY_DAYS + 1)
+    out = await t.close_round(ctx, _lead(world), council, d["id"], 1)
+    assert out["marked_no_reply"] == len(recips) - 1
+    # A late "yes" is still a yes.
+    await t.record_reply(ctx, _lead(world), council, d["id"], recips[1].key, "accepte")
+    assert [h.key for h in (await t.draw_results(d["id"])).titulaires] == [recips[1].key]
+
+
+async def test_prepared_draw_is_not_public(ctx: Any, world: World) -> None:
+    from domain.errors import NotFound
+    from service.usecases import tirage as t
+
+    pool = await make_pool(ctx, world.ids["council_a"], 20)
+    d = await t.prepare_draw(
+        ctx, _lead(world), world.ids["council_a"], pool["id"], t.PlanInput(seats=2)
+    )
+    with pytest.raises(NotFound):
+        await t.public_record(d["reference"])
