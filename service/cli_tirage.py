@@ -19,7 +19,7 @@ from service.context import AppContext
 def _actor() -> Actor:
     try:
         who = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
+    except Exception:
         who = "inconnu"
     return Actor.system(f"ligne de commande ({who})")
 
@@ -34,7 +34,11 @@ def _verify_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tirage", type=int, help="vérifier un tirage enregistré dans la base (n°)")
 
 
-@register("verify-draw", "vérifie un tirage au sort (fichiers, ou --tirage N dans la base) ; code 0, 1 ou 2", _verify_args)
+@register(
+    "verify-draw",
+    "vérifie un tirage au sort (fichiers, ou --tirage N dans la base) ; code 0, 1 ou 2",
+    _verify_args,
+)
 async def _verify_draw(ctx: AppContext, args: argparse.Namespace) -> int:
     from domain.verify import main as verify_main
 
@@ -65,7 +69,10 @@ async def _list(ctx: AppContext, args: argparse.Namespace) -> int:
     from service.usecases import tirage as uc
 
     for d in await uc.list_draws(args.conseil):
-        print(f"{d['id']:>5}  {d['reference']:<14} {d['status_label']:<22} {d['pool_size']:>9} personnes  {d['commitment'][:16]}")
+        print(
+            f"{d['id']:>5}  {d['reference']:<14} {d['status_label']:<22} "
+            f"{d['pool_size']:>9} personnes  {d['commitment'][:16]}"
+        )
     return 0
 
 
@@ -75,7 +82,9 @@ def _prepare_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sieges", type=int, required=True, help="sièges à pourvoir")
     p.add_argument("--siege-impair", choices=["F", "M"], help="à qui revient le siège impair")
     p.add_argument("--multiple", type=int, default=None, help="courriers du 1er tour par siège")
-    p.add_argument("--plusieurs-par-foyer", action="store_true", help="ne pas limiter à une personne par foyer")
+    p.add_argument(
+        "--plusieurs-par-foyer", action="store_true", help="ne pas limiter à une personne par foyer"
+    )
     p.add_argument("--lieu", default="")
     p.add_argument("--engager", action="store_true", help="publier l'engagement aussitôt")
 
@@ -84,8 +93,12 @@ def _prepare_args(p: argparse.ArgumentParser) -> None:
 async def _prepare(ctx: AppContext, args: argparse.Namespace) -> int:
     from service.usecases import tirage as uc
 
-    data = uc.PlanInput(seats=args.sieges, odd_seat=args.siege_impair, one_per_household=not args.plusieurs_par_foyer,
-                        multiple=args.multiple or uc.DEFAULT_MULTIPLE)
+    data = uc.PlanInput(
+        seats=args.sieges,
+        odd_seat=args.siege_impair,
+        one_per_household=not args.plusieurs_par_foyer,
+        multiple=args.multiple or uc.DEFAULT_MULTIPLE,
+    )
     d = await uc.prepare_draw(ctx, _actor(), args.conseil, args.vivier, data, place=args.lieu)
     if args.engager:
         d = await uc.commit_draw(ctx, _actor(), args.conseil, d["id"])
@@ -112,7 +125,11 @@ async def _commit(ctx: AppContext, args: argparse.Namespace) -> int:
 def _entropy_args(p: argparse.ArgumentParser) -> None:
     _id_arg(p)
     p.add_argument("--alea", required=True, help="faces des dés (au moins 20) ou texte public")
-    p.add_argument("--texte", action="store_true", help="l'aléa est un texte public (loterie, balise), pas des dés")
+    p.add_argument(
+        "--texte",
+        action="store_true",
+        help="l'aléa est un texte public (loterie, balise), pas des dés",
+    )
     p.add_argument("--classer", action="store_true", help="établir le classement aussitôt")
 
 
@@ -121,7 +138,9 @@ async def _entropy(ctx: AppContext, args: argparse.Namespace) -> int:
     from service.usecases import tirage as uc
 
     council = await _council_of(args.tirage)
-    d = await uc.enter_entropy(ctx, _actor(), council, args.tirage, args.alea, "text" if args.texte else "dice")
+    d = await uc.enter_entropy(
+        ctx, _actor(), council, args.tirage, args.alea, "text" if args.texte else "dice"
+    )
     print(f"Graine : {d['seed']}")
     if args.classer:
         d = await uc.rank_draw(ctx, _actor(), council, args.tirage)
@@ -140,8 +159,13 @@ async def _rank(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def _round_args(p: argparse.ArgumentParser) -> None:
     _id_arg(p)
-    p.add_argument("--strate", action="append", default=[], metavar="STRATE=N",
-                   help="invitations d'une strate (tours suivants) ; sans elles : la proposition du service")
+    p.add_argument(
+        "--strate",
+        action="append",
+        default=[],
+        metavar="STRATE=N",
+        help="invitations d'une strate (tours suivants) ; sans elles : la proposition du service",
+    )
     p.add_argument("--date-limite", help="date limite de réponse, ISO 8601 avec décalage")
 
 
@@ -174,8 +198,9 @@ def _replies_args(p: argparse.ArgumentParser) -> None:
 async def _replies(ctx: AppContext, args: argparse.Namespace) -> int:
     from service.usecases import tirage as uc
 
-    out = await uc.import_replies_csv(ctx, _actor(), await _council_of(args.tirage), args.tirage,
-                                      Path(args.fichier).read_bytes())
+    out = await uc.import_replies_csv(
+        ctx, _actor(), await _council_of(args.tirage), args.tirage, Path(args.fichier).read_bytes()
+    )
     print(f"{out['recorded']} réponse(s) enregistrée(s) : {out['by_reply']}")
     return 0
 
@@ -186,7 +211,11 @@ def _export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--liste", help="écrire le fichier de la liste (TSV) dans ce fichier")
 
 
-@register("draw export", "exporte le registre complet et la liste pour une vérification indépendante", _export_args)
+@register(
+    "draw export",
+    "exporte le registre complet et la liste pour une vérification indépendante",
+    _export_args,
+)
 async def _export(ctx: AppContext, args: argparse.Namespace) -> int:
     from domain.draw.record import record_json
     from service.usecases import tirage as uc

@@ -28,10 +28,17 @@ def pools(draw: st.DrawFn, strata: tuple[str, ...] = SUBS, max_size: int = 80) -
 
 
 @FAST
-@given(st.dictionaries(st.sampled_from(["F/A1", "F/A2", "F/A3", "M/A1", "M/A2"]), st.integers(0, 400), min_size=1),
-       st.integers(1, 60), st.sampled_from(["F", "M"]), st.integers(1, 30))
-def test_committed_plan_keeps_parity_and_never_exceeds_the_pool(counts: dict[str, int], seats: int, odd: str,
-                                                                 multiple: int) -> None:
+@given(
+    st.dictionaries(
+        st.sampled_from(["F/A1", "F/A2", "F/A3", "M/A1", "M/A2"]), st.integers(0, 400), min_size=1
+    ),
+    st.integers(1, 60),
+    st.sampled_from(["F", "M"]),
+    st.integers(1, 30),
+)
+def test_committed_plan_keeps_parity_and_never_exceeds_the_pool(
+    counts: dict[str, int], seats: int, odd: str, multiple: int
+) -> None:
     from service.usecases.tirage import PlanInput, plan_for
 
     try:
@@ -51,8 +58,9 @@ def test_committed_plan_keeps_parity_and_never_exceeds_the_pool(counts: dict[str
 
 @FAST
 @given(pools(), st.binary(min_size=32, max_size=32), st.booleans())
-def test_stored_ranking_blob_round_trips_and_holds_every_entry_once(entries: list[PoolEntry], seed: bytes,
-                                                                     oph: bool) -> None:
+def test_stored_ranking_blob_round_trips_and_holds_every_entry_once(
+    entries: list[PoolEntry], seed: bytes, oph: bool
+) -> None:
     from service.usecases.tirage import decode_ranking, encode_ranking
 
     pool = parse_pool(serialise_pool(entries))
@@ -66,7 +74,9 @@ def test_stored_ranking_blob_round_trips_and_holds_every_entry_once(entries: lis
 
 @FAST
 @given(pools(), st.randoms(use_true_random=False))
-def test_pool_read_back_without_revalidation_is_the_parsed_pool(entries: list[PoolEntry], rnd: random.Random) -> None:
+def test_pool_read_back_without_revalidation_is_the_parsed_pool(
+    entries: list[PoolEntry], rnd: random.Random
+) -> None:
     from domain.draw.protocol import pool_digest
     from service.usecases.tirage import _trusted_pool
 
@@ -76,12 +86,19 @@ def test_pool_read_back_without_revalidation_is_the_parsed_pool(entries: list[Po
     assert data == serialise_pool(entries)
     ours, ref = _trusted_pool(data, pool_digest(data)), parse_pool(data)
     assert (ours.keys, ours.strata, ours.households, dict(ours.strata_counts), ours.digest) == (
-        ref.keys, ref.strata, ref.households, dict(ref.strata_counts), ref.digest)
+        ref.keys,
+        ref.strata,
+        ref.households,
+        dict(ref.strata_counts),
+        ref.digest,
+    )
 
 
 @FAST
-@given(st.text(alphabet="ABCDEFGHJKMNPQRSTVWXYZ0123456789", min_size=8, max_size=12),
-       st.sampled_from(["CC-2026-0001", "CC-2027-0042"]))
+@given(
+    st.text(alphabet="ABCDEFGHJKMNPQRSTVWXYZ0123456789", min_size=8, max_size=12),
+    st.sampled_from(["CC-2026-0001", "CC-2027-0042"]),
+)
 def test_reply_codes_are_stable_and_forgiving(key: str, reference: str) -> None:
     from service.usecases.tirage import CODE_ALPHABET, code_digest, reply_code
 
