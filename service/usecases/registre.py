@@ -1270,14 +1270,22 @@ async def run_import_task(ctx: AppContext, actor: Actor, council_id: int, task_i
                 except Exception:  # progress is best effort; the import goes on
                     return
 
+    report: dict[str, Any] | None = None
+    failure: Exception | None = None
     try:
         async with anyio.create_task_group() as tg:
             tg.start_soon(reporter)
             try:
                 report = await import_file(ctx, actor, council_id, path, file_name, options,
                                            progress=progress, digest=digest)
+            except Exception as exc:  # kept out of the task group's ExceptionGroup
+                failure = exc
             finally:
                 state["stage"] = "fin"
+                tg.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
+        assert report is not None
         await update_task(ctx, task_id, status="termine", stage="termine",
                           rows_done=report["rows_read"], source=report["id"])
     except Exception as exc:

@@ -33,6 +33,7 @@ def sample_params(world: World) -> dict[str, Any]:
         "code": "code-inconnu",
         "file_path": "app.css",
         "path": "openapi.json",
+        "source_id": 99999, "pair_id": 99999, "task_id": 99999, "token": "jeton-inconnu-0000",
     }
 
 
