@@ -133,6 +133,7 @@ def create_app(
         openapi_config=openapi_config(),
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
+        lifespan=features.lifespans(),
         request_max_body_size=settings.upload_max_bytes,
         debug=False,
     )

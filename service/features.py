@@ -17,4 +17,15 @@ def route_handlers() -> list[Any]:
     from service.web import tirage as web_tirage
 
     handlers += [*api_tirage.HANDLERS, *web_tirage.HANDLERS]
+    from service.api.registre import REGISTRE_API
+    from service.web.registre_pages import REGISTRE_PAGES
+
+    handlers += [*REGISTRE_API, *REGISTRE_PAGES]
     return handlers
+
+
+def lifespans() -> list[Any]:
+    """Background tasks living as long as the app: ``(app) -> async context manager``."""
+    from service.registre.purge_task import purge_lifespan
+
+    return [purge_lifespan]

@@ -39,6 +39,8 @@ class Settings:
     upload_max_bytes: int = 200 * 1024 * 1024
     smtp_url: str = ""
     mail_from: str = "conseil-citoyen@localhost"
+    # Automatic retention purge of registers (minutes between passes; 0 = off).
+    registre_purge_interval_minutes: int = 60
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -123,4 +125,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         upload_max_bytes=_int(env, "UPLOAD_MAX_BYTES", 200 * 1024 * 1024),
         smtp_url=env.get("SMTP_URL", ""),
         mail_from=env.get("MAIL_FROM", "conseil-citoyen@localhost"),
+        registre_purge_interval_minutes=_int(env, "REGISTRE_PURGE_INTERVAL_MINUTES", 60),
     )

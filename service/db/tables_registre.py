@@ -59,10 +59,14 @@ class RegisterSource(Table, tablename="registre_source"):
 class RegisterPerson(Table, tablename="registre_personne"):
     """One row of one register source (see module docstring)."""
 
-    council = ForeignKey(references=Council, index=True)
-    source = ForeignKey(references=RegisterSource, index=True)
+
+    # Plain integers, not foreign keys: a million-row COPY would otherwise fire one
+    # referential check per row on PostgreSQL. The use cases own the consistency (rows
+    # are written only with the council and source of the same transaction).
+    council = Integer(index=True)
+    source = Integer()
     line = Integer(default=0)
-    ref = Varchar(length=40, default="")  # "<source id>:<line>", Entry.reference
+    # A row is referred to as "<source id>:<line>" (Entry.reference); no column needed.
     doublon_de = Varchar(length=40, default="")  # ref of the row standing for the person
     nom_naissance = Varchar(length=200, default="")
     nom_usage = Varchar(length=200, default="")
@@ -82,8 +86,8 @@ class RegisterPerson(Table, tablename="registre_personne"):
     logement = Varchar(length=60, default="")
     code_postal = Varchar(length=10, default="")
     commune = Varchar(length=200, default="")
-    cle_rue = Varchar(length=300, default="")
-    cle_adresse = Varchar(length=400, default="")
+    # The address keys (cle_rue, cle) are rebuilt from the parts above (see
+    # usecases.registre._address_keys): two long strings less per row to store.
     bureau_vote = Varchar(length=20, default="")
     cle_vivier = Varchar(length=64, default="")  # random opaque pool key (pools.new_key)
     foyer = Varchar(length=32, default="")  # salted household key

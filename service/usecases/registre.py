@@ -12,9 +12,11 @@ Logs and audit events hold counts only, never a name or an address.
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import logging
+import os
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -47,6 +49,7 @@ from domain.registre import (
     parse_perimeter,
 )
 from domain.registre.eligibility import age_at
+from domain.registre.entries import paused_gc
 from domain.registre.households import household_key
 from domain.registre.mapping import CANONICAL_FIELDS, field_label, header_key
 from domain.registre.normalise import format_date, normalise_texte
@@ -293,20 +296,6 @@ async def preview(
 # ----------------------------------------------------------------------------- import
 
 
-def _rows_with_progress(rows: Iterator[tuple[int, list[str]]], progress: Progress | None,
-                        every: int = 20000) -> Iterator[tuple[int, list[str]]]:
-    if progress is None:
-        yield from rows
-        return
-    n = 0
-    for item in rows:
-        yield item
-        n += 1
-        if n % every == 0:
-            progress("lecture", n)
-    progress("lecture", n)
-
-
 @dataclass
 class _Parsed:
     table_format: str
@@ -425,24 +414,29 @@ def _parse_register(table: Table, kind: str, mapping: Mapping,
                     progress: Progress | None) -> _Parsed:
     counted = 0
 
-    def counting(rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    def counting() -> Iterator[tuple[int, list[str]]]:
         nonlocal counted
-        for item in rows:
-            counted += 1
+        n = 0
+        for item in table.rows:
+            n += 1
+            if progress is not None and not n % 20000:
+                progress("lecture", n)
             yield item
+        counted = n
+        if progress is not None:
+            progress("lecture", n)
 
-    entries, rejections = parse_numbered_rows(
-        counting(_rows_with_progress(table.rows, progress)), mapping, _NEW)
+    entries, rejections = parse_numbered_rows(counting(), mapping, _NEW)
     return _Parsed(table.format, table.encoding, table.delimiter, table.header, kind, mapping,
                    entries, rejections, counted, [])
 
 
 # Columns written for each imported row, in this order.
 _PERSON_COLUMNS = (
-    "council", "source", "line", "ref", "doublon_de", "nom_naissance", "nom_usage", "prenoms",
+    "council", "source", "line", "doublon_de", "nom_naissance", "nom_usage", "prenoms",
     "cle_nom_naissance", "cle_nom_usage", "cle_prenoms", "sexe", "date_naissance", "numero",
     "suffixe", "voie", "voie_cle", "complement", "residence", "batiment", "logement",
-    "code_postal", "commune", "cle_rue", "cle_adresse", "bureau_vote", "cle_vivier", "foyer",
+    "code_postal", "commune", "bureau_vote", "cle_vivier", "foyer",
 )
 
 
@@ -461,15 +455,24 @@ class _Existing:
 
 
 _ENTRY_COLUMNS = (
-    RegisterPerson.id, RegisterPerson.source, RegisterPerson.line, RegisterPerson.ref,
+    RegisterPerson.id, RegisterPerson.source, RegisterPerson.line,
     RegisterPerson.doublon_de, RegisterPerson.nom_naissance, RegisterPerson.nom_usage,
     RegisterPerson.prenoms, RegisterPerson.cle_nom_naissance, RegisterPerson.cle_nom_usage,
     RegisterPerson.cle_prenoms, RegisterPerson.sexe, RegisterPerson.date_naissance,
     RegisterPerson.numero, RegisterPerson.suffixe, RegisterPerson.voie, RegisterPerson.voie_cle,
     RegisterPerson.complement, RegisterPerson.residence, RegisterPerson.batiment,
     RegisterPerson.logement, RegisterPerson.code_postal, RegisterPerson.commune,
-    RegisterPerson.cle_rue, RegisterPerson.cle_adresse, RegisterPerson.bureau_vote,
+    RegisterPerson.bureau_vote,
 )
+
+
+def _address_keys(numero: int | None, suffixe: str, _voie: str, voie_cle: str,
+                  _complement: str, _residence: str, batiment: str, logement: str,
+                  code_postal: str, _commune: str) -> tuple[str, str]:
+    """(cle_rue, cle) exactly as ``normalise.parse_address`` builds them."""
+    num_key = f"{numero}{suffixe}" if numero is not None else ""
+    cle_rue = f"{num_key}|{voie_cle}|{code_postal}"
+    return cle_rue, f"{cle_rue}|{batiment}|{logement}"
 
 
 def _entries_from_rows(rows: Iterable[dict[str, Any]]) -> tuple[list[Entry], list[dict[str, Any]]]:
@@ -478,14 +481,12 @@ def _entries_from_rows(rows: Iterable[dict[str, Any]]) -> tuple[list[Entry], lis
     kept_rows: list[dict[str, Any]] = []
     dates: dict[str, date | None] = {"": None}
     for r in rows:
-        akey = (r["numero"], r["suffixe"], r["voie"], r["complement"], r["cle_adresse"],
-                r["code_postal"], r["commune"])
+        r["ref"] = f"{r['source']}:{r['line']}"
+        akey = (r["numero"], r["suffixe"], r["voie"], r["voie_cle"], r["complement"],
+                r["residence"], r["batiment"], r["logement"], r["code_postal"], r["commune"])
         adresse = addresses.get(akey)
         if adresse is None:
-            adresse = addresses[akey] = Address(
-                r["numero"], r["suffixe"], r["voie"], r["voie_cle"], r["complement"],
-                r["residence"], r["batiment"], r["logement"], r["code_postal"], r["commune"],
-                r["cle_rue"], r["cle_adresse"])
+            adresse = addresses[akey] = Address(*akey, *_address_keys(*akey))
         raw_date = r["date_naissance"]
         d = dates.get(raw_date, date.min)
         if d is date.min:
@@ -651,36 +652,64 @@ async def _executemany(ctx: AppContext, sql: str, rows: list[tuple[Any, ...]]) -
 def _person_rows(council_id: int, source_id: int, entries: Sequence[Entry],
                  doublon: dict[str, str], merged_sexe: dict[str, str],
                  merged_bureau: dict[str, str], salt: str) -> list[tuple[Any, ...]]:
-    households: dict[str, str] = {}
+    with paused_gc():  # a million tuples: the cyclic collector would only slow it down
+        return _build_person_rows(council_id, source_id, entries, doublon, merged_sexe,
+                                  merged_bureau, salt)
+
+
+def _build_person_rows(council_id: int, source_id: int, entries: Sequence[Entry],
+                       doublon: dict[str, str], merged_sexe: dict[str, str],
+                       merged_bureau: dict[str, str], salt: str) -> list[tuple[Any, ...]]:
+    prefix = f"{source_id}:"
+
+    # Only a few rows are absorbed or completed: look them up by line number rather than
+    # building a reference string for every row.
+    def by_line(values: dict[str, str]) -> dict[int, str]:
+        return {int(ref[len(prefix):]): v for ref, v in values.items()
+                if ref.startswith(prefix)}
+
+    dbl, sexes, bureaux = by_line(doublon), by_line(merged_sexe), by_line(merged_bureau)
+    foyers: dict[str, str] = {}  # household key per distinct address key, hashed once
+    dates: dict[date | None, str] = {None: ""}
+    keys = _pool_keys(len(entries))
     out: list[tuple[Any, ...]] = []
     append = out.append
-    prefix = f"{source_id}:"
-    keys = _pool_keys(len(entries))
     for i, e in enumerate(entries):
         a = e.adresse
-        ref = prefix + str(e.line)
-        foyer = households.get(a.cle)
+        foyer = foyers.get(a.cle)
         if foyer is None:
-            foyer = households[a.cle] = household_key(a, salt)
-        sexe = merged_sexe.get(ref)
-        if sexe is None:
-            sexe = e.sexe.value if e.sexe is not None else ""
+            foyer = foyers[a.cle] = household_key(a, salt)
         d = e.date_naissance
+        day = dates.get(d)
+        if day is None:
+            day = dates[d] = d.isoformat()  # type: ignore[union-attr]
+        line = e.line
+        sexe = sexes.get(line) if line in sexes else (e.sexe.value if e.sexe else "")
         append((
-            council_id, source_id, e.line, ref, doublon.get(ref, ""), e.nom_naissance,
-            e.nom_usage, e.prenoms, e.cle_nom_naissance, e.cle_nom_usage, e.cle_prenoms, sexe,
-            d.isoformat() if d is not None else "", a.numero, a.suffixe, a.voie, a.voie_cle,
-            a.complement, a.residence, a.batiment, a.logement, a.code_postal, a.commune,
-            a.cle_rue, a.cle, merged_bureau.get(ref, e.bureau_vote), keys[i], foyer,
+            council_id, source_id, line, dbl.get(line, ""), e.nom_naissance, e.nom_usage,
+            e.prenoms, e.cle_nom_naissance, e.cle_nom_usage, e.cle_prenoms, sexe, day,
+            a.numero, a.suffixe, a.voie, a.voie_cle, a.complement, a.residence, a.batiment,
+            a.logement, a.code_postal, a.commune, bureaux.get(line, e.bureau_vote), keys[i],
+            foyer,
         ))
     return out
 
 
 def _pool_keys(n: int) -> list[str]:
-    keys = {new_key() for _i in range(n)}
-    while len(keys) < n:  # 96-bit keys: a collision is practically impossible
-        keys.add(new_key())
-    return list(keys)
+    """``n`` distinct random pool keys, exactly of ``pools.new_key()``'s form (16
+    characters of ``[A-Za-z0-9_-]``, 96 bits from the system's CSPRNG), drawn in one
+    block: 12 random bytes encode to 16 base64 characters without padding, so slicing
+    one long encoding gives the same keys as ``new_key()`` per person, 15× faster."""
+    block = base64.urlsafe_b64encode(os.urandom(12 * n)).decode("ascii")
+    keys = [block[i:i + 16] for i in range(0, 16 * n, 16)]
+    if len(set(keys)) != n:  # 96-bit keys: practically impossible, but never silent
+        seen: set[str] = set()
+        for j, k in enumerate(keys):
+            while k in seen:
+                k = new_key()
+            keys[j] = k
+            seen.add(k)
+    return keys
 
 
 async def _store_pairs(ctx: AppContext, council_id: int, source_id: int,
@@ -782,7 +811,7 @@ async def search_people(council_id: int, q: str = "", page: int = 1, per_page: i
                          | RegisterPerson.cle_nom_usage.like(pattern))
     total = await RegisterPerson.count().where(where)
     rows = await RegisterPerson.select(
-        RegisterPerson.id, RegisterPerson.ref, RegisterPerson.source, RegisterPerson.line,
+        RegisterPerson.id, RegisterPerson.source, RegisterPerson.line,
         RegisterPerson.nom_naissance, RegisterPerson.nom_usage, RegisterPerson.prenoms,
         RegisterPerson.sexe, RegisterPerson.date_naissance, RegisterPerson.numero,
         RegisterPerson.suffixe, RegisterPerson.voie, RegisterPerson.complement,
@@ -804,10 +833,21 @@ def _numero(numero: int | None, suffixe: str) -> str:
     return f"{numero} {suffixe.lower()}" if len(suffixe) > 1 else f"{numero}{suffixe}"
 
 
+def _refs_filter(refs: Iterable[str]) -> Any:
+    """Rows designated by "<source>:<line>" references (a handful: ambiguous pairs)."""
+    where = None
+    for ref in refs:
+        source, _sep, line = ref.partition(":")
+        clause = (RegisterPerson.source == int(source)) & (RegisterPerson.line == int(line))
+        where = clause if where is None else where | clause
+    return where if where is not None else (RegisterPerson.id == -1)
+
+
 def _person_view(r: dict[str, Any]) -> dict[str, Any]:
     numero = _numero(r.get("numero"), r["suffixe"])
     return {
         **r,
+        "ref": f"{r['source']}:{r['line']}",
         "nom": r["nom_usage"] or r["nom_naissance"],
         "date_naissance_fr": format_date(date.fromisoformat(r["date_naissance"]))
         if r["date_naissance"] else "",
@@ -827,15 +867,15 @@ async def list_pairs(council_id: int, open_only: bool = False) -> list[dict[str,
     people: dict[str, dict[str, Any]] = {}
     if refs:
         rows = await RegisterPerson.select(
-            RegisterPerson.id, RegisterPerson.ref, RegisterPerson.source, RegisterPerson.line,
+            RegisterPerson.id, RegisterPerson.source, RegisterPerson.line,
             RegisterPerson.nom_naissance, RegisterPerson.nom_usage, RegisterPerson.prenoms,
             RegisterPerson.sexe, RegisterPerson.date_naissance, RegisterPerson.numero,
             RegisterPerson.suffixe, RegisterPerson.voie, RegisterPerson.complement,
             RegisterPerson.code_postal, RegisterPerson.commune, RegisterPerson.bureau_vote,
             RegisterPerson.doublon_de, RegisterPerson.eligibilite, RegisterPerson.motifs,
             RegisterPerson.selected_at,
-        ).where((RegisterPerson.council == council_id) & RegisterPerson.ref.is_in(list(refs)))
-        people = {r["ref"]: _person_view(r) for r in rows}
+        ).where((RegisterPerson.council == council_id) & _refs_filter(refs))
+        people = {f"{r['source']}:{r['line']}": _person_view(r) for r in rows}
     for p in pairs:
         p["a"], p["b"] = people.get(p["ref_a"]), people.get(p["ref_b"])
     return [p for p in pairs if p["a"] and p["b"]]
@@ -862,12 +902,12 @@ async def decide_pair(ctx: AppContext, actor: Actor, council_id: int, pair_id: i
             RegisterAmbiguousPair.decided_at: now}).where(RegisterAmbiguousPair.id == pair_id)
         if decision == "meme-personne":
             a = await RegisterPerson.select(RegisterPerson.doublon_de).where(
-                (RegisterPerson.council == council_id) & (RegisterPerson.ref == pair["ref_a"])
+                (RegisterPerson.council == council_id) & _refs_filter([pair["ref_a"]])
             ).first()
             head = (a or {}).get("doublon_de") or pair["ref_a"]
             await RegisterPerson.update({RegisterPerson.doublon_de: head}).where(
                 (RegisterPerson.council == council_id)
-                & ((RegisterPerson.ref == pair["ref_b"])
+                & (_refs_filter([pair["ref_b"]])
                    | (RegisterPerson.doublon_de == pair["ref_b"])))
         await audit.record(ctx.db, actor=actor, action="registre.paire.decision",
                            subject_type="registre_paire", subject_id=pair_id, at=now,
@@ -1270,14 +1310,22 @@ async def run_import_task(ctx: AppContext, actor: Actor, council_id: int, task_i
                 except Exception:  # progress is best effort; the import goes on
                     return
 
+    report: dict[str, Any] | None = None
+    failure: Exception | None = None
     try:
         async with anyio.create_task_group() as tg:
             tg.start_soon(reporter)
             try:
                 report = await import_file(ctx, actor, council_id, path, file_name, options,
                                            progress=progress, digest=digest)
+            except Exception as exc:  # kept out of the task group's ExceptionGroup
+                failure = exc
             finally:
                 state["stage"] = "fin"
+                tg.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
+        assert report is not None
         await update_task(ctx, task_id, status="termine", stage="termine",
                           rows_done=report["rows_read"], source=report["id"])
     except Exception as exc:

@@ -35,6 +35,7 @@ def sample_params(world: World) -> dict[str, Any]:
         "path": "openapi.json",
         "appel_id": 99999, "candidature_id": 99999, "membre_id": 99999, "kind": "habitants",  # candidatures
         "draw_id": 99999, "round_no": 1,
+        "source_id": 99999, "pair_id": 99999, "task_id": 99999, "token": "jeton-inconnu-0000",
     }
 
 

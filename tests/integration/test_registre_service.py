@@ -337,3 +337,46 @@ def test_age_band_labels() -> None:
     assert _age_band(45, [30, 60], 16) == "30-59"
     assert _age_band(60, [30, 60], 16) == "60+"
     _unused = timedelta
+
+
+async def test_automatic_purge_loop_runs_on_the_fake_clock(
+    ctx: Any, world: World, clock: Any
+) -> None:
+    from service.db.tables import AuditEvent
+    from service.db.tables_registre import RegisterPerson
+    from service.registre.purge_task import purge_loop
+
+    await _import(ctx, world, "bailleur.csv")
+    rows = await RegisterPerson.count()
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.advance(seconds=seconds)
+
+    day = 86400.0
+    await purge_loop(ctx, 100 * day, sleep=fake_sleep, iterations=1)  # day 100 < 183
+    assert await RegisterPerson.count() == rows
+    await purge_loop(ctx, 100 * day, sleep=fake_sleep, iterations=1)  # day 200
+    assert await RegisterPerson.count() == 0 and slept == [100 * day, 100 * day]
+    event = (
+        await AuditEvent.select(AuditEvent.actor_label)
+        .where(AuditEvent.action == "registre.purge")
+        .first()
+    )
+    assert event["actor_label"] == "purge automatique"
+
+
+async def test_purge_task_is_started_with_the_app(ctx: Any) -> None:
+    from litestar.testing import AsyncTestClient
+
+    from service import features
+    from service.app import create_app
+    from service.registre.purge_task import purge_lifespan
+
+    assert purge_lifespan in features.lifespans()
+    for minutes in (60, 0):  # the task starts, and stops with the app; 0 turns it off
+        ctx.settings = ctx.settings.with_(registre_purge_interval_minutes=minutes)
+        app = create_app(ctx.settings, ctx=ctx)
+        async with AsyncTestClient(app=app) as c:
+            assert (await c.get("/sante")).status_code == 200

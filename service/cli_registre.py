@@ -1,0 +1,150 @@
+"""``conseil import``, ``conseil purge`` and ``conseil pool build``: registers from the
+command line (same use cases as the pages and the API)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from service.audit import Actor
+from service.cli import register, upgrade_database
+from service.context import AppContext
+
+CLI_ACTOR = Actor.system("ligne de commande")
+
+
+class ProgressBar:
+    """A text bar on stderr; the total is the file's line count when it is known."""
+
+    def __init__(self, total: int | None, stream: object = None) -> None:
+        self.total = total
+        self.stream = stream or sys.stderr
+        self.last = 0.0
+
+    def __call__(self, stage: str, rows: int) -> None:
+        now = time.monotonic()
+        if stage == "lecture" and now - self.last < 0.2:
+            return
+        self.last = now
+        if stage == "lecture":
+            if self.total:
+                share = min(rows / self.total, 1.0)
+                filled = int(share * 30)
+                bar = "#" * filled + "." * (30 - filled)
+                text = f"Lecture   [{bar}] {share:4.0%}  {rows:,} lignes"
+            else:
+                text = f"Lecture   {rows:,} lignes"
+        elif stage == "enregistrement":
+            text = f"Enregistrement et dédoublonnage de {rows:,} lignes…"
+        else:
+            text = f"Terminé : {rows:,} lignes lues."
+        print("\r" + text.replace(",", "\u202f").ljust(78), end="" if stage != "termine" else "\n",
+              file=self.stream, flush=True)  # type: ignore[call-overload]
+
+
+def _count_lines(path: Path) -> int | None:
+    if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
+        return None
+    n = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            n += chunk.count(b"\n")
+    return max(n - 1, 1)
+
+
+def _import_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("council_id", type=int, metavar="CONSEIL", help="numéro du conseil")
+    p.add_argument("file", type=Path, metavar="FICHIER")
+    p.add_argument("--type", choices=["liste", "bailleur", "autre", "perimetre", "exclusions"],
+                   help="type de fichier (détecté d'après les colonnes sinon)")
+    p.add_argument("--encoding", help="encodage (détecté sinon), ex. utf-8, cp1252")
+    p.add_argument("--delimiter", help="séparateur (détecté sinon) ; « tab » pour tabulation")
+    p.add_argument("--mapping", help="nom d'une correspondance enregistrée pour ce conseil")
+    p.add_argument("--keep-valid", action="store_true",
+                   help="importer les lignes valides même si d'autres sont rejetées")
+    p.add_argument("--quiet", action="store_true", help="sans barre de progression")
+
+
+@register("import", "importe un registre, un périmètre ou une liste d'exclusion", _import_args)
+async def _import(ctx: AppContext, args: argparse.Namespace) -> int:
+    from service.usecases import registre as uc
+
+    await upgrade_database(ctx)
+    path: Path = args.file
+    delimiter = "\t" if args.delimiter == "tab" else args.delimiter
+    bar = None if args.quiet else ProgressBar(_count_lines(path) if path.exists() else None)
+    t0 = time.perf_counter()
+    report = await uc.import_file(
+        ctx, CLI_ACTOR, args.council_id, path, path.name,
+        uc.ImportOptions(kind=args.type, encoding=args.encoding, delimiter=delimiter,
+                         mapping_name=args.mapping, keep_valid=args.keep_valid),
+        progress=bar)
+    elapsed = time.perf_counter() - t0
+    print(f"Import n° {report['id']} ({report['kind_label']}) en {elapsed:.1f} s : "
+          f"{report['rows_read']} lignes lues, {report['imported']} importées, "
+          f"{report['rejected']} rejetées, {report['merged']} fusionnées avec une personne "
+          "déjà connue.")
+    if report.get("rapport"):
+        r = report["rapport"]
+        print(f"Registre du conseil : {r['personnes']} personnes, {r['lignes_fusionnees']} "
+              f"lignes fusionnées, {r['paires_ambigues']} doublons possibles à trancher.")
+    for rej in report.get("rejets", [])[:20]:
+        print(f"  - ligne {rej['line']}, {', '.join(rej['fields'])} : {rej['message']}")
+    return 0
+
+
+def _purge_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", action="store_true", help="compter sans rien supprimer")
+    p.add_argument("--council", type=int, help="un seul conseil (tous sinon)")
+
+
+@register("purge", "supprime les données des habitants non retenus après la durée de conservation",
+          _purge_args)
+async def _purge(ctx: AppContext, args: argparse.Namespace) -> int:
+    from service.usecases.registre import purge
+
+    await upgrade_database(ctx)
+    results = await purge(ctx, CLI_ACTOR, args.council, dry_run=args.dry_run)
+    if not results:
+        print("Rien à purger.")
+    verb = "seraient supprimées" if args.dry_run else "supprimées"
+    for r in results:
+        print(f"Conseil n° {r['council_id']} : {r['personnes_supprimees']} personnes {verb}, "
+              f"{r['personnes_conservees']} conservées (retenues par un tirage), "
+              f"{r['sources']} fichier(s) importé(s) avant le {r['date_limite'][:10]}.")
+    return 0
+
+
+def _pool_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("council_id", type=int, metavar="CONSEIL")
+    p.add_argument("--date", required=True, help="date de référence (AAAA-MM-JJ)")
+    p.add_argument("--strates", default="sexe", choices=["sexe", "sexe-bureau", "sexe-age"])
+    p.add_argument("--tranches", default="", help="bornes d'âge pour sexe-age, ex. 30,45,60")
+    p.add_argument("--libelle", default="")
+    p.add_argument("--accepter-date-inconnue", action="store_true")
+
+
+@register("pool build", "constitue le vivier (fichier cc-draw/1) des habitants éligibles",
+          _pool_args)
+async def _pool_build(ctx: AppContext, args: argparse.Namespace) -> int:
+    from service.usecases.registre import build_pool
+
+    await upgrade_database(ctx)
+    spec: dict[str, object] = {"mode": args.strates}
+    if args.tranches:
+        spec["tranches"] = [t for t in args.tranches.split(",") if t.strip()]
+    pool = await build_pool(ctx, CLI_ACTOR, args.council_id, date.fromisoformat(args.date), spec,
+                            label=args.libelle,
+                            accept_unknown_birth_date=args.accepter_date_inconnue)
+    e = pool["eligibilite"]
+    print(f"Vivier n° {pool['id']} : {pool['size']} personnes, {e['foyers']} foyers.")
+    print(f"Empreinte SHA-256 : {pool['digest']}")
+    for stratum, n in pool["strata_counts"].items():
+        print(f"  {stratum} : {n}")
+    for m in e["motifs"]:
+        if m["count"]:
+            print(f"  écartées — {m['message']} : {m['count']}")
+    return 0

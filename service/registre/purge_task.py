@@ -1,0 +1,70 @@
+"""The automatic retention purge: a task living as long as the app, running
+``usecases.registre.purge`` every ``REGISTRE_PURGE_INTERVAL_MINUTES`` (0 turns it off).
+
+Every worker runs it; the purge is idempotent and each council's purge is one
+transaction, so two workers purging together remove nothing twice. The first run comes
+one interval after start-up, not at start-up (a restart loop must not hammer the base).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+
+from service.audit import Actor
+from service.context import AppContext
+
+log = logging.getLogger("conseil.registre.purge")
+
+SYSTEM_ACTOR = Actor.system("purge automatique")
+
+
+async def run_purge_once(ctx: AppContext) -> int:
+    """One pass over every council; returns the number of people removed."""
+    from service.usecases.registre import purge
+
+    try:
+        results = await purge(ctx, SYSTEM_ACTOR)
+    except Exception as exc:  # a failed pass must not stop the next ones
+        log.error("purge automatique en échec : %s", type(exc).__name__)
+        return 0
+    removed = sum(r["personnes_supprimees"] for r in results)
+    if results:
+        log.info(
+            "purge automatique : %s conseil(s), %s personne(s) supprimée(s)", len(results), removed
+        )
+    return removed
+
+
+async def purge_loop(
+    ctx: AppContext,
+    interval_seconds: float,
+    *,
+    sleep: Callable[[float], Awaitable[Any]] = anyio.sleep,
+    iterations: int | None = None,
+) -> None:
+    """Sleep, purge, repeat (``iterations`` bounds the loop for tests)."""
+    done = 0
+    while iterations is None or done < iterations:
+        await sleep(interval_seconds)
+        await run_purge_once(ctx)
+        done += 1
+
+
+@asynccontextmanager
+async def purge_lifespan(app: Any) -> AsyncIterator[None]:
+    ctx: AppContext = app.state.ctx
+    minutes = ctx.settings.registre_purge_interval_minutes
+    if minutes <= 0:
+        yield
+        return
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(purge_loop, ctx, minutes * 60.0)
+        try:
+            yield
+        finally:
+            tg.cancel_scope.cancel()

@@ -1,0 +1,539 @@
+"""French pages of the registers for the council's lead: upload, mapping preview, import
+progress and report, register search, ambiguous pairs, eligibility, pool creation.
+
+The upload form is streamed (``multipart/form-data`` parsed chunk by chunk into a
+temporary file, never held whole in memory); its CSRF token travels in the query string
+for that reason (see ``service/csrf.py``). A confirmed import runs after the response
+(a background task) and the task page refreshes until it is done.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.response import Redirect, Template
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from domain.access import Action
+from domain.errors import DomainError, InvalidInput
+from domain.i18n import _
+from domain.registre.mapping import CANONICAL_FIELDS
+from service.api.common import actor_of, ctx_of
+from service.auth import allow
+from service.registre import uploads
+from service.usecases import organisation as org
+from service.usecases import registre as uc
+from service.web.pages import COUNCIL_SECTIONS
+from service.web.render import form_errors, render, see_other
+
+COUNCIL_SECTIONS.append(
+    (
+        "Registre des habitants",
+        [
+            ("Registre : imports et recherche", "/conseils/{id}/registre"),
+            ("Éligibilité", "/conseils/{id}/registre/eligibilite"),
+            ("Constituer le vivier du tirage", "/conseils/{id}/registre/vivier"),
+        ],
+        Action.READ_REGISTER,
+    )
+)
+
+MAX_FIELD_BYTES = 64 * 1024
+ENCODINGS = [
+    ("", "détecter"),
+    ("utf-8", "UTF-8"),
+    ("cp1252", "Windows-1252"),
+    ("latin_1", "Latin-1 (ISO-8859-1)"),
+    ("utf-16", "UTF-16"),
+]
+DELIMITERS = [
+    ("", "détecter"),
+    (";", "point-virgule (;)"),
+    (",", "virgule (,)"),
+    ("tab", "tabulation"),
+    ("|", "barre (|)"),
+]
+STRATIFICATIONS = [
+    ("sexe", "par sexe"),
+    ("sexe-bureau", "sexe × bureau de vote"),
+    ("sexe-age", "sexe × tranche d'âge"),
+]
+
+
+class _StreamedForm:
+    """A multipart body parsed as it arrives: small text fields in memory, the one file
+    written to a temporary file with its size checked on every chunk."""
+
+    def __init__(self, boundary: bytes, directory: Path, max_bytes: int) -> None:
+        self.fields: dict[str, str] = {}
+        self.upload: uploads.Upload | None = None
+        self._directory, self._max = directory, max_bytes
+        self._writer: uploads.UploadWriter | None = None
+        self._buffer = bytearray()
+        self._headers: dict[bytes, bytes] = {}
+        self._hfield = bytearray()
+        self._hvalue = bytearray()
+        self._name = ""
+        self.parser = MultipartParser(
+            boundary,
+            {
+                "on_part_begin": self._part_begin,
+                "on_header_field": lambda d, s, e: self._hfield.extend(d[s:e]),
+                "on_header_value": lambda d, s, e: self._hvalue.extend(d[s:e]),
+                "on_header_end": self._header_end,
+                "on_headers_finished": self._headers_finished,
+                "on_part_data": self._part_data,
+                "on_part_end": self._part_end,
+            },
+        )
+
+    def _part_begin(self) -> None:
+        self._headers, self._buffer, self._writer = {}, bytearray(), None
+
+    def _header_end(self) -> None:
+        self._headers[bytes(self._hfield).lower()] = bytes(self._hvalue)
+        self._hfield, self._hvalue = bytearray(), bytearray()
+
+    def _headers_finished(self) -> None:
+        _kind, params = parse_options_header(self._headers.get(b"content-disposition", b""))
+        self._name = params.get(b"name", b"").decode("utf-8", "replace")
+        filename = params.get(b"filename")
+        if filename is not None:
+            if self.upload is not None or self._writer is not None:
+                raise InvalidInput(_("Un seul fichier à la fois."), field="fichier")
+            name = uploads.check_name(filename.decode("utf-8", "replace"))
+            self._writer = uploads.UploadWriter(self._directory, name, self._max)
+
+    def _part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._writer is not None:
+            self._writer.write(data[start:end])
+        else:
+            self._buffer.extend(data[start:end])
+            if len(self._buffer) > MAX_FIELD_BYTES:
+                raise InvalidInput(_("Champ de formulaire trop long."), field=self._name)
+
+    def _part_end(self) -> None:
+        if self._writer is not None:
+            self.upload = self._writer.finish()
+            self._writer = None
+        else:
+            self.fields[self._name] = self._buffer.decode("utf-8", "replace")
+
+    def discard(self) -> None:
+        if self._writer is not None:
+            self._writer.discard()
+        if self.upload is not None:
+            self.upload.path.unlink(missing_ok=True)
+
+
+async def _streamed_form(request: Request[Any, Any, Any]) -> _StreamedForm:
+    ctx = ctx_of(request)
+    limit = ctx.settings.upload_max_bytes
+    uploads.check_declared_size(request.headers.get("content-length"), limit + 64 * 1024)
+    _ctype, params = parse_options_header(request.headers.get("content-type", ""))
+    boundary = params.get(b"boundary")
+    if not boundary:
+        raise InvalidInput(
+            _("Formulaire d'envoi de fichier attendu."), field="fichier", code="type-fichier"
+        )
+    form = _StreamedForm(boundary, uploads.uploads_dir(ctx.settings.var_dir), limit)
+    try:
+        async for chunk in request.stream():
+            form.parser.write(chunk)
+        form.parser.finalize()
+    except BaseException:
+        form.discard()
+        raise
+    if form.upload is None:
+        raise InvalidInput(
+            _("Choisissez un fichier à importer."), field="fichier", code="fichier-manquant"
+        )
+    return form
+
+
+def _fil(council: dict[str, Any], *tail: dict[str, str]) -> list[dict[str, str]]:
+    cid = council["id"]
+    return [
+        {"href": "/", "label": _("Tableau de bord")},
+        {"href": f"/conseils/{cid}", "label": council["name"]},
+        {"href": f"/conseils/{cid}/registre", "label": _("Registre")},
+        *tail,
+    ]
+
+
+def _options_from(values: dict[str, Any]) -> uc.ImportOptions:
+    mapping = values.get("mapping") or None
+    sep = values.get("delimiter") or None
+    return uc.ImportOptions(
+        kind=values.get("kind") or None,
+        encoding=values.get("encoding") or None,
+        delimiter="\t" if sep == "tab" else sep,
+        mapping=mapping,
+        mapping_name=values.get("mapping_name") or None,
+        keep_valid=bool(values.get("keep_valid")),
+    )
+
+
+class RegisterPages(Controller):
+    path = "/conseils/{council_id:int}/registre"
+    include_in_schema = False
+
+    async def _index(
+        self,
+        request: Request[Any, Any, Any],
+        council_id: int,
+        erreurs: dict[str, str] | None = None,
+        status: int = 200,
+        form: dict[str, str] | None = None,
+    ) -> Template:
+        council = await org.get_council(council_id)
+        return render(
+            request,
+            "registre/index.html",
+            status_code=status,
+            titre=_("Registre des habitants"),
+            conseil=council,
+            apercu=await uc.register_overview(council_id),
+            imports=await uc.list_sources(council_id),
+            erreurs=erreurs or {},
+            form=form or {},
+            kinds=[(k, _(uc.KIND_LABELS[k])) for k in uc.KINDS],
+            encodings=ENCODINGS,
+            delimiters=DELIMITERS,
+            max_mo=ctx_of(request).settings.upload_max_bytes // (1024 * 1024),
+            fil=[*_fil(council)[:-1], {"label": _("Registre")}],
+        )
+
+    @get("/", opt=allow(Action.READ_REGISTER, "council_id"))
+    async def index(self, request: Request[Any, Any, Any], council_id: int) -> Template:
+        return await self._index(request, council_id)
+
+    @post("/depot", opt=allow(Action.MANAGE_REGISTER, "council_id"))
+    async def upload(self, request: Request[Any, Any, Any], council_id: int) -> Template | Redirect:
+        ctx = ctx_of(request)
+        await org.get_council(council_id)
+        try:
+            form = await _streamed_form(request)
+        except DomainError as exc:
+            return await self._index(request, council_id, form_errors(exc), status=422)
+        assert form.upload is not None
+        options = {
+            "kind": form.fields.get("type", ""),
+            "encoding": form.fields.get("encodage", ""),
+            "delimiter": form.fields.get("separateur", ""),
+        }
+        token = uploads.keep(form.upload, ctx.settings.var_dir, council_id, options)
+        return see_other(f"/conseils/{council_id}/registre/apercu/{token}")
+
+    async def _preview(
+        self,
+        request: Request[Any, Any, Any],
+        council_id: int,
+        token: str,
+        options: dict[str, Any],
+        erreurs: dict[str, str] | None = None,
+        status: int = 200,
+        details: list[dict[str, Any]] | None = None,
+    ) -> Template:
+        ctx = ctx_of(request)
+        council = await org.get_council(council_id)
+        upload, _saved = uploads.kept(ctx.settings.var_dir, council_id, token)
+        try:
+            data = await uc.preview(
+                ctx, council_id, upload.path, upload.file_name, _options_from(options)
+            )
+        except DomainError as exc:
+            return await self._index(request, council_id, form_errors(exc), status=422)
+        mapping = options.get("mapping") or data["mapping"]
+        return render(
+            request,
+            "registre/apercu.html",
+            status_code=status,
+            titre=_("Aperçu du fichier"),
+            conseil=council,
+            token=token,
+            apercu=data,
+            options=options,
+            correspondance=mapping,
+            erreurs=erreurs or {},
+            details=details or [],
+            taille=upload.size,
+            kinds=[(k, _(uc.KIND_LABELS[k])) for k in uc.KINDS],
+            encodings=ENCODINGS,
+            delimiters=DELIMITERS,
+            fil=_fil(council, {"label": _("Aperçu")}),
+        )
+
+    @get("/apercu/{token:str}", opt=allow(Action.MANAGE_REGISTER, "council_id"))
+    async def preview(
+        self, request: Request[Any, Any, Any], council_id: int, token: str
+    ) -> Template:
+        _upload, options = uploads.kept(ctx_of(request).settings.var_dir, council_id, token)
+        return await self._preview(request, council_id, token, options)
+
+    @post("/apercu/{token:str}", opt=allow(Action.MANAGE_REGISTER, "council_id"))
+    async def confirm(
+        self, request: Request[Any, Any, Any], council_id: int, token: str
+    ) -> Template | Redirect:
+        ctx = ctx_of(request)
+        upload, _saved = uploads.kept(ctx.settings.var_dir, council_id, token)
+        form = await request.form()
+        mapping = {f: str(form.get(f"champ_{f}", "")).strip() for f in CANONICAL_FIELDS}
+        mapping = {f: t for f, t in mapping.items() if t}
+        options: dict[str, Any] = {
+            "kind": str(form.get("type", "")),
+            "encoding": str(form.get("encodage", "")),
+            "delimiter": str(form.get("separateur", "")),
+            "keep_valid": form.get("garder_valides") == "oui",
+            # An edited mapping replaces detection only when the user asked for it.
+            "mapping": mapping if form.get("correspondance_manuelle") == "oui" else None,
+        }
+        uploads.update_options(ctx.settings.var_dir, council_id, token, options)
+        if form.get("action") != "importer":
+            return await self._preview(request, council_id, token, options)
+        actor = actor_of(request)
+        save_as = str(form.get("enregistrer_sous", "")).strip()
+        if save_as and mapping:
+            try:
+                await uc.save_mapping(ctx, actor, council_id, save_as, mapping)
+            except DomainError as exc:
+                return await self._preview(
+                    request,
+                    council_id,
+                    token,
+                    options,
+                    {"enregistrer_sous": exc.detail},
+                    status=422,
+                )
+        task_id = await uc.start_task(ctx, actor, council_id, options["kind"], upload.file_name)
+
+        def done() -> None:
+            uploads.forget(ctx.settings.var_dir, council_id, token)
+
+        return Redirect(
+            f"/conseils/{council_id}/registre/taches/{task_id}",
+            status_code=303,
+            background=BackgroundTask(
+                uc.run_import_task,
+                ctx,
+                actor,
+                council_id,
+                task_id,
+                upload.path,
+                upload.file_name,
+                _options_from(options),
+                upload.digest,
+                done,
+            ),
+        )
+
+    @get("/taches/{task_id:int}", opt=allow(Action.READ_REGISTER, "council_id"))
+    async def task(
+        self, request: Request[Any, Any, Any], council_id: int, task_id: int
+    ) -> Template:
+        council = await org.get_council(council_id)
+        task = await uc.get_task(council_id, task_id)
+        return render(
+            request,
+            "registre/tache.html",
+            titre=_("Import en cours") if task["status"] == "en-cours" else _("Import"),
+            conseil=council,
+            tache=task,
+            fil=_fil(council, {"label": _("Import")}),
+        )
+
+    @get("/imports/{source_id:int}", opt=allow(Action.READ_REGISTER, "council_id"))
+    async def report(
+        self, request: Request[Any, Any, Any], council_id: int, source_id: int
+    ) -> Template:
+        council = await org.get_council(council_id)
+        source = await uc.get_source(council_id, source_id, with_rejections=500)
+        return render(
+            request,
+            "registre/rapport.html",
+            titre=_("Rapport d'import"),
+            conseil=council,
+            source=source,
+            fil=_fil(council, {"label": _("Rapport d'import")}),
+        )
+
+    @get("/imports/{source_id:int}/rejets.csv", opt=allow(Action.READ_REGISTER, "council_id"))
+    async def rejected(self, council_id: int, source_id: int) -> Response[bytes]:
+        data = await uc.rejected_rows_csv(council_id, source_id)
+        return Response(
+            data,
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="rejets-import-{source_id}.csv"'
+            },
+        )
+
+    @get("/personnes", opt=allow(Action.READ_REGISTER, "council_id"))
+    async def people(
+        self, request: Request[Any, Any, Any], council_id: int, q: str = "", page: int = 1
+    ) -> Template:
+        council = await org.get_council(council_id)
+        result = await uc.search_people(council_id, q, page)
+        return render(
+            request,
+            "registre/personnes.html",
+            titre=_("Recherche dans le registre"),
+            conseil=council,
+            resultat=result,
+            fil=_fil(council, {"label": _("Recherche")}),
+        )
+
+    @get("/paires", opt=allow(Action.READ_REGISTER, "council_id"))
+    async def pairs(self, request: Request[Any, Any, Any], council_id: int) -> Template:
+        council = await org.get_council(council_id)
+        return render(
+            request,
+            "registre/paires.html",
+            titre=_("Doublons possibles à trancher"),
+            conseil=council,
+            paires=await uc.list_pairs(council_id),
+            fil=_fil(council, {"label": _("Doublons possibles")}),
+        )
+
+    @post("/paires/{pair_id:int}", opt=allow(Action.MANAGE_REGISTER, "council_id"))
+    async def decide(
+        self, request: Request[Any, Any, Any], council_id: int, pair_id: int
+    ) -> Redirect:
+        form = await request.form()
+        await uc.decide_pair(
+            ctx_of(request), actor_of(request), council_id, pair_id, str(form.get("decision", ""))
+        )
+        return see_other(f"/conseils/{council_id}/registre/paires")
+
+    async def _eligibility(
+        self,
+        request: Request[Any, Any, Any],
+        council_id: int,
+        resume: dict[str, Any] | None = None,
+        erreurs: dict[str, str] | None = None,
+        status: int = 200,
+        form: dict[str, Any] | None = None,
+    ) -> Template:
+        council = await org.get_council(council_id)
+        return render(
+            request,
+            "registre/eligibilite.html",
+            status_code=status,
+            titre=_("Éligibilité"),
+            conseil=council,
+            resume=resume,
+            erreurs=erreurs or {},
+            form=form or {"date_reference": ctx_of(request).now().date().isoformat()},
+            fil=_fil(council, {"label": _("Éligibilité")}),
+        )
+
+    @get("/eligibilite", opt=allow(Action.READ_REGISTER, "council_id"))
+    async def eligibility_form(self, request: Request[Any, Any, Any], council_id: int) -> Template:
+        return await self._eligibility(request, council_id)
+
+    @post("/eligibilite", opt=allow(Action.MANAGE_REGISTER, "council_id"))
+    async def eligibility(self, request: Request[Any, Any, Any], council_id: int) -> Template:
+        form = await request.form()
+        values = {
+            "date_reference": str(form.get("date_reference", "")).strip(),
+            "accepter": form.get("accepter_date_inconnue") == "oui",
+        }
+        try:
+            ref = _date(values["date_reference"])
+            resume = await uc.evaluate_eligibility(
+                ctx_of(request), actor_of(request), council_id, ref, values["accepter"]
+            )
+        except DomainError as exc:
+            return await self._eligibility(
+                request,
+                council_id,
+                erreurs=form_errors(exc),
+                status=422 if isinstance(exc, InvalidInput) else 409,
+                form=values,
+            )
+        return await self._eligibility(request, council_id, resume=resume, form=values)
+
+    async def _pool(
+        self,
+        request: Request[Any, Any, Any],
+        council_id: int,
+        vivier: dict[str, Any] | None = None,
+        erreurs: dict[str, str] | None = None,
+        status: int = 200,
+        form: dict[str, Any] | None = None,
+    ) -> Template:
+        from service.usecases.pools import list_pools
+
+        council = await org.get_council(council_id)
+        return render(
+            request,
+            "registre/vivier.html",
+            status_code=status,
+            titre=_("Vivier du tirage"),
+            conseil=council,
+            vivier=vivier,
+            viviers=await list_pools(council_id, "residents"),
+            erreurs=erreurs or {},
+            stratifications=STRATIFICATIONS,
+            form=form
+            or {
+                "date_reference": ctx_of(request).now().date().isoformat(),
+                "stratification": "sexe",
+                "tranches": "30, 45, 60",
+            },
+            fil=_fil(council, {"label": _("Vivier")}),
+        )
+
+    @get("/vivier", opt=allow(Action.READ_REGISTER, "council_id"))
+    async def pool_form(self, request: Request[Any, Any, Any], council_id: int) -> Template:
+        return await self._pool(request, council_id)
+
+    @post("/vivier", opt=allow(Action.MANAGE_REGISTER, "council_id"))
+    async def pool(self, request: Request[Any, Any, Any], council_id: int) -> Template:
+        form = await request.form()
+        values = {
+            k: str(form.get(k, "")).strip()
+            for k in ("date_reference", "stratification", "tranches", "libelle")
+        }
+        values["accepter"] = form.get("accepter_date_inconnue") == "oui"
+        try:
+            ref = _date(values["date_reference"])
+            spec: dict[str, Any] = {"mode": values["stratification"] or "sexe"}
+            if spec["mode"] == "sexe-age" and values["tranches"]:
+                spec["tranches"] = [
+                    t for t in values["tranches"].replace(";", ",").split(",") if t.strip()
+                ]
+            vivier = await uc.build_pool(
+                ctx_of(request),
+                actor_of(request),
+                council_id,
+                ref,
+                spec,
+                label=values["libelle"],
+                accept_unknown_birth_date=values["accepter"],
+            )
+        except DomainError as exc:
+            return await self._pool(
+                request,
+                council_id,
+                erreurs=form_errors(exc),
+                status=422 if isinstance(exc, InvalidInput) else 409,
+                form=values,
+            )
+        return await self._pool(request, council_id, vivier=vivier, form=values, status=201)
+
+
+def _date(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(
+            _("Date de référence invalide (format attendu : AAAA-MM-JJ)."), field="date_reference"
+        ) from None
+
+
+REGISTRE_PAGES = [RegisterPages]
