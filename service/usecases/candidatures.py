@@ -8,6 +8,7 @@ by the draw's letters through the subject loader, never by auditors.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import re
 from dataclasses import dataclass
@@ -528,7 +529,9 @@ async def submit_volunteer(
             field="adresse",
             code="hors-perimetre",
         )
-    key = f"{call_id}:{normalise_key(prenom)}|{normalise_key(nom)}|{born.isoformat()}"
+    # Hashed: the key must fit its column whatever the names, and need not repeat them.
+    person = f"{normalise_key(prenom)}|{normalise_key(nom)}|{born.isoformat()}"
+    key = f"{call_id}:{hashlib.sha256(person.encode()).hexdigest()}"
     async with ctx.db.transaction():
         if await CandidatureHabitant.exists().where(CandidatureHabitant.dedup_key == key):
             raise Conflict(

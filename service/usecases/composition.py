@@ -314,7 +314,7 @@ def _values(data: MemberInput, council: dict[str, Any], today: date) -> dict[str
         "prenom": prenom,
         "nom": nom,
         "sexe": sexe.value,
-        "person_key": f"{normalise_key(prenom)}|{normalise_key(nom)}",
+        "person_key": f"{normalise_key(prenom)}|{normalise_key(nom)}"[:300],
         "structure": structure[:200],
         "email": (data.email or "").strip()[:254],
         "telephone": (data.telephone or "").strip()[:30],
@@ -1033,7 +1033,7 @@ async def member_from_application(
             _("Seule une candidature acceptée peut donner lieu à une nomination."),
             code="candidature-non-acceptee",
         )
-    subject_type = "candidature" if kind == "habitant" else "candidature_structure"
+    subject_type = "candidature" if kind == "habitant" else "structure"
     if await Membre.exists().where(
         (Membre.council == council_id)
         & (Membre.subject_type == subject_type)

@@ -379,3 +379,28 @@ async def test_openapi_lists_the_feature(client: Any) -> None:
         "getComposition",
         "getRecognitionOrderDraft",
     } <= ops
+
+
+async def test_longest_accepted_values_fit_their_columns(client: Any, world: World) -> None:
+    call = await make_call(client, world)
+    long_name = "ß" * 100  # casefolds to 200 characters
+    r = await client.post(
+        f"/api/v1/appels/{call}/candidatures",
+        json=volunteer(prenom=long_name, nom=long_name, telephone="+33 (0)6 12 34 56 78", email=""),
+    )
+    assert r.status_code == 201, r.text
+    r = await client.post(f"/api/v1/appels/{call}/candidatures", json=volunteer(prenom="x" * 101))
+    assert r.status_code == 422 and r.json()["field"] == "prenom"
+    r = await client.post(
+        f"/api/v1/conseils/{world.ids['council_a']}/membres",
+        headers=bearer(world, "lead_a"),
+        json={
+            "college": "habitants",
+            "origin": "volontaire",
+            "prenom": long_name,
+            "nom": long_name,
+            "sexe": "F",
+            "structure": "s" * 200,
+        },
+    )
+    assert r.status_code == 201, r.text
