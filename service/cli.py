@@ -142,6 +142,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 FEATURE_CLI_MODULES: list[str] = []
 FEATURE_CLI_MODULES.append("service.cli_tirage")
 FEATURE_CLI_MODULES.append("service.cli_registre")
+FEATURE_CLI_MODULES.append("service.cli_candidatures")
 
 
 def _load_feature_commands() -> None:

@@ -884,3 +884,83 @@ async def mark_volunteers_selected(ids: list[int], at: datetime) -> None:
     await CandidatureHabitant.update({CandidatureHabitant.selected_at: at}).where(
         CandidatureHabitant.id.is_in(list(ids))
     )
+
+
+# --- retention ------------------------------------------------------------------------
+
+
+async def purge_applications(
+    ctx: AppContext, actor: Actor, council_id: int | None = None, *, dry_run: bool = False
+) -> list[dict[str, Any]]:
+    """Delete the applications of people who did not join the council, once the council's
+    retention period (``conservation_jours``) has passed since their call closed.
+
+    Kept: applications of members, and of volunteers invited by a draw (their pool key
+    stays verifiable in the pool file either way — it holds no personal data). Returns,
+    per council with something to purge, the counts removed (or that would be).
+    """
+    from service.db.tables_candidatures import Membre
+
+    today = local_today(ctx.now())
+    q = Council.select(Council.id, Council.territory, Council.settings).output(load_json=True)
+    if council_id is not None:
+        q = q.where(Council.id == council_id)
+    results: list[dict[str, Any]] = []
+    for council in await q:
+        days = int((council["settings"] or {}).get("conservation_jours", 183))
+        cutoff = today - timedelta(days=days)
+        calls = [
+            r["id"]
+            for r in await AppelCandidatures.select(AppelCandidatures.id).where(
+                (AppelCandidatures.council == council["id"])
+                & (AppelCandidatures.closes_on < cutoff)
+            )
+        ]
+        if not calls:
+            continue
+        kept: dict[str, set[int]] = {"candidature": set(), "structure": set()}
+        for m in await Membre.select(Membre.subject_type, Membre.subject_id).where(
+            (Membre.council == council["id"]) & Membre.subject_id.is_not_null()
+        ):
+            kept.setdefault(m["subject_type"], set()).add(int(m["subject_id"]))
+        volunteers = [
+            r["id"]
+            for r in await CandidatureHabitant.select(CandidatureHabitant.id).where(
+                CandidatureHabitant.appel.is_in(calls) & CandidatureHabitant.selected_at.is_null()
+            )
+            if r["id"] not in kept["candidature"]
+        ]
+        structures = [
+            r["id"]
+            for r in await CandidatureStructure.select(CandidatureStructure.id).where(
+                CandidatureStructure.appel.is_in(calls)
+            )
+            if r["id"] not in kept["structure"]
+        ]
+        if not volunteers and not structures:
+            continue
+        result = {
+            "conseil": council["id"],
+            "candidatures_habitants": len(volunteers),
+            "candidatures_structures": len(structures),
+        }
+        results.append(result)
+        if dry_run:
+            continue
+        async with ctx.db.transaction():
+            if volunteers:
+                await CandidatureHabitant.delete().where(CandidatureHabitant.id.is_in(volunteers))
+            if structures:
+                await CandidatureStructure.delete().where(CandidatureStructure.id.is_in(structures))
+            await audit.record(
+                ctx.db,
+                actor=actor,
+                action="candidatures.purge",
+                subject_type="conseil",
+                subject_id=council["id"],
+                at=ctx.now(),
+                territory_id=int(council["territory"]),
+                council_id=int(council["id"]),
+                details={**result, "avant_le": cutoff.isoformat()},
+            )
+    return results

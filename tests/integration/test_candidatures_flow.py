@@ -151,3 +151,43 @@ async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(
     residents = [p for p in points if p.college.value == "habitants"]
     assert all(p.women == 1 and p.men == 1 for p in residents)
     assert (await t.reverify(d["id"])).ok
+
+
+async def test_retention_purge_keeps_members_and_invited_volunteers(
+    ctx: Any, world: World, clock: Any
+) -> None:
+
+    from service.db.tables_candidatures import CandidatureHabitant
+    from service.usecases import candidatures as cand
+    from service.usecases import composition as comp
+    from service.usecases.subjects import load_subjects
+
+    call = await _call(ctx, world)
+    ids = []
+    for prenom, sexe in (("Ana", "F"), ("Bob", "M"), ("Cleo", "F")):
+        result, _mail = await cand.submit_volunteer(
+            ctx, call, _form(prenom, sexe, "1 rue des Tilleuls")
+        )
+        ids.append(result["id"])
+    for i in ids:
+        await cand.review(ctx, _lead(world), "habitant", i, "acceptee", "", 1)
+    await comp.member_from_application(
+        ctx, _lead(world), world.ids["council_a"], "habitant", ids[0]
+    )
+    await CandidatureHabitant.update({CandidatureHabitant.selected_at: clock.now}).where(
+        CandidatureHabitant.id == ids[1]
+    )
+    # Within the retention period (183 days after the call closed on 31 March): nothing.
+    assert await cand.purge_applications(ctx, _lead(world)) == []
+    clock.advance(days=30 + 184)
+    assert await cand.purge_applications(ctx, _lead(world), dry_run=True) == [
+        {
+            "conseil": world.ids["council_a"],
+            "candidatures_habitants": 1,
+            "candidatures_structures": 0,
+        }
+    ]
+    assert len(await load_subjects("candidature", ids)) == 3
+    await cand.purge_applications(ctx, _lead(world))
+    assert sorted(await load_subjects("candidature", ids)) == ids[:2]
+    assert await cand.purge_applications(ctx, _lead(world)) == []
