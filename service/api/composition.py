@@ -412,8 +412,11 @@ class CompositionController(Controller):
         from service.documents.composition_report import composition_pdf
 
         view = await uc.composition(ctx_of(request), council_id)
+        points, _start, _end = await uc.timeline(ctx_of(request), council_id)
         return _download(
-            composition_pdf(view), "application/pdf", f"composition-conseil-{council_id}.pdf"
+            composition_pdf(view, points),
+            "application/pdf",
+            f"composition-conseil-{council_id}.pdf",
         )
 
     @get(

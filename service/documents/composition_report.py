@@ -52,7 +52,8 @@ def _rule_label(result: Any) -> str:
     return _("Non respectée") if result.severity.value == "bloquant" else _("Avertissement")
 
 
-def composition_pdf(view: View) -> bytes:
+def composition_pdf(view: View, points: list[Any] | None = None) -> bytes:
+    """``points``: the parity timeline (ParityPoint), shown as a table when given."""
     council = view.council
     template = PageTemplate(
         Letterhead(
@@ -160,6 +161,24 @@ def composition_pdf(view: View) -> bytes:
                     ]
                 )
             out.append(_table(mrows, [44, 17, 20, 35, 27, 27]))
+        if points:
+            out.append(Paragraph(_t(_("La parité au fil du mandat")), _H2))
+            prow = [
+                [
+                    Paragraph(_t(h), _CELL_B)
+                    for h in (_("À partir du"), _("Collège"), _("Femmes"), _("Hommes"))
+                ]
+            ]
+            for p in points:
+                prow.append(
+                    [
+                        Paragraph(p.day.strftime("%d/%m/%Y"), _CELL),
+                        Paragraph(_t(p.college.label), _CELL),
+                        Paragraph(str(p.women), _CELL),
+                        Paragraph(str(p.men), _CELL),
+                    ]
+                )
+            out.append(_table(prow, [30, 80, 30, 30]))
         out.append(Spacer(1, 8))
         return out
 

@@ -411,6 +411,7 @@ async def test_exports_pdf_csv_odt(client: Any, world: World, ctx: Any) -> None:
         "NOMANA",
         "Collège des habitants",
         "Représentant d'une",
+        "La parité au fil du mandat",
     ):
         assert expected in text, expected
     assert "@asso.fr" not in text
