@@ -1078,3 +1078,21 @@ async def member_from_application(
             subject_id=application_id,
         )
     return await create_member(ctx, actor, council_id, data, override_reason)
+
+
+async def council_accounts(council_id: int) -> list[tuple[str, str]]:
+    """Accounts a member record may be linked to: those holding the member or secretary
+    role on this council (invited by the lead), as (id, « name <e-mail> »)."""
+    from service.db.tables import RoleAssignment
+
+    rows = await RoleAssignment.select(
+        RoleAssignment.account,
+        RoleAssignment.account.display_name.as_alias("name"),
+        RoleAssignment.account.email.as_alias("email"),
+    ).where(
+        (RoleAssignment.council == council_id) & RoleAssignment.role.is_in(["membre", "secretaire"])
+    )
+    seen: dict[int, str] = {}
+    for r in rows:
+        seen.setdefault(int(r["account"]), f"{r['name']} <{r['email']}>")
+    return [(str(k), v) for k, v in sorted(seen.items(), key=lambda kv: kv[1].casefold())]

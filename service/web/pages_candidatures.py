@@ -545,6 +545,7 @@ class CompositionPages(Controller):
             conflit=conflit,
             proposition=proposition,
             today=comp.local_today(ctx_of(request).now()),
+            comptes=await comp.council_accounts(council_id),
             **_choices(),
             fil=_fil(
                 council,

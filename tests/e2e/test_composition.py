@@ -330,6 +330,11 @@ async def test_member_page_shows_mandate_and_consented_contacts(
         client, world, member("Moi", "F", account_id=world.ids["member_a"], email="moi@x.fr")
     )
     assert r.status_code == 201
+    await web_login(client, world.emails["lead_a"])
+    form = await client.get(f"/conseils/{world.ids['council_a']}/membres/{r.json()['id']}")
+    # The lead links the record to an account among the council's member accounts.
+    assert f'<option value="{world.ids["member_a"]}" selected>' in form.text
+    assert "member.a@test.fr" in form.text and "lead.a@test.fr" not in form.text.split("<main")[1]
     await web_login(client, world.emails["member_a"])
     page = await client.get("/mon-mandat")
     assert page.status_code == 200
