@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -851,7 +852,7 @@ async def review(
 
 
 @subject_loader("candidature")
-async def load_volunteers(ids: list[int]) -> dict[int, Subject]:
+async def load_volunteers(ids: Sequence[int]) -> dict[int, Subject]:
     rows = await CandidatureHabitant.select().where(CandidatureHabitant.id.is_in(list(ids)))
     out: dict[int, Subject] = {}
     for r in rows:
@@ -880,7 +881,7 @@ async def load_volunteers(ids: list[int]) -> dict[int, Subject]:
 
 
 @selection_hook("candidature")
-async def mark_volunteers_selected(ids: list[int], at: datetime) -> None:
+async def mark_volunteers_selected(ids: Sequence[int], at: datetime) -> None:
     await CandidatureHabitant.update({CandidatureHabitant.selected_at: at}).where(
         CandidatureHabitant.id.is_in(list(ids))
     )
