@@ -105,3 +105,87 @@ def test_public_volunteer_form(call_id: int, page: Any) -> None:
     page.locator("#champ-consent").check()
     page.get_by_role("button", name="Envoyer ma candidature").click()
     assert "déjà été déposée" in page.content()
+
+
+async def _seed_composition(settings: Any) -> int:
+    from service import audit
+    from service.audit import Actor
+    from service.context import AppContext
+    from service.db.engine import bind_engine, make_engine
+    from service.usecases import accounts as acc
+    from service.usecases import composition as comp
+    from service.usecases import organisation as org
+    from tests.conftest import PASSWORD, _truncate
+
+    db = bind_engine(make_engine(settings))
+    await db.start()
+    try:
+        await _truncate(db)
+        await audit.ensure_head()
+        ctx = AppContext(settings=settings, db=db, cheap_hashing=True)
+        await acc.create_admin(ctx, "admin@test.fr", "Camille Admin", PASSWORD)
+        t = await org.create_territory(
+            ctx, Actor.system(), org.TerritoryInput(name="Valmont Métropole", departement="37")
+        )
+        q = await org.create_qpv(
+            ctx, Actor.system(), t["id"], org.QpvInput(code="QN03701M", name="Les Tilleuls")
+        )
+        c = await org.create_council(
+            ctx,
+            Actor.system(),
+            t["id"],
+            org.CouncilInput(name="Conseil des Tilleuls", qpv_ids=(q["id"],)),
+        )
+        for prenom, sexe in (("Ana", "F"), ("Bob", "M"), ("Carl", "M")):
+            await comp.create_member(
+                ctx,
+                Actor.system(),
+                c["id"],
+                comp.MemberInput(
+                    college="habitants",
+                    origin="tire_au_sort_registre",
+                    prenom=prenom,
+                    nom="Martin",
+                    sexe=sexe,
+                ),
+            )
+        return int(c["id"])
+    finally:
+        await db.stop()
+
+
+@pytest.fixture
+def composition_council(test_settings: Any) -> int:
+    return int(run(_seed_composition(test_settings)))
+
+
+def test_lead_overrides_a_parity_break_in_the_browser(composition_council: int, page: Any) -> None:
+    from tests.conftest import PASSWORD
+
+    council_id = composition_council
+    page.goto("/connexion")
+    page.get_by_label("Adresse électronique").fill("admin@test.fr")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/")
+    page.goto(f"/conseils/{council_id}/composition")
+    assert page.get_by_role(
+        "img", name="Femmes et hommes titulaires par collège au fil du mandat"
+    ).is_visible()
+    page.get_by_role("link", name="Ajouter un membre").click()
+    page.locator("#champ-prenom").fill("Dan")
+    page.locator("#champ-nom").fill("Durand")
+    page.get_by_label("Homme").check()
+    page.get_by_role("button", name="Enregistrer").click()
+    alert = page.get_by_role("alert").first
+    assert "parite-habitants" in alert.inner_text()
+    assert page.locator("#champ-prenom").input_value() == "Dan"
+    page.get_by_label("Motif de dérogation", exact=False).fill(
+        "Remplaçante désignée au prochain conseil"
+    )
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url("**/composition?ok=membre-ajoute")
+    assert "Membre ajouté." in page.content()
+    assert "non respectée" in page.content()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "composition.png"), full_page=True)
