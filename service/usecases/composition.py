@@ -8,6 +8,7 @@ history) in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from fractions import Fraction
@@ -177,9 +178,75 @@ async def composition(ctx: AppContext, council_id: int) -> CompositionView:
     council = await council_row(council_id)
     rows = await list_members(council_id)
     today = local_today(ctx.now())
-    results = evaluate_composition([to_member(r) for r in rows], rule_settings(council), today)
+    excluded = await _excluded_predicate(council_id, rows)
+    results = evaluate_composition(
+        [to_member(r) for r in rows], rule_settings(council), today, excluded=excluded
+    )
     results.append(_one_person_one_college(rows))
     return CompositionView(council, [label_member(r) for r in rows], results, today)
+
+
+async def _excluded_predicate(
+    council_id: int, rows: list[dict[str, Any]]
+) -> Callable[[Member], bool] | None:
+    """Who is on the council's imported exclusion list (elected officials, State
+    representatives, agents of the politique de la ville — spec rule 5), matched as the
+    registers match it: surname key, compatible given names, and the birth date when the
+    member's is known (from their application); without a birth date a match on names
+    is reported, for the lead to check. None when no list is imported."""
+    try:
+        from service.usecases import registre
+    except ImportError:
+        return None
+    loader = getattr(registre, "_exclusion_list", None)
+    if loader is None:
+        return None
+    exclusions = await loader(council_id)
+    if not len(exclusions):
+        return None
+    from domain.registre.normalise import cle_nom, cle_prenoms, premier_prenom, prenoms_compatibles
+    from service.db.tables_candidatures import CandidatureStructure
+
+    born: dict[str, date] = {}
+    volunteers = {
+        r["subject_id"]: r["id"]
+        for r in rows
+        if r["subject_type"] == "candidature" and r["subject_id"]
+    }
+    structures = {
+        r["subject_id"]: r["id"]
+        for r in rows
+        if r["subject_type"] == "structure" and r["subject_id"]
+    }
+    if volunteers:
+        for a in await CandidatureHabitant.select(
+            CandidatureHabitant.id, CandidatureHabitant.birth_date
+        ).where(CandidatureHabitant.id.is_in(list(volunteers))):
+            born[str(volunteers[a["id"]])] = a["birth_date"]
+    if structures:
+        for a in await CandidatureStructure.select(
+            CandidatureStructure.id, CandidatureStructure.representant_birth_date
+        ).where(CandidatureStructure.id.is_in(list(structures))):
+            if a["representant_birth_date"] is not None:
+                born[str(structures[a["id"]])] = a["representant_birth_date"]
+    by_id = {str(r["id"]): r for r in rows}
+
+    def hit(m: Member) -> bool:
+        row = by_id.get(m.id)
+        if row is None:
+            return False
+        nom, prenoms = cle_nom(row["nom"]), cle_prenoms(row["prenom"])
+        for x in exclusions.exclusions:
+            if nom not in x.cles_noms or premier_prenom(x.cle_prenoms) != premier_prenom(prenoms):
+                continue
+            if not prenoms_compatibles(x.cle_prenoms, prenoms):
+                continue
+            known = born.get(m.id)
+            if known is None or known == x.date_naissance:
+                return True
+        return False
+
+    return hit
 
 
 def _one_person_one_college(rows: list[dict[str, Any]]) -> RuleResult:

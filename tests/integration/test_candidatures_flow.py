@@ -191,3 +191,36 @@ async def test_retention_purge_keeps_members_and_invited_volunteers(
     await cand.purge_applications(ctx, _lead(world))
     assert sorted(await load_subjects("candidature", ids)) == ids[:2]
     assert await cand.purge_applications(ctx, _lead(world)) == []
+
+
+async def test_members_on_the_imported_exclusion_list_break_the_rule(
+    ctx: Any, world: World
+) -> None:
+    from service.usecases import composition as comp
+    from service.usecases import registre
+
+    council_id = world.ids["council_a"]
+
+    def member(prenom: str, nom: str, sexe: str) -> Any:
+        return comp.MemberInput(
+            college="habitants", origin="volontaire", prenom=prenom, nom=nom, sexe=sexe
+        )
+
+    await comp.create_member(ctx, _lead(world), council_id, member("Julie", "Thomas", "F"))
+    await comp.create_member(ctx, _lead(world), council_id, member("Paul", "Martin", "M"))
+    view = await comp.composition(ctx, council_id)
+    # No list imported: the rule is not evaluated at all.
+    assert "personne-ineligible" not in {r.code for r in view.results}
+    path = SHARED / "data" / "registre-exemple" / "exclusions.csv"
+    await registre.import_file(
+        ctx,
+        _lead(world),
+        council_id,
+        path,
+        "exclusions.csv",
+        registre.ImportOptions(kind="exclusions"),
+    )
+    view = await comp.composition(ctx, council_id)
+    rule = next(r for r in view.results if r.code == "personne-ineligible")
+    thomas = next(m for m in view.members if m["nom"] == "Thomas")
+    assert not rule.ok and rule.details["members"] == [str(thomas["id"])]
