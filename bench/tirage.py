@@ -89,7 +89,7 @@ async def _run(n: int, engine: str) -> tuple[float, int, str]:
         assert done["status"] == "ranked"
         ranked = sum(done["ranked_counts"].values())
         note = (
-            f"rank_draw de bout en bout ({engine}) : {ranked} classés, {done['skipped_count']} écartés "  # noqa: E501
+            f"rank_draw de bout en bout ({engine}) : {ranked} classés, {done['skipped_count']} écartés "
             f"(un par foyer), blob {done['ranking_digest'][:8]}…"
         )
         return elapsed, n, note

@@ -359,7 +359,7 @@ async def _versioned(
     if not done:
         raise Conflict(
             _(
-                "Ce tirage vient d'être modifié par quelqu'un d'autre : rechargez la page pour voir son état."  # noqa: E501
+                "Ce tirage vient d'être modifié par quelqu'un d'autre : rechargez la page pour voir son état."
             ),
             code="tirage-modifie",
         )
@@ -471,7 +471,7 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
                 raise
             raise RuleBroken(
                 _(
-                    "Une moitié de la liste (femmes ou hommes) ne compte personne alors que des sièges lui "  # noqa: E501
+                    "Une moitié de la liste (femmes ou hommes) ne compte personne alors que des sièges lui "
                     "reviennent : impossible de respecter la parité avec cette liste."
                 ),
                 code="strate-insuffisante",
@@ -482,7 +482,7 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
         s = short[0]
         raise RuleBroken(
             _(
-                "La strate « {s} » compte {n} personne(s) pour {k} siège(s) : impossible de pourvoir ses sièges. "  # noqa: E501
+                "La strate « {s} » compte {n} personne(s) pour {k} siège(s) : impossible de pourvoir ses sièges. "
                 "Réduisez le nombre de sièges ou élargissez la liste."
             ).format(s=s, n=strata_counts.get(s, 0), k=seats[s]),
             code="strate-insuffisante",
@@ -507,7 +507,7 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
             if quotas[s] < seats[s]:
                 raise InvalidInput(
                     _(
-                        "Strate « {s} » : le premier tour doit inviter au moins autant de personnes que de sièges "  # noqa: E501
+                        "Strate « {s} » : le premier tour doit inviter au moins autant de personnes que de sièges "
                         "({k})."
                     ).format(s=s, k=seats[s]),
                     field=f"invitations.{s}",
@@ -552,7 +552,7 @@ async def _frozen_pool(pool_id: int, expected_digest: str) -> tuple[bytes, proto
     if digest != expected_digest or digest != row["digest"]:
         raise RuleBroken(
             _(
-                "La liste a changé depuis sa préparation (son empreinte ne correspond plus) : le tirage ne peut "  # noqa: E501
+                "La liste a changé depuis sa préparation (son empreinte ne correspond plus) : le tirage ne peut "
                 "pas se faire sur cette liste."
             ),
             code="liste-modifiee",
@@ -717,7 +717,7 @@ async def enter_entropy(
         ):
             raise InvalidState(
                 _(
-                    "Cet engagement a déjà reçu un aléa (sur un autre tirage) : il ne peut pas en recevoir un second."  # noqa: E501
+                    "Cet engagement a déjà reçu un aléa (sur un autre tirage) : il ne peut pas en recevoir un second."
                 ),
                 code="alea-deja-saisi",
             )
@@ -742,7 +742,7 @@ async def enter_entropy(
             if again["entropy"] is not None:
                 raise InvalidState(
                     _(
-                        "Un aléa a déjà été saisi pour cet engagement ; il ne peut pas être remplacé."  # noqa: E501
+                        "Un aléa a déjà été saisi pour cet engagement ; il ne peut pas être remplacé."
                     ),
                     code="alea-deja-saisi",
                 ) from None
@@ -906,7 +906,7 @@ async def abandon_draw(
         )
         raise RuleBroken(
             _(
-                "Même liste et même plan qu'un tirage dont l'aléa est déjà connu : ce serait un nouveau lancer du "  # noqa: E501
+                "Même liste et même plan qu'un tirage dont l'aléa est déjà connu : ce serait un nouveau lancer du "
                 "même tirage. Préparez une nouvelle liste (nouvelles clés) ou changez le plan."
             ),
             code="engagement-deja-utilise",
@@ -1224,7 +1224,7 @@ async def import_replies_csv(
     if reply_col is None or (key_col is None and code_col is None):
         raise InvalidInput(
             _(
-                "Ligne 1 : l'en-tête doit contenir une colonne « reponse » et une colonne « cle » ou « code »."  # noqa: E501
+                "Ligne 1 : l'en-tête doit contenir une colonne « reponse » et une colonne « cle » ou « code »."
             ),
             field="fichier",
             line=1,
@@ -1292,7 +1292,7 @@ async def import_replies_csv(
     if errors:
         raise InvalidInput(
             _(
-                "{n} ligne(s) en erreur ; aucune réponse n'a été enregistrée. Première erreur : {first}"  # noqa: E501
+                "{n} ligne(s) en erreur ; aucune réponse n'a été enregistrée. Première erreur : {first}"
             ).format(n=len(errors), first=errors[0].message),
             field="fichier",
             line=errors[0].line,
@@ -1351,14 +1351,14 @@ async def reply_online(
             retry = max(1, int((last + REPLY_WINDOW - now).total_seconds()) + 1)
             raise TooManyAttempts(
                 _(
-                    "Trop d'essais infructueux. Réessayez dans {m} minute(s) ou répondez avec le coupon du courrier."  # noqa: E501
+                    "Trop d'essais infructueux. Réessayez dans {m} minute(s) ou répondez avec le coupon du courrier."
                 ).format(m=max(1, (retry + 59) // 60)),
                 retry_after=retry,
             )
 
     generic = InvalidInput(
         _(
-            "Code ou année de naissance incorrect. Vérifiez le code imprimé sur votre courrier, ou répondez avec le "  # noqa: E501
+            "Code ou année de naissance incorrect. Vérifiez le code imprimé sur votre courrier, ou répondez avec le "
             "coupon-réponse."
         ),
         code="reponse-refusee",

@@ -249,12 +249,12 @@ async def test_csv_replies_are_all_or_nothing_with_line_numbers(ctx: Any, world:
     d = await _ranked(ctx, world, n=60, seats=2, multiple=3)
     await t.open_round(ctx, _lead(world), council, d["id"])
     recips = await t.round_recipients(ctx, d["id"], 1)
-    bad = f"cle;reponse\n{recips[0].key};accepte\nINCONNUE99;refuse\n{recips[1].key};peut-être\n".encode()  # noqa: E501
+    bad = f"cle;reponse\n{recips[0].key};accepte\nINCONNUE99;refuse\n{recips[1].key};peut-être\n".encode()
     with pytest.raises(InvalidInput) as err:
         await t.import_replies_csv(ctx, _lead(world), council, d["id"], bad)
     assert [e.line for e in err.value.errors] == [3, 4]
     assert all(i["reply"] == "" for i in (await t.draw_state(d["id"]))["invitations"])
-    good = f"code;reponse\n{recips[0].reply_code};accepté\n{recips[1].reply_code.lower()};NPAI\n".encode()  # noqa: E501
+    good = f"code;reponse\n{recips[0].reply_code};accepté\n{recips[1].reply_code.lower()};NPAI\n".encode()
     out = await t.import_replies_csv(ctx, _lead(world), council, d["id"], good)
     assert out == {"recorded": 2, "by_reply": {"accepted": 1, "returned_npai": 1}}
 
