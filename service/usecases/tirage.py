@@ -548,7 +548,7 @@ async def _frozen_pool(pool_id: int, expected_digest: str) -> tuple[bytes, proto
     if row is None:
         raise NotFound(_("Liste (vivier) introuvable."))
     content = bytes(row["content"])
-    digest = proto.pool_digest(content)
+    digest = await asyncio.to_thread(proto.pool_digest, content)  # hashlib releases the GIL
     if digest != expected_digest or digest != row["digest"]:
         raise RuleBroken(
             _(
@@ -558,7 +558,7 @@ async def _frozen_pool(pool_id: int, expected_digest: str) -> tuple[bytes, proto
             code="liste-modifiee",
             field="pool",
         )
-    return content, _trusted_pool(content, digest)
+    return content, await asyncio.to_thread(_trusted_pool, content, digest)
 
 
 def _trusted_pool(content: bytes, digest: str) -> proto.Pool:
@@ -786,10 +786,18 @@ async def rank_draw(ctx: AppContext, actor: Actor, council_id: int, draw_id: int
         )
     council, territory_id = await _council_info(int(row["council"]))
     _content, pool = await _frozen_pool(int(row["pool"]), row["pool_digest"])
-    draw = cer.rank_draw(_domain_draw(row, council, [], [], None), pool)
-    del pool, _content
+    del _content
+
+    def compute(frozen: proto.Pool) -> tuple[cer.Draw, bytes, dict[str, int]]:
+        ranked = cer.rank_draw(_domain_draw(row, council, [], [], None), frozen)
+        assert ranked.ranking is not None
+        return (ranked, *encode_ranking(ranked.ranking))
+
+    # Seconds of pure computation on a large pool: in a worker thread, so the event loop
+    # keeps serving other requests meanwhile.
+    draw, blob, counts = await asyncio.to_thread(compute, pool)
+    del pool
     assert draw.ranking is not None
-    blob, counts = encode_ranking(draw.ranking)
     digest = hashlib.sha256(blob).hexdigest()
     now = ctx.now()
     async with ctx.db.transaction():
