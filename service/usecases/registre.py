@@ -49,7 +49,6 @@ from domain.registre import (
     parse_perimeter,
 )
 from domain.registre.eligibility import age_at
-from domain.registre.entries import paused_gc
 from domain.registre.households import household_key
 from domain.registre.mapping import CANONICAL_FIELDS, field_label, header_key
 from domain.registre.normalise import format_date, normalise_texte
@@ -604,10 +603,9 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
             doublon[b] = head
 
     salt = await _salt(council_id)
-    rows = await anyio.to_thread.run_sync(_person_rows, council_id, source_id, new_entries,
-                                          doublon, merged_sexe, merged_bureau, salt)
+    rows = _person_rows(council_id, source_id, new_entries, doublon, merged_sexe,
+                        merged_bureau, salt)
     await bulk_insert(ctx.db, RegisterPerson._meta.tablename, _PERSON_COLUMNS, rows)
-    del rows
 
     # Rows of earlier imports whose standing changed (a better source arrived).
     changes = [(doublon.get(ref, ""), row_id) for ref, row_id in existing.ids.items()
@@ -651,15 +649,10 @@ async def _executemany(ctx: AppContext, sql: str, rows: list[tuple[Any, ...]]) -
 
 def _person_rows(council_id: int, source_id: int, entries: Sequence[Entry],
                  doublon: dict[str, str], merged_sexe: dict[str, str],
-                 merged_bureau: dict[str, str], salt: str) -> list[tuple[Any, ...]]:
-    with paused_gc():  # a million tuples: the cyclic collector would only slow it down
-        return _build_person_rows(council_id, source_id, entries, doublon, merged_sexe,
-                                  merged_bureau, salt)
-
-
-def _build_person_rows(council_id: int, source_id: int, entries: Sequence[Entry],
-                       doublon: dict[str, str], merged_sexe: dict[str, str],
-                       merged_bureau: dict[str, str], salt: str) -> list[tuple[Any, ...]]:
+                 merged_bureau: dict[str, str], salt: str) -> Iterator[tuple[Any, ...]]:
+    """The rows to store, produced one at a time as the bulk loader consumes them: a
+    million tuples never exist together (less memory, and no garbage-collector passes
+    over them)."""
     prefix = f"{source_id}:"
 
     # Only a few rows are absorbed or completed: look them up by line number rather than
@@ -672,8 +665,6 @@ def _build_person_rows(council_id: int, source_id: int, entries: Sequence[Entry]
     foyers: dict[str, str] = {}  # household key per distinct address key, hashed once
     dates: dict[date | None, str] = {None: ""}
     keys = _pool_keys(len(entries))
-    out: list[tuple[Any, ...]] = []
-    append = out.append
     for i, e in enumerate(entries):
         a = e.adresse
         foyer = foyers.get(a.cle)
@@ -684,15 +675,15 @@ def _build_person_rows(council_id: int, source_id: int, entries: Sequence[Entry]
         if day is None:
             day = dates[d] = d.isoformat()  # type: ignore[union-attr]
         line = e.line
-        sexe = sexes.get(line) if line in sexes else (e.sexe.value if e.sexe else "")
-        append((
-            council_id, source_id, line, dbl.get(line, ""), e.nom_naissance, e.nom_usage,
-            e.prenoms, e.cle_nom_naissance, e.cle_nom_usage, e.cle_prenoms, sexe, day,
+        sexe = e.sexe
+        yield (
+            council_id, source_id, line, dbl.get(line, "") if dbl else "", e.nom_naissance,
+            e.nom_usage, e.prenoms, e.cle_nom_naissance, e.cle_nom_usage, e.cle_prenoms,
+            sexes[line] if sexes and line in sexes else (sexe.value if sexe else ""), day,
             a.numero, a.suffixe, a.voie, a.voie_cle, a.complement, a.residence, a.batiment,
-            a.logement, a.code_postal, a.commune, bureaux.get(line, e.bureau_vote), keys[i],
-            foyer,
-        ))
-    return out
+            a.logement, a.code_postal, a.commune,
+            bureaux.get(line, e.bureau_vote) if bureaux else e.bureau_vote, keys[i], foyer,
+        )
 
 
 def _pool_keys(n: int) -> list[str]:
