@@ -47,8 +47,13 @@ async def _seed(settings: Any) -> int:
         await db.stop()
 
 
-def test_upload_preview_import_report(test_settings: Any, page: Any) -> None:
-    council_id = run(_seed(test_settings))
+@pytest.fixture
+def council_id(test_settings: Any) -> int:
+    # Seeded before the page fixture starts Playwright's own event loop.
+    return int(run(_seed(test_settings)))
+
+
+def test_upload_preview_import_report(council_id: int, page: Any) -> None:
     page.goto("/connexion")
     page.get_by_label("Adresse électronique").fill("admin@test.fr")
     page.get_by_label("Mot de passe").fill(PASSWORD)
