@@ -380,3 +380,19 @@ async def test_purge_task_is_started_with_the_app(ctx: Any) -> None:
         app = create_app(ctx.settings, ctx=ctx)
         async with AsyncTestClient(app=app) as c:
             assert (await c.get("/sante")).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["registre_tableur.xlsx", "registre_tableur.ods"])
+async def test_spreadsheet_import_keeps_valid_rows(ctx: Any, world: World, name: str) -> None:
+    from domain.errors import InvalidInput
+    from service.usecases import registre as uc
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / name
+    with pytest.raises(InvalidInput) as refused:
+        await uc.import_file(ctx, _actor(world), world.ids["council_a"], path, name)
+    assert {(e.line, e.field) for e in refused.value.errors} == {
+        (7, "civilite"), (7, "date_naissance")}
+    report = await uc.import_file(ctx, _actor(world), world.ids["council_a"], path, name,
+                                  uc.ImportOptions(keep_valid=True))
+    assert report["format"] == name.rsplit(".", 1)[1] and report["kind"] == "bailleur"
+    assert (report["imported"], report["rejected"]) == (3, 1)
