@@ -1234,6 +1234,10 @@ async def _purge_council(ctx: AppContext, actor: Actor, council: dict[str, Any],
                 **({RegisterSource.contenu: []} if s["kind"] == "exclusions" else {}),
             }).where(RegisterSource.id == s["id"])
             pattern = f"{s['id']}:%"
+            # Rows of later imports merged into a purged row stand for the person again.
+            await RegisterPerson.update({RegisterPerson.doublon_de: ""}).where(
+                (RegisterPerson.council == cid) & RegisterPerson.doublon_de.like(pattern)
+                & RegisterPerson.source.not_in(ids))
             await RegisterAmbiguousPair.delete().where(
                 (RegisterAmbiguousPair.council == cid)
                 & (RegisterAmbiguousPair.ref_a.like(pattern)

@@ -396,3 +396,19 @@ async def test_spreadsheet_import_keeps_valid_rows(ctx: Any, world: World, name:
                                   uc.ImportOptions(keep_valid=True))
     assert report["format"] == name.rsplit(".", 1)[1] and report["kind"] == "bailleur"
     assert (report["imported"], report["rejected"]) == (3, 1)
+
+
+async def test_purge_of_an_old_source_keeps_later_duplicates_as_people(
+    ctx: Any, world: World, clock: Any
+) -> None:
+    from service.db.tables_registre import RegisterPerson
+    from service.usecases import registre as uc
+
+    await _import(ctx, world, "liste_electorale.csv")
+    clock.advance(days=100)
+    await _import(ctx, world, "bailleur.csv")  # 361 of its rows merged into the list's
+    clock.advance(days=100)  # the list is 200 days old, the landlord's file 100
+    (result,) = await uc.purge(ctx, _actor(world))
+    assert result["personnes_supprimees"] == 3000
+    assert await RegisterPerson.count() == 1200
+    assert await RegisterPerson.count().where(RegisterPerson.doublon_de == "") == 1200
