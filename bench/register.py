@@ -70,8 +70,9 @@ def generate(path: Path, n: int, seed: int = SEED) -> None:
                 suffixe = rng.choice(_SUFFIXES)
                 numero = f"{rng.randint(1, 400)}{(' ' + suffixe) if suffixe else ''}"
                 flat = rng.random() < 0.6
-                flat_text = f"Bât {rng.choice('ABCDEFGH')} Appt {rng.randint(1, 60)}"
-                address = (f"{numero} {rng.choice(streets)}", flat_text if flat else "")
+                street = f"{numero} {rng.choice(streets)}"
+                address = (street, f"Bât {rng.choice('ABCDEFGH')} Appt {rng.randint(1, 60)}"
+                           if flat else "")
                 family = rng.choice(surnames)
             left -= 1
             f = rng.random() < 0.52
