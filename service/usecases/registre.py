@@ -1273,13 +1273,25 @@ async def update_task(ctx: AppContext, task_id: int, **values: Any) -> None:
     await RegisterImportTask.update(values).where(RegisterImportTask.id == task_id)
 
 
-async def get_task(council_id: int, task_id: int) -> dict[str, Any]:
+# A task silent for this long died with its worker (restart, crash): say so rather than
+# letting the page refresh forever. Reading a file reports progress every second.
+TASK_STALE_AFTER = timedelta(minutes=30)
+
+
+async def get_task(council_id: int, task_id: int, now: datetime | None = None
+                   ) -> dict[str, Any]:
     row = await RegisterImportTask.select().where(
         (RegisterImportTask.id == task_id) & (RegisterImportTask.council == council_id)
     ).output(load_json=True).first()
     if row is None:
         raise NotFound(_("Import introuvable."))
-    return dict(row)
+    task = dict(row)
+    if (now is not None and task["status"] == "en-cours"
+            and task["updated_at"] < now - TASK_STALE_AFTER):
+        task.update(status="echec", error={"code": "import-interrompu", "detail": _(
+            "L'import a été interrompu (redémarrage du service ?) : rien n'a été importé, "
+            "déposez le fichier à nouveau.")})
+    return task
 
 
 async def run_import_task(ctx: AppContext, actor: Actor, council_id: int, task_id: int,

@@ -412,3 +412,25 @@ async def test_purge_of_an_old_source_keeps_later_duplicates_as_people(
     assert result["personnes_supprimees"] == 3000
     assert await RegisterPerson.count() == 1200
     assert await RegisterPerson.count().where(RegisterPerson.doublon_de == "") == 1200
+
+
+async def test_import_task_reports_progress_result_and_stale_tasks(
+    ctx: Any, world: World, clock: Any
+) -> None:
+    from service.usecases import registre as uc
+
+    cid = world.ids["council_a"]
+    ok = await uc.start_task(ctx, _actor(world), cid, None, "liste_electorale.csv")
+    await uc.run_import_task(ctx, _actor(world), cid, ok, SAMPLES / "liste_electorale.csv",
+                             "liste_electorale.csv", uc.ImportOptions())
+    task = await uc.get_task(cid, ok, ctx.now())
+    assert task["status"] == "termine" and task["rows_done"] == 3000 and task["source"]
+    failed = await uc.start_task(ctx, _actor(world), cid, None, "liste_electorale.csv")
+    await uc.run_import_task(ctx, _actor(world), cid, failed, SAMPLES / "liste_electorale.csv",
+                             "liste_electorale.csv", uc.ImportOptions())
+    task = await uc.get_task(cid, failed, ctx.now())
+    assert task["status"] == "echec" and task["error"]["code"] == "deja-importe"
+    stuck = await uc.start_task(ctx, _actor(world), cid, None, "x.csv")
+    assert (await uc.get_task(cid, stuck, ctx.now()))["status"] == "en-cours"
+    clock.advance(hours=1)
+    assert (await uc.get_task(cid, stuck, ctx.now()))["status"] == "echec"
