@@ -576,7 +576,20 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
                            int(e.source) if e.source != _NEW else 1 << 60, e.line))
     else:
         everyone = new_entries
-    report = await anyio.to_thread.run_sync(deduplicate, everyone)
+    salt = await _salt(council_id)
+    table = RegisterPerson._meta.tablename
+    # First import into a council on SQLite (the million-row case): store the rows while
+    # the deduplication runs in another thread (SQLite writes its pages without holding
+    # the GIL, so the second core is used), then mark the few absorbed rows by id.
+    overlap = ctx.db.is_sqlite and not existing.entries
+    first_id = 0
+    if overlap:
+        first_id = await _next_sqlite_id(table)
+        rows = _person_rows(council_id, source_id, new_entries, {}, {}, {}, salt)
+        report = await _alongside(deduplicate, everyone,
+                                  lambda: bulk_insert(ctx.db, table, _PERSON_COLUMNS, rows))
+    else:
+        report = await anyio.to_thread.run_sync(deduplicate, everyone)
 
     doublon: dict[str, str] = {}
     merged_sexe: dict[str, str] = {}
@@ -602,10 +615,13 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
         if b not in doublon and head != b:
             doublon[b] = head
 
-    salt = await _salt(council_id)
-    rows = _person_rows(council_id, source_id, new_entries, doublon, merged_sexe,
-                        merged_bureau, salt)
-    await bulk_insert(ctx.db, RegisterPerson._meta.tablename, _PERSON_COLUMNS, rows)
+    if overlap:
+        await _mark_new_rows_by_id(ctx, table, source_id, first_id, new_entries, doublon,
+                                   merged_sexe, merged_bureau)
+    else:
+        rows = _person_rows(council_id, source_id, new_entries, doublon, merged_sexe,
+                            merged_bureau, salt)
+        await bulk_insert(ctx.db, table, _PERSON_COLUMNS, rows)
 
     # Rows of earlier imports whose standing changed (a better source arrived).
     changes = [(doublon.get(ref, ""), row_id) for ref, row_id in existing.ids.items()
@@ -625,7 +641,8 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
             ctx, 'UPDATE "registre_personne" SET "bureau_vote" = {} WHERE "id" = {}', fix_bureau)
 
     new_pairs = await _store_pairs(ctx, council_id, source_id, report.ambiguous)
-    merged_here = sum(1 for e in new_entries if _ref(e, source_id) in doublon)
+    prefix = f"{source_id}:"
+    merged_here = sum(1 for ref in doublon if ref.startswith(prefix))
     people = len(everyone) - len(doublon)
     rapport = {
         "lignes_conseil": len(everyone),
@@ -636,6 +653,64 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
         "nouvelles_paires": new_pairs,
     }
     return merged_here, rapport
+
+
+async def _next_sqlite_id(table: str) -> int:
+    """The id SQLite gives the next inserted row: max(id) + 1 (INTEGER PRIMARY KEY
+    without AUTOINCREMENT); the rows of one insert in one write transaction follow."""
+    # ``table`` is our own table name, never input.
+    sql = f'SELECT COALESCE(MAX("id"), 0) + 1 AS n FROM "{table}"'  # noqa: S608
+    rows = await RegisterPerson.raw(sql)
+    return int(rows[0]["n"])
+
+
+async def _alongside(fn: Callable[..., Any], arg: Any,
+                     coro: Callable[[], Awaitable[None]]) -> Any:
+    """``fn(arg)`` in a worker thread while ``coro()`` runs; their errors are raised as
+    themselves (not wrapped in an exception group)."""
+    out: dict[str, Any] = {}
+
+    async def in_thread() -> None:
+        try:
+            out["value"] = await anyio.to_thread.run_sync(fn, arg)
+        except Exception as exc:
+            out["thread_error"] = exc
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(in_thread)
+        try:
+            await coro()
+        except Exception as exc:
+            out["error"] = exc
+    if "error" in out:
+        raise out["error"]
+    if "thread_error" in out:
+        raise out["thread_error"]
+    return out["value"]
+
+
+async def _mark_new_rows_by_id(ctx: AppContext, table: str, source_id: int, first_id: int,
+                               entries: Sequence[Entry], doublon: dict[str, str],
+                               merged_sexe: dict[str, str], merged_bureau: dict[str, str]
+                               ) -> None:
+    """Write what deduplication decided about rows already stored (see _store_people)."""
+    last = await _next_sqlite_id(table) - 1
+    if last != first_id + len(entries) - 1:  # never seen; refuse rather than mislabel
+        raise RuntimeError("identifiants de lignes non contigus")
+    prefix = f"{source_id}:"
+    wanted = {int(ref[len(prefix):]) for values in (doublon, merged_sexe, merged_bureau)
+              for ref in values if ref.startswith(prefix)}
+    if not wanted:
+        return
+    ids = {e.line: first_id + i for i, e in enumerate(entries) if e.line in wanted}
+    for column, values in (("doublon_de", doublon), ("sexe", merged_sexe),
+                           ("bureau_vote", merged_bureau)):
+        updates = [(v, ids[int(ref[len(prefix):])]) for ref, v in values.items()
+                   if ref.startswith(prefix)]
+        if updates:
+            await _executemany(
+                ctx, f'UPDATE "{table}" SET "{column}" = {{}} WHERE "id" = {{}}',  # noqa: S608
+                updates)
 
 
 async def _executemany(ctx: AppContext, sql: str, rows: list[tuple[Any, ...]]) -> None:

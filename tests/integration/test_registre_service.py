@@ -434,3 +434,24 @@ async def test_import_task_reports_progress_result_and_stale_tasks(
     assert (await uc.get_task(cid, stuck, ctx.now()))["status"] == "en-cours"
     clock.advance(hours=1)
     assert (await uc.get_task(cid, stuck, ctx.now()))["status"] == "echec"
+
+
+async def test_duplicates_inside_one_first_file_are_marked(ctx: Any, world: World) -> None:
+    """The first import of a council stores rows while deduplicating, then marks the
+    absorbed rows by id: same result as the domain's deduplication of the file."""
+    from domain.registre import deduplicate, detect_mapping, parse_numbered_rows
+    from service.db.tables_registre import RegisterPerson
+    from service.registre.reader import read_table
+
+    with read_table(SAMPLES / "bailleur.csv") as t:
+        entries, _rej = parse_numbered_rows(t.rows, detect_mapping(t.header), "x")
+    expected = deduplicate(entries)
+    absorbed = {e.line: m.entries[0].line for m in expected.merges for e in m.entries[1:]}
+    assert absorbed  # the sample has tenants listed twice
+    report = await _import(ctx, world, "bailleur.csv")
+    rows = await RegisterPerson.select(RegisterPerson.line, RegisterPerson.doublon_de).where(
+        RegisterPerson.doublon_de != "")
+    sid = report["id"]
+    assert {r["line"]: r["doublon_de"] for r in rows} == {
+        line: f"{sid}:{head}" for line, head in absorbed.items()}
+    assert report["merged"] == len(absorbed)
