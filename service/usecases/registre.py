@@ -578,13 +578,14 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
         everyone = new_entries
     salt = await _salt(council_id)
     table = RegisterPerson._meta.tablename
-    # First import into a council on SQLite (the million-row case): store the rows while
-    # the deduplication runs in another thread (SQLite writes its pages without holding
-    # the GIL, so the second core is used), then mark the few absorbed rows by id.
-    overlap = ctx.db.is_sqlite and not existing.entries
+    # First import into a council (the million-row case): store the rows while the
+    # deduplication runs in another thread (SQLite writes its pages without holding the
+    # GIL, PostgreSQL in its own process: the second core is used), then mark the few
+    # absorbed rows by id.
+    overlap = not existing.entries
     first_id = 0
     if overlap:
-        first_id = await _next_sqlite_id(table)
+        first_id = await _next_sqlite_id(table) if ctx.db.is_sqlite else 0
         rows = _person_rows(council_id, source_id, new_entries, {}, {}, {}, salt)
         report = await _alongside(deduplicate, everyone,
                                   lambda: bulk_insert(ctx.db, table, _PERSON_COLUMNS, rows))
@@ -693,16 +694,26 @@ async def _mark_new_rows_by_id(ctx: AppContext, table: str, source_id: int, firs
                                entries: Sequence[Entry], doublon: dict[str, str],
                                merged_sexe: dict[str, str], merged_bureau: dict[str, str]
                                ) -> None:
-    """Write what deduplication decided about rows already stored (see _store_people)."""
-    last = await _next_sqlite_id(table) - 1
-    if last != first_id + len(entries) - 1:  # never seen; refuse rather than mislabel
-        raise RuntimeError("identifiants de lignes non contigus")
+    """Write what deduplication decided about rows already stored (see _store_people).
+
+    On SQLite the rows of the insert got consecutive ids from ``first_id``; on
+    PostgreSQL (ids from a sequence other councils' imports share) they are looked up.
+    """
     prefix = f"{source_id}:"
     wanted = {int(ref[len(prefix):]) for values in (doublon, merged_sexe, merged_bureau)
               for ref in values if ref.startswith(prefix)}
     if not wanted:
         return
-    ids = {e.line: first_id + i for i, e in enumerate(entries) if e.line in wanted}
+    if ctx.db.is_sqlite:
+        last = await _next_sqlite_id(table) - 1
+        if last != first_id + len(entries) - 1:  # never seen; refuse rather than mislabel
+            raise RuntimeError("identifiants de lignes non contigus")
+        ids = {e.line: first_id + i for i, e in enumerate(entries) if e.line in wanted}
+    else:
+        found = await RegisterPerson.raw(
+            'SELECT "id", "line" FROM "registre_personne" WHERE "source" = {} '
+            'AND "line" = ANY({})', source_id, sorted(wanted))
+        ids = {r["line"]: r["id"] for r in found}
     for column, values in (("doublon_de", doublon), ("sexe", merged_sexe),
                            ("bureau_vote", merged_bureau)):
         updates = [(v, ids[int(ref[len(prefix):])]) for ref, v in values.items()
