@@ -49,7 +49,6 @@ from domain.registre import (
     parse_perimeter,
 )
 from domain.registre.eligibility import age_at
-from domain.registre.entries import paused_gc
 from domain.registre.households import household_key
 from domain.registre.mapping import CANONICAL_FIELDS, field_label, header_key
 from domain.registre.normalise import format_date, normalise_texte
@@ -577,7 +576,21 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
                            int(e.source) if e.source != _NEW else 1 << 60, e.line))
     else:
         everyone = new_entries
-    report = await anyio.to_thread.run_sync(deduplicate, everyone)
+    salt = await _salt(council_id)
+    table = RegisterPerson._meta.tablename
+    # First import into a council (the million-row case): store the rows while the
+    # deduplication runs in another thread (SQLite writes its pages without holding the
+    # GIL, PostgreSQL in its own process: the second core is used), then mark the few
+    # absorbed rows by id.
+    overlap = not existing.entries
+    first_id = 0
+    if overlap:
+        first_id = await _next_sqlite_id(table) if ctx.db.is_sqlite else 0
+        rows = _person_rows(council_id, source_id, new_entries, {}, {}, {}, salt)
+        report = await _alongside(deduplicate, everyone,
+                                  lambda: bulk_insert(ctx.db, table, _PERSON_COLUMNS, rows))
+    else:
+        report = await anyio.to_thread.run_sync(deduplicate, everyone)
 
     doublon: dict[str, str] = {}
     merged_sexe: dict[str, str] = {}
@@ -603,11 +616,13 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
         if b not in doublon and head != b:
             doublon[b] = head
 
-    salt = await _salt(council_id)
-    rows = await anyio.to_thread.run_sync(_person_rows, council_id, source_id, new_entries,
-                                          doublon, merged_sexe, merged_bureau, salt)
-    await bulk_insert(ctx.db, RegisterPerson._meta.tablename, _PERSON_COLUMNS, rows)
-    del rows
+    if overlap:
+        await _mark_new_rows_by_id(ctx, table, source_id, first_id, new_entries, doublon,
+                                   merged_sexe, merged_bureau)
+    else:
+        rows = _person_rows(council_id, source_id, new_entries, doublon, merged_sexe,
+                            merged_bureau, salt)
+        await bulk_insert(ctx.db, table, _PERSON_COLUMNS, rows)
 
     # Rows of earlier imports whose standing changed (a better source arrived).
     changes = [(doublon.get(ref, ""), row_id) for ref, row_id in existing.ids.items()
@@ -627,7 +642,8 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
             ctx, 'UPDATE "registre_personne" SET "bureau_vote" = {} WHERE "id" = {}', fix_bureau)
 
     new_pairs = await _store_pairs(ctx, council_id, source_id, report.ambiguous)
-    merged_here = sum(1 for e in new_entries if _ref(e, source_id) in doublon)
+    prefix = f"{source_id}:"
+    merged_here = sum(1 for ref in doublon if ref.startswith(prefix))
     people = len(everyone) - len(doublon)
     rapport = {
         "lignes_conseil": len(everyone),
@@ -638,6 +654,74 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
         "nouvelles_paires": new_pairs,
     }
     return merged_here, rapport
+
+
+async def _next_sqlite_id(table: str) -> int:
+    """The id SQLite gives the next inserted row: max(id) + 1 (INTEGER PRIMARY KEY
+    without AUTOINCREMENT); the rows of one insert in one write transaction follow."""
+    # ``table`` is our own table name, never input.
+    sql = f'SELECT COALESCE(MAX("id"), 0) + 1 AS n FROM "{table}"'  # noqa: S608
+    rows = await RegisterPerson.raw(sql)
+    return int(rows[0]["n"])
+
+
+async def _alongside(fn: Callable[..., Any], arg: Any,
+                     coro: Callable[[], Awaitable[None]]) -> Any:
+    """``fn(arg)`` in a worker thread while ``coro()`` runs; their errors are raised as
+    themselves (not wrapped in an exception group)."""
+    out: dict[str, Any] = {}
+
+    async def in_thread() -> None:
+        try:
+            out["value"] = await anyio.to_thread.run_sync(fn, arg)
+        except Exception as exc:
+            out["thread_error"] = exc
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(in_thread)
+        try:
+            await coro()
+        except Exception as exc:
+            out["error"] = exc
+    if "error" in out:
+        raise out["error"]
+    if "thread_error" in out:
+        raise out["thread_error"]
+    return out["value"]
+
+
+async def _mark_new_rows_by_id(ctx: AppContext, table: str, source_id: int, first_id: int,
+                               entries: Sequence[Entry], doublon: dict[str, str],
+                               merged_sexe: dict[str, str], merged_bureau: dict[str, str]
+                               ) -> None:
+    """Write what deduplication decided about rows already stored (see _store_people).
+
+    On SQLite the rows of the insert got consecutive ids from ``first_id``; on
+    PostgreSQL (ids from a sequence other councils' imports share) they are looked up.
+    """
+    prefix = f"{source_id}:"
+    wanted = {int(ref[len(prefix):]) for values in (doublon, merged_sexe, merged_bureau)
+              for ref in values if ref.startswith(prefix)}
+    if not wanted:
+        return
+    if ctx.db.is_sqlite:
+        last = await _next_sqlite_id(table) - 1
+        if last != first_id + len(entries) - 1:  # never seen; refuse rather than mislabel
+            raise RuntimeError("identifiants de lignes non contigus")
+        ids = {e.line: first_id + i for i, e in enumerate(entries) if e.line in wanted}
+    else:
+        found = await RegisterPerson.raw(
+            'SELECT "id", "line" FROM "registre_personne" WHERE "source" = {} '
+            'AND "line" = ANY({})', source_id, sorted(wanted))
+        ids = {r["line"]: r["id"] for r in found}
+    for column, values in (("doublon_de", doublon), ("sexe", merged_sexe),
+                           ("bureau_vote", merged_bureau)):
+        updates = [(v, ids[int(ref[len(prefix):])]) for ref, v in values.items()
+                   if ref.startswith(prefix)]
+        if updates:
+            await _executemany(
+                ctx, f'UPDATE "{table}" SET "{column}" = {{}} WHERE "id" = {{}}',  # noqa: S608
+                updates)
 
 
 async def _executemany(ctx: AppContext, sql: str, rows: list[tuple[Any, ...]]) -> None:
@@ -651,15 +735,10 @@ async def _executemany(ctx: AppContext, sql: str, rows: list[tuple[Any, ...]]) -
 
 def _person_rows(council_id: int, source_id: int, entries: Sequence[Entry],
                  doublon: dict[str, str], merged_sexe: dict[str, str],
-                 merged_bureau: dict[str, str], salt: str) -> list[tuple[Any, ...]]:
-    with paused_gc():  # a million tuples: the cyclic collector would only slow it down
-        return _build_person_rows(council_id, source_id, entries, doublon, merged_sexe,
-                                  merged_bureau, salt)
-
-
-def _build_person_rows(council_id: int, source_id: int, entries: Sequence[Entry],
-                       doublon: dict[str, str], merged_sexe: dict[str, str],
-                       merged_bureau: dict[str, str], salt: str) -> list[tuple[Any, ...]]:
+                 merged_bureau: dict[str, str], salt: str) -> Iterator[tuple[Any, ...]]:
+    """The rows to store, produced one at a time as the bulk loader consumes them: a
+    million tuples never exist together (less memory, and no garbage-collector passes
+    over them)."""
     prefix = f"{source_id}:"
 
     # Only a few rows are absorbed or completed: look them up by line number rather than
@@ -672,8 +751,6 @@ def _build_person_rows(council_id: int, source_id: int, entries: Sequence[Entry]
     foyers: dict[str, str] = {}  # household key per distinct address key, hashed once
     dates: dict[date | None, str] = {None: ""}
     keys = _pool_keys(len(entries))
-    out: list[tuple[Any, ...]] = []
-    append = out.append
     for i, e in enumerate(entries):
         a = e.adresse
         foyer = foyers.get(a.cle)
@@ -684,15 +761,15 @@ def _build_person_rows(council_id: int, source_id: int, entries: Sequence[Entry]
         if day is None:
             day = dates[d] = d.isoformat()  # type: ignore[union-attr]
         line = e.line
-        sexe = sexes.get(line) if line in sexes else (e.sexe.value if e.sexe else "")
-        append((
-            council_id, source_id, line, dbl.get(line, ""), e.nom_naissance, e.nom_usage,
-            e.prenoms, e.cle_nom_naissance, e.cle_nom_usage, e.cle_prenoms, sexe, day,
+        sexe = e.sexe
+        yield (
+            council_id, source_id, line, dbl.get(line, "") if dbl else "", e.nom_naissance,
+            e.nom_usage, e.prenoms, e.cle_nom_naissance, e.cle_nom_usage, e.cle_prenoms,
+            sexes[line] if sexes and line in sexes else (sexe.value if sexe else ""), day,
             a.numero, a.suffixe, a.voie, a.voie_cle, a.complement, a.residence, a.batiment,
-            a.logement, a.code_postal, a.commune, bureaux.get(line, e.bureau_vote), keys[i],
-            foyer,
-        ))
-    return out
+            a.logement, a.code_postal, a.commune,
+            bureaux.get(line, e.bureau_vote) if bureaux else e.bureau_vote, keys[i], foyer,
+        )
 
 
 def _pool_keys(n: int) -> list[str]:
@@ -1243,6 +1320,10 @@ async def _purge_council(ctx: AppContext, actor: Actor, council: dict[str, Any],
                 **({RegisterSource.contenu: []} if s["kind"] == "exclusions" else {}),
             }).where(RegisterSource.id == s["id"])
             pattern = f"{s['id']}:%"
+            # Rows of later imports merged into a purged row stand for the person again.
+            await RegisterPerson.update({RegisterPerson.doublon_de: ""}).where(
+                (RegisterPerson.council == cid) & RegisterPerson.doublon_de.like(pattern)
+                & RegisterPerson.source.not_in(ids))
             await RegisterAmbiguousPair.delete().where(
                 (RegisterAmbiguousPair.council == cid)
                 & (RegisterAmbiguousPair.ref_a.like(pattern)
@@ -1278,13 +1359,25 @@ async def update_task(ctx: AppContext, task_id: int, **values: Any) -> None:
     await RegisterImportTask.update(values).where(RegisterImportTask.id == task_id)
 
 
-async def get_task(council_id: int, task_id: int) -> dict[str, Any]:
+# A task silent for this long died with its worker (restart, crash): say so rather than
+# letting the page refresh forever. Reading a file reports progress every second.
+TASK_STALE_AFTER = timedelta(minutes=30)
+
+
+async def get_task(council_id: int, task_id: int, now: datetime | None = None
+                   ) -> dict[str, Any]:
     row = await RegisterImportTask.select().where(
         (RegisterImportTask.id == task_id) & (RegisterImportTask.council == council_id)
     ).output(load_json=True).first()
     if row is None:
         raise NotFound(_("Import introuvable."))
-    return dict(row)
+    task = dict(row)
+    if (now is not None and task["status"] == "en-cours"
+            and task["updated_at"] < now - TASK_STALE_AFTER):
+        task.update(status="echec", error={"code": "import-interrompu", "detail": _(
+            "L'import a été interrompu (redémarrage du service ?) : rien n'a été importé, "
+            "déposez le fichier à nouveau.")})
+    return task
 
 
 async def run_import_task(ctx: AppContext, actor: Actor, council_id: int, task_id: int,

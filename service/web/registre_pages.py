@@ -336,7 +336,7 @@ class RegisterPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, task_id: int
     ) -> Template:
         council = await org.get_council(council_id)
-        task = await uc.get_task(council_id, task_id)
+        task = await uc.get_task(council_id, task_id, ctx_of(request).now())
         return render(
             request,
             "registre/tache.html",

@@ -380,3 +380,78 @@ async def test_purge_task_is_started_with_the_app(ctx: Any) -> None:
         app = create_app(ctx.settings, ctx=ctx)
         async with AsyncTestClient(app=app) as c:
             assert (await c.get("/sante")).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["registre_tableur.xlsx", "registre_tableur.ods"])
+async def test_spreadsheet_import_keeps_valid_rows(ctx: Any, world: World, name: str) -> None:
+    from domain.errors import InvalidInput
+    from service.usecases import registre as uc
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / name
+    with pytest.raises(InvalidInput) as refused:
+        await uc.import_file(ctx, _actor(world), world.ids["council_a"], path, name)
+    assert {(e.line, e.field) for e in refused.value.errors} == {
+        (7, "civilite"), (7, "date_naissance")}
+    report = await uc.import_file(ctx, _actor(world), world.ids["council_a"], path, name,
+                                  uc.ImportOptions(keep_valid=True))
+    assert report["format"] == name.rsplit(".", 1)[1] and report["kind"] == "bailleur"
+    assert (report["imported"], report["rejected"]) == (3, 1)
+
+
+async def test_purge_of_an_old_source_keeps_later_duplicates_as_people(
+    ctx: Any, world: World, clock: Any
+) -> None:
+    from service.db.tables_registre import RegisterPerson
+    from service.usecases import registre as uc
+
+    await _import(ctx, world, "liste_electorale.csv")
+    clock.advance(days=100)
+    await _import(ctx, world, "bailleur.csv")  # 361 of its rows merged into the list's
+    clock.advance(days=100)  # the list is 200 days old, the landlord's file 100
+    (result,) = await uc.purge(ctx, _actor(world))
+    assert result["personnes_supprimees"] == 3000
+    assert await RegisterPerson.count() == 1200
+    assert await RegisterPerson.count().where(RegisterPerson.doublon_de == "") == 1200
+
+
+async def test_import_task_reports_progress_result_and_stale_tasks(
+    ctx: Any, world: World, clock: Any
+) -> None:
+    from service.usecases import registre as uc
+
+    cid = world.ids["council_a"]
+    ok = await uc.start_task(ctx, _actor(world), cid, None, "liste_electorale.csv")
+    await uc.run_import_task(ctx, _actor(world), cid, ok, SAMPLES / "liste_electorale.csv",
+                             "liste_electorale.csv", uc.ImportOptions())
+    task = await uc.get_task(cid, ok, ctx.now())
+    assert task["status"] == "termine" and task["rows_done"] == 3000 and task["source"]
+    failed = await uc.start_task(ctx, _actor(world), cid, None, "liste_electorale.csv")
+    await uc.run_import_task(ctx, _actor(world), cid, failed, SAMPLES / "liste_electorale.csv",
+                             "liste_electorale.csv", uc.ImportOptions())
+    task = await uc.get_task(cid, failed, ctx.now())
+    assert task["status"] == "echec" and task["error"]["code"] == "deja-importe"
+    stuck = await uc.start_task(ctx, _actor(world), cid, None, "x.csv")
+    assert (await uc.get_task(cid, stuck, ctx.now()))["status"] == "en-cours"
+    clock.advance(hours=1)
+    assert (await uc.get_task(cid, stuck, ctx.now()))["status"] == "echec"
+
+
+async def test_duplicates_inside_one_first_file_are_marked(ctx: Any, world: World) -> None:
+    """The first import of a council stores rows while deduplicating, then marks the
+    absorbed rows by id: same result as the domain's deduplication of the file."""
+    from domain.registre import deduplicate, detect_mapping, parse_numbered_rows
+    from service.db.tables_registre import RegisterPerson
+    from service.registre.reader import read_table
+
+    with read_table(SAMPLES / "bailleur.csv") as t:
+        entries, _rej = parse_numbered_rows(t.rows, detect_mapping(t.header), "x")
+    expected = deduplicate(entries)
+    absorbed = {e.line: m.entries[0].line for m in expected.merges for e in m.entries[1:]}
+    assert absorbed  # the sample has tenants listed twice
+    report = await _import(ctx, world, "bailleur.csv")
+    rows = await RegisterPerson.select(RegisterPerson.line, RegisterPerson.doublon_de).where(
+        RegisterPerson.doublon_de != "")
+    sid = report["id"]
+    assert {r["line"]: r["doublon_de"] for r in rows} == {
+        line: f"{sid}:{head}" for line, head in absorbed.items()}
+    assert report["merged"] == len(absorbed)

@@ -1,0 +1,79 @@
+"""Upload an electoral list, check the preview, import it and read the report — in a
+real Chromium against a real server (the import runs after the response; the task page
+refreshes itself until it is done)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import SCREENSHOTS, run
+from tests.conftest import PASSWORD, SHARED
+
+pytestmark = pytest.mark.browser
+
+SAMPLE = SHARED / "data" / "registre-exemple" / "liste_electorale.csv"
+
+
+async def _seed(settings: Any) -> int:
+    from service import audit
+    from service.audit import Actor
+    from service.context import AppContext
+    from service.db.engine import bind_engine, make_engine
+    from service.usecases import accounts as acc
+    from service.usecases import organisation as org
+    from tests.conftest import _truncate
+
+    db = bind_engine(make_engine(settings))
+    await db.start()
+    try:
+        await _truncate(db)
+        await audit.ensure_head()
+        ctx = AppContext(settings=settings, db=db, cheap_hashing=True)
+        await acc.create_admin(ctx, "admin@test.fr", "Camille Admin", PASSWORD)
+        sys = Actor.system()
+        t = await org.create_territory(
+            ctx, sys, org.TerritoryInput(name="Valmont", departement="37")
+        )
+        q = await org.create_qpv(
+            ctx, sys, t["id"], org.QpvInput(code="QN03701M", name="Les Tilleuls")
+        )
+        c = await org.create_council(
+            ctx, sys, t["id"], org.CouncilInput(name="Conseil des Tilleuls", qpv_ids=(q["id"],))
+        )
+        return int(c["id"])
+    finally:
+        await db.stop()
+
+
+@pytest.fixture
+def council_id(test_settings: Any) -> int:
+    # Seeded before the page fixture starts Playwright's own event loop.
+    return int(run(_seed(test_settings)))
+
+
+def test_upload_preview_import_report(council_id: int, page: Any) -> None:
+    page.goto("/connexion")
+    page.get_by_label("Adresse électronique").fill("admin@test.fr")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/")
+    page.goto(f"/conseils/{council_id}")
+    page.get_by_role("link", name="Registre : imports et recherche").click()
+    page.get_by_label("Fichier (CSV, XLSX ou ODS)").set_input_files(str(SAMPLE))
+    page.get_by_role("button", name="Envoyer et voir l'aperçu").click()
+    page.wait_for_url("**/apercu/**")
+    content = page.content()
+    assert "cp1252" in content and "point-virgule" in content
+    assert page.get_by_label("nom de naissance").input_value() == "NomdeNaissance"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "registre-apercu.png"), full_page=True)
+    page.get_by_role("button", name="Importer", exact=True).click()
+    page.wait_for_url("**/taches/**")
+    page.get_by_role("link", name="Voir le rapport d'import").wait_for(timeout=60_000)
+    page.get_by_role("link", name="Voir le rapport d'import").click()
+    page.wait_for_url("**/imports/**")
+    report = page.locator("dl.reglages").inner_text()
+    assert "Lignes lues\n3000" in report and "Lignes rejetées\n0" in report
+    page.screenshot(path=str(SCREENSHOTS / "registre-rapport.png"), full_page=True)
