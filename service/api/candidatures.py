@@ -144,7 +144,7 @@ def _pick(model: type[BaseModel], row: dict[str, Any]) -> Any:
 
 class ApplicationsController(Controller):
     path = "/api/v1/conseils/{council_id:int}"
-    tags = ["Candidatures"]  # noqa: RUF012
+    tags = ["Candidatures"]
 
     @get("/appels", operation_id="listCalls", opt=allow(Action.READ_COUNCIL, "council_id"))
     async def calls(self, request: Request[Any, Any, Any], council_id: int) -> list[Call]:
@@ -276,7 +276,7 @@ class ApplicationsController(Controller):
 
 class PublicApplicationsController(Controller):
     path = "/api/v1/appels"
-    tags = ["Candidatures"]  # noqa: RUF012
+    tags = ["Candidatures"]
 
     @get("/{appel_id:int}", operation_id="getPublicCall", opt=public(), security=[])
     async def call(self, request: Request[Any, Any, Any], appel_id: int) -> Call:

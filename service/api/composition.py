@@ -191,7 +191,7 @@ def _input(data: MemberCreate) -> uc.MemberInput:
 
 class CompositionController(Controller):
     path = "/api/v1/conseils/{council_id:int}"
-    tags = ["Composition"]  # noqa: RUF012
+    tags = ["Composition"]
 
     @get(
         "/composition",

@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (XML and SVG markup lines are kept whole to stay readable)
 """The composition report (PDF, CSV) and the draft « arrêté portant reconnaissance de la
 composition du conseil citoyen » (ODT) for the préfecture.
 
