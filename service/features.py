@@ -10,4 +10,7 @@ from typing import Any
 
 def route_handlers() -> list[Any]:
     handlers: list[Any] = []
+    from service.web.pages_documents import DOCUMENT_PAGE_CONTROLLERS
+
+    handlers += DOCUMENT_PAGE_CONTROLLERS
     return handlers

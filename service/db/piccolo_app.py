@@ -6,7 +6,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from service.db import tables
+from service.db import tables, tables_documents
 from service.settings import PROJECT_ROOT
 
 FOUNDATION_TABLES = [
@@ -30,6 +30,7 @@ POOL_TABLES = [tables.Pool, tables.PoolMember]
 
 # Each feature appends its own list here (one line per feature keeps merges simple).
 FEATURE_TABLES: list[type] = [*POOL_TABLES]
+FEATURE_TABLES += tables_documents.DOCUMENT_TABLES
 
 APP_CONFIG = AppConfig(
     app_name="conseil",
