@@ -17,8 +17,9 @@ here.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import ClassVar
 from urllib.parse import quote
@@ -332,7 +333,10 @@ COUPON_HEIGHT_MM = 60
 
 def _coupon(
     wording: LetterWording, council: CouncilInfo, letter: ResidentLetter
-) -> tuple[float, object]:
+) -> tuple[float, Callable[[Canvas, float, float, float], None]]:
+    """The reply coupon: what is the same on every letter of a batch (labels, boxes, the
+    return address, the deadline) is drawn once per PDF as a form; only the name, the
+    code, the rank and the QR code are drawn per letter, at fixed positions."""
     code = display_code(letter.reply_code)
     reply_url = council.reply_url(code)
     name = " ".join(
@@ -349,9 +353,14 @@ def _coupon(
         wording.organisation,
         *[line.strip() for line in wording.en_tete.splitlines() if line.strip()],
     ]
+    qr_side = 34 * mm
+    code_label = _("Code de réponse :")
+    static_key = repr((wording, council, deadline))
+    form_name = (
+        "Coupon" + hashlib.sha1(static_key.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+    )
 
-    def draw(c: Canvas, x: float, y_top: float, width: float) -> None:
-        # Cut line with scissors, across the whole text width.
+    def draw_static(c: Canvas, x: float, y_top: float, width: float) -> None:
         c.setStrokeColorRGB(*GREY)
         c.setLineWidth(0.5)
         c.setDash(3, 2)
@@ -360,45 +369,22 @@ def _coupon(
         c.setFillColorRGB(*GREY)
         c.setFont(REGULAR, 9)
         c.drawString(x, y_top - 1 * mm, "\u2702")
-        c.setFillColorRGB(0, 0, 0)
-        qr_side = 34 * mm
         qr_x = x + width - qr_side
         top = y_top - 7 * mm
-        draw_qr(c, reply_url, qr_x, top - qr_side, qr_side)
         c.setFont(REGULAR, 7)
-        c.setFillColorRGB(*GREY)
         c.drawCentredString(qr_x + qr_side / 2, top - qr_side - 1 * mm, _("Répondre en ligne"))
         c.setFillColorRGB(0, 0, 0)
         text_w = width - qr_side - 4 * mm
         y = top - 3.5 * mm
+        title = _("Coupon-réponse — à renvoyer avant le {date}").format(date=deadline)
+        if c.stringWidth(title, BOLD, 10.5) > text_w:
+            title = _("Coupon-réponse — avant le {date}").format(date=deadline)
         c.setFont(BOLD, 10.5)
-        c.drawString(
-            x,
-            y,
-            _("Coupon-réponse — à renvoyer avant le {date}").format(date=deadline)
-            if c.stringWidth(deadline, BOLD, 10.5) < text_w - 60 * mm
-            else _("Coupon-réponse"),
-        )
-        y -= 5.5 * mm
+        c.drawString(x, y, title)
+        y -= 10 * mm
         c.setFont(REGULAR, 9.5)
-        for line in wrap_lines(name, REGULAR, 9.5, text_w):
-            c.drawString(x, y, line)
-            y -= 4.5 * mm
-        c.setFont(REGULAR, 9.5)
-        c.drawString(x, y, _("Code de réponse :"))
-        c.setFont(BOLD, 12)
-        c.drawString(x + c.stringWidth(_("Code de réponse :"), REGULAR, 9.5) + 2 * mm, y, code)
-        y -= 4.5 * mm
-        c.setFont(REGULAR, 8)
-        c.drawString(
-            x,
-            y,
-            _("Tirage {ref} — rang n°{nbsp}{rang}").format(
-                ref=letter.draw_reference, rang=letter.rank, nbsp=NBSP
-            ),
-        )
-        y -= 6 * mm
-        c.setFont(REGULAR, 9.5)
+        c.drawString(x, y, code_label)
+        y -= 10.5 * mm
         for label in (
             _("J'accepte de devenir membre du conseil citoyen"),
             _("Je ne souhaite pas devenir membre"),
@@ -425,6 +411,39 @@ def _coupon(
             c.drawString(x, y, line)
             y -= 3.4 * mm
         c.setFillColorRGB(0, 0, 0)
+
+    def draw(c: Canvas, x: float, y_top: float, width: float) -> None:
+        # The static part is drawn at the origin of a form and placed with a translation.
+        if not c.hasForm(form_name):
+            c.beginForm(form_name, -1, -(COUPON_HEIGHT_MM + 2) * mm, width + 1, 3 * mm)
+            draw_static(c, 0, 0, width)
+            c.endForm()
+        c.saveState()
+        c.translate(x, y_top)
+        c.doForm(form_name)
+        c.restoreState()
+        qr_x = x + width - qr_side
+        top = y_top - 7 * mm
+        draw_qr(c, reply_url, qr_x, top - qr_side, qr_side)
+        text_w = width - qr_side - 4 * mm
+        y = top - 9 * mm
+        size = 9.5
+        while size > 6 and c.stringWidth(name, REGULAR, size) > text_w:
+            size -= 0.5
+        c.setFont(REGULAR, size)
+        c.drawString(x, y, name)
+        y -= 4.5 * mm
+        c.setFont(BOLD, 12)
+        c.drawString(x + c.stringWidth(code_label, REGULAR, 9.5) + 2 * mm, y, code)
+        y -= 4.5 * mm
+        c.setFont(REGULAR, 8)
+        c.drawString(
+            x,
+            y,
+            _("Tirage {ref} — rang n°{nbsp}{rang}").format(
+                ref=letter.draw_reference, rang=letter.rank, nbsp=NBSP
+            ),
+        )
 
     return COUPON_HEIGHT_MM, draw
 
@@ -462,7 +481,7 @@ def draw_resident_letter(
         if paragraph:
             flow.paragraph(paragraph, RGPD_STYLE)
     height, draw = _coupon(wording, council, letter)
-    flow.bottom_block(height, draw)  # type: ignore[arg-type]
+    flow.bottom_block(height, draw)
     return flow.render(canvas, address=letter.address)
 
 
@@ -535,14 +554,3 @@ def default_wording(council_name: str = "", organisation: str = "") -> LetterWor
     if organisation:
         w = replace(w, organisation=organisation)
     return w
-
-
-__all__: Sequence[str] = (
-    "PLACEHOLDERS",
-    "CouncilInfo",
-    "LetterWording",
-    "ResidentLetter",
-    "check_wording",
-    "draw_resident_letter",
-    "preview_pdf",
-)
