@@ -6,7 +6,9 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from service.db import tables, tables_documents
+from service.db import tables
+from service.db import tables_tirage
+from service.db import tables_documents
 from service.settings import PROJECT_ROOT
 
 FOUNDATION_TABLES = [
@@ -30,6 +32,7 @@ POOL_TABLES = [tables.Pool, tables.PoolMember]
 
 # Each feature appends its own list here (one line per feature keeps merges simple).
 FEATURE_TABLES: list[type] = [*POOL_TABLES]
+FEATURE_TABLES += tables_tirage.DRAW_TABLES
 FEATURE_TABLES += tables_documents.DOCUMENT_TABLES
 
 APP_CONFIG = AppConfig(
