@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from tests.conftest import World
@@ -62,7 +63,7 @@ def install_subjects() -> None:
 
 async def drawn_round(ctx: Any, world: World, *, n: int = 40, seats: int = 2) -> dict[str, Any]:
     """A ranked draw of council A with round 1 open; returns the draw."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from service.audit import Actor
     from service.usecases import tirage as t
@@ -75,6 +76,6 @@ async def drawn_round(ctx: Any, world: World, *, n: int = 40, seats: int = 2) ->
     await t.enter_entropy(ctx, lead, council, d["id"], DICE)
     await t.rank_draw(ctx, lead, council, d["id"])
     await t.open_round(
-        ctx, lead, council, d["id"], deadline=datetime(2026, 6, 1, 21, 59, tzinfo=timezone.utc)
+        ctx, lead, council, d["id"], deadline=datetime(2026, 6, 1, 21, 59, tzinfo=UTC)
     )
     return await t.get_draw(d["id"])

@@ -173,8 +173,9 @@ async def prepare_round(ctx: AppContext, draw_id: int, round_no: int) -> Prepare
             hold(
                 "caracteres-non-imprimables",
                 _(
-                    "Lettre retenue : le nom ou l'adresse contient des caractères que la police ne sait pas "
-                    "imprimer ; écrivez-les en lettres latines dans le registre."
+                    "Lettre retenue : le nom ou l'adresse contient des caractères que la "
+                    "police ne sait pas imprimer ; écrivez-les en lettres latines dans le "
+                    "registre."
                 ),
             )
             continue
