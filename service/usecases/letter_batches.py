@@ -20,7 +20,7 @@ import hashlib
 import io
 import logging
 import tempfile
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -467,6 +467,19 @@ async def batch_pdf_chunks(batch_id: int) -> list[bytes]:
         .order_by(LetterBatchChunk.seq)
     )
     return [bytes(r["data"]) for r in rows]
+
+
+async def iter_pdf(batch_id: int) -> AsyncIterator[bytes]:
+    """The PDF chunk by chunk (a download never holds the whole file in memory)."""
+    seqs = await LetterBatchChunk.select(LetterBatchChunk.id).where(
+        LetterBatchChunk.batch == batch_id
+    ).order_by(LetterBatchChunk.seq)
+    for s in seqs:
+        row = await LetterBatchChunk.select(LetterBatchChunk.data).where(
+            LetterBatchChunk.id == s["id"]
+        ).first()
+        if row is not None:
+            yield bytes(row["data"])
 
 
 async def ready_batch(

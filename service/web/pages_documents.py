@@ -5,17 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import UploadFile
-from litestar.response import Redirect, Response, Template
+from litestar.response import Redirect, Response, Stream, Template
 
 from domain.access import Action
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError, InvalidInput, InvalidState
 from domain.i18n import _
 from service.api.common import actor_of, ctx_of
 from service.auth import allow
 from service.documents.letters import PLACEHOLDERS, LetterWording
+from service.usecases import letter_batches as lb
 from service.usecases import letters as uc
 from service.usecases import organisation as org
+from service.usecases import tirage
 from service.web.pages import COUNCIL_SECTIONS
 from service.web.render import FLASH, form_errors, render, see_other
 
@@ -142,4 +145,141 @@ class LetterTemplatePages(Controller):
         return pdf_response(await uc.preview(ctx_of(request), council_id), "apercu-lettre.pdf")
 
 
-DOCUMENT_PAGE_CONTROLLERS: list[Any] = [LetterTemplatePages]
+def _fil(council: dict[str, Any], *extra: dict[str, str]) -> list[dict[str, str]]:
+    return [
+        {"href": "/", "label": _("Tableau de bord")},
+        {"href": f"/conseils/{council['id']}", "label": council["name"]},
+        *extra,
+    ]
+
+
+class RoundLetterPages(Controller):
+    path = "/conseils/{council_id:int}"
+    include_in_schema = False
+
+    @get("/courriers", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def rounds(self, request: Request[Any, Any, Any], council_id: int) -> Template:
+        council = await org.get_council(council_id)
+        draws = []
+        for d in await tirage.list_draws(council_id):
+            if d["status"] not in ("rounds",):
+                continue
+            state = await tirage.draw_state(int(d["id"]), council_id)
+            draws.append({**d, "rounds": state.get("rounds", [])})
+        return render(
+            request,
+            "documents/tours.html",
+            titre=_("Lettres des tours de tirage"),
+            conseil=council,
+            tirages=draws,
+            fil=_fil(council, {"label": _("Lettres des tours de tirage")}),
+        )
+
+    async def _round_page(
+        self,
+        request: Request[Any, Any, Any],
+        council_id: int,
+        draw_id: int,
+        round_no: int,
+        *,
+        erreur: str = "",
+        status: int = 200,
+    ) -> Template:
+        ctx = ctx_of(request)
+        council = await org.get_council(council_id)
+        draw = await tirage.get_draw(draw_id, council_id)
+        recipients = await tirage.round_recipients(ctx, draw_id, round_no)
+        batch = await lb.get_batch(council_id, draw_id, round_no, ctx.now())
+        retenus = await lb.withheld_with_names(batch, draw_id) if batch else []
+        base = f"/conseils/{council_id}/tirages/{draw_id}/tours/{round_no}/courriers"
+        return render(
+            request,
+            "documents/lot.html",
+            status_code=status,
+            titre=_("Lettres du tour {n}").format(n=round_no),
+            conseil=council,
+            tirage=draw,
+            tour=round_no,
+            invites=len(recipients),
+            lot=batch,
+            retenus=retenus,
+            base=base,
+            erreur=erreur,
+            fil=_fil(
+                council,
+                {"href": f"/conseils/{council_id}/courriers", "label": _("Lettres des tours")},
+                {"label": _("Tirage {ref}, tour {n}").format(ref=draw["reference"], n=round_no)},
+            ),
+        )
+
+    @get(
+        "/tirages/{draw_id:int}/tours/{round_no:int}/courriers",
+        opt=allow(Action.RUN_DRAW, "council_id"),
+    )
+    async def round_letters(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int, round_no: int
+    ) -> Template:
+        return await self._round_page(request, council_id, draw_id, round_no)
+
+    @post(
+        "/tirages/{draw_id:int}/tours/{round_no:int}/courriers",
+        opt=allow(Action.RUN_DRAW, "council_id"),
+        status_code=303,
+    )
+    async def generate(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int, round_no: int
+    ) -> Template | Redirect:
+        ctx = ctx_of(request)
+        try:
+            batch_id = await lb.start_batch(ctx, actor_of(request), council_id, draw_id, round_no)
+        except InvalidState as exc:
+            return await self._round_page(
+                request, council_id, draw_id, round_no, erreur=exc.detail, status=409
+            )
+        url = f"/conseils/{council_id}/tirages/{draw_id}/tours/{round_no}/courriers?ok=lot-demande"
+        return Redirect(
+            url, status_code=303, background=BackgroundTask(lb.run_batch, ctx, batch_id)
+        )
+
+    @get(
+        "/tirages/{draw_id:int}/tours/{round_no:int}/courriers/lettres.pdf",
+        opt=allow(Action.RUN_DRAW, "council_id"),
+    )
+    async def download_pdf(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int, round_no: int
+    ) -> Stream:
+        batch = await lb.ready_batch(council_id, draw_id, round_no, ctx_of(request).now())
+        draw = await tirage.get_draw(draw_id, council_id)
+        name = f"lettres-{draw['reference']}-tour-{round_no}.pdf"
+        return Stream(
+            lb.iter_pdf(int(batch["id"])),
+            media_type="application/pdf",
+            headers={
+                "content-disposition": f'attachment; filename="{name}"',
+                "content-length": str(batch["pdf_size"]),
+                "cache-control": "no-store",
+                "x-content-type-options": "nosniff",
+            },
+        )
+
+    @get(
+        "/tirages/{draw_id:int}/tours/{round_no:int}/courriers/adresses.csv",
+        opt=allow(Action.RUN_DRAW, "council_id"),
+    )
+    async def download_csv(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int, round_no: int
+    ) -> Response[bytes]:
+        batch = await lb.ready_batch(council_id, draw_id, round_no, ctx_of(request).now())
+        draw = await tirage.get_draw(draw_id, council_id)
+        name = f"adresses-{draw['reference']}-tour-{round_no}.csv"
+        return Response(
+            await lb.batch_csv(int(batch["id"])),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "content-disposition": f'attachment; filename="{name}"',
+                "cache-control": "no-store",
+            },
+        )
+
+
+DOCUMENT_PAGE_CONTROLLERS: list[Any] = [LetterTemplatePages, RoundLetterPages]

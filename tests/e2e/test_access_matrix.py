@@ -33,6 +33,8 @@ def sample_params(world: World) -> dict[str, Any]:
         "code": "code-inconnu",
         "file_path": "app.css",
         "path": "openapi.json",
+        "round_no": 1,
+        "draw_id": 99999,
     }
 
 
