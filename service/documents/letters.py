@@ -57,7 +57,7 @@ PLACEHOLDERS: dict[str, str] = {
     "reference_tirage": "référence publique du tirage",
     "rang": "rang de la personne dans le tirage",
     "page_verification": "adresse de la page publique de vérification du tirage",
-    "code_reponse": "code de réponse personnel (8 caractères)",
+    "code_reponse": "code de réponse personnel (10 caractères)",
     "adresse_reponse": "adresse de la page de réponse en ligne",
     "date_limite": "date limite de réponse (« lundi 1er juin 2026 »)",
     "date_courrier": "date du courrier",
@@ -280,9 +280,10 @@ def salutation(civilite: str) -> str:
 
 
 def display_code(code: str) -> str:
-    """« 7KQ2M9XD » → « 7KQ2-M9XD » for reading aloud; codes are compared without dashes."""
-    c = code.replace("-", "").replace(" ", "")
-    return f"{c[:4]}-{c[4:]}" if len(c) == 8 else code
+    """« 7KQ2M9XDA4 » → « 7KQ2M-9XDA4 » for reading aloud (the reply page ignores
+    dashes and spaces)."""
+    c = code.replace("-", "").replace(" ", "").upper()
+    return f"{c[:5]}-{c[5:]}" if len(c) == 10 else code
 
 
 def letter_values(
@@ -506,7 +507,7 @@ SAMPLE_LETTER = ResidentLetter(
         "12 B AV DU GAL DE GAULLE",
         "37000 VALMONT SUR LOIRE",
     ),
-    reply_code="7KQ2M9XD",
+    reply_code="7KQ2M9XDA4",
     deadline=dt.date(2026, 6, 1),
     draw_reference="T-2026-0042",
     rank=17,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -10,10 +11,10 @@ from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Response, Stream, Template
 
 from domain.access import Action
-from domain.errors import DomainError, InvalidInput, InvalidState
+from domain.errors import DomainError, InvalidInput, InvalidState, TooManyAttempts
 from domain.i18n import _
-from service.api.common import actor_of, ctx_of
-from service.auth import allow
+from service.api.common import actor_of, client_ip, ctx_of
+from service.auth import allow, public
 from service.documents.letters import PLACEHOLDERS, LetterWording
 from service.usecases import letter_batches as lb
 from service.usecases import letters as uc
@@ -282,4 +283,106 @@ class RoundLetterPages(Controller):
         )
 
 
-DOCUMENT_PAGE_CONTROLLERS: list[Any] = [LetterTemplatePages, RoundLetterPages]
+# ---------------------------------------------------------------------------
+# The residents' online reply (public, no account)
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 .\-()]{5,24}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def _reply_contact(values: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """The optional contact details as one line for the lead, or field errors."""
+    errors: dict[str, str] = {}
+    phone, email, dispo = values["telephone"], values["email"], values["disponibilites"]
+    if phone and not _PHONE.match(phone):
+        errors["telephone"] = _("Numéro de téléphone non reconnu (exemple : 06 12 34 56 78).")
+    if email and (len(email) > 254 or not _EMAIL.match(email)):
+        errors["email"] = _("Adresse électronique non reconnue (exemple : nom@exemple.fr).")
+    if len(dispo) > 200:
+        errors["disponibilites"] = _("Indiquez vos disponibilités en 200 caractères au plus.")
+    parts = []
+    if phone:
+        parts.append(_("tél. {v}").format(v=phone))
+    if email:
+        parts.append(_("courriel {v}").format(v=email))
+    if dispo:
+        parts.append(_("disponibilités : {v}").format(v=" ".join(dispo.split())))
+    return " ; ".join(parts), errors
+
+
+REPLY_FIELDS = ("code", "annee_naissance", "reponse", "telephone", "email", "disponibilites")
+
+
+class ReplyPages(Controller):
+    path = "/repondre"
+    include_in_schema = False
+
+    def _form(
+        self,
+        request: Request[Any, Any, Any],
+        values: dict[str, str],
+        erreurs: dict[str, str] | None = None,
+        status: int = 200,
+        alerte: str = "",
+    ) -> Template:
+        return render(
+            request,
+            "documents/repondre.html",
+            status_code=status,
+            titre=_("Répondre à l'invitation au conseil citoyen"),
+            form=values,
+            erreurs=erreurs or {},
+            alerte=alerte,
+        )
+
+    @get("/", opt=public())
+    async def form(self, request: Request[Any, Any, Any], code: str = "") -> Template:
+        values = dict.fromkeys(REPLY_FIELDS, "")
+        values["code"] = code.strip()[:20]
+        return self._form(request, values)
+
+    @post("/", opt=public(), status_code=200)
+    async def reply(self, request: Request[Any, Any, Any]) -> Template:
+        form = await request.form()
+        values = {k: str(form.get(k, "")).strip()[:400] for k in REPLY_FIELDS}
+        errors: dict[str, str] = {}
+        if not values["code"]:
+            errors["code"] = _("Saisissez le code de réponse imprimé sur votre courrier.")
+        if not re.fullmatch(r"(19|20)\d\d", values["annee_naissance"]):
+            errors["annee_naissance"] = _("Saisissez votre année de naissance sur quatre chiffres.")
+        if values["reponse"] not in ("accepte", "refuse"):
+            errors["reponse"] = _("Indiquez si vous acceptez ou refusez.")
+        contact, contact_errors = _reply_contact(values)
+        errors.update(contact_errors)
+        if errors:
+            return self._form(request, values, errors, status=422)
+        try:
+            result = await tirage.reply_online(
+                ctx_of(request),
+                values["code"],
+                values["annee_naissance"],
+                values["reponse"],
+                contact,
+                client_key=client_ip(request),
+            )
+        except TooManyAttempts as exc:
+            response = self._form(request, values, status=429, alerte=exc.detail)
+            response.headers["retry-after"] = str(exc.retry_after)
+            return response
+        except InvalidInput as exc:
+            # The same words whatever was wrong: nothing tells a guessed code from a
+            # wrong birth year.
+            return self._form(request, values, {"code": exc.detail}, status=422)
+        except InvalidState as exc:
+            return self._form(request, values, status=409, alerte=exc.detail)
+        return render(
+            request,
+            "documents/reponse_merci.html",
+            titre=_("Votre réponse est enregistrée"),
+            accepte=result["reply"] == "accepted",
+            conseil=result["council"],
+            reference=result["reference"],
+        )
+
+
+DOCUMENT_PAGE_CONTROLLERS: list[Any] = [LetterTemplatePages, RoundLetterPages, ReplyPages]

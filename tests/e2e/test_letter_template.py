@@ -54,7 +54,7 @@ async def test_lead_edits_previews_and_saves_the_letter(client: Any, world: Worl
     )
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     text = _text(r.content)
-    assert "Votre code : 7KQ2-M9XD" in text
+    assert "Votre code : 7KQ2M-9XDA4" in text
     assert "lundi 1er juin 2026" in text
     assert "0 €" in text and "œuvre" in text and "« commune »" in text
     assert "Conseil A" in text  # the council's own name in the letterhead
@@ -72,7 +72,7 @@ async def test_lead_edits_previews_and_saves_the_letter(client: Any, world: Worl
     saved = await client.get(f"/conseils/{cid}/lettre/apercu.pdf")
     assert saved.status_code == 200
     text = _text(saved.content)
-    assert "Zoé Œrtel" in text and "Votre code : 7KQ2-M9XD" in text
+    assert "Zoé Œrtel" in text and "Votre code : 7KQ2M-9XDA4" in text
     assert b"/Subtype /Image" in saved.content  # the logo is in the letterhead
     assert (await _form(client, cid))["version"] == "1"
     assert "Retirer le logo actuel" in (await client.get(f"/conseils/{cid}/lettre")).text
