@@ -10,6 +10,10 @@ from typing import Any
 
 def route_handlers() -> list[Any]:
     handlers: list[Any] = []
+    from service.api import tirage as api_tirage
+    from service.web import tirage as web_tirage
+
+    handlers += [*api_tirage.HANDLERS, *web_tirage.HANDLERS]
     from service.web.pages_documents import DOCUMENT_PAGE_CONTROLLERS
 
     handlers += DOCUMENT_PAGE_CONTROLLERS

@@ -452,7 +452,24 @@ async def _frozen_pool(pool_id: int, expected_digest: str) -> tuple[bytes, proto
               "pas se faire sur cette liste."),
             code="liste-modifiee", field="pool",
         )
-    return content, proto.parse_pool(content, digest=digest)
+    return content, _trusted_pool(content, digest)
+
+
+def _trusted_pool(content: bytes, digest: str) -> proto.Pool:
+    """The pool from bytes that hash to the digest of a file ``parse_pool`` validated when
+    the pool was created: the fields are split without re-validating every line (the
+    regular-expression pass costs a quarter of a 1M ranking)."""
+    text = content.decode("utf-8")
+    fields = text.replace("\n", "\t").split("\t")
+    keys = tuple(fields[0:-1:3])
+    strata = tuple(fields[1::3])
+    households = tuple(fields[2::3])
+    del fields
+    counts: dict[str, int] = {}
+    for s in set(strata):
+        counts[s] = strata.count(s)
+    return proto.Pool(keys=keys, strata=strata, households=households, digest=digest,
+                      strata_counts=MappingProxyType(dict(sorted(counts.items()))))
 
 
 # --------------------------------------------------------------------------------------

@@ -33,8 +33,7 @@ def sample_params(world: World) -> dict[str, Any]:
         "code": "code-inconnu",
         "file_path": "app.css",
         "path": "openapi.json",
-        "round_no": 1,
-        "draw_id": 99999,
+        "draw_id": 99999, "round_no": 1,
     }
 
 

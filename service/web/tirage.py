@@ -1,0 +1,331 @@
+"""Pages of the draw by lot: the lead's draw page, the ceremony on a projector, the
+printable commitment, the public record and the public key look-up.
+
+Controllers decode the form, call ``service.usecases.tirage`` and re-render with the
+French error next to the field, as the foundation's pages do."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from domain.access import Action, is_allowed
+from domain.errors import DomainError, InvalidInput
+from domain.i18n import _
+from service.api.common import actor_of, ctx_of, user_of
+from service.auth import allow, public
+from service.usecases import organisation as org
+from service.usecases import pools as pools_uc
+from service.usecases import tirage as uc
+from service.web.pages import COUNCIL_SECTIONS
+from service.web.render import FLASH, form_errors, render, see_other
+
+COUNCIL_SECTIONS.append((
+    "Tirage au sort",
+    [("Tirages au sort du conseil", "/conseils/{id}/tirages")],
+    Action.READ_DRAW_PUBLIC,
+))
+FLASH.update({
+    "tirage-prepare": ("succes", "Tirage préparé : vérifiez le plan puis publiez l'engagement."),
+    "tirage-engage": ("succes", "Engagement publié : la liste et le plan sont figés."),
+    "tirage-classe": ("succes", "Classement établi."),
+    "tour-ouvert": ("succes", "Tour d'invitations ouvert."),
+    "reponse-enregistree": ("succes", "Réponse enregistrée."),
+    "reponses-importees": ("succes", "Réponses importées."),
+    "tirage-abandonne": ("succes", "Tirage abandonné ; il reste dans le journal."),
+    "depart-enregistre": ("succes", "Départ enregistré : le siège revient au premier suppléant de la strate."),
+    "seance-enregistree": ("succes", "Informations de séance enregistrées."),
+})
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def _v(form: Any, key: str) -> str:
+    return str(form.get(key, "")).strip()
+
+
+def _int(value: str, field: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(_("Indiquez un nombre entier."), field=field) from None
+
+
+def _fil(conseil: dict[str, Any], *more: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"href": "/", "label": _("Tableau de bord")}, {"href": f"/conseils/{conseil['id']}", "label": conseil["name"]},
+            {"href": f"/conseils/{conseil['id']}/tirages", "label": _("Tirages au sort")}, *more]
+
+
+def _status(exc: DomainError) -> int:
+    from service.errors import status_of
+
+    return status_of(exc)
+
+
+def _plan_input(form: Any, strata: list[str]) -> uc.PlanInput:
+    invitations: dict[str, int] | None = None
+    given = {s: _v(form, f"invitations.{s}") for s in strata}
+    if any(given.values()):
+        invitations = {s: _int(v or "0", f"invitations.{s}") for s, v in given.items()}
+    return uc.PlanInput(
+        seats=_int(_v(form, "seats") or "0", "seats"),
+        odd_seat=_v(form, "odd_seat") or None,
+        one_per_household=_v(form, "one_per_household") == "oui",
+        invitations=invitations,
+        multiple=_int(_v(form, "multiple") or str(uc.DEFAULT_MULTIPLE), "multiple"),
+    )
+
+
+class DrawPages(Controller):
+    path = "/conseils/{council_id:int}/tirages"
+    include_in_schema = False
+
+    @get("/", opt=allow(Action.READ_DRAW_PUBLIC, "council_id"))
+    async def index(self, request: Request[Any, Any, Any], council_id: int) -> Template:
+        conseil = await org.get_council(council_id)
+        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+        user = user_of(request)
+        return render(request, "tirage/liste.html", titre=_("Tirages au sort"), conseil=conseil,
+                      tirages=await uc.list_draws(council_id),
+                      peut_tirer=is_allowed(user.principal, Action.RUN_DRAW, scope),
+                      peut_auditer=is_allowed(user.principal, Action.READ_DRAW_AUDIT, scope),
+                      fil=_fil(conseil)[:-1] + [{"label": _("Tirages au sort")}])
+
+    async def _new_form(self, request: Request[Any, Any, Any], council_id: int, form: dict[str, Any],
+                        erreurs: dict[str, str], proposition: dict[str, Any] | None = None, status: int = 200) -> Template:
+        conseil = await org.get_council(council_id)
+        viviers = await pools_uc.list_pools(council_id)
+        pool_id = form.get("pool_id") or (str(viviers[0]["id"]) if viviers else "")
+        vivier = next((p for p in viviers if str(p["id"]) == str(pool_id)), None)
+        return render(request, "tirage/nouveau.html", status_code=status, titre=_("Préparer un tirage"), conseil=conseil,
+                      viviers=viviers, vivier=vivier, form=form, erreurs=erreurs, proposition=proposition,
+                      multiple_defaut=uc.DEFAULT_MULTIPLE,
+                      fil=_fil(conseil, {"label": _("Préparer un tirage")}))
+
+    @get("/nouveau", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def new_form(self, request: Request[Any, Any, Any], council_id: int, vivier: int | None = None) -> Template:
+        form = {"one_per_household": "oui", "multiple": str(uc.DEFAULT_MULTIPLE)}
+        if vivier is not None:
+            form["pool_id"] = str(vivier)
+        return await self._new_form(request, council_id, form, {})
+
+    @post("/nouveau", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def new(self, request: Request[Any, Any, Any], council_id: int) -> Template | Redirect:
+        raw = await request.form()
+        form = {k: _v(raw, k) for k in raw}
+        if "one_per_household" not in form:
+            form["one_per_household"] = "non"
+        try:
+            pool_id = _int(form.get("pool_id", ""), "pool_id")
+            pool = await pools_uc.get_pool(pool_id)
+            data = _plan_input(raw, sorted(pool["strata_counts"]))
+            if form.get("action") == "proposer":
+                proposition = await uc.propose_plan(council_id, pool_id, data)
+                return await self._new_form(request, council_id, form, {}, proposition)
+            d = await uc.prepare_draw(ctx_of(request), actor_of(request), council_id, pool_id, data,
+                                      label=form.get("label", ""), place=form.get("place", ""),
+                                      present=str(raw.get("present", "")))
+        except DomainError as exc:
+            return await self._new_form(request, council_id, form, form_errors(exc), status=_status(exc))
+        return see_other(f"/conseils/{council_id}/tirages/{d['id']}?ok=tirage-prepare")
+
+    async def _page(self, request: Request[Any, Any, Any], council_id: int, draw_id: int,
+                    erreurs: dict[str, str] | None = None, status: int = 200, form: dict[str, Any] | None = None
+                    ) -> Template:
+        conseil = await org.get_council(council_id)
+        etat = await uc.draw_state(draw_id, council_id)
+        proposition = None
+        if etat["status"] in ("ranked", "rounds"):
+            proposition = await uc.propose_round(draw_id, council_id)
+        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+        user = user_of(request)
+        return render(request, "tirage/detail.html", status_code=status, titre=etat["reference"], conseil=conseil,
+                      t=etat, proposition=proposition, erreurs=erreurs or {}, form=form or {},
+                      viviers=await pools_uc.list_pools(council_id),
+                      peut_auditer=is_allowed(user.principal, Action.READ_DRAW_AUDIT, scope),
+                      fil=_fil(conseil, {"label": etat["reference"]}))
+
+    @get("/{draw_id:int}", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def detail(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template:
+        return await self._page(request, council_id, draw_id)
+
+    async def _act(self, request: Request[Any, Any, Any], council_id: int, draw_id: int, flash: str,
+                   action: Any, target: str = "") -> Template | Redirect:
+        raw = await request.form()
+        try:
+            await action(raw)
+        except DomainError as exc:
+            return await self._page(request, council_id, draw_id, form_errors(exc), _status(exc),
+                                    {k: _v(raw, k) for k in raw})
+        return see_other(f"/conseils/{council_id}/tirages/{draw_id}{target}?ok={flash}")
+
+    @post("/{draw_id:int}/engager", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def commit(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+        async def go(raw: Any) -> None:
+            await uc.commit_draw(ctx_of(request), actor_of(request), council_id, draw_id)
+        return await self._act(request, council_id, draw_id, "tirage-engage", go)
+
+    @post("/{draw_id:int}/seance", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def session(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+        async def go(raw: Any) -> None:
+            await uc.update_session_info(ctx_of(request), actor_of(request), council_id, draw_id,
+                                         place=_v(raw, "place"), present=str(raw.get("present", "")))
+        return await self._act(request, council_id, draw_id, "seance-enregistree", go)
+
+    @post("/{draw_id:int}/alea", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def entropy(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+        async def go(raw: Any) -> None:
+            await uc.enter_entropy(ctx_of(request), actor_of(request), council_id, draw_id,
+                                   str(raw.get("entropy", "")), _v(raw, "kind") or "dice")
+            await uc.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
+        return await self._act(request, council_id, draw_id, "tirage-classe", go)
+
+    @post("/{draw_id:int}/classer", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def rank(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+        async def go(raw: Any) -> None:
+            await uc.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
+        return await self._act(request, council_id, draw_id, "tirage-classe", go)
+
+    @post("/{draw_id:int}/tours", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def open_round(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+        async def go(raw: Any) -> None:
+            d = await uc.get_draw(draw_id, council_id)
+            counts = None
+            if d["status"] == "rounds":
+                counts = {s: _int(_v(raw, f"counts.{s}") or "0", f"counts.{s}") for s in sorted(d["strata_counts"])}
+            deadline = None
+            if _v(raw, "deadline"):
+                try:
+                    day = datetime.strptime(_v(raw, "deadline"), "%Y-%m-%d").date()
+                except ValueError:
+                    raise InvalidInput(_("Date limite attendue au format AAAA-MM-JJ."), field="deadline") from None
+                deadline = datetime.combine(day, time(23, 59), PARIS).astimezone(timezone.utc)
+            await uc.open_round(ctx_of(request), actor_of(request), council_id, draw_id, counts, deadline=deadline)
+        return await self._act(request, council_id, draw_id, "tour-ouvert", go)
+
+    @post("/{draw_id:int}/reponse", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def reply(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+        async def go(raw: Any) -> None:
+            await uc.record_reply(ctx_of(request), actor_of(request), council_id, draw_id, _v(raw, "key"),
+                                  _v(raw, "reply"))
+        return await self._act(request, council_id, draw_id, "reponse-enregistree", go, "#reponses")
+
+    @post("/{draw_id:int}/reponses-csv", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def replies_csv(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+        async def go(raw: Any) -> None:
+            upload = raw.get("fichier")
+            if upload is None or isinstance(upload, str):
+                raise InvalidInput(_("Choisissez un fichier CSV."), field="fichier")
+            await uc.import_replies_csv(ctx_of(request), actor_of(request), council_id, draw_id, await upload.read())
+        return await self._act(request, council_id, draw_id, "reponses-importees", go, "#reponses")
+
+    @post("/{draw_id:int}/depart", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def departure(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+        async def go(raw: Any) -> None:
+            await uc.record_departure(ctx_of(request), actor_of(request), council_id, draw_id, _v(raw, "key"))
+        return await self._act(request, council_id, draw_id, "depart-enregistre", go, "#sieges")
+
+    @post("/{draw_id:int}/abandonner", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def abandon(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+        raw = await request.form()
+        try:
+            redo = _v(raw, "redo_pool_id")
+            d = await uc.abandon_draw(ctx_of(request), actor_of(request), council_id, draw_id, _v(raw, "reason"),
+                                      redo_pool_id=_int(redo, "redo_pool_id") if redo else None)
+        except DomainError as exc:
+            return await self._page(request, council_id, draw_id, form_errors(exc), _status(exc),
+                                    {k: _v(raw, k) for k in raw})
+        return see_other(f"/conseils/{council_id}/tirages/{d['id']}?ok=tirage-abandonne")
+
+    @get("/{draw_id:int}/ceremonie", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def ceremony(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template:
+        conseil = await org.get_council(council_id)
+        etat = await uc.draw_state(draw_id, council_id)
+        premiers: dict[str, list[str]] = {}
+        if etat["status"] in ("ranked", "rounds"):
+            record = await uc.audit_record(draw_id, council_id)
+            quotas = etat["plan"].get("quotas", {})
+            premiers = {s: keys[: max(quotas.get(s, 0), 1)] for s, keys in record["ranked"].items()}
+        return render(request, "tirage/ceremonie.html", titre=_("Séance publique de tirage au sort"), conseil=conseil,
+                      t=etat, premiers=premiers, erreurs={})
+
+    @post("/{draw_id:int}/ceremonie", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def ceremony_entropy(self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+                               ) -> Template | Redirect:
+        raw = await request.form()
+        try:
+            await uc.enter_entropy(ctx_of(request), actor_of(request), council_id, draw_id,
+                                   str(raw.get("entropy", "")), _v(raw, "kind") or "dice")
+            await uc.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
+        except DomainError as exc:
+            conseil = await org.get_council(council_id)
+            etat = await uc.draw_state(draw_id, council_id)
+            return render(request, "tirage/ceremonie.html", status_code=_status(exc),
+                          titre=_("Séance publique de tirage au sort"), conseil=conseil, t=etat, premiers={},
+                          erreurs=form_errors(exc), saisie=str(raw.get("entropy", "")))
+        return see_other(f"/conseils/{council_id}/tirages/{draw_id}/ceremonie")
+
+    @get("/{draw_id:int}/engagement", opt=allow(Action.READ_DRAW_PUBLIC, "council_id"))
+    async def printable_commitment(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template:
+        conseil = await org.get_council(council_id)
+        etat = await uc.get_draw(draw_id, council_id)
+        return render(request, "tirage/engagement.html", titre=_("Engagement du tirage {r}").format(r=etat["reference"]),
+                      conseil=conseil, t=etat)
+
+    @get("/{draw_id:int}/audit", opt=allow(Action.READ_DRAW_AUDIT, "council_id"))
+    async def audit_page(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template:
+        conseil = await org.get_council(council_id)
+        etat = await uc.get_draw(draw_id, council_id)
+        verification = None
+        if etat["commitment"]:
+            verification = await uc.reverify(draw_id, council_id)
+        return render(request, "tirage/audit.html", titre=_("Vérification du tirage {r}").format(r=etat["reference"]),
+                      conseil=conseil, t=etat, verification=verification,
+                      fil=_fil(conseil, {"label": etat["reference"]}))
+
+    @get("/{draw_id:int}/pv.pdf", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def pv_lead(self, council_id: int, draw_id: int) -> Response[bytes]:
+        return await _pv_response(council_id, draw_id, lead_copy=True)
+
+    @get("/{draw_id:int}/pv-public.pdf", opt=allow(Action.READ_DRAW_PUBLIC, "council_id"))
+    async def pv_public(self, council_id: int, draw_id: int) -> Response[bytes]:
+        return await _pv_response(council_id, draw_id, lead_copy=False)
+
+
+async def _pv_response(council_id: int, draw_id: int, *, lead_copy: bool) -> Response[bytes]:
+    from service.documents.pv import render_pv
+
+    d = await uc.get_draw(draw_id, council_id)
+    data = await uc.pv_data(draw_id, lead_copy=lead_copy)
+    suffix = "chef-de-projet" if lead_copy else "public"
+    return Response(render_pv(data), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="PV-{d["reference"]}-{suffix}.pdf"'})
+
+
+class PublicDrawPages(Controller):
+    path = "/tirages"
+    include_in_schema = False
+
+    @get("/verifier", opt=public())
+    async def lookup(self, request: Request[Any, Any, Any], reference: str = "", cle: str = "") -> Template:
+        resultat, erreurs = None, {}
+        if reference or cle:
+            try:
+                resultat = await uc.lookup_key(reference, cle)
+            except DomainError as exc:
+                erreurs = {exc.field or "reference": exc.detail}
+        return render(request, "tirage/verifier.html", status_code=200, titre=_("Vérifier son rang dans un tirage"),
+                      reference=reference, cle=cle, resultat=resultat, erreurs=erreurs)
+
+    @get("/{reference:str}", opt=public())
+    async def record(self, request: Request[Any, Any, Any], reference: str) -> Template:
+        record = await uc.public_record(reference)
+        return render(request, "tirage/public.html", titre=_("Tirage au sort {r}").format(r=record["draw_id"]),
+                      r=record)
+
+
+HANDLERS = [DrawPages, PublicDrawPages]
