@@ -56,6 +56,7 @@ PLACEHOLDERS: dict[str, str] = {
     "organisation": "nom de la collectivité (en-tête)",
     "reference_tirage": "référence publique du tirage",
     "rang": "rang de la personne dans le tirage",
+    "cle_tirage": "clé anonyme de la personne dans le tirage (pour vérifier son rang)",
     "page_verification": "adresse de la page publique de vérification du tirage",
     "code_reponse": "code de réponse personnel (10 caractères)",
     "adresse_reponse": "adresse de la page de réponse en ligne",
@@ -104,9 +105,10 @@ class LetterWording:
         "sur le contrat de ville et porte les projets des habitants. Une partie de ses membres "
         "est tirée au sort parmi les habitants, pour que chacun, et pas seulement les "
         "habitués, puisse y prendre part.\n\n"
-        "Le tirage au sort public a désigné votre nom. Il est vérifiable par tous : sur la page "
-        "{page_verification}, la référence du tirage {reference_tirage} et votre rang ({rang}) "
-        "permettent de contrôler que personne n'a choisi le résultat.\n\n"
+        "Le tirage au sort public a désigné votre nom, au rang {rang}. Il est vérifiable par "
+        "tous : sur la page {page_verification}, la référence du tirage {reference_tirage} et "
+        "votre clé anonyme {cle_tirage} vous permettent de retrouver votre rang et de contrôler "
+        "que personne n'a choisi le résultat.\n\n"
         "Être membre, c'est environ une réunion par mois en soirée (deux heures), quelques "
         "groupes de travail selon vos envies et une formation gratuite pour prendre ses "
         "marques. Le mandat dure trois ans et vous pouvez y mettre fin à tout moment. La "
@@ -250,6 +252,9 @@ class ResidentLetter:
     draw_reference: str
     rank: int
     letter_date: dt.date
+    key: str = ""
+    """The person's anonymous key in the pool: with the reference, it finds their rank on
+    the public verification page."""
 
 
 @dataclass(frozen=True)
@@ -298,6 +303,7 @@ def letter_values(
         "organisation": wording.organisation,
         "reference_tirage": letter.draw_reference,
         "rang": f"n°{NBSP}{letter.rank}",
+        "cle_tirage": letter.key,
         "page_verification": council.verification_url,
         "code_reponse": display_code(letter.reply_code),
         "adresse_reponse": council.reply_url(),
@@ -443,7 +449,8 @@ def _coupon(
             y,
             _("Tirage {ref} — rang n°{nbsp}{rang}").format(
                 ref=letter.draw_reference, rang=letter.rank, nbsp=NBSP
-            ),
+            )
+            + (_(" — clé {cle}").format(cle=letter.key) if letter.key else ""),
         )
 
     return COUPON_HEIGHT_MM, draw
@@ -512,6 +519,7 @@ SAMPLE_LETTER = ResidentLetter(
     draw_reference="T-2026-0042",
     rank=17,
     letter_date=dt.date(2026, 5, 4),
+    key="q3Xv9_Lm2KpT8wRz",
 )
 
 

@@ -191,6 +191,7 @@ async def prepare_round(ctx: AppContext, draw_id: int, round_no: int) -> Prepare
             draw_reference=r.draw_reference,
             rank=r.rank,
             letter_date=letter_date,
+            key=r.key,
         )
         letters.append(((*cle_tri_postal(bloc), r.invitation_id), letter))
     letters.sort(key=lambda pair: pair[0])
@@ -471,13 +472,17 @@ async def batch_pdf_chunks(batch_id: int) -> list[bytes]:
 
 async def iter_pdf(batch_id: int) -> AsyncIterator[bytes]:
     """The PDF chunk by chunk (a download never holds the whole file in memory)."""
-    seqs = await LetterBatchChunk.select(LetterBatchChunk.id).where(
-        LetterBatchChunk.batch == batch_id
-    ).order_by(LetterBatchChunk.seq)
+    seqs = (
+        await LetterBatchChunk.select(LetterBatchChunk.id)
+        .where(LetterBatchChunk.batch == batch_id)
+        .order_by(LetterBatchChunk.seq)
+    )
     for s in seqs:
-        row = await LetterBatchChunk.select(LetterBatchChunk.data).where(
-            LetterBatchChunk.id == s["id"]
-        ).first()
+        row = (
+            await LetterBatchChunk.select(LetterBatchChunk.data)
+            .where(LetterBatchChunk.id == s["id"])
+            .first()
+        )
         if row is not None:
             yield bytes(row["data"])
 

@@ -88,6 +88,7 @@ async def test_round_letters_in_mail_room_order_with_withheld_people(
         assert "lundi 1er juin 2026" in page1 + page2
         assert draw["reference"] in page1
         assert f"rang n° {inv.rank}" in page2
+        assert inv.key in page1 and inv.key in page2  # to find one's rank on /tirages/verifier
         assert "Nguyễn" in page1 or "NGUYỄN" in page1
         assert "Vos données personnelles" in page2 and "CNIL" in page2
         assert row[8] in page1  # line 4 of the address block printed on page 1
