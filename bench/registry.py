@@ -27,3 +27,4 @@ def bench(name: str) -> Callable[[Callable[[], tuple[float, int, str]]], Callabl
 # Modules holding benchmarks, imported explicitly.
 MODULES = ["bench.draw"]
 MODULES.append("bench.tirage")
+MODULES.append("bench.letters")
