@@ -61,10 +61,15 @@ async def _run(n: int, engine: str) -> tuple[float, int, str]:
         await audit.ensure_head()
         ctx = AppContext(settings=settings, db=db)
         actor = Actor.system("banc d'essai")
-        terr = await org.create_territory(ctx, actor, org.TerritoryInput(name="Territoire banc", departement="37"))
-        qpv = await org.create_qpv(ctx, actor, terr["id"], org.QpvInput(code="QN03701M", name="Quartier banc"))
-        council = await org.create_council(ctx, actor, terr["id"], org.CouncilInput(name="Conseil banc",
-                                                                                    qpv_ids=(qpv["id"],)))
+        terr = await org.create_territory(
+            ctx, actor, org.TerritoryInput(name="Territoire banc", departement="37")
+        )
+        qpv = await org.create_qpv(
+            ctx, actor, terr["id"], org.QpvInput(code="QN03701M", name="Quartier banc")
+        )
+        council = await org.create_council(
+            ctx, actor, terr["id"], org.CouncilInput(name="Conseil banc", qpv_ids=(qpv["id"],))
+        )
         items = [PoolItem(k, s, h, "resident", i) for i, (k, s, h) in enumerate(synthetic_pool(n))]
         pool = await create_pool(ctx, actor, council["id"], items)
         del items
@@ -76,8 +81,10 @@ async def _run(n: int, engine: str) -> tuple[float, int, str]:
         elapsed = time.perf_counter() - t0
         assert done["status"] == "ranked"
         ranked = sum(done["ranked_counts"].values())
-        note = (f"rank_draw de bout en bout ({engine}) : {ranked} classés, {done['skipped_count']} écartés "
-                f"(un par foyer), blob {done['ranking_digest'][:8]}…")
+        note = (
+            f"rank_draw de bout en bout ({engine}) : {ranked} classés, {done['skipped_count']} écartés "  # noqa: E501
+            f"(un par foyer), blob {done['ranking_digest'][:8]}…"
+        )
         return elapsed, n, note
     finally:
         await db.stop()

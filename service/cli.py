@@ -140,6 +140,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
 # Feature modules that add sub-commands with ``register`` (explicit, no discovery magic).
 FEATURE_CLI_MODULES: list[str] = []
+FEATURE_CLI_MODULES.append("service.cli_tirage")
 
 
 def _load_feature_commands() -> None:

@@ -8,8 +8,14 @@ from typing import Any
 DICE = "3 6 1 4 4 2 5 1 6 2 3 3 5 4 1 2 6 6 5 1"
 
 
-def synthetic_items(n: int, *, seed: int = 7, strata: tuple[str, ...] = ("F", "M"), households: bool = True,
-                    subject_type: str = "resident") -> list[Any]:
+def synthetic_items(
+    n: int,
+    *,
+    seed: int = 7,
+    strata: tuple[str, ...] = ("F", "M"),
+    households: bool = True,
+    subject_type: str = "resident",
+) -> list[Any]:
     from service.usecases.pools import PoolItem
 
     rng = random.Random(seed)
@@ -20,8 +26,15 @@ def synthetic_items(n: int, *, seed: int = 7, strata: tuple[str, ...] = ("F", "M
     items = []
     for i, key in enumerate(sorted(keys)):
         household = f"H{i // 2:05d}" if households and i % 3 else ""
-        items.append(PoolItem(key=key, stratum=strata[i % len(strata)], household=household,
-                              subject_type=subject_type, subject_id=1000 + i))
+        items.append(
+            PoolItem(
+                key=key,
+                stratum=strata[i % len(strata)],
+                household=household,
+                subject_type=subject_type,
+                subject_id=1000 + i,
+            )
+        )
     return items
 
 
@@ -35,8 +48,19 @@ def install_fake_subjects() -> None:
 
     @subject_loader("resident")
     async def _load(ids: list[int]) -> dict[int, Subject]:
-        return {i: Subject("resident", i, civilite="Madame", prenom="Prénom", nom=f"Nom{i}", sexe="F",
-                           birth_year=FAKE_BIRTH_YEAR, address=AdressePostale()) for i in ids}
+        return {
+            i: Subject(
+                "resident",
+                i,
+                civilite="Madame",
+                prenom="Prénom",
+                nom=f"Nom{i}",
+                sexe="F",
+                birth_year=FAKE_BIRTH_YEAR,
+                address=AdressePostale(),
+            )
+            for i in ids
+        }
 
 
 async def make_pool(ctx: Any, council_id: int, n: int = 60, **kw: Any) -> dict[str, Any]:
@@ -44,4 +68,6 @@ async def make_pool(ctx: Any, council_id: int, n: int = 60, **kw: Any) -> dict[s
     from service.usecases.pools import create_pool
 
     kind = kw.pop("kind", "residents")
-    return await create_pool(ctx, Actor.system("test"), council_id, synthetic_items(n, **kw), kind=kind)
+    return await create_pool(
+        ctx, Actor.system("test"), council_id, synthetic_items(n, **kw), kind=kind
+    )

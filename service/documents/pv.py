@@ -26,8 +26,12 @@ PARIS = ZoneInfo("Europe/Paris")
 NBSP = "\u00a0"
 
 _BODY = ParagraphStyle("pv-corps", fontName=REGULAR, fontSize=10, leading=13.5, spaceAfter=5)
-_TITLE = ParagraphStyle("pv-titre", parent=_BODY, fontName=BOLD, fontSize=15, leading=19, spaceAfter=10)
-_H2 = ParagraphStyle("pv-h2", parent=_BODY, fontName=BOLD, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=5)
+_TITLE = ParagraphStyle(
+    "pv-titre", parent=_BODY, fontName=BOLD, fontSize=15, leading=19, spaceAfter=10
+)
+_H2 = ParagraphStyle(
+    "pv-h2", parent=_BODY, fontName=BOLD, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=5
+)
 _MONO = ParagraphStyle("pv-empreinte", parent=_BODY, fontSize=8.5, leading=11, wordWrap="CJK")
 _CELL = ParagraphStyle("pv-cellule", parent=_BODY, fontSize=8.5, leading=10.5, spaceAfter=0)
 
@@ -59,20 +63,36 @@ def _table(rows: list[list[str]], widths: list[float], header: bool = True) -> T
     return t
 
 
-REPLY_WORDS = {"accepted": "a accepté", "declined": "a refusé", "no_reply": "sans réponse",
-               "returned_npai": "NPAI", "": "en attente"}
+REPLY_WORDS = {
+    "accepted": "a accepté",
+    "declined": "a refusé",
+    "no_reply": "sans réponse",
+    "returned_npai": "NPAI",
+    "": "en attente",
+}
 
 
 def story(data: dict[str, Any]) -> list[Flowable]:
     council = data["council"]
     out: list[Flowable] = [
         _p(_("Procès-verbal du tirage au sort {ref}").format(ref=data["reference"]), _TITLE),
-        _p(_("Copie du chef de projet (avec les noms des personnes invitées)") if data["lead_copy"]
-           else _("Copie publique (clés seulement, sans donnée personnelle)")),
-        _p(_("Conseil citoyen : {name}{qpv}").format(
-            name=council["name"], qpv=(" — " + ", ".join(council["qpv"])) if council.get("qpv") else "")),
-        _p(_("Liste tirée : {kind}, {n} personnes.").format(
-            kind=_("volontaires") if data["kind"] == "volontaires" else _("habitants"), n=_num(data["pool_size"]))),
+        _p(
+            _("Copie du chef de projet (avec les noms des personnes invitées)")
+            if data["lead_copy"]
+            else _("Copie publique (clés seulement, sans donnée personnelle)")
+        ),
+        _p(
+            _("Conseil citoyen : {name}{qpv}").format(
+                name=council["name"],
+                qpv=(" — " + ", ".join(council["qpv"])) if council.get("qpv") else "",
+            )
+        ),
+        _p(
+            _("Liste tirée : {kind}, {n} personnes.").format(
+                kind=_("volontaires") if data["kind"] == "volontaires" else _("habitants"),
+                n=_num(data["pool_size"]),
+            )
+        ),
         _p(_("Date de la séance : {d}").format(d=_when(data["date"]))),
         _p(_("Lieu : {p}").format(p=data["place"] or "—")),
     ]
@@ -82,10 +102,18 @@ def story(data: dict[str, Any]) -> list[Flowable]:
     out.append(_p(_("Liste et plan engagés"), _H2))
     seats = data["plan"].get("seats") or {}
     rows = [[_("Strate"), _("Personnes dans la liste"), _("Sièges"), _("Invitations du 1er tour")]]
-    rows += [[s, _num(n), str(seats.get(s, "—")), str(data["plan"]["quotas"].get(s, 0))]
-             for s, n in data["strata_counts"].items()]
+    rows += [
+        [s, _num(n), str(seats.get(s, "—")), str(data["plan"]["quotas"].get(s, 0))]
+        for s, n in data["strata_counts"].items()
+    ]
     out.append(_table(rows, [45 * mm, 45 * mm, 30 * mm, 45 * mm]))
-    out.append(_p(_("Une personne par foyer : {v}.").format(v=_("oui") if data["plan"]["one_per_household"] else _("non"))))
+    out.append(
+        _p(
+            _("Une personne par foyer : {v}.").format(
+                v=_("oui") if data["plan"]["one_per_household"] else _("non")
+            )
+        )
+    )
     out.append(_p(_("Empreinte de la liste (SHA-256) :")))
     out.append(_p(data["pool_digest"], _MONO))
     out.append(_p(_("Engagement publié le {d} :").format(d=_when(data["committed_at"]))))
@@ -95,23 +123,44 @@ def story(data: dict[str, Any]) -> list[Flowable]:
     if data["entropy"] is None:
         out.append(_p(_("L'aléa n'a pas encore été saisi.")))
     else:
-        kind = _("faces de dés lues en séance") if data["entropy_kind"] == "dice" else _("résultat public")
-        out.append(_p(_("Aléa ({kind}), saisi par {who} le {d} :").format(kind=kind, who=data["entropy_by"],
-                                                                         d=_when(data["entropy_at"]))))
+        kind = (
+            _("faces de dés lues en séance")
+            if data["entropy_kind"] == "dice"
+            else _("résultat public")
+        )
+        out.append(
+            _p(
+                _("Aléa ({kind}), saisi par {who} le {d} :").format(
+                    kind=kind, who=data["entropy_by"], d=_when(data["entropy_at"])
+                )
+            )
+        )
         out.append(_p(data["entropy"], _MONO))
         out.append(_p(_("Graine = SHA-256(engagement LF aléa) :")))
         out.append(_p(data["seed"], _MONO))
     if data["ranking_digest"]:
         counts = ", ".join(f"{s}{NBSP}: {_num(n)}" for s, n in data["ranked_counts"].items())
-        out.append(_p(_("Classement établi : {counts} ; {k} personne(s) écartée(s) (un membre du foyer mieux "
-                        "classé). Empreinte du classement : {d}.").format(counts=counts, k=_num(data["skipped_count"]),
-                                                                          d=data["ranking_digest"][:16])))
+        out.append(
+            _p(
+                _(
+                    "Classement établi : {counts} ; {k} personne(s) écartée(s) (un membre du foyer mieux "  # noqa: E501
+                    "classé). Empreinte du classement : {d}."
+                ).format(
+                    counts=counts, k=_num(data["skipped_count"]), d=data["ranking_digest"][:16]
+                )
+            )
+        )
     if data["rounds"]:
         out.append(_p(_("Tours d'invitations"), _H2))
         for r in data["rounds"]:
             invited = ", ".join(f"{s}{NBSP}: {n}" for s, n in r["invited"].items())
-            out.append(_p(_("Tour {n} ({d}) : {invited}.").format(
-                n=r["round"], d=_when(dt.datetime.fromisoformat(r["at"])), invited=invited)))
+            out.append(
+                _p(
+                    _("Tour {n} ({d}) : {invited}.").format(
+                        n=r["round"], d=_when(dt.datetime.fromisoformat(r["at"])), invited=invited
+                    )
+                )
+            )
         out.append(_p(_("Résultats : personnes invitées, dans l'ordre du classement"), _H2))
         header = [_("Strate"), _("Rang"), _("Clé"), _("Tour"), _("Réponse")]
         widths = [25 * mm, 15 * mm, 50 * mm, 15 * mm, 30 * mm]
@@ -120,27 +169,62 @@ def story(data: dict[str, Any]) -> list[Flowable]:
             widths = [22 * mm, 13 * mm, 42 * mm, 12 * mm, 25 * mm, 51 * mm]
         rows = [header]
         for r in data["ranked"]:
-            row = [r["stratum"], str(r["rank"]), r["key"], str(r["round"] or ""), REPLY_WORDS.get(r["reply"], "")]
+            row = [
+                r["stratum"],
+                str(r["rank"]),
+                r["key"],
+                str(r["round"] or ""),
+                REPLY_WORDS.get(r["reply"], ""),
+            ]
             if data["lead_copy"]:
                 row.append(r.get("name", ""))
             rows.append(row)
         out.append(_table(rows, widths))
     out.append(Spacer(1, 8 * mm))
-    out.append(KeepTogether([
-        _p(_("Fait pour servir et valoir ce que de droit."), _BODY),
-        _table([[_("Le chef de projet"), _("Le représentant de l'État (délégué du préfet)"), _("Un témoin")],
-                ["\n\n\n", "\n\n\n", "\n\n\n"]], [55 * mm, 60 * mm, 50 * mm]),
-    ]))
-    out.append(_p(_("Vérification : python -m domain.verify REGISTRE.json LISTE.tsv (protocole cc-draw/1)."), _MONO))
+    out.append(
+        KeepTogether(
+            [
+                _p(_("Fait pour servir et valoir ce que de droit."), _BODY),
+                _table(
+                    [
+                        [
+                            _("Le chef de projet"),
+                            _("Le représentant de l'État (délégué du préfet)"),
+                            _("Un témoin"),
+                        ],
+                        ["\n\n\n", "\n\n\n", "\n\n\n"],
+                    ],
+                    [55 * mm, 60 * mm, 50 * mm],
+                ),
+            ]
+        )
+    )
+    out.append(
+        _p(
+            _(
+                "Vérification : python -m domain.verify REGISTRE.json LISTE.tsv (protocole cc-draw/1)."  # noqa: E501
+            ),
+            _MONO,
+        )
+    )
     return out
 
 
 def render_pv(data: dict[str, Any]) -> bytes:
     council = data["council"]
-    template = PageTemplate(Letterhead(organisation=council["name"],
-                                       council=_("Tirage au sort {ref}").format(ref=data["reference"])),
-                            fold_marks=False, reserve_window=False)
+    template = PageTemplate(
+        Letterhead(
+            organisation=council["name"],
+            council=_("Tirage au sort {ref}").format(ref=data["reference"]),
+        ),
+        fold_marks=False,
+        reserve_window=False,
+    )
     created = data["committed_at"] if isinstance(data["committed_at"], dt.datetime) else None
-    info = DocumentInfo(title=_("Procès-verbal du tirage au sort {ref}").format(ref=data["reference"]),
-                        author=council["name"], subject=_("Tirage au sort (cc-draw/1)"), created=created)
+    info = DocumentInfo(
+        title=_("Procès-verbal du tirage au sort {ref}").format(ref=data["reference"]),
+        author=council["name"],
+        subject=_("Tirage au sort (cc-draw/1)"),
+        created=created,
+    )
     return render_story(lambda: story(data), template, info)

@@ -14,13 +14,14 @@ leaves the draw as it was (resuming recomputes the identical result).
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import hmac
 import io
 import re
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -68,13 +69,24 @@ CODE_LENGTH: Final = 10
 
 REPLY_LABELS: Final = {r.value: r.label for r in Reply}
 _REPLY_WORDS: Final = {
-    "accepte": Reply.ACCEPTED, "accepté": Reply.ACCEPTED, "acceptee": Reply.ACCEPTED,
-    "acceptée": Reply.ACCEPTED, "oui": Reply.ACCEPTED, "accepted": Reply.ACCEPTED,
-    "refuse": Reply.DECLINED, "refusé": Reply.DECLINED, "refusee": Reply.DECLINED,
-    "refusée": Reply.DECLINED, "non": Reply.DECLINED, "declined": Reply.DECLINED,
-    "sans_reponse": Reply.NO_REPLY, "sans réponse": Reply.NO_REPLY, "sans reponse": Reply.NO_REPLY,
+    "accepte": Reply.ACCEPTED,
+    "accepté": Reply.ACCEPTED,
+    "acceptee": Reply.ACCEPTED,
+    "acceptée": Reply.ACCEPTED,
+    "oui": Reply.ACCEPTED,
+    "accepted": Reply.ACCEPTED,
+    "refuse": Reply.DECLINED,
+    "refusé": Reply.DECLINED,
+    "refusee": Reply.DECLINED,
+    "refusée": Reply.DECLINED,
+    "non": Reply.DECLINED,
+    "declined": Reply.DECLINED,
+    "sans_reponse": Reply.NO_REPLY,
+    "sans réponse": Reply.NO_REPLY,
+    "sans reponse": Reply.NO_REPLY,
     "no_reply": Reply.NO_REPLY,
-    "npai": Reply.RETURNED_NPAI, "returned_npai": Reply.RETURNED_NPAI,
+    "npai": Reply.RETURNED_NPAI,
+    "returned_npai": Reply.RETURNED_NPAI,
 }
 
 
@@ -83,7 +95,9 @@ def parse_reply(value: str, *, field_name: str = "reply", line: int | None = Non
     if word in _REPLY_WORDS:
         return _REPLY_WORDS[word]
     raise InvalidInput(
-        _("Réponse inconnue « {value} » : indiquez accepte, refuse, sans_reponse ou npai.").format(value=value),
+        _("Réponse inconnue « {value} » : indiquez accepte, refuse, sans_reponse ou npai.").format(
+            value=value
+        ),
         field=field_name,
         line=line,
     )
@@ -117,7 +131,9 @@ def decode_ranking(blob: bytes, counts: Mapping[str, int], skipped: int) -> prot
         ranked[stratum] = tuple(keys[pos : pos + n])
         pos += n
     if len(keys) != pos + skipped:
-        raise InvalidState(_("Le classement enregistré est incohérent."), code="classement-incoherent")
+        raise InvalidState(
+            _("Le classement enregistré est incohérent."), code="classement-incoherent"
+        )
     return proto.Ranking(ranked=MappingProxyType(ranked), skipped=tuple(keys[pos:]))
 
 
@@ -151,7 +167,9 @@ def _cached_ranking(row: Mapping[str, Any]) -> proto.Ranking:
 def reply_code(secret_key: str, reference: str, key: str) -> str:
     """The code printed on a letter: derived from the service secret, the draw and the
     key, so letters regenerate identically; only its digest is stored."""
-    mac = hmac.new(secret_key.encode("utf-8"), f"cc-reponse/1\n{reference}\n{key}".encode(), hashlib.sha256).digest()
+    mac = hmac.new(
+        secret_key.encode("utf-8"), f"cc-reponse/1\n{reference}\n{key}".encode(), hashlib.sha256
+    ).digest()
     n = int.from_bytes(mac[:8], "big")
     chars = []
     for _i in range(CODE_LENGTH):
@@ -187,7 +205,9 @@ async def draw_scope(draw_id: int) -> ResourceScope:
 _LIGHT_COLUMNS = [c for c in Draw._meta.columns if c._meta.name != "ranking"]
 
 
-async def _row(draw_id: int, council_id: int | None = None, *, with_blob: bool = False) -> dict[str, Any]:
+async def _row(
+    draw_id: int, council_id: int | None = None, *, with_blob: bool = False
+) -> dict[str, Any]:
     cols = Draw._meta.columns if with_blob else _LIGHT_COLUMNS
     row = await Draw.select(*cols).where(Draw.id == draw_id).output(load_json=True).first()
     if row is None or (council_id is not None and int(row["council"]) != int(council_id)):
@@ -196,16 +216,23 @@ async def _row(draw_id: int, council_id: int | None = None, *, with_blob: bool =
 
 
 async def _row_by_reference(reference: str) -> dict[str, Any]:
-    row = await Draw.select(*_LIGHT_COLUMNS).where(Draw.reference == (reference or "").strip().upper()).output(
-        load_json=True
-    ).first()
+    row = (
+        await Draw.select(*_LIGHT_COLUMNS)
+        .where(Draw.reference == (reference or "").strip().upper())
+        .output(load_json=True)
+        .first()
+    )
     if row is None:
         raise NotFound(_("Aucun tirage ne porte cette référence."))
     return dict(row)
 
 
 async def _council_info(council_id: int) -> tuple[cer.Council, int]:
-    c = await Council.select(Council.name, Council.territory).where(Council.id == council_id).first()
+    c = (
+        await Council.select(Council.name, Council.territory)
+        .where(Council.id == council_id)
+        .first()
+    )
     if c is None:
         raise NotFound(_("Conseil citoyen introuvable."))
     links = await CouncilQpv.select(CouncilQpv.qpv.code).where(CouncilQpv.council == council_id)
@@ -215,15 +242,20 @@ async def _council_info(council_id: int) -> tuple[cer.Council, int]:
 
 async def _invitations(draw_id: int) -> list[dict[str, Any]]:
     return list(
-        await DrawInvitation.select().where(DrawInvitation.draw == draw_id).order_by(DrawInvitation.round).order_by(
-            DrawInvitation.stratum
-        ).order_by(DrawInvitation.rank)
+        await DrawInvitation.select()
+        .where(DrawInvitation.draw == draw_id)
+        .order_by(DrawInvitation.round)
+        .order_by(DrawInvitation.stratum)
+        .order_by(DrawInvitation.rank)
     )
 
 
 async def _rounds(draw_id: int) -> list[dict[str, Any]]:
     return list(
-        await DrawRound.select().where(DrawRound.draw == draw_id).order_by(DrawRound.number).output(load_json=True)
+        await DrawRound.select()
+        .where(DrawRound.draw == draw_id)
+        .order_by(DrawRound.number)
+        .output(load_json=True)
     )
 
 
@@ -243,7 +275,9 @@ def _domain_draw(
     domain_rounds = tuple(
         rnd.Round(
             number=int(r["number"]),
-            invited=MappingProxyType({s: tuple(invited.get(int(r["number"]), {}).get(s, ())) for s in strata}),
+            invited=MappingProxyType(
+                {s: tuple(invited.get(int(r["number"]), {}).get(s, ())) for s in strata}
+            ),
             at=r["at"],
         )
         for r in rounds
@@ -253,12 +287,16 @@ def _domain_draw(
         for r in domain_rounds:
             for s, keys in r.invited.items():
                 prefixes[s].extend(keys)
-        ranking = proto.Ranking(ranked=MappingProxyType({s: tuple(v) for s, v in prefixes.items()}), skipped=())
+        ranking = proto.Ranking(
+            ranked=MappingProxyType({s: tuple(v) for s, v in prefixes.items()}), skipped=()
+        )
     entropy = None
     if row["entropy"] is not None:
         entropy = cer.EntropyEntry(
-            text=row["entropy"], kind=cer.EntropyKind(row["entropy_kind"] or "text"),
-            entered_by=row["entropy_by"], entered_at=row["entropy_at"],
+            text=row["entropy"],
+            kind=cer.EntropyKind(row["entropy_kind"] or "text"),
+            entered_by=row["entropy_by"],
+            entered_at=row["entropy_at"],
         )
     return cer.Draw(
         draw_id=row["reference"],
@@ -291,7 +329,9 @@ class _Loaded:
     invitations: list[dict[str, Any]]
 
 
-async def _load(draw_id: int, council_id: int | None = None, *, full_ranking: bool = False) -> _Loaded:
+async def _load(
+    draw_id: int, council_id: int | None = None, *, full_ranking: bool = False
+) -> _Loaded:
     row = await _row(draw_id, council_id, with_blob=full_ranking)
     council, territory_id = await _council_info(int(row["council"]))
     rounds = await _rounds(draw_id)
@@ -299,10 +339,18 @@ async def _load(draw_id: int, council_id: int | None = None, *, full_ranking: bo
     ranking = None
     if full_ranking and row["status"] in ("ranked", "rounds"):
         ranking = _cached_ranking(row)
-    return _Loaded(row, _domain_draw(row, council, rounds, invitations, ranking), territory_id, rounds, invitations)
+    return _Loaded(
+        row,
+        _domain_draw(row, council, rounds, invitations, ranking),
+        territory_id,
+        rounds,
+        invitations,
+    )
 
 
-async def _versioned(draw_id: int, version: int, values: dict[str, Any], *, status: str | None = None) -> None:
+async def _versioned(
+    draw_id: int, version: int, values: dict[str, Any], *, status: str | None = None
+) -> None:
     """Update the draw only if nobody changed it since it was read (optimistic locking)."""
     where = (Draw.id == draw_id) & (Draw.version == version)
     if status is not None:
@@ -310,16 +358,30 @@ async def _versioned(draw_id: int, version: int, values: dict[str, Any], *, stat
     done = await Draw.update({**values, "version": version + 1}).where(where).returning(Draw.id)
     if not done:
         raise Conflict(
-            _("Ce tirage vient d'être modifié par quelqu'un d'autre : rechargez la page pour voir son état."),
+            _(
+                "Ce tirage vient d'être modifié par quelqu'un d'autre : rechargez la page pour voir son état."  # noqa: E501
+            ),
             code="tirage-modifie",
         )
 
 
-async def _audit(ctx: AppContext, actor: Actor, loaded_row: Mapping[str, Any], territory_id: int, action: str,
-                 details: dict[str, Any]) -> None:
+async def _audit(
+    ctx: AppContext,
+    actor: Actor,
+    loaded_row: Mapping[str, Any],
+    territory_id: int,
+    action: str,
+    details: dict[str, Any],
+) -> None:
     await audit.record(
-        ctx.db, actor=actor, action=action, subject_type="tirage", subject_id=int(loaded_row["id"]), at=ctx.now(),
-        territory_id=territory_id, council_id=int(loaded_row["council"]),
+        ctx.db,
+        actor=actor,
+        action=action,
+        subject_type="tirage",
+        subject_id=int(loaded_row["id"]),
+        at=ctx.now(),
+        territory_id=territory_id,
+        council_id=int(loaded_row["council"]),
         details={"reference": loaded_row["reference"], **details},
     )
 
@@ -346,10 +408,14 @@ class PlanInput:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "seats": self.seats, "odd_seat": self.odd_seat, "one_per_household": self.one_per_household,
+            "seats": self.seats,
+            "odd_seat": self.odd_seat,
+            "one_per_household": self.one_per_household,
             "invitations": None if self.invitations is None else dict(self.invitations),
             "multiple": self.multiple,
-            "seats_by_stratum": None if self.seats_by_stratum is None else dict(self.seats_by_stratum),
+            "seats_by_stratum": None
+            if self.seats_by_stratum is None
+            else dict(self.seats_by_stratum),
         }
 
 
@@ -371,16 +437,21 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
     if data.seats == 0:
         raise InvalidInput(_("Indiquez au moins un siège à pourvoir."), field="seats")
     if data.seats_by_stratum is not None:
-        seats = {s: _count(data.seats_by_stratum.get(s, 0), f"seats_by_stratum.{s}") for s in strata_counts}
+        seats = {
+            s: _count(data.seats_by_stratum.get(s, 0), f"seats_by_stratum.{s}")
+            for s in strata_counts
+        }
         unknown = sorted(set(data.seats_by_stratum) - set(strata_counts))
         if unknown:
             raise InvalidInput(
-                _("La strate « {s} » n'existe pas dans la liste.").format(s=unknown[0]), field="seats_by_stratum"
+                _("La strate « {s} » n'existe pas dans la liste.").format(s=unknown[0]),
+                field="seats_by_stratum",
             )
         if sum(seats.values()) != data.seats:
             raise InvalidInput(
                 _("Les sièges par strate ({n}) ne font pas le total annoncé ({total}).").format(
-                    n=sum(seats.values()), total=data.seats),
+                    n=sum(seats.values()), total=data.seats
+                ),
                 field="seats_by_stratum",
             )
     else:
@@ -389,32 +460,58 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
             try:
                 odd = Sex(str(data.odd_seat).upper())
             except ValueError:
-                raise InvalidInput(_("Le siège restant revient aux femmes (F) ou aux hommes (M)."),
-                                   field="odd_seat") from None
-        seats = dict(rnd.parity_plan(data.seats, odd, strata_counts).seats_by_stratum)
+                raise InvalidInput(
+                    _("Le siège restant revient aux femmes (F) ou aux hommes (M)."),
+                    field="odd_seat",
+                ) from None
+        try:
+            seats = dict(rnd.parity_plan(data.seats, odd, strata_counts).seats_by_stratum)
+        except InvalidInput as exc:
+            if exc.code != "repartition-invalide":
+                raise
+            raise RuleBroken(
+                _(
+                    "Une moitié de la liste (femmes ou hommes) ne compte personne alors que des sièges lui "  # noqa: E501
+                    "reviennent : impossible de respecter la parité avec cette liste."
+                ),
+                code="strate-insuffisante",
+                field="seats",
+            ) from None
     short = [s for s in sorted(seats) if strata_counts.get(s, 0) < seats[s]]
     if short:
         s = short[0]
         raise RuleBroken(
-            _("La strate « {s} » compte {n} personne(s) pour {k} siège(s) : impossible de pourvoir ses sièges. "
-              "Réduisez le nombre de sièges ou élargissez la liste.").format(s=s, n=strata_counts.get(s, 0), k=seats[s]),
-            code="strate-insuffisante", field="seats",
+            _(
+                "La strate « {s} » compte {n} personne(s) pour {k} siège(s) : impossible de pourvoir ses sièges. "  # noqa: E501
+                "Réduisez le nombre de sièges ou élargissez la liste."
+            ).format(s=s, n=strata_counts.get(s, 0), k=seats[s]),
+            code="strate-insuffisante",
+            field="seats",
         )
     if data.invitations is not None:
         unknown = sorted(set(data.invitations) - set(strata_counts))
         if unknown:
-            raise InvalidInput(_("La strate « {s} » n'existe pas dans la liste.").format(s=unknown[0]),
-                               field="invitations")
+            raise InvalidInput(
+                _("La strate « {s} » n'existe pas dans la liste.").format(s=unknown[0]),
+                field="invitations",
+            )
         quotas = {s: _count(data.invitations.get(s, 0), f"invitations.{s}") for s in strata_counts}
         for s in sorted(quotas):
             if quotas[s] > strata_counts[s]:
                 raise InvalidInput(
-                    _("Strate « {s} » : {q} invitation(s) pour {n} personne(s) dans la liste.").format(
-                        s=s, q=quotas[s], n=strata_counts[s]), field=f"invitations.{s}")
+                    _(
+                        "Strate « {s} » : {q} invitation(s) pour {n} personne(s) dans la liste."
+                    ).format(s=s, q=quotas[s], n=strata_counts[s]),
+                    field=f"invitations.{s}",
+                )
             if quotas[s] < seats[s]:
                 raise InvalidInput(
-                    _("Strate « {s} » : le premier tour doit inviter au moins autant de personnes que de sièges "
-                      "({k}).").format(s=s, k=seats[s]), field=f"invitations.{s}")
+                    _(
+                        "Strate « {s} » : le premier tour doit inviter au moins autant de personnes que de sièges "  # noqa: E501
+                        "({k})."
+                    ).format(s=s, k=seats[s]),
+                    field=f"invitations.{s}",
+                )
     else:
         quotas = {s: min(strata_counts[s], data.multiple * seats[s]) for s in strata_counts}
     return {
@@ -426,8 +523,14 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
 
 
 async def _pool_row(pool_id: int, council_id: int) -> dict[str, Any]:
-    row = await Pool.select(Pool.id, Pool.council, Pool.kind, Pool.label, Pool.digest, Pool.size,
-                            Pool.strata_counts).where(Pool.id == pool_id).output(load_json=True).first()
+    row = (
+        await Pool.select(
+            Pool.id, Pool.council, Pool.kind, Pool.label, Pool.digest, Pool.size, Pool.strata_counts
+        )
+        .where(Pool.id == pool_id)
+        .output(load_json=True)
+        .first()
+    )
     if row is None or int(row["council"]) != int(council_id):
         raise NotFound(_("Liste (vivier) introuvable pour ce conseil."), field="pool_id")
     return dict(row)
@@ -448,9 +551,12 @@ async def _frozen_pool(pool_id: int, expected_digest: str) -> tuple[bytes, proto
     digest = proto.pool_digest(content)
     if digest != expected_digest or digest != row["digest"]:
         raise RuleBroken(
-            _("La liste a changé depuis sa préparation (son empreinte ne correspond plus) : le tirage ne peut "
-              "pas se faire sur cette liste."),
-            code="liste-modifiee", field="pool",
+            _(
+                "La liste a changé depuis sa préparation (son empreinte ne correspond plus) : le tirage ne peut "  # noqa: E501
+                "pas se faire sur cette liste."
+            ),
+            code="liste-modifiee",
+            field="pool",
         )
     return content, _trusted_pool(content, digest)
 
@@ -465,11 +571,14 @@ def _trusted_pool(content: bytes, digest: str) -> proto.Pool:
     strata = tuple(fields[1::3])
     households = tuple(fields[2::3])
     del fields
-    counts: dict[str, int] = {}
-    for s in set(strata):
-        counts[s] = strata.count(s)
-    return proto.Pool(keys=keys, strata=strata, households=households, digest=digest,
-                      strata_counts=MappingProxyType(dict(sorted(counts.items()))))
+    counts = Counter(strata)
+    return proto.Pool(
+        keys=keys,
+        strata=strata,
+        households=households,
+        digest=digest,
+        strata_counts=MappingProxyType(dict(sorted(counts.items()))),
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -493,45 +602,92 @@ async def prepare_draw(
     residents or volunteers). The plan is checked against the pool; nothing is committed."""
     pool_info = await _pool_row(pool_id, council_id)
     if int(pool_info["size"]) == 0:
-        raise InvalidInput(_("La liste est vide : il n'y a personne à tirer au sort."), code="vivier-vide",
-                           field="pool_id")
+        raise InvalidInput(
+            _("La liste est vide : il n'y a personne à tirer au sort."),
+            code="vivier-vide",
+            field="pool_id",
+        )
     _content, pool = await _frozen_pool(pool_id, pool_info["digest"])
     plan = plan_for(pool.strata_counts, data)
     council, territory_id = await _council_info(council_id)
     now = ctx.now()
     draw = cer.prepare("en-preparation", council, pool, plan, now)  # parity, §7, quotas vs pool
     async with ctx.db.transaction():
-        row = (await Draw.insert(Draw(
-            council=council_id, pool=pool_id, kind=pool_info["kind"], reference="tmp-" + hashlib.sha256(
-                f"{council_id}:{pool_id}:{now.isoformat()}:{id(data)}".encode()).hexdigest()[:20],
-            status="prepared", label=label.strip()[:200], params=data.as_json(), plan=draw.plan.as_json(),
-            pool_digest=pool.digest, pool_size=pool.size, strata_counts=dict(pool.strata_counts),
-            place=place.strip()[:200], present=present.strip(), prepared_by=actor.id, prepared_at=now,
-            replaces=replaces,
-        )).returning(Draw.id))[0]
+        row = (
+            await Draw.insert(
+                Draw(
+                    council=council_id,
+                    pool=pool_id,
+                    kind=pool_info["kind"],
+                    reference="tmp-"
+                    + hashlib.sha256(
+                        f"{council_id}:{pool_id}:{now.isoformat()}:{id(data)}".encode()
+                    ).hexdigest()[:20],
+                    status="prepared",
+                    label=label.strip()[:200],
+                    params=data.as_json(),
+                    plan=draw.plan.as_json(),
+                    pool_digest=pool.digest,
+                    pool_size=pool.size,
+                    strata_counts=dict(pool.strata_counts),
+                    place=place.strip()[:200],
+                    present=present.strip(),
+                    prepared_by=actor.id,
+                    prepared_at=now,
+                    replaces=replaces,
+                )
+            ).returning(Draw.id)
+        )[0]
         draw_id = int(row["id"])
         reference = f"CC-{now.year}-{draw_id:04d}"
         await Draw.update({Draw.reference: reference}).where(Draw.id == draw_id)
         stored = await _row(draw_id)
-        await _audit(ctx, actor, stored, territory_id, "tirage.preparation", {
-            "pool_id": pool_id, "pool_digest": pool.digest, "plan": draw.plan.as_json(), "kind": pool_info["kind"],
-        })
+        await _audit(
+            ctx,
+            actor,
+            stored,
+            territory_id,
+            "tirage.preparation",
+            {
+                "pool_id": pool_id,
+                "pool_digest": pool.digest,
+                "plan": draw.plan.as_json(),
+                "kind": pool_info["kind"],
+            },
+        )
     return await get_draw(draw_id)
 
 
-async def commit_draw(ctx: AppContext, actor: Actor, council_id: int, draw_id: int) -> dict[str, Any]:
+async def commit_draw(
+    ctx: AppContext, actor: Actor, council_id: int, draw_id: int
+) -> dict[str, Any]:
     """Freeze pool and plan: the commitment is computed and published (§3)."""
     loaded = await _load(draw_id, council_id)
     row = loaded.row
-    await _frozen_pool(int(row["pool"]), row["pool_digest"])  # the stored bytes still hash to the digest
+    await _frozen_pool(
+        int(row["pool"]), row["pool_digest"]
+    )  # the stored bytes still hash to the digest
     now = ctx.now()
     draw = cer.commit(loaded.draw, now)
     async with ctx.db.transaction():
-        await _versioned(draw_id, int(row["version"]), {"status": "committed", "commitment": draw.commitment,
-                                                        "committed_at": now}, status="prepared")
-        await _audit(ctx, actor, row, loaded.territory_id, "tirage.engagement", {
-            "commitment": draw.commitment, "pool_digest": row["pool_digest"], "strata_counts": row["strata_counts"],
-        })
+        await _versioned(
+            draw_id,
+            int(row["version"]),
+            {"status": "committed", "commitment": draw.commitment, "committed_at": now},
+            status="prepared",
+        )
+        await _audit(
+            ctx,
+            actor,
+            row,
+            loaded.territory_id,
+            "tirage.engagement",
+            {
+                "commitment": draw.commitment,
+                "pool_digest": row["pool_digest"],
+                "strata_counts": row["strata_counts"],
+            },
+        )
     return await get_draw(draw_id)
 
 
@@ -542,7 +698,9 @@ async def enter_entropy(
     try:
         ekind = cer.EntropyKind(kind)
     except ValueError:
-        raise InvalidInput(_("Type d'aléa inconnu : dés (dice) ou texte (text)."), field="kind") from None
+        raise InvalidInput(
+            _("Type d'aléa inconnu : dés (dice) ou texte (text)."), field="kind"
+        ) from None
     loaded = await _load(draw_id, council_id)
     row = loaded.row
     if loaded.draw.status is cer.DrawStatus.PREPARED:
@@ -554,28 +712,54 @@ async def enter_entropy(
     draw = cer.enter_entropy(loaded.draw, text, ekind, actor.label, now)
     assert draw.seed is not None
     async with ctx.db.transaction():
-        if await Draw.exists().where((Draw.entropy_commitment == row["commitment"]) & (Draw.id != draw_id)):
+        if await Draw.exists().where(
+            (Draw.entropy_commitment == row["commitment"]) & (Draw.id != draw_id)
+        ):
             raise InvalidState(
-                _("Cet engagement a déjà reçu un aléa (sur un autre tirage) : il ne peut pas en recevoir un second."),
+                _(
+                    "Cet engagement a déjà reçu un aléa (sur un autre tirage) : il ne peut pas en recevoir un second."  # noqa: E501
+                ),
                 code="alea-deja-saisi",
             )
         try:
-            await _versioned(draw_id, int(row["version"]), {
-                "status": "entropy_entered", "entropy": text, "entropy_kind": ekind.value, "entropy_by": actor.label,
-                "entropy_by_id": actor.id, "entropy_at": now, "entropy_commitment": row["commitment"],
-                "seed": draw.seed.hex(),
-            }, status="committed")
+            await _versioned(
+                draw_id,
+                int(row["version"]),
+                {
+                    "status": "entropy_entered",
+                    "entropy": text,
+                    "entropy_kind": ekind.value,
+                    "entropy_by": actor.label,
+                    "entropy_by_id": actor.id,
+                    "entropy_at": now,
+                    "entropy_commitment": row["commitment"],
+                    "seed": draw.seed.hex(),
+                },
+                status="committed",
+            )
         except Conflict:
             again = await _row(draw_id)
             if again["entropy"] is not None:
                 raise InvalidState(
-                    _("Un aléa a déjà été saisi pour cet engagement ; il ne peut pas être remplacé."),
+                    _(
+                        "Un aléa a déjà été saisi pour cet engagement ; il ne peut pas être remplacé."  # noqa: E501
+                    ),
                     code="alea-deja-saisi",
                 ) from None
             raise
-        await _audit(ctx, actor, row, loaded.territory_id, "tirage.alea", {
-            "entropy": text, "kind": ekind.value, "seed": draw.seed.hex(), "commitment": row["commitment"],
-        })
+        await _audit(
+            ctx,
+            actor,
+            row,
+            loaded.territory_id,
+            "tirage.alea",
+            {
+                "entropy": text,
+                "kind": ekind.value,
+                "seed": draw.seed.hex(),
+                "commitment": row["commitment"],
+            },
+        )
     return await get_draw(draw_id)
 
 
@@ -593,9 +777,13 @@ async def rank_draw(ctx: AppContext, actor: Actor, council_id: int, draw_id: int
         raise Conflict(_("Le classement de ce tirage est déjà établi."), code="deja-classe")
     if status != "entropy_entered":
         if status == "abandoned":
-            raise InvalidState(_("Ce tirage a été abandonné : aucune action n'est plus possible."),
-                               code="tirage-abandonne")
-        raise InvalidState(_("Saisissez d'abord l'aléa public : le classement en dépend."), code="alea-manquant")
+            raise InvalidState(
+                _("Ce tirage a été abandonné : aucune action n'est plus possible."),
+                code="tirage-abandonne",
+            )
+        raise InvalidState(
+            _("Saisissez d'abord l'aléa public : le classement en dépend."), code="alea-manquant"
+        )
     council, territory_id = await _council_info(int(row["council"]))
     _content, pool = await _frozen_pool(int(row["pool"]), row["pool_digest"])
     draw = cer.rank_draw(_domain_draw(row, council, [], [], None), pool)
@@ -606,17 +794,39 @@ async def rank_draw(ctx: AppContext, actor: Actor, council_id: int, draw_id: int
     now = ctx.now()
     async with ctx.db.transaction():
         try:
-            await _versioned(draw_id, int(row["version"]), {
-                "status": "ranked", "ranking": blob, "ranking_digest": digest, "ranked_counts": counts,
-                "skipped_count": len(draw.ranking.skipped), "ranked_at": now,
-            }, status="entropy_entered")
+            await _versioned(
+                draw_id,
+                int(row["version"]),
+                {
+                    "status": "ranked",
+                    "ranking": blob,
+                    "ranking_digest": digest,
+                    "ranked_counts": counts,
+                    "skipped_count": len(draw.ranking.skipped),
+                    "ranked_at": now,
+                },
+                status="entropy_entered",
+            )
         except Conflict:
-            raise Conflict(_("Le classement vient d'être établi par quelqu'un d'autre : rechargez la page."),
-                           code="deja-classe") from None
-        await _audit(ctx, actor, row, territory_id, "tirage.classement", {
-            "ranking_digest": digest, "ranked_counts": counts, "skipped": len(draw.ranking.skipped),
-            "ranked_sha256": {s: proto.ranked_list_digest(draw.ranking.ranked[s]) for s in sorted(counts)},
-        })
+            raise Conflict(
+                _("Le classement vient d'être établi par quelqu'un d'autre : rechargez la page."),
+                code="deja-classe",
+            ) from None
+        await _audit(
+            ctx,
+            actor,
+            row,
+            territory_id,
+            "tirage.classement",
+            {
+                "ranking_digest": digest,
+                "ranked_counts": counts,
+                "skipped": len(draw.ranking.skipped),
+                "ranked_sha256": {
+                    s: proto.ranked_list_digest(draw.ranking.ranked[s]) for s in sorted(counts)
+                },
+            },
+        )
     _RANKING_CACHE[digest] = draw.ranking
     while len(_RANKING_CACHE) > 2:
         _RANKING_CACHE.popitem(last=False)
@@ -624,7 +834,13 @@ async def rank_draw(ctx: AppContext, actor: Actor, council_id: int, draw_id: int
 
 
 async def abandon_draw(
-    ctx: AppContext, actor: Actor, council_id: int, draw_id: int, reason: str, *, redo_pool_id: int | None = None
+    ctx: AppContext,
+    actor: Actor,
+    council_id: int,
+    draw_id: int,
+    reason: str,
+    *,
+    redo_pool_id: int | None = None,
 ) -> dict[str, Any]:
     """Abandon a draw (it stays, with its commitment, in the trail). With ``redo_pool_id``,
     a new draw is prepared and committed with the same choices over that pool: a new
@@ -634,30 +850,65 @@ async def abandon_draw(
     now = ctx.now()
     draw = cer.abandon(loaded.draw, reason, now)
     async with ctx.db.transaction():
-        await _versioned(draw_id, int(row["version"]), {
-            "status": "abandoned", "abandoned_at": now, "abandoned_by": actor.label, "abandon_reason": draw.abandon_reason,
-        })
-        await _audit(ctx, actor, row, loaded.territory_id, "tirage.abandon", {
-            "reason": reason.strip()[:500], "commitment": row["commitment"], "previous_status": row["status"],
-        })
+        await _versioned(
+            draw_id,
+            int(row["version"]),
+            {
+                "status": "abandoned",
+                "abandoned_at": now,
+                "abandoned_by": actor.label,
+                "abandon_reason": draw.abandon_reason,
+            },
+        )
+        await _audit(
+            ctx,
+            actor,
+            row,
+            loaded.territory_id,
+            "tirage.abandon",
+            {
+                "reason": reason.strip()[:500],
+                "commitment": row["commitment"],
+                "previous_status": row["status"],
+            },
+        )
     if redo_pool_id is None:
         return await get_draw(draw_id)
     params = row["params"] or {}
     data = PlanInput(
-        seats=int(params.get("seats", 0)), odd_seat=params.get("odd_seat"),
-        one_per_household=bool(params.get("one_per_household", True)), invitations=params.get("invitations"),
-        multiple=int(params.get("multiple", DEFAULT_MULTIPLE)), seats_by_stratum=params.get("seats_by_stratum"),
+        seats=int(params.get("seats", 0)),
+        odd_seat=params.get("odd_seat"),
+        one_per_household=bool(params.get("one_per_household", True)),
+        invitations=params.get("invitations"),
+        multiple=int(params.get("multiple", DEFAULT_MULTIPLE)),
+        seats_by_stratum=params.get("seats_by_stratum"),
     )
-    new = await prepare_draw(ctx, actor, council_id, redo_pool_id, data, label=row["label"], place=row["place"],
-                             present=row["present"], replaces=draw_id)
+    new = await prepare_draw(
+        ctx,
+        actor,
+        council_id,
+        redo_pool_id,
+        data,
+        label=row["label"],
+        place=row["place"],
+        present=row["present"],
+        replaces=draw_id,
+    )
     new = await commit_draw(ctx, actor, council_id, int(new["id"]))
     if await Draw.exists().where(Draw.entropy_commitment == new["commitment"]):
         # Same pool and same plan as a draw whose entropy is known: that would be a re-roll.
-        await abandon_draw(ctx, actor, council_id, int(new["id"]),
-                           _("Engagement identique à un tirage dont l'aléa est connu."))
+        await abandon_draw(
+            ctx,
+            actor,
+            council_id,
+            int(new["id"]),
+            _("Engagement identique à un tirage dont l'aléa est connu."),
+        )
         raise RuleBroken(
-            _("Même liste et même plan qu'un tirage dont l'aléa est déjà connu : ce serait un nouveau lancer du "
-              "même tirage. Préparez une nouvelle liste (nouvelles clés) ou changez le plan."),
+            _(
+                "Même liste et même plan qu'un tirage dont l'aléa est déjà connu : ce serait un nouveau lancer du "  # noqa: E501
+                "même tirage. Préparez une nouvelle liste (nouvelles clés) ou changez le plan."
+            ),
             code="engagement-deja-utilise",
         )
     async with ctx.db.transaction():
@@ -665,12 +916,17 @@ async def abandon_draw(
     return await get_draw(int(new["id"]))
 
 
-async def update_session_info(ctx: AppContext, actor: Actor, council_id: int, draw_id: int, *, place: str,
-                              present: str) -> dict[str, Any]:
+async def update_session_info(
+    ctx: AppContext, actor: Actor, council_id: int, draw_id: int, *, place: str, present: str
+) -> dict[str, Any]:
     """Where the public session is held and who attends (for the procès-verbal)."""
     loaded = await _load(draw_id, council_id)
     async with ctx.db.transaction():
-        await _versioned(draw_id, int(loaded.row["version"]), {"place": place.strip()[:200], "present": present.strip()})
+        await _versioned(
+            draw_id,
+            int(loaded.row["version"]),
+            {"place": place.strip()[:200], "present": present.strip()},
+        )
         await _audit(ctx, actor, loaded.row, loaded.territory_id, "tirage.seance", {})
     return await get_draw(draw_id)
 
@@ -712,8 +968,11 @@ async def open_round(
     row, draw = loaded.row, loaded.draw
     now = ctx.now()
     if draw.status in (cer.DrawStatus.RANKED, cer.DrawStatus.ROUNDS):
-        proposal = (rnd.first_round_counts(draw.plan.quotas, draw.ranked) if not draw.rounds
-                    else cer.proposed_next_round(draw, reserve=_reserve(draw)))
+        proposal = (
+            rnd.first_round_counts(draw.plan.quotas, draw.ranked)
+            if not draw.rounds
+            else cer.proposed_next_round(draw, reserve=_reserve(draw))
+        )
     else:
         proposal = {}
     if counts is not None:
@@ -723,36 +982,74 @@ async def open_round(
     if deadline is None:
         deadline = now + timedelta(days=DEFAULT_REPLY_DAYS)
     elif deadline.tzinfo is None or deadline <= now:
-        raise InvalidInput(_("La date limite de réponse doit être postérieure à aujourd'hui."), field="deadline")
+        raise InvalidInput(
+            _("La date limite de réponse doit être postérieure à aujourd'hui."), field="deadline"
+        )
     invs = rnd.invitations((new_round,), None)
     depths = rnd.invited_depths(draw.ranked, draw.rounds)
     keys = [k for s in sorted(new_round.invited) for k in new_round.invited[s]]
     members: dict[str, dict[str, Any]] = {}
     for i in range(0, len(keys), 500):
         chunk = keys[i : i + 500]
-        rows = await PoolMember.select(PoolMember.key, PoolMember.subject_type, PoolMember.subject_id).where(
-            (PoolMember.pool == int(row["pool"])) & PoolMember.key.is_in(chunk))
+        rows = await PoolMember.select(
+            PoolMember.key, PoolMember.subject_type, PoolMember.subject_id
+        ).where((PoolMember.pool == int(row["pool"])) & PoolMember.key.is_in(chunk))
         members.update({r["key"]: r for r in rows})
     secret = ctx.settings.secret_key
     records = []
     for key in keys:
         inv = invs[key]
         m = members.get(key, {})
-        records.append((
-            draw_id, new_round.number, key, f"{draw_id}:{key}", inv.stratum, depths.get(inv.stratum, 0) + inv.rank,
-            m.get("subject_type") or "", m.get("subject_id"), code_digest(reply_code(secret, row["reference"], key)),
-            "", "", "",
-        ))
+        records.append(
+            (
+                draw_id,
+                new_round.number,
+                key,
+                f"{draw_id}:{key}",
+                inv.stratum,
+                depths.get(inv.stratum, 0) + inv.rank,
+                m.get("subject_type") or "",
+                m.get("subject_id"),
+                code_digest(reply_code(secret, row["reference"], key)),
+                "",
+                "",
+                "",
+            )
+        )
     counts_done = new_round.counts()
     async with ctx.db.transaction():
         await _versioned(draw_id, int(row["version"]), {"status": "rounds"})
-        await DrawRound.insert(DrawRound(
-            draw=draw_id, number=new_round.number, round_key=f"{draw_id}:{new_round.number}", proposed=proposal,
-            invited=counts_done, at=now, deadline=deadline, created_by=actor.label,
-        ))
-        await bulk_insert(ctx.db, DrawInvitation._meta.tablename,
-                          ["draw", "round", "key", "invitation_key", "stratum", "rank", "subject_type", "subject_id",
-                           "code_digest", "reply", "reply_via", "contact"], records)
+        await DrawRound.insert(
+            DrawRound(
+                draw=draw_id,
+                number=new_round.number,
+                round_key=f"{draw_id}:{new_round.number}",
+                proposed=proposal,
+                invited=counts_done,
+                at=now,
+                deadline=deadline,
+                created_by=actor.label,
+            )
+        )
+        await bulk_insert(
+            ctx.db,
+            DrawInvitation._meta.tablename,
+            [
+                "draw",
+                "round",
+                "key",
+                "invitation_key",
+                "stratum",
+                "rank",
+                "subject_type",
+                "subject_id",
+                "code_digest",
+                "reply",
+                "reply_via",
+                "contact",
+            ],
+            records,
+        )
         by_type: dict[str, list[int]] = {}
         for key in keys:
             m = members.get(key, {})
@@ -760,10 +1057,19 @@ async def open_round(
                 by_type.setdefault(m["subject_type"], []).append(int(m["subject_id"]))
         for subject_type, ids in by_type.items():
             await subjects.mark_selected(subject_type, ids, now)
-        await _audit(ctx, actor, row, loaded.territory_id, "tirage.tour", {
-            "round": new_round.number, "invited": counts_done, "proposed": proposal,
-            "deadline": deadline.isoformat(),
-        })
+        await _audit(
+            ctx,
+            actor,
+            row,
+            loaded.territory_id,
+            "tirage.tour",
+            {
+                "round": new_round.number,
+                "invited": counts_done,
+                "proposed": proposal,
+                "deadline": deadline.isoformat(),
+            },
+        )
     return await get_draw(draw_id)
 
 
@@ -772,18 +1078,36 @@ async def open_round(
 # --------------------------------------------------------------------------------------
 
 
-async def _store_seats(draw_id: int, draw: cer.Draw, invitations: Sequence[Mapping[str, Any]]) -> None:
+async def _store_seats(
+    draw_id: int, draw: cer.Draw, invitations: Sequence[Mapping[str, Any]]
+) -> None:
     ids = {i["key"]: int(i["id"]) for i in invitations}
     assignment = cer.seat_assignment(draw)
     await DrawSeat.delete().where(DrawSeat.draw == draw_id)
     seats = []
     for stratum in sorted(assignment.titulaires):
         for pos, key in enumerate(assignment.titulaires[stratum], start=1):
-            seats.append(DrawSeat(draw=draw_id, stratum=stratum, role="titulaire", position=pos, key=key,
-                                  invitation=ids[key]))
+            seats.append(
+                DrawSeat(
+                    draw=draw_id,
+                    stratum=stratum,
+                    role="titulaire",
+                    position=pos,
+                    key=key,
+                    invitation=ids[key],
+                )
+            )
         for pos, key in enumerate(assignment.suppleants[stratum], start=1):
-            seats.append(DrawSeat(draw=draw_id, stratum=stratum, role="suppleant", position=pos, key=key,
-                                  invitation=ids[key]))
+            seats.append(
+                DrawSeat(
+                    draw=draw_id,
+                    stratum=stratum,
+                    role="suppleant",
+                    position=pos,
+                    key=key,
+                    invitation=ids[key],
+                )
+            )
     if seats:
         await DrawSeat.insert(*seats)
 
@@ -796,7 +1120,29 @@ class ReplyEntry:
     contact: str | None = None
 
 
-async def _apply_replies(ctx: AppContext, actor: Actor, loaded: _Loaded, entries: Sequence[ReplyEntry], via: str) -> None:
+async def _apply_replies(
+    ctx: AppContext, actor: Actor, loaded: _Loaded, entries: Sequence[ReplyEntry], via: str
+) -> None:
+    """Record replies and rebuild the seats, in one transaction.
+
+    Seats are computed from the replies as read, so the write is versioned; replies are
+    idempotent per person, so when another reply (the lead's, a resident's online) got in
+    between, the draw is read again and the same replies applied on top, a few times."""
+    attempts = 8
+    for attempt in range(attempts):
+        try:
+            await _apply_replies_once(ctx, actor, loaded, entries, via)
+            return
+        except Conflict:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.005 * attempt)
+            loaded = await _load(int(loaded.row["id"]))
+
+
+async def _apply_replies_once(
+    ctx: AppContext, actor: Actor, loaded: _Loaded, entries: Sequence[ReplyEntry], via: str
+) -> None:
     draw = loaded.draw
     for e in entries:
         try:
@@ -809,20 +1155,34 @@ async def _apply_replies(ctx: AppContext, actor: Actor, loaded: _Loaded, entries
     async with ctx.db.transaction():
         await _versioned(int(loaded.row["id"]), int(loaded.row["version"]), {})
         for e in entries:
-            values: dict[Any, Any] = {DrawInvitation.reply: e.reply.value, DrawInvitation.replied_at: now,
-                                      DrawInvitation.reply_via: via}
+            values: dict[Any, Any] = {
+                DrawInvitation.reply: e.reply.value,
+                DrawInvitation.replied_at: now,
+                DrawInvitation.reply_via: via,
+            }
             if e.contact is not None:
                 values[DrawInvitation.contact] = e.contact
             await DrawInvitation.update(values).where(
-                (DrawInvitation.draw == int(loaded.row["id"])) & (DrawInvitation.key == e.key))
+                (DrawInvitation.draw == int(loaded.row["id"])) & (DrawInvitation.key == e.key)
+            )
         await _store_seats(int(loaded.row["id"]), draw, loaded.invitations)
-        await _audit(ctx, actor, loaded.row, loaded.territory_id, "tirage.reponses", {
-            "via": via, "replies": {e.key: e.reply.value for e in entries[:200]}, "count": len(entries),
-        })
+        await _audit(
+            ctx,
+            actor,
+            loaded.row,
+            loaded.territory_id,
+            "tirage.reponses",
+            {
+                "via": via,
+                "replies": {e.key: e.reply.value for e in entries[:200]},
+                "count": len(entries),
+            },
+        )
 
 
-async def record_reply(ctx: AppContext, actor: Actor, council_id: int, draw_id: int, key: str, reply: str | Reply
-                       ) -> dict[str, Any]:
+async def record_reply(
+    ctx: AppContext, actor: Actor, council_id: int, draw_id: int, key: str, reply: str | Reply
+) -> dict[str, Any]:
     """The lead records (or corrects) one invited person's reply."""
     loaded = await _load(draw_id, council_id)
     r = reply if isinstance(reply, Reply) else parse_reply(reply)
@@ -838,8 +1198,9 @@ def _sniff_rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
-async def import_replies_csv(ctx: AppContext, actor: Actor, council_id: int, draw_id: int, data: bytes
-                             ) -> dict[str, Any]:
+async def import_replies_csv(
+    ctx: AppContext, actor: Actor, council_id: int, draw_id: int, data: bytes
+) -> dict[str, Any]:
     """Replies in a CSV file: a header with ``cle`` (or ``code``, the letter's reply code)
     and ``reponse`` (accepte, refuse, sans_reponse, npai). All lines or none: every faulty
     line is reported with its number."""
@@ -849,7 +1210,9 @@ async def import_replies_csv(ctx: AppContext, actor: Actor, council_id: int, dra
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
-            raise InvalidInput(_("Le fichier n'est pas un texte lisible (UTF-8 attendu)."), field="fichier") from None
+            raise InvalidInput(
+                _("Le fichier n'est pas un texte lisible (UTF-8 attendu)."), field="fichier"
+            ) from None
     rows = _sniff_rows(text.replace("\r\n", "\n").replace("\r", "\n"))
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
@@ -860,8 +1223,11 @@ async def import_replies_csv(ctx: AppContext, actor: Actor, council_id: int, dra
     reply_col = next((header.index(n) for n in ("reponse", "reply") if n in header), None)
     if reply_col is None or (key_col is None and code_col is None):
         raise InvalidInput(
-            _("Ligne 1 : l'en-tête doit contenir une colonne « reponse » et une colonne « cle » ou « code »."),
-            field="fichier", line=1,
+            _(
+                "Ligne 1 : l'en-tête doit contenir une colonne « reponse » et une colonne « cle » ou « code »."  # noqa: E501
+            ),
+            field="fichier",
+            line=1,
         )
     loaded = await _load(draw_id, council_id)
     by_key = {i["key"]: i for i in loaded.invitations}
@@ -870,40 +1236,68 @@ async def import_replies_csv(ctx: AppContext, actor: Actor, council_id: int, dra
     entries: list[ReplyEntry] = []
     seen: dict[str, int] = {}
     for line_no, cells in enumerate(rows[1:], start=2):
-        def cell(col: int | None) -> str:
+
+        def cell(col: int | None, cells: list[str] = cells) -> str:
             return cells[col].strip() if col is not None and col < len(cells) else ""
 
         key = cell(key_col)
         if not key and cell(code_col):
             inv = by_code.get(code_digest(cell(code_col)))
             if inv is None:
-                errors.append(FieldError("code", _("Ligne {n} : code de réponse inconnu pour ce tirage.").format(n=line_no),
-                                         line_no))
+                errors.append(
+                    FieldError(
+                        "code",
+                        _("Ligne {n} : code de réponse inconnu pour ce tirage.").format(n=line_no),
+                        line_no,
+                    )
+                )
                 continue
             key = inv["key"]
         if not key:
-            errors.append(FieldError("cle", _("Ligne {n} : clé ou code manquant.").format(n=line_no), line_no))
+            errors.append(
+                FieldError("cle", _("Ligne {n} : clé ou code manquant.").format(n=line_no), line_no)
+            )
             continue
         if key not in by_key:
-            errors.append(FieldError("cle", _("Ligne {n} : la personne « {k} » n'a été invitée à aucun tour.").format(
-                n=line_no, k=key), line_no))
+            errors.append(
+                FieldError(
+                    "cle",
+                    _("Ligne {n} : la personne « {k} » n'a été invitée à aucun tour.").format(
+                        n=line_no, k=key
+                    ),
+                    line_no,
+                )
+            )
             continue
         try:
             reply = parse_reply(cell(reply_col), field_name="reponse", line=line_no)
         except InvalidInput as exc:
-            errors.append(FieldError("reponse", _("Ligne {n} : {m}").format(n=line_no, m=exc.detail), line_no))
+            errors.append(
+                FieldError("reponse", _("Ligne {n} : {m}").format(n=line_no, m=exc.detail), line_no)
+            )
             continue
         if key in seen:
-            errors.append(FieldError("cle", _("Ligne {n} : « {k} » figure déjà ligne {p}.").format(
-                n=line_no, k=key, p=seen[key]), line_no))
+            errors.append(
+                FieldError(
+                    "cle",
+                    _("Ligne {n} : « {k} » figure déjà ligne {p}.").format(
+                        n=line_no, k=key, p=seen[key]
+                    ),
+                    line_no,
+                )
+            )
             continue
         seen[key] = line_no
         entries.append(ReplyEntry(key, reply, line_no))
     if errors:
         raise InvalidInput(
-            _("{n} ligne(s) en erreur ; aucune réponse n'a été enregistrée. Première erreur : {first}").format(
-                n=len(errors), first=errors[0].message),
-            field="fichier", line=errors[0].line, errors=errors, code="fichier-reponses-invalide",
+            _(
+                "{n} ligne(s) en erreur ; aucune réponse n'a été enregistrée. Première erreur : {first}"  # noqa: E501
+            ).format(n=len(errors), first=errors[0].message),
+            field="fichier",
+            line=errors[0].line,
+            errors=errors,
+            code="fichier-reponses-invalide",
         )
     if not entries:
         raise InvalidInput(_("Le fichier ne contient aucune réponse."), field="fichier")
@@ -920,14 +1314,27 @@ async def import_replies_csv(ctx: AppContext, actor: Actor, council_id: int, dra
 
 
 async def _failures(key: str, since: datetime) -> tuple[int, datetime | None]:
-    rows = await LoginAttempt.select(LoginAttempt.at).where(
-        (LoginAttempt.subject_key == key) & (LoginAttempt.at >= since) & (LoginAttempt.success == False)  # noqa: E712
-    ).order_by(LoginAttempt.at, ascending=False).limit(200)
+    rows = (
+        await LoginAttempt.select(LoginAttempt.at)
+        .where(
+            (LoginAttempt.subject_key == key)
+            & (LoginAttempt.at >= since)
+            & (LoginAttempt.success == False)  # noqa: E712
+        )
+        .order_by(LoginAttempt.at, ascending=False)
+        .limit(200)
+    )
     return len(rows), (rows[0]["at"] if rows else None)
 
 
-async def reply_online(ctx: AppContext, code: str, birth_year: int | str, answer: str, contact: str = "",
-                       client_key: str = "") -> dict[str, Any]:
+async def reply_online(
+    ctx: AppContext,
+    code: str,
+    birth_year: int | str,
+    answer: str,
+    contact: str = "",
+    client_key: str = "",
+) -> dict[str, Any]:
     """A resident answers online with the code of their letter and their birth year.
 
     Every failure says the same thing (nothing tells a guessed code from a wrong year);
@@ -943,16 +1350,26 @@ async def reply_online(ctx: AppContext, code: str, birth_year: int | str, answer
         if count >= limit and last is not None:
             retry = max(1, int((last + REPLY_WINDOW - now).total_seconds()) + 1)
             raise TooManyAttempts(
-                _("Trop d'essais infructueux. Réessayez dans {m} minute(s) ou répondez avec le coupon du courrier.")
-                .format(m=max(1, (retry + 59) // 60)), retry_after=retry)
+                _(
+                    "Trop d'essais infructueux. Réessayez dans {m} minute(s) ou répondez avec le coupon du courrier."  # noqa: E501
+                ).format(m=max(1, (retry + 59) // 60)),
+                retry_after=retry,
+            )
 
     generic = InvalidInput(
-        _("Code ou année de naissance incorrect. Vérifiez le code imprimé sur votre courrier, ou répondez avec le "
-          "coupon-réponse."), code="reponse-refusee", field="code")
+        _(
+            "Code ou année de naissance incorrect. Vérifiez le code imprimé sur votre courrier, ou répondez avec le "  # noqa: E501
+            "coupon-réponse."
+        ),
+        code="reponse-refusee",
+        field="code",
+    )
 
     async def fail() -> None:
         async with ctx.db.transaction():
-            await LoginAttempt.insert(*[LoginAttempt(subject_key=k, at=now, success=False) for k in keys])
+            await LoginAttempt.insert(
+                *[LoginAttempt(subject_key=k, at=now, success=False) for k in keys]
+            )
             await LoginAttempt.delete().where(LoginAttempt.at < now - timedelta(days=1))
         raise generic
 
@@ -961,65 +1378,141 @@ async def reply_online(ctx: AppContext, code: str, birth_year: int | str, answer
     except ValueError:
         year = -1
     try:
-        r = {"accepte": Reply.ACCEPTED, "accepted": Reply.ACCEPTED, "refuse": Reply.DECLINED,
-             "declined": Reply.DECLINED}[(answer or "").strip().lower()]
+        r = {
+            "accepte": Reply.ACCEPTED,
+            "accepted": Reply.ACCEPTED,
+            "refuse": Reply.DECLINED,
+            "declined": Reply.DECLINED,
+        }[(answer or "").strip().lower()]
     except KeyError:
         raise InvalidInput(_("Indiquez si vous acceptez ou refusez."), field="answer") from None
     inv = await DrawInvitation.select().where(DrawInvitation.code_digest == digest).first()
     if inv is None or inv["subject_id"] is None:
         await fail()
     assert inv is not None
-    subject = (await subjects.load_subjects(inv["subject_type"], [int(inv["subject_id"])])).get(int(inv["subject_id"]))
-    if subject is None or subject.birth_year is None or subject.purged or not hmac.compare_digest(
-        str(subject.birth_year), str(year)
+    subject = (await subjects.load_subjects(inv["subject_type"], [int(inv["subject_id"])])).get(
+        int(inv["subject_id"])
+    )
+    if (
+        subject is None
+        or subject.birth_year is None
+        or subject.purged
+        or not hmac.compare_digest(str(subject.birth_year), str(year))
     ):
         await fail()
     # Both factors hold: from here messages may be specific.
     loaded = await _load(int(inv["draw"]))
     rnd_row = next((x for x in loaded.rounds if int(x["number"]) == int(inv["round"])), None)
     if loaded.draw.status is cer.DrawStatus.ABANDONED:
-        raise InvalidState(_("Ce tirage a été annulé : votre réponse n'est plus attendue."), code="tirage-abandonne")
+        raise InvalidState(
+            _("Ce tirage a été annulé : votre réponse n'est plus attendue."),
+            code="tirage-abandonne",
+        )
     if rnd_row is not None and rnd_row["deadline"] is not None and now > rnd_row["deadline"]:
-        raise InvalidState(_("La date limite de réponse est passée : contactez la mairie ou le chef de projet."),
-                           code="delai-depasse")
-    await _apply_replies(ctx, Actor.system("réponse en ligne"), loaded,
-                         [ReplyEntry(inv["key"], r, contact=(contact or "").strip()[:300])], "online")
+        raise InvalidState(
+            _("La date limite de réponse est passée : contactez la mairie ou le chef de projet."),
+            code="delai-depasse",
+        )
+    await _apply_replies(
+        ctx,
+        Actor.system("réponse en ligne"),
+        loaded,
+        [ReplyEntry(inv["key"], r, contact=(contact or "").strip()[:300])],
+        "online",
+    )
     async with ctx.db.transaction():
         await LoginAttempt.insert(LoginAttempt(subject_key=keys[0], at=now, success=True))
-    return {"reference": loaded.row["reference"], "council": loaded.draw.council.name, "reply": r.value,
-            "reply_label": r.label, "deadline": rnd_row["deadline"] if rnd_row else None}
+    return {
+        "reference": loaded.row["reference"],
+        "council": loaded.draw.council.name,
+        "reply": r.value,
+        "reply_label": r.label,
+        "deadline": rnd_row["deadline"] if rnd_row else None,
+    }
 
 
-async def replacement_proposal(draw_id: int, key: str, council_id: int | None = None) -> dict[str, Any]:
+async def close_round(
+    ctx: AppContext, actor: Actor, council_id: int, draw_id: int, round_no: int
+) -> dict[str, Any]:
+    """Once a round's deadline has passed, every invitation of it still without a reply
+    becomes "no reply by the deadline" (a later "yes" may still be recorded)."""
+    loaded = await _load(draw_id, council_id)
+    r = next((x for x in loaded.rounds if int(x["number"]) == int(round_no)), None)
+    if r is None:
+        raise NotFound(_("Tour introuvable pour ce tirage."))
+    if r["deadline"] is not None and ctx.now() <= r["deadline"]:
+        raise InvalidState(
+            _("La date limite de réponse de ce tour n'est pas encore passée."),
+            code="delai-en-cours",
+        )
+    pending = [
+        ReplyEntry(i["key"], Reply.NO_REPLY)
+        for i in loaded.invitations
+        if int(i["round"]) == int(round_no) and not i["reply"]
+    ]
+    if pending:
+        await _apply_replies(ctx, actor, loaded, pending, "lead")
+    return {"round": int(round_no), "marked_no_reply": len(pending)}
+
+
+async def replacement_proposal(
+    draw_id: int, key: str, council_id: int | None = None
+) -> dict[str, Any]:
     """Who would take a leaving titulaire's seat: the best-ranked suppléant of the same
     stratum, or a new round when none remains."""
     loaded = await _load(draw_id, council_id)
     p = cer.replacement_for(loaded.draw, key)
-    return {"stratum": p.stratum, "leaving": p.leaving, "replacement": p.replacement,
-            "new_round_needed": p.new_round_needed, "message": p.message}
+    return {
+        "stratum": p.stratum,
+        "leaving": p.leaving,
+        "replacement": p.replacement,
+        "new_round_needed": p.new_round_needed,
+        "message": p.message,
+    }
 
 
-async def record_departure(ctx: AppContext, actor: Actor, council_id: int, draw_id: int, key: str) -> dict[str, Any]:
+async def record_departure(
+    ctx: AppContext, actor: Actor, council_id: int, draw_id: int, key: str
+) -> dict[str, Any]:
     """A titulaire or suppléant leaves; seats are recomputed from the order, so the
     best-ranked suppléant takes the seat. Returns the proposal that applied."""
     loaded = await _load(draw_id, council_id)
     proposal: dict[str, Any] | None = None
     assignment = cer.seat_assignment(loaded.draw)
-    if assignment.stratum_of(key) is not None and any(key in v for v in assignment.titulaires.values()):
+    if assignment.stratum_of(key) is not None and any(
+        key in v for v in assignment.titulaires.values()
+    ):
         p = rnd.propose_replacement(assignment, key)
-        proposal = {"stratum": p.stratum, "leaving": p.leaving, "replacement": p.replacement,
-                    "new_round_needed": p.new_round_needed, "message": p.message}
+        proposal = {
+            "stratum": p.stratum,
+            "leaving": p.leaving,
+            "replacement": p.replacement,
+            "new_round_needed": p.new_round_needed,
+            "message": p.message,
+        }
     draw = cer.record_departure(loaded.draw, key)
     now = ctx.now()
     async with ctx.db.transaction():
         await _versioned(draw_id, int(loaded.row["version"]), {})
         await DrawInvitation.update({DrawInvitation.departed_at: now}).where(
-            (DrawInvitation.draw == draw_id) & (DrawInvitation.key == key))
+            (DrawInvitation.draw == draw_id) & (DrawInvitation.key == key)
+        )
         await _store_seats(draw_id, draw, loaded.invitations)
-        await _audit(ctx, actor, loaded.row, loaded.territory_id, "tirage.depart", {"key": key,
-                                                                                     "replacement": (proposal or {}).get("replacement")})
-    return proposal or {"stratum": None, "leaving": key, "replacement": None, "new_round_needed": False,
-                        "message": _("« {k} » était suppléant : la réserve est recalculée.").format(k=key)}
+        await _audit(
+            ctx,
+            actor,
+            loaded.row,
+            loaded.territory_id,
+            "tirage.depart",
+            {"key": key, "replacement": (proposal or {}).get("replacement")},
+        )
+    return proposal or {
+        "stratum": None,
+        "leaving": key,
+        "replacement": None,
+        "new_round_needed": False,
+        "message": _("« {k} » était suppléant : la réserve est recalculée.").format(k=key),
+    }
 
 
 # --------------------------------------------------------------------------------------
@@ -1028,12 +1521,43 @@ async def record_departure(ctx: AppContext, actor: Actor, council_id: int, draw_
 
 
 def _public_view(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in (
-        "id", "council", "pool", "kind", "reference", "status", "label", "params", "plan", "pool_digest", "pool_size",
-        "strata_counts", "commitment", "committed_at", "entropy", "entropy_kind", "entropy_by", "entropy_at", "seed",
-        "ranking_digest", "ranked_counts", "skipped_count", "ranked_at", "place", "present", "prepared_at",
-        "abandoned_at", "abandoned_by", "abandon_reason", "replaces", "replaced_by", "version",
-    )} | {"status_label": cer.DrawStatus(row["status"]).label}
+    return {
+        k: row[k]
+        for k in (
+            "id",
+            "council",
+            "pool",
+            "kind",
+            "reference",
+            "status",
+            "label",
+            "params",
+            "plan",
+            "pool_digest",
+            "pool_size",
+            "strata_counts",
+            "commitment",
+            "committed_at",
+            "entropy",
+            "entropy_kind",
+            "entropy_by",
+            "entropy_at",
+            "seed",
+            "ranking_digest",
+            "ranked_counts",
+            "skipped_count",
+            "ranked_at",
+            "place",
+            "present",
+            "prepared_at",
+            "abandoned_at",
+            "abandoned_by",
+            "abandon_reason",
+            "replaces",
+            "replaced_by",
+            "version",
+        )
+    } | {"status_label": cer.DrawStatus(row["status"]).label}
 
 
 async def get_draw(draw_id: int, council_id: int | None = None) -> dict[str, Any]:
@@ -1041,8 +1565,12 @@ async def get_draw(draw_id: int, council_id: int | None = None) -> dict[str, Any
 
 
 async def list_draws(council_id: int) -> list[dict[str, Any]]:
-    rows = await Draw.select(*_LIGHT_COLUMNS).where(Draw.council == council_id).order_by(Draw.id, ascending=False).output(
-        load_json=True)
+    rows = (
+        await Draw.select(*_LIGHT_COLUMNS)
+        .where(Draw.council == council_id)
+        .order_by(Draw.id, ascending=False)
+        .output(load_json=True)
+    )
     return [_public_view(r) for r in rows]
 
 
@@ -1052,30 +1580,65 @@ async def draw_state(draw_id: int, council_id: int | None = None) -> dict[str, A
     draw = loaded.draw
     out = _public_view(loaded.row)
     out["rounds"] = [
-        {"number": int(r["number"]), "invited": r["invited"], "proposed": r["proposed"], "at": r["at"],
-         "deadline": r["deadline"]} for r in loaded.rounds]
+        {
+            "number": int(r["number"]),
+            "invited": r["invited"],
+            "proposed": r["proposed"],
+            "at": r["at"],
+            "deadline": r["deadline"],
+        }
+        for r in loaded.rounds
+    ]
     out["invitations"] = [
-        {"id": int(i["id"]), "key": i["key"], "stratum": i["stratum"], "rank": int(i["rank"]), "round": int(i["round"]),
-         "reply": i["reply"], "reply_label": REPLY_LABELS.get(i["reply"], _("en attente")), "reply_via": i["reply_via"],
-         "replied_at": i["replied_at"], "departed": i["departed_at"] is not None} for i in loaded.invitations]
+        {
+            "id": int(i["id"]),
+            "key": i["key"],
+            "stratum": i["stratum"],
+            "rank": int(i["rank"]),
+            "round": int(i["round"]),
+            "reply": i["reply"],
+            "reply_label": REPLY_LABELS.get(i["reply"], _("en attente")),
+            "reply_via": i["reply_via"],
+            "replied_at": i["replied_at"],
+            "departed": i["departed_at"] is not None,
+        }
+        for i in loaded.invitations
+    ]
     if draw.status in (cer.DrawStatus.RANKED, cer.DrawStatus.ROUNDS):
         full_lengths = {s: int(n) for s, n in loaded.row["ranked_counts"].items()}
         prog = cer.draw_progress(draw)
         out["progress"] = [
-            {"stratum": p.stratum, "invited": p.invited, "accepted": p.accepted, "declined": p.declined,
-             "no_reply": p.no_reply, "returned_npai": p.returned_npai, "pending": p.pending,
-             "remaining": full_lengths.get(p.stratum, 0) - p.invited, "seats": p.seats, "titulaires": p.titulaires,
-             "suppleants": p.suppleants, "empty_seats": p.empty_seats} for p in prog.values()]
+            {
+                "stratum": p.stratum,
+                "invited": p.invited,
+                "accepted": p.accepted,
+                "declined": p.declined,
+                "no_reply": p.no_reply,
+                "returned_npai": p.returned_npai,
+                "pending": p.pending,
+                "remaining": full_lengths.get(p.stratum, 0) - p.invited,
+                "seats": p.seats,
+                "titulaires": p.titulaires,
+                "suppleants": p.suppleants,
+                "empty_seats": p.empty_seats,
+            }
+            for p in prog.values()
+        ]
         a = cer.seat_assignment(draw)
-        out["seats"] = {"titulaires": {s: list(v) for s, v in a.titulaires.items()},
-                        "suppleants": {s: list(v) for s, v in a.suppleants.items()},
-                        "empty": dict(a.empty_seats)}
+        out["seats"] = {
+            "titulaires": {s: list(v) for s, v in a.titulaires.items()},
+            "suppleants": {s: list(v) for s, v in a.suppleants.items()},
+            "empty": dict(a.empty_seats),
+        }
     return out
 
 
 async def public_record(reference: str) -> dict[str, Any]:
-    """The §8 record anyone may read (ranked keys of invited people only)."""
+    """The §8 record anyone may read (ranked keys of invited people only). A draw only
+    prepared (not committed) is not public yet."""
     row = await _row_by_reference(reference)
+    if not row["commitment"]:
+        raise NotFound(_("Aucun tirage ne porte cette référence."))
     loaded = await _load(int(row["id"]))
     return rec.public_record(loaded.draw)
 
@@ -1104,10 +1667,18 @@ async def lookup_key(reference: str, key: str) -> dict[str, Any]:
     published seed; the rank is the key's place in its stratum's list)."""
     row = await _row_by_reference(reference)
     key = (key or "").strip()
-    if row["status"] not in ("ranked", "rounds", "abandoned") or not row["seed"] or row["ranking_digest"] == "":
-        raise InvalidState(_("Le classement de ce tirage n'est pas encore établi."), code="non-classe")
-    if proto._KEY_RE.fullmatch(key) is None:  # noqa: SLF001 - the protocol's own key pattern
-        raise InvalidInput(_("Une clé compte de 8 à 64 caractères parmi A-Z, a-z, 0-9, _ et -."), field="key")
+    if (
+        row["status"] not in ("ranked", "rounds", "abandoned")
+        or not row["seed"]
+        or row["ranking_digest"] == ""
+    ):
+        raise InvalidState(
+            _("Le classement de ce tirage n'est pas encore établi."), code="non-classe"
+        )
+    if proto._KEY_RE.fullmatch(key) is None:
+        raise InvalidInput(
+            _("Une clé compte de 8 à 64 caractères parmi A-Z, a-z, 0-9, _ et -."), field="key"
+        )
     full = await _row(int(row["id"]), with_blob=True)
     ranking = _cached_ranking(full)
     ticket = proto.ticket(bytes.fromhex(row["seed"]), key)
@@ -1115,13 +1686,32 @@ async def lookup_key(reference: str, key: str) -> dict[str, Any]:
         lst = ranking.ranked[stratum]
         if key in lst:
             rank_no = lst.index(key) + 1
-            inv = await DrawInvitation.select(DrawInvitation.round).where(
-                (DrawInvitation.draw == int(row["id"])) & (DrawInvitation.key == key)).first()
-            return {"reference": row["reference"], "key": key, "ticket": ticket, "stratum": stratum, "rank": rank_no,
-                    "stratum_size": len(lst), "skipped": False, "invited_round": inv["round"] if inv else None}
+            inv = (
+                await DrawInvitation.select(DrawInvitation.round)
+                .where((DrawInvitation.draw == int(row["id"])) & (DrawInvitation.key == key))
+                .first()
+            )
+            return {
+                "reference": row["reference"],
+                "key": key,
+                "ticket": ticket,
+                "stratum": stratum,
+                "rank": rank_no,
+                "stratum_size": len(lst),
+                "skipped": False,
+                "invited_round": inv["round"] if inv else None,
+            }
     if key in ranking.skipped:
-        return {"reference": row["reference"], "key": key, "ticket": ticket, "stratum": None, "rank": None,
-                "stratum_size": None, "skipped": True, "invited_round": None}
+        return {
+            "reference": row["reference"],
+            "key": key,
+            "ticket": ticket,
+            "stratum": None,
+            "rank": None,
+            "stratum_size": None,
+            "skipped": True,
+            "invited_round": None,
+        }
     raise NotFound(_("Cette clé ne figure pas dans la liste de ce tirage."), field="key")
 
 
@@ -1148,19 +1738,35 @@ async def round_recipients(ctx: AppContext, draw_id: int, round_no: int) -> list
     """The people a round invites, in stratum then rank order, with the reply code of
     their letter (derived, identical at every call) and the round's deadline."""
     row = await _row(draw_id)
-    r = await DrawRound.select().where((DrawRound.draw == draw_id) & (DrawRound.number == round_no)).first()
+    r = (
+        await DrawRound.select()
+        .where((DrawRound.draw == draw_id) & (DrawRound.number == round_no))
+        .first()
+    )
     if r is None:
         raise NotFound(_("Tour introuvable pour ce tirage."))
-    invs = await DrawInvitation.select().where(
-        (DrawInvitation.draw == draw_id) & (DrawInvitation.round == round_no)
-    ).order_by(DrawInvitation.stratum).order_by(DrawInvitation.rank)
+    invs = (
+        await DrawInvitation.select()
+        .where((DrawInvitation.draw == draw_id) & (DrawInvitation.round == round_no))
+        .order_by(DrawInvitation.stratum)
+        .order_by(DrawInvitation.rank)
+    )
     secret = ctx.settings.secret_key
-    return [Recipient(
-        invitation_id=int(i["id"]), key=i["key"], rank=int(i["rank"]), stratum=i["stratum"],
-        reply_code=reply_code(secret, row["reference"], i["key"]), deadline=r["deadline"],
-        subject_type=i["subject_type"], subject_id=i["subject_id"], draw_reference=row["reference"],
-        round_no=round_no,
-    ) for i in invs]
+    return [
+        Recipient(
+            invitation_id=int(i["id"]),
+            key=i["key"],
+            rank=int(i["rank"]),
+            stratum=i["stratum"],
+            reply_code=reply_code(secret, row["reference"], i["key"]),
+            deadline=r["deadline"],
+            subject_type=i["subject_type"],
+            subject_id=i["subject_id"],
+            draw_reference=row["reference"],
+            round_no=round_no,
+        )
+        for i in invs
+    ]
 
 
 @dataclass(frozen=True)
@@ -1198,16 +1804,37 @@ class DrawResults:
 async def draw_results(draw_id: int) -> DrawResults:
     """Titulaires and suppléants (in rank order per stratum) with their subject links."""
     row = await _row(draw_id)
-    seat_rows = await DrawSeat.select().where(DrawSeat.draw == draw_id).order_by(DrawSeat.stratum).order_by(
-        DrawSeat.role, ascending=False).order_by(DrawSeat.position)
-    invs = {int(i["id"]): i for i in await DrawInvitation.select().where(DrawInvitation.draw == draw_id)}
-    out = DrawResults(draw_id=draw_id, reference=row["reference"], council_id=int(row["council"]), kind=row["kind"],
-                      status=row["status"], seats=dict((row["plan"] or {}).get("seats") or {}))
+    seat_rows = (
+        await DrawSeat.select()
+        .where(DrawSeat.draw == draw_id)
+        .order_by(DrawSeat.stratum)
+        .order_by(DrawSeat.role, ascending=False)
+        .order_by(DrawSeat.position)
+    )
+    invs = {
+        int(i["id"]): i for i in await DrawInvitation.select().where(DrawInvitation.draw == draw_id)
+    }
+    out = DrawResults(
+        draw_id=draw_id,
+        reference=row["reference"],
+        council_id=int(row["council"]),
+        kind=row["kind"],
+        status=row["status"],
+        seats=dict((row["plan"] or {}).get("seats") or {}),
+    )
     for s in seat_rows:
         inv = invs[int(s["invitation"])]
-        holder = SeatHolder(stratum=s["stratum"], role=s["role"], position=int(s["position"]), key=s["key"],
-                            rank=int(inv["rank"]), invitation_id=int(inv["id"]), subject_type=inv["subject_type"],
-                            subject_id=inv["subject_id"], contact=inv["contact"])
+        holder = SeatHolder(
+            stratum=s["stratum"],
+            role=s["role"],
+            position=int(s["position"]),
+            key=s["key"],
+            rank=int(inv["rank"]),
+            invitation_id=int(inv["id"]),
+            subject_type=inv["subject_type"],
+            subject_id=inv["subject_id"],
+            contact=inv["contact"],
+        )
         (out.titulaires if s["role"] == "titulaire" else out.suppleants).append(holder)
     return out
 
@@ -1218,7 +1845,9 @@ async def pv_data(draw_id: int, *, lead_copy: bool) -> dict[str, Any]:
     loaded = await _load(draw_id)
     row, draw = loaded.row, loaded.draw
     if draw.commitment is None:
-        raise InvalidState(_("Le procès-verbal n'existe qu'une fois le tirage engagé."), code="non-engage")
+        raise InvalidState(
+            _("Le procès-verbal n'existe qu'une fois le tirage engagé."), code="non-engage"
+        )
     record = rec.public_record(draw)
     names: dict[str, str] = {}
     if lead_copy:
@@ -1228,7 +1857,11 @@ async def pv_data(draw_id: int, *, lead_copy: bool) -> dict[str, Any]:
                 by_type.setdefault(i["subject_type"], []).append(int(i["subject_id"]))
         loaded_subjects = {t: await subjects.load_subjects(t, ids) for t, ids in by_type.items()}
         for i in loaded.invitations:
-            subj = loaded_subjects.get(i["subject_type"], {}).get(i["subject_id"]) if i["subject_id"] else None
+            subj = (
+                loaded_subjects.get(i["subject_type"], {}).get(i["subject_id"])
+                if i["subject_id"]
+                else None
+            )
             if subj is not None:
                 names[i["key"]] = subj.display_name
     ranked_rows = []
@@ -1236,8 +1869,13 @@ async def pv_data(draw_id: int, *, lead_copy: bool) -> dict[str, Any]:
     for stratum, keys in record["ranked"].items():
         for pos, key in enumerate(keys, start=1):
             inv = inv_by_key.get(key)
-            entry = {"stratum": stratum, "rank": pos, "key": key, "round": inv["round"] if inv else None,
-                     "reply": inv["reply"] if inv else ""}
+            entry = {
+                "stratum": stratum,
+                "rank": pos,
+                "key": key,
+                "round": inv["round"] if inv else None,
+                "reply": inv["reply"] if inv else "",
+            }
             if lead_copy:
                 entry["name"] = names.get(key, "")
             ranked_rows.append(entry)

@@ -6,7 +6,7 @@ French error next to the field, as the foundation's pages do."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,22 +24,36 @@ from service.usecases import tirage as uc
 from service.web.pages import COUNCIL_SECTIONS
 from service.web.render import FLASH, form_errors, render, see_other
 
-COUNCIL_SECTIONS.append((
-    "Tirage au sort",
-    [("Tirages au sort du conseil", "/conseils/{id}/tirages")],
-    Action.READ_DRAW_PUBLIC,
-))
-FLASH.update({
-    "tirage-prepare": ("succes", "Tirage préparé : vérifiez le plan puis publiez l'engagement."),
-    "tirage-engage": ("succes", "Engagement publié : la liste et le plan sont figés."),
-    "tirage-classe": ("succes", "Classement établi."),
-    "tour-ouvert": ("succes", "Tour d'invitations ouvert."),
-    "reponse-enregistree": ("succes", "Réponse enregistrée."),
-    "reponses-importees": ("succes", "Réponses importées."),
-    "tirage-abandonne": ("succes", "Tirage abandonné ; il reste dans le journal."),
-    "depart-enregistre": ("succes", "Départ enregistré : le siège revient au premier suppléant de la strate."),
-    "seance-enregistree": ("succes", "Informations de séance enregistrées."),
-})
+COUNCIL_SECTIONS.append(
+    (
+        "Tirage au sort",
+        [("Tirages au sort du conseil", "/conseils/{id}/tirages")],
+        Action.READ_DRAW_PUBLIC,
+    )
+)
+FLASH.update(
+    {
+        "tirage-prepare": (
+            "succes",
+            "Tirage préparé : vérifiez le plan puis publiez l'engagement.",
+        ),
+        "tirage-engage": ("succes", "Engagement publié : la liste et le plan sont figés."),
+        "tirage-classe": ("succes", "Classement établi."),
+        "tour-ouvert": ("succes", "Tour d'invitations ouvert."),
+        "tour-clos": (
+            "succes",
+            "Tour clos : les invitations sans réponse sont marquées « sans réponse ».",
+        ),
+        "reponse-enregistree": ("succes", "Réponse enregistrée."),
+        "reponses-importees": ("succes", "Réponses importées."),
+        "tirage-abandonne": ("succes", "Tirage abandonné ; il reste dans le journal."),
+        "depart-enregistre": (
+            "succes",
+            "Départ enregistré : le siège revient au premier suppléant de la strate.",
+        ),
+        "seance-enregistree": ("succes", "Informations de séance enregistrées."),
+    }
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -56,8 +70,12 @@ def _int(value: str, field: str) -> int:
 
 
 def _fil(conseil: dict[str, Any], *more: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"href": "/", "label": _("Tableau de bord")}, {"href": f"/conseils/{conseil['id']}", "label": conseil["name"]},
-            {"href": f"/conseils/{conseil['id']}/tirages", "label": _("Tirages au sort")}, *more]
+    return [
+        {"href": "/", "label": _("Tableau de bord")},
+        {"href": f"/conseils/{conseil['id']}", "label": conseil["name"]},
+        {"href": f"/conseils/{conseil['id']}/tirages", "label": _("Tirages au sort")},
+        *more,
+    ]
 
 
 def _status(exc: DomainError) -> int:
@@ -89,25 +107,49 @@ class DrawPages(Controller):
         conseil = await org.get_council(council_id)
         scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
         user = user_of(request)
-        return render(request, "tirage/liste.html", titre=_("Tirages au sort"), conseil=conseil,
-                      tirages=await uc.list_draws(council_id),
-                      peut_tirer=is_allowed(user.principal, Action.RUN_DRAW, scope),
-                      peut_auditer=is_allowed(user.principal, Action.READ_DRAW_AUDIT, scope),
-                      fil=_fil(conseil)[:-1] + [{"label": _("Tirages au sort")}])
+        return render(
+            request,
+            "tirage/liste.html",
+            titre=_("Tirages au sort"),
+            conseil=conseil,
+            tirages=await uc.list_draws(council_id),
+            peut_tirer=is_allowed(user.principal, Action.RUN_DRAW, scope),
+            peut_auditer=is_allowed(user.principal, Action.READ_DRAW_AUDIT, scope),
+            fil=[*_fil(conseil)[:-1], {"label": _("Tirages au sort")}],
+        )
 
-    async def _new_form(self, request: Request[Any, Any, Any], council_id: int, form: dict[str, Any],
-                        erreurs: dict[str, str], proposition: dict[str, Any] | None = None, status: int = 200) -> Template:
+    async def _new_form(
+        self,
+        request: Request[Any, Any, Any],
+        council_id: int,
+        form: dict[str, Any],
+        erreurs: dict[str, str],
+        proposition: dict[str, Any] | None = None,
+        status: int = 200,
+    ) -> Template:
         conseil = await org.get_council(council_id)
         viviers = await pools_uc.list_pools(council_id)
         pool_id = form.get("pool_id") or (str(viviers[0]["id"]) if viviers else "")
         vivier = next((p for p in viviers if str(p["id"]) == str(pool_id)), None)
-        return render(request, "tirage/nouveau.html", status_code=status, titre=_("Préparer un tirage"), conseil=conseil,
-                      viviers=viviers, vivier=vivier, form=form, erreurs=erreurs, proposition=proposition,
-                      multiple_defaut=uc.DEFAULT_MULTIPLE,
-                      fil=_fil(conseil, {"label": _("Préparer un tirage")}))
+        return render(
+            request,
+            "tirage/nouveau.html",
+            status_code=status,
+            titre=_("Préparer un tirage"),
+            conseil=conseil,
+            viviers=viviers,
+            vivier=vivier,
+            form=form,
+            erreurs=erreurs,
+            proposition=proposition,
+            multiple_defaut=uc.DEFAULT_MULTIPLE,
+            fil=_fil(conseil, {"label": _("Préparer un tirage")}),
+        )
 
     @get("/nouveau", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def new_form(self, request: Request[Any, Any, Any], council_id: int, vivier: int | None = None) -> Template:
+    async def new_form(
+        self, request: Request[Any, Any, Any], council_id: int, vivier: int | None = None
+    ) -> Template:
         form = {"one_per_household": "oui", "multiple": str(uc.DEFAULT_MULTIPLE)}
         if vivier is not None:
             form["pool_id"] = str(vivier)
@@ -126,16 +168,31 @@ class DrawPages(Controller):
             if form.get("action") == "proposer":
                 proposition = await uc.propose_plan(council_id, pool_id, data)
                 return await self._new_form(request, council_id, form, {}, proposition)
-            d = await uc.prepare_draw(ctx_of(request), actor_of(request), council_id, pool_id, data,
-                                      label=form.get("label", ""), place=form.get("place", ""),
-                                      present=str(raw.get("present", "")))
+            d = await uc.prepare_draw(
+                ctx_of(request),
+                actor_of(request),
+                council_id,
+                pool_id,
+                data,
+                label=form.get("label", ""),
+                place=form.get("place", ""),
+                present=str(raw.get("present", "")),
+            )
         except DomainError as exc:
-            return await self._new_form(request, council_id, form, form_errors(exc), status=_status(exc))
+            return await self._new_form(
+                request, council_id, form, form_errors(exc), status=_status(exc)
+            )
         return see_other(f"/conseils/{council_id}/tirages/{d['id']}?ok=tirage-prepare")
 
-    async def _page(self, request: Request[Any, Any, Any], council_id: int, draw_id: int,
-                    erreurs: dict[str, str] | None = None, status: int = 200, form: dict[str, Any] | None = None
-                    ) -> Template:
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        council_id: int,
+        draw_id: int,
+        erreurs: dict[str, str] | None = None,
+        status: int = 200,
+        form: dict[str, Any] | None = None,
+    ) -> Template:
         conseil = await org.get_council(council_id)
         etat = await uc.draw_state(draw_id, council_id)
         proposition = None
@@ -143,106 +200,209 @@ class DrawPages(Controller):
             proposition = await uc.propose_round(draw_id, council_id)
         scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
         user = user_of(request)
-        return render(request, "tirage/detail.html", status_code=status, titre=etat["reference"], conseil=conseil,
-                      t=etat, proposition=proposition, erreurs=erreurs or {}, form=form or {},
-                      viviers=await pools_uc.list_pools(council_id),
-                      peut_auditer=is_allowed(user.principal, Action.READ_DRAW_AUDIT, scope),
-                      fil=_fil(conseil, {"label": etat["reference"]}))
+        return render(
+            request,
+            "tirage/detail.html",
+            status_code=status,
+            titre=etat["reference"],
+            conseil=conseil,
+            t=etat,
+            proposition=proposition,
+            erreurs=erreurs or {},
+            form=form or {},
+            viviers=await pools_uc.list_pools(council_id),
+            now=ctx_of(request).now(),
+            peut_auditer=is_allowed(user.principal, Action.READ_DRAW_AUDIT, scope),
+            fil=_fil(conseil, {"label": etat["reference"]}),
+        )
 
     @get("/{draw_id:int}", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def detail(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template:
+    async def detail(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+    ) -> Template:
         return await self._page(request, council_id, draw_id)
 
-    async def _act(self, request: Request[Any, Any, Any], council_id: int, draw_id: int, flash: str,
-                   action: Any, target: str = "") -> Template | Redirect:
+    async def _act(
+        self,
+        request: Request[Any, Any, Any],
+        council_id: int,
+        draw_id: int,
+        flash: str,
+        action: Any,
+        target: str = "",
+    ) -> Template | Redirect:
         raw = await request.form()
         try:
             await action(raw)
         except DomainError as exc:
-            return await self._page(request, council_id, draw_id, form_errors(exc), _status(exc),
-                                    {k: _v(raw, k) for k in raw})
+            return await self._page(
+                request,
+                council_id,
+                draw_id,
+                form_errors(exc),
+                _status(exc),
+                {k: _v(raw, k) for k in raw},
+            )
         return see_other(f"/conseils/{council_id}/tirages/{draw_id}{target}?ok={flash}")
 
     @post("/{draw_id:int}/engager", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def commit(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+    async def commit(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+    ) -> Template | Redirect:
         async def go(raw: Any) -> None:
             await uc.commit_draw(ctx_of(request), actor_of(request), council_id, draw_id)
+
         return await self._act(request, council_id, draw_id, "tirage-engage", go)
 
     @post("/{draw_id:int}/seance", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def session(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+    async def session(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+    ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.update_session_info(ctx_of(request), actor_of(request), council_id, draw_id,
-                                         place=_v(raw, "place"), present=str(raw.get("present", "")))
+            await uc.update_session_info(
+                ctx_of(request),
+                actor_of(request),
+                council_id,
+                draw_id,
+                place=_v(raw, "place"),
+                present=str(raw.get("present", "")),
+            )
+
         return await self._act(request, council_id, draw_id, "seance-enregistree", go)
 
     @post("/{draw_id:int}/alea", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def entropy(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+    async def entropy(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+    ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.enter_entropy(ctx_of(request), actor_of(request), council_id, draw_id,
-                                   str(raw.get("entropy", "")), _v(raw, "kind") or "dice")
+            await uc.enter_entropy(
+                ctx_of(request),
+                actor_of(request),
+                council_id,
+                draw_id,
+                str(raw.get("entropy", "")),
+                _v(raw, "kind") or "dice",
+            )
             await uc.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
+
         return await self._act(request, council_id, draw_id, "tirage-classe", go)
 
     @post("/{draw_id:int}/classer", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def rank(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+    async def rank(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+    ) -> Template | Redirect:
         async def go(raw: Any) -> None:
             await uc.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
+
         return await self._act(request, council_id, draw_id, "tirage-classe", go)
 
     @post("/{draw_id:int}/tours", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def open_round(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+    async def open_round(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+    ) -> Template | Redirect:
         async def go(raw: Any) -> None:
             d = await uc.get_draw(draw_id, council_id)
             counts = None
             if d["status"] == "rounds":
-                counts = {s: _int(_v(raw, f"counts.{s}") or "0", f"counts.{s}") for s in sorted(d["strata_counts"])}
+                counts = {
+                    s: _int(_v(raw, f"counts.{s}") or "0", f"counts.{s}")
+                    for s in sorted(d["strata_counts"])
+                }
             deadline = None
             if _v(raw, "deadline"):
                 try:
                     day = datetime.strptime(_v(raw, "deadline"), "%Y-%m-%d").date()
                 except ValueError:
-                    raise InvalidInput(_("Date limite attendue au format AAAA-MM-JJ."), field="deadline") from None
-                deadline = datetime.combine(day, time(23, 59), PARIS).astimezone(timezone.utc)
-            await uc.open_round(ctx_of(request), actor_of(request), council_id, draw_id, counts, deadline=deadline)
+                    raise InvalidInput(
+                        _("Date limite attendue au format AAAA-MM-JJ."), field="deadline"
+                    ) from None
+                deadline = datetime.combine(day, time(23, 59), PARIS).astimezone(UTC)
+            await uc.open_round(
+                ctx_of(request), actor_of(request), council_id, draw_id, counts, deadline=deadline
+            )
+
         return await self._act(request, council_id, draw_id, "tour-ouvert", go)
 
-    @post("/{draw_id:int}/reponse", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def reply(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+    @post("/{draw_id:int}/tours/{round_no:int}/cloture", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def close_round(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int, round_no: int
+    ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.record_reply(ctx_of(request), actor_of(request), council_id, draw_id, _v(raw, "key"),
-                                  _v(raw, "reply"))
+            await uc.close_round(ctx_of(request), actor_of(request), council_id, draw_id, round_no)
+
+        return await self._act(request, council_id, draw_id, "tour-clos", go, "#reponses")
+
+    @post("/{draw_id:int}/reponse", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def reply(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+    ) -> Template | Redirect:
+        async def go(raw: Any) -> None:
+            await uc.record_reply(
+                ctx_of(request),
+                actor_of(request),
+                council_id,
+                draw_id,
+                _v(raw, "key"),
+                _v(raw, "reply"),
+            )
+
         return await self._act(request, council_id, draw_id, "reponse-enregistree", go, "#reponses")
 
     @post("/{draw_id:int}/reponses-csv", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def replies_csv(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+    async def replies_csv(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+    ) -> Template | Redirect:
         async def go(raw: Any) -> None:
             upload = raw.get("fichier")
             if upload is None or isinstance(upload, str):
                 raise InvalidInput(_("Choisissez un fichier CSV."), field="fichier")
-            await uc.import_replies_csv(ctx_of(request), actor_of(request), council_id, draw_id, await upload.read())
+            await uc.import_replies_csv(
+                ctx_of(request), actor_of(request), council_id, draw_id, await upload.read()
+            )
+
         return await self._act(request, council_id, draw_id, "reponses-importees", go, "#reponses")
 
     @post("/{draw_id:int}/depart", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def departure(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+    async def departure(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+    ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.record_departure(ctx_of(request), actor_of(request), council_id, draw_id, _v(raw, "key"))
+            await uc.record_departure(
+                ctx_of(request), actor_of(request), council_id, draw_id, _v(raw, "key")
+            )
+
         return await self._act(request, council_id, draw_id, "depart-enregistre", go, "#sieges")
 
     @post("/{draw_id:int}/abandonner", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def abandon(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template | Redirect:
+    async def abandon(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+    ) -> Template | Redirect:
         raw = await request.form()
         try:
             redo = _v(raw, "redo_pool_id")
-            d = await uc.abandon_draw(ctx_of(request), actor_of(request), council_id, draw_id, _v(raw, "reason"),
-                                      redo_pool_id=_int(redo, "redo_pool_id") if redo else None)
+            d = await uc.abandon_draw(
+                ctx_of(request),
+                actor_of(request),
+                council_id,
+                draw_id,
+                _v(raw, "reason"),
+                redo_pool_id=_int(redo, "redo_pool_id") if redo else None,
+            )
         except DomainError as exc:
-            return await self._page(request, council_id, draw_id, form_errors(exc), _status(exc),
-                                    {k: _v(raw, k) for k in raw})
+            return await self._page(
+                request,
+                council_id,
+                draw_id,
+                form_errors(exc),
+                _status(exc),
+                {k: _v(raw, k) for k in raw},
+            )
         return see_other(f"/conseils/{council_id}/tirages/{d['id']}?ok=tirage-abandonne")
 
     @get("/{draw_id:int}/ceremonie", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def ceremony(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template:
+    async def ceremony(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+    ) -> Template:
         conseil = await org.get_council(council_id)
         etat = await uc.draw_state(draw_id, council_id)
         premiers: dict[str, list[str]] = {}
@@ -250,42 +410,79 @@ class DrawPages(Controller):
             record = await uc.audit_record(draw_id, council_id)
             quotas = etat["plan"].get("quotas", {})
             premiers = {s: keys[: max(quotas.get(s, 0), 1)] for s, keys in record["ranked"].items()}
-        return render(request, "tirage/ceremonie.html", titre=_("Séance publique de tirage au sort"), conseil=conseil,
-                      t=etat, premiers=premiers, erreurs={})
+        return render(
+            request,
+            "tirage/ceremonie.html",
+            titre=_("Séance publique de tirage au sort"),
+            conseil=conseil,
+            t=etat,
+            premiers=premiers,
+            erreurs={},
+        )
 
     @post("/{draw_id:int}/ceremonie", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def ceremony_entropy(self, request: Request[Any, Any, Any], council_id: int, draw_id: int
-                               ) -> Template | Redirect:
+    async def ceremony_entropy(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+    ) -> Template | Redirect:
         raw = await request.form()
         try:
-            await uc.enter_entropy(ctx_of(request), actor_of(request), council_id, draw_id,
-                                   str(raw.get("entropy", "")), _v(raw, "kind") or "dice")
+            await uc.enter_entropy(
+                ctx_of(request),
+                actor_of(request),
+                council_id,
+                draw_id,
+                str(raw.get("entropy", "")),
+                _v(raw, "kind") or "dice",
+            )
             await uc.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
         except DomainError as exc:
             conseil = await org.get_council(council_id)
             etat = await uc.draw_state(draw_id, council_id)
-            return render(request, "tirage/ceremonie.html", status_code=_status(exc),
-                          titre=_("Séance publique de tirage au sort"), conseil=conseil, t=etat, premiers={},
-                          erreurs=form_errors(exc), saisie=str(raw.get("entropy", "")))
+            return render(
+                request,
+                "tirage/ceremonie.html",
+                status_code=_status(exc),
+                titre=_("Séance publique de tirage au sort"),
+                conseil=conseil,
+                t=etat,
+                premiers={},
+                erreurs=form_errors(exc),
+                saisie=str(raw.get("entropy", "")),
+            )
         return see_other(f"/conseils/{council_id}/tirages/{draw_id}/ceremonie")
 
     @get("/{draw_id:int}/engagement", opt=allow(Action.READ_DRAW_PUBLIC, "council_id"))
-    async def printable_commitment(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template:
+    async def printable_commitment(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+    ) -> Template:
         conseil = await org.get_council(council_id)
         etat = await uc.get_draw(draw_id, council_id)
-        return render(request, "tirage/engagement.html", titre=_("Engagement du tirage {r}").format(r=etat["reference"]),
-                      conseil=conseil, t=etat)
+        return render(
+            request,
+            "tirage/engagement.html",
+            titre=_("Engagement du tirage {r}").format(r=etat["reference"]),
+            conseil=conseil,
+            t=etat,
+        )
 
     @get("/{draw_id:int}/audit", opt=allow(Action.READ_DRAW_AUDIT, "council_id"))
-    async def audit_page(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> Template:
+    async def audit_page(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+    ) -> Template:
         conseil = await org.get_council(council_id)
         etat = await uc.get_draw(draw_id, council_id)
         verification = None
         if etat["commitment"]:
             verification = await uc.reverify(draw_id, council_id)
-        return render(request, "tirage/audit.html", titre=_("Vérification du tirage {r}").format(r=etat["reference"]),
-                      conseil=conseil, t=etat, verification=verification,
-                      fil=_fil(conseil, {"label": etat["reference"]}))
+        return render(
+            request,
+            "tirage/audit.html",
+            titre=_("Vérification du tirage {r}").format(r=etat["reference"]),
+            conseil=conseil,
+            t=etat,
+            verification=verification,
+            fil=_fil(conseil, {"label": etat["reference"]}),
+        )
 
     @get("/{draw_id:int}/pv.pdf", opt=allow(Action.RUN_DRAW, "council_id"))
     async def pv_lead(self, council_id: int, draw_id: int) -> Response[bytes]:
@@ -302,8 +499,11 @@ async def _pv_response(council_id: int, draw_id: int, *, lead_copy: bool) -> Res
     d = await uc.get_draw(draw_id, council_id)
     data = await uc.pv_data(draw_id, lead_copy=lead_copy)
     suffix = "chef-de-projet" if lead_copy else "public"
-    return Response(render_pv(data), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="PV-{d["reference"]}-{suffix}.pdf"'})
+    return Response(
+        render_pv(data),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="PV-{d["reference"]}-{suffix}.pdf"'},
+    )
 
 
 class PublicDrawPages(Controller):
@@ -311,21 +511,35 @@ class PublicDrawPages(Controller):
     include_in_schema = False
 
     @get("/verifier", opt=public())
-    async def lookup(self, request: Request[Any, Any, Any], reference: str = "", cle: str = "") -> Template:
+    async def lookup(
+        self, request: Request[Any, Any, Any], reference: str = "", cle: str = ""
+    ) -> Template:
         resultat, erreurs = None, {}
         if reference or cle:
             try:
                 resultat = await uc.lookup_key(reference, cle)
             except DomainError as exc:
                 erreurs = {exc.field or "reference": exc.detail}
-        return render(request, "tirage/verifier.html", status_code=200, titre=_("Vérifier son rang dans un tirage"),
-                      reference=reference, cle=cle, resultat=resultat, erreurs=erreurs)
+        return render(
+            request,
+            "tirage/verifier.html",
+            status_code=200,
+            titre=_("Vérifier son rang dans un tirage"),
+            reference=reference,
+            cle=cle,
+            resultat=resultat,
+            erreurs=erreurs,
+        )
 
     @get("/{reference:str}", opt=public())
     async def record(self, request: Request[Any, Any, Any], reference: str) -> Template:
         record = await uc.public_record(reference)
-        return render(request, "tirage/public.html", titre=_("Tirage au sort {r}").format(r=record["draw_id"]),
-                      r=record)
+        return render(
+            request,
+            "tirage/public.html",
+            titre=_("Tirage au sort {r}").format(r=record["draw_id"]),
+            r=record,
+        )
 
 
 HANDLERS = [DrawPages, PublicDrawPages]

@@ -18,7 +18,9 @@ def _base(world: World) -> str:
     return f"/api/v1/conseils/{world.ids['council_a']}/tirages"
 
 
-async def _prepared(client: Any, ctx: Any, world: World, n: int = 60, **plan: Any) -> dict[str, Any]:
+async def _prepared(
+    client: Any, ctx: Any, world: World, n: int = 60, **plan: Any
+) -> dict[str, Any]:
     pool = await make_pool(ctx, world.ids["council_a"], n)
     body = {"pool_id": pool["id"], "seats": 4, "multiple": 2, **plan}
     r = await client.post(_base(world) + "/", json=body, headers=bearer(world, "lead_a"))
@@ -30,7 +32,9 @@ async def _ranked(client: Any, ctx: Any, world: World, **kw: Any) -> dict[str, A
     d = await _prepared(client, ctx, world, **kw)
     h = bearer(world, "lead_a")
     assert (await client.post(f"{_base(world)}/{d['id']}/engagement", headers=h)).status_code == 200
-    assert (await client.post(f"{_base(world)}/{d['id']}/alea", json={"entropy": DICE}, headers=h)).status_code == 200
+    assert (
+        await client.post(f"{_base(world)}/{d['id']}/alea", json={"entropy": DICE}, headers=h)
+    ).status_code == 200
     r = await client.post(f"{_base(world)}/{d['id']}/classement", headers=h)
     assert r.status_code == 200, r.text
     return r.json()
@@ -53,22 +57,44 @@ async def test_api_ceremony_and_bad_input(client: Any, ctx: Any, world: World) -
     r = await client.post(url + "/classement", headers=h)
     assert r.status_code == 409 and r.json()["code"] == "deja-classe"
     assert (await client.post(url + "/tours", json={}, headers=h)).status_code == 201
-    r = await client.post(url + "/reponses", json={"key": "JAMAISINVITE", "reply": "accepte"}, headers=h)
+    r = await client.post(
+        url + "/reponses", json={"key": "JAMAISINVITE", "reply": "accepte"}, headers=h
+    )
     assert r.status_code == 422 and "invitée" in r.json()["detail"]
-    r = await client.post(url + "/reponses/csv", content=b"cle;reponse\nJAMAISINVITE;oui\n", headers=h)
+    r = await client.post(
+        url + "/reponses/csv", content=b"cle;reponse\nJAMAISINVITE;oui\n", headers=h
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["line"] == 2
     # Someone else's council: the draw is not found there, and lead B may not look.
-    assert (await client.get(f"/api/v1/conseils/{world.ids['council_b']}/tirages/{d['id']}",
-                             headers=bearer(world, "admin"))).status_code == 404
-    assert (await client.post(url + "/engagement", headers=bearer(world, "lead_b"))).status_code == 403
+    assert (
+        await client.get(
+            f"/api/v1/conseils/{world.ids['council_b']}/tirages/{d['id']}",
+            headers=bearer(world, "admin"),
+        )
+    ).status_code == 404
+    assert (
+        await client.post(url + "/engagement", headers=bearer(world, "lead_b"))
+    ).status_code == 403
 
 
-async def test_empty_pool_and_pool_changed_after_commitment(client: Any, ctx: Any, world: World) -> None:
+async def test_empty_pool_and_pool_changed_after_commitment(
+    client: Any, ctx: Any, world: World
+) -> None:
     from service.db.tables import Pool
 
     h = bearer(world, "lead_a")
-    empty = (await Pool.insert(Pool(council=world.ids["council_a"], kind="residents", digest="e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-                                    size=0, strata_counts={}, content=b"")).returning(Pool.id))[0]["id"]
+    empty = (
+        await Pool.insert(
+            Pool(
+                council=world.ids["council_a"],
+                kind="residents",
+                digest="e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                size=0,
+                strata_counts={},
+                content=b"",
+            )
+        ).returning(Pool.id)
+    )[0]["id"]
     r = await client.post(_base(world) + "/", json={"pool_id": empty, "seats": 2}, headers=h)
     assert r.status_code == 422 and r.json()["code"] == "vivier-vide"
     d = await _prepared(client, ctx, world)
@@ -83,7 +109,9 @@ async def test_public_record_lookup_and_auditor_files(client: Any, ctx: Any, wor
 
     d = await _ranked(client, ctx, world)
     url = f"{_base(world)}/{d['id']}"
-    assert (await client.post(url + "/tours", json={}, headers=bearer(world, "lead_a"))).status_code == 201
+    assert (
+        await client.post(url + "/tours", json={}, headers=bearer(world, "lead_a"))
+    ).status_code == 201
     pub = await client.get(f"/api/v1/tirages/{d['reference']}/registre")
     assert pub.status_code == 200
     from domain.draw.protocol import RECORD_MEMBERS
@@ -95,7 +123,9 @@ async def test_public_record_lookup_and_auditor_files(client: Any, ctx: Any, wor
     assert full.status_code == 200 and pool.status_code == 200
     assert verify(full.json(), pool.content).ok
     assert verify(pub.json(), pool.content).ok
-    assert (await client.get(url + "/registre-complet", headers=bearer(world, "member_a"))).status_code == 403
+    assert (
+        await client.get(url + "/registre-complet", headers=bearer(world, "member_a"))
+    ).status_code == 403
     check = await client.get(url + "/verification", headers=bearer(world, "auditor_37"))
     assert check.status_code == 200 and check.json()["ok"] is True
     key = full.json()["ranked"]["F"][5]
@@ -108,7 +138,9 @@ async def test_public_record_lookup_and_auditor_files(client: Any, ctx: Any, wor
     assert (await client.get("/tirages/CC-1999-0001")).status_code == 404
 
 
-async def test_online_reply_guessed_codes_are_rate_limited(client: Any, ctx: Any, world: World) -> None:
+async def test_online_reply_guessed_codes_are_rate_limited(
+    client: Any, ctx: Any, world: World
+) -> None:
     from service.usecases import tirage as t
 
     install_fake_subjects()
@@ -117,17 +149,23 @@ async def test_online_reply_guessed_codes_are_rate_limited(client: Any, ctx: Any
     recips = await t.round_recipients(ctx, d["id"], 1)
     seen = set()
     for n in range(t.REPLY_MAX_FAILURES_PER_CLIENT):
-        r = await client.post("/api/v1/tirages/reponse", json={"code": f"ABCDE-{n:05d}", "birth_year": 1980,
-                                                                "answer": "accepte"})
+        r = await client.post(
+            "/api/v1/tirages/reponse",
+            json={"code": f"ABCDE-{n:05d}", "birth_year": 1980, "answer": "accepte"},
+        )
         assert r.status_code == 422
         seen.add(r.json()["detail"])
     assert len(seen) == 1  # one generic message, whatever the guess
-    r = await client.post("/api/v1/tirages/reponse", json={"code": recips[0].reply_code, "birth_year": FAKE_BIRTH_YEAR,
-                                                            "answer": "accepte"})
+    r = await client.post(
+        "/api/v1/tirages/reponse",
+        json={"code": recips[0].reply_code, "birth_year": FAKE_BIRTH_YEAR, "answer": "accepte"},
+    )
     assert r.status_code == 429 and "Retry-After" in r.headers
 
 
-async def test_pv_pdfs_lead_copy_has_names_public_copy_has_none(client: Any, ctx: Any, world: World) -> None:
+async def test_pv_pdfs_lead_copy_has_names_public_copy_has_none(
+    client: Any, ctx: Any, world: World
+) -> None:
     from pypdf import PdfReader
 
     install_fake_subjects()
@@ -141,7 +179,9 @@ async def test_pv_pdfs_lead_copy_has_names_public_copy_has_none(client: Any, ctx
     public_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(public.content)).pages)
     assert "Nom10" in lead_text and "Nom10" not in public_text
     assert d["commitment"][:20] in public_text.replace("\n", "")
-    assert (await client.get(base + "/pv.pdf", headers=bearer(world, "member_a"))).status_code == 403
+    assert (
+        await client.get(base + "/pv.pdf", headers=bearer(world, "member_a"))
+    ).status_code == 403
 
 
 async def test_lead_pages_run_a_ceremony(client: Any, ctx: Any, world: World) -> None:
@@ -153,38 +193,78 @@ async def test_lead_pages_run_a_ceremony(client: Any, ctx: Any, world: World) ->
     assert f"/conseils/{council}/tirages" in page.text
     form = await client.get(f"/conseils/{council}/tirages/nouveau")
     assert form.status_code == 200
-    r = await client.post(f"/conseils/{council}/tirages/nouveau", data={
-        "_csrf": csrf, "pool_id": str(pool["id"]), "seats": "3", "multiple": "2", "one_per_household": "oui",
-        "action": "preparer"})
+    r = await client.post(
+        f"/conseils/{council}/tirages/nouveau",
+        data={
+            "_csrf": csrf,
+            "pool_id": str(pool["id"]),
+            "seats": "3",
+            "multiple": "2",
+            "one_per_household": "oui",
+            "action": "preparer",
+        },
+    )
     assert r.status_code == 422 and "siège restant" in r.text
-    r = await client.post(f"/conseils/{council}/tirages/nouveau", data={
-        "_csrf": csrf, "pool_id": str(pool["id"]), "seats": "3", "odd_seat": "F", "multiple": "2",
-        "one_per_household": "oui", "action": "proposer"})
+    r = await client.post(
+        f"/conseils/{council}/tirages/nouveau",
+        data={
+            "_csrf": csrf,
+            "pool_id": str(pool["id"]),
+            "seats": "3",
+            "odd_seat": "F",
+            "multiple": "2",
+            "one_per_household": "oui",
+            "action": "proposer",
+        },
+    )
     assert r.status_code == 200 and "Plan proposé" in r.text
-    r = await client.post(f"/conseils/{council}/tirages/nouveau", data={
-        "_csrf": csrf, "pool_id": str(pool["id"]), "seats": "3", "odd_seat": "F", "multiple": "2",
-        "one_per_household": "oui", "action": "preparer"}, follow_redirects=False)
+    r = await client.post(
+        f"/conseils/{council}/tirages/nouveau",
+        data={
+            "_csrf": csrf,
+            "pool_id": str(pool["id"]),
+            "seats": "3",
+            "odd_seat": "F",
+            "multiple": "2",
+            "one_per_household": "oui",
+            "action": "preparer",
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     url = r.headers["location"].split("?")[0]
-    assert (await client.post(url + "/engager", data={"_csrf": csrf}, follow_redirects=False)).status_code == 303
+    assert (
+        await client.post(url + "/engager", data={"_csrf": csrf}, follow_redirects=False)
+    ).status_code == 303
     cer = await client.get(url + "/ceremonie")
     assert cer.status_code == 200 and "Tirer au sort" in cer.text
-    bad = await client.post(url + "/ceremonie", data={"_csrf": csrf, "entropy": "7 7 7", "kind": "dice"})
+    bad = await client.post(
+        url + "/ceremonie", data={"_csrf": csrf, "entropy": "7 7 7", "kind": "dice"}
+    )
     assert bad.status_code == 422 and "face de dé" in bad.text
-    ok = await client.post(url + "/ceremonie", data={"_csrf": csrf, "entropy": DICE, "kind": "dice"},
-                           follow_redirects=False)
+    ok = await client.post(
+        url + "/ceremonie",
+        data={"_csrf": csrf, "entropy": DICE, "kind": "dice"},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
     cer = await client.get(url + "/ceremonie")
     assert "Le classement" in cer.text
-    assert (await client.post(url + "/tours", data={"_csrf": csrf}, follow_redirects=False)).status_code == 303
+    assert (
+        await client.post(url + "/tours", data={"_csrf": csrf}, follow_redirects=False)
+    ).status_code == 303
     detail = await client.get(url)
     assert detail.status_code == 200 and "Réponses" in detail.text
     from service.usecases import tirage as t
 
     draw_id = int(url.rsplit("/", 1)[1])
     recips = await t.round_recipients(ctx, draw_id, 1)
-    files = {"fichier": ("reponses.csv", f"cle;reponse\n{recips[0].key};accepte\n".encode(), "text/csv")}
-    r = await client.post(url + "/reponses-csv", data={"_csrf": csrf}, files=files, follow_redirects=False)
+    files = {
+        "fichier": ("reponses.csv", f"cle;reponse\n{recips[0].key};accepte\n".encode(), "text/csv")
+    }
+    r = await client.post(
+        url + "/reponses-csv", data={"_csrf": csrf}, files=files, follow_redirects=False
+    )
     assert r.status_code == 303, r.text[:500]
     detail = await client.get(url)
     assert "Sièges et réserve" in detail.text and recips[0].key in detail.text

@@ -19,12 +19,16 @@ def _lead(world: World) -> Any:
     return Actor(world.ids["lead_a"], "lead.a@test.fr")
 
 
-async def _ranked(ctx: Any, world: World, n: int = 60, seats: int = 4, **plan: Any) -> dict[str, Any]:
+async def _ranked(
+    ctx: Any, world: World, n: int = 60, seats: int = 4, **plan: Any
+) -> dict[str, Any]:
     from service.usecases import tirage as t
 
     council = world.ids["council_a"]
     pool = await make_pool(ctx, council, n)
-    d = await t.prepare_draw(ctx, _lead(world), council, pool["id"], t.PlanInput(seats=seats, **plan))
+    d = await t.prepare_draw(
+        ctx, _lead(world), council, pool["id"], t.PlanInput(seats=seats, **plan)
+    )
     await t.commit_draw(ctx, _lead(world), council, d["id"])
     await t.enter_entropy(ctx, _lead(world), council, d["id"], DICE)
     return await t.rank_draw(ctx, _lead(world), council, d["id"])
@@ -37,7 +41,9 @@ async def test_full_ceremony_matches_the_standalone_verifier(ctx: Any, world: Wo
 
     council = world.ids["council_a"]
     pool = await make_pool(ctx, council, 60)
-    d = await t.prepare_draw(ctx, _lead(world), council, pool["id"], t.PlanInput(seats=5, odd_seat="F", multiple=3))
+    d = await t.prepare_draw(
+        ctx, _lead(world), council, pool["id"], t.PlanInput(seats=5, odd_seat="F", multiple=3)
+    )
     assert d["status"] == "prepared" and d["reference"].startswith("CC-2026-")
     assert d["plan"]["seats"] == {"F": 3, "M": 2} and d["plan"]["quotas"] == {"F": 9, "M": 6}
     d = await t.commit_draw(ctx, _lead(world), council, d["id"])
@@ -56,20 +62,34 @@ async def test_full_ceremony_matches_the_standalone_verifier(ctx: Any, world: Wo
     assert {s: len(v) for s, v in pub["ranked"].items()} == {"F": 9, "M": 6}
     assert pub["rounds"][0]["invited"] == {"F": 9, "M": 6}
     assert (await t.reverify(d["id"])).ok
-    actions = [r["action"] for r in await AuditEvent.select(AuditEvent.action).order_by(AuditEvent.seq)]
-    assert actions[-5:] == ["tirage.preparation", "tirage.engagement", "tirage.alea", "tirage.classement", "tirage.tour"]
+    actions = [
+        r["action"] for r in await AuditEvent.select(AuditEvent.action).order_by(AuditEvent.seq)
+    ]
+    assert actions[-5:] == [
+        "tirage.preparation",
+        "tirage.engagement",
+        "tirage.alea",
+        "tirage.classement",
+        "tirage.tour",
+    ]
 
 
-async def test_stratum_smaller_than_its_seats_is_refused_before_commit(ctx: Any, world: World) -> None:
+async def test_stratum_smaller_than_its_seats_is_refused_before_commit(
+    ctx: Any, world: World
+) -> None:
     from domain.errors import RuleBroken
     from service.usecases import tirage as t
 
     pool = await make_pool(ctx, world.ids["council_a"], 6)
     with pytest.raises(RuleBroken) as err:
-        await t.prepare_draw(ctx, _lead(world), world.ids["council_a"], pool["id"], t.PlanInput(seats=8))
+        await t.prepare_draw(
+            ctx, _lead(world), world.ids["council_a"], pool["id"], t.PlanInput(seats=8)
+        )
     assert err.value.code == "strate-insuffisante"
     with pytest.raises(Exception) as odd:
-        await t.prepare_draw(ctx, _lead(world), world.ids["council_a"], pool["id"], t.PlanInput(seats=3))
+        await t.prepare_draw(
+            ctx, _lead(world), world.ids["council_a"], pool["id"], t.PlanInput(seats=3)
+        )
     assert odd.value.field == "odd_seat"  # type: ignore[attr-defined]
 
 
@@ -95,7 +115,9 @@ async def test_entropy_rules(ctx: Any, world: World) -> None:
     again = await t.prepare_draw(ctx, _lead(world), council, pool["id"], t.PlanInput(seats=2))
     await t.commit_draw(ctx, _lead(world), council, again["id"])
     with pytest.raises(InvalidState) as reused:
-        await t.enter_entropy(ctx, _lead(world), council, again["id"], "autre tirage du loto 12 18 33", "text")
+        await t.enter_entropy(
+            ctx, _lead(world), council, again["id"], "autre tirage du loto 12 18 33", "text"
+        )
     assert reused.value.code == "alea-deja-saisi"
 
 
@@ -110,7 +132,9 @@ async def test_pool_changed_after_commitment_is_refused(ctx: Any, world: World) 
     await t.commit_draw(ctx, _lead(world), council, d["id"])
     await t.enter_entropy(ctx, _lead(world), council, d["id"], DICE)
     content = await t.draw_pool_file(d["id"])
-    await Pool.update({Pool.content: content.replace(b"\tF\t", b"\tM\t", 1)}).where(Pool.id == pool["id"])
+    await Pool.update({Pool.content: content.replace(b"\tF\t", b"\tM\t", 1)}).where(
+        Pool.id == pool["id"]
+    )
     with pytest.raises(RuleBroken) as err:
         await t.rank_draw(ctx, _lead(world), council, d["id"])
     assert err.value.code == "liste-modifiee"
@@ -126,15 +150,19 @@ async def test_two_leads_pressing_draw_at_once(ctx: Any, world: World) -> None:
     d = await t.prepare_draw(ctx, _lead(world), council, pool["id"], t.PlanInput(seats=4))
     await t.commit_draw(ctx, _lead(world), council, d["id"])
     await t.enter_entropy(ctx, _lead(world), council, d["id"], DICE)
-    results = await asyncio.gather(*[t.rank_draw(ctx, _lead(world), council, d["id"]) for _ in range(3)],
-                                    return_exceptions=True)
+    results = await asyncio.gather(
+        *[t.rank_draw(ctx, _lead(world), council, d["id"]) for _ in range(3)],
+        return_exceptions=True,
+    )
     ok = [r for r in results if isinstance(r, dict)]
     conflicts = [r for r in results if isinstance(r, Conflict)]
     assert len(ok) == 1 and len(conflicts) == 2, results
     assert all(c.code == "deja-classe" for c in conflicts)
 
 
-async def test_crash_while_storing_leaves_nothing_and_resuming_is_identical(ctx: Any, world: World, monkeypatch: Any) -> None:
+async def test_crash_while_storing_leaves_nothing_and_resuming_is_identical(
+    ctx: Any, world: World, monkeypatch: Any
+) -> None:
     from service import audit
     from service.usecases import tirage as t
 
@@ -160,8 +188,12 @@ async def test_crash_while_storing_leaves_nothing_and_resuming_is_identical(ctx:
     done = await t.rank_draw(ctx, _lead(world), council, d["id"])
     from domain.draw import protocol as proto
 
-    expected = proto.rank(proto.parse_pool(await t.draw_pool_file(d["id"])), bytes.fromhex(done["seed"]), True)
-    assert (await t.audit_record(d["id"]))["ranked"] == {s: list(v) for s, v in expected.ranked.items()}
+    expected = proto.rank(
+        proto.parse_pool(await t.draw_pool_file(d["id"])), bytes.fromhex(done["seed"]), True
+    )
+    assert (await t.audit_record(d["id"]))["ranked"] == {
+        s: list(v) for s, v in expected.ranked.items()
+    }
 
 
 async def test_rounds_replies_seats_and_replacement(ctx: Any, world: World) -> None:
@@ -199,7 +231,7 @@ async def test_rounds_replies_seats_and_replacement(ctx: Any, world: World) -> N
     await t.open_round(ctx, _lead(world), council, d["id"], proposal)
     rec = await t.round_recipients(ctx, d["id"], 2)
     assert rec and all(r.round_no == 2 for r in rec)
-    assert [r.rank for r in rec if r.stratum == "M"][0] == 5
+    assert next(r.rank for r in rec if r.stratum == "M") == 5
     again = await t.round_recipients(ctx, d["id"], 2)
     assert [r.reply_code for r in again] == [r.reply_code for r in rec]
     assert (await t.reverify(d["id"])).ok
@@ -217,12 +249,12 @@ async def test_csv_replies_are_all_or_nothing_with_line_numbers(ctx: Any, world:
     d = await _ranked(ctx, world, n=60, seats=2, multiple=3)
     await t.open_round(ctx, _lead(world), council, d["id"])
     recips = await t.round_recipients(ctx, d["id"], 1)
-    bad = f"cle;reponse\n{recips[0].key};accepte\nINCONNUE99;refuse\n{recips[1].key};peut-être\n".encode()
+    bad = f"cle;reponse\n{recips[0].key};accepte\nINCONNUE99;refuse\n{recips[1].key};peut-être\n".encode()  # noqa: E501
     with pytest.raises(InvalidInput) as err:
         await t.import_replies_csv(ctx, _lead(world), council, d["id"], bad)
     assert [e.line for e in err.value.errors] == [3, 4]
     assert all(i["reply"] == "" for i in (await t.draw_state(d["id"]))["invitations"])
-    good = f"code;reponse\n{recips[0].reply_code};accepté\n{recips[1].reply_code.lower()};NPAI\n".encode()
+    good = f"code;reponse\n{recips[0].reply_code};accepté\n{recips[1].reply_code.lower()};NPAI\n".encode()  # noqa: E501
     out = await t.import_replies_csv(ctx, _lead(world), council, d["id"], good)
     assert out == {"recorded": 2, "by_reply": {"accepted": 1, "returned_npai": 1}}
 
@@ -241,8 +273,14 @@ async def test_online_reply_two_factors_and_rate_limit(ctx: Any, world: World, c
     with pytest.raises(InvalidInput) as wrong_code:
         await t.reply_online(ctx, "ZZZZZ-ZZZZZ", FAKE_BIRTH_YEAR, "accepte", "", "ip-1")
     assert wrong_year.value.detail == wrong_code.value.detail  # nothing tells them apart
-    out = await t.reply_online(ctx, r.reply_code.replace("-", " ").lower(), str(FAKE_BIRTH_YEAR), "accepte",
-                               "06 00 00 00 00", "ip-2")
+    out = await t.reply_online(
+        ctx,
+        r.reply_code.replace("-", " ").lower(),
+        str(FAKE_BIRTH_YEAR),
+        "accepte",
+        "06 00 00 00 00",
+        "ip-2",
+    )
     assert out["reply"] == "accepted"
     state = await t.draw_state(d["id"])
     inv = next(i for i in state["invitations"] if i["key"] == r.key)
@@ -261,7 +299,9 @@ async def test_online_reply_two_factors_and_rate_limit(ctx: Any, world: World, c
     with pytest.raises(TooManyAttempts):
         await t.reply_online(ctx, r2.reply_code, FAKE_BIRTH_YEAR, "refuse", "", "ip-neuve")
     clock.advance(hours=2)
-    assert (await t.reply_online(ctx, r2.reply_code, FAKE_BIRTH_YEAR, "refuse", "", "ip-neuve"))["reply"] == "declined"
+    assert (await t.reply_online(ctx, r2.reply_code, FAKE_BIRTH_YEAR, "refuse", "", "ip-neuve"))[
+        "reply"
+    ] == "declined"
 
 
 async def test_abandon_then_redo_keeps_both_commitments(ctx: Any, world: World) -> None:
@@ -273,9 +313,15 @@ async def test_abandon_then_redo_keeps_both_commitments(ctx: Any, world: World) 
     d = await t.commit_draw(ctx, _lead(world), council, d["id"])
     await t.enter_entropy(ctx, _lead(world), council, d["id"], DICE)
     other_pool = await make_pool(ctx, council, 40, seed=99)
-    new = await t.abandon_draw(ctx, _lead(world), council, d["id"], "séance interrompue", redo_pool_id=other_pool["id"])
+    new = await t.abandon_draw(
+        ctx, _lead(world), council, d["id"], "séance interrompue", redo_pool_id=other_pool["id"]
+    )
     old = await t.get_draw(d["id"])
-    assert old["status"] == "abandoned" and old["replaced_by"] == new["id"] and new["replaces"] == d["id"]
+    assert (
+        old["status"] == "abandoned"
+        and old["replaced_by"] == new["id"]
+        and new["replaces"] == d["id"]
+    )
     assert new["status"] == "committed" and new["commitment"] != old["commitment"]
 
 
@@ -284,10 +330,19 @@ async def test_volunteers_pool_end_to_end(ctx: Any, world: World) -> None:
 
     council = world.ids["council_a"]
     pool = await make_pool(ctx, council, 24, kind="volontaires", subject_type="candidature")
-    d = await t.prepare_draw(ctx, _lead(world), council, pool["id"], t.PlanInput(seats=2, multiple=2))
+    d = await t.prepare_draw(
+        ctx, _lead(world), council, pool["id"], t.PlanInput(seats=2, multiple=2)
+    )
     assert d["kind"] == "volontaires"
     await t.commit_draw(ctx, _lead(world), council, d["id"])
-    await t.enter_entropy(ctx, _lead(world), council, d["id"], "Tirage Loto 2026-03-02 : 5 12 23 34 41 chance 7", "text")
+    await t.enter_entropy(
+        ctx,
+        _lead(world),
+        council,
+        d["id"],
+        "Tirage Loto 2026-03-02 : 5 12 23 34 41 chance 7",
+        "text",
+    )
     await t.rank_draw(ctx, _lead(world), council, d["id"])
     await t.open_round(ctx, _lead(world), council, d["id"])
     recips = await t.round_recipients(ctx, d["id"], 1)
@@ -312,3 +367,67 @@ async def test_lookup_key_gives_ticket_and_rank(ctx: Any, world: World) -> None:
     assert out["ticket"] == proto.ticket(bytes.fromhex(d["seed"]), key)
     with pytest.raises(NotFound):
         await t.lookup_key(d["reference"], "ABSENTE123")
+
+
+async def test_two_entropies_at_once_exactly_one_is_kept(ctx: Any, world: World) -> None:
+    from domain.errors import InvalidState
+    from service.usecases import tirage as t
+
+    council = world.ids["council_a"]
+    pool = await make_pool(ctx, council, 40)
+    d = await t.prepare_draw(ctx, _lead(world), council, pool["id"], t.PlanInput(seats=2))
+    await t.commit_draw(ctx, _lead(world), council, d["id"])
+    texts = [DICE, DICE.replace("3", "5"), DICE.replace("6", "2")]
+    results = await asyncio.gather(
+        *[t.enter_entropy(ctx, _lead(world), council, d["id"], x) for x in texts],
+        return_exceptions=True,
+    )
+    ok = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, InvalidState)]
+    assert len(ok) == 1 and len(refused) == 2, results
+    assert (await t.get_draw(d["id"]))["entropy"] == ok[0]["entropy"]
+
+
+async def test_concurrent_replies_are_all_kept(ctx: Any, world: World) -> None:
+    from service.usecases import tirage as t
+
+    council = world.ids["council_a"]
+    d = await _ranked(ctx, world, n=60, seats=4, multiple=3)
+    await t.open_round(ctx, _lead(world), council, d["id"])
+    recips = await t.round_recipients(ctx, d["id"], 1)
+    await asyncio.gather(
+        *[t.record_reply(ctx, _lead(world), council, d["id"], r.key, "accepte") for r in recips[:5]]
+    )
+    state = await t.draw_state(d["id"])
+    assert sum(1 for i in state["invitations"] if i["reply"] == "accepted") == 5
+
+
+async def test_close_round_after_deadline(ctx: Any, world: World, clock: Any) -> None:
+    from domain.errors import InvalidState
+    from service.usecases import tirage as t
+
+    council = world.ids["council_a"]
+    d = await _ranked(ctx, world, n=40, seats=2, multiple=2)
+    await t.open_round(ctx, _lead(world), council, d["id"])
+    recips = await t.round_recipients(ctx, d["id"], 1)
+    await t.record_reply(ctx, _lead(world), council, d["id"], recips[0].key, "refuse")
+    with pytest.raises(InvalidState):
+        await t.close_round(ctx, _lead(world), council, d["id"], 1)
+    clock.advance(days=t.DEFAULT_REPLY_DAYS + 1)
+    out = await t.close_round(ctx, _lead(world), council, d["id"], 1)
+    assert out["marked_no_reply"] == len(recips) - 1
+    # A late "yes" is still a yes.
+    await t.record_reply(ctx, _lead(world), council, d["id"], recips[1].key, "accepte")
+    assert [h.key for h in (await t.draw_results(d["id"])).titulaires] == [recips[1].key]
+
+
+async def test_prepared_draw_is_not_public(ctx: Any, world: World) -> None:
+    from domain.errors import NotFound
+    from service.usecases import tirage as t
+
+    pool = await make_pool(ctx, world.ids["council_a"], 20)
+    d = await t.prepare_draw(
+        ctx, _lead(world), world.ids["council_a"], pool["id"], t.PlanInput(seats=2)
+    )
+    with pytest.raises(NotFound):
+        await t.public_record(d["reference"])

@@ -1,0 +1,100 @@
+"""The draw ceremony in a real Chromium: plan, commitment, dice on the projector page,
+results, then anyone checks a key's rank on the public page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import SCREENSHOTS, run
+from tests.conftest import PASSWORD
+from tests.tirage_support import DICE, synthetic_items
+
+pytestmark = pytest.mark.browser
+
+
+async def _seed(settings: Any) -> int:
+    from service import audit
+    from service.audit import Actor
+    from service.context import AppContext
+    from service.db.engine import bind_engine, make_engine
+    from service.usecases import accounts as acc
+    from service.usecases import organisation as org
+    from service.usecases.pools import create_pool
+    from tests.conftest import _truncate
+
+    db = bind_engine(make_engine(settings))
+    await db.start()
+    try:
+        await _truncate(db)
+        await audit.ensure_head()
+        ctx = AppContext(settings=settings, db=db, cheap_hashing=True)
+        await acc.create_admin(ctx, "admin@test.fr", "Camille Admin", PASSWORD)
+        sysa = Actor.system()
+        t = await org.create_territory(
+            ctx, sysa, org.TerritoryInput(name="Valmont Métropole", departement="37")
+        )
+        q = await org.create_qpv(
+            ctx, sysa, t["id"], org.QpvInput(code="QN03701M", name="Les Tilleuls")
+        )
+        c = await org.create_council(
+            ctx, sysa, t["id"], org.CouncilInput(name="Conseil des Tilleuls", qpv_ids=(q["id"],))
+        )
+        await create_pool(ctx, sysa, c["id"], synthetic_items(120), label="Registre 2026")
+        return int(c["id"])
+    finally:
+        await db.stop()
+
+
+@pytest.fixture
+def council(test_settings: Any) -> int:
+    return int(run(_seed(test_settings)))
+
+
+def test_ceremony_on_the_projector_page(council: int, page: Any) -> None:
+    page.goto("/connexion")
+    page.get_by_label("Adresse électronique").fill("admin@test.fr")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/")
+    page.goto(f"/conseils/{council}")
+    page.get_by_role("link", name="Tirages au sort du conseil").click()
+    page.get_by_role("link", name="Préparer un tirage").click()
+    page.get_by_label("Sièges à pourvoir par ce tirage").fill("5")
+    page.get_by_label("Courriers du premier tour par siège").fill("3")
+    page.get_by_role("button", name="Préparer le tirage").click()
+    assert "siège restant" in page.inner_text("#resume-erreurs")
+    page.get_by_label("aux femmes").check()
+    page.get_by_role("button", name="Calculer la proposition").click()
+    assert page.get_by_role("heading", name="Plan proposé").is_visible()
+    page.get_by_role("button", name="Préparer le tirage").click()
+    page.wait_for_url("**/tirages/*?ok=tirage-prepare")
+    page.get_by_role("button", name="Publier l'engagement").click()
+    page.wait_for_url("**?ok=tirage-engage")
+    page.get_by_role("link", name="Ouvrir la page de séance (vidéoprojecteur)").click()
+    commitment = page.locator("#engagement").inner_text().strip()
+    assert len(commitment) == 64
+    big = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('#engagement')).fontSize)"
+    )
+    assert big >= 30  # readable from the back of the room
+    page.get_by_label("Faces lues à voix haute", exact=False).fill("1 2 3 9")
+    page.get_by_role("button", name="Tirer au sort").click()
+    assert "face de dé" in page.inner_text("main")
+    page.get_by_label("Faces lues à voix haute", exact=False).fill(DICE)
+    page.get_by_role("button", name="Tirer au sort").click()
+    page.wait_for_selector("#titre-resultats")
+    first_f = page.locator(".strates ol").first.locator("li").first
+    first_f.wait_for(state="visible")
+    key = first_f.inner_text().strip()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(SCREENSHOTS / "tirage-seance.png"), full_page=True)
+    reference = page.locator("p.grand strong").first.inner_text().strip()
+    page.goto("/tirages/verifier")
+    page.get_by_label("Référence du tirage", exact=False).fill(reference)
+    page.get_by_label("Clé").fill(key)
+    page.get_by_role("button", name="Vérifier").click()
+    result = page.inner_text("main")
+    assert "1 /" in result and key in result
