@@ -49,6 +49,8 @@ from service.documents.render import DocumentInfo, render_to_bytes
 
 PLACEHOLDERS: dict[str, str] = {
     "civilite": "Madame, Monsieur, ou « Madame, Monsieur » quand le registre ne le dit pas",
+    "e": "accord au féminin : « e » pour Madame, rien pour Monsieur, « (e) » sinon "
+    "(« tiré{e} » donne « tirée »)",
     "prenom": "prénom de la personne, tel qu'écrit dans le registre",
     "nom": "nom de famille de la personne",
     "conseil": "nom du conseil citoyen",
@@ -96,7 +98,7 @@ class LetterWording:
         "Hôtel de ville, 1 place de la Mairie, 37000 Valmont-sur-Loire"
     )
     lieu: str = "Valmont-sur-Loire"
-    objet: str = "Vous avez été tiré(e) au sort pour le conseil citoyen de votre quartier"
+    objet: str = "Vous avez été tiré{e} au sort pour le conseil citoyen de votre quartier"
     corps: str = (
         "{civilite},\n\n"
         "Le conseil citoyen de votre quartier, {conseil}, réunit des habitants, des "
@@ -296,6 +298,7 @@ def letter_values(
 ) -> dict[str, str]:
     return {
         "civilite": salutation(letter.civilite),
+        "e": {"Madame": "e", "Monsieur": ""}.get(salutation(letter.civilite), "(e)"),
         "prenom": letter.prenom,
         "nom": letter.nom,
         "conseil": council.council_name,

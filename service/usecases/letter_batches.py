@@ -35,7 +35,7 @@ from domain.adresse_postale import (
     cle_tri_postal,
     formater_adresse,
 )
-from domain.errors import InvalidState, NotFound
+from domain.errors import Conflict, InvalidState, NotFound
 from domain.i18n import _
 from service import audit
 from service.audit import Actor
@@ -284,12 +284,17 @@ async def start_batch(
     council = await org.get_council(council_id)
     now = ctx.now()
     async with ctx.db.transaction():
-        old = [
-            int(r["id"])
-            for r in await LetterBatch.select(LetterBatch.id).where(
-                (LetterBatch.draw_id == draw_id) & (LetterBatch.round_no == round_no)
-            )
-        ]
+        previous = await LetterBatch.select(
+            LetterBatch.id, LetterBatch.status, LetterBatch.heartbeat_at
+        ).where((LetterBatch.draw_id == draw_id) & (LetterBatch.round_no == round_no))
+        for p in previous:
+            running = p["status"] in ("en_attente", "en_cours")
+            if running and (now - p["heartbeat_at"]).total_seconds() <= STALE_AFTER_S:
+                raise Conflict(
+                    _("Les lettres de ce tour sont déjà en cours de génération : attendez la fin."),
+                    code="lot-en-cours",
+                )
+        old = [int(p["id"]) for p in previous]
         if old:
             await LetterBatchChunk.delete().where(LetterBatchChunk.batch.is_in(old))
             await LetterBatch.delete().where(LetterBatch.id.is_in(old))

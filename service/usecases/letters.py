@@ -201,7 +201,11 @@ async def save_template(
 
 
 async def preview(
-    ctx: AppContext, council_id: int, values: Mapping[str, str] | None = None
+    ctx: AppContext,
+    council_id: int,
+    values: Mapping[str, str] | None = None,
+    *,
+    logo: bytes | None = None,
 ) -> bytes:
     """The letter with sample data: the saved wording, or ``values`` applied to it
     (an unsaved form), for this council's name and quartiers."""
@@ -209,5 +213,8 @@ async def preview(
     wording = current["wording"]
     if values is not None:
         wording = wording_from_form(values, wording)
+    if logo is not None:
+        validate_logo(logo)  # an unsaved upload, shown before it is kept
+        wording = dataclasses.replace(wording, logo=logo)
     info = await council_info(council_id, ctx.settings.public_base_url)
     return preview_pdf(wording, info, SAMPLE_LETTER)

@@ -11,7 +11,7 @@ from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Response, Stream, Template
 
 from domain.access import Action
-from domain.errors import DomainError, InvalidInput, InvalidState, TooManyAttempts
+from domain.errors import Conflict, DomainError, InvalidInput, InvalidState, TooManyAttempts
 from domain.i18n import _
 from service.api.common import actor_of, client_ip, ctx_of
 from service.auth import allow, public
@@ -112,17 +112,18 @@ class LetterTemplatePages(Controller):
         form = await request.form()
         values = {k: str(form.get(k, "")) for k in LetterWording.editable_fields() if k in form}
         ctx = ctx_of(request)
-        if str(form.get("action", "")) == "apercu":
-            try:
-                return pdf_response(await uc.preview(ctx, council_id, values), "apercu-lettre.pdf")
-            except InvalidInput as exc:
-                return await self._page(
-                    request, council_id, form=values, erreurs=form_errors(exc), status=422
-                )
         upload = form.get("logo")
         logo: bytes | None = None
         if isinstance(upload, UploadFile) and upload.filename:
             logo = await upload.read()
+        if str(form.get("action", "")) == "apercu":
+            try:
+                pdf = await uc.preview(ctx, council_id, values, logo=logo)
+                return pdf_response(pdf, "apercu-lettre.pdf")
+            except InvalidInput as exc:
+                return await self._page(
+                    request, council_id, form=values, erreurs=form_errors(exc), status=422
+                )
         raw_version = str(form.get("version", ""))
         try:
             await uc.save_template(
@@ -233,7 +234,7 @@ class RoundLetterPages(Controller):
         ctx = ctx_of(request)
         try:
             batch_id = await lb.start_batch(ctx, actor_of(request), council_id, draw_id, round_no)
-        except InvalidState as exc:
+        except (InvalidState, Conflict) as exc:
             return await self._round_page(
                 request, council_id, draw_id, round_no, erreur=exc.detail, status=409
             )

@@ -59,6 +59,12 @@ async def test_lead_edits_previews_and_saves_the_letter(client: Any, world: Worl
     assert "0 €" in text and "œuvre" in text and "« commune »" in text
     assert "Conseil A" in text  # the council's own name in the letterhead
     assert b"/Subtype /Image" not in r.content  # no logo yet
+    r = await client.post(
+        f"/conseils/{cid}/lettre",
+        data={**base, "action": "apercu"},
+        files={"logo": ("logo.png", _png(), "image/png")},
+    )
+    assert r.status_code == 200 and b"/Subtype /Image" in r.content  # unsaved logo previewed
     # Preview did not save.
     assert (await _form(client, cid))["version"] == "0"
 

@@ -62,6 +62,11 @@ async def test_round_page_refreshes_while_running(client: Any, ctx: Any, world: 
     page = await client.get(f"/conseils/{cid}/tirages/{draw['id']}/tours/1/courriers")
     assert 'http-equiv="refresh"' in page.text and "<progress" in page.text
     assert "Générer" not in page.text  # no second start while one runs
+    r = await client.post(
+        f"/conseils/{cid}/tirages/{draw['id']}/tours/1/courriers",
+        data={"_csrf": client.cookies.get("cc_csrf")},
+    )
+    assert r.status_code == 409 and "déjà en cours" in r.text
 
 
 async def test_unknown_round_and_other_council(client: Any, ctx: Any, world: World) -> None:

@@ -54,6 +54,7 @@ def test_letter_has_every_key_field(preview: bytes) -> None:
     page1, page2 = (_words(p.extract_text()) for p in reader.pages)
     # Why: council, public draw, reference, rank, key, verification page.
     assert "Conseil citoyen des Rives du Cher" in page1
+    assert "Vous avez été tirée au sort" in page1  # agreed with « Madame »
     assert "T-2026-0042" in page1 and "rang n° 17" in page1
     assert "q3Xv9_Lm2KpT8wRz" in page1 and "/tirages/verifier" in page1
     # What membership means; how to answer; deadline with « 1er »; €, œ, « ».
@@ -139,6 +140,11 @@ def test_a_very_long_name_still_fits_the_coupon() -> None:
     )
     reader = PdfReader(io.BytesIO(preview_pdf(LetterWording(), letter=letter)))
     assert "LAURAGUAIS" in _words(reader.pages[1].extract_text())
+    unknown = dataclasses.replace(SAMPLE_LETTER, civilite="")
+    text = _words(
+        PdfReader(io.BytesIO(preview_pdf(LetterWording(), letter=unknown))).pages[0].extract_text()
+    )
+    assert "Vous avez été tiré(e) au sort" in text and "Madame, Monsieur," in text
 
 
 def test_assembled_batch_is_one_valid_deterministic_pdf() -> None:
