@@ -65,3 +65,22 @@ async def _generate(ctx: AppContext, args: argparse.Namespace) -> int:
         f"(SHA-256 {batch['pdf_digest']}) ; {len(batch['withheld'])} personne(s) sans lettre"
     )
     return 0
+
+
+def _purge_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--jours", type=int, default=180, help="supprimer les lots plus vieux (180 par défaut)"
+    )
+
+
+@register(
+    "letters purge",
+    "supprime les lettres générées (PDF et CSV, données personnelles) plus vieilles que --jours",
+    _purge_args,
+)
+async def _purge(ctx: AppContext, args: argparse.Namespace) -> int:
+    from service.usecases import letter_batches as lb
+
+    deleted = await lb.purge_batches(ctx, _actor(), args.jours)
+    print(f"{deleted} lot(s) de lettres supprimé(s).")
+    return 0

@@ -535,3 +535,33 @@ async def withheld_with_names(batch: dict[str, Any], draw_id: int) -> list[dict[
         )
         names[int(i["id"])] = s.display_name if s is not None else "—"
     return [{**w, "name": names.get(int(w["invitation_id"]), "—")} for w in items]
+
+
+async def purge_batches(ctx: AppContext, actor: Actor, older_than_days: int) -> int:
+    """Delete generated letters (PDF and CSV hold names and addresses) older than
+    ``older_than_days``; the audit keeps their digests. Returns how many were deleted."""
+    from datetime import timedelta
+
+    if older_than_days < 0:
+        raise InvalidState(
+            _("La durée de conservation ne peut pas être négative."), code="duree-invalide"
+        )
+    now = ctx.now()
+    limit = now - timedelta(days=older_than_days)
+    async with ctx.db.transaction():
+        rows = await LetterBatch.select(LetterBatch.id, LetterBatch.council).where(
+            LetterBatch.created_at < limit
+        )
+        ids = [int(r["id"]) for r in rows]
+        if ids:
+            await LetterBatchChunk.delete().where(LetterBatchChunk.batch.is_in(ids))
+            await LetterBatch.delete().where(LetterBatch.id.is_in(ids))
+            await audit.record(
+                ctx.db,
+                actor=actor,
+                action="courrier.lot.purge",
+                subject_type="lot_courrier",
+                at=now,
+                details={"deleted": len(ids), "older_than_days": older_than_days},
+            )
+    return len(ids)

@@ -214,3 +214,16 @@ async def test_batch_pages_render_with_address_in_window_and_coupon(
         x, y = positions[line]
         assert left * MM - 0.5 <= x <= (left + width) * MM
         assert top <= (page_height - y) / MM <= top + height
+
+
+async def test_old_batches_are_purged(ctx: Any, world: World, clock: Any) -> None:
+    from service.db.tables_documents import LetterBatch, LetterBatchChunk
+    from service.usecases import letter_batches as lb
+
+    install_subjects()
+    draw = await drawn_round(ctx, world, n=12)
+    await _generate(ctx, world, draw["id"])
+    assert await lb.purge_batches(ctx, _lead(world), 30) == 0
+    clock.advance(days=31)
+    assert await lb.purge_batches(ctx, _lead(world), 30) == 1
+    assert await LetterBatch.count() == 0 and await LetterBatchChunk.count() == 0
