@@ -1839,7 +1839,7 @@ async def draw_results(draw_id: int) -> DrawResults:
     return out
 
 
-async def pv_data(draw_id: int, *, lead_copy: bool) -> dict[str, Any]:
+async def pv_data(draw_id: int, lead_copy: bool) -> dict[str, Any]:
     """Everything a procès-verbal of the draw needs. Keys only, unless ``lead_copy``
     (then the names of invited people are added; never for the public copy)."""
     loaded = await _load(draw_id)
