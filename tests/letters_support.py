@@ -78,4 +78,19 @@ async def drawn_round(ctx: Any, world: World, *, n: int = 40, seats: int = 2) ->
     await t.open_round(
         ctx, lead, council, d["id"], deadline=datetime(2026, 6, 1, 21, 59, tzinfo=UTC)
     )
+    await save_template(ctx, world)
     return await t.get_draw(d["id"])
+
+
+async def save_template(ctx: Any, world: World | None, council: int | None = None) -> None:
+    """The council's wording saved once (batches refuse the unsaved example)."""
+    from service.audit import Actor
+    from service.documents.letters import LetterWording
+    from service.usecases import letters as lu
+
+    council = council if council is not None else world.ids["council_a"]  # type: ignore[union-attr]
+    if (await lu.get_template(council))["saved"]:
+        return
+    w = LetterWording()
+    values = {k: getattr(w, k) for k in LetterWording.editable_fields()}
+    await lu.save_template(ctx, Actor.system("test"), council, values, version=0)

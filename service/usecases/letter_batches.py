@@ -281,6 +281,14 @@ async def start_batch(
         raise InvalidState(
             _("Ce tour n'invite personne : il n'y a aucune lettre à produire."), code="tour-vide"
         )
+    if not (await letters_uc.get_template(council_id))["saved"]:
+        raise InvalidState(
+            _(
+                "Relisez et enregistrez d'abord le modèle de lettre du conseil (coordonnées, "
+                "signataire) : aucune lettre ne part avec le texte d'exemple."
+            ),
+            code="modele-absent",
+        )
     council = await org.get_council(council_id)
     now = ctx.now()
     async with ctx.db.transaction():

@@ -32,6 +32,18 @@ LOGO_MAX_PIXELS = 4000
 LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 
 
+TO_COMPLETE = {
+    "organisation": "[collectivité à compléter]",
+    "lieu": "[lieu à compléter]",
+    "signataire": "[signataire à compléter]",
+    "fonction_signataire": "[fonction à compléter]",
+    "telephone": "[téléphone à compléter]",
+    "email": "[courriel à compléter]",
+    "contact_donnees": "[contact à compléter]",
+}
+"""Markers of an unsaved template; saving refuses a field that still holds one."""
+
+
 def validate_logo(data: bytes) -> str:
     """The logo's MIME type, or ``InvalidInput``: PNG or JPEG, ≤ 512 KB, a real image.
 
@@ -77,9 +89,16 @@ async def council_info(council_id: int, base_url: str) -> CouncilInfo:
 def _wording_of(row: Mapping[str, Any] | None, council: Mapping[str, Any]) -> LetterWording:
     base = LetterWording()
     if row is None:
-        # Sensible defaults from the council's own facts until the lead edits them.
+        # Until the lead saves the council's own wording: the council's facts where known,
+        # and visible markers where only the lead knows (a letter must never go out with
+        # the example's phone number; batches refuse an unsaved template).
+        territory = str(council.get("territory_name") or "")
         return dataclasses.replace(
-            base, organisation=str(council.get("territory_name") or base.organisation)
+            base,
+            organisation=territory or TO_COMPLETE["organisation"],
+            lieu=territory or TO_COMPLETE["lieu"],
+            en_tete="",
+            **{k: v for k, v in TO_COMPLETE.items() if k not in ("organisation", "lieu")},
         )
     stored = {
         k: v for k, v in dict(row["wording"] or {}).items() if k in LetterWording.editable_fields()
@@ -129,6 +148,15 @@ async def save_template(
         check_wording(wording)
     except InvalidInput as exc:
         errors.extend(exc.errors)
+    for name in LetterWording.editable_fields():
+        if "à compléter]" in getattr(wording, name) and not any(e.field == name for e in errors):
+            errors.append(
+                FieldError(
+                    name,
+                    _("« {champ} » est à compléter.").format(champ=_(LetterWording.LABELS[name])),
+                    code="champ-a-completer",
+                )
+            )
     logo_type = ""
     if logo is not None:
         try:

@@ -33,7 +33,14 @@ async def _form(client: Any, council_id: int) -> dict[str, str]:
 
     version = re.search(r'name="version" value="(\d+)"', page.text)
     assert version
-    return {"_csrf": client.cookies.get("cc_csrf"), "version": version.group(1)}
+    from service.documents.letters import LetterWording
+
+    example = LetterWording()
+    return {
+        **{k: getattr(example, k) for k in LetterWording.editable_fields()},
+        "_csrf": client.cookies.get("cc_csrf"),
+        "version": version.group(1),
+    }
 
 
 async def test_lead_edits_previews_and_saves_the_letter(client: Any, world: World) -> None:
@@ -143,3 +150,16 @@ async def test_other_councils_lead_and_members_cannot_edit(client: Any, world: W
     await web_login(client, world.emails["lead_b"])
     r = await client.get(f"/conseils/{world.ids['council_a']}/lettre")
     assert r.status_code == 403
+
+
+async def test_unsaved_template_shows_markers_and_cannot_be_saved_as_is(
+    client: Any, world: World
+) -> None:
+    await web_login(client, world.emails["lead_a"])
+    cid = world.ids["council_a"]
+    page = await client.get(f"/conseils/{cid}/lettre")
+    assert "[téléphone à compléter]" in page.text and "Territoire A" in page.text
+    base = await _form(client, cid)
+    marked = {**base, "telephone": "[téléphone à compléter]", "action": "enregistrer"}
+    r = await client.post(f"/conseils/{cid}/lettre", data=marked)
+    assert r.status_code == 422 and "est à compléter" in r.text

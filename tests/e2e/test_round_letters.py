@@ -85,3 +85,15 @@ async def test_unknown_round_and_other_council(client: Any, ctx: Any, world: Wor
         f"/conseils/{world.ids['council_b']}/tirages/{draw['id']}/tours/1/courriers"
     )
     assert r.status_code == 404
+
+
+async def test_letters_wait_for_a_saved_template(client: Any, ctx: Any, world: World) -> None:
+    from service.db.tables_documents import LetterTemplate
+
+    install_subjects()
+    draw = await drawn_round(ctx, world, n=12)
+    await LetterTemplate.delete().where(LetterTemplate.council == world.ids["council_a"])
+    await web_login(client, world.emails["lead_a"])
+    base = f"/conseils/{world.ids['council_a']}/tirages/{draw['id']}/tours/1/courriers"
+    r = await client.post(base, data={"_csrf": client.cookies.get("cc_csrf")})
+    assert r.status_code == 409 and "modèle de lettre" in r.text

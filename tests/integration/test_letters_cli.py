@@ -10,8 +10,17 @@ from typing import Any
 from pypdf import PdfReader
 
 from tests.integration.test_tirage_cli import _setup
-from tests.letters_support import install_subjects
+from tests.letters_support import install_subjects, save_template
 from tests.tirage_support import DICE
+
+
+async def _save(settings: Any, council: int) -> None:
+    from service.context import AppContext
+    from service.db.engine import bind_engine, make_engine
+
+    db = bind_engine(make_engine(settings))
+    db.use_pool = False
+    await save_template(AppContext(settings=settings, db=db), None, council)
 
 
 def test_cli_generates_round_letters(
@@ -27,6 +36,7 @@ def test_cli_generates_round_letters(
         monkeypatch.setenv(k, v)
     install_subjects()
     council, pool = asyncio.run(_setup(test_settings))
+    asyncio.run(_save(test_settings, council))
     args = [
         "draw",
         "prepare",
