@@ -326,7 +326,7 @@ def letterhead_of(wording: LetterWording, council: CouncilInfo) -> Letterhead:
     return Letterhead(
         organisation=wording.organisation,
         council=_("Conseil citoyen {nom}").format(nom=council.council_name)
-        if not council.council_name.lower().startswith("conseil citoyen")
+        if not council.council_name.lower().startswith("conseil")
         else council.council_name,
         lines=(*lines, contact) if contact else lines,
         logo=wording.logo,
