@@ -14,7 +14,8 @@ def route_handlers() -> list[Any]:
     from service.web import tirage as web_tirage
 
     handlers += [*api_tirage.HANDLERS, *web_tirage.HANDLERS]
+    from service.api.documents import DOCUMENT_API_CONTROLLERS
     from service.web.pages_documents import DOCUMENT_PAGE_CONTROLLERS
 
-    handlers += DOCUMENT_PAGE_CONTROLLERS
+    handlers += [*DOCUMENT_API_CONTROLLERS, *DOCUMENT_PAGE_CONTROLLERS]
     return handlers
