@@ -61,7 +61,9 @@ def install_subjects() -> None:
         return out
 
 
-async def drawn_round(ctx: Any, world: World, *, n: int = 40, seats: int = 2) -> dict[str, Any]:
+async def drawn_round(
+    ctx: Any, world: World, *, n: int = 40, seats: int = 2, kind: str = "residents"
+) -> dict[str, Any]:
     """A ranked draw of council A with round 1 open; returns the draw."""
     from datetime import datetime
 
@@ -70,7 +72,7 @@ async def drawn_round(ctx: Any, world: World, *, n: int = 40, seats: int = 2) ->
 
     lead = Actor(world.ids["lead_a"], "lead.a@test.fr")
     council = world.ids["council_a"]
-    pool = await make_pool(ctx, council, n)
+    pool = await make_pool(ctx, council, n, kind=kind)
     d = await t.prepare_draw(ctx, lead, council, pool["id"], t.PlanInput(seats=seats))
     await t.commit_draw(ctx, lead, council, d["id"])
     await t.enter_entropy(ctx, lead, council, d["id"], DICE)

@@ -209,6 +209,12 @@ async def prepare_round(ctx: AppContext, draw_id: int, round_no: int) -> Prepare
 # Files
 
 
+def _cell(value: str) -> str:
+    """A spreadsheet must not run a name as a formula (CSV injection): lines 1–3 are
+    free text from the registers, so a leading = + @ or control character is quoted."""
+    return "'" + value if value[:1] in ("=", "+", "@", "\t", "\r") else value
+
+
 def addresses_csv(prepared: PreparedRound, pages: Sequence[int]) -> bytes:
     """The mail house's file: one row per letter in PDF order. UTF-8 with BOM (Excel
     opens it with the accents right), ``;`` separators, CRLF. ``lignes`` 1–6 are the
@@ -242,7 +248,7 @@ def addresses_csv(prepared: PreparedRound, pages: Sequence[int]) -> bytes:
                 letter.invitation_id,
                 first,
                 count,
-                *[by_role.get(role, "") for role in range(1, 7)],
+                *[_cell(by_role.get(role, "")) for role in range(1, 7)],
                 code_postal,
                 commune,
             ]
@@ -276,6 +282,16 @@ async def start_batch(
 ) -> int:
     """Record a new generation of the round's letters (replacing the previous one)."""
     draw = await tirage.get_draw(draw_id, council_id)  # NotFound for another council's draw
+    if draw["kind"] != "residents":
+        # The letter's wording (drawn from the register; RGPD source: electoral list and
+        # landlords' files) is only true for residents; volunteers applied themselves.
+        raise InvalidState(
+            _(
+                "Les lettres ne concernent que les tirages parmi les habitants : les volontaires "
+                "tirés au sort sont prévenus avec leur candidature."
+            ),
+            code="tirage-volontaires",
+        )
     recipients = await tirage.round_recipients(ctx, draw_id, round_no)
     if not recipients:
         raise InvalidState(

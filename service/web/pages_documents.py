@@ -164,7 +164,7 @@ class RoundLetterPages(Controller):
         council = await org.get_council(council_id)
         draws = []
         for d in await tirage.list_draws(council_id):
-            if d["status"] not in ("rounds",):
+            if d["status"] not in ("rounds",) or d["kind"] != "residents":
                 continue
             state = await tirage.draw_state(int(d["id"]), council_id)
             draws.append({**d, "rounds": state.get("rounds", [])})

@@ -227,3 +227,14 @@ async def test_old_batches_are_purged(ctx: Any, world: World, clock: Any) -> Non
     clock.advance(days=31)
     assert await lb.purge_batches(ctx, _lead(world), 30) == 1
     assert await LetterBatch.count() == 0 and await LetterBatchChunk.count() == 0
+
+
+async def test_volunteers_draws_have_no_letters(ctx: Any, world: World) -> None:
+    from domain.errors import InvalidState
+    from service.usecases import letter_batches as lb
+
+    install_subjects()
+    draw = await drawn_round(ctx, world, n=12, kind="volontaires")
+    with pytest.raises(InvalidState) as info:
+        await lb.start_batch(ctx, _lead(world), world.ids["council_a"], draw["id"], 1)
+    assert info.value.code == "tirage-volontaires"
