@@ -9,7 +9,7 @@ import os
 import platform
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.registry import BENCHES, MODULES
@@ -55,7 +55,7 @@ def main() -> int:
         r = json.loads(out.stdout.strip().splitlines()[-1])
         results.append(r)
         print(f"{r['name']:<34} {r['seconds']:>8.3f} s  {r['peak_rss_mb']:>8.1f} Mo  n={r['n']}  {r['notes']}")
-    doc = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "python": platform.python_version(),
+    doc = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "python": platform.python_version(),
            "cpus": os.cpu_count(), "results": results}
     RESULTS.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
     print(f"Résultats écrits dans {RESULTS}")

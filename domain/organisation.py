@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import Any, ClassVar
 
 from domain.errors import FieldError, InvalidInput
 from domain.i18n import _
@@ -18,7 +18,8 @@ QUORUM_RULES = ("majorite", "tiers", "aucun")
 _QPV_2024 = re.compile(r"^QN(\d{3}|02[AB])\d{2}[A-Z]$")
 _QPV_2015 = re.compile(r"^QP(\d{3}|02[AB])\d{3}$")
 _INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
-_DEPT = re.compile(r"^(\d{2,3}|2[AB])$")
+# Metropolitan départements 01–95 (Corsica as 2A/2B) and the overseas ones 971–976.
+_DEPT = re.compile(r"^(0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6])$")
 _SIREN = re.compile(r"^\d{9}$")
 
 
@@ -99,7 +100,7 @@ class CouncilSettings:
     delai_reponse_jours: int = 21
     publication_compte_rendu_jours: int = 7
 
-    LABELS = {
+    LABELS: ClassVar[dict[str, str]] = {
         "age_minimum": "Âge minimum des membres",
         "sieges_habitants": "Sièges du collège habitants",
         "sieges_acteurs": "Sièges du collège associations et acteurs locaux",

@@ -7,13 +7,13 @@ Each rule has a stable ``code`` and a French message; evaluating it gives a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
 from domain.errors import RuleBroken
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     BLOCKING = "bloquant"
     WARNING = "avertissement"
 

@@ -29,12 +29,12 @@ from domain.access import (
 from domain.errors import Forbidden, NotAuthenticated, NotFound
 from domain.i18n import _
 from service.context import AppContext
-from service.db.tables import Account, ApiToken, Council, Qpv, RoleAssignment as RoleRow
-from service.db.tables import Territory, WebSession
+from service.db.tables import Account, ApiToken, Council, Qpv, Territory, WebSession
+from service.db.tables import RoleAssignment as RoleRow
 from service.security import token_digest
 
 SESSION_COOKIE = "cc_session"
-TOKEN_PREFIX = "ccapi_"
+TOKEN_PREFIX = "ccapi_"  # noqa: S105 — a public prefix, not a secret
 
 
 @dataclass(frozen=True)

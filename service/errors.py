@@ -104,8 +104,9 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
     if isinstance(exc, TooManyAttempts):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, NotAuthenticated) and not wants_json(request) and request.method == "GET":
-        from litestar.response import Redirect
         from urllib.parse import quote
+
+        from litestar.response import Redirect
 
         return Redirect(f"/connexion?suite={quote(request.url.path)}")  # type: ignore[return-value]
     return _respond(request, status, body, headers)
@@ -189,4 +190,4 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     Exception: internal_error_handler,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "MediaType", "PROBLEM_JSON", "problem"]
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "MediaType", "problem"]

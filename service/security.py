@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -39,10 +40,8 @@ def verify_password(stored_hash: str, password: str, *, cheap: bool = False) -> 
         if cheap not in _DUMMY_HASHES:
             _DUMMY_HASHES[cheap] = h.hash("mot de passe factice")
         stored_hash = _DUMMY_HASHES[cheap]
-        try:
+        with contextlib.suppress(VerifyMismatchError, VerificationError, InvalidHashError):
             h.verify(stored_hash, password + "\x00")
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            pass
         return False
     try:
         return h.verify(stored_hash, password)

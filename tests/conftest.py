@@ -11,7 +11,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,7 @@ async def _migrate(settings: Any) -> None:
 
 class FakeClock:
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        self.now = start or datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now
@@ -202,7 +202,7 @@ def bearer(world: World, who: str) -> dict[str, str]:
 
 
 async def web_login(client: Any, email: str, password: str = PASSWORD) -> Any:
-    page = await client.get("/connexion")
+    await client.get("/connexion")
     csrf = client.cookies.get("cc_csrf")
     r = await client.post("/connexion", data={"email": email, "password": password, "_csrf": csrf})
     return r

@@ -24,7 +24,6 @@ from domain.errors import InvalidState
 from domain.i18n import _
 
 
-
 def build_record(draw: Draw, *, audit: bool = False) -> dict[str, Any]:
     """The §8 record of a committed (or later) draw; ``audit`` gives the full lists."""
     if draw.commitment is None or draw.committed_at is None:

@@ -10,7 +10,7 @@ from domain.access import Action, visible_territories
 from service import audit
 from service.api import schemas as s
 from service.api.common import user_of
-from service.auth import allow, authenticated
+from service.auth import authenticated
 from service.db.tables import AuditEvent
 
 

@@ -166,7 +166,7 @@ class VerificationOut(BaseModel):
 
 class DrawController(Controller):
     path = "/api/v1/conseils/{council_id:int}/tirages"
-    tags = ["Tirage au sort"]  # noqa: RUF012
+    tags = ["Tirage au sort"]
 
     @get("/", operation_id="listDraws", opt=allow(Action.READ_DRAW_PUBLIC, "council_id"))
     async def list_(self, council_id: int) -> list[DrawOut]:
@@ -408,7 +408,7 @@ class DrawController(Controller):
 
 class PublicDrawController(Controller):
     path = "/api/v1/tirages"
-    tags = ["Tirage au sort"]  # noqa: RUF012
+    tags = ["Tirage au sort"]
 
     @get("/{reference:str}/registre", operation_id="getDrawPublicRecord", opt=public())
     async def record(self, reference: str) -> dict[str, Any]:

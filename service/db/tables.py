@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from piccolo.columns import (
     JSON,
-    Bytea,
     Boolean,
+    Bytea,
     ForeignKey,
     Integer,
     Text,

@@ -143,7 +143,7 @@ def story(data: dict[str, Any]) -> list[Flowable]:
         out.append(
             _p(
                 _(
-                    "Classement établi : {counts} ; {k} personne(s) écartée(s) (un membre du foyer mieux "  # noqa: E501
+                    "Classement établi : {counts} ; {k} personne(s) écartée(s) (un membre du foyer mieux "
                     "classé). Empreinte du classement : {d}."
                 ).format(
                     counts=counts, k=_num(data["skipped_count"]), d=data["ranking_digest"][:16]
@@ -202,7 +202,7 @@ def story(data: dict[str, Any]) -> list[Flowable]:
     out.append(
         _p(
             _(
-                "Vérification : python -m domain.verify REGISTRE.json LISTE.tsv (protocole cc-draw/1)."  # noqa: E501
+                "Vérification : python -m domain.verify REGISTRE.json LISTE.tsv (protocole cc-draw/1)."
             ),
             _MONO,
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.access import Action, Principal, Role, RoleAssignment, is_allowed, GLOBAL, ResourceScope
+from domain.access import GLOBAL, Action, Principal, ResourceScope, Role, RoleAssignment, is_allowed
 from domain.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
 from domain.i18n import _
 from service import audit
@@ -21,9 +21,11 @@ from service.db.tables import (
     Council,
     Invitation,
     LoginAttempt,
-    RoleAssignment as RoleRow,
     Territory,
     WebSession,
+)
+from service.db.tables import (
+    RoleAssignment as RoleRow,
 )
 from service.security import (
     check_password_policy,
@@ -180,7 +182,8 @@ async def change_password(ctx: AppContext, account_id: int, old: str, new: str, 
         raise InvalidInput(_("Le mot de passe actuel est incorrect."), field="old_password", code="mot-de-passe-incorrect")
     check_password_policy(new, email=acc["email"])
     async with ctx.db.transaction():
-        await Account.update({Account.password_hash: hash_password(new, cheap=ctx.cheap_hashing), Account.password_changed_at: now}).where(Account.id == account_id)
+        new_hash = hash_password(new, cheap=ctx.cheap_hashing)
+        await Account.update({Account.password_hash: new_hash, Account.password_changed_at: now}).where(Account.id == account_id)
         # Other sessions end: a stolen session must not survive a password change.
         q = WebSession.delete().where(WebSession.account == account_id)
         if keep_session_hash:

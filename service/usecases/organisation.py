@@ -23,7 +23,6 @@ from service.audit import Actor
 from service.context import AppContext
 from service.db.tables import Council, CouncilQpv, Qpv, Territory
 
-
 # --- reading -------------------------------------------------------------------------
 
 

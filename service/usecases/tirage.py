@@ -95,9 +95,7 @@ def parse_reply(value: str, *, field_name: str = "reply", line: int | None = Non
     if word in _REPLY_WORDS:
         return _REPLY_WORDS[word]
     raise InvalidInput(
-        _("Réponse inconnue « {value} » : indiquez accepte, refuse, sans_reponse ou npai.").format(
-            value=value
-        ),
+        _("Réponse inconnue « {value} » : indiquez accepte, refuse, sans_reponse ou npai.").format(value=value),
         field=field_name,
         line=line,
     )
@@ -131,9 +129,7 @@ def decode_ranking(blob: bytes, counts: Mapping[str, int], skipped: int) -> prot
         ranked[stratum] = tuple(keys[pos : pos + n])
         pos += n
     if len(keys) != pos + skipped:
-        raise InvalidState(
-            _("Le classement enregistré est incohérent."), code="classement-incoherent"
-        )
+        raise InvalidState(_("Le classement enregistré est incohérent."), code="classement-incoherent")
     return proto.Ranking(ranked=MappingProxyType(ranked), skipped=tuple(keys[pos:]))
 
 
@@ -167,9 +163,7 @@ def _cached_ranking(row: Mapping[str, Any]) -> proto.Ranking:
 def reply_code(secret_key: str, reference: str, key: str) -> str:
     """The code printed on a letter: derived from the service secret, the draw and the
     key, so letters regenerate identically; only its digest is stored."""
-    mac = hmac.new(
-        secret_key.encode("utf-8"), f"cc-reponse/1\n{reference}\n{key}".encode(), hashlib.sha256
-    ).digest()
+    mac = hmac.new(secret_key.encode("utf-8"), f"cc-reponse/1\n{reference}\n{key}".encode(), hashlib.sha256).digest()
     n = int.from_bytes(mac[:8], "big")
     chars = []
     for _i in range(CODE_LENGTH):
@@ -205,9 +199,7 @@ async def draw_scope(draw_id: int) -> ResourceScope:
 _LIGHT_COLUMNS = [c for c in Draw._meta.columns if c._meta.name != "ranking"]
 
 
-async def _row(
-    draw_id: int, council_id: int | None = None, *, with_blob: bool = False
-) -> dict[str, Any]:
+async def _row(draw_id: int, council_id: int | None = None, *, with_blob: bool = False) -> dict[str, Any]:
     cols = Draw._meta.columns if with_blob else _LIGHT_COLUMNS
     row = await Draw.select(*cols).where(Draw.id == draw_id).output(load_json=True).first()
     if row is None or (council_id is not None and int(row["council"]) != int(council_id)):
@@ -216,23 +208,14 @@ async def _row(
 
 
 async def _row_by_reference(reference: str) -> dict[str, Any]:
-    row = (
-        await Draw.select(*_LIGHT_COLUMNS)
-        .where(Draw.reference == (reference or "").strip().upper())
-        .output(load_json=True)
-        .first()
-    )
+    row = await Draw.select(*_LIGHT_COLUMNS).where(Draw.reference == (reference or "").strip().upper()).output(load_json=True).first()
     if row is None:
         raise NotFound(_("Aucun tirage ne porte cette référence."))
     return dict(row)
 
 
 async def _council_info(council_id: int) -> tuple[cer.Council, int]:
-    c = (
-        await Council.select(Council.name, Council.territory)
-        .where(Council.id == council_id)
-        .first()
-    )
+    c = await Council.select(Council.name, Council.territory).where(Council.id == council_id).first()
     if c is None:
         raise NotFound(_("Conseil citoyen introuvable."))
     links = await CouncilQpv.select(CouncilQpv.qpv.code).where(CouncilQpv.council == council_id)
@@ -251,12 +234,7 @@ async def _invitations(draw_id: int) -> list[dict[str, Any]]:
 
 
 async def _rounds(draw_id: int) -> list[dict[str, Any]]:
-    return list(
-        await DrawRound.select()
-        .where(DrawRound.draw == draw_id)
-        .order_by(DrawRound.number)
-        .output(load_json=True)
-    )
+    return list(await DrawRound.select().where(DrawRound.draw == draw_id).order_by(DrawRound.number).output(load_json=True))
 
 
 def _domain_draw(
@@ -275,9 +253,7 @@ def _domain_draw(
     domain_rounds = tuple(
         rnd.Round(
             number=int(r["number"]),
-            invited=MappingProxyType(
-                {s: tuple(invited.get(int(r["number"]), {}).get(s, ())) for s in strata}
-            ),
+            invited=MappingProxyType({s: tuple(invited.get(int(r["number"]), {}).get(s, ())) for s in strata}),
             at=r["at"],
         )
         for r in rounds
@@ -287,9 +263,7 @@ def _domain_draw(
         for r in domain_rounds:
             for s, keys in r.invited.items():
                 prefixes[s].extend(keys)
-        ranking = proto.Ranking(
-            ranked=MappingProxyType({s: tuple(v) for s, v in prefixes.items()}), skipped=()
-        )
+        ranking = proto.Ranking(ranked=MappingProxyType({s: tuple(v) for s, v in prefixes.items()}), skipped=())
     entropy = None
     if row["entropy"] is not None:
         entropy = cer.EntropyEntry(
@@ -329,9 +303,7 @@ class _Loaded:
     invitations: list[dict[str, Any]]
 
 
-async def _load(
-    draw_id: int, council_id: int | None = None, *, full_ranking: bool = False
-) -> _Loaded:
+async def _load(draw_id: int, council_id: int | None = None, *, full_ranking: bool = False) -> _Loaded:
     row = await _row(draw_id, council_id, with_blob=full_ranking)
     council, territory_id = await _council_info(int(row["council"]))
     rounds = await _rounds(draw_id)
@@ -348,9 +320,7 @@ async def _load(
     )
 
 
-async def _versioned(
-    draw_id: int, version: int, values: dict[str, Any], *, status: str | None = None
-) -> None:
+async def _versioned(draw_id: int, version: int, values: dict[str, Any], *, status: str | None = None) -> None:
     """Update the draw only if nobody changed it since it was read (optimistic locking)."""
     where = (Draw.id == draw_id) & (Draw.version == version)
     if status is not None:
@@ -358,9 +328,7 @@ async def _versioned(
     done = await Draw.update({**values, "version": version + 1}).where(where).returning(Draw.id)
     if not done:
         raise Conflict(
-            _(
-                "Ce tirage vient d'être modifié par quelqu'un d'autre : rechargez la page pour voir son état."  # noqa: E501
-            ),
+            _("Ce tirage vient d'être modifié par quelqu'un d'autre : rechargez la page pour voir son état."),
             code="tirage-modifie",
         )
 
@@ -413,9 +381,7 @@ class PlanInput:
             "one_per_household": self.one_per_household,
             "invitations": None if self.invitations is None else dict(self.invitations),
             "multiple": self.multiple,
-            "seats_by_stratum": None
-            if self.seats_by_stratum is None
-            else dict(self.seats_by_stratum),
+            "seats_by_stratum": None if self.seats_by_stratum is None else dict(self.seats_by_stratum),
         }
 
 
@@ -437,10 +403,7 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
     if data.seats == 0:
         raise InvalidInput(_("Indiquez au moins un siège à pourvoir."), field="seats")
     if data.seats_by_stratum is not None:
-        seats = {
-            s: _count(data.seats_by_stratum.get(s, 0), f"seats_by_stratum.{s}")
-            for s in strata_counts
-        }
+        seats = {s: _count(data.seats_by_stratum.get(s, 0), f"seats_by_stratum.{s}") for s in strata_counts}
         unknown = sorted(set(data.seats_by_stratum) - set(strata_counts))
         if unknown:
             raise InvalidInput(
@@ -449,9 +412,7 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
             )
         if sum(seats.values()) != data.seats:
             raise InvalidInput(
-                _("Les sièges par strate ({n}) ne font pas le total annoncé ({total}).").format(
-                    n=sum(seats.values()), total=data.seats
-                ),
+                _("Les sièges par strate ({n}) ne font pas le total annoncé ({total}).").format(n=sum(seats.values()), total=data.seats),
                 field="seats_by_stratum",
             )
     else:
@@ -471,7 +432,7 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
                 raise
             raise RuleBroken(
                 _(
-                    "Une moitié de la liste (femmes ou hommes) ne compte personne alors que des sièges lui "  # noqa: E501
+                    "Une moitié de la liste (femmes ou hommes) ne compte personne alors que des sièges lui "
                     "reviennent : impossible de respecter la parité avec cette liste."
                 ),
                 code="strate-insuffisante",
@@ -482,7 +443,7 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
         s = short[0]
         raise RuleBroken(
             _(
-                "La strate « {s} » compte {n} personne(s) pour {k} siège(s) : impossible de pourvoir ses sièges. "  # noqa: E501
+                "La strate « {s} » compte {n} personne(s) pour {k} siège(s) : impossible de pourvoir ses sièges. "
                 "Réduisez le nombre de sièges ou élargissez la liste."
             ).format(s=s, n=strata_counts.get(s, 0), k=seats[s]),
             code="strate-insuffisante",
@@ -499,17 +460,12 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
         for s in sorted(quotas):
             if quotas[s] > strata_counts[s]:
                 raise InvalidInput(
-                    _(
-                        "Strate « {s} » : {q} invitation(s) pour {n} personne(s) dans la liste."
-                    ).format(s=s, q=quotas[s], n=strata_counts[s]),
+                    _("Strate « {s} » : {q} invitation(s) pour {n} personne(s) dans la liste.").format(s=s, q=quotas[s], n=strata_counts[s]),
                     field=f"invitations.{s}",
                 )
             if quotas[s] < seats[s]:
                 raise InvalidInput(
-                    _(
-                        "Strate « {s} » : le premier tour doit inviter au moins autant de personnes que de sièges "  # noqa: E501
-                        "({k})."
-                    ).format(s=s, k=seats[s]),
+                    _("Strate « {s} » : le premier tour doit inviter au moins autant de personnes que de sièges ({k}).").format(s=s, k=seats[s]),
                     field=f"invitations.{s}",
                 )
     else:
@@ -524,9 +480,7 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
 
 async def _pool_row(pool_id: int, council_id: int) -> dict[str, Any]:
     row = (
-        await Pool.select(
-            Pool.id, Pool.council, Pool.kind, Pool.label, Pool.digest, Pool.size, Pool.strata_counts
-        )
+        await Pool.select(Pool.id, Pool.council, Pool.kind, Pool.label, Pool.digest, Pool.size, Pool.strata_counts)
         .where(Pool.id == pool_id)
         .output(load_json=True)
         .first()
@@ -548,17 +502,14 @@ async def _frozen_pool(pool_id: int, expected_digest: str) -> tuple[bytes, proto
     if row is None:
         raise NotFound(_("Liste (vivier) introuvable."))
     content = bytes(row["content"])
-    digest = proto.pool_digest(content)
+    digest = await asyncio.to_thread(proto.pool_digest, content)  # hashlib releases the GIL
     if digest != expected_digest or digest != row["digest"]:
         raise RuleBroken(
-            _(
-                "La liste a changé depuis sa préparation (son empreinte ne correspond plus) : le tirage ne peut "  # noqa: E501
-                "pas se faire sur cette liste."
-            ),
+            _("La liste a changé depuis sa préparation (son empreinte ne correspond plus) : le tirage ne peut pas se faire sur cette liste."),
             code="liste-modifiee",
             field="pool",
         )
-    return content, _trusted_pool(content, digest)
+    return content, await asyncio.to_thread(_trusted_pool, content, digest)
 
 
 def _trusted_pool(content: bytes, digest: str) -> proto.Pool:
@@ -619,10 +570,7 @@ async def prepare_draw(
                     council=council_id,
                     pool=pool_id,
                     kind=pool_info["kind"],
-                    reference="tmp-"
-                    + hashlib.sha256(
-                        f"{council_id}:{pool_id}:{now.isoformat()}:{id(data)}".encode()
-                    ).hexdigest()[:20],
+                    reference="tmp-" + hashlib.sha256(f"{council_id}:{pool_id}:{now.isoformat()}:{id(data)}".encode()).hexdigest()[:20],
                     status="prepared",
                     label=label.strip()[:200],
                     params=data.as_json(),
@@ -658,15 +606,11 @@ async def prepare_draw(
     return await get_draw(draw_id)
 
 
-async def commit_draw(
-    ctx: AppContext, actor: Actor, council_id: int, draw_id: int
-) -> dict[str, Any]:
+async def commit_draw(ctx: AppContext, actor: Actor, council_id: int, draw_id: int) -> dict[str, Any]:
     """Freeze pool and plan: the commitment is computed and published (§3)."""
     loaded = await _load(draw_id, council_id)
     row = loaded.row
-    await _frozen_pool(
-        int(row["pool"]), row["pool_digest"]
-    )  # the stored bytes still hash to the digest
+    await _frozen_pool(int(row["pool"]), row["pool_digest"])  # the stored bytes still hash to the digest
     now = ctx.now()
     draw = cer.commit(loaded.draw, now)
     async with ctx.db.transaction():
@@ -691,16 +635,12 @@ async def commit_draw(
     return await get_draw(draw_id)
 
 
-async def enter_entropy(
-    ctx: AppContext, actor: Actor, council_id: int, draw_id: int, text: str, kind: str = "dice"
-) -> dict[str, Any]:
+async def enter_entropy(ctx: AppContext, actor: Actor, council_id: int, draw_id: int, text: str, kind: str = "dice") -> dict[str, Any]:
     """Accept the public entropy (§4) — once per commitment, ever."""
     try:
         ekind = cer.EntropyKind(kind)
     except ValueError:
-        raise InvalidInput(
-            _("Type d'aléa inconnu : dés (dice) ou texte (text)."), field="kind"
-        ) from None
+        raise InvalidInput(_("Type d'aléa inconnu : dés (dice) ou texte (text)."), field="kind") from None
     loaded = await _load(draw_id, council_id)
     row = loaded.row
     if loaded.draw.status is cer.DrawStatus.PREPARED:
@@ -712,13 +652,9 @@ async def enter_entropy(
     draw = cer.enter_entropy(loaded.draw, text, ekind, actor.label, now)
     assert draw.seed is not None
     async with ctx.db.transaction():
-        if await Draw.exists().where(
-            (Draw.entropy_commitment == row["commitment"]) & (Draw.id != draw_id)
-        ):
+        if await Draw.exists().where((Draw.entropy_commitment == row["commitment"]) & (Draw.id != draw_id)):
             raise InvalidState(
-                _(
-                    "Cet engagement a déjà reçu un aléa (sur un autre tirage) : il ne peut pas en recevoir un second."  # noqa: E501
-                ),
+                _("Cet engagement a déjà reçu un aléa (sur un autre tirage) : il ne peut pas en recevoir un second."),
                 code="alea-deja-saisi",
             )
         try:
@@ -741,9 +677,7 @@ async def enter_entropy(
             again = await _row(draw_id)
             if again["entropy"] is not None:
                 raise InvalidState(
-                    _(
-                        "Un aléa a déjà été saisi pour cet engagement ; il ne peut pas être remplacé."  # noqa: E501
-                    ),
+                    _("Un aléa a déjà été saisi pour cet engagement ; il ne peut pas être remplacé."),
                     code="alea-deja-saisi",
                 ) from None
             raise
@@ -781,15 +715,21 @@ async def rank_draw(ctx: AppContext, actor: Actor, council_id: int, draw_id: int
                 _("Ce tirage a été abandonné : aucune action n'est plus possible."),
                 code="tirage-abandonne",
             )
-        raise InvalidState(
-            _("Saisissez d'abord l'aléa public : le classement en dépend."), code="alea-manquant"
-        )
+        raise InvalidState(_("Saisissez d'abord l'aléa public : le classement en dépend."), code="alea-manquant")
     council, territory_id = await _council_info(int(row["council"]))
     _content, pool = await _frozen_pool(int(row["pool"]), row["pool_digest"])
-    draw = cer.rank_draw(_domain_draw(row, council, [], [], None), pool)
-    del pool, _content
+    del _content
+
+    def compute(frozen: proto.Pool) -> tuple[cer.Draw, bytes, dict[str, int]]:
+        ranked = cer.rank_draw(_domain_draw(row, council, [], [], None), frozen)
+        assert ranked.ranking is not None
+        return (ranked, *encode_ranking(ranked.ranking))
+
+    # Seconds of pure computation on a large pool: in a worker thread, so the event loop
+    # keeps serving other requests meanwhile.
+    draw, blob, counts = await asyncio.to_thread(compute, pool)
+    del pool
     assert draw.ranking is not None
-    blob, counts = encode_ranking(draw.ranking)
     digest = hashlib.sha256(blob).hexdigest()
     now = ctx.now()
     async with ctx.db.transaction():
@@ -822,9 +762,7 @@ async def rank_draw(ctx: AppContext, actor: Actor, council_id: int, draw_id: int
                 "ranking_digest": digest,
                 "ranked_counts": counts,
                 "skipped": len(draw.ranking.skipped),
-                "ranked_sha256": {
-                    s: proto.ranked_list_digest(draw.ranking.ranked[s]) for s in sorted(counts)
-                },
+                "ranked_sha256": {s: proto.ranked_list_digest(draw.ranking.ranked[s]) for s in sorted(counts)},
             },
         )
     _RANKING_CACHE[digest] = draw.ranking
@@ -844,11 +782,36 @@ async def abandon_draw(
 ) -> dict[str, Any]:
     """Abandon a draw (it stays, with its commitment, in the trail). With ``redo_pool_id``,
     a new draw is prepared and committed with the same choices over that pool: a new
-    commitment (a commitment that received entropy never receives another one)."""
+    commitment (a commitment that received entropy never receives another one, so the
+    same pool with the same plan is refused before anything changes)."""
     loaded = await _load(draw_id, council_id)
     row = loaded.row
     now = ctx.now()
     draw = cer.abandon(loaded.draw, reason, now)
+    data: PlanInput | None = None
+    if redo_pool_id is not None:
+        params = row["params"] or {}
+        data = PlanInput(
+            seats=int(params.get("seats", 0)),
+            odd_seat=params.get("odd_seat"),
+            one_per_household=bool(params.get("one_per_household", True)),
+            invitations=params.get("invitations"),
+            multiple=int(params.get("multiple", DEFAULT_MULTIPLE)),
+            seats_by_stratum=params.get("seats_by_stratum"),
+        )
+        redo_pool = await _pool_row(redo_pool_id, council_id)
+        redo_commitment = proto.commitment(redo_pool["digest"], plan_for(redo_pool["strata_counts"], data))
+        if redo_commitment == row["commitment"] and row["entropy"] is None:
+            pass  # nothing was drawn under it: committing the same again is no re-roll
+        elif await Draw.exists().where((Draw.entropy_commitment == redo_commitment) | (Draw.commitment == redo_commitment)):
+            raise RuleBroken(
+                _(
+                    "Même liste et même plan qu'un tirage déjà engagé : ce serait un nouveau lancer du même tirage. "
+                    "Préparez une nouvelle liste (nouvelles clés) ou changez le plan."
+                ),
+                code="engagement-deja-utilise",
+                field="redo_pool_id",
+            )
     async with ctx.db.transaction():
         await _versioned(
             draw_id,
@@ -872,17 +835,8 @@ async def abandon_draw(
                 "previous_status": row["status"],
             },
         )
-    if redo_pool_id is None:
+    if redo_pool_id is None or data is None:
         return await get_draw(draw_id)
-    params = row["params"] or {}
-    data = PlanInput(
-        seats=int(params.get("seats", 0)),
-        odd_seat=params.get("odd_seat"),
-        one_per_household=bool(params.get("one_per_household", True)),
-        invitations=params.get("invitations"),
-        multiple=int(params.get("multiple", DEFAULT_MULTIPLE)),
-        seats_by_stratum=params.get("seats_by_stratum"),
-    )
     new = await prepare_draw(
         ctx,
         actor,
@@ -895,30 +849,12 @@ async def abandon_draw(
         replaces=draw_id,
     )
     new = await commit_draw(ctx, actor, council_id, int(new["id"]))
-    if await Draw.exists().where(Draw.entropy_commitment == new["commitment"]):
-        # Same pool and same plan as a draw whose entropy is known: that would be a re-roll.
-        await abandon_draw(
-            ctx,
-            actor,
-            council_id,
-            int(new["id"]),
-            _("Engagement identique à un tirage dont l'aléa est connu."),
-        )
-        raise RuleBroken(
-            _(
-                "Même liste et même plan qu'un tirage dont l'aléa est déjà connu : ce serait un nouveau lancer du "  # noqa: E501
-                "même tirage. Préparez une nouvelle liste (nouvelles clés) ou changez le plan."
-            ),
-            code="engagement-deja-utilise",
-        )
     async with ctx.db.transaction():
         await Draw.update({Draw.replaced_by: int(new["id"])}).where(Draw.id == draw_id)
     return await get_draw(int(new["id"]))
 
 
-async def update_session_info(
-    ctx: AppContext, actor: Actor, council_id: int, draw_id: int, *, place: str, present: str
-) -> dict[str, Any]:
+async def update_session_info(ctx: AppContext, actor: Actor, council_id: int, draw_id: int, *, place: str, present: str) -> dict[str, Any]:
     """Where the public session is held and who attends (for the procès-verbal)."""
     loaded = await _load(draw_id, council_id)
     async with ctx.db.transaction():
@@ -968,11 +904,7 @@ async def open_round(
     row, draw = loaded.row, loaded.draw
     now = ctx.now()
     if draw.status in (cer.DrawStatus.RANKED, cer.DrawStatus.ROUNDS):
-        proposal = (
-            rnd.first_round_counts(draw.plan.quotas, draw.ranked)
-            if not draw.rounds
-            else cer.proposed_next_round(draw, reserve=_reserve(draw))
-        )
+        proposal = rnd.first_round_counts(draw.plan.quotas, draw.ranked) if not draw.rounds else cer.proposed_next_round(draw, reserve=_reserve(draw))
     else:
         proposal = {}
     if counts is not None:
@@ -982,18 +914,16 @@ async def open_round(
     if deadline is None:
         deadline = now + timedelta(days=DEFAULT_REPLY_DAYS)
     elif deadline.tzinfo is None or deadline <= now:
-        raise InvalidInput(
-            _("La date limite de réponse doit être postérieure à aujourd'hui."), field="deadline"
-        )
+        raise InvalidInput(_("La date limite de réponse doit être postérieure à aujourd'hui."), field="deadline")
     invs = rnd.invitations((new_round,), None)
     depths = rnd.invited_depths(draw.ranked, draw.rounds)
     keys = [k for s in sorted(new_round.invited) for k in new_round.invited[s]]
     members: dict[str, dict[str, Any]] = {}
     for i in range(0, len(keys), 500):
         chunk = keys[i : i + 500]
-        rows = await PoolMember.select(
-            PoolMember.key, PoolMember.subject_type, PoolMember.subject_id
-        ).where((PoolMember.pool == int(row["pool"])) & PoolMember.key.is_in(chunk))
+        rows = await PoolMember.select(PoolMember.key, PoolMember.subject_type, PoolMember.subject_id).where(
+            (PoolMember.pool == int(row["pool"])) & PoolMember.key.is_in(chunk)
+        )
         members.update({r["key"]: r for r in rows})
     secret = ctx.settings.secret_key
     records = []
@@ -1078,9 +1008,7 @@ async def open_round(
 # --------------------------------------------------------------------------------------
 
 
-async def _store_seats(
-    draw_id: int, draw: cer.Draw, invitations: Sequence[Mapping[str, Any]]
-) -> None:
+async def _store_seats(draw_id: int, draw: cer.Draw, invitations: Sequence[Mapping[str, Any]]) -> None:
     ids = {i["key"]: int(i["id"]) for i in invitations}
     assignment = cer.seat_assignment(draw)
     await DrawSeat.delete().where(DrawSeat.draw == draw_id)
@@ -1120,9 +1048,7 @@ class ReplyEntry:
     contact: str | None = None
 
 
-async def _apply_replies(
-    ctx: AppContext, actor: Actor, loaded: _Loaded, entries: Sequence[ReplyEntry], via: str
-) -> None:
+async def _apply_replies(ctx: AppContext, actor: Actor, loaded: _Loaded, entries: Sequence[ReplyEntry], via: str) -> None:
     """Record replies and rebuild the seats, in one transaction.
 
     Seats are computed from the replies as read, so the write is versioned; replies are
@@ -1140,9 +1066,7 @@ async def _apply_replies(
             loaded = await _load(int(loaded.row["id"]))
 
 
-async def _apply_replies_once(
-    ctx: AppContext, actor: Actor, loaded: _Loaded, entries: Sequence[ReplyEntry], via: str
-) -> None:
+async def _apply_replies_once(ctx: AppContext, actor: Actor, loaded: _Loaded, entries: Sequence[ReplyEntry], via: str) -> None:
     draw = loaded.draw
     for e in entries:
         try:
@@ -1162,9 +1086,7 @@ async def _apply_replies_once(
             }
             if e.contact is not None:
                 values[DrawInvitation.contact] = e.contact
-            await DrawInvitation.update(values).where(
-                (DrawInvitation.draw == int(loaded.row["id"])) & (DrawInvitation.key == e.key)
-            )
+            await DrawInvitation.update(values).where((DrawInvitation.draw == int(loaded.row["id"])) & (DrawInvitation.key == e.key))
         await _store_seats(int(loaded.row["id"]), draw, loaded.invitations)
         await _audit(
             ctx,
@@ -1180,9 +1102,7 @@ async def _apply_replies_once(
         )
 
 
-async def record_reply(
-    ctx: AppContext, actor: Actor, council_id: int, draw_id: int, key: str, reply: str | Reply
-) -> dict[str, Any]:
+async def record_reply(ctx: AppContext, actor: Actor, council_id: int, draw_id: int, key: str, reply: str | Reply) -> dict[str, Any]:
     """The lead records (or corrects) one invited person's reply."""
     loaded = await _load(draw_id, council_id)
     r = reply if isinstance(reply, Reply) else parse_reply(reply)
@@ -1198,9 +1118,7 @@ def _sniff_rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
-async def import_replies_csv(
-    ctx: AppContext, actor: Actor, council_id: int, draw_id: int, data: bytes
-) -> dict[str, Any]:
+async def import_replies_csv(ctx: AppContext, actor: Actor, council_id: int, draw_id: int, data: bytes) -> dict[str, Any]:
     """Replies in a CSV file: a header with ``cle`` (or ``code``, the letter's reply code)
     and ``reponse`` (accepte, refuse, sans_reponse, npai). All lines or none: every faulty
     line is reported with its number."""
@@ -1210,9 +1128,7 @@ async def import_replies_csv(
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
-            raise InvalidInput(
-                _("Le fichier n'est pas un texte lisible (UTF-8 attendu)."), field="fichier"
-            ) from None
+            raise InvalidInput(_("Le fichier n'est pas un texte lisible (UTF-8 attendu)."), field="fichier") from None
     rows = _sniff_rows(text.replace("\r\n", "\n").replace("\r", "\n"))
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
@@ -1223,9 +1139,7 @@ async def import_replies_csv(
     reply_col = next((header.index(n) for n in ("reponse", "reply") if n in header), None)
     if reply_col is None or (key_col is None and code_col is None):
         raise InvalidInput(
-            _(
-                "Ligne 1 : l'en-tête doit contenir une colonne « reponse » et une colonne « cle » ou « code »."  # noqa: E501
-            ),
+            _("Ligne 1 : l'en-tête doit contenir une colonne « reponse » et une colonne « cle » ou « code »."),
             field="fichier",
             line=1,
         )
@@ -1254,17 +1168,13 @@ async def import_replies_csv(
                 continue
             key = inv["key"]
         if not key:
-            errors.append(
-                FieldError("cle", _("Ligne {n} : clé ou code manquant.").format(n=line_no), line_no)
-            )
+            errors.append(FieldError("cle", _("Ligne {n} : clé ou code manquant.").format(n=line_no), line_no))
             continue
         if key not in by_key:
             errors.append(
                 FieldError(
                     "cle",
-                    _("Ligne {n} : la personne « {k} » n'a été invitée à aucun tour.").format(
-                        n=line_no, k=key
-                    ),
+                    _("Ligne {n} : la personne « {k} » n'a été invitée à aucun tour.").format(n=line_no, k=key),
                     line_no,
                 )
             )
@@ -1272,17 +1182,13 @@ async def import_replies_csv(
         try:
             reply = parse_reply(cell(reply_col), field_name="reponse", line=line_no)
         except InvalidInput as exc:
-            errors.append(
-                FieldError("reponse", _("Ligne {n} : {m}").format(n=line_no, m=exc.detail), line_no)
-            )
+            errors.append(FieldError("reponse", _("Ligne {n} : {m}").format(n=line_no, m=exc.detail), line_no))
             continue
         if key in seen:
             errors.append(
                 FieldError(
                     "cle",
-                    _("Ligne {n} : « {k} » figure déjà ligne {p}.").format(
-                        n=line_no, k=key, p=seen[key]
-                    ),
+                    _("Ligne {n} : « {k} » figure déjà ligne {p}.").format(n=line_no, k=key, p=seen[key]),
                     line_no,
                 )
             )
@@ -1291,9 +1197,7 @@ async def import_replies_csv(
         entries.append(ReplyEntry(key, reply, line_no))
     if errors:
         raise InvalidInput(
-            _(
-                "{n} ligne(s) en erreur ; aucune réponse n'a été enregistrée. Première erreur : {first}"  # noqa: E501
-            ).format(n=len(errors), first=errors[0].message),
+            _("{n} ligne(s) en erreur ; aucune réponse n'a été enregistrée. Première erreur : {first}").format(n=len(errors), first=errors[0].message),
             field="fichier",
             line=errors[0].line,
             errors=errors,
@@ -1317,9 +1221,7 @@ async def _failures(key: str, since: datetime) -> tuple[int, datetime | None]:
     rows = (
         await LoginAttempt.select(LoginAttempt.at)
         .where(
-            (LoginAttempt.subject_key == key)
-            & (LoginAttempt.at >= since)
-            & (LoginAttempt.success == False)  # noqa: E712
+            (LoginAttempt.subject_key == key) & (LoginAttempt.at >= since) & (LoginAttempt.success == False)  # noqa: E712
         )
         .order_by(LoginAttempt.at, ascending=False)
         .limit(200)
@@ -1350,26 +1252,19 @@ async def reply_online(
         if count >= limit and last is not None:
             retry = max(1, int((last + REPLY_WINDOW - now).total_seconds()) + 1)
             raise TooManyAttempts(
-                _(
-                    "Trop d'essais infructueux. Réessayez dans {m} minute(s) ou répondez avec le coupon du courrier."  # noqa: E501
-                ).format(m=max(1, (retry + 59) // 60)),
+                _("Trop d'essais infructueux. Réessayez dans {m} minute(s) ou répondez avec le coupon du courrier.").format(m=max(1, (retry + 59) // 60)),
                 retry_after=retry,
             )
 
     generic = InvalidInput(
-        _(
-            "Code ou année de naissance incorrect. Vérifiez le code imprimé sur votre courrier, ou répondez avec le "  # noqa: E501
-            "coupon-réponse."
-        ),
+        _("Code ou année de naissance incorrect. Vérifiez le code imprimé sur votre courrier, ou répondez avec le coupon-réponse."),
         code="reponse-refusee",
         field="code",
     )
 
     async def fail() -> None:
         async with ctx.db.transaction():
-            await LoginAttempt.insert(
-                *[LoginAttempt(subject_key=k, at=now, success=False) for k in keys]
-            )
+            await LoginAttempt.insert(*[LoginAttempt(subject_key=k, at=now, success=False) for k in keys])
             await LoginAttempt.delete().where(LoginAttempt.at < now - timedelta(days=1))
         raise generic
 
@@ -1390,15 +1285,8 @@ async def reply_online(
     if inv is None or inv["subject_id"] is None:
         await fail()
     assert inv is not None
-    subject = (await subjects.load_subjects(inv["subject_type"], [int(inv["subject_id"])])).get(
-        int(inv["subject_id"])
-    )
-    if (
-        subject is None
-        or subject.birth_year is None
-        or subject.purged
-        or not hmac.compare_digest(str(subject.birth_year), str(year))
-    ):
+    subject = (await subjects.load_subjects(inv["subject_type"], [int(inv["subject_id"])])).get(int(inv["subject_id"]))
+    if subject is None or subject.birth_year is None or subject.purged or not hmac.compare_digest(str(subject.birth_year), str(year)):
         await fail()
     # Both factors hold: from here messages may be specific.
     loaded = await _load(int(inv["draw"]))
@@ -1431,9 +1319,7 @@ async def reply_online(
     }
 
 
-async def close_round(
-    ctx: AppContext, actor: Actor, council_id: int, draw_id: int, round_no: int
-) -> dict[str, Any]:
+async def close_round(ctx: AppContext, actor: Actor, council_id: int, draw_id: int, round_no: int) -> dict[str, Any]:
     """Once a round's deadline has passed, every invitation of it still without a reply
     becomes "no reply by the deadline" (a later "yes" may still be recorded)."""
     loaded = await _load(draw_id, council_id)
@@ -1445,19 +1331,13 @@ async def close_round(
             _("La date limite de réponse de ce tour n'est pas encore passée."),
             code="delai-en-cours",
         )
-    pending = [
-        ReplyEntry(i["key"], Reply.NO_REPLY)
-        for i in loaded.invitations
-        if int(i["round"]) == int(round_no) and not i["reply"]
-    ]
+    pending = [ReplyEntry(i["key"], Reply.NO_REPLY) for i in loaded.invitations if int(i["round"]) == int(round_no) and not i["reply"]]
     if pending:
         await _apply_replies(ctx, actor, loaded, pending, "lead")
     return {"round": int(round_no), "marked_no_reply": len(pending)}
 
 
-async def replacement_proposal(
-    draw_id: int, key: str, council_id: int | None = None
-) -> dict[str, Any]:
+async def replacement_proposal(draw_id: int, key: str, council_id: int | None = None) -> dict[str, Any]:
     """Who would take a leaving titulaire's seat: the best-ranked suppléant of the same
     stratum, or a new round when none remains."""
     loaded = await _load(draw_id, council_id)
@@ -1471,17 +1351,13 @@ async def replacement_proposal(
     }
 
 
-async def record_departure(
-    ctx: AppContext, actor: Actor, council_id: int, draw_id: int, key: str
-) -> dict[str, Any]:
+async def record_departure(ctx: AppContext, actor: Actor, council_id: int, draw_id: int, key: str) -> dict[str, Any]:
     """A titulaire or suppléant leaves; seats are recomputed from the order, so the
     best-ranked suppléant takes the seat. Returns the proposal that applied."""
     loaded = await _load(draw_id, council_id)
     proposal: dict[str, Any] | None = None
     assignment = cer.seat_assignment(loaded.draw)
-    if assignment.stratum_of(key) is not None and any(
-        key in v for v in assignment.titulaires.values()
-    ):
+    if assignment.stratum_of(key) is not None and any(key in v for v in assignment.titulaires.values()):
         p = rnd.propose_replacement(assignment, key)
         proposal = {
             "stratum": p.stratum,
@@ -1494,9 +1370,7 @@ async def record_departure(
     now = ctx.now()
     async with ctx.db.transaction():
         await _versioned(draw_id, int(loaded.row["version"]), {})
-        await DrawInvitation.update({DrawInvitation.departed_at: now}).where(
-            (DrawInvitation.draw == draw_id) & (DrawInvitation.key == key)
-        )
+        await DrawInvitation.update({DrawInvitation.departed_at: now}).where((DrawInvitation.draw == draw_id) & (DrawInvitation.key == key))
         await _store_seats(draw_id, draw, loaded.invitations)
         await _audit(
             ctx,
@@ -1565,12 +1439,7 @@ async def get_draw(draw_id: int, council_id: int | None = None) -> dict[str, Any
 
 
 async def list_draws(council_id: int) -> list[dict[str, Any]]:
-    rows = (
-        await Draw.select(*_LIGHT_COLUMNS)
-        .where(Draw.council == council_id)
-        .order_by(Draw.id, ascending=False)
-        .output(load_json=True)
-    )
+    rows = await Draw.select(*_LIGHT_COLUMNS).where(Draw.council == council_id).order_by(Draw.id, ascending=False).output(load_json=True)
     return [_public_view(r) for r in rows]
 
 
@@ -1667,18 +1536,10 @@ async def lookup_key(reference: str, key: str) -> dict[str, Any]:
     published seed; the rank is the key's place in its stratum's list)."""
     row = await _row_by_reference(reference)
     key = (key or "").strip()
-    if (
-        row["status"] not in ("ranked", "rounds", "abandoned")
-        or not row["seed"]
-        or row["ranking_digest"] == ""
-    ):
-        raise InvalidState(
-            _("Le classement de ce tirage n'est pas encore établi."), code="non-classe"
-        )
+    if row["status"] not in ("ranked", "rounds", "abandoned") or not row["seed"] or row["ranking_digest"] == "":
+        raise InvalidState(_("Le classement de ce tirage n'est pas encore établi."), code="non-classe")
     if proto._KEY_RE.fullmatch(key) is None:
-        raise InvalidInput(
-            _("Une clé compte de 8 à 64 caractères parmi A-Z, a-z, 0-9, _ et -."), field="key"
-        )
+        raise InvalidInput(_("Une clé compte de 8 à 64 caractères parmi A-Z, a-z, 0-9, _ et -."), field="key")
     full = await _row(int(row["id"]), with_blob=True)
     ranking = _cached_ranking(full)
     ticket = proto.ticket(bytes.fromhex(row["seed"]), key)
@@ -1686,11 +1547,7 @@ async def lookup_key(reference: str, key: str) -> dict[str, Any]:
         lst = ranking.ranked[stratum]
         if key in lst:
             rank_no = lst.index(key) + 1
-            inv = (
-                await DrawInvitation.select(DrawInvitation.round)
-                .where((DrawInvitation.draw == int(row["id"])) & (DrawInvitation.key == key))
-                .first()
-            )
+            inv = await DrawInvitation.select(DrawInvitation.round).where((DrawInvitation.draw == int(row["id"])) & (DrawInvitation.key == key)).first()
             return {
                 "reference": row["reference"],
                 "key": key,
@@ -1738,11 +1595,7 @@ async def round_recipients(ctx: AppContext, draw_id: int, round_no: int) -> list
     """The people a round invites, in stratum then rank order, with the reply code of
     their letter (derived, identical at every call) and the round's deadline."""
     row = await _row(draw_id)
-    r = (
-        await DrawRound.select()
-        .where((DrawRound.draw == draw_id) & (DrawRound.number == round_no))
-        .first()
-    )
+    r = await DrawRound.select().where((DrawRound.draw == draw_id) & (DrawRound.number == round_no)).first()
     if r is None:
         raise NotFound(_("Tour introuvable pour ce tirage."))
     invs = (
@@ -1805,15 +1658,9 @@ async def draw_results(draw_id: int) -> DrawResults:
     """Titulaires and suppléants (in rank order per stratum) with their subject links."""
     row = await _row(draw_id)
     seat_rows = (
-        await DrawSeat.select()
-        .where(DrawSeat.draw == draw_id)
-        .order_by(DrawSeat.stratum)
-        .order_by(DrawSeat.role, ascending=False)
-        .order_by(DrawSeat.position)
+        await DrawSeat.select().where(DrawSeat.draw == draw_id).order_by(DrawSeat.stratum).order_by(DrawSeat.role, ascending=False).order_by(DrawSeat.position)
     )
-    invs = {
-        int(i["id"]): i for i in await DrawInvitation.select().where(DrawInvitation.draw == draw_id)
-    }
+    invs = {int(i["id"]): i for i in await DrawInvitation.select().where(DrawInvitation.draw == draw_id)}
     out = DrawResults(
         draw_id=draw_id,
         reference=row["reference"],
@@ -1845,9 +1692,7 @@ async def pv_data(draw_id: int, lead_copy: bool) -> dict[str, Any]:
     loaded = await _load(draw_id)
     row, draw = loaded.row, loaded.draw
     if draw.commitment is None:
-        raise InvalidState(
-            _("Le procès-verbal n'existe qu'une fois le tirage engagé."), code="non-engage"
-        )
+        raise InvalidState(_("Le procès-verbal n'existe qu'une fois le tirage engagé."), code="non-engage")
     record = rec.public_record(draw)
     names: dict[str, str] = {}
     if lead_copy:
@@ -1857,11 +1702,7 @@ async def pv_data(draw_id: int, lead_copy: bool) -> dict[str, Any]:
                 by_type.setdefault(i["subject_type"], []).append(int(i["subject_id"]))
         loaded_subjects = {t: await subjects.load_subjects(t, ids) for t, ids in by_type.items()}
         for i in loaded.invitations:
-            subj = (
-                loaded_subjects.get(i["subject_type"], {}).get(i["subject_id"])
-                if i["subject_id"]
-                else None
-            )
+            subj = loaded_subjects.get(i["subject_type"], {}).get(i["subject_id"]) if i["subject_id"] else None
             if subj is not None:
                 names[i["key"]] = subj.display_name
     ranked_rows = []

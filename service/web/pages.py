@@ -20,6 +20,7 @@ from service.api.common import actor_of, client_ip, ctx_of, user_of
 from service.auth import SESSION_COOKIE, allow, authenticated, public
 from service.usecases import accounts as acc
 from service.usecases import organisation as org
+from service.web.organisation_pages import OrganisationEditPages
 from service.web.render import form_errors, render, see_other
 
 
@@ -162,6 +163,7 @@ class HomePages(Controller):
                       qpvs=await org.list_qpvs(user.principal, territory_id),
                       conseils=await org.list_councils(user.principal, territory_id),
                       peut_gerer=is_allowed(user.principal, Action.MANAGE_TERRITORY, scope),
+                      peut_archiver=is_allowed(user.principal, Action.CREATE_TERRITORY, scope),
                       erreurs_qpv=forms.get("erreurs_qpv", {}), form_qpv=forms.get("form_qpv", {}),
                       erreurs_conseil=forms.get("erreurs_conseil", {}),
                       form_conseil=forms.get("form_conseil", {"qpv_ids": [], "regime": "2024", "name": ""}),
@@ -234,7 +236,8 @@ class CouncilPages(Controller):
         return self._edit(request, c, form, {})
 
     def _edit(self, request: Request[Any, Any, Any], c: dict[str, Any], form: dict[str, Any], erreurs: dict[str, str], status: int = 200) -> Template:
-        quorums = [(q, {"majorite": _("majorité des membres en exercice"), "tiers": _("un tiers des membres"), "aucun": _("sans quorum")}[q]) for q in QUORUM_RULES]
+        labels = {"majorite": _("majorité des membres en exercice"), "tiers": _("un tiers des membres"), "aucun": _("sans quorum")}
+        quorums = [(q, labels[q]) for q in QUORUM_RULES]
         return render(request, "conseils/modifier.html", status_code=status, titre=_("Modifier le conseil"), conseil=c,
                       form=form, erreurs=erreurs, reglages=_reglages(c["settings"]), quorums=quorums,
                       fil=[{"href": "/", "label": _("Tableau de bord")}, {"href": f"/conseils/{c['id']}", "label": c["name"]},
@@ -362,5 +365,5 @@ class AuditPages(Controller):
                       fil=[{"href": "/", "label": _("Tableau de bord")}, {"label": _("Journal d'audit")}])
 
 
-PAGE_CONTROLLERS = [AuthPages, HomePages, CouncilPages, AccountPages, AdminPages, AuditPages]
+PAGE_CONTROLLERS = [AuthPages, HomePages, CouncilPages, AccountPages, AdminPages, AuditPages, OrganisationEditPages]
 _unused = visible_territories

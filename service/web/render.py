@@ -24,6 +24,8 @@ FLASH = {
     "compte-active": ("succes", "Compte activé : vous pouvez vous connecter."),
     "deconnecte": ("succes", "Vous êtes déconnecté."),
     "installe": ("succes", "Compte administrateur créé : connectez-vous."),
+    "enregistre": ("succes", "Modifications enregistrées."),
+    "archive": ("succes", "Archivé. L'historique reste consultable."),
 }
 
 

@@ -32,15 +32,9 @@ async def _seed(settings: Any) -> int:
         ctx = AppContext(settings=settings, db=db, cheap_hashing=True)
         await acc.create_admin(ctx, "admin@test.fr", "Camille Admin", PASSWORD)
         sysa = Actor.system()
-        t = await org.create_territory(
-            ctx, sysa, org.TerritoryInput(name="Valmont Métropole", departement="37")
-        )
-        q = await org.create_qpv(
-            ctx, sysa, t["id"], org.QpvInput(code="QN03701M", name="Les Tilleuls")
-        )
-        c = await org.create_council(
-            ctx, sysa, t["id"], org.CouncilInput(name="Conseil des Tilleuls", qpv_ids=(q["id"],))
-        )
+        t = await org.create_territory(ctx, sysa, org.TerritoryInput(name="Valmont Métropole", departement="37"))
+        q = await org.create_qpv(ctx, sysa, t["id"], org.QpvInput(code="QN03701M", name="Les Tilleuls"))
+        c = await org.create_council(ctx, sysa, t["id"], org.CouncilInput(name="Conseil des Tilleuls", qpv_ids=(q["id"],)))
         await create_pool(ctx, sysa, c["id"], synthetic_items(120), label="Registre 2026")
         return int(c["id"])
     finally:
@@ -75,9 +69,7 @@ def test_ceremony_on_the_projector_page(council: int, page: Any) -> None:
     page.get_by_role("link", name="Ouvrir la page de séance (vidéoprojecteur)").click()
     commitment = page.locator("#engagement").inner_text().strip()
     assert len(commitment) == 64
-    big = page.evaluate(
-        "parseFloat(getComputedStyle(document.querySelector('#engagement')).fontSize)"
-    )
+    big = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#engagement')).fontSize)")
     assert big >= 30  # readable from the back of the room
     page.get_by_label("Faces lues à voix haute", exact=False).fill("1 2 3 9")
     page.get_by_role("button", name="Tirer au sort").click()
@@ -92,6 +84,17 @@ def test_ceremony_on_the_projector_page(council: int, page: Any) -> None:
     page.wait_for_timeout(800)
     page.screenshot(path=str(SCREENSHOTS / "tirage-seance.png"), full_page=True)
     reference = page.locator("p.grand strong").first.inner_text().strip()
+    # Back on the lead's page: open round 1, record an acceptance, see the seat filled.
+    page.get_by_role("link", name="Retour à la page du tirage").click()
+    page.get_by_role("button", name="Ouvrir le premier tour").click()
+    page.wait_for_url("**?ok=tour-ouvert")
+    page.get_by_label("Personne invitée (clé)").select_option(key)
+    page.get_by_label("Réponse", exact=True).select_option("accepte")
+    page.get_by_role("button", name="Enregistrer la réponse").click()
+    page.wait_for_url("**?ok=reponse-enregistree*")
+    seats = page.locator("#sieges").inner_text()
+    assert key in seats
+    page.screenshot(path=str(SCREENSHOTS / "tirage-page-chef.png"), full_page=True)
     page.goto("/tirages/verifier")
     page.get_by_label("Référence du tirage", exact=False).fill(reference)
     page.get_by_label("Clé").fill(key)

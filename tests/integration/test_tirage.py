@@ -19,16 +19,12 @@ def _lead(world: World) -> Any:
     return Actor(world.ids["lead_a"], "lead.a@test.fr")
 
 
-async def _ranked(
-    ctx: Any, world: World, n: int = 60, seats: int = 4, **plan: Any
-) -> dict[str, Any]:
+async def _ranked(ctx: Any, world: World, n: int = 60, seats: int = 4, **plan: Any) -> dict[str, Any]:
     from service.usecases import tirage as t
 
     council = world.ids["council_a"]
     pool = await make_pool(ctx, council, n)
-    d = await t.prepare_draw(
-        ctx, _lead(world), council, pool["id"], t.PlanInput(seats=seats, **plan)
-    )
+    d = await t.prepare_draw(ctx, _lead(world), council, pool["id"], t.PlanInput(seats=seats, **plan))
     await t.commit_draw(ctx, _lead(world), council, d["id"])
     await t.enter_entropy(ctx, _lead(world), council, d["id"], DICE)
     return await t.rank_draw(ctx, _lead(world), council, d["id"])
@@ -41,9 +37,7 @@ async def test_full_ceremony_matches_the_standalone_verifier(ctx: Any, world: Wo
 
     council = world.ids["council_a"]
     pool = await make_pool(ctx, council, 60)
-    d = await t.prepare_draw(
-        ctx, _lead(world), council, pool["id"], t.PlanInput(seats=5, odd_seat="F", multiple=3)
-    )
+    d = await t.prepare_draw(ctx, _lead(world), council, pool["id"], t.PlanInput(seats=5, odd_seat="F", multiple=3))
     assert d["status"] == "prepared" and d["reference"].startswith("CC-2026-")
     assert d["plan"]["seats"] == {"F": 3, "M": 2} and d["plan"]["quotas"] == {"F": 9, "M": 6}
     d = await t.commit_draw(ctx, _lead(world), council, d["id"])
@@ -62,9 +56,7 @@ async def test_full_ceremony_matches_the_standalone_verifier(ctx: Any, world: Wo
     assert {s: len(v) for s, v in pub["ranked"].items()} == {"F": 9, "M": 6}
     assert pub["rounds"][0]["invited"] == {"F": 9, "M": 6}
     assert (await t.reverify(d["id"])).ok
-    actions = [
-        r["action"] for r in await AuditEvent.select(AuditEvent.action).order_by(AuditEvent.seq)
-    ]
+    actions = [r["action"] for r in await AuditEvent.select(AuditEvent.action).order_by(AuditEvent.seq)]
     assert actions[-5:] == [
         "tirage.preparation",
         "tirage.engagement",
@@ -74,22 +66,16 @@ async def test_full_ceremony_matches_the_standalone_verifier(ctx: Any, world: Wo
     ]
 
 
-async def test_stratum_smaller_than_its_seats_is_refused_before_commit(
-    ctx: Any, world: World
-) -> None:
+async def test_stratum_smaller_than_its_seats_is_refused_before_commit(ctx: Any, world: World) -> None:
     from domain.errors import RuleBroken
     from service.usecases import tirage as t
 
     pool = await make_pool(ctx, world.ids["council_a"], 6)
     with pytest.raises(RuleBroken) as err:
-        await t.prepare_draw(
-            ctx, _lead(world), world.ids["council_a"], pool["id"], t.PlanInput(seats=8)
-        )
+        await t.prepare_draw(ctx, _lead(world), world.ids["council_a"], pool["id"], t.PlanInput(seats=8))
     assert err.value.code == "strate-insuffisante"
     with pytest.raises(Exception) as odd:
-        await t.prepare_draw(
-            ctx, _lead(world), world.ids["council_a"], pool["id"], t.PlanInput(seats=3)
-        )
+        await t.prepare_draw(ctx, _lead(world), world.ids["council_a"], pool["id"], t.PlanInput(seats=3))
     assert odd.value.field == "odd_seat"  # type: ignore[attr-defined]
 
 
@@ -115,9 +101,7 @@ async def test_entropy_rules(ctx: Any, world: World) -> None:
     again = await t.prepare_draw(ctx, _lead(world), council, pool["id"], t.PlanInput(seats=2))
     await t.commit_draw(ctx, _lead(world), council, again["id"])
     with pytest.raises(InvalidState) as reused:
-        await t.enter_entropy(
-            ctx, _lead(world), council, again["id"], "autre tirage du loto 12 18 33", "text"
-        )
+        await t.enter_entropy(ctx, _lead(world), council, again["id"], "autre tirage du loto 12 18 33", "text")
     assert reused.value.code == "alea-deja-saisi"
 
 
@@ -132,9 +116,7 @@ async def test_pool_changed_after_commitment_is_refused(ctx: Any, world: World) 
     await t.commit_draw(ctx, _lead(world), council, d["id"])
     await t.enter_entropy(ctx, _lead(world), council, d["id"], DICE)
     content = await t.draw_pool_file(d["id"])
-    await Pool.update({Pool.content: content.replace(b"\tF\t", b"\tM\t", 1)}).where(
-        Pool.id == pool["id"]
-    )
+    await Pool.update({Pool.content: content.replace(b"\tF\t", b"\tM\t", 1)}).where(Pool.id == pool["id"])
     with pytest.raises(RuleBroken) as err:
         await t.rank_draw(ctx, _lead(world), council, d["id"])
     assert err.value.code == "liste-modifiee"
@@ -160,9 +142,7 @@ async def test_two_leads_pressing_draw_at_once(ctx: Any, world: World) -> None:
     assert all(c.code == "deja-classe" for c in conflicts)
 
 
-async def test_crash_while_storing_leaves_nothing_and_resuming_is_identical(
-    ctx: Any, world: World, monkeypatch: Any
-) -> None:
+async def test_crash_while_storing_leaves_nothing_and_resuming_is_identical(ctx: Any, world: World, monkeypatch: Any) -> None:
     from service import audit
     from service.usecases import tirage as t
 
@@ -188,12 +168,8 @@ async def test_crash_while_storing_leaves_nothing_and_resuming_is_identical(
     done = await t.rank_draw(ctx, _lead(world), council, d["id"])
     from domain.draw import protocol as proto
 
-    expected = proto.rank(
-        proto.parse_pool(await t.draw_pool_file(d["id"])), bytes.fromhex(done["seed"]), True
-    )
-    assert (await t.audit_record(d["id"]))["ranked"] == {
-        s: list(v) for s, v in expected.ranked.items()
-    }
+    expected = proto.rank(proto.parse_pool(await t.draw_pool_file(d["id"])), bytes.fromhex(done["seed"]), True)
+    assert (await t.audit_record(d["id"]))["ranked"] == {s: list(v) for s, v in expected.ranked.items()}
 
 
 async def test_rounds_replies_seats_and_replacement(ctx: Any, world: World) -> None:
@@ -249,12 +225,12 @@ async def test_csv_replies_are_all_or_nothing_with_line_numbers(ctx: Any, world:
     d = await _ranked(ctx, world, n=60, seats=2, multiple=3)
     await t.open_round(ctx, _lead(world), council, d["id"])
     recips = await t.round_recipients(ctx, d["id"], 1)
-    bad = f"cle;reponse\n{recips[0].key};accepte\nINCONNUE99;refuse\n{recips[1].key};peut-être\n".encode()  # noqa: E501
+    bad = f"cle;reponse\n{recips[0].key};accepte\nINCONNUE99;refuse\n{recips[1].key};peut-être\n".encode()
     with pytest.raises(InvalidInput) as err:
         await t.import_replies_csv(ctx, _lead(world), council, d["id"], bad)
     assert [e.line for e in err.value.errors] == [3, 4]
     assert all(i["reply"] == "" for i in (await t.draw_state(d["id"]))["invitations"])
-    good = f"code;reponse\n{recips[0].reply_code};accepté\n{recips[1].reply_code.lower()};NPAI\n".encode()  # noqa: E501
+    good = f"code;reponse\n{recips[0].reply_code};accepté\n{recips[1].reply_code.lower()};NPAI\n".encode()
     out = await t.import_replies_csv(ctx, _lead(world), council, d["id"], good)
     assert out == {"recorded": 2, "by_reply": {"accepted": 1, "returned_npai": 1}}
 
@@ -299,9 +275,7 @@ async def test_online_reply_two_factors_and_rate_limit(ctx: Any, world: World, c
     with pytest.raises(TooManyAttempts):
         await t.reply_online(ctx, r2.reply_code, FAKE_BIRTH_YEAR, "refuse", "", "ip-neuve")
     clock.advance(hours=2)
-    assert (await t.reply_online(ctx, r2.reply_code, FAKE_BIRTH_YEAR, "refuse", "", "ip-neuve"))[
-        "reply"
-    ] == "declined"
+    assert (await t.reply_online(ctx, r2.reply_code, FAKE_BIRTH_YEAR, "refuse", "", "ip-neuve"))["reply"] == "declined"
 
 
 async def test_abandon_then_redo_keeps_both_commitments(ctx: Any, world: World) -> None:
@@ -313,15 +287,9 @@ async def test_abandon_then_redo_keeps_both_commitments(ctx: Any, world: World) 
     d = await t.commit_draw(ctx, _lead(world), council, d["id"])
     await t.enter_entropy(ctx, _lead(world), council, d["id"], DICE)
     other_pool = await make_pool(ctx, council, 40, seed=99)
-    new = await t.abandon_draw(
-        ctx, _lead(world), council, d["id"], "séance interrompue", redo_pool_id=other_pool["id"]
-    )
+    new = await t.abandon_draw(ctx, _lead(world), council, d["id"], "séance interrompue", redo_pool_id=other_pool["id"])
     old = await t.get_draw(d["id"])
-    assert (
-        old["status"] == "abandoned"
-        and old["replaced_by"] == new["id"]
-        and new["replaces"] == d["id"]
-    )
+    assert old["status"] == "abandoned" and old["replaced_by"] == new["id"] and new["replaces"] == d["id"]
     assert new["status"] == "committed" and new["commitment"] != old["commitment"]
 
 
@@ -330,9 +298,7 @@ async def test_volunteers_pool_end_to_end(ctx: Any, world: World) -> None:
 
     council = world.ids["council_a"]
     pool = await make_pool(ctx, council, 24, kind="volontaires", subject_type="candidature")
-    d = await t.prepare_draw(
-        ctx, _lead(world), council, pool["id"], t.PlanInput(seats=2, multiple=2)
-    )
+    d = await t.prepare_draw(ctx, _lead(world), council, pool["id"], t.PlanInput(seats=2, multiple=2))
     assert d["kind"] == "volontaires"
     await t.commit_draw(ctx, _lead(world), council, d["id"])
     await t.enter_entropy(
@@ -395,9 +361,7 @@ async def test_concurrent_replies_are_all_kept(ctx: Any, world: World) -> None:
     d = await _ranked(ctx, world, n=60, seats=4, multiple=3)
     await t.open_round(ctx, _lead(world), council, d["id"])
     recips = await t.round_recipients(ctx, d["id"], 1)
-    await asyncio.gather(
-        *[t.record_reply(ctx, _lead(world), council, d["id"], r.key, "accepte") for r in recips[:5]]
-    )
+    await asyncio.gather(*[t.record_reply(ctx, _lead(world), council, d["id"], r.key, "accepte") for r in recips[:5]])
     state = await t.draw_state(d["id"])
     assert sum(1 for i in state["invitations"] if i["reply"] == "accepted") == 5
 
@@ -426,8 +390,22 @@ async def test_prepared_draw_is_not_public(ctx: Any, world: World) -> None:
     from service.usecases import tirage as t
 
     pool = await make_pool(ctx, world.ids["council_a"], 20)
-    d = await t.prepare_draw(
-        ctx, _lead(world), world.ids["council_a"], pool["id"], t.PlanInput(seats=2)
-    )
+    d = await t.prepare_draw(ctx, _lead(world), world.ids["council_a"], pool["id"], t.PlanInput(seats=2))
     with pytest.raises(NotFound):
         await t.public_record(d["reference"])
+
+
+async def test_redo_on_the_same_pool_after_entropy_is_refused_and_nothing_changes(ctx: Any, world: World) -> None:
+    from domain.errors import RuleBroken
+    from service.usecases import tirage as t
+
+    council = world.ids["council_a"]
+    pool = await make_pool(ctx, council, 40)
+    d = await t.prepare_draw(ctx, _lead(world), council, pool["id"], t.PlanInput(seats=2))
+    await t.commit_draw(ctx, _lead(world), council, d["id"])
+    await t.enter_entropy(ctx, _lead(world), council, d["id"], DICE)
+    with pytest.raises(RuleBroken) as err:
+        await t.abandon_draw(ctx, _lead(world), council, d["id"], "résultat contesté", redo_pool_id=pool["id"])
+    assert err.value.code == "engagement-deja-utilise"
+    assert (await t.get_draw(d["id"]))["status"] == "entropy_entered"
+    assert len(await t.list_draws(council)) == 1

@@ -48,3 +48,20 @@ def test_unknown_regime() -> None:
 
 def test_name_key_ignores_case_accents_and_hyphens() -> None:
     assert normalise_key("Conseil  des Tilleuls-Bastié") == normalise_key("conseil des tilleuls bastie")
+
+
+@pytest.mark.parametrize("raw,expected", [("37", "37"), ("037", "37"), ("2a", "2A"), ("974", "974"), ("01", "01"), ("95", "95")])
+def test_departement_codes_accepted(raw: str, expected: str) -> None:
+    from domain.organisation import normalise_departement
+
+    assert normalise_departement(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["999", "20", "00", "96", "977", "2C", "", "3"])
+def test_departement_codes_refused(raw: str) -> None:
+    from domain.errors import InvalidInput
+    from domain.organisation import normalise_departement
+
+    with pytest.raises(InvalidInput) as err:
+        normalise_departement(raw)
+    assert err.value.errors[0].field == "departement" if err.value.errors else err.value.field == "departement"

@@ -1,0 +1,118 @@
+"""Editing and archiving territories, QPV and councils from the pages (the API has the
+same operations). Edits carry the row's ``version``: a stale form gets a conflict
+message and the other person's change is kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+
+from domain.access import Action
+from domain.errors import DomainError, InvalidInput
+from domain.i18n import _
+from service.api.common import actor_of, ctx_of
+from service.auth import allow
+from service.usecases import organisation as org
+from service.web.render import form_errors, render, see_other
+
+
+def _text(form: Any, key: str) -> str:
+    return str(form.get(key, "")).strip()
+
+
+def _version(form: Any) -> int:
+    raw = _text(form, "version")
+    return int(raw) if raw.isdigit() else -1
+
+
+def _communes_text(communes: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{c.get('insee', '')} {c.get('nom', '')}".strip() for c in communes or [])
+
+
+def _status(exc: DomainError) -> int:
+    return 422 if isinstance(exc, InvalidInput) else 409
+
+
+class OrganisationEditPages(Controller):
+    path = "/"
+    include_in_schema = False
+
+    # --- territories -------------------------------------------------------------------
+
+    @get("/territoires/{territory_id:int}/modifier", opt=allow(Action.MANAGE_TERRITORY, "territory_id"))
+    async def territory_form(self, request: Request[Any, Any, Any], territory_id: int) -> Template:
+        t = await org.get_territory(territory_id)
+        form = {**t, "communes": _communes_text(t["communes"])}
+        return self._territory_page(request, t, form, {})
+
+    def _territory_page(self, request: Request[Any, Any, Any], t: dict[str, Any], form: dict[str, Any],
+                        erreurs: dict[str, str], status: int = 200) -> Template:
+        return render(request, "territoires/modifier.html", status_code=status, titre=_("Modifier le territoire"),
+                      territoire=t, form=form, erreurs=erreurs,
+                      fil=[{"href": "/", "label": _("Tableau de bord")}, {"href": "/territoires", "label": _("Territoires")},
+                           {"href": f"/territoires/{t['id']}", "label": t["name"]}, {"label": _("Modifier")}])
+
+    @post("/territoires/{territory_id:int}/modifier", opt=allow(Action.MANAGE_TERRITORY, "territory_id"))
+    async def territory_save(self, request: Request[Any, Any, Any], territory_id: int) -> Template | Redirect:
+        from service.web.pages import _parse_communes
+
+        form = await request.form()
+        values = {k: _text(form, k) for k in ("name", "departement", "kind", "siren", "communes", "version")}
+        try:
+            await org.update_territory(ctx_of(request), actor_of(request), territory_id, org.TerritoryInput(
+                name=values["name"], departement=values["departement"], kind=values["kind"] or "epci",
+                siren=values["siren"], communes=_parse_communes(values["communes"])), _version(form))
+        except DomainError as exc:
+            t = await org.get_territory(territory_id)
+            return self._territory_page(request, t, values, form_errors(exc), status=_status(exc))
+        return see_other(f"/territoires/{territory_id}?ok=enregistre")
+
+    @post("/territoires/{territory_id:int}/archiver", opt=allow(Action.CREATE_TERRITORY, "territory_id"))
+    async def territory_archive(self, request: Request[Any, Any, Any], territory_id: int) -> Redirect:
+        await org.archive(ctx_of(request), actor_of(request), "territoire", territory_id)
+        return see_other(f"/territoires/{territory_id}?ok=archive")
+
+    # --- QPV ---------------------------------------------------------------------------
+
+    @get("/qpv/{qpv_id:int}/modifier", opt=allow(Action.MANAGE_TERRITORY, "qpv_id"))
+    async def qpv_form(self, request: Request[Any, Any, Any], qpv_id: int) -> Template:
+        q = await org.get_qpv(qpv_id)
+        form = {**q, "communes": _communes_text(q["communes"])}
+        return await self._qpv_page(request, q, form, {})
+
+    async def _qpv_page(self, request: Request[Any, Any, Any], q: dict[str, Any], form: dict[str, Any],
+                        erreurs: dict[str, str], status: int = 200) -> Template:
+        t = await org.get_territory(q["territory"])
+        return render(request, "territoires/qpv_modifier.html", status_code=status, titre=_("Modifier le quartier"),
+                      qpv=q, territoire=t, form=form, erreurs=erreurs,
+                      fil=[{"href": "/", "label": _("Tableau de bord")}, {"href": f"/territoires/{t['id']}", "label": t["name"]},
+                           {"label": q["code"]}])
+
+    @post("/qpv/{qpv_id:int}/modifier", opt=allow(Action.MANAGE_TERRITORY, "qpv_id"))
+    async def qpv_save(self, request: Request[Any, Any, Any], qpv_id: int) -> Template | Redirect:
+        from service.web.pages import _parse_communes
+
+        form = await request.form()
+        values = {k: _text(form, k) for k in ("code", "name", "communes", "version")}
+        q = await org.get_qpv(qpv_id)
+        try:
+            await org.update_qpv(ctx_of(request), actor_of(request), qpv_id, org.QpvInput(
+                code=values["code"], name=values["name"], communes=_parse_communes(values["communes"])), _version(form))
+        except DomainError as exc:
+            return await self._qpv_page(request, await org.get_qpv(qpv_id), values, form_errors(exc), status=_status(exc))
+        return see_other(f"/territoires/{q['territory']}?ok=enregistre")
+
+    @post("/qpv/{qpv_id:int}/archiver", opt=allow(Action.MANAGE_TERRITORY, "qpv_id"))
+    async def qpv_archive(self, request: Request[Any, Any, Any], qpv_id: int) -> Redirect:
+        q = await org.get_qpv(qpv_id)
+        await org.archive(ctx_of(request), actor_of(request), "qpv", qpv_id)
+        return see_other(f"/territoires/{q['territory']}?ok=archive")
+
+    # --- councils ----------------------------------------------------------------------
+
+    @post("/conseils/{council_id:int}/archiver", opt=allow(Action.MANAGE_COUNCIL, "council_id"))
+    async def council_archive(self, request: Request[Any, Any, Any], council_id: int) -> Redirect:
+        await org.archive(ctx_of(request), actor_of(request), "conseil", council_id)
+        return see_other(f"/conseils/{council_id}?ok=archive")
