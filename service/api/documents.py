@@ -108,7 +108,7 @@ def _batch_out(b: dict[str, Any], council_id: int) -> LetterBatchOut:
 
 class LettersController(Controller):
     path = "/api/v1/conseils/{council_id:int}"
-    tags = ["Courriers"]  # noqa: RUF012
+    tags = ["Courriers"]
 
     @get(
         "/lettre",

@@ -6,8 +6,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from service.db import tables, tables_tirage
-from service.db import tables_documents
+from service.db import tables, tables_documents, tables_tirage
 from service.settings import PROJECT_ROOT
 
 FOUNDATION_TABLES = [
