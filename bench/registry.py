@@ -28,3 +28,4 @@ def bench(name: str) -> Callable[[Callable[[], tuple[float, int, str]]], Callabl
 MODULES = ["bench.draw"]
 MODULES.append("bench.tirage")
 MODULES.append("bench.register")
+MODULES.append("bench.letters")

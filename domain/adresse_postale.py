@@ -650,3 +650,44 @@ _CHAMP_DE_LIGNE = {
     5: "lieu_dit",
     6: "commune",
 }
+
+
+# ---------------------------------------------------------------------------
+# Mail-room order
+
+_NUMERO_COLLE = re.compile(r"^(\d+)([A-Z]?)$")
+
+
+def cle_tri_postal(bloc: BlocAdresse) -> tuple[str, str, str, int, str, str, str, str]:
+    """The order a mail room wants letters in: postcode, commune, street, then number
+    (numerically: 2 before 10, 12 before 12 B), then the building and the person.
+
+    Read from the printed lines (4–6 are already folded), so « 12 bis rue » written in
+    ``voie`` and « 12 » in ``numero`` sort the same way. Blocks without lines sort last.
+    """
+    by_role = {ligne.role: ligne.texte for ligne in bloc.lignes}
+    if 6 not in by_role:
+        return ("99999", "", "", 0, "", "", "", "")
+    code_postal, _sep, commune = by_role[6].partition(" ")
+    mots = (by_role.get(4) or by_role.get(5, "")).split()
+    numero, extension = 0, ""
+    if mots:
+        colle = _NUMERO_COLLE.match(mots[0])
+        if colle:
+            numero, extension = int(colle.group(1)), colle.group(2)
+            mots = mots[1:]
+            if not extension and mots and (
+                mots[0] in COMPLEMENTS_NUMERO or mots[0] in COMPLEMENTS_NUMERO.values()
+            ):
+                extension = COMPLEMENTS_NUMERO.get(mots[0], mots[0])
+                mots = mots[1:]
+    return (
+        code_postal,
+        commune,
+        " ".join(mots),
+        numero,
+        extension,
+        by_role.get(3, ""),
+        by_role.get(2, ""),
+        by_role.get(1, ""),
+    )

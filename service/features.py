@@ -21,6 +21,10 @@ def route_handlers() -> list[Any]:
     from service.web.registre_pages import REGISTRE_PAGES
 
     handlers += [*REGISTRE_API, *REGISTRE_PAGES]
+    from service.api.documents import DOCUMENT_API_CONTROLLERS
+    from service.web.pages_documents import DOCUMENT_PAGE_CONTROLLERS
+
+    handlers += [*DOCUMENT_API_CONTROLLERS, *DOCUMENT_PAGE_CONTROLLERS]
     return handlers
 
 

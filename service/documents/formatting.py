@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date
@@ -99,6 +100,7 @@ _SPACE_BEFORE_SHORT = re.compile(r"[ \u00a0\u202f]+([;!?])")
 _SPACE_AFTER_OPENING = re.compile(r"«[ \u00a0\u202f]*")
 
 
+@lru_cache(maxsize=4096)
 def french_spacing(text: str) -> str:
     """No-break spaces where French typography wants them, so a line never starts
     with « : », « ; », « ? », « ! » or « » » nor ends with « « ».

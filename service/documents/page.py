@@ -434,6 +434,8 @@ class _Block:
     height: float
     draw: Callable[[Canvas, float, float, float], None]
     """draw(canvas, x, y_top, width)."""
+    at_bottom: bool = False
+    """Pinned to the bottom of the page (a reply coupon to cut off)."""
 
 
 @dataclass(frozen=True)
@@ -484,6 +486,15 @@ class Flow:
         self._items.append(_Block(height_mm * mm, draw))
         return self
 
+    def bottom_block(
+        self, height_mm: float, draw: Callable[[Canvas, float, float, float], None]
+    ) -> Flow:
+        """A fixed-height drawing pinned to the bottom of the current page, or of a new
+        page when the text above leaves no room (a reply coupon along a cut line).
+        Nothing may follow it on the same page."""
+        self._items.append(_Block(height_mm * mm, draw, at_bottom=True))
+        return self
+
     def page_break(self) -> Flow:
         self._items.append(_PageBreak())
         return self
@@ -507,8 +518,12 @@ class Flow:
             elif isinstance(item, _Block):
                 if y - item.height < box.y and y < box.top:
                     new_page()
-                pages[-1].append(_Placed("block", y, block=item))
-                y -= item.height
+                if item.at_bottom:
+                    pages[-1].append(_Placed("block", box.y + item.height, block=item))
+                    y = box.y
+                else:
+                    pages[-1].append(_Placed("block", y, block=item))
+                    y -= item.height
             else:
                 style = item.style
                 if y < box.top:

@@ -1,0 +1,179 @@
+"""API of the letters: a council's letter wording, and the letters of a draw's round.
+
+The files themselves (PDF, CSV) are served by the same URLs as the pages
+(``…/courriers/lettres.pdf`` and ``…/adresses.csv``), which accept an API token too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, Request, get, post, put
+from litestar.background_tasks import BackgroundTask
+from litestar.response import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.access import Action
+from service.api.common import actor_of, ctx_of
+from service.auth import allow
+from service.documents.letters import PLACEHOLDERS, LetterWording
+from service.usecases import letter_batches as lb
+from service.usecases import letters as uc
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WordingFields(BaseModel):
+    organisation: str = Field(max_length=200, examples=["Ville de Valmont-sur-Loire"])
+    en_tete: str = Field(
+        default="", max_length=400, description="Lignes sous le nom (service, adresse)"
+    )
+    lieu: str = Field(max_length=200, examples=["Valmont-sur-Loire"])
+    objet: str = Field(max_length=200, description="Champs entre accolades autorisés")
+    corps: str = Field(
+        max_length=6000, description="Paragraphes séparés par une ligne vide ; champs {…}"
+    )
+    rgpd: str = Field(max_length=2000, description="Information RGPD (art. 14) ; champs {…}")
+    signataire: str = Field(max_length=200)
+    fonction_signataire: str = Field(max_length=200)
+    telephone: str = Field(max_length=200)
+    email: str = Field(max_length=200)
+    contact_donnees: str = Field(max_length=200)
+
+
+class LetterTemplateIn(WordingFields, _In):
+    version: int = Field(description="Version lue (0 si jamais enregistré) : 409 si elle a changé")
+
+
+class LetterTemplateOut(WordingFields):
+    version: int
+    saved: bool = Field(description="Faux tant que le modèle d'exemple n'a pas été enregistré")
+    has_logo: bool
+    placeholders: dict[str, str] = Field(description="Champs utilisables entre accolades")
+
+
+class LetterBatchOut(BaseModel):
+    id: int
+    draw_id: int
+    round_no: int
+    status: str = Field(description="en_attente, en_cours, pret, echec ou vide")
+    status_label: str
+    total: int = Field(description="Personnes invitées par le tour")
+    done: int = Field(description="Lettres produites")
+    mailed: int = Field(description="Lettres dans le PDF")
+    withheld: list[dict[str, Any]] = Field(description="Personnes sans lettre (sans nom) et motif")
+    pages: int
+    pdf_sha256: str
+    pdf_url: str | None
+    csv_url: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+def _template_out(t: dict[str, Any]) -> LetterTemplateOut:
+    w: LetterWording = t["wording"]
+    return LetterTemplateOut(
+        **{k: getattr(w, k) for k in LetterWording.editable_fields()},
+        version=t["version"],
+        saved=t["saved"],
+        has_logo=t["has_logo"],
+        placeholders=PLACEHOLDERS,
+    )
+
+
+def _batch_out(b: dict[str, Any], council_id: int) -> LetterBatchOut:
+    base = f"/conseils/{council_id}/tirages/{b['draw_id']}/tours/{b['round_no']}/courriers"
+    ready = b["status"] == "pret"
+    return LetterBatchOut(
+        id=b["id"],
+        draw_id=b["draw_id"],
+        round_no=b["round_no"],
+        status=b["status"],
+        status_label=b["status_label"],
+        total=b["total"],
+        done=b["done"],
+        mailed=b["mailed"],
+        withheld=list(b["withheld"] or []),
+        pages=b["pages"],
+        pdf_sha256=b["pdf_digest"],
+        pdf_url=f"{base}/lettres.pdf" if ready else None,
+        csv_url=f"{base}/adresses.csv" if ready else None,
+        created_at=b["created_at"],
+        finished_at=b["finished_at"],
+    )
+
+
+class LettersController(Controller):
+    path = "/api/v1/conseils/{council_id:int}"
+    tags = ["Courriers"]
+
+    @get(
+        "/lettre",
+        operation_id="getLetterTemplate",
+        summary="Modèle de la lettre aux personnes tirées au sort",
+        opt=allow(Action.RUN_DRAW, "council_id"),
+    )
+    async def get_template(self, council_id: int) -> LetterTemplateOut:
+        return _template_out(await uc.get_template(council_id))
+
+    @put(
+        "/lettre",
+        operation_id="saveLetterTemplate",
+        summary="Enregistrer le modèle de lettre (champs inconnus refusés)",
+        opt=allow(Action.RUN_DRAW, "council_id"),
+    )
+    async def save_template(
+        self, request: Request[Any, Any, Any], council_id: int, data: LetterTemplateIn
+    ) -> LetterTemplateOut:
+        values = data.model_dump(exclude={"version"})
+        saved = await uc.save_template(
+            ctx_of(request), actor_of(request), council_id, values, version=data.version
+        )
+        return _template_out(saved)
+
+    @post(
+        "/tirages/{draw_id:int}/tours/{round_no:int}/courriers",
+        operation_id="generateRoundLetters",
+        summary="Lancer la génération des lettres d'un tour (en arrière-plan)",
+        opt=allow(Action.RUN_DRAW, "council_id"),
+        status_code=202,
+    )
+    async def generate(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int, round_no: int
+    ) -> Response[LetterBatchOut]:
+        ctx = ctx_of(request)
+        batch_id = await lb.start_batch(ctx, actor_of(request), council_id, draw_id, round_no)
+        batch = await lb.get_batch(council_id, draw_id, round_no, ctx.now())
+        assert batch is not None and int(batch["id"]) == batch_id
+        return Response(
+            _batch_out(batch, council_id),
+            status_code=202,
+            background=BackgroundTask(lb.run_batch, ctx, batch_id),
+        )
+
+    @get(
+        "/tirages/{draw_id:int}/tours/{round_no:int}/courriers",
+        operation_id="getRoundLetters",
+        summary="État de la dernière génération des lettres d'un tour",
+        opt=allow(Action.RUN_DRAW, "council_id"),
+    )
+    async def status(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int, round_no: int
+    ) -> LetterBatchOut:
+        from domain.errors import NotFound
+        from domain.i18n import _
+        from service.usecases import tirage
+
+        await tirage.get_draw(draw_id, council_id)
+        batch = await lb.get_batch(council_id, draw_id, round_no, ctx_of(request).now())
+        if batch is None:
+            raise NotFound(
+                _("Les lettres de ce tour n'ont pas encore été générées."), code="lot-absent"
+            )
+        return _batch_out(batch, council_id)
+
+
+DOCUMENT_API_CONTROLLERS: list[Any] = [LettersController]
