@@ -18,7 +18,7 @@ import io
 import logging
 import os
 import secrets
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -476,9 +476,13 @@ class _RowMeta(NamedTuple):
     foyer: str
 
 
-async def _fetch_rows(ctx: AppContext, council_id: int, kept_only: bool) -> list[Any]:
-    """The council's stored rows as tuples (``_ROW_COLUMNS``), inside the caller's
-    transaction."""
+_FETCH_BATCH = 20_000
+
+
+async def _fetch_batches(ctx: AppContext, council_id: int, kept_only: bool
+                         ) -> AsyncIterator[list[Any]]:
+    """The council's stored rows as tuples (``_ROW_COLUMNS``), a batch at a time (a
+    million rows are never all held as tuples), inside the caller's transaction."""
     cols = ", ".join(f'"{c}"' for c in _ROW_COLUMNS)
     where = '"council" = {} AND "purged_at" IS NULL'
     if kept_only:
@@ -486,15 +490,27 @@ async def _fetch_rows(ctx: AppContext, council_id: int, kept_only: bool) -> list
     sql = f'SELECT {cols} FROM "registre_personne" WHERE {where} ORDER BY "id"'  # noqa: S608
     tx = ctx.db.engine.current_transaction.get()
     if tx is None:
-        raise RuntimeError("_fetch_rows must run inside db.transaction()")
+        raise RuntimeError("rows are read back inside db.transaction()")
     if ctx.db.is_sqlite:
         cursor = await tx.connection.execute(sql.format("?"), (council_id,))
         cursor.row_factory = None
         try:
-            return list(await cursor.fetchall())
+            while batch := list(await cursor.fetchmany(_FETCH_BATCH)):
+                yield batch
         finally:
             await cursor.close()
-    return list(await tx.connection.fetch(sql.format("$1"), council_id))
+        return
+    pg_cursor = await tx.connection.cursor(sql.format("$1"), council_id)
+    while batch := list(await pg_cursor.fetch(_FETCH_BATCH)):
+        yield batch
+
+
+async def _load_entries(ctx: AppContext, council_id: int, kept_only: bool
+                        ) -> tuple[list[Entry], list[_RowMeta]]:
+    builder = _EntryBuilder()
+    async for batch in _fetch_batches(ctx, council_id, kept_only):
+        builder.add(batch)
+    return builder.entries, builder.metas
 
 
 def _address_keys(numero: int | None, suffixe: str, _voie: str, voie_cle: str,
@@ -511,31 +527,37 @@ _new_address = fast_frozen_constructor(Address)
 _SEXES: dict[str, Sexe | None] = {"": None, "F": Sexe.FEMININ, "M": Sexe.MASCULIN}
 
 
-def _entries_from_rows(rows: Iterable[Sequence[Any]]) -> tuple[list[Entry], list[_RowMeta]]:
+class _EntryBuilder:
     """Entries rebuilt from stored rows (no parsing: the keys were stored), sharing one
     ``Address`` per distinct address as an import does."""
-    with paused_gc():
-        addresses: dict[tuple[Any, ...], Address] = {}
-        entries: list[Entry] = []
-        metas: list[_RowMeta] = []
-        dates: dict[str, date | None] = {"": None}
-        for r in rows:
-            (rid, source, line, dbl, nn, nu, pr, knn, knu, kpr, sexe, raw_date, numero,
-             suffixe, voie, voie_cle, complement, residence, batiment, logement, cp, commune,
-             bureau, cle_vivier, foyer) = r
-            akey = (numero, suffixe, voie, voie_cle, complement, residence, batiment,
-                    logement, cp, commune)
-            adresse = addresses.get(akey)
-            if adresse is None:
-                adresse = addresses[akey] = _new_address(*akey, *_address_keys(*akey))
-            d = dates.get(raw_date, date.min)
-            if d is date.min:
-                d = dates[raw_date] = date.fromisoformat(raw_date)
-            label = str(source)
-            entries.append(_new_entry(label, line, nn, nu, pr, _SEXES[sexe], d, adresse, bureau,
-                                      knn, knu, kpr))
-            metas.append(_RowMeta(rid, f"{label}:{line}", dbl, sexe, bureau, cle_vivier, foyer))
-    return entries, metas
+
+    def __init__(self) -> None:
+        self.addresses: dict[tuple[Any, ...], Address] = {}
+        self.dates: dict[str, date | None] = {"": None}
+        self.entries: list[Entry] = []
+        self.metas: list[_RowMeta] = []
+
+    def add(self, rows: Iterable[Sequence[Any]]) -> None:
+        addresses, dates = self.addresses, self.dates
+        append_entry, append_meta = self.entries.append, self.metas.append
+        with paused_gc():
+            for r in rows:
+                (rid, source, line, dbl, nn, nu, pr, knn, knu, kpr, sexe, raw_date, numero,
+                 suffixe, voie, voie_cle, complement, residence, batiment, logement, cp,
+                 commune, bureau, cle_vivier, foyer) = r
+                akey = (numero, suffixe, voie, voie_cle, complement, residence, batiment,
+                        logement, cp, commune)
+                adresse = addresses.get(akey)
+                if adresse is None:
+                    adresse = addresses[akey] = _new_address(*akey, *_address_keys(*akey))
+                d = dates.get(raw_date, date.min)
+                if d is date.min:
+                    d = dates[raw_date] = date.fromisoformat(raw_date)
+                label = str(source)
+                append_entry(_new_entry(label, line, nn, nu, pr, _SEXES[sexe], d, adresse,
+                                        bureau, knn, knu, kpr))
+                append_meta(_RowMeta(rid, f"{label}:{line}", dbl, sexe, bureau, cle_vivier,
+                                     foyer))
 
 
 async def _existing(ctx: AppContext, council_id: int) -> _Existing:
@@ -544,7 +566,7 @@ async def _existing(ctx: AppContext, council_id: int) -> _Existing:
     kinds = {str(s["id"]): s["kind"] for s in sources}
     if not kinds:
         return _Existing([], {}, {}, {}, {}, {})
-    entries, metas = _entries_from_rows(await _fetch_rows(ctx, council_id, kept_only=False))
+    entries, metas = await _load_entries(ctx, council_id, kept_only=False)
     return _Existing(
         entries, kinds,
         {m.ref: m.id for m in metas},
@@ -1105,7 +1127,7 @@ async def _exclusion_list(council_id: int) -> ExclusionList:
 
 async def _kept_entries(ctx: AppContext, council_id: int
                        ) -> tuple[list[Entry], list[_RowMeta]]:
-    return _entries_from_rows(await _fetch_rows(ctx, council_id, kept_only=True))
+    return await _load_entries(ctx, council_id, kept_only=True)
 
 
 async def _evaluate(ctx: AppContext, actor: Actor, council_id: int, reference_date: date,
