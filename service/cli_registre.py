@@ -9,6 +9,9 @@ import time
 from datetime import date
 from pathlib import Path
 
+# Imported for its side effect too: registers the "resident" subject loader and selection
+# hook, so that other features' commands (letters, draws) reach register people.
+import service.usecases.registre  # noqa: F401
 from service.audit import Actor
 from service.cli import register, upgrade_database
 from service.context import AppContext

@@ -18,11 +18,11 @@ import io
 import logging
 import os
 import secrets
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import anyio
 
@@ -49,9 +49,10 @@ from domain.registre import (
     parse_perimeter,
 )
 from domain.registre.eligibility import age_at
+from domain.registre.entries import paused_gc
 from domain.registre.households import household_key
 from domain.registre.mapping import CANONICAL_FIELDS, field_label, header_key
-from domain.registre.normalise import format_date, normalise_texte
+from domain.registre.normalise import fast_frozen_constructor, format_date, normalise_texte
 from domain.registre.perimeter import Cote
 from service import audit
 from service.audit import Actor
@@ -453,16 +454,63 @@ class _Existing:
     bureau: dict[str, str]
 
 
-_ENTRY_COLUMNS = (
-    RegisterPerson.id, RegisterPerson.source, RegisterPerson.line,
-    RegisterPerson.doublon_de, RegisterPerson.nom_naissance, RegisterPerson.nom_usage,
-    RegisterPerson.prenoms, RegisterPerson.cle_nom_naissance, RegisterPerson.cle_nom_usage,
-    RegisterPerson.cle_prenoms, RegisterPerson.sexe, RegisterPerson.date_naissance,
-    RegisterPerson.numero, RegisterPerson.suffixe, RegisterPerson.voie, RegisterPerson.voie_cle,
-    RegisterPerson.complement, RegisterPerson.residence, RegisterPerson.batiment,
-    RegisterPerson.logement, RegisterPerson.code_postal, RegisterPerson.commune,
-    RegisterPerson.bureau_vote,
+# Columns read back to rebuild entries, in this order (raw tuples: a million Piccolo
+# dictionaries would cost seconds and gigabytes).
+_ROW_COLUMNS = (
+    "id", "source", "line", "doublon_de", "nom_naissance", "nom_usage", "prenoms",
+    "cle_nom_naissance", "cle_nom_usage", "cle_prenoms", "sexe", "date_naissance", "numero",
+    "suffixe", "voie", "voie_cle", "complement", "residence", "batiment", "logement",
+    "code_postal", "commune", "bureau_vote", "cle_vivier", "foyer",
 )
+
+
+class _RowMeta(NamedTuple):
+    """What the service needs of a stored row besides the entry itself."""
+
+    id: int
+    ref: str
+    doublon_de: str
+    sexe: str
+    bureau_vote: str
+    cle_vivier: str
+    foyer: str
+
+
+_FETCH_BATCH = 20_000
+
+
+async def _fetch_batches(ctx: AppContext, council_id: int, kept_only: bool
+                         ) -> AsyncIterator[list[Any]]:
+    """The council's stored rows as tuples (``_ROW_COLUMNS``), a batch at a time (a
+    million rows are never all held as tuples), inside the caller's transaction."""
+    cols = ", ".join(f'"{c}"' for c in _ROW_COLUMNS)
+    where = '"council" = {} AND "purged_at" IS NULL'
+    if kept_only:
+        where += " AND \"doublon_de\" = ''"
+    sql = f'SELECT {cols} FROM "registre_personne" WHERE {where} ORDER BY "id"'  # noqa: S608
+    tx = ctx.db.engine.current_transaction.get()
+    if tx is None:
+        raise RuntimeError("rows are read back inside db.transaction()")
+    if ctx.db.is_sqlite:
+        cursor = await tx.connection.execute(sql.format("?"), (council_id,))
+        cursor.row_factory = None
+        try:
+            while batch := list(await cursor.fetchmany(_FETCH_BATCH)):
+                yield batch
+        finally:
+            await cursor.close()
+        return
+    pg_cursor = await tx.connection.cursor(sql.format("$1"), council_id)
+    while batch := list(await pg_cursor.fetch(_FETCH_BATCH)):
+        yield batch
+
+
+async def _load_entries(ctx: AppContext, council_id: int, kept_only: bool
+                        ) -> tuple[list[Entry], list[_RowMeta]]:
+    builder = _EntryBuilder()
+    async for batch in _fetch_batches(ctx, council_id, kept_only):
+        builder.add(batch)
+    return builder.entries, builder.metas
 
 
 def _address_keys(numero: int | None, suffixe: str, _voie: str, voie_cle: str,
@@ -474,45 +522,57 @@ def _address_keys(numero: int | None, suffixe: str, _voie: str, voie_cle: str,
     return cle_rue, f"{cle_rue}|{batiment}|{logement}"
 
 
-def _entries_from_rows(rows: Iterable[dict[str, Any]]) -> tuple[list[Entry], list[dict[str, Any]]]:
-    addresses: dict[tuple[Any, ...], Address] = {}
-    entries: list[Entry] = []
-    kept_rows: list[dict[str, Any]] = []
-    dates: dict[str, date | None] = {"": None}
-    for r in rows:
-        r["ref"] = f"{r['source']}:{r['line']}"
-        akey = (r["numero"], r["suffixe"], r["voie"], r["voie_cle"], r["complement"],
-                r["residence"], r["batiment"], r["logement"], r["code_postal"], r["commune"])
-        adresse = addresses.get(akey)
-        if adresse is None:
-            adresse = addresses[akey] = Address(*akey, *_address_keys(*akey))
-        raw_date = r["date_naissance"]
-        d = dates.get(raw_date, date.min)
-        if d is date.min:
-            d = dates[raw_date] = date.fromisoformat(raw_date)
-        entries.append(Entry(
-            str(r["source"]), r["line"], r["nom_naissance"], r["nom_usage"], r["prenoms"],
-            Sexe(r["sexe"]) if r["sexe"] else None, d, adresse, r["bureau_vote"],
-            r["cle_nom_naissance"], r["cle_nom_usage"], r["cle_prenoms"]))
-        kept_rows.append(r)
-    return entries, kept_rows
+_new_entry = fast_frozen_constructor(Entry)
+_new_address = fast_frozen_constructor(Address)
+_SEXES: dict[str, Sexe | None] = {"": None, "F": Sexe.FEMININ, "M": Sexe.MASCULIN}
 
 
-async def _existing(council_id: int) -> _Existing:
+class _EntryBuilder:
+    """Entries rebuilt from stored rows (no parsing: the keys were stored), sharing one
+    ``Address`` per distinct address as an import does."""
+
+    def __init__(self) -> None:
+        self.addresses: dict[tuple[Any, ...], Address] = {}
+        self.dates: dict[str, date | None] = {"": None}
+        self.entries: list[Entry] = []
+        self.metas: list[_RowMeta] = []
+
+    def add(self, rows: Iterable[Sequence[Any]]) -> None:
+        addresses, dates = self.addresses, self.dates
+        append_entry, append_meta = self.entries.append, self.metas.append
+        with paused_gc():
+            for r in rows:
+                (rid, source, line, dbl, nn, nu, pr, knn, knu, kpr, sexe, raw_date, numero,
+                 suffixe, voie, voie_cle, complement, residence, batiment, logement, cp,
+                 commune, bureau, cle_vivier, foyer) = r
+                akey = (numero, suffixe, voie, voie_cle, complement, residence, batiment,
+                        logement, cp, commune)
+                adresse = addresses.get(akey)
+                if adresse is None:
+                    adresse = addresses[akey] = _new_address(*akey, *_address_keys(*akey))
+                d = dates.get(raw_date, date.min)
+                if d is date.min:
+                    d = dates[raw_date] = date.fromisoformat(raw_date)
+                label = str(source)
+                append_entry(_new_entry(label, line, nn, nu, pr, _SEXES[sexe], d, adresse,
+                                        bureau, knn, knu, kpr))
+                append_meta(_RowMeta(rid, f"{label}:{line}", dbl, sexe, bureau, cle_vivier,
+                                     foyer))
+
+
+async def _existing(ctx: AppContext, council_id: int) -> _Existing:
     sources = await RegisterSource.select(RegisterSource.id, RegisterSource.kind).where(
         (RegisterSource.council == council_id) & RegisterSource.kind.is_in(list(REGISTER_KINDS)))
     kinds = {str(s["id"]): s["kind"] for s in sources}
     if not kinds:
         return _Existing([], {}, {}, {}, {}, {})
-    rows = await RegisterPerson.select(*_ENTRY_COLUMNS).where(
-        (RegisterPerson.council == council_id) & RegisterPerson.purged_at.is_null())
-    entries, raw = _entries_from_rows(rows)
+    entries, metas = await _load_entries(ctx, council_id, kept_only=False)
     return _Existing(
         entries, kinds,
-        {r["ref"]: r["id"] for r in raw},
-        {r["ref"]: r["doublon_de"] for r in raw},
-        {r["ref"]: r["sexe"] for r in raw},
-        {r["ref"]: r["bureau_vote"] for r in raw},
+        {m.ref: m.id for m in metas},
+        {m.ref: m.doublon_de for m in metas},
+        {m.ref: m.sexe for m in metas},
+        {m.ref: m.bureau_vote for m in metas},
     )
 
 
@@ -565,7 +625,7 @@ async def _store(ctx: AppContext, actor: Actor, council_id: int, file_name: str,
 
 async def _store_people(ctx: AppContext, council_id: int, source_id: int,
                         parsed: _Parsed) -> tuple[int, dict[str, Any]]:
-    existing = await _existing(council_id)
+    existing = await _existing(ctx, council_id)
     new_entries = parsed.entries
     trust_new = _TRUST[parsed.kind]
     if existing.entries:
@@ -1065,17 +1125,14 @@ async def _exclusion_list(council_id: int) -> ExclusionList:
 # -------------------------------------------------------------------------- eligibility
 
 
-async def _kept_entries(council_id: int) -> tuple[list[Entry], list[dict[str, Any]]]:
-    rows = await RegisterPerson.select(
-        *_ENTRY_COLUMNS, RegisterPerson.cle_vivier, RegisterPerson.foyer).where(
-        (RegisterPerson.council == council_id) & RegisterPerson.purged_at.is_null()
-        & (RegisterPerson.doublon_de == "")).order_by(RegisterPerson.id)
-    return _entries_from_rows(rows)
+async def _kept_entries(ctx: AppContext, council_id: int
+                       ) -> tuple[list[Entry], list[_RowMeta]]:
+    return await _load_entries(ctx, council_id, kept_only=True)
 
 
 async def _evaluate(ctx: AppContext, actor: Actor, council_id: int, reference_date: date,
-                    accept_unknown_birth_date: bool) -> tuple[dict[str, Any], list[Entry],
-                                                              list[dict[str, Any]]]:
+                    accept_unknown_birth_date: bool
+                    ) -> tuple[dict[str, Any], list[Entry], list[_RowMeta]]:
     council = await _council(council_id)
     perimeter = await council_perimeter(council_id)
     if perimeter is None:
@@ -1089,14 +1146,14 @@ async def _evaluate(ctx: AppContext, actor: Actor, council_id: int, reference_da
         perimeter=perimeter, exclusions=await _exclusion_list(council_id),
         members=frozenset(members), minimum_age=_setting(council, "age_minimum", 16),
         accept_unknown_birth_date=accept_unknown_birth_date)
-    entries, rows = await _kept_entries(council_id)
+    entries, rows = await _kept_entries(ctx, council_id)
     if not entries:
         raise InvalidState(_("Le registre de ce conseil est vide : importez d'abord un "
                              "registre."), code="registre-vide")
     report = await anyio.to_thread.run_sync(evaluate, entries, settings, reference_date)
     eligible_ids = {id(e) for e in report.eligible}
     reasons = {id(i.entry): ",".join(i.codes) for i in report.ineligible}
-    ineligible = [(reasons[id(e)], r["id"]) for e, r in zip(entries, rows, strict=True)
+    ineligible = [(reasons[id(e)], r.id) for e, r in zip(entries, rows, strict=True)
                   if id(e) not in eligible_ids]
     await RegisterPerson.update({RegisterPerson.eligibilite: "eligible",
                                  RegisterPerson.motifs: ""}).where(
@@ -1110,7 +1167,7 @@ async def _evaluate(ctx: AppContext, actor: Actor, council_id: int, reference_da
             ctx, 'UPDATE "registre_personne" SET "eligibilite" = \'ineligible\', "motifs" = {} '
                  'WHERE "id" = {}', ineligible)
     eligible_rows = [r for e, r in zip(entries, rows, strict=True) if id(e) in eligible_ids]
-    households = len({r["foyer"] for r in eligible_rows})
+    households = len({r.foyer for r in eligible_rows})
     summary = {
         "reference_date": reference_date.isoformat(),
         "minimum_age": settings.minimum_age,
@@ -1173,8 +1230,7 @@ def _age_band(age: int, bands: Sequence[int], minimum: int) -> str:
     return f"{low}+"
 
 
-def _stratum(entry: Entry, row: dict[str, Any], spec: dict[str, Any], reference: date,
-             minimum: int) -> str:
+def _stratum(entry: Entry, spec: dict[str, Any], reference: date, minimum: int) -> str:
     sexe = entry.sexe.value if entry.sexe is not None else "?"
     mode = spec["mode"]
     if mode == "sexe-bureau":
@@ -1209,8 +1265,8 @@ async def build_pool(
         summary, kept, rows = await _evaluate(ctx, actor, council_id, reference_date,
                                               accept_unknown_birth_date)
         minimum = summary["minimum_age"]
-        items = [PoolItem(r["cle_vivier"], _stratum(e, r, spec, reference_date, minimum),
-                          r["foyer"], "resident", r["id"]) for e, r in zip(kept, rows, strict=True)]
+        items = [PoolItem(r.cle_vivier, _stratum(e, spec, reference_date, minimum), r.foyer,
+                          "resident", r.id) for e, r in zip(kept, rows, strict=True)]
         pool = await create_pool(
             ctx, actor, council_id, items, kind="residents",
             label=label or _("Registre au %(date)s") % {"date": format_date(reference_date)},

@@ -40,10 +40,12 @@ async def _import_all(ctx: Any, world: World) -> list[dict[str, Any]]:
     ]
 
 
-async def test_samples_give_the_known_figures(ctx: Any, world: World) -> None:
+async def test_samples_give_the_known_figures(ctx: Any, world: World, monkeypatch: Any) -> None:
     from service.db.tables import AuditEvent
     from service.db.tables_registre import RegisterAmbiguousPair, RegisterPerson
     from service.usecases import registre as uc
+
+    monkeypatch.setattr(uc, "_FETCH_BATCH", 700)  # stored rows read back in several batches
 
     perim, excl, liste, bailleur = await _import_all(ctx, world)
     assert perim["kind"] == "perimetre" and excl["kind"] == "exclusions"
