@@ -206,3 +206,28 @@ async def web_login(client: Any, email: str, password: str = PASSWORD) -> Any:
     csrf = client.cookies.get("cc_csrf")
     r = await client.post("/connexion", data={"email": email, "password": password, "_csrf": csrf})
     return r
+
+
+SUBJECT_OWNERS = ("service.usecases.registre", "service.usecases.candidatures")
+
+
+@pytest.fixture
+def subject_registry_guard() -> Iterator[None]:
+    """Tests may install fake subject loaders (people behind pool keys); put the real
+    ones back afterwards so one test's fake never leaks into another's. The modules that
+    register the real loaders are imported first, so the snapshot holds them."""
+    import importlib
+
+    from service.usecases import subjects
+
+    for module in SUBJECT_OWNERS:
+        importlib.import_module(module)
+
+    loaders, hooks = dict(subjects._LOADERS), dict(subjects._SELECTION_HOOKS)
+    try:
+        yield
+    finally:
+        subjects._LOADERS.clear()
+        subjects._LOADERS.update(loaders)
+        subjects._SELECTION_HOOKS.clear()
+        subjects._SELECTION_HOOKS.update(hooks)

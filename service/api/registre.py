@@ -249,7 +249,7 @@ def _report(row: dict[str, Any]) -> ImportReport:
 
 class RegisterController(Controller):
     path = "/api/v1/conseils/{council_id:int}/registre"
-    tags = ["Registres"]  # noqa: RUF012  (Litestar reads a plain list)
+    tags = ["Registres"]
 
     @post(
         "/apercu",
