@@ -17,7 +17,7 @@ from datetime import date
 from typing import Protocol
 
 from domain.i18n import _
-from domain.registre.entries import Entry
+from domain.registre.entries import Entry, paused_gc
 from domain.registre.exclusions import ExclusionList
 from domain.registre.normalise import cle_nom, cle_prenoms, format_date, premier_prenom
 from domain.registre.perimeter import Perimeter
@@ -240,6 +240,13 @@ def evaluate(
     entries: Sequence[Entry], settings: EligibilitySettings, reference_date: date
 ) -> EligibilityReport:
     """Apply every rule to every entry (normally the deduplicated pool)."""
+    with paused_gc():  # a million reports built, no cycles: see entries.paused_gc
+        return _evaluate(entries, settings, reference_date)
+
+
+def _evaluate(
+    entries: Sequence[Entry], settings: EligibilitySettings, reference_date: date
+) -> EligibilityReport:
     rules = build_rules(settings, reference_date)
     checks = [(r.code, r.is_broken) for r in rules]
     counts = {r.code: 0 for r in rules}
