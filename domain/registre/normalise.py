@@ -58,10 +58,12 @@ def fast_frozen_constructor(cls: type[T]) -> Callable[..., T]:
     building a million register entries. Here a plain slots twin with the very same
     fields is built, then its class is switched to ``cls``; the layouts are identical,
     so the object *is* a ``cls`` instance, frozen from then on. Only for the bulk paths:
-    no validation or ``__post_init__`` runs, so ``cls`` must have neither.
+    no validation or ``__post_init__`` runs, so ``cls`` must have neither. A frozen
+    dataclass without slots gets a twin without slots (same ``__dict__`` layout).
     """
     names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    twin = dataclasses.make_dataclass(f"_{cls.__name__}Builder", names, slots=True)
+    twin = dataclasses.make_dataclass(
+        f"_{cls.__name__}Builder", names, slots="__slots__" in vars(cls))
 
     def build(*values: object) -> T:
         obj = twin(*values)
