@@ -176,6 +176,8 @@ def paused_gc() -> Iterator[None]:
 
 _ADDRESS_FIELDS = (m.ADRESSE1, m.ADRESSE2, m.NUMERO, m.VOIE, m.COMPLEMENT, m.RESIDENCE,
                    m.BATIMENT, m.LOGEMENT, m.CODE_POSTAL, m.COMMUNE)
+# Positions (in _ADDRESS_FIELDS) of a file with two free lines, postcode and commune.
+_FREE_LINES = [0, 1, 8, 9]
 
 
 def parse_numbered_rows(
@@ -268,7 +270,11 @@ def _parse(
     prenoms_keys = _Memo(cle_prenoms.__wrapped__)
     dates = _Memo(parse_date, {"": None})
     sexes = _Memo(sexe_of)
-    addresses = _Memo(lambda key: build_address(*address_args(key)))
+    if positions == _FREE_LINES:  # the electoral extract: no list of arguments to fill
+        addresses = _Memo(lambda key: build_address(
+            key[0], key[1], "", "", "", "", "", "", key[2], key[3]))
+    else:
+        addresses = _Memo(lambda key: build_address(*address_args(key)))
     memos = (noms, prenoms_keys, dates, sexes, addresses)
     new_entry = _new_entry
 
@@ -366,7 +372,7 @@ def _parse(
         """Column by column, for a chunk of well-formed rows; False (nothing added) when
         some row needs ``slowly``: wrong width, blank or missing name, a fault."""
         lines, rows = zip(*chunk, strict=True)
-        if any(len(r) != width for r in rows):
+        if set(map(len, rows)) != {width}:
             return False
         n = len(rows)
         columns = list(zip(*rows, strict=True))
