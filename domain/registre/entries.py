@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -214,7 +214,7 @@ class _Memo(dict):  # type: ignore[type-arg]
     def __missing__(self, key: Any) -> Any:
         try:
             value = self[key] = self.compute(key)
-        except InvalidInput:
+        except (InvalidInput, _AmbiguousKey):
             self.failed = True
             return _BAD
         return value
@@ -222,6 +222,13 @@ class _Memo(dict):  # type: ignore[type-arg]
 
 # What a memo gives for a value that does not parse (never a legitimate value).
 _BAD: Any = object()
+
+# Joins the address cells of a row into one memo key (ASCII "unit separator").
+_SEP = "\x1f"
+
+
+class _AmbiguousKey(Exception):
+    """An address key whose cells hold the separator: parsed row by row instead."""
 
 # Rows are parsed column by column in chunks of this many: big enough that the C loops
 # dominate, small enough that a chunk holding a faulty row costs little to redo slowly.
@@ -244,19 +251,32 @@ def _parse(
     i_pr, i_sexe, i_civ = ix(m.PRENOMS), ix(m.SEXE), ix(m.CIVILITE)
     i_date, i_bv = ix(m.DATE_NAISSANCE), ix(m.BUREAU_VOTE)
     name_field = (m.NOM_NAISSANCE if i_nn >= 0 else m.NOM if i_nom >= 0 else m.NOM_USAGE)
-    # The address memo is keyed on the address cells the file has (a smaller tuple to
-    # hash than all ten possible ones); ``address_args`` rebuilds the full call.
+    # The address memo is keyed on the address cells the file has, joined by a
+    # separator no register holds (one string hashes and compares several times faster
+    # than a tuple of fresh cells); ``address_args`` rebuilds the full call. A key that
+    # holds the separator more often than it joins cells is ambiguous: such a row is
+    # built without the memo.
     present = [(pos, ix(f)) for pos, f in enumerate(_ADDRESS_FIELDS) if ix(f) >= 0]
     positions = [pos for pos, _col in present]
     address_columns = [col for _pos, col in present]
     address_key = itemgetter(*address_columns, -1)
     build_address = parse_address.__wrapped__
 
-    def address_args(key: tuple[str, ...]) -> list[str]:
+    def address_args(key: Sequence[str]) -> list[str]:
         args = [""] * len(_ADDRESS_FIELDS)
         for pos, value in zip(positions, key, strict=False):
             args[pos] = value
         return args
+
+    separators = len(address_columns) - 1
+
+    def address_of(key: str) -> Address:
+        cells = key.split(_SEP)
+        if len(cells) != separators + 1:
+            raise _AmbiguousKey
+        if positions == _FREE_LINES:  # the electoral extract: no argument list to fill
+            return build_address(cells[0], cells[1], "", "", "", "", "", "", cells[2], cells[3])
+        return build_address(*address_args(cells))
 
     def sexe_of(cells: str | tuple[str, str]) -> Sexe | None:
         if isinstance(cells, tuple):
@@ -270,11 +290,7 @@ def _parse(
     prenoms_keys = _Memo(cle_prenoms.__wrapped__)
     dates = _Memo(parse_date, {"": None})
     sexes = _Memo(sexe_of)
-    if positions == _FREE_LINES:  # the electoral extract: no list of arguments to fill
-        addresses = _Memo(lambda key: build_address(
-            key[0], key[1], "", "", "", "", "", "", key[2], key[3]))
-    else:
-        addresses = _Memo(lambda key: build_address(*address_args(key)))
+    addresses = _Memo(address_of)
     memos = (noms, prenoms_keys, dates, sexes, addresses)
     new_entry = _new_entry
 
@@ -338,11 +354,14 @@ def _parse(
                     errors.append(_error(exc, m.DATE_NAISSANCE, line))
 
             cells_address = address_key(row)
-            adresse = addresses.get(cells_address)
+            joined = _SEP.join(cells_address[:-1])
+            memoised = joined.count(_SEP) == separators
+            adresse = addresses.get(joined) if memoised else None
             if adresse is None:
                 try:
-                    adresse = addresses[cells_address] = build_address(
-                        *address_args(cells_address))
+                    adresse = build_address(*address_args(cells_address))
+                    if memoised:
+                        addresses[joined] = adresse
                 except InvalidInput as exc:
                     errors = errors or []
                     errors.append(_error(exc, m.ADRESSE1, line))
@@ -372,7 +391,7 @@ def _parse(
         """Column by column, for a chunk of well-formed rows; False (nothing added) when
         some row needs ``slowly``: wrong width, blank or missing name, a fault."""
         lines, rows = zip(*chunk, strict=True)
-        if set(map(len, rows)) != {width}:
+        if set(map(len, rows)) != {width} or not address_columns:
             return False
         n = len(rows)
         columns = list(zip(*rows, strict=True))
@@ -398,8 +417,8 @@ def _parse(
             sexe_cells = columns[i_sexe if i_sexe >= 0 else i_civ]
         sexe_values = list(map(sexes.__getitem__, sexe_cells))
         date_values = list(map(dates.__getitem__, columns[i_date]))
-        address_values = list(map(addresses.__getitem__, zip(
-            *[columns[c] for c in address_columns], columns[-1], strict=True)))
+        address_values = list(map(addresses.__getitem__, map(
+            _SEP.join, zip(*[columns[c] for c in address_columns], strict=True))))
         if any(memo.failed for memo in memos):
             for memo in memos:
                 memo.failed = False

@@ -131,3 +131,15 @@ def test_column_and_row_paths_agree() -> None:
     one_by_one = [parse_rows([list(r)], ELECTORAL, "le", first_line_number=i + 2)[0][0]
                   for i, r in enumerate(rows)]
     assert one_by_one == clean
+
+
+def test_address_cells_holding_the_memo_separator_are_not_confused() -> None:
+    # The address memo joins cells with U+001F; cells holding it must not collide.
+    rows = [electoral(a1="52 Rue Colbert", a2="Bât 9\x1fAppt 3"),
+            electoral(a1="52 Rue Colbert\x1fBât 9", a2="Appt 3")]
+    entries, rejections = parse_rows(rows, ELECTORAL, "le")
+    assert rejections == []
+    assert entries[0].adresse.complement == "Bât 9\x1fAppt 3"
+    assert entries[0].adresse != entries[1].adresse
+    assert entries == [parse_rows([r], ELECTORAL, "le", first_line_number=i + 2)[0][0]
+                       for i, r in enumerate(rows)]
