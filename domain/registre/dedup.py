@@ -296,13 +296,13 @@ def _report(groups: _Groups) -> DedupReport:
     absorbed = groups.absorbed
     if absorbed or kept:
         # Index writes for the few merged people, then one C-level filter.
-        rows = list(entries)
+        everyone = list(entries)
         for g, head in kept.items():
-            rows[g] = head
-        keep = [True] * len(rows)
+            everyone[g] = head
+        keep = [True] * len(everyone)
         for i in absorbed:
             keep[i] = False
-        people = tuple(compress(rows, keep))
+        people = tuple(compress(everyone, keep))
     else:
         people = tuple(entries)
     return DedupReport(people, tuple(merges), tuple(groups.pairs))
