@@ -17,11 +17,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import operator
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple, TypeGuard
 
@@ -191,10 +193,11 @@ def parse_pool(data: bytes, *, digest: str | None = None) -> Pool:
     # in line order: key, stratum, household, key, … and a final empty string.
     fields = text.replace("\n", "\t").split("\t")
     keys = tuple(fields[0:-1:3])
-    # Keys are ASCII (the key pattern), so str order is their UTF-8 byte order. Timsort
-    # checks an already-sorted list in one pass; duplicates of a sorted list are caught by
-    # the set. Both are C loops; the Python loop below only runs to name the faulty line.
-    if keys != tuple(sorted(keys)) or len(set(keys)) != len(keys):
+    # Keys are ASCII (the key pattern), so str order is their UTF-8 byte order. Strictly
+    # increasing keys are sorted and free of duplicates at once; ``map(lt, …)`` over the
+    # pairs is a C loop that needs neither a sorted copy nor a set of a million keys. The
+    # Python loop below only runs to name the faulty line.
+    if not all(map(operator.lt, keys, islice(keys, 1, None))):
         for i in range(1, len(keys)):
             if keys[i - 1] >= keys[i]:
                 if keys[i - 1] == keys[i]:

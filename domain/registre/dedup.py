@@ -27,6 +27,7 @@ import dataclasses
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import compress
 from typing import TypeVar
 
 from domain.i18n import _
@@ -163,9 +164,18 @@ def deduplicate(entries: Sequence[Entry]) -> DedupReport:
 
         if undated:
             # Only needed for rows without a birth date: built from the identities
-            # already indexed rather than from a second pass over the rows.
+            # already indexed rather than from a second pass over the rows, and only
+            # for the (surname, first name) pairs those rows will look up.
+            wanted: dict[str, set[str]] = {}
+            for i in undated:
+                e = entries[i]
+                for nom in e.cles_noms:
+                    wanted.setdefault(nom, set()).add(premier_prenom(e.cle_prenoms))
             by_name: dict[tuple[str, str], int | list[int]] = {}
             for (nom, first, _d), held in by_identity.items():
+                firsts = wanted.get(nom)
+                if firsts is None or first not in firsts:
+                    continue
                 for g in (held,) if isinstance(held, int) else held:
                     _register(by_name, (nom, first), g)
             leftovers = [i for i in undated if not _place_undated(groups, i, by_name)]
@@ -285,9 +295,14 @@ def _report(groups: _Groups) -> DedupReport:
         merges.append(Merge(head, tuple(rows_entries), tuple(sorted(groups.criteria[g]))))
     absorbed = groups.absorbed
     if absorbed or kept:
-        people = tuple(
-            kept.get(i, e) for i, e in enumerate(entries) if i not in absorbed
-        )
+        # Index writes for the few merged people, then one C-level filter.
+        everyone = list(entries)
+        for g, head in kept.items():
+            everyone[g] = head
+        keep = [True] * len(everyone)
+        for i in absorbed:
+            keep[i] = False
+        people = tuple(compress(everyone, keep))
     else:
         people = tuple(entries)
     return DedupReport(people, tuple(merges), tuple(groups.pairs))

@@ -11,15 +11,24 @@ with the date it was made on.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import compress, repeat
+from operator import attrgetter
 from typing import Protocol
 
 from domain.i18n import _
-from domain.registre.entries import Entry
+from domain.registre.entries import Entry, paused_gc
 from domain.registre.exclusions import ExclusionList
-from domain.registre.normalise import cle_nom, cle_prenoms, format_date, premier_prenom
+from domain.registre.normalise import (
+    cle_nom,
+    cle_prenoms,
+    fast_frozen_constructor,
+    format_date,
+    premier_prenom,
+)
 from domain.registre.perimeter import Perimeter
 from domain.rules import RuleResult
 
@@ -89,6 +98,11 @@ class _Rule:
     def details(self, entry: Entry) -> dict[str, object]:
         return {}
 
+    def broken_flags(self, entries: Sequence[Entry]) -> list[bool]:
+        """``is_broken`` of every entry, in order; rules override it with C-level loops
+        (``evaluate`` runs it over up to a million entries)."""
+        return list(map(self.is_broken, entries))
+
     def check(self, entry: Entry) -> RuleResult:
         broken = self.is_broken(entry)
         return RuleResult(
@@ -112,6 +126,10 @@ class MinimumAgeRule(_Rule):
         d = entry.date_naissance
         return d is not None and d > self._latest_birth
 
+    def broken_flags(self, entries: Sequence[Entry]) -> list[bool]:
+        latest = self._latest_birth
+        return [d is not None and d > latest for d in map(_DATE_NAISSANCE, entries)]
+
 
 def _years_before(reference: date, years: int) -> date:
     try:
@@ -130,6 +148,9 @@ class BirthDateKnownRule(_Rule):
 
     def is_broken(self, entry: Entry) -> bool:
         return entry.date_naissance is None
+
+    def broken_flags(self, entries: Sequence[Entry]) -> list[bool]:
+        return list(map(operator.is_, map(_DATE_NAISSANCE, entries), repeat(None)))
 
 
 class InPerimeterRule(_Rule):
@@ -164,6 +185,15 @@ class NotExcludedRule(_Rule):
         found = self.exclusions.find(entry)
         return {"motif": found.motif} if found is not None else {}
 
+    def broken_flags(self, entries: Sequence[Entry]) -> list[bool]:
+        # Only entries born on a listed birth date can match: a set test first.
+        dates = self.exclusions.birth_dates()
+        if not dates:
+            return [False] * len(entries)
+        find = self.exclusions.find
+        return [d in dates and find(e) is not None
+                for e, d in zip(entries, map(_DATE_NAISSANCE, entries), strict=True)]
+
 
 class NotMemberRule(_Rule):
     code = "deja-membre"
@@ -179,6 +209,14 @@ class NotMemberRule(_Rule):
         first = entry.premier_prenom
         return any(MemberIdentity(nom, first, d) in self.members for nom in entry.cles_noms)
 
+    def broken_flags(self, entries: Sequence[Entry]) -> list[bool]:
+        if not self.members:
+            return [False] * len(entries)
+        dates = {m.date_naissance for m in self.members}
+        broken = self.is_broken
+        return [d in dates and broken(e)
+                for e, d in zip(entries, map(_DATE_NAISSANCE, entries), strict=True)]
+
 
 class SexKnownRule(_Rule):
     code = "sexe-inconnu"
@@ -188,6 +226,9 @@ class SexKnownRule(_Rule):
 
     def is_broken(self, entry: Entry) -> bool:
         return entry.sexe is None
+
+    def broken_flags(self, entries: Sequence[Entry]) -> list[bool]:
+        return list(map(operator.is_, map(_SEXE, entries), repeat(None)))
 
 
 @dataclass(frozen=True)
@@ -240,20 +281,50 @@ def evaluate(
     entries: Sequence[Entry], settings: EligibilitySettings, reference_date: date
 ) -> EligibilityReport:
     """Apply every rule to every entry (normally the deduplicated pool)."""
+    with paused_gc():  # a million reports built, no cycles: see entries.paused_gc
+        return _evaluate(entries, settings, reference_date)
+
+
+def _evaluate(
+    entries: Sequence[Entry], settings: EligibilitySettings, reference_date: date
+) -> EligibilityReport:
     rules = build_rules(settings, reference_date)
-    checks = [(r.code, r.is_broken) for r in rules]
-    counts = {r.code: 0 for r in rules}
-    eligible: list[Entry] = []
-    ineligible: list[IneligibleEntry] = []
-    for e in entries:
-        codes = tuple(code for code, broken in checks if broken(e))
-        if not codes:
-            eligible.append(e)
-            continue
-        ineligible.append(IneligibleEntry(e, codes))
-        for code in codes:
-            counts[code] += 1
+    codes = tuple(r.code for r in rules)
+    # One list of flags per rule, then the rows of flags per entry: every loop over the
+    # entries is a C loop; Python code runs per rule and per distinct combination.
+    flags = [
+        bulk(entries) if (bulk := getattr(r, "broken_flags", None)) is not None
+        else list(map(r.is_broken, entries))
+        for r in rules
+    ]
+    counts = {code: sum(f) for code, f in zip(codes, flags, strict=True)}
+    # zip(*flags) is walked twice rather than kept: a million tuples of flags is memory
+    # for nothing.
+    broken_any = list(map(any, zip(*flags, strict=True))) if flags else [False] * len(entries)
+    eligible = tuple(compress(entries, map(operator.not_, broken_any)))
+    reasons = _Reasons(codes)
+    ineligible = tuple(map(
+        _new_ineligible,
+        compress(entries, broken_any),
+        map(reasons.__getitem__, compress(zip(*flags, strict=True), broken_any)),
+    ))
     return EligibilityReport(
-        reference_date, tuple(eligible), tuple(ineligible), counts,
-        {r.code: r.message for r in rules},
+        reference_date, eligible, ineligible, counts, {r.code: r.message for r in rules},
     )
+
+
+class _Reasons(dict):  # type: ignore[type-arg]
+    """Row of flags → tuple of the codes it breaks, computed once per distinct row."""
+
+    def __init__(self, codes: tuple[str, ...]) -> None:
+        super().__init__()
+        self.codes = codes
+
+    def __missing__(self, row: tuple[bool, ...]) -> tuple[str, ...]:
+        value = self[row] = tuple(compress(self.codes, row))
+        return value
+
+
+_new_ineligible = fast_frozen_constructor(IneligibleEntry)
+_DATE_NAISSANCE = attrgetter("date_naissance")
+_SEXE = attrgetter("sexe")

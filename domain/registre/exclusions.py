@@ -67,6 +67,10 @@ class ExclusionList:
                     return x
         return None
 
+    def birth_dates(self) -> frozenset[date]:
+        """Birth dates of the listed people: no entry born on another day can match."""
+        return frozenset(x.date_naissance for x in self.exclusions)
+
     def __len__(self) -> int:
         return len(self.exclusions)
 

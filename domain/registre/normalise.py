@@ -58,15 +58,17 @@ def fast_frozen_constructor(cls: type[T]) -> Callable[..., T]:
     building a million register entries. Here a plain slots twin with the very same
     fields is built, then its class is switched to ``cls``; the layouts are identical,
     so the object *is* a ``cls`` instance, frozen from then on. Only for the bulk paths:
-    no validation or ``__post_init__`` runs, so ``cls`` must have neither.
+    no validation or ``__post_init__`` runs, so ``cls`` must have neither. A frozen
+    dataclass without slots gets a twin without slots (same ``__dict__`` layout).
     """
     names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    twin = dataclasses.make_dataclass(f"_{cls.__name__}Builder", names, slots=True)
+    twin = dataclasses.make_dataclass(
+        f"_{cls.__name__}Builder", names, slots="__slots__" in vars(cls))
 
     def build(*values: object) -> T:
         obj = twin(*values)
         obj.__class__ = cls
-        return cast(T, obj)
+        return obj  # type: ignore[no-any-return]  # (no cast(): a call per entry)
 
     return build
 
@@ -296,11 +298,17 @@ def format_date(d: date) -> str:
 # an optional suffix (bis/ter/quater/quinquies or one letter A–H), then the street.
 # The suffix must not be followed by a letter: "12 Bd" is a boulevard, not "12 B" + "d",
 # and "3 Terrasse" is not "3 ter" + "rasse".
-_NUMERO = re.compile(
-    r"\s*(\d{1,5})\s*(?:(?:-|/|à|a|au)\s*\d{1,5}\s*)?"
-    r"(?:(bis|ter|quater|quinquies|[a-h])(?![a-zà-ÿ]))?[\s,]*(.*)",
-    re.IGNORECASE | re.DOTALL,
+_APRES_NUMERO = (
+    r"\s*(?:(?:-|/|à|a|au)\s*\d{1,5}\s*)?"
+    r"(?:(bis|ter|quater|quinquies|[a-h])(?![a-zà-ÿ]))?[\s,]*(.*)"
 )
+_NUMERO = re.compile(r"\s*(\d{1,5})" + _APRES_NUMERO, re.IGNORECASE | re.DOTALL)
+# The same pattern from just after the number. ``_NUMERO`` always succeeds once its
+# digits are taken (all that follows is optional), so the greedy ``\d{1,5}`` takes every
+# leading digit when there are at most five: matching the rest of a line with this gives
+# exactly what ``_NUMERO`` gives for the whole line.
+_SUITE_NUMERO = re.compile(_APRES_NUMERO, re.IGNORECASE | re.DOTALL)
+_ASCII_DIGITS = "0123456789"
 
 # Street types as abbreviated by people and by the FANTOIR/La Poste lists.
 _ABREVIATIONS_VOIE: dict[str, tuple[str, ...]] = {
@@ -519,10 +527,26 @@ def parse_address(
     # too, because the flats of one building share the street line and the landlords'
     # complements repeat ("Résidence Europe Bât 6").
     adresse1, adresse2 = adresse1.strip(), adresse2.strip()
+    if not (numero or voie or complement or residence or batiment or logement):
+        # Free lines only (the electoral extract): the same steps as below with the
+        # empty columns' work left out.
+        if adresse2 and not _looks_like_street(adresse1) and _looks_like_street(adresse2):
+            adresse1, adresse2 = adresse2, adresse1
+        n, suffixe, street, voie_key, extra = _street_line(adresse1)
+        if not street:
+            raise InvalidInput(_("adresse manquante (aucune voie)"),
+                               code="adresse-manquante", field="adresse1")
+        free = f"{extra} {adresse2}" if extra and adresse2 else extra or adresse2
+        cp = _code_postal(code_postal)
+        res_key, bat_key, log_key = parse_complement(free)
+        cle_rue = f"{n}{suffixe}|{voie_key}|{cp}" if n is not None else f"|{voie_key}|{cp}"
+        return _new_address(
+            n, suffixe, street, voie_key, free, res_key, bat_key, log_key, cp,
+            commune.strip(), cle_rue, f"{cle_rue}|{bat_key}|{log_key}",
+        )
     numero, voie, complement = numero.strip(), voie.strip(), complement.strip()
     residence, batiment, logement = residence.strip(), batiment.strip(), logement.strip()
 
-    n: int | None
     if voie or numero:
         free_complement = _compose_complement(adresse1, adresse2, complement)
         if not voie and adresse1:
@@ -572,7 +596,6 @@ def parse_address(
     )
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
 def _street_line(line: str) -> tuple[int | None, str, str, str, str]:
     """(number, suffix, street as written, street key, complement) of an address line.
 
@@ -580,13 +603,32 @@ def _street_line(line: str) -> tuple[int | None, str, str, str, str]:
     follows a building/flat marker is moved to the complement, so that the street key
     matches the perimeter and the building reaches the household key.
     """
+    # A register has far fewer streets than doors: "12 Rue X", "14 Rue X"… share all but
+    # their number, so the rest of the line is parsed once per distinct rest. Plain
+    # leading ASCII digits (nearly every line) are split off here; anything else (spaces
+    # first, six digits, other scripts' digits) takes the whole-line pattern.
+    rest = line.lstrip(_ASCII_DIGITS)
+    digits = len(line) - len(rest)
+    if 0 < digits <= 5 and not rest[:1].isdecimal():
+        return (int(line[:digits]), *_after_number(rest))
     n, suffixe, rest = parse_numero(line)
+    return (n, suffixe, *_street_and_extra(rest))
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _after_number(rest: str) -> tuple[str, str, str, str]:
+    """(suffix, street, street key, complement) of what follows a line's number."""
+    m = cast(re.Match[str], _SUITE_NUMERO.match(rest))  # every part is optional
+    return ((m[1] or "").upper(), *_street_and_extra(m[2].strip()))
+
+
+def _street_and_extra(rest: str) -> tuple[str, str, str]:
     extra = ""
     marker = _MARQUEUR_COMPLEMENT.search(rest)
     if marker is not None and marker.start() > 0:
         rest, extra = rest[: marker.start()], rest[marker.start():].strip(_PUNCT_SPACES)
     street = " ".join(rest.strip(_PUNCT_SPACES).split())
-    return n, suffixe, street, cle_voie(street), extra
+    return street, cle_voie(street), extra
 
 
 _PUNCT_SPACES = " \t\r\n,-"

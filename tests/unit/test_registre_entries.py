@@ -113,3 +113,33 @@ def test_fast_constructor_builds_a_real_frozen_entry() -> None:
     built = Entry.build(source="s", line=2, nom_naissance="A", prenoms="Jo", sexe=None,
                         date_naissance=None, adresse=adresse)
     assert built == fast
+
+
+def test_column_and_row_paths_agree() -> None:
+    # A chunk of clean rows is parsed column by column; one faulty row sends its whole
+    # chunk through the row-by-row path. Both must give the same entries.
+    rows = [electoral(n=str(i), nn=f"NOM{i % 7}", pr=["Jo", "Anne Marie", "Zoé"][i % 3],
+                      date=f"{1 + i % 28:02d}/0{1 + i % 9}/19{50 + i % 40}",
+                      a1=f"{1 + i % 30} Rue Colbert", sexe="FM"[i % 2]) for i in range(40)]
+    clean, none = parse_rows([list(r) for r in rows], ELECTORAL, "le")
+    assert none == [] and len(clean) == 40
+    faulty = [list(r) for r in rows]
+    faulty[17][5] = "31/02/1980"
+    mixed, (rejected,) = parse_rows(faulty, ELECTORAL, "le")
+    assert rejected.line == 19
+    assert mixed == clean[:17] + clean[18:]
+    one_by_one = [parse_rows([list(r)], ELECTORAL, "le", first_line_number=i + 2)[0][0]
+                  for i, r in enumerate(rows)]
+    assert one_by_one == clean
+
+
+def test_address_cells_holding_the_memo_separator_are_not_confused() -> None:
+    # The address memo joins cells with U+001F; cells holding it must not collide.
+    rows = [electoral(a1="52 Rue Colbert", a2="Bât 9\x1fAppt 3"),
+            electoral(a1="52 Rue Colbert\x1fBât 9", a2="Appt 3")]
+    entries, rejections = parse_rows(rows, ELECTORAL, "le")
+    assert rejections == []
+    assert entries[0].adresse.complement == "Bât 9\x1fAppt 3"
+    assert entries[0].adresse != entries[1].adresse
+    assert entries == [parse_rows([r], ELECTORAL, "le", first_line_number=i + 2)[0][0]
+                       for i, r in enumerate(rows)]

@@ -254,3 +254,15 @@ def test_same_door_ignores_a_missing_postcode() -> None:
     assert a.meme_porte(parse_address("5 Sq. Œillets"))
     assert not a.meme_porte(parse_address("5 Square Œillets", code_postal="75001"))
     assert not a.meme_porte(parse_address("5 bis Square Œillets"))
+
+
+@pytest.mark.parametrize("line", [
+    "12bis, rue X", "12 B Rue X", "12 Bd Victor Hugo", "3 Terrasse du Parc", "007 rue X",
+    "12-14 rue X Bât 3", "12 à 14 Rue X Appt 5", "123456 rue X", " 12 rue X", "12",
+    "\u0663 rue X", "12\u0663 rue X", "Rue X", "12 ter", "5 quater, Place Y Esc. B",
+])
+def test_street_line_split_agrees_with_the_whole_line_pattern(line: str) -> None:
+    # The bulk path splits the leading digits off and parses the rest once per street.
+    from domain.registre.normalise import _street_and_extra, _street_line
+    n, suffixe, rest = parse_numero(line)
+    assert _street_line(line) == (n, suffixe, *_street_and_extra(rest))
