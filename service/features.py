@@ -30,7 +30,6 @@ def route_handlers() -> list[Any]:
 
 def lifespans() -> list[Any]:
     """Background tasks living as long as the app: ``(app) -> async context manager``."""
-    from service.candidatures_purge import purge_lifespan as applications_purge_lifespan
     from service.registre.purge_task import purge_lifespan
 
-    return [purge_lifespan, applications_purge_lifespan]
+    return [purge_lifespan]

@@ -1,5 +1,7 @@
-"""The automatic retention purge: a task living as long as the app, running
-``usecases.registre.purge`` every ``REGISTRE_PURGE_INTERVAL_MINUTES`` (0 turns it off).
+"""The automatic retention purge: a task living as long as the app, running every
+``REGISTRE_PURGE_INTERVAL_MINUTES`` (0 turns it off) the passes that remove personal
+data once a council's retention period (``conservation_jours``) has passed: the
+registers' people never selected, the applications not retained, the generated letters.
 
 Every worker runs it; the purge is idempotent and each council's purge is one
 transaction, so two workers purging together remove nothing twice. The first run comes
@@ -24,19 +26,26 @@ SYSTEM_ACTOR = Actor.system("purge automatique")
 
 
 async def run_purge_once(ctx: AppContext) -> int:
-    """One pass over every council; returns the number of people removed."""
+    """One pass over every council; returns the number of register people removed."""
+    from service.candidatures_purge import purge_once as purge_applications
+    from service.usecases.letter_batches import purge_expired_batches
     from service.usecases.registre import purge
 
+    removed = 0
     try:
         results = await purge(ctx, SYSTEM_ACTOR)
-    except Exception as exc:  # a failed pass must not stop the next ones
-        log.error("purge automatique en échec : %s", type(exc).__name__)
-        return 0
-    removed = sum(r["personnes_supprimees"] for r in results)
-    if results:
-        log.info(
-            "purge automatique : %s conseil(s), %s personne(s) supprimée(s)", len(results), removed
-        )
+        removed = sum(r["personnes_supprimees"] for r in results)
+        if results:
+            log.info("purge automatique : %s conseil(s), %s personne(s) supprimée(s)", len(results), removed)
+    except Exception as exc:  # a failed pass must not stop the others, nor the next ones
+        log.error("purge automatique des registres en échec : %s", type(exc).__name__)
+    await purge_applications(ctx)  # logs its own failures
+    try:
+        batches = await purge_expired_batches(ctx, SYSTEM_ACTOR)
+        if batches:
+            log.info("purge automatique : %s lot(s) de courriers supprimé(s)", batches)
+    except Exception as exc:
+        log.error("purge automatique des courriers en échec : %s", type(exc).__name__)
     return removed
 
 

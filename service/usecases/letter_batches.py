@@ -561,9 +561,24 @@ async def withheld_with_names(batch: dict[str, Any], draw_id: int) -> list[dict[
     return [{**w, "name": names.get(int(w["invitation_id"]), "—")} for w in items]
 
 
-async def purge_batches(ctx: AppContext, actor: Actor, older_than_days: int) -> int:
+async def purge_expired_batches(ctx: AppContext, actor: Actor) -> int:
+    """The automatic pass: each council's letters go once its retention period
+    (``conservation_jours``, the same rule as the registers) has passed."""
+    from domain.organisation import CouncilSettings
+    from service.db.tables import Council
+
+    deleted = 0
+    councils = await Council.select(Council.id, Council.settings).output(load_json=True)
+    for c in councils:
+        days = int((c["settings"] or {}).get("conservation_jours", CouncilSettings().conservation_jours))
+        deleted += await purge_batches(ctx, actor, days, council_id=int(c["id"]))
+    return deleted
+
+
+async def purge_batches(ctx: AppContext, actor: Actor, older_than_days: int, council_id: int | None = None) -> int:
     """Delete generated letters (PDF and CSV hold names and addresses) older than
-    ``older_than_days``; the audit keeps their digests. Returns how many were deleted."""
+    ``older_than_days`` (of one council, or all); the audit keeps their digests.
+    Returns how many were deleted."""
     from datetime import timedelta
 
     if older_than_days < 0:
@@ -573,9 +588,10 @@ async def purge_batches(ctx: AppContext, actor: Actor, older_than_days: int) -> 
     now = ctx.now()
     limit = now - timedelta(days=older_than_days)
     async with ctx.db.transaction():
-        rows = await LetterBatch.select(LetterBatch.id, LetterBatch.council).where(
-            LetterBatch.created_at < limit
-        )
+        query = LetterBatch.select(LetterBatch.id, LetterBatch.council).where(LetterBatch.created_at < limit)
+        if council_id is not None:
+            query = query.where(LetterBatch.council == council_id)
+        rows = await query
         ids = [int(r["id"]) for r in rows]
         if ids:
             await LetterBatchChunk.delete().where(LetterBatchChunk.batch.is_in(ids))
@@ -586,6 +602,7 @@ async def purge_batches(ctx: AppContext, actor: Actor, older_than_days: int) -> 
                 action="courrier.lot.purge",
                 subject_type="lot_courrier",
                 at=now,
+                council_id=council_id,
                 details={"deleted": len(ids), "older_than_days": older_than_days},
             )
     return len(ids)

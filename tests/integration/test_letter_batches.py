@@ -238,3 +238,20 @@ async def test_volunteers_draws_have_no_letters(ctx: Any, world: World) -> None:
     with pytest.raises(InvalidState) as info:
         await lb.start_batch(ctx, _lead(world), world.ids["council_a"], draw["id"], 1)
     assert info.value.code == "tirage-volontaires"
+
+
+async def test_automatic_purge_removes_letters_after_each_councils_retention(ctx: Any, world: World, clock: Any) -> None:
+    """The retention task's pass over letters follows each council's conservation_jours."""
+    from service.db.tables import Council
+    from service.db.tables_documents import LetterBatch
+    from service.registre.purge_task import run_purge_once
+
+    short, long_ = world.ids["council_a"], world.ids["council_b"]
+    await Council.update({Council.settings: {"conservation_jours": 10}}).where(Council.id == short)
+    await Council.update({Council.settings: {"conservation_jours": 400}}).where(Council.id == long_)
+    for cid in (short, long_):
+        await LetterBatch.insert(LetterBatch(council=cid, draw_id=1, round_no=1, status="termine", created_at=clock()))
+    clock.advance(days=30)
+    await run_purge_once(ctx)
+    left = await LetterBatch.select(LetterBatch.council)
+    assert [r["council"] for r in left] == [long_]
