@@ -142,6 +142,27 @@ def _pick(model: type[BaseModel], row: dict[str, Any]) -> Any:
     return model(**{k: row[k] for k in model.model_fields if k in row})
 
 
+async def _review(
+    request: Request[Any, Any, Any],
+    council_id: int,
+    kind: str,
+    candidature_id: int,
+    data: Decision,
+    model: type[BaseModel],
+) -> Any:
+    row = await uc.review(
+        ctx_of(request),
+        actor_of(request),
+        kind,
+        candidature_id,
+        data.decision,
+        data.reason,
+        data.version,
+        council_id,
+    )
+    return _pick(model, row)
+
+
 class ApplicationsController(Controller):
     path = "/api/v1/conseils/{council_id:int}"
     tags = ["Candidatures"]
@@ -240,17 +261,7 @@ class ApplicationsController(Controller):
     async def review_volunteer(
         self, request: Request[Any, Any, Any], council_id: int, candidature_id: int, data: Decision
     ) -> VolunteerApplication:
-        row = await uc.review(
-            ctx_of(request),
-            actor_of(request),
-            "habitant",
-            candidature_id,
-            data.decision,
-            data.reason,
-            data.version,
-            council_id,
-        )
-        return _pick(VolunteerApplication, row)
+        return await _review(request, council_id, "habitant", candidature_id, data, VolunteerApplication)
 
     @post(
         "/candidatures/structures/{candidature_id:int}/decision",
@@ -261,17 +272,7 @@ class ApplicationsController(Controller):
     async def review_structure(
         self, request: Request[Any, Any, Any], council_id: int, candidature_id: int, data: Decision
     ) -> StructureApplication:
-        row = await uc.review(
-            ctx_of(request),
-            actor_of(request),
-            "structure",
-            candidature_id,
-            data.decision,
-            data.reason,
-            data.version,
-            council_id,
-        )
-        return _pick(StructureApplication, row)
+        return await _review(request, council_id, "structure", candidature_id, data, StructureApplication)
 
 
 class PublicApplicationsController(Controller):

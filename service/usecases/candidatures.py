@@ -138,6 +138,17 @@ def _truthy(value: Any) -> bool:
     return str(value or "").strip().lower() in ("1", "true", "on", "oui", "yes")
 
 
+def _require_consent(form: dict[str, Any], errors: list[FieldError]) -> None:
+    if not _truthy(form.get("consent")):
+        errors.append(
+            FieldError(
+                "consent",
+                _("Votre accord est nécessaire pour que votre candidature soit enregistrée."),
+                code="consentement-manquant",
+            )
+        )
+
+
 def _contact(form: dict[str, Any], errors: list[FieldError]) -> tuple[str, str]:
     email = str(form.get("email") or "").strip().lower()
     phone = str(form.get("telephone") or "").strip()
@@ -491,14 +502,7 @@ async def submit_volunteer(
         )
     motivation = _long_text(form, "motivation", errors, _("Motivation"))
     disponibilites = _long_text(form, "disponibilites", errors, _("Disponibilités"), 1000)
-    if not _truthy(form.get("consent")):
-        errors.append(
-            FieldError(
-                "consent",
-                _("Votre accord est nécessaire pour que votre candidature soit enregistrée."),
-                code="consentement-manquant",
-            )
-        )
+    _require_consent(form, errors)
     council = (
         await Council.select(Council.settings, Council.territory)
         .where(Council.id == call["council"])
@@ -662,14 +666,7 @@ async def submit_structure(
                 code="declaration-manquante",
             )
         )
-    if not _truthy(form.get("consent")):
-        errors.append(
-            FieldError(
-                "consent",
-                _("Votre accord est nécessaire pour que votre candidature soit enregistrée."),
-                code="consentement-manquant",
-            )
-        )
+    _require_consent(form, errors)
     _raise(errors)
     ident = f"siret:{siret}" if siret else f"rna:{rna}"
     key = f"{call_id}:{ident}"

@@ -281,6 +281,21 @@ class ApplicationPages(Controller):
             ),
         )
 
+    async def _detail_error(
+        self,
+        request: Request[Any, Any, Any],
+        council_id: int,
+        kind: str,
+        candidature_id: int,
+        exc: DomainError,
+    ) -> Template:
+        """An unknown application stays a 404; any other error goes next to its field."""
+        if exc.code == "introuvable":
+            raise exc
+        return await self._detail(
+            request, council_id, kind, candidature_id, form_errors(exc), _status(exc)
+        )
+
     @post(
         "/candidatures/{kind:str}/{candidature_id:int}/decision",
         opt=allow(Action.MANAGE_APPLICATIONS, "council_id"),
@@ -301,11 +316,7 @@ class ApplicationPages(Controller):
                 council_id,
             )
         except DomainError as exc:
-            if exc.code == "introuvable":
-                raise
-            return await self._detail(
-                request, council_id, kind, candidature_id, form_errors(exc), _status(exc)
-            )
+            return await self._detail_error(request, council_id, kind, candidature_id, exc)
         return see_other(f"/conseils/{council_id}/candidatures?ok=decision-enregistree")
 
     @post(
@@ -328,11 +339,7 @@ class ApplicationPages(Controller):
                 override_reason=values.get("override_reason", ""),
             )
         except DomainError as exc:
-            if exc.code == "introuvable":
-                raise
-            return await self._detail(
-                request, council_id, kind, candidature_id, form_errors(exc), _status(exc)
-            )
+            return await self._detail_error(request, council_id, kind, candidature_id, exc)
         return see_other(f"/conseils/{council_id}/composition?ok=membre-ajoute")
 
     @post("/volontaires/vivier", opt=allow(Action.RUN_DRAW, "council_id"))

@@ -452,7 +452,7 @@ class RegisterPages(Controller):
                 request,
                 council_id,
                 erreurs=form_errors(exc),
-                status=422 if isinstance(exc, InvalidInput) else 409,
+                status=_status(exc),
                 form=values,
             )
         return await self._eligibility(request, council_id, resume=resume, form=values)
@@ -521,10 +521,14 @@ class RegisterPages(Controller):
                 request,
                 council_id,
                 erreurs=form_errors(exc),
-                status=422 if isinstance(exc, InvalidInput) else 409,
+                status=_status(exc),
                 form=values,
             )
         return await self._pool(request, council_id, vivier=vivier, form=values, status=201)
+
+
+def _status(exc: DomainError) -> int:
+    return 422 if isinstance(exc, InvalidInput) else 409
 
 
 def _date(raw: str) -> date:

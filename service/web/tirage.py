@@ -222,6 +222,14 @@ class DrawPages(Controller):
     ) -> Template:
         return await self._page(request, council_id, draw_id)
 
+    async def _redisplay(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int, raw: Any, exc: DomainError
+    ) -> Template:
+        """The draw page again, the error next to its field and what was typed kept."""
+        return await self._page(
+            request, council_id, draw_id, form_errors(exc), _status(exc), {k: _v(raw, k) for k in raw}
+        )
+
     async def _act(
         self,
         request: Request[Any, Any, Any],
@@ -235,14 +243,7 @@ class DrawPages(Controller):
         try:
             await action(raw)
         except DomainError as exc:
-            return await self._page(
-                request,
-                council_id,
-                draw_id,
-                form_errors(exc),
-                _status(exc),
-                {k: _v(raw, k) for k in raw},
-            )
+            return await self._redisplay(request, council_id, draw_id, raw, exc)
         return see_other(f"/conseils/{council_id}/tirages/{draw_id}{target}?ok={flash}")
 
     @post("/{draw_id:int}/engager", opt=allow(Action.RUN_DRAW, "council_id"))
@@ -389,14 +390,7 @@ class DrawPages(Controller):
                 redo_pool_id=_int(redo, "redo_pool_id") if redo else None,
             )
         except DomainError as exc:
-            return await self._page(
-                request,
-                council_id,
-                draw_id,
-                form_errors(exc),
-                _status(exc),
-                {k: _v(raw, k) for k in raw},
-            )
+            return await self._redisplay(request, council_id, draw_id, raw, exc)
         return see_other(f"/conseils/{council_id}/tirages/{d['id']}?ok=tirage-abandonne")
 
     @get("/{draw_id:int}/ceremonie", opt=allow(Action.RUN_DRAW, "council_id"))

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,3 +82,57 @@ def page(chromium_path: str, live_server: str) -> Iterator[Any]:
 
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
+
+
+async def seed(
+    settings: Any,
+    extra: Callable[[Any, dict[str, int]], Awaitable[Any]] | None = None,
+    *,
+    with_council: bool = True,
+    with_admin: bool = True,
+    territory: str = "Valmont Métropole",
+) -> Any:
+    """Empty the test database and lay down what every browser test starts from: the
+    admin account, territory (dept 37), QPV QN03701M « Les Tilleuls » and, unless told
+    otherwise, the « Conseil des Tilleuls ». `extra(ctx, ids)` adds what one test needs
+    (ids: territory, qpv, council); its result is returned, else the council id."""
+    from service import audit
+    from service.audit import Actor
+    from service.context import AppContext
+    from service.db.engine import bind_engine, make_engine
+    from service.usecases import accounts as acc
+    from service.usecases import organisation as org
+    from tests.conftest import PASSWORD, _truncate
+
+    db = bind_engine(make_engine(settings))
+    await db.start()
+    try:
+        await _truncate(db)
+        await audit.ensure_head()
+        ctx = AppContext(settings=settings, db=db, cheap_hashing=True)
+        if with_admin:
+            await acc.create_admin(ctx, "admin@test.fr", "Camille Admin", PASSWORD)
+        system = Actor.system()
+        t = await org.create_territory(ctx, system, org.TerritoryInput(name=territory, departement="37"))
+        q = await org.create_qpv(ctx, system, t["id"], org.QpvInput(code="QN03701M", name="Les Tilleuls"))
+        ids = {"territory": int(t["id"]), "qpv": int(q["id"])}
+        if with_council:
+            c = await org.create_council(
+                ctx, system, t["id"], org.CouncilInput(name="Conseil des Tilleuls", qpv_ids=(q["id"],))
+            )
+            ids["council"] = int(c["id"])
+        if extra is not None:
+            return await extra(ctx, ids)
+        return ids.get("council")
+    finally:
+        await db.stop()
+
+
+def login(page: Any, email: str = "admin@test.fr") -> None:
+    from tests.conftest import PASSWORD
+
+    page.goto("/connexion")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/")

@@ -7,59 +7,34 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, run
+from tests.browser.conftest import SCREENSHOTS, login, run, seed
 
 pytestmark = pytest.mark.browser
 
 
-async def _seed(settings: Any) -> int:
-    from service import audit
+async def _with_call(ctx: Any, ids: dict[str, int]) -> int:
     from service.audit import Actor
-    from service.context import AppContext
-    from service.db.engine import bind_engine, make_engine
     from service.usecases import candidatures as cand
-    from service.usecases import organisation as org
-    from tests.conftest import _truncate
 
-    db = bind_engine(make_engine(settings))
-    await db.start()
-    try:
-        await _truncate(db)
-        await audit.ensure_head()
-        ctx = AppContext(settings=settings, db=db, cheap_hashing=True)
-        t = await org.create_territory(
-            ctx, Actor.system(), org.TerritoryInput(name="Valmont Métropole", departement="37")
-        )
-        q = await org.create_qpv(
-            ctx, Actor.system(), t["id"], org.QpvInput(code="QN03701M", name="Les Tilleuls")
-        )
-        c = await org.create_council(
-            ctx,
-            Actor.system(),
-            t["id"],
-            org.CouncilInput(name="Conseil des Tilleuls", qpv_ids=(q["id"],)),
-        )
-        today = cand.local_today(ctx.now())
-        call = await cand.create_call(
-            ctx,
-            Actor.system(),
-            c["id"],
-            cand.CallInput(
-                "habitants",
-                "Devenez membre du conseil citoyen",
-                date(today.year, 1, 1),
-                date(today.year + 1, 12, 31),
-                "Le conseil citoyen réunit des habitants du quartier.",
-            ),
-        )
-        return int(call["id"])
-    finally:
-        await db.stop()
+    today = cand.local_today(ctx.now())
+    call = await cand.create_call(
+        ctx,
+        Actor.system(),
+        ids["council"],
+        cand.CallInput(
+            "habitants",
+            "Devenez membre du conseil citoyen",
+            date(today.year, 1, 1),
+            date(today.year + 1, 12, 31),
+            "Le conseil citoyen réunit des habitants du quartier.",
+        ),
+    )
+    return int(call["id"])
 
 
 @pytest.fixture
 def call_id(test_settings: Any) -> int:
-    return int(run(_seed(test_settings)))
+    return int(run(seed(test_settings, _with_call, with_admin=False)))
 
 
 def test_public_volunteer_form(call_id: int, page: Any) -> None:
@@ -107,67 +82,34 @@ def test_public_volunteer_form(call_id: int, page: Any) -> None:
     assert "déjà été déposée" in page.content()
 
 
-async def _seed_composition(settings: Any) -> int:
-    from service import audit
+async def _with_members(ctx: Any, ids: dict[str, int]) -> int:
     from service.audit import Actor
-    from service.context import AppContext
-    from service.db.engine import bind_engine, make_engine
-    from service.usecases import accounts as acc
     from service.usecases import composition as comp
-    from service.usecases import organisation as org
-    from tests.conftest import PASSWORD, _truncate
 
-    db = bind_engine(make_engine(settings))
-    await db.start()
-    try:
-        await _truncate(db)
-        await audit.ensure_head()
-        ctx = AppContext(settings=settings, db=db, cheap_hashing=True)
-        await acc.create_admin(ctx, "admin@test.fr", "Camille Admin", PASSWORD)
-        t = await org.create_territory(
-            ctx, Actor.system(), org.TerritoryInput(name="Valmont Métropole", departement="37")
-        )
-        q = await org.create_qpv(
-            ctx, Actor.system(), t["id"], org.QpvInput(code="QN03701M", name="Les Tilleuls")
-        )
-        c = await org.create_council(
+    for prenom, sexe in (("Ana", "F"), ("Bob", "M"), ("Carl", "M")):
+        await comp.create_member(
             ctx,
             Actor.system(),
-            t["id"],
-            org.CouncilInput(name="Conseil des Tilleuls", qpv_ids=(q["id"],)),
+            ids["council"],
+            comp.MemberInput(
+                college="habitants",
+                origin="tire_au_sort_registre",
+                prenom=prenom,
+                nom="Martin",
+                sexe=sexe,
+            ),
         )
-        for prenom, sexe in (("Ana", "F"), ("Bob", "M"), ("Carl", "M")):
-            await comp.create_member(
-                ctx,
-                Actor.system(),
-                c["id"],
-                comp.MemberInput(
-                    college="habitants",
-                    origin="tire_au_sort_registre",
-                    prenom=prenom,
-                    nom="Martin",
-                    sexe=sexe,
-                ),
-            )
-        return int(c["id"])
-    finally:
-        await db.stop()
+    return ids["council"]
 
 
 @pytest.fixture
 def composition_council(test_settings: Any) -> int:
-    return int(run(_seed_composition(test_settings)))
+    return int(run(seed(test_settings, _with_members)))
 
 
 def test_lead_overrides_a_parity_break_in_the_browser(composition_council: int, page: Any) -> None:
-    from tests.conftest import PASSWORD
-
     council_id = composition_council
-    page.goto("/connexion")
-    page.get_by_label("Adresse électronique").fill("admin@test.fr")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/")
+    login(page)
     page.goto(f"/conseils/{council_id}/composition")
     assert page.get_by_role(
         "img", name="Femmes et hommes titulaires par collège au fil du mandat"

@@ -6,37 +6,15 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, run
+from tests.browser.conftest import SCREENSHOTS, run, seed
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-async def _seed(settings: Any) -> None:
-    from service import audit
-    from service.audit import Actor
-    from service.context import AppContext
-    from service.db.engine import bind_engine, make_engine
-    from service.usecases import accounts as acc
-    from service.usecases import organisation as org
-    from tests.conftest import _truncate
-
-    db = bind_engine(make_engine(settings))
-    await db.start()
-    try:
-        await _truncate(db)
-        await audit.ensure_head()
-        ctx = AppContext(settings=settings, db=db, cheap_hashing=True)
-        await acc.create_admin(ctx, "admin@test.fr", "Camille Admin", PASSWORD)
-        t = await org.create_territory(ctx, Actor.system(), org.TerritoryInput(name="Valmont Métropole", departement="37"))
-        await org.create_qpv(ctx, Actor.system(), t["id"], org.QpvInput(code="QN03701M", name="Les Tilleuls"))
-    finally:
-        await db.stop()
-
-
 @pytest.fixture
 def seeded(test_settings: Any) -> None:
-    run(_seed(test_settings))
+    run(seed(test_settings, with_council=False))
 
 
 def test_login_dashboard_and_create_council(seeded: None, page: Any) -> None:

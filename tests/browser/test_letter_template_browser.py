@@ -7,56 +7,18 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, run
-from tests.conftest import PASSWORD
+from tests.browser.conftest import SCREENSHOTS, login, run, seed
 
 pytestmark = pytest.mark.browser
 
 
-async def _seed(settings: Any) -> int:
-    from service import audit
-    from service.audit import Actor
-    from service.context import AppContext
-    from service.db.engine import bind_engine, make_engine
-    from service.usecases import accounts as acc
-    from service.usecases import organisation as org
-    from tests.conftest import _truncate
-
-    db = bind_engine(make_engine(settings))
-    await db.start()
-    try:
-        await _truncate(db)
-        await audit.ensure_head()
-        ctx = AppContext(settings=settings, db=db, cheap_hashing=True)
-        await acc.create_admin(ctx, "admin@test.fr", "Camille Admin", PASSWORD)
-        t = await org.create_territory(
-            ctx, Actor.system(), org.TerritoryInput(name="Valmont Métropole", departement="37")
-        )
-        q = await org.create_qpv(
-            ctx, Actor.system(), t["id"], org.QpvInput(code="QN03701M", name="Les Tilleuls")
-        )
-        c = await org.create_council(
-            ctx,
-            Actor.system(),
-            t["id"],
-            org.CouncilInput(name="Conseil des Tilleuls", qpv_ids=(q["id"],)),
-        )
-        return int(c["id"])
-    finally:
-        await db.stop()
-
-
 @pytest.fixture
 def council(test_settings: Any) -> int:
-    return int(run(_seed(test_settings)))
+    return int(run(seed(test_settings)))
 
 
 def test_edit_the_letter_template(council: int, page: Any) -> None:
-    page.goto("/connexion")
-    page.get_by_label("Adresse électronique").fill("admin@test.fr")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/")
+    login(page)
     page.goto(f"/conseils/{council}")
     page.get_by_role("link", name="Modèle de la lettre et aperçu").click()
     assert page.get_by_label("Téléphone du contact").input_value() == "[téléphone à compléter]"

@@ -8,57 +8,22 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, run
-from tests.conftest import PASSWORD, SHARED
+from tests.browser.conftest import SCREENSHOTS, login, run, seed
+from tests.conftest import SHARED
 
 pytestmark = pytest.mark.browser
 
 SAMPLE = SHARED / "data" / "registre-exemple" / "liste_electorale.csv"
 
 
-async def _seed(settings: Any) -> int:
-    from service import audit
-    from service.audit import Actor
-    from service.context import AppContext
-    from service.db.engine import bind_engine, make_engine
-    from service.usecases import accounts as acc
-    from service.usecases import organisation as org
-    from tests.conftest import _truncate
-
-    db = bind_engine(make_engine(settings))
-    await db.start()
-    try:
-        await _truncate(db)
-        await audit.ensure_head()
-        ctx = AppContext(settings=settings, db=db, cheap_hashing=True)
-        await acc.create_admin(ctx, "admin@test.fr", "Camille Admin", PASSWORD)
-        sys = Actor.system()
-        t = await org.create_territory(
-            ctx, sys, org.TerritoryInput(name="Valmont", departement="37")
-        )
-        q = await org.create_qpv(
-            ctx, sys, t["id"], org.QpvInput(code="QN03701M", name="Les Tilleuls")
-        )
-        c = await org.create_council(
-            ctx, sys, t["id"], org.CouncilInput(name="Conseil des Tilleuls", qpv_ids=(q["id"],))
-        )
-        return int(c["id"])
-    finally:
-        await db.stop()
-
-
 @pytest.fixture
 def council_id(test_settings: Any) -> int:
     # Seeded before the page fixture starts Playwright's own event loop.
-    return int(run(_seed(test_settings)))
+    return int(run(seed(test_settings, territory="Valmont")))
 
 
 def test_upload_preview_import_report(council_id: int, page: Any) -> None:
-    page.goto("/connexion")
-    page.get_by_label("Adresse électronique").fill("admin@test.fr")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/")
+    login(page)
     page.goto(f"/conseils/{council_id}")
     page.get_by_role("link", name="Registre : imports et recherche").click()
     page.get_by_label("Fichier (CSV, XLSX ou ODS)").set_input_files(str(SAMPLE))

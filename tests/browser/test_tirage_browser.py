@@ -7,51 +7,27 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, run
-from tests.conftest import PASSWORD
+from tests.browser.conftest import SCREENSHOTS, login, run, seed
 from tests.tirage_support import DICE, synthetic_items
 
 pytestmark = pytest.mark.browser
 
 
-async def _seed(settings: Any) -> int:
-    from service import audit
+async def _with_pool(ctx: Any, ids: dict[str, int]) -> int:
     from service.audit import Actor
-    from service.context import AppContext
-    from service.db.engine import bind_engine, make_engine
-    from service.usecases import accounts as acc
-    from service.usecases import organisation as org
     from service.usecases.pools import create_pool
-    from tests.conftest import _truncate
 
-    db = bind_engine(make_engine(settings))
-    await db.start()
-    try:
-        await _truncate(db)
-        await audit.ensure_head()
-        ctx = AppContext(settings=settings, db=db, cheap_hashing=True)
-        await acc.create_admin(ctx, "admin@test.fr", "Camille Admin", PASSWORD)
-        sysa = Actor.system()
-        t = await org.create_territory(ctx, sysa, org.TerritoryInput(name="Valmont Métropole", departement="37"))
-        q = await org.create_qpv(ctx, sysa, t["id"], org.QpvInput(code="QN03701M", name="Les Tilleuls"))
-        c = await org.create_council(ctx, sysa, t["id"], org.CouncilInput(name="Conseil des Tilleuls", qpv_ids=(q["id"],)))
-        await create_pool(ctx, sysa, c["id"], synthetic_items(120), label="Registre 2026")
-        return int(c["id"])
-    finally:
-        await db.stop()
+    await create_pool(ctx, Actor.system(), ids["council"], synthetic_items(120), label="Registre 2026")
+    return ids["council"]
 
 
 @pytest.fixture
 def council(test_settings: Any) -> int:
-    return int(run(_seed(test_settings)))
+    return int(run(seed(test_settings, _with_pool)))
 
 
 def test_ceremony_on_the_projector_page(council: int, page: Any) -> None:
-    page.goto("/connexion")
-    page.get_by_label("Adresse électronique").fill("admin@test.fr")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/")
+    login(page)
     page.goto(f"/conseils/{council}")
     page.get_by_role("link", name="Tirages au sort du conseil").click()
     page.get_by_role("link", name="Préparer un tirage").click()
