@@ -118,12 +118,17 @@ async def _import(settings: Any, path: Path) -> tuple[float, dict[str, Any]]:
         await ctx.db.stop()
 
 
+def _load() -> str:
+    """The machine's load when the run ended, so a slow figure can be read in context."""
+    return f"charge moyenne 1 min {os.getloadavg()[0]:.1f}"
+
+
 def _notes(report: dict[str, Any], engine: str) -> str:
     r = report["rapport"]
     return (f"{engine} : fichier CSV cp1252 → registre stocké, normalisé, dédoublonné, foyers ; "
             f"{report['rows_read']} lignes, {r['personnes']} personnes, "
             f"{r['lignes_fusionnees']} fusionnées, {r['paires_ambigues']} paires ; "
-            f"CPU du processus {report['cpu_seconds']:.1f} s ; machine partagée et chargée")
+            f"CPU du processus {report['cpu_seconds']:.1f} s ; {_load()}")
 
 
 def _sqlite_run(n: int) -> tuple[float, int, str]:
@@ -205,6 +210,6 @@ def baseline_1m_sqlite() -> tuple[float, int, str]:
         n = db.execute("SELECT count(*) FROM brut").fetchone()[0]
         db.close()
         return elapsed, n, ("csv.reader + sqlite3.executemany brut du même fichier (12 colonnes "
-                            f"texte, sans index) ; CPU {cpu:.1f} s ; machine partagée et chargée")
+                            f"texte, sans index) ; CPU {cpu:.1f} s ; {_load()}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
