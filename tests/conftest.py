@@ -18,7 +18,12 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+# The shared specs and sample registers live beside the repository (../shared); a copy
+# under tests/fixtures/shared keeps a lone clone testable (the copy is checked against
+# ../shared when both exist, see tests/unit/test_shared_copy.py).
+SHARED_BESIDE = REPO.parent / "shared"
+SHARED_COPY = REPO / "tests" / "fixtures" / "shared"
+SHARED = SHARED_BESIDE if (SHARED_BESIDE / "spec" / "draw-vectors.json").exists() else SHARED_COPY
 
 
 @pytest.fixture(scope="session")

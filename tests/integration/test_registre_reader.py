@@ -29,8 +29,9 @@ from domain.registre import (
 )
 from domain.registre.dedup import AMBIGUITE_PLUSIEURS_CANDIDATS, DedupReport
 from service.registre import read_table
+from tests.conftest import SHARED
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "registre-exemple"
+SAMPLES = SHARED / "data" / "registre-exemple"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REFERENCE = date(2026, 1, 1)
 SALT = b"sel-de-test-0123456789"

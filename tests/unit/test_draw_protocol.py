@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,19 +26,9 @@ from domain.draw.protocol import (
     tickets,
 )
 from domain.errors import InvalidInput
+from tests.conftest import SHARED
 
-
-def _spec_dir() -> Path:
-    # The shared specs live beside the repository (/work/shared) or inside it (spec/).
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        for candidate in (parent / "shared" / "spec", parent / "spec"):
-            if (candidate / "draw-vectors.json").exists():
-                return candidate
-    raise FileNotFoundError("draw-vectors.json")
-
-
-VECTORS: dict[str, Any] = json.loads((_spec_dir() / "draw-vectors.json").read_text("utf-8"))
+VECTORS: dict[str, Any] = json.loads((SHARED / "spec" / "draw-vectors.json").read_text("utf-8"))
 
 
 def _vector_id(v: dict[str, Any]) -> str:
