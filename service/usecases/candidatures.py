@@ -40,6 +40,7 @@ from service.db.tables_candidatures import (
     CandidatureStructure,
     FormulairePublicEnvoi,
 )
+from service.db.versioned import versioned_update
 from service.mail import Mail
 from service.usecases.subjects import Subject, selection_hook, subject_loader
 
@@ -293,20 +294,10 @@ async def update_call(
     now = ctx.now()
     async with ctx.db.transaction():
         before = await get_call(call_id, council_id=council_id)
-        updated = (
-            await AppelCandidatures.update({**values, "version": version + 1})
-            .where((AppelCandidatures.id == call_id) & (AppelCandidatures.version == version))
-            .returning(AppelCandidatures.id)
+        await versioned_update(
+            AppelCandidatures, call_id, version, values,
+            message=_("Cet appel a été modifié par quelqu'un d'autre entre-temps : rechargez la page et recommencez."),
         )
-        if not updated:
-            raise Conflict(
-                _(
-                    "Cet appel a été modifié par quelqu'un d'autre entre-temps : rechargez la "
-                    "page et recommencez."
-                ),
-                code="modification-concurrente",
-                field="version",
-            )
         territory = await _council_territory(before["council"])
         await audit.record(
             ctx.db,
@@ -808,28 +799,11 @@ async def review(
     now = ctx.now()
     async with ctx.db.transaction():
         before = await get_application(kind, application_id, council_id)
-        updated = (
-            await table.update(
-                {
-                    table.status: decision,
-                    table.reason: reason,
-                    table.reviewed_by: actor.id,
-                    table.reviewed_at: now,
-                    table.version: version + 1,
-                }
-            )
-            .where((table.id == application_id) & (table.version == version))
-            .returning(table.id)
+        await versioned_update(
+            table, application_id, version,
+            {table.status: decision, table.reason: reason, table.reviewed_by: actor.id, table.reviewed_at: now},
+            message=_("Cette candidature a été examinée par quelqu'un d'autre entre-temps : rechargez la page."),
         )
-        if not updated:
-            raise Conflict(
-                _(
-                    "Cette candidature a été examinée par quelqu'un d'autre entre-temps : "
-                    "rechargez la page."
-                ),
-                code="modification-concurrente",
-                field="version",
-            )
         territory = await _council_territory(before["council"])
         await audit.record(
             ctx.db,

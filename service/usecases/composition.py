@@ -47,6 +47,7 @@ from service.audit import Actor
 from service.context import AppContext
 from service.db.tables import Account
 from service.db.tables_candidatures import CandidatureHabitant, Membre, MembreHistorique
+from service.db.versioned import versioned_update
 from service.usecases.candidatures import local_today
 
 ORIGINS_BY_COLLEGE = {
@@ -633,21 +634,11 @@ async def update_member(
 
 
 async def _versioned(member_id: int, version: int, values: dict[str, Any]) -> None:
-    updated = (
-        await Membre.update({**values, "version": version + 1})
-        .where((Membre.id == member_id) & (Membre.version == version))
-        .returning(Membre.id)
+    await versioned_update(
+        Membre, member_id, version, values,
+        message=_("Ce membre a été modifié par quelqu'un d'autre entre-temps : rechargez la page "
+                  "pour voir sa fiche à jour, puis recommencez."),
     )
-    if not updated:
-        raise Conflict(
-            _(
-                "Ce membre a été modifié par quelqu'un d'autre entre-temps : rechargez la page "
-                "pour voir sa fiche à jour, "
-                "puis recommencez."
-            ),
-            code="modification-concurrente",
-            field="version",
-        )
 
 
 @dataclass(frozen=True)

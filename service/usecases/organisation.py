@@ -22,6 +22,7 @@ from service import audit
 from service.audit import Actor
 from service.context import AppContext
 from service.db.tables import Council, CouncilQpv, Qpv, Territory
+from service.db.versioned import versioned_update
 
 # --- reading -------------------------------------------------------------------------
 
@@ -172,23 +173,10 @@ async def update_territory(ctx: AppContext, actor: Actor, territory_id: int, dat
         clash = await Territory.exists().where((Territory.name_key == values["name_key"]) & (Territory.id != territory_id))
         if clash:
             raise Conflict(_("Un territoire porte déjà ce nom."), field="name", code="doublon")
-        await _versioned_update(Territory, territory_id, version, values)
+        await versioned_update(Territory, territory_id, version, values)
         await audit.record(ctx.db, actor=actor, action="territoire.modification", subject_type="territoire",
                            subject_id=territory_id, at=now, territory_id=territory_id, before=before, after=values)
     return await get_territory(territory_id)
-
-
-async def _versioned_update(table: Any, row_id: int, version: int, values: dict[str, Any]) -> None:
-    """Optimistic concurrency: the row changes only if nobody changed it since it was read."""
-    updated = await table.update({**values, "version": version + 1}).where(
-        (table.id == row_id) & (table.version == version)
-    ).returning(table.id)
-    if not updated:
-        raise Conflict(
-            _("Cet élément a été modifié par quelqu'un d'autre entre-temps : rechargez la page et recommencez."),
-            code="modification-concurrente",
-            field="version",
-        )
 
 
 async def archive(ctx: AppContext, actor: Actor, kind: str, row_id: int) -> None:
@@ -245,7 +233,7 @@ async def update_qpv(ctx: AppContext, actor: Actor, qpv_id: int, data: QpvInput,
         before = await get_qpv(qpv_id)
         if await Qpv.exists().where((Qpv.code == code) & (Qpv.id != qpv_id)):
             raise Conflict(_("Le quartier {code} est déjà enregistré.").format(code=code), field="code", code="doublon")
-        await _versioned_update(Qpv, qpv_id, version, values)
+        await versioned_update(Qpv, qpv_id, version, values)
         await audit.record(ctx.db, actor=actor, action="qpv.modification", subject_type="qpv", subject_id=qpv_id,
                            at=now, territory_id=before["territory"], before=before, after=values)
     return await get_qpv(qpv_id)
@@ -325,7 +313,7 @@ async def update_council(ctx: AppContext, actor: Actor, council_id: int, data: C
         qpv_ids = None
         if data.qpv_ids is not None:
             qpv_ids = await _check_qpvs(territory_id, data.qpv_ids)
-        await _versioned_update(Council, council_id, data.version, values)
+        await versioned_update(Council, council_id, data.version, values)
         if qpv_ids is not None:
             await CouncilQpv.delete().where(CouncilQpv.council == council_id)
             await CouncilQpv.insert(*[CouncilQpv(council=council_id, qpv=q, link_key=f"{council_id}:{q}") for q in qpv_ids])

@@ -52,6 +52,7 @@ from service.context import AppContext
 from service.db.bulk import bulk_insert
 from service.db.tables import Council, CouncilQpv, LoginAttempt, Pool, PoolMember
 from service.db.tables_tirage import Draw, DrawInvitation, DrawRound, DrawSeat
+from service.db.versioned import versioned_update
 from service.usecases import subjects
 
 # First-round letters per seat when the lead gives no number: acceptance observed in
@@ -322,15 +323,12 @@ async def _load(draw_id: int, council_id: int | None = None, *, full_ranking: bo
 
 async def _versioned(draw_id: int, version: int, values: dict[str, Any], *, status: str | None = None) -> None:
     """Update the draw only if nobody changed it since it was read (optimistic locking)."""
-    where = (Draw.id == draw_id) & (Draw.version == version)
-    if status is not None:
-        where = where & (Draw.status == status)
-    done = await Draw.update({**values, "version": version + 1}).where(where).returning(Draw.id)
-    if not done:
-        raise Conflict(
-            _("Ce tirage vient d'être modifié par quelqu'un d'autre : rechargez la page pour voir son état."),
-            code="tirage-modifie",
-        )
+    await versioned_update(
+        Draw, draw_id, version, values,
+        message=_("Ce tirage vient d'être modifié par quelqu'un d'autre : rechargez la page pour voir son état."),
+        code="tirage-modifie",
+        extra_where=None if status is None else Draw.status == status,
+    )
 
 
 async def _audit(
