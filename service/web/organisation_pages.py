@@ -10,29 +10,33 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from domain.access import Action
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError
 from domain.i18n import _
 from service.api.common import actor_of, ctx_of
 from service.auth import allow
+from service.errors import status_of
 from service.usecases import organisation as org
-from service.web.render import form_errors, render, see_other
-
-
-def _text(form: Any, key: str) -> str:
-    return str(form.get(key, "")).strip()
+from service.web.render import form_errors, form_text, render, see_other
 
 
 def _version(form: Any) -> int:
-    raw = _text(form, "version")
+    raw = form_text(form, "version")
     return int(raw) if raw.isdigit() else -1
+
+
+def parse_communes(raw: str) -> tuple[dict[str, str], ...]:
+    """« 37261 Valmont-sur-Loire; 37262 Autre » → [{insee, nom}]."""
+    out = []
+    for part in raw.replace("\r", "\n").replace(";", "\n").split("\n"):
+        part = part.strip()
+        if part:
+            insee, _sep, nom = part.partition(" ")
+            out.append({"insee": insee, "nom": nom.strip()})
+    return tuple(out)
 
 
 def _communes_text(communes: list[dict[str, Any]]) -> str:
     return "\n".join(f"{c.get('insee', '')} {c.get('nom', '')}".strip() for c in communes or [])
-
-
-def _status(exc: DomainError) -> int:
-    return 422 if isinstance(exc, InvalidInput) else 409
 
 
 class OrganisationEditPages(Controller):
@@ -56,17 +60,15 @@ class OrganisationEditPages(Controller):
 
     @post("/territoires/{territory_id:int}/modifier", opt=allow(Action.MANAGE_TERRITORY, "territory_id"))
     async def territory_save(self, request: Request[Any, Any, Any], territory_id: int) -> Template | Redirect:
-        from service.web.pages import _parse_communes
-
         form = await request.form()
-        values = {k: _text(form, k) for k in ("name", "departement", "kind", "siren", "communes", "version")}
+        values = {k: form_text(form, k) for k in ("name", "departement", "kind", "siren", "communes", "version")}
         try:
             await org.update_territory(ctx_of(request), actor_of(request), territory_id, org.TerritoryInput(
                 name=values["name"], departement=values["departement"], kind=values["kind"] or "epci",
-                siren=values["siren"], communes=_parse_communes(values["communes"])), _version(form))
+                siren=values["siren"], communes=parse_communes(values["communes"])), _version(form))
         except DomainError as exc:
             t = await org.get_territory(territory_id)
-            return self._territory_page(request, t, values, form_errors(exc), status=_status(exc))
+            return self._territory_page(request, t, values, form_errors(exc), status=status_of(exc))
         return see_other(f"/territoires/{territory_id}?ok=enregistre")
 
     @post("/territoires/{territory_id:int}/archiver", opt=allow(Action.CREATE_TERRITORY, "territory_id"))
@@ -92,16 +94,14 @@ class OrganisationEditPages(Controller):
 
     @post("/qpv/{qpv_id:int}/modifier", opt=allow(Action.MANAGE_TERRITORY, "qpv_id"))
     async def qpv_save(self, request: Request[Any, Any, Any], qpv_id: int) -> Template | Redirect:
-        from service.web.pages import _parse_communes
-
         form = await request.form()
-        values = {k: _text(form, k) for k in ("code", "name", "communes", "version")}
+        values = {k: form_text(form, k) for k in ("code", "name", "communes", "version")}
         q = await org.get_qpv(qpv_id)
         try:
             await org.update_qpv(ctx_of(request), actor_of(request), qpv_id, org.QpvInput(
-                code=values["code"], name=values["name"], communes=_parse_communes(values["communes"])), _version(form))
+                code=values["code"], name=values["name"], communes=parse_communes(values["communes"])), _version(form))
         except DomainError as exc:
-            return await self._qpv_page(request, await org.get_qpv(qpv_id), values, form_errors(exc), status=_status(exc))
+            return await self._qpv_page(request, await org.get_qpv(qpv_id), values, form_errors(exc), status=status_of(exc))
         return see_other(f"/territoires/{q['territory']}?ok=enregistre")
 
     @post("/qpv/{qpv_id:int}/archiver", opt=allow(Action.MANAGE_TERRITORY, "qpv_id"))

@@ -18,25 +18,11 @@ from service import audit
 from service.api.audit import list_events
 from service.api.common import actor_of, client_ip, ctx_of, user_of
 from service.auth import SESSION_COOKIE, allow, authenticated, public
+from service.errors import status_of
 from service.usecases import accounts as acc
 from service.usecases import organisation as org
-from service.web.organisation_pages import OrganisationEditPages
-from service.web.render import form_errors, render, see_other
-
-
-def _form_value(form: Any, key: str) -> str:
-    return str(form.get(key, "")).strip()
-
-
-def _parse_communes(raw: str) -> tuple[dict[str, str], ...]:
-    """« 37261 Valmont-sur-Loire; 37262 Autre » → [{insee, nom}]."""
-    out = []
-    for part in raw.replace("\r", "\n").replace(";", "\n").split("\n"):
-        part = part.strip()
-        if part:
-            insee, _sep, nom = part.partition(" ")
-            out.append({"insee": insee, "nom": nom.strip()})
-    return tuple(out)
+from service.web.organisation_pages import OrganisationEditPages, parse_communes
+from service.web.render import form_errors, form_text, render, see_other
 
 
 class AuthPages(Controller):
@@ -54,7 +40,7 @@ class AuthPages(Controller):
     @post("/connexion", opt=public())
     async def login(self, request: Request[Any, Any, Any]) -> Template | Redirect:
         form = await request.form()
-        email, suite = _form_value(form, "email"), _form_value(form, "suite") or "/"
+        email, suite = form_text(form, "email"), form_text(form, "suite") or "/"
         if not suite.startswith("/") or suite.startswith("//"):
             suite = "/"
         ctx = ctx_of(request)
@@ -86,12 +72,12 @@ class AuthPages(Controller):
     @post("/installation", opt=public())
     async def setup(self, request: Request[Any, Any, Any]) -> Template | Redirect:
         form = await request.form()
-        values = {k: _form_value(form, k) for k in ("token", "email", "display_name")}
+        values = {k: form_text(form, k) for k in ("token", "email", "display_name")}
         try:
             await acc.setup_first_admin(ctx_of(request), values["token"], values["email"], values["display_name"],
                                         str(form.get("password", "")))
         except DomainError as exc:
-            return render(request, "installation.html", status_code=422 if isinstance(exc, InvalidInput) else 409,
+            return render(request, "installation.html", status_code=status_of(exc),
                           titre=_("Installation"), erreurs=form_errors(exc), **values)
         return see_other("/connexion?ok=installe")
 
@@ -105,7 +91,7 @@ class AuthPages(Controller):
     async def accept_invitation(self, request: Request[Any, Any, Any], code: str) -> Template | Redirect:
         ctx = ctx_of(request)
         form = await request.form()
-        name = _form_value(form, "display_name")
+        name = form_text(form, "display_name")
         try:
             await acc.accept_invitation(ctx, code, name, str(form.get("password", "")))
         except InvalidInput as exc:
@@ -142,13 +128,13 @@ class HomePages(Controller):
     @post("/territoires", opt=allow(Action.CREATE_TERRITORY))
     async def create_territory(self, request: Request[Any, Any, Any]) -> Template | Redirect:
         form = await request.form()
-        values = {k: _form_value(form, k) for k in ("name", "departement", "kind", "siren", "communes")}
+        values = {k: form_text(form, k) for k in ("name", "departement", "kind", "siren", "communes")}
         try:
             row = await org.create_territory(ctx_of(request), actor_of(request), org.TerritoryInput(
                 name=values["name"], departement=values["departement"], kind=values["kind"] or "epci",
-                siren=values["siren"], communes=_parse_communes(values["communes"])))
+                siren=values["siren"], communes=parse_communes(values["communes"])))
         except DomainError as exc:
-            return await self._territories(request, form_errors(exc), values, status=422 if isinstance(exc, InvalidInput) else 409)
+            return await self._territories(request, form_errors(exc), values, status=status_of(exc))
         return see_other(f"/territoires/{row['id']}?ok=territoire-cree")
 
     @get("/territoires/{territory_id:int}", opt=allow(Action.READ_TERRITORY, "territory_id"))
@@ -173,11 +159,11 @@ class HomePages(Controller):
     @post("/territoires/{territory_id:int}/qpv", opt=allow(Action.MANAGE_TERRITORY, "territory_id"))
     async def create_qpv(self, request: Request[Any, Any, Any], territory_id: int) -> Template | Redirect:
         form = await request.form()
-        values = {k: _form_value(form, k) for k in ("code", "name")}
+        values = {k: form_text(form, k) for k in ("code", "name")}
         try:
             await org.create_qpv(ctx_of(request), actor_of(request), territory_id, org.QpvInput(code=values["code"], name=values["name"]))
         except DomainError as exc:
-            return await self._territory(request, territory_id, status=422 if isinstance(exc, InvalidInput) else 409,
+            return await self._territory(request, territory_id, status=status_of(exc),
                                          erreurs_qpv=form_errors(exc), form_qpv=values)
         return see_other(f"/territoires/{territory_id}?ok=qpv-ajoute")
 
@@ -188,12 +174,12 @@ class HomePages(Controller):
         for v in form.getall("qpv_ids", []):
             if str(v).isdigit():
                 qpv_ids.append(int(v))
-        values = {"name": _form_value(form, "name"), "regime": _form_value(form, "regime") or "2024", "qpv_ids": qpv_ids}
+        values = {"name": form_text(form, "name"), "regime": form_text(form, "regime") or "2024", "qpv_ids": qpv_ids}
         try:
             row = await org.create_council(ctx_of(request), actor_of(request), territory_id, org.CouncilInput(
                 name=values["name"], qpv_ids=tuple(qpv_ids), regime=values["regime"]))
         except DomainError as exc:
-            return await self._territory(request, territory_id, status=422 if isinstance(exc, InvalidInput) else 409,
+            return await self._territory(request, territory_id, status=status_of(exc),
                                          erreurs_conseil=form_errors(exc), form_conseil=values)
         return see_other(f"/conseils/{row['id']}?ok=conseil-cree")
 
@@ -246,7 +232,7 @@ class CouncilPages(Controller):
     @post("/{council_id:int}/modifier", opt=allow(Action.MANAGE_COUNCIL, "council_id"))
     async def edit(self, request: Request[Any, Any, Any], council_id: int) -> Template | Redirect:
         form = await request.form()
-        values = {k: _form_value(form, k) for k in ["name", "regime", "version", *CouncilSettings.LABELS]}
+        values = {k: form_text(form, k) for k in ["name", "regime", "version", *CouncilSettings.LABELS]}
         settings = {k: values[k] for k in CouncilSettings.LABELS if k in form}
         try:
             version = int(values["version"])
@@ -257,7 +243,7 @@ class CouncilPages(Controller):
                 version=version, name=values["name"], regime=values["regime"], settings=settings))
         except DomainError as exc:
             c = await org.get_council(council_id)
-            return self._edit(request, c, values, form_errors(exc), status=422 if isinstance(exc, InvalidInput) else 409)
+            return self._edit(request, c, values, form_errors(exc), status=status_of(exc))
         return see_other(f"/conseils/{council_id}?ok=conseil-modifie")
 
 
@@ -304,7 +290,7 @@ class AccountPages(Controller):
         form = await request.form()
         user = user_of(request)
         try:
-            token, _info = await acc.create_api_token(ctx_of(request), actor_of(request), user.account_id, _form_value(form, "name"))
+            token, _info = await acc.create_api_token(ctx_of(request), actor_of(request), user.account_id, form_text(form, "name"))
         except DomainError as exc:
             return await self._page(request, status=422, erreurs_jeton=form_errors(exc))
         return await self._page(request, status=201, nouveau_jeton=token)
@@ -338,7 +324,7 @@ class AdminPages(Controller):
     async def invite(self, request: Request[Any, Any, Any]) -> Template:
         ctx = ctx_of(request)
         form = await request.form()
-        values = {k: _form_value(form, k) for k in ("email", "display_name", "role", "territory_id", "council_id", "departement")}
+        values = {k: form_text(form, k) for k in ("email", "display_name", "role", "territory_id", "council_id", "departement")}
         try:
             code, info = await acc.create_invitation(ctx, actor_of(request), user_of(request).principal, acc.InvitationInput(
                 email=values["email"], role=values["role"], display_name=values["display_name"],

@@ -17,6 +17,7 @@ from domain.i18n import _
 from service.api.audit import list_events
 from service.api.common import actor_of, client_ip, ctx_of, user_of
 from service.auth import allow, authenticated, public
+from service.errors import status_of
 from service.mail import mail_task
 from service.usecases import candidatures as cand
 from service.usecases import composition as comp
@@ -60,12 +61,6 @@ COUNCIL_SECTIONS.append(
         Action.READ_AUDIT_TRAIL,
     )
 )
-
-
-def _status(exc: DomainError) -> int:
-    if isinstance(exc, InvalidInput):
-        return 422
-    return 429 if exc.code == "trop-de-tentatives" else 409
 
 
 def _form_dict(form: Any) -> dict[str, str]:
@@ -144,7 +139,7 @@ class PublicApplicationPages(Controller):
                 appel_id,
                 values,
                 erreurs,
-                _status(exc),
+                status_of(exc),
                 message={"kind": "erreur", "text": exc.detail},
             )
         prefix = "" if call["college"] == "habitants" else "S"
@@ -231,7 +226,7 @@ class ApplicationPages(Controller):
             )
             await cand.create_call(ctx_of(request), actor_of(request), council_id, data)
         except DomainError as exc:
-            return await self._index(request, council_id, form_errors(exc), values, _status(exc))
+            return await self._index(request, council_id, form_errors(exc), values, status_of(exc))
         return see_other(f"/conseils/{council_id}/candidatures?ok=appel-cree")
 
     @get(
@@ -293,7 +288,7 @@ class ApplicationPages(Controller):
         if exc.code == "introuvable":
             raise exc
         return await self._detail(
-            request, council_id, kind, candidature_id, form_errors(exc), _status(exc)
+            request, council_id, kind, candidature_id, form_errors(exc), status_of(exc)
         )
 
     @post(
@@ -358,7 +353,7 @@ class ApplicationPages(Controller):
             return await self._index(
                 request,
                 council_id,
-                status=_status(exc),
+                status=status_of(exc),
                 message={"kind": "erreur", "text": exc.detail},
             )
         target = _draw_page_for_pool(council_id, int(pool["id"]))
@@ -581,7 +576,7 @@ class CompositionPages(Controller):
                 None,
                 values,
                 form_errors(exc),
-                _status(exc),
+                status_of(exc),
                 regle=_rule_error(exc),
             )
         return see_other(f"/conseils/{council_id}/composition?ok=membre-ajoute")
@@ -604,7 +599,7 @@ class CompositionPages(Controller):
             return await self._composition(
                 request,
                 council_id,
-                status=_status(exc),
+                status=status_of(exc),
                 message={"kind": "erreur", "text": exc.detail},
             )
         return await self._composition(
@@ -660,7 +655,7 @@ class CompositionPages(Controller):
                 current,
                 values,
                 form_errors(exc),
-                _status(exc),
+                status_of(exc),
                 regle=_rule_error(exc),
                 conflit=conflit,
             )
@@ -693,7 +688,7 @@ class CompositionPages(Controller):
                 current,
                 {**_member_values(current), **{f"depart_{k}": v for k, v in values.items()}},
                 erreurs,
-                _status(exc),
+                status_of(exc),
                 regle=_rule_error(exc),
             )
         if result.vacancy:
@@ -727,7 +722,7 @@ class CompositionPages(Controller):
                 current,
                 _member_values(current),
                 form_errors(exc),
-                _status(exc),
+                status_of(exc),
                 regle=_rule_error(exc),
             )
         return see_other(f"/conseils/{council_id}/composition?ok=remplacement-fait")

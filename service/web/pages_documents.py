@@ -16,6 +16,7 @@ from domain.i18n import _
 from service.api.common import actor_of, client_ip, ctx_of
 from service.auth import allow, public
 from service.documents.letters import PLACEHOLDERS, LetterWording
+from service.errors import status_of
 from service.usecases import letter_batches as lb
 from service.usecases import letters as uc
 from service.usecases import organisation as org
@@ -136,7 +137,7 @@ class LetterTemplatePages(Controller):
                 remove_logo=str(form.get("retirer_logo", "")) == "1",
             )
         except DomainError as exc:
-            status = 422 if isinstance(exc, InvalidInput) else 409
+            status = status_of(exc)
             return await self._page(
                 request, council_id, form=values, erreurs=form_errors(exc), status=status
             )

@@ -24,6 +24,7 @@ from domain.i18n import _
 from domain.registre.mapping import CANONICAL_FIELDS
 from service.api.common import actor_of, ctx_of
 from service.auth import allow
+from service.errors import status_of
 from service.registre import uploads
 from service.usecases import organisation as org
 from service.usecases import registre as uc
@@ -452,7 +453,7 @@ class RegisterPages(Controller):
                 request,
                 council_id,
                 erreurs=form_errors(exc),
-                status=_status(exc),
+                status=status_of(exc),
                 form=values,
             )
         return await self._eligibility(request, council_id, resume=resume, form=values)
@@ -521,14 +522,10 @@ class RegisterPages(Controller):
                 request,
                 council_id,
                 erreurs=form_errors(exc),
-                status=_status(exc),
+                status=status_of(exc),
                 form=values,
             )
         return await self._pool(request, council_id, vivier=vivier, form=values, status=201)
-
-
-def _status(exc: DomainError) -> int:
-    return 422 if isinstance(exc, InvalidInput) else 409
 
 
 def _date(raw: str) -> date:

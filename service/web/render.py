@@ -74,6 +74,11 @@ def see_other(url: str) -> Redirect:
     return Redirect(url, status_code=303)
 
 
+def form_text(form: Any, key: str) -> str:
+    """A submitted form field as trimmed text ("" when absent)."""
+    return str(form.get(key, "")).strip()
+
+
 def form_errors(exc: DomainError) -> dict[str, str]:
     """Field → French message, for re-rendering a form next to its fields."""
     errors: dict[str, str] = {}

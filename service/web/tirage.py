@@ -18,11 +18,12 @@ from domain.errors import DomainError, InvalidInput
 from domain.i18n import _
 from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, public
+from service.errors import status_of
 from service.usecases import organisation as org
 from service.usecases import pools as pools_uc
 from service.usecases import tirage as uc
 from service.web.pages import COUNCIL_SECTIONS
-from service.web.render import FLASH, form_errors, render, see_other
+from service.web.render import FLASH, form_errors, form_text, render, see_other
 
 COUNCIL_SECTIONS.append(
     (
@@ -58,10 +59,6 @@ FLASH.update(
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def _v(form: Any, key: str) -> str:
-    return str(form.get(key, "")).strip()
-
-
 def _int(value: str, field: str) -> int:
     try:
         return int(value)
@@ -78,23 +75,17 @@ def _fil(conseil: dict[str, Any], *more: dict[str, Any]) -> list[dict[str, Any]]
     ]
 
 
-def _status(exc: DomainError) -> int:
-    from service.errors import status_of
-
-    return status_of(exc)
-
-
 def _plan_input(form: Any, strata: list[str]) -> uc.PlanInput:
     invitations: dict[str, int] | None = None
-    given = {s: _v(form, f"invitations.{s}") for s in strata}
+    given = {s: form_text(form, f"invitations.{s}") for s in strata}
     if any(given.values()):
         invitations = {s: _int(v or "0", f"invitations.{s}") for s, v in given.items()}
     return uc.PlanInput(
-        seats=_int(_v(form, "seats") or "0", "seats"),
-        odd_seat=_v(form, "odd_seat") or None,
-        one_per_household=_v(form, "one_per_household") == "oui",
+        seats=_int(form_text(form, "seats") or "0", "seats"),
+        odd_seat=form_text(form, "odd_seat") or None,
+        one_per_household=form_text(form, "one_per_household") == "oui",
         invitations=invitations,
-        multiple=_int(_v(form, "multiple") or str(uc.DEFAULT_MULTIPLE), "multiple"),
+        multiple=_int(form_text(form, "multiple") or str(uc.DEFAULT_MULTIPLE), "multiple"),
     )
 
 
@@ -158,7 +149,7 @@ class DrawPages(Controller):
     @post("/nouveau", opt=allow(Action.RUN_DRAW, "council_id"))
     async def new(self, request: Request[Any, Any, Any], council_id: int) -> Template | Redirect:
         raw = await request.form()
-        form = {k: _v(raw, k) for k in raw}
+        form = {k: form_text(raw, k) for k in raw}
         if "one_per_household" not in form:
             form["one_per_household"] = "non"
         try:
@@ -180,7 +171,7 @@ class DrawPages(Controller):
             )
         except DomainError as exc:
             return await self._new_form(
-                request, council_id, form, form_errors(exc), status=_status(exc)
+                request, council_id, form, form_errors(exc), status=status_of(exc)
             )
         return see_other(f"/conseils/{council_id}/tirages/{d['id']}?ok=tirage-prepare")
 
@@ -227,7 +218,7 @@ class DrawPages(Controller):
     ) -> Template:
         """The draw page again, the error next to its field and what was typed kept."""
         return await self._page(
-            request, council_id, draw_id, form_errors(exc), _status(exc), {k: _v(raw, k) for k in raw}
+            request, council_id, draw_id, form_errors(exc), status_of(exc), {k: form_text(raw, k) for k in raw}
         )
 
     async def _act(
@@ -265,7 +256,7 @@ class DrawPages(Controller):
                 actor_of(request),
                 council_id,
                 draw_id,
-                place=_v(raw, "place"),
+                place=form_text(raw, "place"),
                 present=str(raw.get("present", "")),
             )
 
@@ -282,7 +273,7 @@ class DrawPages(Controller):
                 council_id,
                 draw_id,
                 str(raw.get("entropy", "")),
-                _v(raw, "kind") or "dice",
+                form_text(raw, "kind") or "dice",
             )
             await uc.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
 
@@ -306,13 +297,13 @@ class DrawPages(Controller):
             counts = None
             if d["status"] == "rounds":
                 counts = {
-                    s: _int(_v(raw, f"counts.{s}") or "0", f"counts.{s}")
+                    s: _int(form_text(raw, f"counts.{s}") or "0", f"counts.{s}")
                     for s in sorted(d["strata_counts"])
                 }
             deadline = None
-            if _v(raw, "deadline"):
+            if form_text(raw, "deadline"):
                 try:
-                    day = datetime.strptime(_v(raw, "deadline"), "%Y-%m-%d").date()
+                    day = datetime.strptime(form_text(raw, "deadline"), "%Y-%m-%d").date()
                 except ValueError:
                     raise InvalidInput(
                         _("Date limite attendue au format AAAA-MM-JJ."), field="deadline"
@@ -343,8 +334,8 @@ class DrawPages(Controller):
                 actor_of(request),
                 council_id,
                 draw_id,
-                _v(raw, "key"),
-                _v(raw, "reply"),
+                form_text(raw, "key"),
+                form_text(raw, "reply"),
             )
 
         return await self._act(request, council_id, draw_id, "reponse-enregistree", go, "#reponses")
@@ -369,7 +360,7 @@ class DrawPages(Controller):
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
             await uc.record_departure(
-                ctx_of(request), actor_of(request), council_id, draw_id, _v(raw, "key")
+                ctx_of(request), actor_of(request), council_id, draw_id, form_text(raw, "key")
             )
 
         return await self._act(request, council_id, draw_id, "depart-enregistre", go, "#sieges")
@@ -380,13 +371,13 @@ class DrawPages(Controller):
     ) -> Template | Redirect:
         raw = await request.form()
         try:
-            redo = _v(raw, "redo_pool_id")
+            redo = form_text(raw, "redo_pool_id")
             d = await uc.abandon_draw(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
                 draw_id,
-                _v(raw, "reason"),
+                form_text(raw, "reason"),
                 redo_pool_id=_int(redo, "redo_pool_id") if redo else None,
             )
         except DomainError as exc:
@@ -426,7 +417,7 @@ class DrawPages(Controller):
                 council_id,
                 draw_id,
                 str(raw.get("entropy", "")),
-                _v(raw, "kind") or "dice",
+                form_text(raw, "kind") or "dice",
             )
             await uc.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
         except DomainError as exc:
@@ -435,7 +426,7 @@ class DrawPages(Controller):
             return render(
                 request,
                 "tirage/ceremonie.html",
-                status_code=_status(exc),
+                status_code=status_of(exc),
                 titre=_("Séance publique de tirage au sort"),
                 conseil=conseil,
                 t=etat,
