@@ -159,33 +159,23 @@ def import_1m_sqlite() -> tuple[float, int, str]:
 
 @bench("register.import.1m.postgres")
 def import_1m_postgres() -> tuple[float, int, str]:
-    import asyncpg
-
+    from service.db.pgadmin import create_scratch_database, drop_database
     from service.settings import load_settings
 
     admin = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get(
         "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    dbname = f"bench_registre_{os.getpid()}"
-
-    async def admin_sql(sql: str) -> None:
-        conn = await asyncpg.connect(admin)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
     work = Path(tempfile.mkdtemp(prefix="bench-registre-"))
-    asyncio.run(admin_sql(f'CREATE DATABASE "{dbname}"'))
+    database_url, dbname = asyncio.run(create_scratch_database(admin, "bench_registre"))
     try:
         csv_path = work / "liste_electorale.csv"
         generate(csv_path, 1_000_000)
         settings = load_settings({"CONSEIL_VAR_DIR": str(work), "SECRET_KEY": "b" * 48,
-                                  "DATABASE_URL": admin.rsplit("/", 1)[0] + f"/{dbname}",
+                                  "DATABASE_URL": database_url,
                                   "UPLOAD_MAX_BYTES": str(1 << 30)})
         elapsed, report = asyncio.run(_import(settings, csv_path))
         return elapsed, report["rows_read"], _notes(report, "PostgreSQL")
     finally:
-        asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+        asyncio.run(drop_database(admin, dbname))
         shutil.rmtree(work, ignore_errors=True)
 
 

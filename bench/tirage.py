@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import tempfile
 import time
 from pathlib import Path
@@ -20,17 +19,7 @@ from bench.draw import synthetic_pool
 from bench.registry import bench
 
 DICE = "3 6 1 4 4 2 5 1 6 2 3 3 5 4 1 2 6 6 5 1"
-PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-async def _pg_admin(url: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
+PG_URL = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 async def _run(n: int, engine: str) -> tuple[float, int, str]:
@@ -39,6 +28,7 @@ async def _run(n: int, engine: str) -> tuple[float, int, str]:
     from service.context import AppContext
     from service.db.engine import bind_engine, make_engine
     from service.db.migrate import upgrade
+    from service.db.pgadmin import create_scratch_database, drop_database
     from service.settings import load_settings
     from service.usecases import organisation as org
     from service.usecases import tirage as t
@@ -48,9 +38,7 @@ async def _run(n: int, engine: str) -> tuple[float, int, str]:
     env = {"CONSEIL_VAR_DIR": str(tmp), "SECRET_KEY": "banc-" + "x" * 40}
     dbname = None
     if engine == "postgres":
-        dbname = f"bench_tirage_{secrets.token_hex(4)}"
-        await _pg_admin(PG_URL, f'CREATE DATABASE "{dbname}"')
-        env["DATABASE_URL"] = PG_URL.rsplit("/", 1)[0] + "/" + dbname
+        env["DATABASE_URL"], dbname = await create_scratch_database(PG_URL, "bench_tirage")
     else:
         env["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
     settings = load_settings(env)
@@ -96,7 +84,7 @@ async def _run(n: int, engine: str) -> tuple[float, int, str]:
     finally:
         await db.stop()
         if dbname:
-            await _pg_admin(PG_URL, f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+            await drop_database(PG_URL, dbname)
 
 
 def _bench(n: int, engine: str) -> tuple[float, int, str]:

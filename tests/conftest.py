@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -37,6 +36,7 @@ def _engine_kind() -> str:
 
 @pytest.fixture(scope="session")
 def test_settings() -> Iterator[Any]:
+    from service.db.pgadmin import create_scratch_database, drop_database
     from service.settings import load_settings
 
     tmp = Path(tempfile.mkdtemp(prefix="conseil-test-"))
@@ -47,27 +47,14 @@ def test_settings() -> Iterator[Any]:
         admin_url = os.environ.get("TEST_POSTGRES_URL")
         if not admin_url:
             pytest.exit("CONSEIL_TEST_DB=postgres demande TEST_POSTGRES_URL", returncode=2)
-        dbname = f"conseil_test_{os.getpid()}_{secrets.token_hex(3)}"
-        asyncio.run(_pg_admin(admin_url, f'CREATE DATABASE "{dbname}"'))
-        base = admin_url.rsplit("/", 1)[0]
-        env["DATABASE_URL"] = f"{base}/{dbname}"
+        env["DATABASE_URL"], dbname = asyncio.run(create_scratch_database(admin_url, f"conseil_test_{os.getpid()}"))
     else:
         env["DATABASE_URL"] = f"sqlite:///{tmp / 'test.sqlite3'}"
     settings = load_settings(env)
     asyncio.run(_migrate(settings))
     yield settings
     if dbname:
-        asyncio.run(_pg_admin(os.environ["TEST_POSTGRES_URL"], f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
-
-
-async def _pg_admin(url: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
+        asyncio.run(drop_database(os.environ["TEST_POSTGRES_URL"], dbname))
 
 
 async def _migrate(settings: Any) -> None:
