@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.response import Redirect, Template
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -360,17 +360,6 @@ class RegisterPages(Controller):
             conseil=council,
             source=source,
             fil=_fil(council, {"label": _("Rapport d'import")}),
-        )
-
-    @get("/imports/{source_id:int}/rejets.csv", opt=allow(Action.READ_REGISTER, "council_id"))
-    async def rejected(self, council_id: int, source_id: int) -> Response[bytes]:
-        data = await uc.rejected_rows_csv(council_id, source_id)
-        return Response(
-            data,
-            media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="rejets-import-{source_id}.csv"'
-            },
         )
 
     @get("/personnes", opt=allow(Action.READ_REGISTER, "council_id"))

@@ -234,3 +234,20 @@ async def test_page_upload_refuses_wrong_type_and_bad_rows_report(
         task.text.find("<main") :
     ][:1500]
     assert "<td>2</td>" in task.text
+
+
+async def test_report_page_links_the_rejected_rows_download_for_the_lead(client: Any, world: World) -> None:
+    """The page links the API's CSV, which the lead's web session may read."""
+    import re
+
+    body = ("NomdeNaissance;NomDusage;Prenoms;Sexe;DateNaissance;Adresse1;Adresse2;CodePostal;Commune;BureauVote\r\n"
+            "DURAND;;Anne;F;31/02/1980;3 rue des Lilas;;37990;VALMONT;0101\r\n"
+            "MARTIN;;Luc;M;01/02/1980;3 rue des Lilas;;37990;VALMONT;0101\r\n")
+    r = await _upload(client, world, "l.csv", body.encode("cp1252"), garder_valides="true")
+    assert r.status_code == 201, r.text
+    await web_login(client, "lead.a@test.fr")  # from here on, the lead's web session only
+    page = await client.get(f"/conseils/{world.ids['council_a']}/registre/imports/{r.json()['id']}")
+    link = re.search(r'href="([^"]*rejets\.csv)"', page.text)
+    assert link is not None
+    csv = await client.get(link.group(1))
+    assert csv.status_code == 200 and "31/02/1980" in csv.text
