@@ -149,7 +149,10 @@ def _cached_ranking(row: Mapping[str, Any]) -> proto.Ranking:
     blob = row["ranking"]
     if blob is None:
         raise InvalidState(_("Le classement n'a pas encore été établi."), code="non-classe")
-    ranking = decode_ranking(bytes(blob), row["ranked_counts"], int(row["skipped_count"]))
+    return _remember(digest, decode_ranking(bytes(blob), row["ranked_counts"], int(row["skipped_count"])))
+
+
+def _remember(digest: str, ranking: proto.Ranking) -> proto.Ranking:
     _RANKING_CACHE[digest] = ranking
     while len(_RANKING_CACHE) > 2:
         _RANKING_CACHE.popitem(last=False)
@@ -763,9 +766,7 @@ async def rank_draw(ctx: AppContext, actor: Actor, council_id: int, draw_id: int
                 "ranked_sha256": {s: proto.ranked_list_digest(draw.ranking.ranked[s]) for s in sorted(counts)},
             },
         )
-    _RANKING_CACHE[digest] = draw.ranking
-    while len(_RANKING_CACHE) > 2:
-        _RANKING_CACHE.popitem(last=False)
+    _remember(digest, draw.ranking)
     return await get_draw(draw_id)
 
 
