@@ -34,7 +34,7 @@ from domain.registre.normalise import (
     premier_prenom,
 )
 
-__all__ = ["Entry", "Rejection", "parse_numbered_rows", "parse_rows", "paused_gc"]
+__all__ = ["Entry", "Rejection", "iter_parsed_rows", "parse_numbered_rows", "parse_rows", "paused_gc"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,8 +191,29 @@ def parse_numbered_rows(
     shifted by a stray delimiter would put a street in the postcode), except extra
     *empty* cells at the end, which spreadsheets and some exports add.
     """
+    rejections: list[Rejection] = []
     with paused_gc():
-        return _parse(numbered_rows, mapping, source_label)
+        entries = _joined(_parse(numbered_rows, mapping, source_label, rejections))
+    return entries, rejections
+
+
+def iter_parsed_rows(
+    numbered_rows: Iterable[tuple[int, list[str]]],
+    mapping: Mapping,
+    source_label: str,
+    rejections: list[Rejection],
+) -> Iterator[list[Entry]]:
+    """As :func:`parse_numbered_rows`, the entries coming a chunk of rows at a time
+    (the rejections are added to ``rejections``): a caller that stores each chunk never
+    holds them all. Pause the garbage collector around it (``paused_gc``)."""
+    return _parse(numbered_rows, mapping, source_label, rejections)
+
+
+def _joined(parts: Iterator[list[Entry]]) -> list[Entry]:
+    entries: list[Entry] = []
+    for part in parts:
+        entries.extend(part)
+    return entries
 
 
 class _Memo(dict):  # type: ignore[type-arg]
@@ -241,9 +262,9 @@ def _parse(
     numbered_rows: Iterable[tuple[int, list[str]]],
     mapping: Mapping,
     source_label: str,
-) -> tuple[list[Entry], list[Rejection]]:
+    rejections: list[Rejection],
+) -> Iterator[list[Entry]]:
     entries: list[Entry] = []
-    rejections: list[Rejection] = []
     width = mapping.width
     # While a row is parsed it carries one extra empty cell at its end, and a field the
     # file lacks reads position -1: the hot loop needs no "has this column?" test. The
@@ -438,4 +459,6 @@ def _parse(
     while chunk := list(islice(iterator, _CHUNK_ROWS)):
         if not quickly(chunk):
             slowly(chunk)
-    return entries, rejections
+        if entries:
+            yield entries
+            entries = []  # (the closures above see the new list)

@@ -140,7 +140,7 @@ def uploads_dir(var_dir: Path) -> Path:
 def keep(upload: Upload, var_dir: Path, council_id: int, options: dict[str, Any]) -> str:
     """Move an upload where the preview and the import will find it; return its token."""
     directory = uploads_dir(var_dir)
-    _remove_stale(directory)
+    remove_stale(directory)
     token = secrets.token_urlsafe(18)
     target = directory / f"{council_id}-{token}.bin"
     os.replace(upload.path, target)
@@ -175,7 +175,9 @@ def forget(var_dir: Path, council_id: int, token: str) -> None:
         (directory / f"{council_id}-{token}{suffix}").unlink(missing_ok=True)
 
 
-def _remove_stale(directory: Path) -> None:
+def remove_stale(directory: Path) -> None:
+    """Delete the files of ``directory`` older than ``STALE_SECONDS``: what a stopped
+    process left behind (they may hold register data)."""
     if not directory.exists():
         return
     limit = time.time() - STALE_SECONDS

@@ -12,11 +12,12 @@ Logs and audit events hold counts only, never a name or an address.
 
 from __future__ import annotations
 
-import base64
+import bisect
+import contextlib
 import csv
+import functools
 import io
 import logging
-import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -50,7 +51,6 @@ from domain.registre import (
 )
 from domain.registre.eligibility import age_at
 from domain.registre.entries import paused_gc
-from domain.registre.households import household_key
 from domain.registre.mapping import CANONICAL_FIELDS, field_label, header_key
 from domain.registre.normalise import fast_frozen_constructor, format_date, normalise_texte
 from domain.registre.perimeter import Cote
@@ -66,9 +66,11 @@ from service.db.tables_registre import (
     RegisterPerson,
     RegisterSource,
 )
+from service.registre.halves import STAGED_COLUMNS, Helper, Split, Staged, plan_split
 from service.registre.reader import Table, read_table
+from service.registre.rows import PERSON_COLUMNS, person_rows, pool_keys
 from service.registre.uploads import file_digest
-from service.usecases.pools import PoolItem, create_pool, new_key
+from service.usecases.pools import PoolItem, create_pool
 from service.usecases.subjects import Subject, selection_hook, subject_loader
 
 log = logging.getLogger("conseil.registre")
@@ -308,6 +310,10 @@ class _Parsed:
     rejections: list[Any]
     rows_read: int
     contenu: list[dict[str, Any]]
+    # A large CSV file (service.registre.halves): the helper process staging the stored
+    # rows of its second part, from ``split`` on.
+    helper: Helper | None = None
+    split: Split | None = None
 
 
 def _rejection_errors(rejections: Sequence[Any]) -> list[FieldError]:
@@ -352,6 +358,7 @@ async def import_file(
     table = await anyio.to_thread.run_sync(
         lambda: _open(path, file_name, opts.encoding, opts.delimiter,
                       ctx.settings.upload_max_bytes))
+    helper: Helper | None = None
     try:
         list_kind = kind if kind in LIST_KINDS else (
             None if kind else _looks_like_list(table.header))
@@ -360,12 +367,33 @@ async def import_file(
         else:
             found_kind, mapping = await _resolve_mapping(council_id, table.header, kind,
                                                          opts.mapping, opts.mapping_name)
+            split = await anyio.to_thread.run_sync(
+                plan_split, path, table, ctx.settings.registre_split_min_bytes)
+            if split is not None:
+                helper = await anyio.to_thread.run_sync(
+                    Helper, split, table, mapping, await _salt(council_id), _NEW, path,
+                    ctx.settings.var_dir / "tmp")
             parsed = await anyio.to_thread.run_sync(
                 _parse_register, table, found_kind, mapping, progress)
+            parsed.helper, parsed.split = helper, split
+        table.close()
+        _check_parsed(parsed, opts.keep_valid)
+        if progress:
+            progress("enregistrement", parsed.rows_read)
+        source_id = await _store(ctx, actor, council_id, file_name, digest, parsed)
     finally:
         table.close()
+        if helper is not None:
+            await anyio.to_thread.run_sync(helper.close)
+    if progress:
+        progress("termine", parsed.rows_read)
+    return await get_source(council_id, source_id)
 
-    if parsed.rejections and not opts.keep_valid:
+
+def _check_parsed(parsed: _Parsed, keep_valid: bool) -> None:
+    """Refuse a register with rejected rows (unless ``keep_valid``) or no valid row;
+    ``parsed`` must hold the whole file."""
+    if parsed.rejections and not keep_valid:
         n = len(parsed.rejections)
         raise InvalidInput(
             _("%(n)d ligne(s) rejetée(s) sur %(total)d : rien n'a été importé. Corrigez le "
@@ -377,12 +405,6 @@ async def import_file(
     if parsed.kind in REGISTER_KINDS and not parsed.entries:
         raise InvalidInput(_("Aucune ligne valide dans ce fichier : rien n'a été importé."),
                            code="aucune-ligne", field="fichier")
-    if progress:
-        progress("enregistrement", parsed.rows_read)
-    source_id = await _store(ctx, actor, council_id, file_name, digest, parsed)
-    if progress:
-        progress("termine", parsed.rows_read)
-    return await get_source(council_id, source_id)
 
 
 async def _refuse_reimport(council_id: int, digest: str) -> None:
@@ -429,15 +451,6 @@ def _parse_register(table: Table, kind: str, mapping: Mapping,
     entries, rejections = parse_numbered_rows(counting(), mapping, _NEW)
     return _Parsed(table.format, table.encoding, table.delimiter, table.header, kind, mapping,
                    entries, rejections, counted, [])
-
-
-# Columns written for each imported row, in this order.
-_PERSON_COLUMNS = (
-    "council", "source", "line", "doublon_de", "nom_naissance", "nom_usage", "prenoms",
-    "cle_nom_naissance", "cle_nom_usage", "cle_prenoms", "sexe", "date_naissance", "numero",
-    "suffixe", "voie", "voie_cle", "complement", "residence", "batiment", "logement",
-    "code_postal", "commune", "bureau_vote", "cle_vivier", "foyer",
-)
 
 
 def _ref(e: Entry, source_id: int) -> str:
@@ -623,35 +636,40 @@ async def _store(ctx: AppContext, actor: Actor, council_id: int, file_name: str,
     return source_id
 
 
-async def _store_people(ctx: AppContext, council_id: int, source_id: int,
-                        parsed: _Parsed) -> tuple[int, dict[str, Any]]:
-    existing = await _existing(ctx, council_id)
-    new_entries = parsed.entries
-    trust_new = _TRUST[parsed.kind]
-    if existing.entries:
-        everyone = sorted(
-            [*existing.entries, *new_entries],
-            key=lambda e: (_TRUST[existing.kinds.get(e.source, "autre")]
-                           if e.source != _NEW else trust_new,
-                           int(e.source) if e.source != _NEW else 1 << 60, e.line))
-    else:
-        everyone = new_entries
-    salt = await _salt(council_id)
-    table = RegisterPerson._meta.tablename
-    # First import into a council (the million-row case): store the rows while the
-    # deduplication runs in another thread (SQLite writes its pages without holding the
-    # GIL, PostgreSQL in its own process: the second core is used), then mark the few
-    # absorbed rows by id.
-    overlap = not existing.entries
-    first_id = 0
-    if overlap:
-        first_id = await _next_sqlite_id(table) if ctx.db.is_sqlite else 0
-        rows = _person_rows(council_id, source_id, new_entries, {}, {}, {}, salt)
-        report = await _alongside(deduplicate, everyone,
-                                  lambda: bulk_insert(ctx.db, table, _PERSON_COLUMNS, rows))
-    else:
-        report = await anyio.to_thread.run_sync(deduplicate, everyone)
+def _everyone(existing: _Existing, new_entries: list[Entry], kind: str) -> list[Entry]:
+    """The council's rows in deduplication order: most trusted source first."""
+    if not existing.entries:
+        return new_entries
+    trust_new = _TRUST[kind]
+    return sorted(
+        [*existing.entries, *new_entries],
+        key=lambda e: (_TRUST[existing.kinds.get(e.source, "autre")]
+                       if e.source != _NEW else trust_new,
+                       int(e.source) if e.source != _NEW else 1 << 60, e.line))
 
+
+@dataclass
+class _Decisions:
+    """What deduplication (and earlier decisions on ambiguous pairs) says of rows, by
+    reference: the row standing for each absorbed one, and the sex and polling station
+    a person's row takes from the rows merged into it."""
+
+    doublon: dict[str, str]
+    sexe: dict[str, str]
+    bureau: dict[str, str]
+
+    def by_line(self, source_id: int) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+        """The decisions about the rows of ``source_id``, by line number."""
+        prefix = f"{source_id}:"
+
+        def of(values: dict[str, str]) -> dict[int, str]:
+            return {int(ref[len(prefix):]): v for ref, v in values.items()
+                    if ref.startswith(prefix)}
+
+        return of(self.doublon), of(self.sexe), of(self.bureau)
+
+
+async def _decisions(council_id: int, source_id: int, report: Any) -> _Decisions:
     doublon: dict[str, str] = {}
     merged_sexe: dict[str, str] = {}
     merged_bureau: dict[str, str] = {}
@@ -675,14 +693,37 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
         head = doublon.get(a, a)
         if b not in doublon and head != b:
             doublon[b] = head
+    return _Decisions(doublon, merged_sexe, merged_bureau)
 
-    if overlap:
-        await _mark_new_rows_by_id(ctx, table, source_id, first_id, new_entries, doublon,
-                                   merged_sexe, merged_bureau)
+
+async def _store_people(ctx: AppContext, council_id: int, source_id: int,
+                        parsed: _Parsed) -> tuple[int, dict[str, Any]]:
+    existing = await _existing(ctx, council_id)
+    salt = await _salt(council_id)
+    table = RegisterPerson._meta.tablename
+    entries = parsed.entries
+    everyone = _everyone(existing, entries, parsed.kind)
+    if existing.entries and parsed.helper is None:
+        # A later source: deduplicate first, then write each row as decided (many of
+        # its rows may be people already known).
+        report = await anyio.to_thread.run_sync(deduplicate, everyone)
+        decisions = await _decisions(council_id, source_id, report)
+        await bulk_insert(ctx.db, table, PERSON_COLUMNS, person_rows(
+            council_id, source_id, entries, salt, pool_keys(len(entries)),
+            *decisions.by_line(source_id)))
+        first_id, new_keys = 0, {}
     else:
-        rows = _person_rows(council_id, source_id, new_entries, doublon, merged_sexe,
-                            merged_bureau, salt)
-        await bulk_insert(ctx.db, table, _PERSON_COLUMNS, rows)
+        # Write the rows first, deduplicate meanwhile (SQLite writes its pages without
+        # holding the interpreter lock, PostgreSQL in its own process), then mark by id
+        # the rows it absorbed.
+        first_id = await _next_sqlite_id(table) if ctx.db.is_sqlite else 0
+        report, new_keys = await _write_then_deduplicate(
+            ctx, council_id, source_id, parsed, everyone, salt)
+        decisions = await _decisions(council_id, source_id, report)
+        await _update_new_rows(ctx, table, source_id, first_id, entries, {
+            "doublon_de": decisions.doublon, "sexe": decisions.sexe,
+            "bureau_vote": decisions.bureau, "cle_vivier": new_keys})
+    doublon = decisions.doublon
 
     # Rows of earlier imports whose standing changed (a better source arrived).
     changes = [(doublon.get(ref, ""), row_id) for ref, row_id in existing.ids.items()
@@ -690,12 +731,12 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
     if changes:
         await _executemany(ctx, 'UPDATE "registre_personne" SET "doublon_de" = {} WHERE "id" = {}',
                            changes)
-    fix_sexe = [(v, existing.ids[ref]) for ref, v in merged_sexe.items()
+    fix_sexe = [(v, existing.ids[ref]) for ref, v in decisions.sexe.items()
                 if ref in existing.ids and existing.sexe[ref] != v]
     if fix_sexe:
         await _executemany(ctx, 'UPDATE "registre_personne" SET "sexe" = {} WHERE "id" = {}',
                            fix_sexe)
-    fix_bureau = [(v, existing.ids[ref]) for ref, v in merged_bureau.items()
+    fix_bureau = [(v, existing.ids[ref]) for ref, v in decisions.bureau.items()
                   if ref in existing.ids and existing.bureau[ref] != v]
     if fix_bureau:
         await _executemany(
@@ -704,16 +745,111 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
     new_pairs = await _store_pairs(ctx, council_id, source_id, report.ambiguous)
     prefix = f"{source_id}:"
     merged_here = sum(1 for ref in doublon if ref.startswith(prefix))
-    people = len(everyone) - len(doublon)
+    lignes = len(existing.entries) + len(parsed.entries)
     rapport = {
-        "lignes_conseil": len(everyone),
-        "personnes": people,
+        "lignes_conseil": lignes,
+        "personnes": lignes - len(doublon),
         "fusions": len(report.merges),
         "lignes_fusionnees": report.duplicates_merged,
         "paires_ambigues": len(report.ambiguous),
         "nouvelles_paires": new_pairs,
     }
     return merged_here, rapport
+
+
+async def _write_then_deduplicate(ctx: AppContext, council_id: int, source_id: int,
+                                  parsed: _Parsed, everyone: list[Entry], salt: str
+                                  ) -> tuple[Any, dict[str, str]]:
+    """Store the new rows and deduplicate ``everyone`` alongside; also the pool keys
+    given anew to staged rows (by reference) to keep the import's keys distinct."""
+    table = RegisterPerson._meta.tablename
+    entries = parsed.entries
+    run_dedup = functools.partial(deduplicate, everyone)
+    if parsed.helper is None or parsed.split is None:
+        rows = person_rows(council_id, source_id, entries, salt, pool_keys(len(entries)))
+        return await _alongside(
+            run_dedup, lambda: bulk_insert(ctx.db, table, PERSON_COLUMNS, rows)), {}
+    # A large file: this process stores the rows before the split while the helper
+    # still stages the others, then moves those in one statement.
+    cut = bisect.bisect_left(entries, parsed.split.first_line, key=lambda e: e.line)
+    head_keys = pool_keys(cut)
+    await bulk_insert(ctx.db, table, PERSON_COLUMNS,
+                      person_rows(council_id, source_id, entries[:cut], salt, head_keys))
+    staged = await anyio.to_thread.run_sync(parsed.helper.wait)
+    taken = set(head_keys)
+    clashes = None
+    if staged is not None:
+        clashes = await anyio.to_thread.run_sync(
+            _check_staged, staged, entries[cut:], council_id, source_id, salt, taken)
+    if clashes is None:  # the helper failed or disagrees: its rows are not used
+        tail = entries[cut:]
+        rows = person_rows(council_id, source_id, tail, salt, pool_keys(len(tail), taken))
+        return await _alongside(
+            run_dedup, lambda: bulk_insert(ctx.db, table, PERSON_COLUMNS, rows)), {}
+    report = await _alongside(run_dedup, lambda: _move_staged(ctx, staged, council_id, source_id))
+    # A staged pool key equal to one of the first part's (96 random bits: never seen)
+    # is replaced.
+    fresh = pool_keys(len(clashes), taken)
+    return report, {f"{source_id}:{line}": k for line, k in zip(clashes, fresh, strict=True)}
+
+
+_SAMPLE_EVERY = 997  # staged rows compared in full with this process's own (one in …)
+
+
+def _check_staged(staged: Staged, tail: Sequence[Entry], council_id: int, source_id: int,
+                  salt: str, taken: set[str]) -> dict[int, str] | None:
+    """None unless the staged rows are this process's own rows for ``tail``: the same
+    lines in the same order, and the same values on a sample; else the staged lines
+    whose pool key is already ``taken`` (line → key), and ``taken`` then holds the
+    staged keys too."""
+    # (Half a million fresh tuples: without the pause, the collector would walk the
+    # whole import's objects several times.)
+    with paused_gc():
+        return _compare_staged(staged, tail, council_id, source_id, salt, taken)
+
+
+def _compare_staged(staged: Staged, tail: Sequence[Entry], council_id: int, source_id: int,
+                    salt: str, taken: set[str]) -> dict[int, str] | None:
+    with contextlib.closing(staged.connect()) as conn:
+        got = conn.execute(staged.select('"line", "cle_vivier"')).fetchall()
+        cols = ", ".join(f'"{c}"' for c in STAGED_COLUMNS)
+        sample = conn.execute(
+            staged.select(cols, where=f"(rowid - 1) % {_SAMPLE_EVERY} = 0")).fetchall()
+    lines, keys = (list(t) for t in zip(*got, strict=True)) if got else ([], [])
+    if lines != [e.line for e in tail]:
+        log.warning("import registre : lignes préparées par l'assistant écartées "
+                    "(elles ne correspondent pas à la lecture du fichier)")
+        return None
+    picked = range(0, len(tail), _SAMPLE_EVERY)
+    own = [row[2:] for row in person_rows(council_id, source_id, [tail[i] for i in picked],
+                                          salt, [keys[i] for i in picked])]
+    if sample != own:
+        log.warning("import registre : lignes préparées par l'assistant écartées "
+                    "(valeurs différentes de la lecture du fichier)")
+        return None
+    clashes = {} if taken.isdisjoint(keys) else {
+        line: key for line, key in got if key in taken}
+    taken.update(keys)
+    return clashes
+
+
+async def _move_staged(ctx: AppContext, staged: Staged, council_id: int, source_id: int) -> None:
+    """The staged rows into the register, after the first half's (so that on SQLite the
+    ids of the import stay consecutive, in line order)."""
+    if not ctx.db.is_sqlite:
+        await bulk_insert(ctx.db, RegisterPerson._meta.tablename, PERSON_COLUMNS,
+                          staged.rows(council_id, source_id))
+        return
+    tx = ctx.db.engine.current_transaction.get()
+    assert tx is not None
+    cols = ", ".join(f'"{c}"' for c in STAGED_COLUMNS)
+    # One statement that SQLite runs without the interpreter lock: the deduplication
+    # runs meanwhile. (The attached file goes with the transaction's connection.)
+    await tx.connection.execute("ATTACH DATABASE ? AS moitie", (str(staged.path),))
+    await tx.connection.execute(
+        f'INSERT INTO "registre_personne" ("council", "source", {cols}) '
+        + staged.select(f"?, ?, {cols}", "moitie."),
+        (council_id, source_id))
 
 
 async def _next_sqlite_id(table: str) -> int:
@@ -725,15 +861,14 @@ async def _next_sqlite_id(table: str) -> int:
     return int(rows[0]["n"])
 
 
-async def _alongside(fn: Callable[..., Any], arg: Any,
-                     coro: Callable[[], Awaitable[None]]) -> Any:
-    """``fn(arg)`` in a worker thread while ``coro()`` runs; their errors are raised as
+async def _alongside(fn: Callable[[], Any], coro: Callable[[], Awaitable[None]]) -> Any:
+    """``fn()`` in a worker thread while ``coro()`` runs; their errors are raised as
     themselves (not wrapped in an exception group)."""
     out: dict[str, Any] = {}
 
     async def in_thread() -> None:
         try:
-            out["value"] = await anyio.to_thread.run_sync(fn, arg)
+            out["value"] = await anyio.to_thread.run_sync(fn)
         except Exception as exc:
             out["thread_error"] = exc
 
@@ -750,18 +885,18 @@ async def _alongside(fn: Callable[..., Any], arg: Any,
     return out["value"]
 
 
-async def _mark_new_rows_by_id(ctx: AppContext, table: str, source_id: int, first_id: int,
-                               entries: Sequence[Entry], doublon: dict[str, str],
-                               merged_sexe: dict[str, str], merged_bureau: dict[str, str]
-                               ) -> None:
-    """Write what deduplication decided about rows already stored (see _store_people).
+async def _update_new_rows(ctx: AppContext, table: str, source_id: int, first_id: int,
+                           entries: Sequence[Entry], values: dict[str, dict[str, str]]
+                           ) -> None:
+    """Write what was decided about rows of this import already stored (see
+    _store_people): ``values`` gives, per column, the new value by row reference.
 
-    On SQLite the rows of the insert got consecutive ids from ``first_id``; on
+    On SQLite the rows of the import got consecutive ids from ``first_id``; on
     PostgreSQL (ids from a sequence other councils' imports share) they are looked up.
     """
     prefix = f"{source_id}:"
-    wanted = {int(ref[len(prefix):]) for values in (doublon, merged_sexe, merged_bureau)
-              for ref in values if ref.startswith(prefix)}
+    wanted = {int(ref[len(prefix):]) for column_values in values.values()
+              for ref in column_values if ref.startswith(prefix)}
     if not wanted:
         return
     if ctx.db.is_sqlite:
@@ -774,9 +909,8 @@ async def _mark_new_rows_by_id(ctx: AppContext, table: str, source_id: int, firs
             'SELECT "id", "line" FROM "registre_personne" WHERE "source" = {} '
             'AND "line" = ANY({})', source_id, sorted(wanted))
         ids = {r["line"]: r["id"] for r in found}
-    for column, values in (("doublon_de", doublon), ("sexe", merged_sexe),
-                           ("bureau_vote", merged_bureau)):
-        updates = [(v, ids[int(ref[len(prefix):])]) for ref, v in values.items()
+    for column, column_values in values.items():
+        updates = [(v, ids[int(ref[len(prefix):])]) for ref, v in column_values.items()
                    if ref.startswith(prefix)]
         if updates:
             await _executemany(
@@ -791,62 +925,6 @@ async def _executemany(ctx: AppContext, sql: str, rows: list[tuple[Any, ...]]) -
         await tx.connection.executemany(sql.format("?", "?"), rows)
     else:
         await tx.connection.executemany(sql.format("$1", "$2"), rows)
-
-
-def _person_rows(council_id: int, source_id: int, entries: Sequence[Entry],
-                 doublon: dict[str, str], merged_sexe: dict[str, str],
-                 merged_bureau: dict[str, str], salt: str) -> Iterator[tuple[Any, ...]]:
-    """The rows to store, produced one at a time as the bulk loader consumes them: a
-    million tuples never exist together (less memory, and no garbage-collector passes
-    over them)."""
-    prefix = f"{source_id}:"
-
-    # Only a few rows are absorbed or completed: look them up by line number rather than
-    # building a reference string for every row.
-    def by_line(values: dict[str, str]) -> dict[int, str]:
-        return {int(ref[len(prefix):]): v for ref, v in values.items()
-                if ref.startswith(prefix)}
-
-    dbl, sexes, bureaux = by_line(doublon), by_line(merged_sexe), by_line(merged_bureau)
-    foyers: dict[str, str] = {}  # household key per distinct address key, hashed once
-    dates: dict[date | None, str] = {None: ""}
-    keys = _pool_keys(len(entries))
-    for i, e in enumerate(entries):
-        a = e.adresse
-        foyer = foyers.get(a.cle)
-        if foyer is None:
-            foyer = foyers[a.cle] = household_key(a, salt)
-        d = e.date_naissance
-        day = dates.get(d)
-        if day is None:
-            day = dates[d] = d.isoformat()  # type: ignore[union-attr]
-        line = e.line
-        sexe = e.sexe
-        yield (
-            council_id, source_id, line, dbl.get(line, "") if dbl else "", e.nom_naissance,
-            e.nom_usage, e.prenoms, e.cle_nom_naissance, e.cle_nom_usage, e.cle_prenoms,
-            sexes[line] if sexes and line in sexes else (sexe.value if sexe else ""), day,
-            a.numero, a.suffixe, a.voie, a.voie_cle, a.complement, a.residence, a.batiment,
-            a.logement, a.code_postal, a.commune,
-            bureaux.get(line, e.bureau_vote) if bureaux else e.bureau_vote, keys[i], foyer,
-        )
-
-
-def _pool_keys(n: int) -> list[str]:
-    """``n`` distinct random pool keys, exactly of ``pools.new_key()``'s form (16
-    characters of ``[A-Za-z0-9_-]``, 96 bits from the system's CSPRNG), drawn in one
-    block: 12 random bytes encode to 16 base64 characters without padding, so slicing
-    one long encoding gives the same keys as ``new_key()`` per person, 15× faster."""
-    block = base64.urlsafe_b64encode(os.urandom(12 * n)).decode("ascii")
-    keys = [block[i:i + 16] for i in range(0, 16 * n, 16)]
-    if len(set(keys)) != n:  # 96-bit keys: practically impossible, but never silent
-        seen: set[str] = set()
-        for j, k in enumerate(keys):
-            while k in seen:
-                k = new_key()
-            keys[j] = k
-            seen.add(k)
-    return keys
 
 
 async def _store_pairs(ctx: AppContext, council_id: int, source_id: int,
