@@ -1,7 +1,8 @@
 """A large CSV register is parsed in two parts at once.
 
 Parsing (normalisation in pure Python) and storing both hold the interpreter lock, so a
-million-row import used one core of the two these machines have. For a large CSV file,
+million-row import used one core of the two these machines have. For a large CSV file
+imported into SQLite (PostgreSQL stores rows in its own process already),
 the import now starts a helper process (``python -m service.registre.halves``) on the
 last part of the file (``HELPER_SHARE``): it parses those rows with the same code and
 mapping and writes them, as stored rows, to a private SQLite file. Meanwhile this
@@ -161,14 +162,6 @@ class Staged:
     def select(columns: str, schema: str = "", where: str = "1") -> str:
         """The staged rows in line order (``schema``: "name." of an attached file)."""
         return f"SELECT {columns} FROM {schema}{_TABLE} WHERE {where} ORDER BY rowid"  # noqa: S608
-
-    def rows(self, council_id: int, source_id: int) -> Iterator[tuple[Any, ...]]:
-        """The stored rows, for a bulk load (PostgreSQL)."""
-        cols = ", ".join(f'"{c}"' for c in STAGED_COLUMNS)
-        with contextlib.closing(self.connect()) as conn:
-            cursor = conn.execute(self.select(f"?, ?, {cols}"), (council_id, source_id))
-            while batch := cursor.fetchmany(10_000):
-                yield from batch
 
 
 class Helper:

@@ -367,8 +367,11 @@ async def import_file(
         else:
             found_kind, mapping = await _resolve_mapping(council_id, table.header, kind,
                                                          opts.mapping, opts.mapping_name)
+            # Two parts on SQLite only: PostgreSQL already stores the rows in its own
+            # process, and encoding them for COPY is this process's work either way.
             split = await anyio.to_thread.run_sync(
-                plan_split, path, table, ctx.settings.registre_split_min_bytes)
+                plan_split, path, table, ctx.settings.registre_split_min_bytes
+            ) if ctx.db.is_sqlite else None
             if split is not None:
                 helper = await anyio.to_thread.run_sync(
                     Helper, split, table, mapping, await _salt(council_id), _NEW, path,
@@ -834,12 +837,8 @@ def _compare_staged(staged: Staged, tail: Sequence[Entry], council_id: int, sour
 
 
 async def _move_staged(ctx: AppContext, staged: Staged, council_id: int, source_id: int) -> None:
-    """The staged rows into the register, after the first half's (so that on SQLite the
-    ids of the import stay consecutive, in line order)."""
-    if not ctx.db.is_sqlite:
-        await bulk_insert(ctx.db, RegisterPerson._meta.tablename, PERSON_COLUMNS,
-                          staged.rows(council_id, source_id))
-        return
+    """The staged rows into the register (SQLite), after the first part's: the ids of
+    the import stay consecutive, in line order."""
     tx = ctx.db.engine.current_transaction.get()
     assert tx is not None
     cols = ", ".join(f'"{c}"' for c in STAGED_COLUMNS)

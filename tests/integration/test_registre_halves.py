@@ -1,6 +1,6 @@
-"""A large CSV register read in two parts at once (service.registre.halves) stores
-exactly what one pass stores: same rows, lines, decisions, rejections and errors, on
-both engines, whatever the helper process does."""
+"""A large CSV register read in two parts at once (service.registre.halves, SQLite
+only) stores exactly what one pass stores: same rows, lines, decisions, rejections and
+errors, whatever the helper process does."""
 
 from __future__ import annotations
 
@@ -14,6 +14,13 @@ import pytest
 from tests.conftest import SHARED, World
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_only(test_settings: Any) -> None:
+    if not test_settings.is_sqlite:
+        pytest.skip("lecture en deux parts : SQLite seulement (PostgreSQL stocke les lignes "
+                    "dans son propre processus)")
 
 SAMPLES = SHARED / "data" / "registre-exemple"
 HEADER = ("NomdeNaissance;NomDusage;Prenoms;Sexe;DateNaissance;Adresse1;Adresse2;CodePostal;"
