@@ -808,32 +808,27 @@ def _check_staged(staged: Staged, tail: Sequence[Entry], council_id: int, source
     # (Half a million fresh tuples: without the pause, the collector would walk the
     # whole import's objects several times.)
     with paused_gc():
-        return _compare_staged(staged, tail, council_id, source_id, salt, taken)
-
-
-def _compare_staged(staged: Staged, tail: Sequence[Entry], council_id: int, source_id: int,
-                    salt: str, taken: set[str]) -> dict[int, str] | None:
-    with contextlib.closing(staged.connect()) as conn:
-        got = conn.execute(staged.select('"line", "cle_vivier"')).fetchall()
-        cols = ", ".join(f'"{c}"' for c in STAGED_COLUMNS)
-        sample = conn.execute(
-            staged.select(cols, where=f"(rowid - 1) % {_SAMPLE_EVERY} = 0")).fetchall()
-    lines, keys = (list(t) for t in zip(*got, strict=True)) if got else ([], [])
-    if lines != [e.line for e in tail]:
-        log.warning("import registre : lignes préparées par l'assistant écartées "
-                    "(elles ne correspondent pas à la lecture du fichier)")
-        return None
-    picked = range(0, len(tail), _SAMPLE_EVERY)
-    own = [row[2:] for row in person_rows(council_id, source_id, [tail[i] for i in picked],
-                                          salt, [keys[i] for i in picked])]
-    if sample != own:
-        log.warning("import registre : lignes préparées par l'assistant écartées "
-                    "(valeurs différentes de la lecture du fichier)")
-        return None
-    clashes = {} if taken.isdisjoint(keys) else {
-        line: key for line, key in got if key in taken}
-    taken.update(keys)
-    return clashes
+        with contextlib.closing(staged.connect()) as conn:
+            got = conn.execute(staged.select('"line", "cle_vivier"')).fetchall()
+            cols = ", ".join(f'"{c}"' for c in STAGED_COLUMNS)
+            sample = conn.execute(
+                staged.select(cols, where=f"(rowid - 1) % {_SAMPLE_EVERY} = 0")).fetchall()
+        lines, keys = (list(t) for t in zip(*got, strict=True)) if got else ([], [])
+        if lines != [e.line for e in tail]:
+            log.warning("import registre : lignes préparées par l'assistant écartées "
+                        "(elles ne correspondent pas à la lecture du fichier)")
+            return None
+        picked = range(0, len(tail), _SAMPLE_EVERY)
+        own = [row[2:] for row in person_rows(
+            council_id, source_id, [tail[i] for i in picked], salt, [keys[i] for i in picked])]
+        if sample != own:
+            log.warning("import registre : lignes préparées par l'assistant écartées "
+                        "(valeurs différentes de la lecture du fichier)")
+            return None
+        clashes = {} if taken.isdisjoint(keys) else {
+            line: key for line, key in got if key in taken}
+        taken.update(keys)
+        return clashes
 
 
 async def _move_staged(ctx: AppContext, staged: Staged, council_id: int, source_id: int) -> None:
