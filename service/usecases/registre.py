@@ -728,22 +728,7 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
             "bureau_vote": decisions.bureau, "cle_vivier": new_keys})
     doublon = decisions.doublon
 
-    # Rows of earlier imports whose standing changed (a better source arrived).
-    changes = [(doublon.get(ref, ""), row_id) for ref, row_id in existing.ids.items()
-               if existing.doublon[ref] != doublon.get(ref, "")]
-    if changes:
-        await _executemany(ctx, 'UPDATE "registre_personne" SET "doublon_de" = {} WHERE "id" = {}',
-                           changes)
-    fix_sexe = [(v, existing.ids[ref]) for ref, v in decisions.sexe.items()
-                if ref in existing.ids and existing.sexe[ref] != v]
-    if fix_sexe:
-        await _executemany(ctx, 'UPDATE "registre_personne" SET "sexe" = {} WHERE "id" = {}',
-                           fix_sexe)
-    fix_bureau = [(v, existing.ids[ref]) for ref, v in decisions.bureau.items()
-                  if ref in existing.ids and existing.bureau[ref] != v]
-    if fix_bureau:
-        await _executemany(
-            ctx, 'UPDATE "registre_personne" SET "bureau_vote" = {} WHERE "id" = {}', fix_bureau)
+    await _restate(ctx, existing, decisions)
 
     new_pairs = await _store_pairs(ctx, council_id, source_id, report.ambiguous)
     prefix = f"{source_id}:"
@@ -797,6 +782,28 @@ async def _write_then_deduplicate(ctx: AppContext, council_id: int, source_id: i
 
 
 _SAMPLE_EVERY = 997  # staged rows compared in full with this process's own (one in …)
+
+
+async def _restate(ctx: AppContext, existing: _Existing, decisions: _Decisions) -> None:
+    """Write the new standing of rows already stored (a better source arrived, or the
+    row that stood for them was purged): the row they merge into, and the sex and
+    polling station a person's row takes from the rows merged into it."""
+    doublon = decisions.doublon
+    changes = [(doublon.get(ref, ""), row_id) for ref, row_id in existing.ids.items()
+               if existing.doublon[ref] != doublon.get(ref, "")]
+    if changes:
+        await _executemany(ctx, 'UPDATE "registre_personne" SET "doublon_de" = {} WHERE "id" = {}',
+                           changes)
+    fix_sexe = [(v, existing.ids[ref]) for ref, v in decisions.sexe.items()
+                if ref in existing.ids and existing.sexe[ref] != v]
+    if fix_sexe:
+        await _executemany(ctx, 'UPDATE "registre_personne" SET "sexe" = {} WHERE "id" = {}',
+                           fix_sexe)
+    fix_bureau = [(v, existing.ids[ref]) for ref, v in decisions.bureau.items()
+                  if ref in existing.ids and existing.bureau[ref] != v]
+    if fix_bureau:
+        await _executemany(
+            ctx, 'UPDATE "registre_personne" SET "bureau_vote" = {} WHERE "id" = {}', fix_bureau)
 
 
 def _check_staged(staged: Staged, tail: Sequence[Entry], council_id: int, source_id: int,
@@ -1448,14 +1455,17 @@ async def _purge_council(ctx: AppContext, actor: Actor, council: dict[str, Any],
                 **({RegisterSource.contenu: []} if s["kind"] == "exclusions" else {}),
             }).where(RegisterSource.id == s["id"])
             pattern = f"{s['id']}:%"
-            # Rows of later imports merged into a purged row stand for the person again.
-            await RegisterPerson.update({RegisterPerson.doublon_de: ""}).where(
-                (RegisterPerson.council == cid) & RegisterPerson.doublon_de.like(pattern)
-                & RegisterPerson.source.not_in(ids))
             await RegisterAmbiguousPair.delete().where(
                 (RegisterAmbiguousPair.council == cid)
                 & (RegisterAmbiguousPair.ref_a.like(pattern)
                    | RegisterAmbiguousPair.ref_b.like(pattern)))
+        # The rows left (later imports, people selected) are deduplicated again: those
+        # merged into a purged row are one person, not one each.
+        existing = await _existing(ctx, cid)
+        if existing.entries:
+            report = await anyio.to_thread.run_sync(
+                deduplicate, _everyone(existing, [], "autre"))
+            await _restate(ctx, existing, await _decisions(cid, 0, report))
         await RegisterImportTask.delete().where(
             (RegisterImportTask.council == cid) & (RegisterImportTask.created_at <= cutoff))
         await audit.record(ctx.db, actor=actor, action="registre.purge", subject_type="conseil",

@@ -403,17 +403,33 @@ async def test_spreadsheet_import_keeps_valid_rows(ctx: Any, world: World, name:
 async def test_purge_of_an_old_source_keeps_later_duplicates_as_people(
     ctx: Any, world: World, clock: Any
 ) -> None:
+    """The rows of a later file merged into purged rows stand for their people again,
+    once each: a tenant listed twice, both rows merged into the electoral list's row,
+    is still one person after the list is purged."""
+    from domain.registre import deduplicate, detect_mapping, parse_numbered_rows
     from service.db.tables_registre import RegisterPerson
+    from service.registre.reader import read_table
     from service.usecases import registre as uc
 
     await _import(ctx, world, "liste_electorale.csv")
     clock.advance(days=100)
-    await _import(ctx, world, "bailleur.csv")  # 361 of its rows merged into the list's
+    landlord = await _import(ctx, world, "bailleur.csv")  # 361 rows merged into the list's
     clock.advance(days=100)  # the list is 200 days old, the landlord's file 100
     (result,) = await uc.purge(ctx, _actor(world))
     assert result["personnes_supprimees"] == 3000
     assert await RegisterPerson.count() == 1200
-    assert await RegisterPerson.count().where(RegisterPerson.doublon_de == "") == 1200
+    # What is left is exactly the landlord's file deduplicated on its own.
+    with read_table(SAMPLES / "bailleur.csv") as t:
+        entries, _rej = parse_numbered_rows(t.rows, detect_mapping(t.header), "x")
+    alone = deduplicate(entries)
+    assert len(alone.entries) < 1200
+    heads = await RegisterPerson.select(RegisterPerson.line, RegisterPerson.doublon_de).where(
+        RegisterPerson.doublon_de != "")
+    sid = landlord["id"]
+    assert {r["line"]: r["doublon_de"] for r in heads} == {
+        e.line: f"{sid}:{m.entries[0].line}" for m in alone.merges for e in m.entries[1:]}
+    assert await RegisterPerson.count().where(RegisterPerson.doublon_de == "") == len(
+        alone.entries)
 
 
 async def test_import_task_reports_progress_result_and_stale_tasks(
