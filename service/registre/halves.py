@@ -33,8 +33,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -49,7 +47,7 @@ __all__ = ["HELPER_SHARE", "STAGED_COLUMNS", "Helper", "Split", "Staged", "plan_
 
 log = logging.getLogger("conseil.registre")
 
-# Encodings where "\n" is one byte that no other character contains: a half can start
+# Encodings where "\n" is one byte that no other character contains: a part can start
 # at any line. (UTF-16 cannot be cut that way; it is parsed in one pass.)
 _SPLITTABLE = frozenset({"utf-8", "utf-8-sig", "cp1252", "iso8859-1", "iso8859-15", "ascii"})
 _CHUNK = 1 << 20
@@ -64,18 +62,18 @@ HELPER_SHARE = 0.6
 # Rows parsed before they are written in one go: the helper never holds its whole part
 # (measured on 1M rows: writing every 1024 rows slowed the import by a fifth).
 _BATCH = 100_000
-_REJECTIONS = 3  # helper exit status: a row was rejected (the import parses it itself)
+_REJECTIONS = 3  # helper exit status: a row was rejected (the import stores its own rows)
 
 
 @dataclass(frozen=True)
 class Split:
-    offset: int  # byte where the second half starts (the start of a row)
+    offset: int  # byte where the helper's part starts (the start of a row)
     first_line: int  # its physical line number
 
 
 def plan_split(path: Path, table: Table, min_bytes: int) -> Split | None:
     """Where to cut ``path`` in two, or None when it is not worth it or not possible:
-    a spreadsheet, a file under ``min_bytes`` (negative: never), an encoding a half
+    a spreadsheet, a file under ``min_bytes`` (negative: never), an encoding a part
     cannot start in, or lone carriage returns (old Mac line ends, which the CSV reader
     counts as lines)."""
     if table.format != "csv" or min_bytes < 0 or table.delimiter is None:
@@ -147,13 +145,11 @@ def _offset_of_line(fh: IO[bytes], line: int) -> int | None:
     return position if not wanted else None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Staged:
-    """The second half as the helper left it: rows read and the SQLite file of rows."""
+    """The rows the helper staged, in a SQLite file (table ``lignes``, in line order)."""
 
     path: Path
-    rows_read: int
-    entries: int
 
     def connect(self) -> sqlite3.Connection:
         return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
@@ -165,7 +161,7 @@ class Staged:
 
 
 class Helper:
-    """The helper process working on the second half (see the module docstring)."""
+    """The helper process staging the rows after the split (see the module docstring)."""
 
     def __init__(self, split: Split, table: Table, mapping: Mapping, salt: str, label: str,
                  path: Path, work_dir: Path) -> None:
@@ -175,8 +171,6 @@ class Helper:
                                        dir=work_dir)
         os.close(fd)
         self.staging = Path(staging)
-        self.rows_read = 0  # progress, as the helper reports it
-        self._result: dict[str, Any] | None = None
         encoding = codecs.lookup(table.encoding or "ascii").name
         job = {
             "path": str(path), "offset": split.offset, "lines_before": split.first_line - 1,
@@ -186,47 +180,29 @@ class Helper:
                 "columns": mapping.columns},
             "salt": salt, "label": label, "staging": staging,
         }
-        # The helper's errors may quote a cell: its stderr is not kept.
+        # The job (with the council's salt) goes on stdin, never in the arguments. The
+        # helper's errors may quote a cell: its output is not kept, only its status.
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "service.registre.halves"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         assert self._proc.stdin is not None
         self._proc.stdin.write(json.dumps(job).encode())
         self._proc.stdin.close()
-        self._reader = threading.Thread(target=self._read, name="registre-moitie", daemon=True)
-        self._reader.start()
 
-    def _read(self) -> None:
-        assert self._proc.stdout is not None
-        for raw in self._proc.stdout:
-            word, _sep, rest = raw.decode().strip().partition(" ")
-            if word == "lues":
-                self.rows_read = int(rest)
-            elif word == "fin":
-                self._result = json.loads(rest)
-
-    def wait(self, progress: Callable[[int], None] | None = None) -> Staged | None:
-        """Block until the helper is done; its staged half, or None when this process
-        must parse the second half itself."""
-        while self._reader.is_alive():
-            self._reader.join(0.5)
-            if progress is not None:
-                progress(self.rows_read)
+    def wait(self) -> Staged | None:
+        """Block until the helper is done: its staged rows, or None (a rejected row, an
+        error: the import then stores its own rows)."""
         status = self._proc.wait()
-        if status != 0 or self._result is None:
-            log.info("import registre : moitié relue par le processus principal "
-                     "(assistant terminé avec le code %s)", status)
+        if status != 0:
+            log.info("import registre : lignes de l'assistant non utilisées (code %s)", status)
             return None
-        return Staged(self.staging, int(self._result["lues"]), int(self._result["entrees"]))
+        return Staged(self.staging)
 
     def close(self) -> None:
         """Stop the helper if it still runs and delete the staged file."""
         if self._proc.poll() is None:
             self._proc.kill()
         self._proc.wait()
-        self._reader.join()
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
         for suffix in ("", "-journal", "-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{self.staging}{suffix}")
@@ -235,25 +211,14 @@ class Helper:
 # ------------------------------------------------------------------ the helper itself
 
 
-def _stage(job: dict[str, Any], out: IO[str]) -> int:
-    """Parse the part and write its rows as they come (a chunk at a time: the helper
+def _stage(job: dict[str, Any]) -> int:
+    """Parse the part and write its rows as they come (``_BATCH`` at a time: the helper
     never holds its entries all together). Exit status 0, or ``_REJECTIONS``."""
     from domain.registre.entries import Rejection, iter_parsed_rows, paused_gc
 
     m = job["mapping"]
     mapping = Mapping(name=m["name"], header=tuple(m["header"]), columns=dict(m["columns"]))
-    counted = 0
-
-    def counting(rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
-        nonlocal counted
-        for item in rows:
-            counted += 1
-            if not counted % 20_000:
-                print(f"lues {counted}", file=out, flush=True)
-            yield item
-
     rejections: list[Rejection] = []
-    staged = 0
     keys: set[str] = set()  # the part's pool keys, distinct
     with open(job["path"], "rb") as stream, paused_gc(), \
             contextlib.closing(sqlite3.connect(job["staging"])) as db:
@@ -266,28 +231,25 @@ def _stage(job: dict[str, Any], out: IO[str]) -> int:
                              job["delimiter"])
         batch: list[Entry] = []
         for entries in itertools.chain(
-                iter_parsed_rows(counting(rows), mapping, job["label"], rejections), [[]]):
+                iter_parsed_rows(rows, mapping, job["label"], rejections), [[]]):
             if rejections:
-                return _REJECTIONS  # the import reads this part itself and says why
+                return _REJECTIONS  # the import stores its own rows
             batch.extend(entries)
             if len(batch) < _BATCH and entries:
                 continue
             fresh = pool_keys(len(batch), keys)
             keys.update(fresh)
             db.executemany(insert, person_rows(0, 0, batch, job["salt"], fresh))
-            staged += len(batch)
             batch = []
         db.commit()
-    print("fin " + json.dumps({"lues": counted, "entrees": staged}), file=out, flush=True)
     return 0
 
 
 def main() -> int:
     job = json.loads(sys.stdin.buffer.read())
     try:
-        return _stage(job, sys.stdout)
-    except Exception as exc:  # the import parses this half itself and reports the fault
-        print(f"erreur {type(exc).__name__}", file=sys.stdout, flush=True)
+        return _stage(job)
+    except Exception:  # the import's own reading reports the fault, if it is one
         return 1
 
 

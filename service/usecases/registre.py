@@ -311,7 +311,7 @@ class _Parsed:
     rows_read: int
     contenu: list[dict[str, Any]]
     # A large CSV file (service.registre.halves): the helper process staging the stored
-    # rows of its second part, from ``split`` on.
+    # rows from ``split`` on.
     helper: Helper | None = None
     split: Split | None = None
 

@@ -221,8 +221,8 @@ async def test_staged_rows_that_differ_are_not_used(ctx: Any, world: World, monk
     path, _rows = _register(tmp_path)
     wait = halves.Helper.wait
 
-    def tampered(self: halves.Helper, progress: Any = None) -> halves.Staged | None:
-        staged = wait(self, progress)
+    def tampered(self: halves.Helper) -> halves.Staged | None:
+        staged = wait(self)
         assert staged is not None
         with sqlite3.connect(staged.path) as db:  # one value of a sampled row changed
             db.execute("UPDATE lignes SET prenoms = 'Zoé' WHERE rowid = 1")
