@@ -149,7 +149,9 @@ FEATURE_CLI_MODULES.append("service.cli_documents")
 def _load_feature_commands() -> None:
     import importlib
 
-    for mod in FEATURE_CLI_MODULES:
+    from service import features
+
+    for mod in [*FEATURE_CLI_MODULES, *features.cli_modules()]:
         importlib.import_module(mod)
 
 

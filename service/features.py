@@ -7,9 +7,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.feature import Feature
+
+
+def declared() -> list[Feature]:
+    """Features written in the feature-package shape (service/<feature>/feature.py),
+    listed explicitly: one import and one list entry per feature."""
+    features: list[Feature] = []
+    return features
+
 
 def route_handlers() -> list[Any]:
     handlers: list[Any] = []
+    import importlib
+
+    for feature in declared():
+        for mod in feature.scope_modules:
+            importlib.import_module(mod)
+        if feature.routes is not None:
+            handlers += feature.routes()
     from service.web.pages_candidatures import feature_handlers as candidatures_handlers
 
     handlers += candidatures_handlers()  # applications and composition
@@ -32,4 +48,19 @@ def lifespans() -> list[Any]:
     """Background tasks living as long as the app: ``(app) -> async context manager``."""
     from service.registre.purge_task import purge_lifespan
 
-    return [purge_lifespan]
+    tasks: list[Any] = [purge_lifespan]
+    for feature in declared():
+        tasks += list(feature.lifespans)
+    return tasks
+
+
+def cli_modules() -> list[str]:
+    return [m for feature in declared() for m in feature.cli_modules]
+
+
+def scope_modules() -> list[str]:
+    return [m for feature in declared() for m in feature.scope_modules]
+
+
+def tables() -> list[type]:
+    return [t for feature in declared() for t in feature.tables]

@@ -6,6 +6,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
+from service import features
 from service.db import tables, tables_candidatures, tables_documents, tables_registre, tables_tirage
 from service.settings import PROJECT_ROOT
 
@@ -34,6 +35,8 @@ FEATURE_TABLES += tables_candidatures.TABLES
 FEATURE_TABLES += tables_registre.REGISTRE_TABLES
 FEATURE_TABLES += tables_tirage.DRAW_TABLES
 FEATURE_TABLES += tables_documents.DOCUMENT_TABLES
+# Features in the package shape declare their tables once (service/<feature>/feature.py).
+FEATURE_TABLES += features.tables()
 
 APP_CONFIG = AppConfig(
     app_name="conseil",
