@@ -101,7 +101,12 @@ class SmtpConnection:
         try:
             if self._smtp is None:
                 self._smtp = self._open()
-            self._smtp.sendmail(sender, [recipient], data)
+            # An address with accents needs the server's SMTPUTF8 extension (RFC 6531).
+            options = [] if recipient.isascii() else ["SMTPUTF8"]
+            self._smtp.sendmail(sender, [recipient], data, mail_options=options)
+        except smtplib.SMTPNotSupportedError as exc:
+            self.close()
+            raise SendFailed("le serveur n'accepte pas les adresses accentuées (SMTPUTF8)", connection_lost=False) from exc
         except smtplib.SMTPRecipientsRefused as exc:
             answers = [_answer(code, msg) for code, msg in exc.recipients.values()]
             self.close()
