@@ -259,3 +259,20 @@ async def test_concurrent_claims_never_share_a_row(ctx: Any, clock: Any) -> None
     assert await store.claim(30, "late", clock.now + timedelta(minutes=4), timedelta(minutes=5)) == []
     retaken = await store.claim(30, "late", clock.now + timedelta(minutes=6), timedelta(minutes=5))
     assert len(retaken) == 30 and {m.attempts for m in retaken} == {2}
+
+
+async def test_sent_mails_lose_their_personal_data_after_the_retention_period(ctx: Any, clock: Any) -> None:
+    from service.outbox.usecases.sending import forget_old_mails
+
+    await _enqueue_many(ctx, 2)
+    with smtp_server() as (_rec, url):
+        ctx.settings = ctx.settings.with_(smtp_url=url, outbox_batch_size=1, outbox_retention_days=90)
+        await send_due(ctx, "w1")  # only the first one is sent
+    clock.advance(days=89)
+    assert await forget_old_mails(ctx) == 0
+    clock.advance(days=2)
+    assert await forget_old_mails(ctx) == 1
+    first, second = sorted(await list_for_council(ctx.db, 1), key=lambda e: e.id)
+    assert first.recipient == "" and first.state == "envoye" and len(first.sha256) == 64 and first.message_id
+    assert await OutboxStore(ctx.db).message(first.id) == b""
+    assert second.recipient == "membre1@exemple.fr"  # not sent yet: kept

@@ -37,7 +37,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from service import audit
@@ -156,13 +156,28 @@ async def send_due(ctx: AppContext, worker_id: str, *, batch: int | None = None)
     return SendReport(claimed=len(claimed), sent=sent, failed=failed, released=released)
 
 
+async def forget_old_mails(ctx: AppContext) -> int:
+    """Erase the personal data of mails sent more than ``OUTBOX_RETENTION_DAYS`` ago."""
+    days = ctx.settings.outbox_retention_days
+    if days <= 0:
+        return 0
+    return await OutboxStore(ctx.db).forget_sent(ctx.now() - timedelta(days=days))
+
+
+FORGET_EVERY = timedelta(hours=1)
+
+
 async def sender_loop(ctx: AppContext, worker_id: str, poll_seconds: float, *, until_idle: bool = False) -> int:
     """Send, sleep ``poll_seconds`` when nothing was due, repeat. ``until_idle`` stops
     at the first pass with nothing due (tests, ``conseil outbox send``). Returns the
     number of mails sent."""
     total = 0
+    forgot_at: datetime | None = None
     while True:
         try:
+            if forgot_at is None or ctx.now() - forgot_at >= FORGET_EVERY:
+                forgot_at = ctx.now()
+                await forget_old_mails(ctx)
             report = await send_due(ctx, worker_id)
         except Exception as exc:  # a failed pass must not stop the next ones
             log.error("envoi des courriels en échec : %s", type(exc).__name__)
