@@ -200,7 +200,8 @@ async def sender_loop(
     forgot_at: datetime | None = None
     while not stop.is_set():
         try:
-            if forgot_at is None or ctx.now() - forgot_at >= FORGET_EVERY:
+            configured = smtp_target(ctx.settings.smtp_url) is not None
+            if configured and (forgot_at is None or ctx.now() - forgot_at >= FORGET_EVERY):
                 forgot_at = ctx.now()
                 await forget_old_mails(ctx)
             report = await send_due(ctx, worker_id, stop=stop)
