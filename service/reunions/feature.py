@@ -9,9 +9,9 @@ from service.reunions.tables import TABLES
 
 
 def _routes() -> list[Any]:
-    from service.reunions.api import HANDLERS
+    from service.reunions.api import handlers
 
-    return list(HANDLERS)
+    return handlers()
 
 
 FEATURE = Feature(
