@@ -142,6 +142,8 @@ async def close_attendance(ctx: AppContext, actor: Actor, meeting_id: int, versi
         meeting = await st.get_meeting(meeting_id)
         _check_open(meeting)
         sheet, members = await _sheet(ctx, meeting)
+        sheet = sheet.settle()  # proxies whose holder did not come lapse
+        await _save(ctx, meeting, sheet)
         view = await _view(ctx, meeting, sheet, members)
         if view.quorum is None:
             QuorumRule().required(0)  # raises: no member, the meeting cannot be held
