@@ -107,9 +107,11 @@ class AttendanceSheet:
         return replace(self, proxies=proxies)
 
     def settle(self) -> AttendanceSheet:
-        """At the close of attendance: proxies whose holder is not present lapse."""
-        proxies = {g: h for g, h in self.proxies.items() if self.presence.get(h) is Presence.PRESENT}
-        return replace(self, proxies=proxies)
+        """At the close of attendance: a member not recorded is absent (not excused), and
+        proxies whose holder is not present lapse."""
+        presence = {m: self.presence.get(m, Presence.ABSENT) for m in self.members}
+        proxies = {g: h for g, h in self.proxies.items() if presence.get(h) is Presence.PRESENT}
+        return replace(self, presence=presence, proxies=proxies)
 
     @property
     def present(self) -> list[str]:

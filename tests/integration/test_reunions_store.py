@@ -148,6 +148,9 @@ async def test_quorum_not_reached_then_second_convocation(ctx: Any) -> None:
     await att.record_presence(ctx, ACTOR, m.id, members[0], "present")
     closed = await att.close_attendance(ctx, ACTOR, m.id, (await mt.get_meeting(ctx, m.id)).version)
     assert closed.meeting.status is MeetingStatus.QUORUM_NON_ATTEINT
+    # Members not recorded are absent (not excused) once attendance is closed.
+    assert {r.membre_id: r.presence.value for r in closed.rows.values()} == {
+        members[0]: "present", **{mid: "absent" for mid in members[1:]}}
     proposal = await mt.second_convocation_proposal(ctx, m.id)
     assert proposal.earliest == date(2026, 3, 14)
     with pytest.raises(Exception) as err:
