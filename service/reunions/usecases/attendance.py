@@ -221,6 +221,11 @@ class AbsenceCase:
 
 async def absence_proposals(ctx: AppContext, council_id: int) -> list[AbsenceCase]:
     """Sitting members whose unexcused absences in a row reached ``absences_fin_mandat``."""
+    return [c for c in await absence_streaks(ctx, council_id) if c.proposal.proposed]
+
+
+async def absence_streaks(ctx: AppContext, council_id: int) -> list[AbsenceCase]:
+    """Every sitting member with their current streak of unexcused absences."""
     settings, _c = await council_settings(council_id)
     st = store(ctx)
     today = local_today(ctx.now())
@@ -228,9 +233,7 @@ async def absence_proposals(ctx: AppContext, council_id: int) -> list[AbsenceCas
     rule = AbsenceStreak(settings.absences_fin_mandat)
     out = []
     for member in await st.convened_members(council_id, today):
-        proposal = rule.evaluate(history.get(member.id, []))
-        if proposal.proposed:
-            out.append(AbsenceCase(member, proposal))
+        out.append(AbsenceCase(member, rule.evaluate(history.get(member.id, []))))
     return out
 
 
