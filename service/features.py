@@ -14,8 +14,9 @@ def declared() -> list[Feature]:
     """Features written in the feature-package shape (service/<feature>/feature.py),
     listed explicitly: one import and one list entry per feature."""
     from service.outbox.feature import FEATURE as outbox
+    from service.reunions.feature import FEATURE as reunions
 
-    features: list[Feature] = [outbox]
+    features: list[Feature] = [outbox, reunions]
     return features
 
 
