@@ -16,6 +16,7 @@ and the new ones say what changed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import secrets
@@ -368,9 +369,9 @@ async def send_convocations(
             await store.mark_replaced(
                 {old.id: ids[m] for m, old in current.items() if m in ids}, now
             )
-        after = convene_meeting(
-            meeting, motif if new_version else meeting.urgence_motif, sent_on=today
-        )
+        after = convene_meeting(meeting, motif if new_version else meeting.urgence_motif)
+        if hasattr(after, "convoquee_le"):  # the sending date the meetings store keeps
+            after = dataclasses.replace(after, convoquee_le=today)
         ics = invitation_ics(after, council.name, ctx.settings.public_base_url) if smtp else b""
         for r, item in zip(rendered, items, strict=True):
             if item.channel != "email":
