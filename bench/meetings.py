@@ -76,8 +76,14 @@ class _Meetings:
     async def list_meetings(self, council_id: int) -> list[Any]:
         return [self.meeting]
 
-    async def save_convened(self, before: Any, after: Any, now: datetime) -> None:
-        self.meeting = after
+    async def before_sending(self, meeting: Any, sent_on: date) -> None:
+        return None
+
+    async def mark_convened(self, actor: Any, meeting: Any, sent_on: date, motif: str) -> Any:
+        from domain.meetings import convene
+
+        self.meeting = convene(meeting, motif, sent_on)
+        return self.meeting
 
     async def recipients(self, council_id: int, on: date, include: bool) -> list[Any]:
         return self.members
