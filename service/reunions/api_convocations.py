@@ -128,11 +128,12 @@ class ConvocationController(Controller):
     async def list_(self, request: Request[Any, Any, Any], reunion_id: int,
                     toutes_versions: bool = False) -> list[ConvocationItem]:
         from service.outbox.usecases import statuses
+        from service.outbox.usecases.enqueue import smtp_configured
 
         ctx = ctx_of(request)
         rows = await uc.list_convocations(ctx, reunion_id, all_versions=toutes_versions)
         refs = [f"convocation:{r.id}" for r in rows if r.channel == "email"]
-        mail = await statuses(ctx.db, refs) if refs else {}
+        mail = await statuses(ctx.db, refs, smtp_configured=smtp_configured(ctx.settings)) if refs else {}
         out = []
         for r in rows:
             status = mail.get(f"convocation:{r.id}")

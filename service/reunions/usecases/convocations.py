@@ -341,7 +341,9 @@ async def send_convocations(
         council, sheet, to_convene, base_url=ctx.settings.public_base_url, today=today,
         version=version, changes=changes,
     )
-    smtp = bool(ctx.settings.smtp_url)
+    from service.outbox.usecases.enqueue import smtp_configured
+
+    smtp = smtp_configured(ctx.settings)
     by_email = by_post = 0
     async with ctx.db.transaction():
         again = await store.latest_round(reunion_id)
