@@ -164,6 +164,22 @@ class ConvocationController(Controller):
         return PostedResult(courriers=await uc.mark_posted(ctx_of(request), actor_of(request), reunion_id))
 
 
+class MinutesPdfController(Controller):
+    path = "/api/v1/reunions/{reunion_id:int}/compte-rendu.pdf"
+    tags = ["Réunions"]
+
+    @get("/", operation_id="compteRenduPdf", summary="Compte rendu en PDF, avec les lignes de signature",
+         opt=allow(Action.READ_MEETINGS, "reunion_id"))
+    async def pdf(self, request: Request[Any, Any, Any], reunion_id: int) -> Response[bytes]:
+        from service.reunions.usecases.minutes_document import minutes_document
+
+        data = await minutes_document(ctx_of(request), reunion_id)
+        return Response(data, media_type="application/pdf", headers={
+            "content-disposition": f'inline; filename="compte-rendu-{reunion_id}.pdf"',
+            "cache-control": "no-store",
+        })
+
+
 class AckController(Controller):
     """The member's personal link, for programs (the page is service/reunions/pages_convocations)."""
 
@@ -238,4 +254,4 @@ class PersonalCalendarController(Controller):
         await calendars.revoke_link(ctx_of(request), actor_of(request), council_id, membre_id)
 
 
-HANDLERS: list[Any] = [ConvocationController, AckController, CalendarController, PersonalCalendarController]
+HANDLERS: list[Any] = [ConvocationController, MinutesPdfController, AckController, CalendarController, PersonalCalendarController]

@@ -157,3 +157,33 @@ async def test_cli_convenes_and_writes_the_batch(ctx: Any, world: World, tmp_pat
     assert out.read_bytes().startswith(b"%PDF")
     text = capsys.readouterr().out.replace("\u00a0", " ")
     assert "2 membres convoqués" in text and "2 convocations" in text
+
+
+async def test_minutes_pdf_with_signature_lines(client: Any, ctx: Any, world: World) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from service.audit import Actor
+    from service.reunions.usecases import attendance as att
+    from service.reunions.usecases import meetings as mt
+    from service.reunions.usecases import minutes as mn
+
+    ids = await add_members(world.ids["council_a"], 3)
+    meeting = await _meeting(client, world, day=12)
+    r = await client.post(f"/api/v1/reunions/{meeting['id']}/convocations", headers=bearer(world, "secretary_a"), json={})
+    assert r.status_code == 201
+    url = f"/api/v1/reunions/{meeting['id']}/compte-rendu.pdf"
+    assert (await client.get(url, headers=bearer(world, "member_a"))).status_code == 409  # no minutes yet
+    actor = Actor.system("test")
+    for mid in ids[:2]:
+        await att.record_presence(ctx, actor, meeting["id"], mid, "present")
+    await att.close_attendance(ctx, actor, meeting["id"], (await mt.get_meeting(ctx, meeting["id"])).version)
+    await mn.create_draft(ctx, actor, meeting["id"])
+    r = await client.get(url, headers=bearer(world, "auditor_37"))
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages).split())
+    assert "Compte rendu de la réunion du jeudi 12 mars 2026" in text
+    assert "brouillon" in text and "Présents" in text and "Rénovation urbaine" in text
+    assert "La présidente ou le président de séance" in text and "Signature" in text
+    assert (await client.get(url, headers=bearer(world, "lead_b"))).status_code == 403
