@@ -320,8 +320,9 @@ async def send_convocations(
         )
     latest = await store.latest_round(reunion_id)
     current = {c.membre_id: c for c in await store.convocations(reunion_id)} if latest else {}
+    changes: tuple[str, ...] = ()
     if latest is not None and latest.content_digest == snapshot.digest:
-        version, new_version, changes = latest.version, False, ()
+        version, new_version = latest.version, False
         to_convene = [m for m in members if m.membre_id not in current]
     else:
         version = 1 if latest is None else latest.version + 1
