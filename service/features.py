@@ -17,6 +17,9 @@ def declared() -> list[Feature]:
     from service.reunions.feature import FEATURE as reunions
 
     features: list[Feature] = [outbox, reunions]
+    from service.reunions.feature_convocations import FEATURE as convocations
+
+    features.append(convocations)
     return features
 
 
