@@ -13,7 +13,11 @@ from service.feature import Feature
 def declared() -> list[Feature]:
     """Features written in the feature-package shape (service/<feature>/feature.py),
     listed explicitly: one import and one list entry per feature."""
-    features: list[Feature] = []
+    from service.outbox.feature import FEATURE as outbox
+    from service.reunions.feature_convocations import FEATURE as convocations
+
+    features: list[Feature] = [outbox]
+    features.append(convocations)
     return features
 
 
