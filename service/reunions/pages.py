@@ -299,10 +299,10 @@ class MeetingPages(Controller):
 
     @post("/propositions/{proposition_id:int}/refuser", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def refuse(self, request: Request[Any, Any, Any], reunion_id: int, proposition_id: int) -> Template | Redirect:
-        values = form_values(await request.form(), ("motif",))
+        values = form_values(await request.form(), ("reponse",))
         try:
             await views.decide_proposal(ctx_of(request), actor_of(request), reunion_id, proposition_id, False,
-                                        values["motif"])
+                                        values["reponse"])
         except DomainError as exc:
             return await self._page(request, reunion_id, status_of(exc), erreurs_refus=form_errors(exc),
                                     refus_id=proposition_id, message={"kind": "erreur", "text": exc.detail})

@@ -121,7 +121,7 @@ class QuestionPages(Controller):
 
     @post("/questions", opt=allow(Action.MANAGE_MEETINGS, "council_id"))
     async def record(self, request: Request[Any, Any, Any], council_id: int) -> Template | Redirect:
-        values = form_values(await request.form(), ("texte", "destinataire", "reunion_id", "posee_le"))
+        values = form_values(await request.form(), ("texte", "destinataire", "reunion_id", "raised_on"))
         try:
             await views.record_question(ctx_of(request), actor_of(request), council_id, values)
         except DomainError as exc:
@@ -130,7 +130,7 @@ class QuestionPages(Controller):
 
     @post("/questions/{question_id:int}/reponse", opt=allow(Action.MANAGE_MEETINGS, "council_id"))
     async def answer(self, request: Request[Any, Any, Any], council_id: int, question_id: int) -> Template | Redirect:
-        values = form_values(await request.form(), ("reponse", "repondue_le"))
+        values = form_values(await request.form(), ("reponse", "answered_on"))
         try:
             await views.answer_question(ctx_of(request), actor_of(request), council_id, question_id, values)
         except DomainError as exc:
