@@ -14,9 +14,10 @@ def declared() -> list[Feature]:
     """Features written in the feature-package shape (service/<feature>/feature.py),
     listed explicitly: one import and one list entry per feature."""
     from service.outbox.feature import FEATURE as outbox
+    from service.reunions.feature import FEATURE as reunions
     from service.reunions.feature_convocations import FEATURE as convocations
 
-    features: list[Feature] = [outbox]
+    features: list[Feature] = [outbox, reunions]
     features.append(convocations)
     return features
 

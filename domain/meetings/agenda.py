@@ -24,6 +24,7 @@ class AgendaItem:
     duree_minutes: int | None = None
     numero: str = ""  # computed by AgendaTree, "2.1"
     kind: str = ""  # "" (ordinary), "questions", "adoption_compte_rendu"
+    ref_id: int | None = None  # what a special item refers to (the minutes adopted)
     version: int = 1
 
 

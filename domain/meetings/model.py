@@ -110,6 +110,13 @@ class Meeting:
     urgence_motif: str = ""
     version: int = 1
     sequence: int = 0
+    # Paris date the convocations went out; the postponed meeting this one replaces;
+    # quorum figures recorded when attendance was closed.
+    convoquee_le: date | None = None
+    report_de: int | None = None
+    quorum_membres: int | None = None
+    quorum_requis: int | None = None
+    quorum_presents: int | None = None
 
     def __post_init__(self) -> None:
         check_times(self.debut, self.fin)
@@ -197,10 +204,14 @@ def postpone(meeting: Meeting, new_debut: datetime, new_fin: datetime) -> tuple[
         kind=meeting.kind,
         publique=meeting.publique,
         second_convocation_of=meeting.second_convocation_of,
+        report_de=meeting.id,
     )
     return old, new
 
 
-def convene(meeting: Meeting, urgence_motif: str = "") -> Meeting:
+def convene(meeting: Meeting, urgence_motif: str = "", sent_on: date | None = None) -> Meeting:
     """Status after the convocations went out (first time or again after a change)."""
-    return meeting.moved_to(MeetingStatus.CONVOQUEE, urgence_motif=urgence_motif.strip())
+    return meeting.moved_to(
+        MeetingStatus.CONVOQUEE, urgence_motif=urgence_motif.strip(),
+        convoquee_le=sent_on if sent_on is not None else meeting.convoquee_le,
+    )

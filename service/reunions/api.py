@@ -1,0 +1,5 @@
+"""HTTP API of the meetings feature."""
+
+from typing import Any
+
+HANDLERS: list[Any] = []

@@ -1,0 +1,1 @@
+"""CLI of the meetings feature."""

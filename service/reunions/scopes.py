@@ -1,0 +1,1 @@
+"""Scope resolvers of the meetings feature."""
