@@ -10,8 +10,9 @@ from service.reunions.tables import TABLES
 
 def _routes() -> list[Any]:
     from service.reunions.api import HANDLERS
+    from service.reunions.pages import page_handlers
 
-    return list(HANDLERS)
+    return [*HANDLERS, *page_handlers()]
 
 
 FEATURE = Feature(

@@ -305,8 +305,10 @@ async def convocations(ctx: AppContext, meeting: Meeting) -> dict[str, Any]:
             "accuse_le": r.acknowledged_at, "reponse": reply, "remplacee": r.replaced_by is not None,
             "pdf": f"/reunions/{meeting.id}/convocations/{r.id}.pdf",
         })
-    settings, _c = await um.council_settings(meeting.council_id) if hasattr(um, "council_settings") else (None, None)
-    days = settings.delai_convocation_jours_francs if settings else 5
+    from service.reunions.usecases.common import council_settings
+
+    settings, _c = await council_settings(meeting.council_id)
+    days = settings.delai_convocation_jours_francs
     return {
         "convocations": out,
         "convocable": meeting.status.value in ("prevue", "convoquee"),
