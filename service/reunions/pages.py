@@ -15,12 +15,12 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Response, Template
 
 from domain.access import Action, is_allowed
-from domain.errors import DomainError
+from domain.errors import DomainError, Forbidden, NotFound
 from domain.i18n import _
 from domain.meetings import MeetingKind
 from domain.meetings.model import EDITABLE
 from service.api.common import actor_of, ctx_of, user_of
-from service.auth import allow
+from service.auth import allow, authenticated, resolve_scope
 from service.errors import status_of
 from service.reunions import views
 from service.reunions.pages_forms import decode, for_input, form_values, local_datetime, optional_int, tabs
@@ -75,8 +75,10 @@ def _fil(council: dict[str, Any], *rest: dict[str, str]) -> list[dict[str, str]]
     ]
 
 
-def _can(request: Request[Any, Any, Any], action: Action) -> bool:
-    scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+async def _can(request: Request[Any, Any, Any], action: Action) -> bool:
+    scope = request.scope.get("resource_scope")  # type: ignore[call-overload]
+    if scope is None:  # a route open to any signed-in account (the member's proposal)
+        scope = await resolve_scope("reunion_id", dict(request.path_params))
     return is_allowed(user_of(request).principal, action, scope)
 
 
@@ -90,7 +92,7 @@ class CouncilMeetingPages(Controller):
         return render(
             request, "reunions/gestion.html", status_code=status, titre=_("Réunions du conseil"),
             conseil=council, reunions=await views.meetings_of(ctx_of(request), council_id),
-            peut_gerer=_can(request, Action.MANAGE_MEETINGS),
+            peut_gerer=await _can(request, Action.MANAGE_MEETINGS),
             types=[(k.value, k.label) for k in MeetingKind], erreurs=erreurs or {},
             form=form or {"kind": "pleniere", "publique": True},
             fil=_fil(council)[:-1] + [{"label": _("Réunions")}],
@@ -134,7 +136,7 @@ class MeetingPages(Controller):
         user = user_of(request)
         meeting = await views.meeting(ctx, reunion_id)
         council = await views.council(meeting.council_id)
-        can_manage = _can(request, Action.MANAGE_MEETINGS)
+        can_manage = await _can(request, Action.MANAGE_MEETINGS)
         items = await views.agenda(ctx, reunion_id)
         parents = [("", _("Point principal"))] + [
             (str(i.id), _("Sous-point de {n} {t}").format(n=i.numero, t=i.titre)) for i in items
@@ -279,11 +281,15 @@ class MeetingPages(Controller):
 
     # --- members' proposals -----------------------------------------------------------
 
-    @post("/propositions", opt=allow(Action.READ_MEETINGS, "reunion_id"))
+    # A member's proposal is a write the auditor (who reads meetings) must not make: the
+    # route is open to signed-in accounts and the use case takes the member's own seat.
+    @post("/propositions", opt=authenticated())
     async def propose(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
         values = form_values(await request.form(), ("titre", "texte"))
         try:
             await views.propose(ctx_of(request), actor_of(request), user_of(request).account_id, reunion_id, values)
+        except (Forbidden, NotFound):
+            raise  # not the page of someone outside the council
         except DomainError as exc:
             return await self._page(request, reunion_id, status_of(exc), erreurs_proposition=form_errors(exc),
                                     form_proposition=values)

@@ -167,6 +167,12 @@ async def member_of(ctx: AppContext, council_id: int, account_id: int) -> Any:
 
 
 async def propose(ctx: AppContext, actor: Actor, account_id: int, meeting_id: int, values: dict[str, str]) -> None:
+    from domain.errors import Forbidden
+
+    current = await um.get_meeting(ctx, meeting_id)
+    if await store(ctx).member_of_account(current.council_id, account_id) is None:
+        raise Forbidden(_("Seuls les membres du conseil proposent des points à l'ordre du jour."),
+                        code="pas-membre")
     await ua.propose_item(ctx, actor, meeting_id, values["titre"], values["texte"], account_id=account_id)
 
 
@@ -408,6 +414,17 @@ def _diff_html(old: str, new: str, difflib: Any) -> str:
     return "<br>".join(out)
 
 
+async def _current_minutes(ctx: AppContext, meeting_id: int) -> Any:
+    from domain.errors import InvalidState
+    from service.reunions.usecases import minutes as umin
+
+    versions = await umin.versions(ctx, meeting_id)
+    if not versions:
+        raise InvalidState(_("Cette réunion n'a pas encore de compte rendu."), code="compte-rendu-absent",
+                           field="reunion_id")
+    return versions[-1]
+
+
 async def draft_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, str]) -> None:
     from service.reunions.usecases import minutes as umin
 
@@ -429,7 +446,7 @@ async def adopt_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: 
         raise InvalidInput(_("Réunion d'adoption : choisissez la réunion qui adopte le compte rendu."),
                            field="adopte_en_reunion_id", code="champ-obligatoire")
     counts = {k: optional_int(values.get(k, ""), k, k.capitalize()) or 0 for k in ("pour", "contre", "abstention")}
-    current = (await umin.versions(ctx, meeting_id))[-1]
+    current = await _current_minutes(ctx, meeting_id)
     await umin.adopt(ctx, actor, meeting_id, at, current.version, consensus=values.get("consensus") == "oui",
                      **counts)
 
@@ -437,14 +454,14 @@ async def adopt_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: 
 async def publish_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, str]) -> None:
     from service.reunions.usecases import minutes as umin
 
-    current = (await umin.versions(ctx, meeting_id))[-1]
+    current = await _current_minutes(ctx, meeting_id)
     await umin.publish(ctx, actor, meeting_id, current.version)
 
 
 async def correct_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, str]) -> None:
     from service.reunions.usecases import minutes as umin
 
-    current = (await umin.versions(ctx, meeting_id))[-1]
+    current = await _current_minutes(ctx, meeting_id)
     texte = values.get("texte") or current.texte
     await umin.correct(ctx, actor, meeting_id, texte, values.get("motif", ""), current.version)
 
