@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
 from domain.access import Action, is_allowed
 from domain.errors import DomainError
@@ -21,6 +21,7 @@ from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH.update(
     {
+        "convocations-postees": ("succes", "Lot papier marqué comme posté aujourd'hui."),
         "convocations-envoyees": ("succes", "Convocations enregistrées : les courriels partent en arrière-plan."),
         "presence": ("succes", "Présence enregistrée."),
         "pouvoir": ("succes", "Pouvoir enregistré."),
@@ -36,7 +37,7 @@ FLASH.update(
 )
 
 
-def _can(request: Request[Any, Any, Any], action: Action) -> bool:
+async def _can(request: Request[Any, Any, Any], action: Action) -> bool:
     scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
     return is_allowed(user_of(request).principal, action, scope)
 
@@ -52,7 +53,7 @@ class SittingPages(Controller):
     async def _common(self, request: Request[Any, Any, Any], reunion_id: int) -> dict[str, Any]:
         meeting = await views.meeting(ctx_of(request), reunion_id)
         council = await views.council(meeting.council_id)
-        can_manage = _can(request, Action.MANAGE_MEETINGS)
+        can_manage = await _can(request, Action.MANAGE_MEETINGS)
         return {
             "reunion": meeting, "conseil": council, "peut_gerer": can_manage,
             "onglets": tabs(reunion_id, can_manage),
@@ -97,6 +98,23 @@ class SittingPages(Controller):
                                             erreurs=form_errors(exc) if refus is None else {}, refus=refus,
                                             message=None if refus else _err(exc))
         return see_other(f"/reunions/{reunion_id}/convocations?ok=convocations-envoyees")
+
+    @post("/convocations/postees", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
+    async def posted(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
+        try:
+            await views.mark_posted(ctx_of(request), actor_of(request), reunion_id)
+        except DomainError as exc:
+            return await self._convocations(request, reunion_id, status_of(exc), message=_err(exc))
+        return see_other(f"/reunions/{reunion_id}/convocations?ok=convocations-postees")
+
+    @get("/convocations/{convocation_id:int}/pdf", opt=allow(Action.READ_MEETINGS, "reunion_id"))
+    async def pdf(self, request: Request[Any, Any, Any], reunion_id: int, convocation_id: int) -> Response[bytes]:
+        """One convocation: the secretary reads any, a member only their own."""
+        own = None if await _can(request, Action.MANAGE_MEETINGS) else user_of(request).account_id
+        data = await views.convocation_pdf(ctx_of(request), reunion_id, convocation_id, own)
+        return Response(data, media_type="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="convocation-{reunion_id}-{convocation_id}.pdf"',
+            "Cache-Control": "no-store"})
 
     # --- attendance -------------------------------------------------------------------
 

@@ -305,11 +305,11 @@ async def convocations(ctx: AppContext, meeting: Meeting) -> dict[str, Any]:
         out.append({
             "nom": who.display_name if who else f"#{r.membre_id}", "canal": _(CHANNELS.get(r.channel, r.channel)),
             "envoyee_le": (st.sent_at if st and st.sent_at else r.sent_at), "sha256": (st.sha256 if st and st.sha256 else r.sha256),
-            "etat": _mail_state(st.state) if st else ("envoye" if r.sent_at else ""),
+            "etat": _mail_state(st.state) if st else ("envoye" if r.sent_at else "en_attente"),
             "etat_label": st.label if st else (_("posté") if r.sent_at else _("à poster")),
             "erreur": st.last_error if st and st.state == "echec" else "",
             "accuse_le": r.acknowledged_at, "reponse": reply, "remplacee": r.replaced_by is not None,
-            "pdf": f"/reunions/{meeting.id}/convocations/{r.id}.pdf",
+            "pdf": f"/reunions/{meeting.id}/convocations/{r.id}/pdf",
         })
     from service.reunions.usecases.common import council_settings
 
@@ -329,6 +329,12 @@ async def convocations(ctx: AppContext, meeting: Meeting) -> dict[str, Any]:
 
 def _mail_state(state: str) -> str:
     return {"envoi": "en_attente"}.get(state, state)
+
+
+async def mark_posted(ctx: AppContext, actor: Actor, meeting_id: int) -> None:
+    from service.reunions.usecases import convocations as uc
+
+    await uc.mark_posted(ctx, actor, meeting_id)
 
 
 async def send_convocations(ctx: AppContext, actor: Actor, meeting_id: int, urgence: bool, motif: str) -> None:
@@ -602,7 +608,7 @@ async def my_meetings(ctx: AppContext, account_id: int) -> dict[str, Any]:
                     conv = {"envoyee_le": r.sent_at or r.created_at, "accuse_le": r.acknowledged_at,
                             "reponse": {"present": _("présent"), "absent_excuse": _("absent excusé"),
                                         "pouvoir": _("pouvoir donné")}.get(r.answer, ""),
-                            "pdf": f"/reunions/{m.id}/convocations/{r.id}.pdf"}
+                            "pdf": f"/reunions/{m.id}/convocations/{r.id}/pdf"}
             entries.append({"reunion": m, "convocation": conv})
         councils.append({"id": cid, "name": mb["council_name"], "reunions": entries, "membre": member})
     return {"conseils": councils}

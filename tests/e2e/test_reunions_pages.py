@@ -4,6 +4,7 @@ pages and the question form, and bad input shown as French messages naming the f
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -81,3 +82,138 @@ async def test_meeting_form_errors_name_the_field(client: Any, world: World) -> 
     r = await _post(client, f"/conseils/{council}/reunions/gestion", {
         "titre": "", "debut": "pas une date", "fin": "", "lieu": "", "kind": "pleniere"})
     assert r.status_code == 422 and 'id="erreur-debut"' in r.text and "Début" in r.text
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+async def _member_ids(client: Any, rid: int) -> list[int]:
+    page = await client.get(f"/reunions/{rid}/presences")
+    return [int(x) for x in re.findall(r'<li id="membre-(\d+)">', page.text)]
+
+
+async def _hold(client: Any, rid: int, present: list[int]) -> Any:
+    for mid in present:
+        r = await _post(client, f"/reunions/{rid}/presences/{mid}", {"etat": "present"})
+        assert r.status_code == 303, r.text[:500]
+    return await _post(client, f"/reunions/{rid}/cloturer")
+
+
+async def test_cycle_convocations_attendance_minutes_public(client: Any, world: World, clock: Any) -> None:
+    council = world.ids["council_a"]
+    await add_members(council, 5)
+    await web_login(client, "secretary.a@test.fr")
+    # Too short a notice: refused, in French, with the clear days.
+    soon = await _create(client, council, debut="2026-03-05T18:30", fin="2026-03-05T20:00")
+    r = await _post(client, f"/reunions/{soon}/convocations", {"motif": ""})
+    assert r.status_code == 409
+    text = _squash(r.text)
+    assert "Délai de convocation non respecté" in text and "2 jours francs entre l'envoi et la réunion" in text
+    r = await _post(client, f"/reunions/{soon}/convocations", {"urgence": "oui", "motif": ""})
+    assert r.status_code == 422 and 'id="erreur-motif"' in r.text
+    rid = await _create(client, council)
+    await _post(client, f"/reunions/{rid}/points", {"titre": "Budget participatif", "parent_id": ""})
+    r = await _post(client, f"/reunions/{rid}/convocations", {})
+    assert r.status_code == 303
+    board = _squash((await client.get(f"/reunions/{rid}/convocations")).text)
+    # No mail server in the tests: every member's convocation is printed, to post.
+    assert board.count("<td>Courrier</td>") == 5 and board.count("à poster") == 5
+    assert re.search(r'<code title="[0-9a-f]{64}">[0-9a-f]{12}…</code>', board)
+    pdf = re.search(r'href="(/reunions/\d+/convocations/\d+/pdf)"', board)
+    assert pdf and (await client.get(pdf.group(1))).content.startswith(b"%PDF")
+    members = await _member_ids(client, rid)
+    assert len(members) == 5
+    # Proxy to an absent member refused, naming the holder field; then attendance, quorum.
+    r = await _post(client, f"/reunions/{rid}/pouvoirs/{members[4]}", {"porteur_id": str(members[3])})
+    assert r.status_code == 409 and "doit être donné à un membre présent" in r.text
+    for mid in members[:3]:
+        await _post(client, f"/reunions/{rid}/presences/{mid}", {"etat": "present"})
+    r = await _post(client, f"/reunions/{rid}/pouvoirs/{members[4]}", {"porteur_id": str(members[0])})
+    assert r.status_code == 303
+    r = await _post(client, f"/reunions/{rid}/cloturer")
+    assert r.status_code == 303
+    sheet = _squash((await client.get(f"/reunions/{rid}/presences")).text)
+    assert "Quorum atteint : 3 présents, 3 requis sur 5 membres." in sheet and "1 pouvoir" in sheet
+    # Decision with votes on the item.
+    dec = await client.get(f"/reunions/{rid}/decisions")
+    point = re.search(r'/reunions/\d+/points/(\d+)/decision', dec.text)
+    assert point
+    r = await _post(client, f"/reunions/{rid}/points/{point.group(1)}/decision",
+                    {"texte": "Trois projets retenus", "pour": "9", "contre": "0", "abstention": "0"})
+    assert r.status_code == 422 and "votants possibles" in r.text
+    r = await _post(client, f"/reunions/{rid}/points/{point.group(1)}/decision",
+                    {"texte": "Trois projets retenus", "pour": "3", "contre": "1", "abstention": "0"})
+    assert r.status_code == 303
+    assert "3 pour, 1 contre" in (await client.get(f"/reunions/{rid}/decisions")).text
+    # Minutes: drafted from the agenda, adopted at the next (held) meeting, published.
+    assert (await _post(client, f"/reunions/{rid}/compte-rendu")).status_code == 303
+    cr = await client.get(f"/reunions/{rid}/compte-rendu")
+    assert "Budget participatif" in cr.text and "Brouillon" in cr.text
+    nxt = await _create(client, council, debut="2026-03-26T18:30", fin="2026-03-26T20:00")
+    assert (await _post(client, f"/reunions/{nxt}/convocations", {})).status_code == 303
+    held = await _hold(client, nxt, members[:4])
+    assert held.status_code == 303, re.findall(r"alerte erreur[^<]*<[^>]*>([^<]*)", held.text)
+    r = await _post(client, f"/reunions/{rid}/compte-rendu/publier")
+    assert r.status_code == 409 and "doit être adopté avant" in r.text
+    r = await _post(client, f"/reunions/{rid}/compte-rendu/adopter", {"adopte_en_reunion_id": str(nxt),
+                                                                      "consensus": "oui"})
+    assert r.status_code == 303, _squash(r.text)[-3000:]
+    assert "Adoption du compte rendu" in (await client.get(f"/reunions/{nxt}")).text
+    # A week after the adoption: the page warns before the publication deadline passes.
+    clock.now = datetime(2026, 4, 1, 8, 0, tzinfo=UTC)
+    await web_login(client, "secretary.a@test.fr")  # the session of a month ago has expired
+    cr = _squash((await client.get(f"/reunions/{rid}/compte-rendu")).text)
+    assert "doit être publié au plus tard le 02/04/2026" in cr
+    assert (await _post(client, f"/reunions/{rid}/compte-rendu/publier")).status_code == 303
+    public = _squash((await client.get(f"/conseils/{council}/reunions")).text)
+    assert "Compte rendu publié" in public
+    minutes = await client.get(f"/conseils/{council}/reunions/{rid}/compte-rendu")
+    assert minutes.status_code == 200 and "Budget participatif" in minutes.text
+    # A correction is a new version, the change visible, the old version still readable.
+    r = await _post(client, f"/reunions/{rid}/compte-rendu/nouvelle-version",
+                    {"motif": "Faute de frappe", "texte": "Texte corrigé"})
+    assert r.status_code == 303
+    minutes = _squash((await client.get(f"/conseils/{council}/reunions/{rid}/compte-rendu")).text)
+    assert "Faute de frappe" in minutes and "<ins>Texte corrigé</ins>" in minutes and "?version=1" in minutes
+
+
+async def test_public_question_form_consent_honeypot_and_rate_limit(client: Any, world: World) -> None:
+    council = world.ids["council_a"]
+    form = await client.get(f"/conseils/{council}/questions/nouvelle")
+    assert form.status_code == 200 and "consentement" in form.text
+    r = await _post(client, f"/conseils/{council}/questions/nouvelle",
+                    {"texte": "Quand l'ascenseur sera-t-il réparé ?", "destinataire": "bailleur"})
+    assert r.status_code == 422 and 'id="erreur-consentement"' in r.text
+    r = await _post(client, f"/conseils/{council}/questions/nouvelle",
+                    {"texte": "", "destinataire": "bailleur", "consentement": "oui"})
+    assert r.status_code == 422 and 'id="erreur-texte"' in r.text
+    r = await _post(client, f"/conseils/{council}/questions/nouvelle",
+                    {"texte": "Quand l'ascenseur du 12 sera-t-il réparé ?", "destinataire": "bailleur",
+                     "consentement": "oui"})
+    assert r.status_code == 303
+    r = await _post(client, f"/conseils/{council}/questions/nouvelle",
+                    {"texte": "Robot", "destinataire": "ville", "consentement": "oui", "site": "http://spam"})
+    assert r.status_code == 303
+    public = await client.get(f"/conseils/{council}/reunions")
+    assert "ascenseur du 12" in public.text and "Robot" not in public.text and "En attente de réponse" in public.text
+    last = None
+    for _i in range(25):
+        last = await _post(client, f"/conseils/{council}/questions/nouvelle",
+                           {"texte": "Encore", "destinataire": "ville", "consentement": "oui"})
+        if last.status_code == 429:
+            break
+    assert last is not None and last.status_code == 429 and int(last.headers["retry-after"]) > 0
+    assert "Réessayez" in last.text
+    # The secretary answers; the answer is public with its date.
+    await web_login(client, "secretary.a@test.fr")
+    page = await client.get(f"/conseils/{council}/questions")
+    qid = re.search(r'/questions/(\d+)/reponse', page.text)
+    assert qid
+    r = await _post(client, f"/conseils/{council}/questions/{qid.group(1)}/reponse",
+                    {"reponse": "", "answered_on": "2026-03-02"})
+    assert r.status_code == 422 and f'id="erreur-q{qid.group(1)}-reponse"' in r.text
+    r = await _post(client, f"/conseils/{council}/questions/{qid.group(1)}/reponse",
+                    {"reponse": "Réparation prévue le 15 mars.", "answered_on": "2026-03-02"})
+    assert r.status_code == 303
+    assert "Réparation prévue le 15 mars." in (await client.get(f"/conseils/{council}/reunions")).text
