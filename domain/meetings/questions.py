@@ -102,8 +102,9 @@ def answer(q: Question, reponse: str, on: date) -> Question:
 
 def pending_for_agenda(questions: Iterable[Question], convocation_on: date) -> list[Question]:
     """Open questions raised before the meeting's convocation (they go on its agenda
-    under « Questions des habitants en attente de réponse »), oldest first."""
+    under « Questions des habitants en attente de réponse »), oldest first. Questions
+    carry a date, not a time: one raised on the sending day is taken as raised before."""
     return sorted(
-        (q for q in questions if q.status is QuestionStatus.OUVERTE and q.raised_on < convocation_on),
+        (q for q in questions if q.status is QuestionStatus.OUVERTE and q.raised_on <= convocation_on),
         key=lambda q: (q.raised_on, q.id or 0),
     )

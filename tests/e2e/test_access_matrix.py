@@ -36,29 +36,26 @@ def sample_params(world: World) -> dict[str, Any]:
         "appel_id": 99999, "candidature_id": 99999, "membre_id": 99999, "kind": "habitants",  # candidatures
         "draw_id": 99999, "round_no": 1,
         "source_id": 99999, "pair_id": 99999, "task_id": 99999, "token": "jeton-inconnu-0000",
-        # meetings: a real meeting of council A (its scope resolves), unknown items below it
-        "reunion_id": world.ids.get("reunion_a", 99999), "point_id": 99999, "piece_id": 99999,
-        "proposition_id": 99999, "question_id": 99999, "convocation_id": 99999,
+        # meetings: a real meeting of council A (its scope is resolved), unknown sub-resources
+        "reunion_id": world.ids.get("reunion_a", 99999), "point_id": 99999, "proposition_id": 99999,
+        "piece_id": 99999, "question_id": 99999, "convocation_id": 99999,
         "ack_token": "jeton-inconnu-0000", "feed_token": "jeton-inconnu-0000",
     }
 
 
-async def _meeting_of_a(ctx: Any, world: World) -> None:
-    """A meeting of council A, so routes scoped by ``reunion_id`` resolve to territory A."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
+async def _sample_meeting(ctx: Any, world: World) -> int:
+    from datetime import UTC, datetime
 
     from service.audit import Actor
-    from service.reunions.usecases import meetings as mt
-
+    from service.reunions.usecases import meetings
     from tests.reunions_support import add_members
 
     # member_a's account sits on council A (a seat of its composition), as a member's does.
     await add_members(world.ids["council_a"], 1, account_ids={0: world.ids["member_a"]})
-    paris = ZoneInfo("Europe/Paris")
-    m = await mt.create_meeting(ctx, Actor.system("test"), world.ids["council_a"], mt.MeetingInput(
-        titre="Plénière", debut=datetime(2026, 3, 20, 18, tzinfo=paris), fin=datetime(2026, 3, 20, 20, tzinfo=paris)))
-    world.ids["reunion_a"] = int(m.id or 0)
+    m = await meetings.create_meeting(ctx, Actor.system("test"), world.ids["council_a"], meetings.MeetingInput(
+        titre="Réunion d'essai", debut=datetime(2026, 6, 1, 16, tzinfo=UTC), fin=datetime(2026, 6, 1, 18, tzinfo=UTC)))
+    assert m.id is not None
+    return m.id
 
 
 def _fill(path: str, params: dict[str, Any]) -> str:
@@ -79,7 +76,7 @@ async def _principal(ctx: Any, world: World, who: str) -> Any:
 async def test_every_route_declares_and_enforces_access(client: Any, ctx: Any, world: World) -> None:
     from service.auth import Access, resolve_scope
 
-    await _meeting_of_a(ctx, world)
+    world.ids["reunion_a"] = await _sample_meeting(ctx, world)
     params = sample_params(world)
     principals = {who: await _principal(ctx, world, who) for who in CALLERS if who != "anonymous"}
     checked = 0
