@@ -9,10 +9,10 @@ from litestar import Controller, Request, Response, delete, get, post
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.access import Action
-from domain.errors import Forbidden
+from domain.errors import InvalidState
 from domain.i18n import _
 from service.api.common import actor_of, ctx_of, user_of
-from service.auth import allow, public
+from service.auth import allow, authenticated, public
 from service.reunions import calendars
 from service.reunions.usecases import acknowledgements as ack_uc
 from service.reunions.usecases import convocations as uc
@@ -208,19 +208,22 @@ async def _own_membership(request: Request[Any, Any, Any], council_id: int) -> i
     for m in await composition.my_memberships(user.account_id):
         if int(m["council"]) == council_id and m.get("status") == "actif":
             return int(m["id"])
-    raise Forbidden(
+    raise InvalidState(
         _("Seuls les membres du conseil ont un agenda personnel : votre compte n'est lié à aucun membre de ce conseil."),
         code="pas-membre",
     )
 
 
 class PersonalCalendarController(Controller):
+    """A member's own link: signed in, and a member of that council (checked against the
+    composition, since it is about one's own membership, not a role's right)."""
+
     path = "/api/v1/conseils/{council_id:int}/calendrier-personnel"
     tags = ["Réunions"]
 
     @post("/", operation_id="newPersonalCalendar", status_code=201,
           summary="Créer (ou remplacer) le lien secret de mon agenda des réunions",
-          opt=allow(Action.READ_MEETINGS, "council_id"))
+          opt=authenticated())
     async def regenerate(self, request: Request[Any, Any, Any], council_id: int) -> CalendarLinkResult:
         membre_id = await _own_membership(request, council_id)
         link = await calendars.regenerate_link(ctx_of(request), actor_of(request), council_id, membre_id)
@@ -228,7 +231,7 @@ class PersonalCalendarController(Controller):
 
     @delete("/", operation_id="revokePersonalCalendar", status_code=204,
             summary="Révoquer le lien de mon agenda des réunions",
-            opt=allow(Action.READ_MEETINGS, "council_id"))
+            opt=authenticated())
     async def revoke(self, request: Request[Any, Any, Any], council_id: int) -> None:
         membre_id = await _own_membership(request, council_id)
         await calendars.revoke_link(ctx_of(request), actor_of(request), council_id, membre_id)

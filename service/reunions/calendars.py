@@ -72,9 +72,43 @@ def meeting_event(meeting: Meeting, base_url: str, council_name: str = "") -> Ca
     )
 
 
+_FOLD_INSTALLED = False
+
+
+def install_fast_fold() -> None:
+    """Make icalendar skip its per-character folding loop for lines that need no fold.
+
+    icalendar 7 folds every content line character by character (~13 % of a 1,000-event
+    feed); most lines are well under the 75 octets a line may hold. The fast path
+    returns those unchanged, which is exactly what the loop returns for them, and hands
+    every other line to the library. Installed on first use (not at import), and only
+    when the library still has the function it wraps.
+    """
+    global _FOLD_INSTALLED
+    if _FOLD_INSTALLED:
+        return
+    _FOLD_INSTALLED = True
+    try:
+        import icalendar.parser.content_line as content_line
+    except ImportError:  # pragma: no cover - layout of another icalendar version
+        return
+    slow = getattr(content_line, "_foldline", None)
+    if slow is None or getattr(slow, "_fast_path", False):
+        return
+
+    def fold(line: str, limit: int = 75, fold_sep: str = "\r\n ") -> str:
+        if len(line) * 4 < limit or len(line.encode("utf-8")) < limit:
+            return line
+        return str(slow(line, limit, fold_sep))
+
+    fold._fast_path = True  # type: ignore[attr-defined]
+    content_line._foldline = fold
+
+
 def feed_bytes(events: Sequence[CalendarEvent], name: str) -> bytes:
     from service.documents.ics import calendar_bytes
 
+    install_fast_fold()
     return calendar_bytes(list(events), name=name)
 
 

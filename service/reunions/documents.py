@@ -242,7 +242,9 @@ def convocation_paragraphs(
 
 AGENDA_NUM = TextStyle(font=BOLD, size=10.5, leading=14)
 AGENDA_TEXT = TextStyle(size=10.5, leading=14)
-AGENDA_DETAIL = TextStyle(font=ITALIC, size=9, leading=12, color=GREY)
+# Grey roman rather than italic: a convocation embeds two font subsets, not three (each
+# member's PDF is its own file, and font subsetting is most of its cost).
+AGENDA_DETAIL = TextStyle(font=REGULAR, size=9, leading=12, color=GREY)
 HEADING = TextStyle(font=BOLD, size=11.5, leading=15, space_before=4, space_after=5)
 
 
@@ -375,7 +377,7 @@ def _proxy_form(
         c.setFont(BOLD, 9.5)
         c.drawString(inner, y, _("Signature du mandant"))
         c.drawString(inner + half, y, _("Signature du mandataire"))
-        c.setFont(ITALIC, 8)
+        c.setFont(REGULAR, 8)
         c.setFillColorRGB(*GREY)
         c.drawString(inner, y - 11, _("précédée de « bon pour pouvoir »"))
         c.drawString(inner + half, y - 11, _("précédée de « bon pour acceptation »"))

@@ -4,11 +4,12 @@ meeting's new status once convened."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from domain.adresse_postale import StatutAdresse, cle_tri_postal, formater_adresse
 from domain.meetings import AgendaItem, Meeting
-from service.db.engine import Database
+from service.audit import Actor
+from service.context import AppContext
 from service.reunions.store import MemberRef, ReunionStore
 from service.reunions.usecases.convocation_inputs import Recipient
 
@@ -28,8 +29,9 @@ def recipient_of(m: MemberRef) -> Recipient:
 
 
 class ReunionGateway:
-    def __init__(self, db: Database) -> None:
-        self.store = ReunionStore(db)
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.store = ReunionStore(ctx.db)
 
     async def get_meeting(self, reunion_id: int) -> Meeting:
         return await self.store.get_meeting(reunion_id)
@@ -40,8 +42,22 @@ class ReunionGateway:
     async def list_meetings(self, council_id: int) -> list[Meeting]:
         return await self.store.list_meetings(council_id)
 
-    async def save_convened(self, before: Meeting, after: Meeting, now: datetime) -> None:
-        await self.store.update_meeting(after, before.version, now)
+    async def before_sending(self, meeting: Meeting, sent_on: date) -> None:
+        """The residents' questions still open go on the agenda before it is printed."""
+        from service.reunions.usecases.meetings import sync_pending_questions
+
+        async with self.ctx.db.transaction():
+            await sync_pending_questions(self.ctx, meeting, sent_on)
+
+    async def mark_convened(self, actor: Actor, meeting: Meeting, sent_on: date, motif: str) -> Meeting:
+        """Status convoquée, sending date and emergency reason, in the caller's
+        transaction; a meeting changed since it was read is a conflict."""
+        from service.reunions.usecases.meetings import mark_convened
+
+        assert meeting.id is not None
+        return await mark_convened(
+            self.ctx, actor, meeting.id, sent_on=sent_on, urgence_motif=motif, version=meeting.version
+        )
 
     async def recipients(self, council_id: int, on: date, include_suppleants: bool) -> list[Recipient]:
         members = await self.store.convened_members(council_id, on, include_suppleants=include_suppleants)

@@ -17,7 +17,7 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from domain.errors import InvalidInput, InvalidState, NotFound, RuleBroken
-from domain.meetings import AgendaItem, Meeting, MeetingStatus
+from domain.meetings import AgendaItem, Meeting, MeetingStatus, convene
 from service.audit import Actor
 from service.reunions import calendars
 from service.reunions.store_convocations import ConvocationStore
@@ -49,9 +49,14 @@ class FakeMeetings:
     async def list_meetings(self, council_id: int) -> list[Meeting]:
         return [m for m in self.meetings.values() if m.council_id == council_id]
 
-    async def save_convened(self, before: Meeting, after: Meeting, now: datetime) -> None:
-        self.meetings[after.id] = dataclasses.replace(after, version=before.version + 1)
+    async def before_sending(self, meeting: Meeting, sent_on: date) -> None:
+        return None
+
+    async def mark_convened(self, actor: Any, meeting: Meeting, sent_on: date, motif: str) -> Meeting:
+        after = dataclasses.replace(convene(meeting, motif, sent_on), version=meeting.version + 1)
+        self.meetings[after.id] = after
         self.saved.append(after)
+        return after
 
     async def recipients(self, council_id: int, on: date, include_suppleants: bool) -> list[Recipient]:
         return list(self.members)

@@ -16,7 +16,6 @@ and the new ones say what changed.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import secrets
@@ -72,8 +71,13 @@ class MeetingGateway(Protocol):
 
     async def list_meetings(self, council_id: int) -> list[Meeting]: ...
 
-    async def save_convened(self, before: Meeting, after: Meeting, now: datetime) -> None:
-        """Store the meeting's new status (inside the caller's transaction)."""
+    async def before_sending(self, meeting: Meeting, sent_on: date) -> None:
+        """Complete the agenda before it is printed (residents' open questions)."""
+        ...
+
+    async def mark_convened(self, actor: Actor, meeting: Meeting, sent_on: date, motif: str) -> Meeting:
+        """Store status convoquée, sending date and reason (inside the caller's
+        transaction); returns the meeting as stored."""
         ...
 
     async def recipients(self, council_id: int, on: date, include_suppleants: bool) -> list[Recipient]:
@@ -84,7 +88,7 @@ class MeetingGateway(Protocol):
 def gateway(ctx: AppContext) -> MeetingGateway:
     from service.reunions.meeting_gateway import ReunionGateway
 
-    return ReunionGateway(ctx.db)
+    return ReunionGateway(ctx)
 
 
 # ---------------------------------------------------------------------------
@@ -298,6 +302,12 @@ async def send_convocations(
     check = NoticeCheck(sent=now, meeting=meeting.debut, urgence=urgence, motif=motif)
     if urgence and not motif:
         rule.enforce(check)  # InvalidInput naming « motif »
+    today = local(now).date()
+    if rule.check(check).ok:
+        # The open residents' questions go on the agenda only when the sending may go
+        # ahead: a sending refused for its notice leaves nothing behind.
+        await meetings.before_sending(meeting, today)
+        meeting = await meetings.get_meeting(reunion_id)
     agenda = await meetings.agenda(reunion_id)
     sheet = meeting_sheet(meeting, agenda, motif)
     snapshot = snapshot_of(sheet)
@@ -327,7 +337,6 @@ async def send_convocations(
         )
     # The notice rule, on today's date in Paris (NoticeTooShort → 409 /delai-convocation).
     days = rule.enforce(check)
-    today = local(now).date()
     rendered = render_letters(
         council, sheet, to_convene, base_url=ctx.settings.public_base_url, today=today,
         version=version, changes=changes,
@@ -369,9 +378,11 @@ async def send_convocations(
             await store.mark_replaced(
                 {old.id: ids[m] for m, old in current.items() if m in ids}, now
             )
-        after = convene_meeting(meeting, motif if new_version else meeting.urgence_motif)
-        if hasattr(after, "convoquee_le"):  # the sending date the meetings store keeps
-            after = dataclasses.replace(after, convoquee_le=today)
+        kept_motif = motif if new_version else meeting.urgence_motif
+        if new_version or meeting.status is not MeetingStatus.CONVOQUEE:
+            after = await meetings.mark_convened(actor, meeting, today, kept_motif)
+        else:
+            after = convene_meeting(meeting, kept_motif, today)
         ics = invitation_ics(after, council.name, ctx.settings.public_base_url) if smtp else b""
         for r, item in zip(rendered, items, strict=True):
             if item.channel != "email":
@@ -380,8 +391,6 @@ async def send_convocations(
             by_email += 1
             outbox_id = await _enqueue(ctx, council, sheet, r, ics, ids[r.recipient.membre_id], now)
             await store.set_outbox(ids[r.recipient.membre_id], outbox_id)
-        if new_version or meeting.status is not MeetingStatus.CONVOQUEE:
-            await meetings.save_convened(meeting, after, now)
         await audit.record(
             ctx.db, actor=actor, action="reunion.convocations", subject_type="reunion",
             subject_id=reunion_id, at=now, territory_id=council.territory_id,
