@@ -10,9 +10,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -209,7 +208,7 @@ async def test_a_sender_killed_mid_batch_loses_nothing_and_doubles_nothing(ctx: 
             "SECRET_KEY": test_settings.secret_key,
             "SMTP_URL": url,
             "OUTBOX_BATCH_SIZE": "10",
-            "OUTBOX_LEASE_SECONDS": "4",
+            "OUTBOX_LEASE_SECONDS": "120",
             "OUTBOX_POLL_SECONDS": "1",
         }
         proc = subprocess.Popen([str(conseil), "outbox", "send", "--boucle"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -221,8 +220,10 @@ async def test_a_sender_killed_mid_batch_loses_nothing_and_doubles_nothing(ctx: 
         early = subprocess.run([str(conseil), "outbox", "send"], env=env, capture_output=True, timeout=60)
         assert early.returncode == 0, early.stderr
         assert len(rec.received) == k - 1 + (n - 10)
-        # … and takes them once it has.
-        time.sleep(4.2)
+        # … and takes them once it has (time moved on: the leases are made to end now).
+        from service.outbox.tables import OutboxMail
+
+        await OutboxMail.update({OutboxMail.lease_until: datetime.now(UTC) - timedelta(seconds=1)}).where(OutboxMail.state == "envoi")
         late = subprocess.run([str(conseil), "outbox", "send"], env=env, capture_output=True, timeout=60)
         assert late.returncode == 0, late.stderr
     ids = Counter(r.message_id for r in rec.received)
@@ -259,3 +260,48 @@ async def test_concurrent_claims_never_share_a_row(ctx: Any, clock: Any) -> None
     assert await store.claim(30, "late", clock.now + timedelta(minutes=4), timedelta(minutes=5)) == []
     retaken = await store.claim(30, "late", clock.now + timedelta(minutes=6), timedelta(minutes=5))
     assert len(retaken) == 30 and {m.attempts for m in retaken} == {2}
+
+
+async def test_sent_mails_lose_their_personal_data_after_the_retention_period(ctx: Any, clock: Any) -> None:
+    from service.outbox.usecases.sending import forget_old_mails
+
+    await _enqueue_many(ctx, 2)
+    with smtp_server() as (_rec, url):
+        ctx.settings = ctx.settings.with_(smtp_url=url, outbox_batch_size=1, outbox_retention_days=90)
+        await send_due(ctx, "w1")  # only the first one is sent
+    clock.advance(days=89)
+    assert await forget_old_mails(ctx) == 0
+    clock.advance(days=2)
+    assert await forget_old_mails(ctx) == 1
+    first, second = sorted(await list_for_council(ctx.db, 1), key=lambda e: e.id)
+    assert first.recipient == "" and first.state == "envoye" and len(first.sha256) == 64 and first.message_id
+    assert await OutboxStore(ctx.db).message(first.id) == b""
+    assert second.recipient == "membre1@exemple.fr"  # not sent yet: kept
+
+
+HOOK_CALLS: list[tuple[str, Any, str, bool]] = []
+
+
+async def record_hook_call(ref: str, sent_at: Any, sha256: str) -> None:
+    from service.outbox.tables import OutboxMail
+
+    # Runs inside the transaction that marks the mail sent: the row already says so.
+    row = await OutboxMail.select(OutboxMail.state).where(OutboxMail.reference == ref).first()
+    HOOK_CALLS.append((ref, sent_at, sha256, row is not None and row["state"] == "envoye"))
+
+
+async def test_a_feature_hook_learns_when_its_mail_was_sent(ctx: Any, monkeypatch: Any) -> None:
+    from service import features
+    from service.feature import Feature
+
+    real = features.declared
+    monkeypatch.setattr(features, "declared", lambda: [*real(), Feature("essai", mail_sent_hooks=(("convocation", f"{__name__}:record_hook_call"),))])
+    HOOK_CALLS.clear()
+    await _enqueue_many(ctx, 1)
+    async with ctx.db.transaction():
+        await enqueue(ctx.db, OutgoingMail(to="a@exemple.fr", subject="s", body="b", kind="autre", ref="autre:1"), now=ctx.now())
+    with smtp_server() as (_rec, url):
+        ctx.settings = ctx.settings.with_(smtp_url=url)
+        assert (await send_due(ctx, "w1")).sent == 2
+    st = (await statuses(ctx.db, ["convocation:0"]))["convocation:0"]
+    assert [("convocation:0", ctx.now(), st.sha256, True)] == HOOK_CALLS

@@ -17,7 +17,9 @@ from domain.errors import InvalidState, NotFound
 from domain.i18n import _
 from service.db.engine import Database
 from service.outbox.model import AttachmentInfo, MailStatus, OutboxEntry, OutgoingMail, state_label
+from service.outbox.smtp import smtp_target
 from service.outbox.store import OutboxStore
+from service.settings import Settings
 
 MESSAGE_ID_DOMAIN = "conseil-citoyen"
 
@@ -77,6 +79,11 @@ async def enqueue(db: Database, mail: OutgoingMail, *, now: datetime) -> int:
         message_id=message_id,
         now=now,
     )
+
+
+def smtp_configured(settings: Settings) -> bool:
+    """Whether mails can leave at all (pages say « aucun serveur de courriel configuré »)."""
+    return smtp_target(settings.smtp_url) is not None
 
 
 def _status(entry: OutboxEntry, smtp_configured: bool) -> MailStatus:
