@@ -8,7 +8,6 @@ is decided here (DESIGN.md rule 3). The other pages live beside this module:
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -23,6 +22,7 @@ from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, authenticated, resolve_scope
 from service.errors import status_of
 from service.reunions import views
+from service.reunions.schemas import PointCreate, ReunionCreate
 from service.reunions.pages_forms import decode, for_input, form_values, local_datetime, optional_int, tabs
 from service.web.pages import COUNCIL_SECTIONS
 from service.web.render import FLASH, form_errors, render, see_other
@@ -124,7 +124,7 @@ def _meeting_body(values: dict[str, Any]) -> Any:
     }
     if values.get("kind"):
         data["kind"] = values["kind"]
-    return SimpleNamespace(**data)
+    return decode(ReunionCreate, data, _labels())
 
 
 class MeetingPages(Controller):
@@ -212,12 +212,12 @@ class MeetingPages(Controller):
     async def add_item(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
         values = form_values(await request.form(), ("titre", "parent_id", "rapporteur", "duree_minutes"))
         try:
-            body = SimpleNamespace(**{
+            body = decode(PointCreate, {
                 "titre": values["titre"],
                 "parent_id": optional_int(values["parent_id"], "parent_id", _("Place")),
                 "rapporteur": values["rapporteur"],
                 "duree_minutes": optional_int(values["duree_minutes"], "duree_minutes", _("Durée prévue")),
-            })
+            }, _labels())
             await views.add_item(ctx_of(request), actor_of(request), reunion_id, body)
         except DomainError as exc:
             return await self._page(request, reunion_id, status_of(exc), erreurs_point=form_errors(exc),

@@ -85,23 +85,3 @@ def tabs(meeting_id: int, can_manage: bool) -> list[tuple[str, str]]:
     ]
     return items
 
-
-def _ensure_meeting_scope() -> None:
-    """The pages locate a meeting by ``reunion_id``; the feature's scopes module registers
-    its resolver (reunion → council). Until it does, register the same one here."""
-    from domain.access import ResourceScope
-    from service.auth import resolver_params, scope_resolver
-
-    if "reunion_id" in resolver_params():
-        return
-
-    async def _meeting_scope(reunion_id: int) -> ResourceScope:
-        from service.reunions.store import ReunionStore
-
-        row = await ReunionStore(None).scope_of(reunion_id)  # type: ignore[arg-type]
-        return ResourceScope(str(row.territory_id), row.departement, str(row.council_id))
-
-    scope_resolver("reunion_id")(_meeting_scope)
-
-
-_ensure_meeting_scope()
