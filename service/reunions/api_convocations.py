@@ -128,11 +128,12 @@ class ConvocationController(Controller):
     async def list_(self, request: Request[Any, Any, Any], reunion_id: int,
                     toutes_versions: bool = False) -> list[ConvocationItem]:
         from service.outbox.usecases import statuses
+        from service.outbox.usecases.enqueue import smtp_configured
 
         ctx = ctx_of(request)
         rows = await uc.list_convocations(ctx, reunion_id, all_versions=toutes_versions)
         refs = [f"convocation:{r.id}" for r in rows if r.channel == "email"]
-        mail = await statuses(ctx.db, refs) if refs else {}
+        mail = await statuses(ctx.db, refs, smtp_configured=smtp_configured(ctx.settings)) if refs else {}
         out = []
         for r in rows:
             status = mail.get(f"convocation:{r.id}")
@@ -161,6 +162,22 @@ class ConvocationController(Controller):
           opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def posted(self, request: Request[Any, Any, Any], reunion_id: int) -> PostedResult:
         return PostedResult(courriers=await uc.mark_posted(ctx_of(request), actor_of(request), reunion_id))
+
+
+class MinutesPdfController(Controller):
+    path = "/api/v1/reunions/{reunion_id:int}/compte-rendu.pdf"
+    tags = ["Réunions"]
+
+    @get("/", operation_id="compteRenduPdf", summary="Compte rendu en PDF, avec les lignes de signature",
+         opt=allow(Action.READ_MEETINGS, "reunion_id"))
+    async def pdf(self, request: Request[Any, Any, Any], reunion_id: int) -> Response[bytes]:
+        from service.reunions.usecases.minutes_document import minutes_document
+
+        data = await minutes_document(ctx_of(request), reunion_id)
+        return Response(data, media_type="application/pdf", headers={
+            "content-disposition": f'inline; filename="compte-rendu-{reunion_id}.pdf"',
+            "cache-control": "no-store",
+        })
 
 
 class AckController(Controller):
@@ -237,4 +254,4 @@ class PersonalCalendarController(Controller):
         await calendars.revoke_link(ctx_of(request), actor_of(request), council_id, membre_id)
 
 
-HANDLERS: list[Any] = [ConvocationController, AckController, CalendarController, PersonalCalendarController]
+HANDLERS: list[Any] = [ConvocationController, MinutesPdfController, AckController, CalendarController, PersonalCalendarController]

@@ -102,7 +102,7 @@ def install_fast_fold() -> None:
         return str(slow(line, limit, fold_sep))
 
     fold._fast_path = True  # type: ignore[attr-defined]
-    content_line._foldline = fold
+    setattr(content_line, "_foldline", fold)  # noqa: B010 — a private name of the library
 
 
 def feed_bytes(events: Sequence[CalendarEvent], name: str) -> bytes:

@@ -30,6 +30,7 @@ from service.documents.formatting import (
 )
 from service.documents.page import (
     BODY,
+    BODY_LEFT,
     BOLD_BODY,
     GREY,
     RIGHT,
@@ -418,7 +419,8 @@ def draw_convocation(
         TextStyle(font=BOLD, size=10.5, leading=14.5),
     )
     for text in convocation_paragraphs(council, meeting, letter):
-        flow.paragraph(text, BODY)
+        # Justifying the line before a long link would stretch its spaces: ragged right.
+        flow.paragraph(text, BODY_LEFT if letter.ack_url in text else BODY)
     if council.fonction_signataire:
         flow.paragraph(council.fonction_signataire, TextStyle(align="right", space_after=2))
     if council.signataire:
@@ -559,6 +561,9 @@ class MinutesSheet:
     audit_head: str = ""
     """The audit chain head at publication, when the service offers it."""
     extra: tuple[str, ...] = field(default=())
+    texte: str = ""
+    """The minutes as written and adopted (the meetings feature's text, drafted from the
+    agenda, attendance and decisions): when given, it is the body, printed as is."""
 
 
 def _names(names: Sequence[str]) -> str:
@@ -608,6 +613,28 @@ def _signature_block(
     return 38, draw
 
 
+_SIGNATURE_LINES = ("Le président de séance", "Le secrétaire de séance")
+
+
+def _text_body(flow: Flow, texte: str) -> None:
+    """The written minutes, line by line: numbered item titles in bold, blank lines as
+    paragraph breaks; the signature labels the text ends with are replaced by the
+    signature block drawn after it."""
+    lines = texte.replace("\r\n", "\n").split("\n")
+    while lines and (not lines[-1].strip() or lines[-1].strip() in _SIGNATURE_LINES):
+        lines.pop()
+    for k, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            flow.space(1.5)
+            continue
+        if k == 0 and line.startswith(_("Compte rendu")):
+            continue  # the title is printed above
+        head = line.split(" ", 1)[0]
+        numbered = head.endswith(".") and head[:-1].replace(".", "").isdigit()
+        flow.paragraph(line, BOLD_BODY if numbered else BODY_LEFT)
+
+
 def minutes_pdf(council: CouncilSheet, minutes: MinutesSheet) -> bytes:
     """The minutes (spec §5): date, place, chair and secretary, attendance, proxies,
     quorum, emergency reason, one section per item with its decision and votes,
@@ -625,74 +652,77 @@ def minutes_pdf(council: CouncilSheet, minutes: MinutesSheet) -> bytes:
         flow.paragraph(status, SMALL)
     if minutes.correction_reason:
         flow.paragraph(_("Correction : {motif}").format(motif=minutes.correction_reason), SMALL)
-    flow.paragraph(_("Date et heure : {quand}").format(quand=when_text(m)), BODY)
-    if m.lieu:
-        flow.paragraph(_("Lieu : {lieu}").format(lieu=m.lieu), BODY)
-    flow.paragraph(
-        _("Présidence de séance : {p} — secrétariat de séance : {s}").format(
-            p=minutes.president or "—", s=minutes.secretaire or "—"
-        ),
-        BODY,
-    )
-    if m.urgence_motif:
-        flow.paragraph(
-            _("Convocation en urgence. Motif, rappelé à l'ouverture de la séance : {motif}").format(
-                motif=m.urgence_motif
-            ),
-            BODY,
-        )
-    if m.second_convocation:
-        flow.paragraph(
-            _("Seconde convocation : le conseil délibère sans condition de quorum."), BODY
-        )
-    flow.paragraph(_("Présences"), HEADING)
-    flow.paragraph(_("Présents ({n}) : {noms}").format(n=len(minutes.presents), noms=_names(minutes.presents)), BODY)
-    flow.paragraph(_("Excusés ({n}) : {noms}").format(n=len(minutes.excuses), noms=_names(minutes.excuses)), BODY)
-    flow.paragraph(_("Absents ({n}) : {noms}").format(n=len(minutes.absents), noms=_names(minutes.absents)), BODY)
-    if minutes.pouvoirs:
-        flow.paragraph(
-            _("Pouvoirs : {liste}").format(
-                liste="; ".join(_("{a} à {b}").format(a=a, b=b) for a, b in minutes.pouvoirs)
-            ),
-            BODY,
-        )
+    if minutes.texte:
+        _text_body(flow, minutes.texte)
     else:
-        flow.paragraph(_("Pouvoirs : aucun"), BODY)
-    if minutes.quorum_requis is not None:
-        reached = (
-            _("atteint")
-            if minutes.quorum_atteint
-            else _("non atteint")
-            if minutes.quorum_atteint is False
-            else "—"
-        )
+        flow.paragraph(_("Date et heure : {quand}").format(quand=when_text(m)), BODY)
+        if m.lieu:
+            flow.paragraph(_("Lieu : {lieu}").format(lieu=m.lieu), BODY)
         flow.paragraph(
-            _("Quorum : {requis} requis, {presents} présents — {etat}. Les pouvoirs ne comptent pas pour le quorum.").format(
-                requis=minutes.quorum_requis, presents=minutes.quorum_presents, etat=reached
+            _("Présidence de séance : {p} — secrétariat de séance : {s}").format(
+                p=minutes.president or "—", s=minutes.secretaire or "—"
             ),
             BODY,
         )
-    flow.paragraph(_("Ordre du jour et décisions"), HEADING)
-    for section in minutes.sections:
-        flow.paragraph(f"{section.numero}. {section.titre}", BOLD_BODY)
-        if section.texte:
-            for para in section.texte.split("\n\n"):
-                if para.strip():
-                    flow.paragraph(" ".join(para.split()), BODY)
-        if section.decision:
-            flow.paragraph(_("Décision : {d}").format(d=section.decision), BODY)
-        if section.vote is not None:
-            flow.paragraph(_vote_text(section.vote), BODY)
-    if minutes.questions:
-        flow.paragraph(_("Questions des habitants ayant reçu une réponse"), HEADING)
-        for q in minutes.questions:
-            flow.paragraph(_("Question (à {dest}) : {texte}").format(dest=q.destinataire, texte=q.texte), BODY)
-            answered = (
-                _(" (le {date})").format(date=format_date_long(q.repondue_le, weekday=False))
-                if q.repondue_le
-                else ""
+        if m.urgence_motif:
+            flow.paragraph(
+                _("Convocation en urgence. Motif, rappelé à l'ouverture de la séance : {motif}").format(
+                    motif=m.urgence_motif
+                ),
+                BODY,
             )
-            flow.paragraph(_("Réponse{le} : {r}").format(le=answered, r=q.reponse), BODY)
+        if m.second_convocation:
+            flow.paragraph(
+                _("Seconde convocation : le conseil délibère sans condition de quorum."), BODY
+            )
+        flow.paragraph(_("Présences"), HEADING)
+        flow.paragraph(_("Présents ({n}) : {noms}").format(n=len(minutes.presents), noms=_names(minutes.presents)), BODY)
+        flow.paragraph(_("Excusés ({n}) : {noms}").format(n=len(minutes.excuses), noms=_names(minutes.excuses)), BODY)
+        flow.paragraph(_("Absents ({n}) : {noms}").format(n=len(minutes.absents), noms=_names(minutes.absents)), BODY)
+        if minutes.pouvoirs:
+            flow.paragraph(
+                _("Pouvoirs : {liste}").format(
+                    liste="; ".join(_("{a} à {b}").format(a=a, b=b) for a, b in minutes.pouvoirs)
+                ),
+                BODY,
+            )
+        else:
+            flow.paragraph(_("Pouvoirs : aucun"), BODY)
+        if minutes.quorum_requis is not None:
+            reached = (
+                _("atteint")
+                if minutes.quorum_atteint
+                else _("non atteint")
+                if minutes.quorum_atteint is False
+                else "—"
+            )
+            flow.paragraph(
+                _("Quorum : {requis} requis, {presents} présents — {etat}. Les pouvoirs ne comptent pas pour le quorum.").format(
+                    requis=minutes.quorum_requis, presents=minutes.quorum_presents, etat=reached
+                ),
+                BODY,
+            )
+        flow.paragraph(_("Ordre du jour et décisions"), HEADING)
+        for section in minutes.sections:
+            flow.paragraph(f"{section.numero}. {section.titre}", BOLD_BODY)
+            if section.texte:
+                for para in section.texte.split("\n\n"):
+                    if para.strip():
+                        flow.paragraph(" ".join(para.split()), BODY)
+            if section.decision:
+                flow.paragraph(_("Décision : {d}").format(d=section.decision), BODY)
+            if section.vote is not None:
+                flow.paragraph(_vote_text(section.vote), BODY)
+        if minutes.questions:
+            flow.paragraph(_("Questions des habitants ayant reçu une réponse"), HEADING)
+            for q in minutes.questions:
+                flow.paragraph(_("Question (à {dest}) : {texte}").format(dest=q.destinataire, texte=q.texte), BODY)
+                answered = (
+                    _(" (le {date})").format(date=format_date_long(q.repondue_le, weekday=False))
+                    if q.repondue_le
+                    else ""
+                )
+                flow.paragraph(_("Réponse{le} : {r}").format(le=answered, r=q.reponse), BODY)
     for line in minutes.extra:
         flow.paragraph(line, BODY)
     flow.space(6)

@@ -20,8 +20,9 @@ from domain.meetings import AttendanceSheet, MeetingStatus, Presence
 from service import audit
 from service.audit import Actor
 from service.context import AppContext
+from service.reunions.documents import local
 from service.reunions.store_convocations import ConvocationRow, ConvocationStore
-from service.reunions.usecases.convocations import MeetingGateway, gateway, local
+from service.reunions.usecases.convocations import MeetingGateway, gateway
 from service.security import token_digest
 
 ANSWERS = {

@@ -320,8 +320,9 @@ async def send_convocations(
         )
     latest = await store.latest_round(reunion_id)
     current = {c.membre_id: c for c in await store.convocations(reunion_id)} if latest else {}
+    changes: tuple[str, ...] = ()
     if latest is not None and latest.content_digest == snapshot.digest:
-        version, new_version, changes = latest.version, False, ()
+        version, new_version = latest.version, False
         to_convene = [m for m in members if m.membre_id not in current]
     else:
         version = 1 if latest is None else latest.version + 1
@@ -341,7 +342,9 @@ async def send_convocations(
         council, sheet, to_convene, base_url=ctx.settings.public_base_url, today=today,
         version=version, changes=changes,
     )
-    smtp = bool(ctx.settings.smtp_url)
+    from service.outbox.usecases.enqueue import smtp_configured
+
+    smtp = smtp_configured(ctx.settings)
     by_email = by_post = 0
     async with ctx.db.transaction():
         again = await store.latest_round(reunion_id)
