@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
 from domain.access import Action, is_allowed
 from domain.errors import DomainError, TooManyAttempts
@@ -53,6 +53,12 @@ class PublicMeetingPages(Controller):
         council = await views.council(council_id)
         data = await views.public_minutes(ctx, council_id, reunion_id, version)
         return render(request, "reunions/public_compte_rendu.html", titre=_("Compte rendu"), conseil=council, **data)
+
+    @get("/reunions/{reunion_id:int}/compte-rendu/pdf", opt=public())
+    async def minutes_pdf(self, request: Request[Any, Any, Any], council_id: int, reunion_id: int) -> Response[bytes]:
+        data = await views.public_minutes_pdf(ctx_of(request), council_id, reunion_id)
+        return Response(data, media_type="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="compte-rendu-{reunion_id}.pdf"'})
 
     async def _question_form(self, request: Request[Any, Any, Any], council_id: int, *, form: dict[str, Any],
                              erreurs: dict[str, str], status: int = 200, envoyee: bool = False,
@@ -163,18 +169,27 @@ class MyMeetingPages(Controller):
     path = "/mes-reunions"
     include_in_schema = False
 
-    @get("/", opt=authenticated())
-    async def mine(self, request: Request[Any, Any, Any]) -> Template:
+    async def _page(self, request: Request[Any, Any, Any], status: int = 200, **extra: Any) -> Template:
         ctx = ctx_of(request)
         user = user_of(request)
-        return render(request, "reunions/mes_reunions.html", titre=_("Mes réunions"),
-                      **await views.my_meetings(ctx, user.account_id),
+        return render(request, "reunions/mes_reunions.html", status_code=status, titre=_("Mes réunions"),
+                      **await views.my_meetings(ctx, user.account_id), **extra,
                       fil=[{"href": "/", "label": _("Tableau de bord")}, {"label": _("Mes réunions")}])
 
+    @get("/", opt=authenticated())
+    async def mine(self, request: Request[Any, Any, Any]) -> Template:
+        return await self._page(request)
+
     @post("/agenda/renouveler", opt=authenticated())
-    async def renew(self, request: Request[Any, Any, Any]) -> Redirect:
-        await views.renew_feed(ctx_of(request), actor_of(request), user_of(request).account_id)
-        return see_other("/mes-reunions?ok=agenda-renouvele#agenda")
+    async def renew(self, request: Request[Any, Any, Any]) -> Template:
+        """The secret address is shown once, now (only its digest is kept)."""
+        try:
+            url = await views.renew_feed(ctx_of(request), actor_of(request), user_of(request).account_id)
+        except DomainError as exc:
+            return await self._page(request, status_of(exc), message={"kind": "erreur", "text": exc.detail})
+        return await self._page(request, 201, flux=url, message={"kind": "succes", "text": _(
+            "Nouvelle adresse d'agenda créée ; l'ancienne ne fonctionne plus. Copiez-la maintenant : "
+            "elle ne sera plus affichée.")})
 
     @post("/agenda/revoquer", opt=authenticated())
     async def revoke(self, request: Request[Any, Any, Any]) -> Redirect:

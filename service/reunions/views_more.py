@@ -41,6 +41,7 @@ async def minutes(ctx: AppContext, meeting: Meeting) -> dict[str, Any]:
              if m.debut > meeting.debut and m.status.value == "tenue"]
     return {
         "cr": cr, "versions": [_minutes_view(v, None) for v in versions], "difference": diff, "echeance": warning,
+        "pdf_cr": f"/api/v1/reunions/{meeting.id}/compte-rendu.pdf" if cr else "",
         "peut_rediger": meeting.status.value in ("tenue", "quorum_non_atteint"),
         "adoptions": [(str(m.id), f"{m.titre} — {m.debut.astimezone(_paris()):%d/%m/%Y}") for m in later],
     }
@@ -235,6 +236,8 @@ async def public_minutes(ctx: AppContext, council_id: int, meeting_id: int, vers
     idx = published.index(chosen)
     diff = _diff_html(published[idx - 1].texte, chosen.texte, difflib) if idx > 0 else ""
     return {"reunion": meeting, "cr": _minutes_view(chosen, None), "difference": diff,
+            "pdf_cr": f"/conseils/{council_id}/reunions/{meeting_id}/compte-rendu/pdf"
+            if chosen is published[-1] else "",
             "anciennes": [_minutes_view(v, None) for v in published if v is not chosen]}
 
 
@@ -285,3 +288,12 @@ async def revoke_feed(ctx: AppContext, actor: Actor, account_id: int) -> None:
     for c in (await my_meetings(ctx, account_id))["conseils"]:
         if c["membre"] is not None:
             await calendars.revoke_link(ctx, actor, c["id"], c["membre"].id)
+
+
+async def public_minutes_pdf(ctx: AppContext, council_id: int, meeting_id: int) -> bytes:
+    from service.reunions.usecases.minutes_document import minutes_document
+
+    meeting = await um.get_meeting(ctx, meeting_id)
+    if meeting.council_id != council_id or not meeting.publique:
+        raise NotFound(_("Aucun compte rendu publié pour cette réunion."))
+    return await minutes_document(ctx, meeting_id, published_only=True)

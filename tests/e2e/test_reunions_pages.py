@@ -125,6 +125,7 @@ async def test_cycle_convocations_attendance_minutes_public(client: Any, world: 
     members = await _member_ids(client, rid)
     assert len(members) == 5
     # Proxy to an absent member refused, naming the holder field; then attendance, quorum.
+    await _post(client, f"/reunions/{rid}/presences/{members[3]}", {"etat": "absent"})
     r = await _post(client, f"/reunions/{rid}/pouvoirs/{members[4]}", {"porteur_id": str(members[3])})
     assert r.status_code == 409 and "doit être donné à un membre présent" in r.text
     for mid in members[:3]:
@@ -217,3 +218,59 @@ async def test_public_question_form_consent_honeypot_and_rate_limit(client: Any,
                     {"reponse": "Réparation prévue le 15 mars.", "answered_on": "2026-03-02"})
     assert r.status_code == 303
     assert "Réparation prévue le 15 mars." in (await client.get(f"/conseils/{council}/reunions")).text
+
+
+async def test_auditor_reads_meetings_without_controls(client: Any, world: World) -> None:
+    council = world.ids["council_a"]
+    await web_login(client, "secretary.a@test.fr")
+    rid = await _create(client, council)
+    await _post(client, f"/reunions/{rid}/points", {"titre": "Budget participatif", "parent_id": ""})
+    client.cookies.clear()
+    await web_login(client, "auditor.37@test.fr")
+    listing = await client.get(f"/conseils/{council}/reunions/gestion")
+    assert listing.status_code == 200 and "Séance plénière de mars" in listing.text
+    assert "Prévoir une réunion" not in listing.text
+    detail = await client.get(f"/reunions/{rid}")
+    assert detail.status_code == 200 and "Budget participatif" in detail.text
+    assert "Supprimer" not in detail.text and "Ajouter à l'ordre du jour" not in detail.text
+    assert "Convocations" not in detail.text  # the members' contacts stay with the secretary
+    assert (await _post(client, f"/reunions/{rid}/points", {"titre": "X"})).status_code == 403
+    assert (await client.get(f"/reunions/{rid}/convocations")).status_code == 403
+
+
+async def test_member_proposes_an_item_and_reads_their_meetings(client: Any, world: World) -> None:
+    council = world.ids["council_a"]
+    await add_members(council, 3, account_ids={0: world.ids["member_a"]})
+    await web_login(client, "secretary.a@test.fr")
+    rid = await _create(client, council)
+    assert (await _post(client, f"/reunions/{rid}/convocations", {})).status_code == 303
+    client.cookies.clear()
+    await web_login(client, "member.a@test.fr")
+    mine = _squash((await client.get("/mes-reunions")).text)
+    assert "Séance plénière de mars" in mine and "Convocation (PDF)" in mine
+    pdf = re.search(r'href="(/reunions/\d+/convocations/\d+/pdf)"', mine)
+    assert pdf and (await client.get(pdf.group(1))).content.startswith(b"%PDF")
+    r = await _post(client, f"/reunions/{rid}/propositions", {"titre": "", "texte": ""})
+    assert r.status_code == 422 and 'id="erreur-pp-titre"' in r.text
+    r = await _post(client, f"/reunions/{rid}/propositions", {"titre": "Éclairage du parking", "texte": "Il est en panne."})
+    assert r.status_code == 303
+    # The secretary refuses it without a reason (refused, the field named), then accepts it.
+    client.cookies.clear()
+    await web_login(client, "secretary.a@test.fr")
+    page = await client.get(f"/reunions/{rid}")
+    pid = re.search(r'/propositions/(\d+)/accepter', page.text)
+    assert pid and "Éclairage du parking" in page.text
+    r = await _post(client, f"/reunions/{rid}/propositions/{pid.group(1)}/refuser", {"reponse": ""})
+    assert r.status_code == 422 and f'id="erreur-ref{pid.group(1)}-reponse"' in r.text
+    r = await _post(client, f"/reunions/{rid}/propositions/{pid.group(1)}/accepter")
+    assert r.status_code == 303
+    assert '<span class="numero">1</span> Éclairage du parking' in _squash((await client.get(f"/reunions/{rid}")).text)
+    # Another member's convocation PDF is not the member's to read.
+    client.cookies.clear()
+    await web_login(client, "member.a@test.fr")
+    board_pdfs = re.findall(r'/reunions/\d+/convocations/(\d+)/pdf', mine)
+    other = next(i for i in range(1, 4) if str(i) not in board_pdfs)
+    assert (await client.get(f"/reunions/{rid}/convocations/{other}/pdf")).status_code == 404
+    # The personal calendar: shown once when created.
+    r = await _post(client, "/mes-reunions/agenda/renouveler")
+    assert r.status_code == 201 and "/calendrier/" in r.text
