@@ -10,8 +10,9 @@ from service.reunions.tables import TABLES
 
 def _routes() -> list[Any]:
     from service.reunions.api import handlers
+    from service.reunions.pages import page_handlers
 
-    return handlers()
+    return [*handlers(), *page_handlers()]
 
 
 FEATURE = Feature(

@@ -37,4 +37,25 @@ def number_fr(value: Any) -> str:
     return format_decimal(value, locale="fr_FR")
 
 
-FILTERS = {"date_fr": date_fr, "datetime_fr": datetime_fr, "number_fr": number_fr}
+def jour_fr(value: Any) -> str:
+    """« jeudi 12 mars 2026 » (in Europe/Paris for a moment)."""
+    from service.documents.formatting import format_date_long
+
+    if isinstance(value, datetime):
+        value = value.astimezone(PARIS).date() if value.tzinfo else value.date()
+    if not isinstance(value, date):
+        return str(value or "")
+    return format_date_long(value)
+
+
+def heure_fr(value: Any) -> str:
+    """« 18 h 30 », « 9 h » (in Europe/Paris)."""
+    from service.documents.formatting import format_time
+
+    if not isinstance(value, datetime):
+        return str(value or "")
+    return format_time(value.astimezone(PARIS) if value.tzinfo else value)
+
+
+FILTERS = {"date_fr": date_fr, "datetime_fr": datetime_fr, "number_fr": number_fr,
+           "jour_fr": jour_fr, "heure_fr": heure_fr}

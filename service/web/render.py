@@ -41,6 +41,7 @@ def navigation(user: CurrentUser | None, path: str) -> list[dict[str, Any]]:
         items.append(("/administration/comptes", _("Comptes")))
     if user.has_role(Role.MEMBRE):
         items.append(("/mon-mandat", _("Mon mandat")))
+        items.append(("/mes-reunions", _("Mes réunions")))
     items.append(("/compte", _("Mon compte")))
     return [
         {"href": h, "label": label, "active": (path == h if h == "/" else path.startswith(h))}

@@ -38,7 +38,7 @@ def sample_params(world: World) -> dict[str, Any]:
         "source_id": 99999, "pair_id": 99999, "task_id": 99999, "token": "jeton-inconnu-0000",
         # meetings: a real meeting of council A (its scope is resolved), unknown sub-resources
         "reunion_id": world.ids.get("reunion_a", 99999), "point_id": 99999, "proposition_id": 99999,
-        "piece_id": 99999, "question_id": 99999,
+        "piece_id": 99999, "question_id": 99999, "convocation_id": 99999,
         "ack_token": "lien-inconnu-0000", "feed_token": "agenda-inconnu-0000.ics",  # convocations
     }
 
@@ -48,7 +48,10 @@ async def _sample_meeting(ctx: Any, world: World) -> int:
 
     from service.audit import Actor
     from service.reunions.usecases import meetings
+    from tests.reunions_support import add_members
 
+    # member_a's account sits on council A (a seat of its composition), as a member's does.
+    await add_members(world.ids["council_a"], 1, account_ids={0: world.ids["member_a"]})
     m = await meetings.create_meeting(ctx, Actor.system("test"), world.ids["council_a"], meetings.MeetingInput(
         titre="Réunion d'essai", debut=datetime(2026, 6, 1, 16, tzinfo=UTC), fin=datetime(2026, 6, 1, 18, tzinfo=UTC)))
     assert m.id is not None

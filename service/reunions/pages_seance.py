@@ -1,0 +1,252 @@
+"""Pages of a meeting's sitting: convocations, attendance and quorum (the tablet page),
+second convocation, decisions with their votes, minutes (draft, adoption, publication,
+new version)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Response, Template
+
+from domain.access import Action, is_allowed
+from domain.errors import DomainError
+from domain.i18n import _
+from service.api.common import actor_of, ctx_of, user_of
+from service.auth import allow
+from service.errors import status_of
+from service.reunions import views
+from service.reunions.pages_forms import form_values, local_datetime, optional_int, tabs
+from service.web.render import FLASH, form_errors, render, see_other
+
+FLASH.update(
+    {
+        "convocations-postees": ("succes", "Lot papier marqué comme posté aujourd'hui."),
+        "convocations-envoyees": ("succes", "Convocations enregistrées : les courriels partent en arrière-plan."),
+        "presence": ("succes", "Présence enregistrée."),
+        "pouvoir": ("succes", "Pouvoir enregistré."),
+        "emargement-clos": ("succes", "Émargement clos."),
+        "seconde-creee": ("succes", "Seconde réunion prévue : convoquez-la."),
+        "decision": ("succes", "Décision enregistrée."),
+        "cr-cree": ("succes", "Brouillon du compte rendu rédigé à partir de l'ordre du jour."),
+        "cr-enregistre": ("succes", "Brouillon enregistré."),
+        "cr-adopte": ("succes", "Compte rendu adopté."),
+        "cr-publie": ("succes", "Compte rendu publié sur la page publique."),
+        "cr-version": ("succes", "Nouvelle version créée et publiée ; l'ancienne reste lisible."),
+    }
+)
+
+
+async def _can(request: Request[Any, Any, Any], action: Action) -> bool:
+    scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+    return is_allowed(user_of(request).principal, action, scope)
+
+
+def _err(exc: DomainError) -> dict[str, str]:
+    return {"kind": "erreur", "text": exc.detail}
+
+
+class SittingPages(Controller):
+    path = "/reunions/{reunion_id:int}"
+    include_in_schema = False
+
+    async def _common(self, request: Request[Any, Any, Any], reunion_id: int) -> dict[str, Any]:
+        meeting = await views.meeting(ctx_of(request), reunion_id)
+        council = await views.council(meeting.council_id)
+        can_manage = await _can(request, Action.MANAGE_MEETINGS)
+        return {
+            "reunion": meeting, "conseil": council, "peut_gerer": can_manage,
+            "onglets": tabs(reunion_id, can_manage),
+            "fil": [
+                {"href": "/", "label": _("Tableau de bord")},
+                {"href": f"/conseils/{council['id']}", "label": council["name"]},
+                {"href": f"/conseils/{council['id']}/reunions/gestion", "label": _("Réunions")},
+                {"href": f"/reunions/{reunion_id}", "label": meeting.titre},
+            ],
+        }
+
+    # --- convocations -----------------------------------------------------------------
+
+    async def _convocations(self, request: Request[Any, Any, Any], reunion_id: int, status: int = 200,
+                            **extra: Any) -> Template:
+        ctx = ctx_of(request)
+        common = await self._common(request, reunion_id)
+        common["fil"].append({"label": _("Convocations")})
+        board = await views.convocations(ctx, common["reunion"])
+        return render(request, "reunions/convocations.html", status_code=status, titre=_("Convocations"),
+                      **common, **board, form=extra.get("form", {}), erreurs=extra.get("erreurs", {}),
+                      refus=extra.get("refus"), message=extra.get("message"))
+
+    @get("/convocations", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
+    async def convocations(self, request: Request[Any, Any, Any], reunion_id: int) -> Template:
+        return await self._convocations(request, reunion_id)
+
+    @post("/convocations", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
+    async def send(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
+        form = await request.form()
+        values: dict[str, Any] = form_values(form, ("motif",))
+        values["urgence"] = form.get("urgence") == "oui"
+        try:
+            await views.send_convocations(ctx_of(request), actor_of(request), reunion_id, values["urgence"],
+                                          values["motif"])
+        except DomainError as exc:
+            refus = None
+            if exc.code == "delai-convocation":
+                refus = {"titre": _("Délai de convocation non respecté"), "texte": exc.detail,
+                         "jours_francs": exc.extra.get("jours_francs"), "requis": exc.extra.get("requis")}
+            return await self._convocations(request, reunion_id, status_of(exc), form=values,
+                                            erreurs=form_errors(exc) if refus is None else {}, refus=refus,
+                                            message=None if refus else _err(exc))
+        return see_other(f"/reunions/{reunion_id}/convocations?ok=convocations-envoyees")
+
+    @post("/convocations/postees", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
+    async def posted(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
+        try:
+            await views.mark_posted(ctx_of(request), actor_of(request), reunion_id)
+        except DomainError as exc:
+            return await self._convocations(request, reunion_id, status_of(exc), message=_err(exc))
+        return see_other(f"/reunions/{reunion_id}/convocations?ok=convocations-postees")
+
+    @get("/convocations/{convocation_id:int}/pdf", opt=allow(Action.READ_MEETINGS, "reunion_id"))
+    async def pdf(self, request: Request[Any, Any, Any], reunion_id: int, convocation_id: int) -> Response[bytes]:
+        """One convocation: the secretary reads any, a member only their own."""
+        own = None if await _can(request, Action.MANAGE_MEETINGS) else user_of(request).account_id
+        data = await views.convocation_pdf(ctx_of(request), reunion_id, convocation_id, own)
+        return Response(data, media_type="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="convocation-{reunion_id}-{convocation_id}.pdf"',
+            "Cache-Control": "no-store"})
+
+    # --- attendance -------------------------------------------------------------------
+
+    async def _attendance(self, request: Request[Any, Any, Any], reunion_id: int, status: int = 200,
+                          **extra: Any) -> Template:
+        ctx = ctx_of(request)
+        common = await self._common(request, reunion_id)
+        common["fil"].append({"label": _("Émargement")})
+        sheet = await views.attendance(ctx, common["reunion"])
+        return render(request, "reunions/presences.html", status_code=status, titre=_("Émargement"),
+                      **common, **sheet, erreurs=extra.get("erreurs", {}),
+                      erreurs_seconde=extra.get("erreurs_seconde", {}), form_seconde=extra.get("form_seconde", {}),
+                      message=extra.get("message"))
+
+    @get("/presences", opt=allow(Action.READ_MEETINGS, "reunion_id"))
+    async def presences(self, request: Request[Any, Any, Any], reunion_id: int) -> Template:
+        return await self._attendance(request, reunion_id)
+
+    @post("/presences/{membre_id:int}", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
+    async def record(self, request: Request[Any, Any, Any], reunion_id: int, membre_id: int) -> Template | Redirect:
+        values = form_values(await request.form(), ("etat",))
+        try:
+            await views.record_presence(ctx_of(request), actor_of(request), reunion_id, membre_id, values["etat"])
+        except DomainError as exc:
+            return await self._attendance(request, reunion_id, status_of(exc), erreurs=form_errors(exc))
+        return see_other(f"/reunions/{reunion_id}/presences?ok=presence#membre-{membre_id}")
+
+    @post("/pouvoirs/{membre_id:int}", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
+    async def proxy(self, request: Request[Any, Any, Any], reunion_id: int, membre_id: int) -> Template | Redirect:
+        values = form_values(await request.form(), ("porteur_id",))
+        try:
+            holder = optional_int(values["porteur_id"], "porteur_id", _("Pouvoir à"))
+            await views.give_proxy(ctx_of(request), actor_of(request), reunion_id, membre_id, holder)
+        except DomainError as exc:
+            return await self._attendance(request, reunion_id, status_of(exc), erreurs=form_errors(exc))
+        return see_other(f"/reunions/{reunion_id}/presences?ok=pouvoir#membre-{membre_id}")
+
+    @post("/cloturer", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
+    async def close(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
+        try:
+            await views.close_attendance(ctx_of(request), actor_of(request), reunion_id)
+        except DomainError as exc:
+            return await self._attendance(request, reunion_id, status_of(exc), message=_err(exc))
+        return see_other(f"/reunions/{reunion_id}/presences?ok=emargement-clos#quorum")
+
+    @post("/seconde-convocation", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
+    async def second(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
+        values = form_values(await request.form(), ("debut", "fin"))
+        try:
+            debut = local_datetime(values["debut"], "debut", _("Début"))
+            fin = local_datetime(values["fin"], "fin", _("Fin"))
+            new = await views.second_convocation(ctx_of(request), actor_of(request), reunion_id, debut, fin)
+        except DomainError as exc:
+            return await self._attendance(request, reunion_id, status_of(exc), erreurs_seconde=form_errors(exc),
+                                          form_seconde=values)
+        return see_other(f"/reunions/{new.id}?ok=seconde-creee")
+
+    # --- decisions --------------------------------------------------------------------
+
+    async def _decisions(self, request: Request[Any, Any, Any], reunion_id: int, status: int = 200,
+                         **extra: Any) -> Template:
+        ctx = ctx_of(request)
+        common = await self._common(request, reunion_id)
+        common["fil"].append({"label": _("Décisions")})
+        return render(request, "reunions/decisions.html", status_code=status, titre=_("Décisions"), **common,
+                      **await views.decisions(ctx, common["reunion"]), erreurs=extra.get("erreurs", {}),
+                      erreur_point=extra.get("erreur_point"), message=extra.get("message"))
+
+    @get("/decisions", opt=allow(Action.READ_MEETINGS, "reunion_id"))
+    async def decisions(self, request: Request[Any, Any, Any], reunion_id: int) -> Template:
+        return await self._decisions(request, reunion_id)
+
+    @post("/points/{point_id:int}/decision", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
+    async def decide(self, request: Request[Any, Any, Any], reunion_id: int, point_id: int) -> Template | Redirect:
+        form = await request.form()
+        values: dict[str, Any] = form_values(form, ("texte", "pour", "contre", "abstention"))
+        consensus = form.get("consensus") == "oui"
+        try:
+            counts = {k: optional_int(values[k], k, label) for k, label in
+                      (("pour", _("Pour")), ("contre", _("Contre")), ("abstention", _("Abstention")))}
+            await views.record_decision(ctx_of(request), actor_of(request), reunion_id, point_id, values["texte"],
+                                        consensus, counts)
+        except DomainError as exc:
+            return await self._decisions(request, reunion_id, status_of(exc), erreurs=form_errors(exc),
+                                         erreur_point=point_id)
+        return see_other(f"/reunions/{reunion_id}/decisions?ok=decision#decision-{point_id}")
+
+    # --- minutes ----------------------------------------------------------------------
+
+    async def _minutes(self, request: Request[Any, Any, Any], reunion_id: int, status: int = 200,
+                       **extra: Any) -> Template:
+        ctx = ctx_of(request)
+        common = await self._common(request, reunion_id)
+        common["fil"].append({"label": _("Compte rendu")})
+        return render(request, "reunions/compte_rendu.html", status_code=status, titre=_("Compte rendu"),
+                      **common, **await views.minutes(ctx, common["reunion"]), erreurs=extra.get("erreurs", {}),
+                      form=extra.get("form", {}), message=extra.get("message"))
+
+    @get("/compte-rendu", opt=allow(Action.READ_MEETINGS, "reunion_id"))
+    async def minutes(self, request: Request[Any, Any, Any], reunion_id: int) -> Template:
+        return await self._minutes(request, reunion_id)
+
+    async def _minutes_action(self, request: Request[Any, Any, Any], reunion_id: int, flash: str,
+                              action: Any) -> Template | Redirect:
+        form = await request.form()
+        values = form_values(form)
+        try:
+            await action(ctx_of(request), actor_of(request), reunion_id, values)
+        except DomainError as exc:
+            return await self._minutes(request, reunion_id, status_of(exc), erreurs=form_errors(exc), form=values,
+                                       message=_err(exc))
+        return see_other(f"/reunions/{reunion_id}/compte-rendu?ok={flash}")
+
+    @post("/compte-rendu", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
+    async def draft(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
+        return await self._minutes_action(request, reunion_id, "cr-cree", views.draft_minutes)
+
+    @post("/compte-rendu/texte", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
+    async def save(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
+        return await self._minutes_action(request, reunion_id, "cr-enregistre", views.save_minutes)
+
+    @post("/compte-rendu/adopter", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
+    async def adopt(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
+        return await self._minutes_action(request, reunion_id, "cr-adopte", views.adopt_minutes)
+
+    @post("/compte-rendu/publier", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
+    async def publish(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
+        return await self._minutes_action(request, reunion_id, "cr-publie", views.publish_minutes)
+
+    @post("/compte-rendu/nouvelle-version", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
+    async def correct(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
+        return await self._minutes_action(request, reunion_id, "cr-version", views.correct_minutes)
+
+
+SEANCE_PAGES = [SittingPages]

@@ -1,0 +1,299 @@
+"""What the meetings pages show of minutes, residents' questions, the public pages and the
+member's own page, read through the feature's use cases (presentation only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.errors import InvalidInput, NotFound
+from domain.i18n import _
+from domain.meetings import Meeting
+from service.audit import Actor
+from service.context import AppContext
+from service.reunions.usecases import agenda as ua
+from service.reunions.usecases import meetings as um
+from service.reunions.usecases.common import store
+from service.reunions.views import _int
+
+
+# --- minutes ---------------------------------------------------------------------------
+
+
+async def minutes(ctx: AppContext, meeting: Meeting) -> dict[str, Any]:
+    import difflib
+
+    from service.reunions.usecases import minutes as umin
+
+    versions = await umin.versions(ctx, meeting.id or 0)
+    current = versions[-1] if versions else None
+    cr = None
+    diff = ""
+    if current is not None:
+        at = await um.get_meeting(ctx, current.adopted_at_meeting) if current.adopted_at_meeting else None
+        cr = _minutes_view(current, at)
+        if len(versions) > 1:
+            diff = _diff_html(versions[-2].texte, current.texte, difflib)
+    status = await umin.publication_status(ctx, meeting.id or 0)
+    warning = None
+    if status.warning and current is not None and current.state.value == "adopte":
+        warning = {"texte": status.warning, "depassee": "dépassé" in status.warning}
+    later = [m for m in await um.list_meetings(ctx, meeting.council_id)
+             if m.debut > meeting.debut and m.status.value == "tenue"]
+    return {
+        "cr": cr, "versions": [_minutes_view(v, None) for v in versions], "difference": diff, "echeance": warning,
+        "pdf_cr": f"/api/v1/reunions/{meeting.id}/compte-rendu.pdf" if cr else "",
+        "peut_rediger": meeting.status.value in ("tenue", "quorum_non_atteint"),
+        "adoptions": [(str(m.id), f"{m.titre} — {m.debut.astimezone(_paris()):%d/%m/%Y}") for m in later],
+    }
+
+
+def _paris() -> Any:
+    from domain.meetings import PARIS
+
+    return PARIS
+
+
+def _minutes_view(m: Any, at: Meeting | None) -> dict[str, Any]:
+    return {
+        "id": m.id, "version": m.numero_version, "revision": m.version, "etat": m.state.value,
+        "etat_label": m.state.label, "texte": m.texte, "adopte_le": m.adopted_on, "publie_le": m.published_on,
+        "adopte_a": at, "motif_version": m.correction_motif,
+    }
+
+
+def _diff_html(old: str, new: str, difflib: Any) -> str:
+    """Lines removed and added between two versions, escaped, for people to see the change."""
+    from markupsafe import escape
+
+    out = []
+    for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0):
+        if line.startswith(("---", "+++", "@@")):
+            continue
+        if line.startswith("-"):
+            out.append(f"<del>{escape(line[1:])}</del>")
+        elif line.startswith("+"):
+            out.append(f"<ins>{escape(line[1:])}</ins>")
+    return "<br>".join(out)
+
+
+async def _current_minutes(ctx: AppContext, meeting_id: int) -> Any:
+    from domain.errors import InvalidState
+    from service.reunions.usecases import minutes as umin
+
+    versions = await umin.versions(ctx, meeting_id)
+    if not versions:
+        raise InvalidState(_("Cette réunion n'a pas encore de compte rendu."), code="compte-rendu-absent",
+                           field="reunion_id")
+    return versions[-1]
+
+
+async def draft_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, str]) -> None:
+    from service.reunions.usecases import minutes as umin
+
+    await umin.create_draft(ctx, actor, meeting_id)
+
+
+async def save_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, str]) -> None:
+    from service.reunions.usecases import minutes as umin
+
+    await umin.edit_draft(ctx, actor, meeting_id, values.get("texte", ""), _int(values.get("version")))
+
+
+async def adopt_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, str]) -> None:
+    from service.reunions.pages_forms import optional_int
+    from service.reunions.usecases import minutes as umin
+
+    at = optional_int(values.get("adopte_en_reunion_id", ""), "adopte_en_reunion_id", _("Réunion d'adoption"))
+    if at is None:
+        raise InvalidInput(_("Réunion d'adoption : choisissez la réunion qui adopte le compte rendu."),
+                           field="adopte_en_reunion_id", code="champ-obligatoire")
+    counts = {k: optional_int(values.get(k, ""), k, k.capitalize()) or 0 for k in ("pour", "contre", "abstention")}
+    current = await _current_minutes(ctx, meeting_id)
+    await umin.adopt(ctx, actor, meeting_id, at, current.version, consensus=values.get("consensus") == "oui",
+                     **counts)
+
+
+async def publish_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, str]) -> None:
+    from service.reunions.usecases import minutes as umin
+
+    current = await _current_minutes(ctx, meeting_id)
+    await umin.publish(ctx, actor, meeting_id, current.version)
+
+
+async def correct_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, str]) -> None:
+    from service.reunions.usecases import minutes as umin
+
+    current = await _current_minutes(ctx, meeting_id)
+    texte = values.get("texte") or current.texte
+    await umin.correct(ctx, actor, meeting_id, texte, values.get("motif", ""), current.version)
+
+
+# --- questions -------------------------------------------------------------------------
+
+
+def today(ctx: AppContext) -> Any:
+    return um.today(ctx)
+
+
+def _question_view(q: Any) -> dict[str, Any]:
+    return {"id": q.id, "texte": q.texte, "date_posee": q.raised_on, "origine_label": q.channel.label,
+            "destinataire_label": q.addressee.label, "statut_label": q.status.label, "reponse": q.reponse,
+            "repondue_le": q.answered_on, "delai_jours": q.answer_delay_days, "version": q.version}
+
+
+async def questions(ctx: AppContext, council_id: int) -> list[dict[str, Any]]:
+    from service.reunions.usecases import questions as uq
+
+    rows = await uq.list_questions(ctx, council_id)
+    return [_question_view(q) for q in sorted(rows, key=lambda q: (q.raised_on, q.id or 0), reverse=True)]
+
+
+async def record_question(ctx: AppContext, actor: Actor, council_id: int, values: dict[str, str]) -> None:
+    from datetime import date
+
+    from service.reunions.pages_forms import optional_int
+    from service.reunions.usecases import questions as uq
+
+    raised = None
+    if values.get("raised_on"):
+        try:
+            raised = date.fromisoformat(values["raised_on"])
+        except ValueError:
+            raise InvalidInput(_("Date : date invalide (attendu : JJ/MM/AAAA)."), field="raised_on") from None
+    await uq.record_question(ctx, actor, council_id, values.get("texte", ""), values.get("destinataire", ""),
+                             channel="reunion", raised_on=raised,
+                             meeting_id=optional_int(values.get("reunion_id", ""), "reunion_id", _("Réunion")))
+
+
+async def answer_question(ctx: AppContext, actor: Actor, council_id: int, question_id: int,
+                          values: dict[str, str]) -> None:
+    from datetime import date
+
+    from service.reunions.usecases import questions as uq
+
+    on = None
+    if values.get("answered_on"):
+        try:
+            on = date.fromisoformat(values["answered_on"])
+        except ValueError:
+            raise InvalidInput(_("Date de la réponse : date invalide (attendu : JJ/MM/AAAA)."),
+                               field="answered_on") from None
+    q = await store(ctx).get_question(question_id)
+    await uq.answer_question(ctx, actor, question_id, values.get("reponse", ""), q.version, answered_on=on,
+                             council_id=council_id)
+
+
+async def check_question_rate(ctx: AppContext, client: str) -> None:
+    """The public forms' rate limit (the application form's), counted apart for questions."""
+    from service.usecases.candidatures import check_rate
+
+    await check_rate(ctx, f"questions:{client}")
+
+
+async def submit_public_question(ctx: AppContext, council_id: int, values: dict[str, Any]) -> None:
+    from service.reunions.usecases import questions as uq
+
+    if not values.get("consentement"):
+        raise InvalidInput(_("Consentement : cochez la case pour que votre question soit publiée."),
+                           field="consentement", code="consentement-manquant")
+    author = " — ".join(x for x in (values.get("nom", ""), values.get("contact", "")) if x)
+    await uq.record_question(ctx, Actor.system("formulaire public des questions"), council_id,
+                             values.get("texte", ""), values.get("destinataire", ""), channel="formulaire",
+                             auteur=author[:200])
+
+
+# --- public pages ----------------------------------------------------------------------
+
+
+async def public_board(ctx: AppContext, council_id: int) -> dict[str, Any]:
+    from service.reunions.usecases import minutes as umin
+
+    now = ctx.now()
+    upcoming, past = [], []
+    for m in sorted(await um.list_meetings(ctx, council_id, publique_only=True), key=lambda m: m.debut):
+        items = [i for i in await ua.agenda(ctx, m.id or 0) if i.kind != "question"]
+        entry: dict[str, Any] = {"reunion": m, "points": items, "compte_rendu": None}
+        published = [v for v in await umin.versions(ctx, m.id or 0) if v.state.value == "publie"]
+        if published:
+            entry["compte_rendu"] = _minutes_view(published[-1], None)
+        (upcoming if m.fin >= now and m.status.value in ("prevue", "convoquee", "reportee", "annulee")
+         else past).append(entry)
+    past.reverse()
+    return {"a_venir": upcoming, "passees": past,
+            "questions": [q for q in await questions(ctx, council_id)]}
+
+
+async def public_minutes(ctx: AppContext, council_id: int, meeting_id: int, version: int | None) -> dict[str, Any]:
+    import difflib
+
+    from service.reunions.usecases import minutes as umin
+
+    meeting = await um.get_meeting(ctx, meeting_id)
+    published = [v for v in await umin.versions(ctx, meeting_id) if v.state.value == "publie"]
+    if meeting.council_id != council_id or not meeting.publique or not published:
+        raise NotFound(_("Aucun compte rendu publié pour cette réunion."))
+    chosen = next((v for v in published if v.numero_version == version), published[-1])
+    idx = published.index(chosen)
+    diff = _diff_html(published[idx - 1].texte, chosen.texte, difflib) if idx > 0 else ""
+    return {"reunion": meeting, "cr": _minutes_view(chosen, None), "difference": diff,
+            "pdf_cr": f"/conseils/{council_id}/reunions/{meeting_id}/compte-rendu/pdf"
+            if chosen is published[-1] else "",
+            "anciennes": [_minutes_view(v, None) for v in published if v is not chosen]}
+
+
+# --- the member's own page --------------------------------------------------------------
+
+
+async def my_meetings(ctx: AppContext, account_id: int) -> dict[str, Any]:
+    from service.reunions.usecases import convocations as uc
+    from service.usecases import composition
+
+    councils: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for mb in await composition.my_memberships(account_id):
+        cid = int(mb["council"])
+        if cid in seen:
+            continue
+        seen.add(cid)
+        member = await store(ctx).member_of_account(cid, account_id)
+        entries = []
+        for m in sorted(await um.list_meetings(ctx, cid), key=lambda m: m.debut, reverse=True):
+            conv = None
+            if member is not None:
+                mine = [r for r in await uc.list_convocations(ctx, m.id or 0) if r.membre_id == member.id]
+                if mine:
+                    r = mine[0]
+                    conv = {"envoyee_le": r.sent_at or r.created_at, "accuse_le": r.acknowledged_at,
+                            "reponse": {"present": _("présent"), "absent_excuse": _("absent excusé"),
+                                        "pouvoir": _("pouvoir donné")}.get(r.answer, ""),
+                            "pdf": f"/reunions/{m.id}/convocations/{r.id}/pdf"}
+            entries.append({"reunion": m, "convocation": conv})
+        councils.append({"id": cid, "name": mb["council_name"], "reunions": entries, "membre": member})
+    return {"conseils": councils}
+
+
+async def renew_feed(ctx: AppContext, actor: Actor, account_id: int) -> str:
+    from service.reunions import calendars
+
+    for c in (await my_meetings(ctx, account_id))["conseils"]:
+        if c["membre"] is not None:
+            return (await calendars.regenerate_link(ctx, actor, c["id"], c["membre"].id)).url
+    raise InvalidInput(_("Votre compte n'est lié à aucun membre d'un conseil : pas d'agenda personnel."),
+                       field="compte", code="pas-membre")
+
+
+async def revoke_feed(ctx: AppContext, actor: Actor, account_id: int) -> None:
+    from service.reunions import calendars
+
+    for c in (await my_meetings(ctx, account_id))["conseils"]:
+        if c["membre"] is not None:
+            await calendars.revoke_link(ctx, actor, c["id"], c["membre"].id)
+
+
+async def public_minutes_pdf(ctx: AppContext, council_id: int, meeting_id: int) -> bytes:
+    from service.reunions.usecases.minutes_document import minutes_document
+
+    meeting = await um.get_meeting(ctx, meeting_id)
+    if meeting.council_id != council_id or not meeting.publique:
+        raise NotFound(_("Aucun compte rendu publié pour cette réunion."))
+    return await minutes_document(ctx, meeting_id, published_only=True)
