@@ -13,7 +13,9 @@ from service.feature import Feature
 def declared() -> list[Feature]:
     """Features written in the feature-package shape (service/<feature>/feature.py),
     listed explicitly: one import and one list entry per feature."""
-    features: list[Feature] = []
+    from service.formations.feature import FEATURE as formations
+
+    features: list[Feature] = [formations]
     return features
 
 

@@ -1,0 +1,24 @@
+"""The training feature's declaration (service/feature.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.feature import Feature
+from service.formations.tables import TABLES
+
+
+def _routes() -> list[Any]:
+    from service.formations.api import API_CONTROLLERS
+    from service.formations.pages import PAGE_CONTROLLERS
+
+    return [*API_CONTROLLERS, *PAGE_CONTROLLERS]
+
+
+FEATURE = Feature(
+    name="formations",
+    tables=TABLES,
+    routes=_routes,
+    cli_modules=("service.formations.cli",),
+    scope_modules=("service.formations.scopes",),
+)
