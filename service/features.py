@@ -14,8 +14,9 @@ def declared() -> list[Feature]:
     """Features written in the feature-package shape (service/<feature>/feature.py),
     listed explicitly: one import and one list entry per feature."""
     from service.formations.feature import FEATURE as formations
+    from service.outbox.feature import FEATURE as outbox
 
-    features: list[Feature] = [formations]
+    features: list[Feature] = [outbox, formations]
     return features
 
 

@@ -44,6 +44,12 @@ class Settings:
     # A CSV register from this size on is parsed in two halves at once, by this process
     # and a helper process (service.registre.halves); negative: never.
     registre_split_min_bytes: int = 16 * 1024 * 1024
+    # The mail outbox's sender (service/outbox): seconds between passes (0 = no sender
+    # in this process), attempts before « échec », seconds a claimed mail stays reserved.
+    outbox_poll_seconds: int = 5
+    outbox_max_attempts: int = 8
+    outbox_lease_seconds: int = 600
+    outbox_batch_size: int = 20
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -130,4 +136,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mail_from=env.get("MAIL_FROM", "conseil-citoyen@localhost"),
         registre_purge_interval_minutes=_int(env, "REGISTRE_PURGE_INTERVAL_MINUTES", 60),
         registre_split_min_bytes=_int(env, "REGISTRE_SPLIT_MIN_BYTES", 16 * 1024 * 1024),
+        outbox_poll_seconds=_int(env, "OUTBOX_POLL_SECONDS", 5),
+        outbox_max_attempts=max(1, _int(env, "OUTBOX_MAX_ATTEMPTS", 8)),
+        outbox_lease_seconds=max(1, _int(env, "OUTBOX_LEASE_SECONDS", 600)),
+        outbox_batch_size=max(1, _int(env, "OUTBOX_BATCH_SIZE", 20)),
     )
