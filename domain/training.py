@@ -143,9 +143,9 @@ def check_session_times(times: SessionTimes, *, training_from: date | None = Non
         )
     if (times.break_start is None) != (times.break_end is None):
         raise InvalidInput(_("Une pause a un début et une fin."), field="pause_fin")
-    if times.break_start is not None and times.break_end is not None:
-        if not (start_local.time() < times.break_start < times.break_end < end_local.time()):
-            raise InvalidInput(_("La pause doit se situer pendant la séance."), field="pause_debut")
+    breaks = (times.break_start, times.break_end)
+    if breaks[0] is not None and breaks[1] is not None and not (start_local.time() < breaks[0] < breaks[1] < end_local.time()):
+        raise InvalidInput(_("La pause doit se situer pendant la séance."), field="pause_debut")
     day = start_local.date()
     if training_from is not None and day < training_from:
         raise InvalidInput(

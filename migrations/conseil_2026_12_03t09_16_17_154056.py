@@ -1096,18 +1096,4 @@ async def forwards():
         schema=None,
     )
 
-    # One enrolment per person and session, one mark per enrolment and half-day:
-    # the database refuses a double submission even when two requests race.
-    async def unique_indexes():
-        from service.formations.tables import Inscription
-
-        await Inscription.raw(
-            "CREATE UNIQUE INDEX IF NOT EXISTS formation_inscription_unique ON formation_inscription (seance, person_key)"
-        )
-        await Inscription.raw(
-            "CREATE UNIQUE INDEX IF NOT EXISTS formation_emargement_unique ON formation_emargement (inscription, demi_journee)"
-        )
-
-    manager.add_raw(unique_indexes)
-
     return manager

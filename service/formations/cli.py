@@ -1,0 +1,1 @@
+"""``conseil formations …`` sub-commands (filled in below)."""
