@@ -52,6 +52,17 @@ class ParticipantKind(StrEnum):
             ParticipantKind.PARTENAIRE: _("Partenaire"),
         }[self]
 
+    def label_for(self, sexe: str) -> str:
+        """The label in the person's gender when it is known (« Membre suppléante »)."""
+        if sexe != "F":
+            return self.label
+        return {
+            ParticipantKind.TITULAIRE: _("Membre titulaire"),
+            ParticipantKind.SUPPLEANT: _("Membre suppléante"),
+            ParticipantKind.HABITANT: _("Habitante"),
+            ParticipantKind.PARTENAIRE: _("Partenaire"),
+        }[self]
+
 
 class EnrolmentStatus(StrEnum):
     INSCRIT = "inscrit"

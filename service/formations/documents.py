@@ -107,7 +107,7 @@ def _draw_sheet_page(canvas: Canvas, template: PageTemplate, sheet: Sheet, h: Ha
             canvas.drawString(x, y, _fit(line, REGULAR, 10, width))
             y -= 5 * mm
     y -= 4 * mm
-    cols = [(_("Nom"), 0.30), (_("Prénom"), 0.25), (_("Qualité"), 0.17), (_("Signature"), 0.28)]
+    cols = [(_("Nom"), 0.27), (_("Prénom"), 0.21), (_("Qualité"), 0.22), (_("Signature"), 0.30)]
     canvas.setLineWidth(0.6)
     canvas.setFont(BOLD, 9.5)
     cx = x
@@ -120,7 +120,7 @@ def _draw_sheet_page(canvas: Canvas, template: PageTemplate, sheet: Sheet, h: Ha
     for line in chunk:
         e = line.enrolment  # type: ignore[attr-defined]
         canvas.rect(x, y - ROW_H, width, ROW_H)
-        values = [e.nom.upper(), e.prenom, e.kind.label]
+        values = [e.nom.upper(), e.prenom, e.kind.label_for(e.sexe)]
         cx = x
         for (_label, share), value in zip(cols, [*values, ""], strict=True):
             if value:
@@ -154,7 +154,7 @@ def _attestation_flow(template: PageTemplate, training: TrainingRow, p: PersonHo
     days = ", ".join(format_date_short(d) for d in p.days)
     flow = Flow(template)
     flow.space(8).paragraph(_("Attestation de formation"), CENTER_TITLE)
-    who = issuer.signatory or _("Le représentant de {organisation}").format(organisation=issuer.organisation)
+    who = issuer.signatory or issuer.organisation
     flow.paragraph(
         (_("{signataire} atteste que Madame {prenom} {nom} a suivi la formation « {titre} »") if feminine else
          _("{signataire} atteste que Monsieur {prenom} {nom} a suivi la formation « {titre} »") if e.sexe == "M" else
@@ -171,6 +171,6 @@ def _attestation_flow(template: PageTemplate, training: TrainingRow, p: PersonHo
     flow.space(10)
     place = f"{issuer.place}, " if issuer.place else ""
     flow.paragraph(_("{lieu}le {date}").format(lieu=place, date=today).capitalize(), BODY_LEFT)
-    flow.space(4).paragraph(who, BODY_LEFT).space(22)
+    flow.space(4).paragraph(issuer.signatory or _("Pour {organisation}").format(organisation=issuer.organisation), BODY_LEFT).space(22)
     flow.paragraph(_("Signature et cachet"), SMALL)
     return flow

@@ -19,5 +19,4 @@ async def issuer_of(training: TrainingRow) -> Issuer:
         organisation=str(territory["name"]),
         councils=(_("Conseil citoyen : {noms}") if len(names) == 1 else _("Conseils citoyens : {noms}")).format(noms=councils)
         if names else "",
-        signatory=_("Le chef de projet politique de la ville"),
     )
