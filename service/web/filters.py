@@ -37,4 +37,12 @@ def number_fr(value: Any) -> str:
     return format_decimal(value, locale="fr_FR")
 
 
-FILTERS = {"date_fr": date_fr, "datetime_fr": datetime_fr, "number_fr": number_fr}
+def heure_fr(value: Any) -> str:
+    """« 18 h 30 », « 9 h » in Paris time (DESIGN.md §7)."""
+    if not isinstance(value, datetime):
+        return str(value or "")
+    local = value.astimezone(PARIS) if value.tzinfo else value
+    return f"{local.hour}\u00a0h" + (f"\u00a0{local.minute:02d}" if local.minute else "")
+
+
+FILTERS = {"date_fr": date_fr, "datetime_fr": datetime_fr, "number_fr": number_fr, "heure_fr": heure_fr}
