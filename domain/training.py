@@ -77,6 +77,9 @@ class EnrolmentStatus(StrEnum):
             EnrolmentStatus.ANNULE: _("Inscription annulée"),
         }[self]
 
+    def label_for(self, sexe: str) -> str:
+        return _("Inscrite") if self is EnrolmentStatus.INSCRIT and sexe == "F" else self.label
+
 
 class Mark(StrEnum):
     PRESENT = "present"
