@@ -15,10 +15,17 @@ def _routes() -> list[Any]:
     return [*API_CONTROLLERS, *PAGE_CONTROLLERS]
 
 
+def _reminders(app: Any) -> Any:
+    from service.formations.reminders import reminders_lifespan
+
+    return reminders_lifespan(app)
+
+
 FEATURE = Feature(
     name="formations",
     tables=TABLES,
     routes=_routes,
     cli_modules=("service.formations.cli",),
     scope_modules=("service.formations.scopes",),
+    lifespans=(_reminders,),
 )

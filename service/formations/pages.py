@@ -111,7 +111,7 @@ class TrainingPages(Controller):
         return render(request, "formations/territoire.html", status_code=status, titre=_("Formations"), territoire=territory,
                       formations=items, conseils=councils, form=form, erreurs=erreurs, publics=list(Audience),
                       peut_gerer=await _can(request, Action.MANAGE_TRAININGS, "territory_id", territory_id),
-                      fil=_fil(territory)[:-1] + [{"label": _("Formations")}])
+                      fil=[*_fil(territory)[:-1], {"label": _("Formations")}])
 
     @post("/territoires/{territory_id:int}/formations", opt=allow(Action.MANAGE_TRAININGS, "territory_id"))
     async def create(self, request: Request[Any, Any, Any], territory_id: int) -> Template | Redirect:
