@@ -22,7 +22,7 @@ Matrix (✓ = allowed on covered resources, · = never)::
     read_draw_public        anyone: the draw is public (spec: draws are public)
     read_draw_audit         ✓               ✓              ·          ·         ✓
     manage_meetings         ✓               ✓              ✓          ·         ·
-    read_meetings           ✓               ✓              ✓          ✓         ·
+    read_meetings           ✓               ✓              ✓          ✓         ✓
     manage_applications     ✓               ✓              ·          ·         ·   applicants' data
     read_composition        ✓               ✓              ✓          ✓         ✓
     manage_composition      ✓               ✓              ·          ·         ·
@@ -191,6 +191,7 @@ GRANTS: dict[Role, frozenset[Action]] = {
             Action.READ_COUNCIL,
             Action.READ_DRAW_PUBLIC,
             Action.READ_DRAW_AUDIT,
+            Action.READ_MEETINGS,
             Action.READ_COMPOSITION,
             Action.READ_AUDIT_TRAIL,
             Action.READ_TRAININGS,

@@ -99,6 +99,9 @@ class CouncilSettings:
     conservation_jours: int = 183
     delai_reponse_jours: int = 21
     publication_compte_rendu_jours: int = 7
+    # Meetings: on a tie the chair's vote decides; suppléants invited with the titulaires.
+    voix_preponderante_president: bool = False
+    convoquer_suppleants: bool = False
 
     LABELS: ClassVar[dict[str, str]] = {
         "age_minimum": "Âge minimum des membres",
@@ -112,6 +115,12 @@ class CouncilSettings:
         "conservation_jours": "Conservation des données des non-retenus (jours)",
         "delai_reponse_jours": "Délai de réponse aux lettres (jours)",
         "publication_compte_rendu_jours": "Publication du compte rendu (jours après adoption)",
+    }
+
+    # Yes/no settings, kept apart from LABELS (whose values are numbers or the quorum).
+    BOOL_LABELS: ClassVar[dict[str, str]] = {
+        "voix_preponderante_president": "Voix prépondérante du président en cas d'égalité",
+        "convoquer_suppleants": "Suppléants convoqués aux réunions",
     }
 
     def as_dict(self) -> dict[str, Any]:
@@ -148,6 +157,13 @@ def build_settings(values: dict[str, Any], base: CouncilSettings | None = None) 
             else:
                 merged[key] = raw
             continue
+        if key in CouncilSettings.BOOL_LABELS:
+            flag = _parse_bool(raw)
+            if flag is None:
+                errors.append(FieldError(key, _("« {label} » doit valoir oui ou non.").format(label=CouncilSettings.BOOL_LABELS[key])))
+            else:
+                merged[key] = flag
+            continue
         if raw is None or raw == "":
             errors.append(FieldError(key, _("Réglage obligatoire : « {label} ».").format(label=CouncilSettings.LABELS[key]), code="reglage-manquant"))
             continue
@@ -170,6 +186,17 @@ def build_settings(values: dict[str, Any], base: CouncilSettings | None = None) 
         raise InvalidInput(first.message, field=first.field, errors=errors,
                            code=None if first.code == "invalide" else first.code)
     return CouncilSettings(**merged)
+
+
+def _parse_bool(raw: Any) -> bool | None:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw if raw is not None else "").strip().casefold()
+    if text in ("1", "true", "oui", "on", "vrai"):
+        return True
+    if text in ("0", "false", "non", "off", "faux", ""):
+        return False
+    return None
 
 
 def check_regime(raw: str) -> str:

@@ -15,8 +15,9 @@ def declared() -> list[Feature]:
     listed explicitly: one import and one list entry per feature."""
     from service.formations.feature import FEATURE as formations
     from service.outbox.feature import FEATURE as outbox
+    from service.reunions.feature import FEATURE as reunions
 
-    features: list[Feature] = [outbox, formations]
+    features: list[Feature] = [outbox, reunions, formations]
     return features
 
 

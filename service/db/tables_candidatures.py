@@ -110,6 +110,15 @@ class Membre(Table, tablename="membre"):
     email = Varchar(length=254, default="")
     telephone = Varchar(length=30, default="")
     contact_consent = Boolean(default=False)
+    # Postal address (NF Z10-011 parts, as domain.adresse_postale.AdressePostale) for
+    # convocations sent by post; set through the meetings feature.
+    adresse_complement_destinataire = Varchar(length=100, default="")
+    adresse_complement_lieu = Varchar(length=100, default="")
+    adresse_numero = Varchar(length=20, default="")
+    adresse_voie = Varchar(length=150, default="")
+    adresse_lieu_dit = Varchar(length=100, default="")
+    adresse_code_postal = Varchar(length=10, default="")
+    adresse_commune = Varchar(length=100, default="")
     mandate_start = Date()
     mandate_end = Date()
     status = Varchar(length=20, default="actif")

@@ -1154,3 +1154,29 @@ async def council_accounts(council_id: int) -> list[tuple[str, str]]:
     for r in rows:
         seen.setdefault(int(r["account"]), f"{r['name']} <{r['email']}>")
     return [(str(k), v) for k, v in sorted(seen.items(), key=lambda kv: kv[1].casefold())]
+
+
+# --- postal address (convocations by post) -----------------------------------------------
+
+ADDRESS_PARTS = ("complement_destinataire", "complement_lieu", "numero", "voie", "lieu_dit", "code_postal", "commune")
+
+
+async def update_member_address(
+    ctx: AppContext, actor: Actor, member_id: int, values: dict[str, str], version: int,
+    council_id: int | None = None,
+) -> dict[str, Any]:
+    """The member's postal address (NF Z10-011 parts) used by convocations sent by post.
+    Contact data: the audit records which parts changed, never their values."""
+    clean = {k: " ".join(str(values.get(k, "")).split()) for k in ADDRESS_PARTS}
+    cp = clean["code_postal"].replace(" ", "")
+    if cp and not (len(cp) == 5 and cp.isdigit()):
+        raise InvalidInput(_("Code postal invalide : cinq chiffres attendus (ex. 37000)."), field="code_postal",
+                           code="code-postal-invalide")
+    clean["code_postal"] = cp
+    async with ctx.db.transaction():
+        current = await get_member(member_id, council_id)
+        changed = sorted(k for k in ADDRESS_PARTS if current.get(f"adresse_{k}", "") != clean[k])
+        await _versioned(member_id, version, {**{f"adresse_{k}": v for k, v in clean.items()}, "updated_at": ctx.now()})
+        await audit.record(ctx.db, actor=actor, action="membre.adresse", subject_type="membre", subject_id=member_id,
+                           at=ctx.now(), council_id=current["council"], details={"champs": changed})
+    return await get_member(member_id)

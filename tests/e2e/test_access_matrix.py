@@ -37,7 +37,22 @@ def sample_params(world: World) -> dict[str, Any]:
         "draw_id": 99999, "round_no": 1,
         "source_id": 99999, "pair_id": 99999, "task_id": 99999, "token": "jeton-inconnu-0000",
         "formation_id": 99999, "seance_id": 99999, "inscription_id": 99999,  # formations
+        # meetings: a real meeting of council A (its scope is resolved), unknown sub-resources
+        "reunion_id": world.ids.get("reunion_a", 99999), "point_id": 99999, "proposition_id": 99999,
+        "piece_id": 99999, "question_id": 99999,
     }
+
+
+async def _sample_meeting(ctx: Any, world: World) -> int:
+    from datetime import UTC, datetime
+
+    from service.audit import Actor
+    from service.reunions.usecases import meetings
+
+    m = await meetings.create_meeting(ctx, Actor.system("test"), world.ids["council_a"], meetings.MeetingInput(
+        titre="Réunion d'essai", debut=datetime(2026, 6, 1, 16, tzinfo=UTC), fin=datetime(2026, 6, 1, 18, tzinfo=UTC)))
+    assert m.id is not None
+    return m.id
 
 
 def _fill(path: str, params: dict[str, Any]) -> str:
@@ -76,6 +91,7 @@ async def _principal(ctx: Any, world: World, who: str) -> Any:
 async def test_every_route_declares_and_enforces_access(client: Any, ctx: Any, world: World) -> None:
     from service.auth import Access, resolve_scope
 
+    world.ids["reunion_a"] = await _sample_meeting(ctx, world)
     params = sample_params(world)
     params.update(await training_params(ctx, world))
     principals = {who: await _principal(ctx, world, who) for who in CALLERS if who != "anonymous"}

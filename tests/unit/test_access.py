@@ -95,9 +95,12 @@ def test_auditor_by_territory_and_assignments_add_up() -> None:
     assert is_allowed(both, Action.READ_COUNCIL, A1) and is_allowed(both, Action.READ_COUNCIL, B1)
 
 
-def test_auditor_does_not_read_meetings() -> None:
-    # "Members of the council and above": the délégué du préfet audits the composition.
-    assert not is_allowed(AUDITOR_37, Action.READ_MEETINGS, A1)
+def test_auditor_reads_meetings_of_his_territory_and_never_manages_them() -> None:
+    # The issue "Meetings": read by members and by the auditor of the territory (so the
+    # préfecture sees that the council lives); writing stays with the lead and secretary.
+    assert is_allowed(AUDITOR_37, Action.READ_MEETINGS, A1)
+    assert not is_allowed(AUDITOR_37, Action.READ_MEETINGS, B1)
+    assert not is_allowed(AUDITOR_37, Action.MANAGE_MEETINGS, A1)
 
 
 def test_member_reads_his_council_and_its_meetings_nothing_more() -> None:

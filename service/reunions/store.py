@@ -1,0 +1,592 @@
+"""The only code that queries the database for the meetings feature.
+
+Typed methods returning frozen dataclasses (domain values where the domain has one).
+Members are read through the composition feature's use cases (``service.usecases.
+composition``), never by re-implementing who sits on a date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from domain.adresse_postale import AdressePostale
+from domain.composition import Seat
+from domain.errors import Conflict, NotFound
+from domain.i18n import _
+from domain.meetings import (
+    Addressee,
+    AgendaItem,
+    AgendaTree,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Minutes,
+    MinutesState,
+    Presence,
+    Question,
+    QuestionChannel,
+    QuestionStatus,
+)
+from domain.meetings.absences import AttendanceRecord
+from service.db.engine import Database
+from service.reunions.tables import (
+    Reunion,
+    ReunionCompteRendu,
+    ReunionDecision,
+    ReunionPieceJointe,
+    ReunionPoint,
+    ReunionPresence,
+    ReunionProposition,
+    ReunionQuestion,
+)
+
+ADDRESS_FIELDS = (
+    "complement_destinataire",
+    "complement_lieu",
+    "numero",
+    "voie",
+    "lieu_dit",
+    "code_postal",
+    "commune",
+)
+
+
+@dataclass(frozen=True)
+class MemberRef:
+    """A member as the meetings need them: name, seat, contact and postal address."""
+
+    id: int
+    council_id: int
+    prenom: str
+    nom: str
+    sexe: str
+    seat: str  # "titulaire" | "suppleant"
+    college: str
+    email: str = ""
+    account_id: int | None = None
+    adresse: dict[str, str] = field(default_factory=dict)  # ADDRESS_FIELDS → value
+
+    @property
+    def titulaire(self) -> bool:
+        return self.seat == Seat.TITULAIRE.value
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.prenom} {self.nom}".strip()
+
+    def adresse_postale(self) -> AdressePostale:
+        civ = "Mme" if self.sexe == "F" else "M." if self.sexe == "M" else ""
+        return AdressePostale(civilite=civ, prenom=self.prenom, nom=self.nom,
+                              **{k: self.adresse.get(k, "") for k in ADDRESS_FIELDS})
+
+
+@dataclass(frozen=True)
+class MeetingScope:
+    council_id: int
+    territory_id: int
+    departement: str | None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: int
+    meeting_id: int
+    point_id: int | None
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Proposal:
+    id: int
+    meeting_id: int
+    membre_id: int | None
+    account_id: int | None
+    titre: str
+    texte: str
+    status: str  # proposee | acceptee | refusee
+    reponse: str
+    point_id: int | None
+    version: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    membre_id: int
+    presence: Presence
+    porteur_id: int | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    id: int
+    meeting_id: int
+    point_id: int
+    texte: str
+    consensus: bool
+    pour: int
+    contre: int
+    abstention: int
+    voix_president: str
+    adopte: bool
+
+
+def _meeting(r: dict[str, Any]) -> Meeting:
+    return Meeting(
+        id=r["id"], council_id=r["council"], titre=r["titre"], debut=r["debut"], fin=r["fin"],
+        lieu=r["lieu"], kind=MeetingKind(r["kind"]), publique=bool(r["publique"]),
+        status=MeetingStatus(r["status"]), reportee_au=r["reportee_au"],
+        second_convocation_of=r["second_convocation_of"], urgence_motif=r["urgence_motif"],
+        version=r["version"], sequence=r["sequence"], convoquee_le=r["convoquee_le"],
+        report_de=r["report_de"], quorum_membres=r["quorum_membres"],
+        quorum_requis=r["quorum_requis"], quorum_presents=r["quorum_presents"],
+    )
+
+
+def _meeting_values(m: Meeting) -> dict[Any, Any]:
+    return {
+        Reunion.titre: m.titre, Reunion.debut: m.debut, Reunion.fin: m.fin, Reunion.lieu: m.lieu,
+        Reunion.kind: m.kind.value, Reunion.publique: m.publique, Reunion.status: m.status.value,
+        Reunion.reportee_au: m.reportee_au, Reunion.second_convocation_of: m.second_convocation_of,
+        Reunion.urgence_motif: m.urgence_motif, Reunion.sequence: m.sequence,
+        Reunion.convoquee_le: m.convoquee_le, Reunion.report_de: m.report_de,
+        Reunion.quorum_membres: m.quorum_membres, Reunion.quorum_requis: m.quorum_requis,
+        Reunion.quorum_presents: m.quorum_presents,
+    }
+
+
+def _item(r: dict[str, Any]) -> AgendaItem:
+    return AgendaItem(
+        id=r["id"], meeting_id=r["reunion"], parent_id=r["parent"], position=r["position"],
+        titre=r["titre"], rapporteur=r["rapporteur"], duree_minutes=r["duree_minutes"],
+        kind=r["kind"], ref_id=r["ref_id"], version=r["version"],
+    )
+
+
+def _minutes(r: dict[str, Any]) -> Minutes:
+    return Minutes(
+        id=r["id"], meeting_id=r["reunion"], numero_version=r["numero_version"],
+        state=MinutesState(r["state"]), texte=r["texte"], adopted_at_meeting=r["adopte_en_reunion"],
+        adopted_on=r["adopte_le"], published_on=r["publie_le"], correction_motif=r["correction_motif"],
+        version=r["version"],
+    )
+
+
+def _question(r: dict[str, Any]) -> Question:
+    return Question(
+        id=r["id"], council_id=r["council"], raised_on=r["raised_on"], channel=QuestionChannel(r["channel"]),
+        texte=r["texte"], addressee=Addressee(r["destinataire"]), status=QuestionStatus(r["status"]),
+        reponse=r["reponse"], answered_on=r["answered_on"], meeting_id=r["reunion"], version=r["version"],
+    )
+
+
+def _proposal(r: dict[str, Any]) -> Proposal:
+    return Proposal(
+        id=r["id"], meeting_id=r["reunion"], membre_id=r["membre"], account_id=r["account"],
+        titre=r["titre"], texte=r["texte"], status=r["status"], reponse=r["reponse"],
+        point_id=r["point"], version=r["version"], created_at=r["created_at"],
+    )
+
+
+def _decision(r: dict[str, Any]) -> Decision:
+    return Decision(
+        id=r["id"], meeting_id=r["reunion"], point_id=r["point"], texte=r["texte"],
+        consensus=bool(r["consensus"]), pour=r["pour"], contre=r["contre"], abstention=r["abstention"],
+        voix_president=r["voix_president"], adopte=bool(r["adopte"]),
+    )
+
+
+def _attachment(r: dict[str, Any]) -> Attachment:
+    return Attachment(
+        id=r["id"], meeting_id=r["reunion"], point_id=r["point"], filename=r["filename"],
+        content_type=r["content_type"], size=r["size"], sha256=r["sha256"], created_at=r["created_at"],
+    )
+
+
+def _stale(what: str) -> Conflict:
+    return Conflict(
+        _("{w} a été modifié(e) par quelqu'un d'autre entre-temps : rechargez la page et recommencez.").format(w=what),
+        code="modification-concurrente", field="version",
+    )
+
+
+_ATTACHMENT_COLUMNS = (
+    ReunionPieceJointe.id, ReunionPieceJointe.reunion, ReunionPieceJointe.point, ReunionPieceJointe.filename,
+    ReunionPieceJointe.content_type, ReunionPieceJointe.size, ReunionPieceJointe.sha256,
+    ReunionPieceJointe.created_at,
+)
+
+
+class ReunionStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- meetings -----------------------------------------------------------------
+
+    async def insert_meeting(self, m: Meeting, now: datetime) -> Meeting:
+        rows = await Reunion.insert(
+            Reunion(council=m.council_id, version=1, created_at=now, updated_at=now,
+                    **{c._meta.name: v for c, v in _meeting_values(m).items()})
+        ).returning(Reunion.id)
+        return await self.get_meeting(int(rows[0]["id"]))
+
+    async def get_meeting(self, meeting_id: int) -> Meeting:
+        row = await Reunion.select().where(Reunion.id == meeting_id).first()
+        if row is None:
+            raise NotFound(_("Réunion introuvable."), field="reunion_id")
+        return _meeting(row)
+
+    async def list_meetings(
+        self,
+        council_id: int,
+        *,
+        publique_only: bool = False,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        statuses: Sequence[MeetingStatus] | None = None,
+    ) -> list[Meeting]:
+        where: Any = Reunion.council == council_id
+        if publique_only:
+            where &= Reunion.publique.eq(True)
+        if since is not None:
+            where &= Reunion.debut >= since
+        if until is not None:
+            where &= Reunion.debut < until
+        if statuses:
+            where &= Reunion.status.is_in([s.value for s in statuses])
+        rows = await Reunion.select().where(where).order_by(Reunion.debut).order_by(Reunion.id)
+        return [_meeting(r) for r in rows]
+
+    async def update_meeting(self, m: Meeting, expected_version: int, now: datetime) -> Meeting:
+        """Write every field of ``m``; Conflict when the row's version moved on."""
+        assert m.id is not None
+        updated = await Reunion.update(
+            {**_meeting_values(m), Reunion.version: expected_version + 1, Reunion.updated_at: now}
+        ).where((Reunion.id == m.id) & (Reunion.version == expected_version)).returning(Reunion.id)
+        if not updated:
+            raise _stale(_("Cette réunion"))
+        return await self.get_meeting(m.id)
+
+    async def lock_meeting(self, meeting_id: int, expected_version: int | None, now: datetime) -> Meeting:
+        """Bump the meeting's version and sequence (its agenda changed): serialises
+        agenda edits on a meeting (row lock on PostgreSQL) and makes a stale version a
+        conflict."""
+        where: Any = Reunion.id == meeting_id
+        if expected_version is not None:
+            where &= Reunion.version == expected_version
+        updated = await Reunion.update(
+            {Reunion.version: Reunion.version + 1, Reunion.sequence: Reunion.sequence + 1, Reunion.updated_at: now}
+        ).where(where).returning(Reunion.id)
+        if not updated:
+            await self.get_meeting(meeting_id)  # NotFound first
+            raise _stale(_("Cette réunion"))
+        return await self.get_meeting(meeting_id)
+
+    async def scope_of(self, meeting_id: int) -> MeetingScope:
+        row = await Reunion.select(
+            Reunion.council, Reunion.council.territory, Reunion.council.territory.departement
+        ).where(Reunion.id == meeting_id).first()
+        if row is None:
+            raise NotFound(_("Réunion introuvable."), field="reunion_id")
+        return MeetingScope(row["council"], row["council.territory"], row["council.territory.departement"])
+
+    async def next_meeting_after(self, meeting: Meeting) -> Meeting | None:
+        rows = await Reunion.select().where(
+            (Reunion.council == meeting.council_id) & (Reunion.debut > meeting.debut)
+            & Reunion.status.is_in([MeetingStatus.PREVUE.value, MeetingStatus.CONVOQUEE.value])
+        ).order_by(Reunion.debut).limit(1)
+        return _meeting(rows[0]) if rows else None
+
+    # --- agenda -------------------------------------------------------------------
+
+    async def agenda(self, meeting_id: int) -> list[AgendaItem]:
+        """Items in reading order, numbered "1, 2, 2.1" by the domain."""
+        rows = await ReunionPoint.select().where(ReunionPoint.reunion == meeting_id)
+        return AgendaTree([_item(r) for r in rows]).numbered()
+
+    async def get_item(self, item_id: int) -> AgendaItem:
+        row = await ReunionPoint.select().where(ReunionPoint.id == item_id).first()
+        if row is None:
+            raise NotFound(_("Point de l'ordre du jour introuvable."), field="point_id")
+        return _item(row)
+
+    async def insert_item(self, item: AgendaItem, now: datetime) -> int:
+        rows = await ReunionPoint.insert(ReunionPoint(
+            reunion=item.meeting_id, parent=item.parent_id, position=item.position, titre=item.titre,
+            rapporteur=item.rapporteur, duree_minutes=item.duree_minutes, kind=item.kind,
+            ref_id=item.ref_id, version=1, created_at=now,
+        )).returning(ReunionPoint.id)
+        return int(rows[0]["id"])
+
+    async def update_item(self, item: AgendaItem, expected_version: int) -> None:
+        updated = await ReunionPoint.update({
+            ReunionPoint.titre: item.titre, ReunionPoint.rapporteur: item.rapporteur,
+            ReunionPoint.duree_minutes: item.duree_minutes, ReunionPoint.parent: item.parent_id,
+            ReunionPoint.position: item.position, ReunionPoint.version: expected_version + 1,
+        }).where((ReunionPoint.id == item.id) & (ReunionPoint.version == expected_version)).returning(ReunionPoint.id)
+        if not updated:
+            raise _stale(_("Ce point de l'ordre du jour"))
+
+    async def place_items(self, changes: dict[int, tuple[int | None, int]]) -> None:
+        for item_id, (parent, position) in changes.items():
+            await ReunionPoint.update({
+                ReunionPoint.parent: parent, ReunionPoint.position: position,
+                ReunionPoint.version: ReunionPoint.version + 1,
+            }).where(ReunionPoint.id == item_id)
+
+    async def delete_items(self, item_ids: Sequence[int]) -> None:
+        if item_ids:
+            await ReunionPieceJointe.update({ReunionPieceJointe.point: None}).where(
+                ReunionPieceJointe.point.is_in(list(item_ids)))
+            await ReunionPoint.delete().where(ReunionPoint.id.is_in(list(item_ids)))
+
+    async def items_with_decisions(self, item_ids: Sequence[int]) -> list[int]:
+        if not item_ids:
+            return []
+        rows = await ReunionDecision.select(ReunionDecision.point).where(
+            ReunionDecision.point.is_in(list(item_ids)))
+        return sorted({r["point"] for r in rows})
+
+    async def item_of_kind(self, meeting_id: int, kind: str, ref_id: int | None = None) -> AgendaItem | None:
+        where: Any = (ReunionPoint.reunion == meeting_id) & (ReunionPoint.kind == kind)
+        if ref_id is not None:
+            where &= ReunionPoint.ref_id == ref_id
+        row = await ReunionPoint.select().where(where).first()
+        return None if row is None else _item(row)
+
+    # --- attachments --------------------------------------------------------------
+
+    async def insert_attachment(
+        self, meeting_id: int, point_id: int | None, filename: str, content_type: str,
+        data: bytes, sha256: str, created_by: int | None, now: datetime,
+    ) -> Attachment:
+        rows = await ReunionPieceJointe.insert(ReunionPieceJointe(
+            reunion=meeting_id, point=point_id, filename=filename, content_type=content_type,
+            size=len(data), sha256=sha256, data=data, created_by=created_by, created_at=now,
+        )).returning(ReunionPieceJointe.id)
+        return (await self.get_attachment(int(rows[0]["id"])))[0]
+
+    async def attachments(self, meeting_id: int) -> list[Attachment]:
+        rows = await ReunionPieceJointe.select(*_ATTACHMENT_COLUMNS).where(
+            ReunionPieceJointe.reunion == meeting_id).order_by(ReunionPieceJointe.id)
+        return [_attachment(r) for r in rows]
+
+    async def get_attachment(self, attachment_id: int) -> tuple[Attachment, bytes]:
+        row = await ReunionPieceJointe.select().where(ReunionPieceJointe.id == attachment_id).first()
+        if row is None:
+            raise NotFound(_("Pièce jointe introuvable."), field="piece_id")
+        return _attachment(row), bytes(row["data"])
+
+    async def delete_attachment(self, attachment_id: int) -> None:
+        await ReunionPieceJointe.delete().where(ReunionPieceJointe.id == attachment_id)
+
+    # --- proposals ----------------------------------------------------------------
+
+    async def insert_proposal(
+        self, meeting_id: int, membre_id: int | None, account_id: int | None, titre: str, texte: str, now: datetime
+    ) -> Proposal:
+        rows = await ReunionProposition.insert(ReunionProposition(
+            reunion=meeting_id, membre=membre_id, account=account_id, titre=titre, texte=texte, created_at=now,
+        )).returning(ReunionProposition.id)
+        return await self.get_proposal(int(rows[0]["id"]))
+
+    async def get_proposal(self, proposal_id: int) -> Proposal:
+        row = await ReunionProposition.select().where(ReunionProposition.id == proposal_id).first()
+        if row is None:
+            raise NotFound(_("Proposition introuvable."), field="proposition_id")
+        return _proposal(row)
+
+    async def proposals(self, meeting_id: int) -> list[Proposal]:
+        rows = await ReunionProposition.select().where(
+            ReunionProposition.reunion == meeting_id).order_by(ReunionProposition.id)
+        return [_proposal(r) for r in rows]
+
+    async def decide_proposal(
+        self, proposal_id: int, expected_version: int, status: str, reponse: str, point_id: int | None, now: datetime
+    ) -> Proposal:
+        updated = await ReunionProposition.update({
+            ReunionProposition.status: status, ReunionProposition.reponse: reponse,
+            ReunionProposition.point: point_id, ReunionProposition.decided_at: now,
+            ReunionProposition.version: expected_version + 1,
+        }).where((ReunionProposition.id == proposal_id) & (ReunionProposition.version == expected_version)
+                 & (ReunionProposition.status == "proposee")).returning(ReunionProposition.id)
+        if not updated:
+            raise _stale(_("Cette proposition"))
+        return await self.get_proposal(proposal_id)
+
+    # --- attendance ---------------------------------------------------------------
+
+    async def attendance(self, meeting_id: int) -> list[AttendanceRow]:
+        rows = await ReunionPresence.select().where(ReunionPresence.reunion == meeting_id).order_by(ReunionPresence.id)
+        return [AttendanceRow(r["membre"], Presence(r["presence"]), r["porteur"]) for r in rows]
+
+    async def save_attendance(self, meeting_id: int, rows: Sequence[AttendanceRow], now: datetime) -> None:
+        """Replace the meeting's whole sheet (inside the caller's transaction)."""
+        await ReunionPresence.delete().where(ReunionPresence.reunion == meeting_id)
+        if rows:
+            await ReunionPresence.insert(*[
+                ReunionPresence(reunion=meeting_id, membre=r.membre_id, presence=r.presence.value,
+                                porteur=r.porteur_id, cle=f"{meeting_id}:{r.membre_id}", recorded_at=now)
+                for r in rows
+            ])
+
+    async def attendance_history(self, council_id: int) -> dict[int, list[AttendanceRecord]]:
+        """Per member, the meetings held (or without quorum) they were recorded at."""
+        meetings = {m.id: m for m in await self.list_meetings(
+            council_id, statuses=[MeetingStatus.TENUE, MeetingStatus.QUORUM_NON_ATTEINT])}
+        if not meetings:
+            return {}
+        rows = await ReunionPresence.select().where(ReunionPresence.reunion.is_in(list(meetings)))
+        out: dict[int, list[AttendanceRecord]] = {}
+        for r in rows:
+            m = meetings[r["reunion"]]
+            out.setdefault(r["membre"], []).append(
+                AttendanceRecord(m.on, Presence(r["presence"]), r["porteur"] is not None))
+        for recs in out.values():
+            recs.sort(key=lambda x: x.on)
+        return out
+
+    # --- decisions ----------------------------------------------------------------
+
+    async def insert_decision(self, d: Decision, now: datetime) -> Decision:
+        rows = await ReunionDecision.insert(ReunionDecision(
+            reunion=d.meeting_id, point=d.point_id, texte=d.texte, consensus=d.consensus, pour=d.pour,
+            contre=d.contre, abstention=d.abstention, voix_president=d.voix_president, adopte=d.adopte,
+            created_at=now,
+        )).returning(ReunionDecision.id)
+        row = await ReunionDecision.select().where(ReunionDecision.id == rows[0]["id"]).first()
+        assert row is not None
+        return _decision(row)
+
+    async def decisions(self, meeting_id: int) -> list[Decision]:
+        rows = await ReunionDecision.select().where(ReunionDecision.reunion == meeting_id).order_by(ReunionDecision.id)
+        return [_decision(r) for r in rows]
+
+    async def delete_decision(self, decision_id: int, meeting_id: int) -> None:
+        await ReunionDecision.delete().where((ReunionDecision.id == decision_id) & (ReunionDecision.reunion == meeting_id))
+
+    # --- minutes ------------------------------------------------------------------
+
+    async def minutes_versions(self, meeting_id: int) -> list[Minutes]:
+        rows = await ReunionCompteRendu.select().where(
+            ReunionCompteRendu.reunion == meeting_id).order_by(ReunionCompteRendu.numero_version)
+        return [_minutes(r) for r in rows]
+
+    async def current_minutes(self, meeting_id: int) -> Minutes | None:
+        versions = await self.minutes_versions(meeting_id)
+        return versions[-1] if versions else None
+
+    async def get_minutes(self, minutes_id: int) -> Minutes:
+        row = await ReunionCompteRendu.select().where(ReunionCompteRendu.id == minutes_id).first()
+        if row is None:
+            raise NotFound(_("Compte rendu introuvable."), field="compte_rendu_id")
+        return _minutes(row)
+
+    async def insert_minutes(self, m: Minutes, now: datetime) -> Minutes:
+        try:
+            rows = await ReunionCompteRendu.insert(ReunionCompteRendu(
+                reunion=m.meeting_id, numero_version=m.numero_version, state=m.state.value, texte=m.texte,
+                adopte_en_reunion=m.adopted_at_meeting, adopte_le=m.adopted_on, publie_le=m.published_on,
+                correction_motif=m.correction_motif, cle=f"{m.meeting_id}:{m.numero_version}", version=1,
+                created_at=now, updated_at=now,
+            )).returning(ReunionCompteRendu.id)
+        except Exception as exc:  # unique key: two drafts written at once
+            if "unique" in str(exc).lower() or "UNIQUE" in str(exc):
+                raise _stale(_("Ce compte rendu")) from None
+            raise
+        return await self.get_minutes(int(rows[0]["id"]))
+
+    async def update_minutes(self, m: Minutes, expected_version: int, now: datetime) -> Minutes:
+        assert m.id is not None
+        updated = await ReunionCompteRendu.update({
+            ReunionCompteRendu.state: m.state.value, ReunionCompteRendu.texte: m.texte,
+            ReunionCompteRendu.adopte_en_reunion: m.adopted_at_meeting, ReunionCompteRendu.adopte_le: m.adopted_on,
+            ReunionCompteRendu.publie_le: m.published_on, ReunionCompteRendu.version: expected_version + 1,
+            ReunionCompteRendu.updated_at: now,
+        }).where((ReunionCompteRendu.id == m.id) & (ReunionCompteRendu.version == expected_version)).returning(
+            ReunionCompteRendu.id)
+        if not updated:
+            raise _stale(_("Ce compte rendu"))
+        return await self.get_minutes(m.id)
+
+    async def minutes_adopted_at(self, meeting_id: int) -> list[Minutes]:
+        rows = await ReunionCompteRendu.select().where(ReunionCompteRendu.adopte_en_reunion == meeting_id)
+        return [_minutes(r) for r in rows]
+
+    # --- questions ----------------------------------------------------------------
+
+    async def insert_question(self, q: Question, auteur: str, now: datetime) -> Question:
+        rows = await ReunionQuestion.insert(ReunionQuestion(
+            council=q.council_id, raised_on=q.raised_on, channel=q.channel.value, texte=q.texte,
+            destinataire=q.addressee.value, status=q.status.value, reponse=q.reponse,
+            answered_on=q.answered_on, reunion=q.meeting_id, auteur=auteur, version=1, created_at=now,
+        )).returning(ReunionQuestion.id)
+        return await self.get_question(int(rows[0]["id"]))
+
+    async def get_question(self, question_id: int) -> Question:
+        row = await ReunionQuestion.select().where(ReunionQuestion.id == question_id).first()
+        if row is None:
+            raise NotFound(_("Question introuvable."), field="question_id")
+        return _question(row)
+
+    async def questions(self, council_id: int, status: QuestionStatus | None = None) -> list[Question]:
+        where: Any = ReunionQuestion.council == council_id
+        if status is not None:
+            where &= ReunionQuestion.status == status.value
+        rows = await ReunionQuestion.select().where(where).order_by(ReunionQuestion.raised_on).order_by(ReunionQuestion.id)
+        return [_question(r) for r in rows]
+
+    async def update_question(self, q: Question, expected_version: int) -> Question:
+        assert q.id is not None
+        updated = await ReunionQuestion.update({
+            ReunionQuestion.status: q.status.value, ReunionQuestion.reponse: q.reponse,
+            ReunionQuestion.answered_on: q.answered_on, ReunionQuestion.destinataire: q.addressee.value,
+            ReunionQuestion.version: expected_version + 1,
+        }).where((ReunionQuestion.id == q.id) & (ReunionQuestion.version == expected_version)).returning(ReunionQuestion.id)
+        if not updated:
+            raise _stale(_("Cette question"))
+        return await self.get_question(q.id)
+
+    # --- members (read through the composition feature) -------------------------
+
+    async def convened_members(self, council_id: int, on: date, *, include_suppleants: bool = False) -> list[MemberRef]:
+        """Titulaires sitting on ``on`` (the voting body: quorum and convocations), then,
+        when asked (setting ``convoquer_suppleants``), the suppléants in the reserve that
+        day."""
+        from service.usecases import composition
+
+        out: list[MemberRef] = []
+        for row in await composition.list_members(council_id):
+            member = composition.to_member(row)
+            if member.sits_on(on) or (include_suppleants and member.seat is Seat.SUPPLEANT and member.mandate_start <= on <= member.mandate_end \
+                    and (member.is_active or (member.status_since is not None and on < member.status_since))):
+                out.append(_member_ref(row))
+        return out
+
+    async def member(self, membre_id: int, council_id: int | None = None) -> MemberRef:
+        from service.usecases import composition
+
+        return _member_ref(await composition.get_member(membre_id, council_id))
+
+    async def member_of_account(self, council_id: int, account_id: int) -> MemberRef | None:
+        from service.usecases import composition
+
+        for row in await composition.my_memberships(account_id):
+            if row["council"] == council_id:
+                return _member_ref(row)
+        return None
+
+
+def _member_ref(row: dict[str, Any]) -> MemberRef:
+    return MemberRef(
+        id=row["id"], council_id=row["council"], prenom=row["prenom"], nom=row["nom"], sexe=row["sexe"],
+        seat=row["seat"], college=row["college"], email=row.get("email") or "", account_id=row.get("account"),
+        adresse={k: row.get(f"adresse_{k}") or "" for k in ADDRESS_FIELDS},
+    )
