@@ -8,11 +8,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from fractions import Fraction
 from typing import Any
 
 from domain.errors import NotFound
 from domain.i18n import _
-from domain.training import Audience, EnrolmentStatus, HalfDayPart, Mark, ParticipantKind, SessionTimes
+from domain.indicators import TrainingFact
+from domain.training import (
+    PARIS,
+    Audience,
+    EnrolmentStatus,
+    HalfDayPart,
+    Mark,
+    ParticipantKind,
+    SessionTimes,
+    half_days,
+    hours_attended,
+)
 from service.db.engine import Database
 from service.db.tables import Council
 from service.db.versioned import versioned_update
@@ -258,3 +270,53 @@ class TrainingStore:
         rows = await Emargement.select(Emargement.inscription, Emargement.demi_journee, Emargement.marque).where(
             Emargement.inscription.is_in(list(inscription_ids)))
         return [MarkRow(r["inscription"], HalfDayPart(r["demi_journee"]), Mark(r["marque"])) for r in rows]
+
+    # --- facts for the contrat de ville's indicators ------------------------------------
+
+    async def facts(self, council_ids: Sequence[int]) -> dict[int, list[TrainingFact]]:
+        """Per council, each session held (not cancelled) of the trainings open to it, with
+        its members' enrolments, presences by sex and hours attended (half-days signed).
+        Five queries whatever the number of councils."""
+        out: dict[int, list[TrainingFact]] = {c: [] for c in council_ids}
+        if not council_ids:
+            return out
+        links = await FormationConseil.select(FormationConseil.formation, FormationConseil.council).where(
+            FormationConseil.council.is_in(list(council_ids)))
+        if not links:
+            return out
+        sessions = [_session(r) for r in await Seance.select().where(
+            Seance.formation.is_in(sorted({link["formation"] for link in links})) & (Seance.annulee == False))]  # noqa: E712
+        if not sessions:
+            return out
+        rows = await Inscription.select(Inscription.id, Inscription.seance, Inscription.sexe,
+                                        Inscription.membre.council.as_alias("council")).where(
+            Inscription.seance.is_in([s.id for s in sessions]) & (Inscription.status == EnrolmentStatus.INSCRIT.value)
+            & Inscription.membre.is_not_null())
+        marks = await self.marks([r["id"] for r in rows])
+        present: dict[int, set[HalfDayPart]] = {}
+        for m in marks:
+            if m.marque is Mark.PRESENT:
+                present.setdefault(m.inscription_id, set()).add(m.demi_journee)
+        by_session: dict[int, list[dict[str, Any]]] = {}
+        for r in rows:
+            by_session.setdefault(r["seance"], []).append(r)
+        for s in sessions:
+            parts = {h.part: h for h in half_days(s.times)}
+            held_on = s.debut.astimezone(PARIS).date()
+            for link in links:
+                if link["formation"] != s.formation_id:
+                    continue
+                cid = link["council"]
+                enrolled: dict[str, int] = {}
+                came: dict[str, int] = {}
+                hours = Fraction(0)
+                for r in by_session.get(s.id, []):
+                    if r["council"] != cid:
+                        continue
+                    enrolled[r["sexe"]] = enrolled.get(r["sexe"], 0) + 1
+                    signed = [parts[p] for p in present.get(r["id"], set()) if p in parts]
+                    if signed:
+                        came[r["sexe"]] = came.get(r["sexe"], 0) + 1
+                        hours += hours_attended(signed)
+                out[cid].append(TrainingFact(s.formation_id, s.id, held_on, enrolled, came, hours))
+        return out

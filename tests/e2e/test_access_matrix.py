@@ -37,6 +37,7 @@ def sample_params(world: World) -> dict[str, Any]:
         "draw_id": 99999, "round_no": 1,
         "source_id": 99999, "pair_id": 99999, "task_id": 99999, "token": "jeton-inconnu-0000",
         "formation_id": 99999, "seance_id": 99999, "inscription_id": 99999,  # formations
+        "fmt": "csv",  # indicators exports
         # meetings: a real meeting of council A (its scope is resolved), unknown sub-resources
         "reunion_id": world.ids.get("reunion_a", 99999), "point_id": 99999, "proposition_id": 99999,
         "piece_id": 99999, "question_id": 99999,
