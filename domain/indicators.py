@@ -212,9 +212,9 @@ def training_figures(sessions: Iterable[TrainingFact], period: Period, active_me
     held = [s for s in sessions if period.contains(s.held_on)]
     hours = sum((s.hours_attended for s in held), Fraction(0))
     out = [
-        Figure("formations.tenues", _("Formations tenues"), _("Formations dont au moins une séance a eu lieu dans la période."),
+        Figure("formations.tenues", _("Formations tenues"), _("Formations dont au moins une séance (tenue ou programmée) tombe dans la période."),
                len({s.training_id for s in held}), group="formations"),
-        Figure("formations.seances", _("Séances de formation"), _("Séances tenues dans la période."), len(held), group="formations"),
+        Figure("formations.seances", _("Séances de formation"), _("Séances non annulées, tenues ou programmées, dans la période."), len(held), group="formations"),
         Figure("formations.heures_par_membre", _("Heures de formation par membre"),
                _("Heures suivies (demi-journées émargées) / membres titulaires en fonction en fin de période."),
                None if active_members == 0 else hours / active_members, Unit.HEURES, group="formations"),

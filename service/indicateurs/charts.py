@@ -4,6 +4,7 @@ shows the same figures as a table) and into the PDF report. No script, no CDN.""
 
 from __future__ import annotations
 
+import math
 import re
 from xml.sax.saxutils import escape
 
@@ -33,7 +34,8 @@ def _values(chart: Chart) -> list[list[float]]:
 def _top(chart: Chart) -> float:
     peak = max((v for s in chart.series for v in s.values if v is not None), default=0.0)
     if chart.unit is Unit.PART:
-        return 100.0
+        # Acceptance rates of a few per cent would be flat lines on a 0–100 scale.
+        return float(max(10, min(100, math.ceil(peak * 1.2 / 10) * 10)))
     return max(1.0, float(int(peak * 1.15) + 1))
 
 

@@ -101,3 +101,18 @@ def test_training_cycle(ids: dict[str, int], page: Any) -> None:
     href = page.get_by_role("link", name="télécharger mon attestation (PDF)").get_attribute("href")
     text = _pdf_text(page, href)
     assert "Attestation de formation" in text and "Madame Awa Diallo" in text and "3,5" in text and "16/01/2027" in text
+    page.get_by_role("button", name="Se déconnecter").click()
+
+    # The lead's indicators page shows the training figures and the charts.
+    login(page, "cheffe@ville.fr")
+    page.goto(f"/conseils/{ids['council']}/indicateurs")
+    page.locator("#champ-du").fill("2027-01-01")
+    page.locator("#champ-au").fill("2027-12-31")
+    page.get_by_role("button", name="Afficher").click()
+    page.wait_for_load_state()
+    row = page.get_by_role("row", name="Heures de formation par membre")
+    assert "3,5\u00a0h" in row.inner_text()
+    assert "\t2\t" in page.get_by_role("row", name="Séances de formation").inner_text()
+    assert page.locator("svg[role=img]").count() >= 1
+    assert page.get_by_role("img", name="Part des femmes parmi les titulaires").is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "indicateurs-conseil.png"), full_page=True)
