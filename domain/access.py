@@ -28,6 +28,10 @@ Matrix (✓ = allowed on covered resources, · = never)::
     manage_composition      ✓               ✓              ·          ·         ·
     read_audit_trail        ✓               ✓              ·          ·         ✓
     manage_users            ✓               ·              ·          ·         ·
+    manage_trainings        ✓               ✓              ·          ·         ·   schedule, enrolments, attendance
+    read_trainings          ✓               ✓              ✓          ✓         ✓   the schedule (no names)
+    enrol_training          ✓               ✓              ✓          ✓         ·   one's own enrolments
+    read_indicators         ✓               ✓              ✓          ·         ✓   contrat de ville figures
 
 Two lines are structural and tested as such: the auditor (délégué du préfet) holds read
 actions only and never ``read_register`` (he re-checks draws from the pseudonymous pool,
@@ -80,6 +84,10 @@ class Action(StrEnum):
     MANAGE_COMPOSITION = "manage_composition"
     READ_AUDIT_TRAIL = "read_audit_trail"
     MANAGE_USERS = "manage_users"
+    MANAGE_TRAININGS = "manage_trainings"
+    READ_TRAININGS = "read_trainings"
+    ENROL_TRAINING = "enrol_training"
+    READ_INDICATORS = "read_indicators"
 
     @property
     def label(self) -> str:
@@ -102,6 +110,10 @@ class Action(StrEnum):
             Action.MANAGE_COMPOSITION: _("modifier la composition du conseil"),
             Action.READ_AUDIT_TRAIL: _("consulter le journal d'audit"),
             Action.MANAGE_USERS: _("gérer les comptes utilisateurs"),
+            Action.MANAGE_TRAININGS: _("gérer les formations"),
+            Action.READ_TRAININGS: _("consulter le programme de formation"),
+            Action.ENROL_TRAINING: _("vous inscrire aux formations"),
+            Action.READ_INDICATORS: _("consulter les indicateurs du contrat de ville"),
         }[self]
 
 
@@ -118,6 +130,8 @@ WRITE_ACTIONS = frozenset(
         Action.MANAGE_APPLICATIONS,
         Action.MANAGE_COMPOSITION,
         Action.MANAGE_USERS,
+        Action.MANAGE_TRAININGS,
+        Action.ENROL_TRAINING,
     }
 )
 
@@ -143,6 +157,10 @@ GRANTS: dict[Role, frozenset[Action]] = {
             Action.READ_COMPOSITION,
             Action.MANAGE_COMPOSITION,
             Action.READ_AUDIT_TRAIL,
+            Action.MANAGE_TRAININGS,
+            Action.READ_TRAININGS,
+            Action.ENROL_TRAINING,
+            Action.READ_INDICATORS,
         }
     ),
     Role.SECRETAIRE: frozenset(
@@ -152,10 +170,20 @@ GRANTS: dict[Role, frozenset[Action]] = {
             Action.MANAGE_MEETINGS,
             Action.READ_MEETINGS,
             Action.READ_COMPOSITION,
+            Action.READ_TRAININGS,
+            Action.ENROL_TRAINING,
+            Action.READ_INDICATORS,
         }
     ),
     Role.MEMBRE: frozenset(
-        {Action.READ_COUNCIL, Action.READ_DRAW_PUBLIC, Action.READ_MEETINGS, Action.READ_COMPOSITION}
+        {
+            Action.READ_COUNCIL,
+            Action.READ_DRAW_PUBLIC,
+            Action.READ_MEETINGS,
+            Action.READ_COMPOSITION,
+            Action.READ_TRAININGS,
+            Action.ENROL_TRAINING,
+        }
     ),
     Role.AUDITEUR: frozenset(
         {
@@ -166,6 +194,8 @@ GRANTS: dict[Role, frozenset[Action]] = {
             Action.READ_MEETINGS,
             Action.READ_COMPOSITION,
             Action.READ_AUDIT_TRAIL,
+            Action.READ_TRAININGS,
+            Action.READ_INDICATORS,
         }
     ),
 }

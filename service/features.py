@@ -13,10 +13,12 @@ from service.feature import Feature
 def declared() -> list[Feature]:
     """Features written in the feature-package shape (service/<feature>/feature.py),
     listed explicitly: one import and one list entry per feature."""
+    from service.formations.feature import FEATURE as formations
+    from service.indicateurs.feature import FEATURE as indicateurs
     from service.outbox.feature import FEATURE as outbox
     from service.reunions.feature import FEATURE as reunions
 
-    features: list[Feature] = [outbox, reunions]
+    features: list[Feature] = [outbox, reunions, formations, indicateurs]
     from service.reunions.feature_convocations import FEATURE as convocations
 
     features.append(convocations)

@@ -36,6 +36,8 @@ def sample_params(world: World) -> dict[str, Any]:
         "appel_id": 99999, "candidature_id": 99999, "membre_id": 99999, "kind": "habitants",  # candidatures
         "draw_id": 99999, "round_no": 1,
         "source_id": 99999, "pair_id": 99999, "task_id": 99999, "token": "jeton-inconnu-0000",
+        "formation_id": 99999, "seance_id": 99999, "inscription_id": 99999,  # formations
+        "fmt": "csv",  # indicators exports
         # meetings: a real meeting of council A (its scope is resolved), unknown sub-resources
         "reunion_id": world.ids.get("reunion_a", 99999), "point_id": 99999, "proposition_id": 99999,
         "piece_id": 99999, "question_id": 99999, "convocation_id": 99999,
@@ -67,6 +69,24 @@ def _fill(path: str, params: dict[str, Any]) -> str:
     return re.sub(r"\{(\w+)(?::\w+)?\}", repl, path)
 
 
+async def training_params(ctx: Any, world: World) -> dict[str, Any]:
+    """A training of territory A with a session and an enrolment: their routes are scoped
+    by their own ids, which must exist for the guard to locate them."""
+    from datetime import UTC, datetime
+
+    from service.audit import Actor
+    from service.formations.store import TrainingStore
+    from service.formations.usecases import enrolment, schedule
+
+    store, actor = TrainingStore(ctx.db), Actor.system("test")
+    f = await schedule.create_training(ctx, actor, store, world.ids["territory_a"], schedule.TrainingInput(
+        titre="Formation A", public="ouvert", conseils=(world.ids["council_a"],)))
+    s = await schedule.add_session(ctx, actor, store, f.id, schedule.SessionInput(
+        debut=datetime(2026, 6, 1, 16, tzinfo=UTC), fin=datetime(2026, 6, 1, 18, tzinfo=UTC), lieu="Salle"))
+    e = await enrolment.enrol(ctx, actor, store, s.id, enrolment.external_participant("habitant", "Ana", "Test", "F", ""))
+    return {"formation_id": f.id, "seance_id": s.id, "inscription_id": e.enrolment.id}
+
+
 async def _principal(ctx: Any, world: World, who: str) -> Any:
     from service.auth import load_principal
 
@@ -78,6 +98,7 @@ async def test_every_route_declares_and_enforces_access(client: Any, ctx: Any, w
 
     world.ids["reunion_a"] = await _sample_meeting(ctx, world)
     params = sample_params(world)
+    params.update(await training_params(ctx, world))
     principals = {who: await _principal(ctx, world, who) for who in CALLERS if who != "anonymous"}
     checked = 0
     for route in client.app.routes:

@@ -1,0 +1,31 @@
+"""The training feature's declaration (service/feature.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.feature import Feature
+from service.formations.tables import TABLES
+
+
+def _routes() -> list[Any]:
+    from service.formations.api import API_CONTROLLERS
+    from service.formations.pages import PAGE_CONTROLLERS
+
+    return [*API_CONTROLLERS, *PAGE_CONTROLLERS]
+
+
+def _reminders(app: Any) -> Any:
+    from service.formations.reminders import reminders_lifespan
+
+    return reminders_lifespan(app)
+
+
+FEATURE = Feature(
+    name="formations",
+    tables=TABLES,
+    routes=_routes,
+    cli_modules=("service.formations.cli",),
+    scope_modules=("service.formations.scopes",),
+    lifespans=(_reminders,),
+)

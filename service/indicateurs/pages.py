@@ -1,0 +1,66 @@
+"""The indicators dashboard pages of a council and of a territory: the period form, each
+figure with its definition, the charts as SVG with their tables, the export links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.response import Template
+
+from domain.access import Action
+from domain.errors import DomainError
+from domain.i18n import _
+from service.api.common import ctx_of
+from service.auth import allow
+from service.errors import status_of
+from service.indicateurs import charts, exports
+from service.indicateurs.usecases import for_council, for_territory, period_of
+from service.usecases import organisation
+from service.web.pages import COUNCIL_SECTIONS
+from service.web.render import render
+
+
+def _context(d: Any) -> dict[str, Any]:
+    return {"tableau": d, "svg": charts.svg, "affiche": exports.display,
+            "requete": f"du={d.period.du.isoformat()}&au={d.period.au.isoformat()}"}
+
+
+class IndicatorPages(Controller):
+    path = "/"
+    include_in_schema = False
+
+    @get("/conseils/{council_id:int}/indicateurs", opt=allow(Action.READ_INDICATORS, "council_id"))
+    async def council(self, request: Request[Any, Any, Any], council_id: int, du: str | None = None, au: str | None = None) -> Template:
+        ctx = ctx_of(request)
+        council = await organisation.get_council(council_id)
+        fil = [{"href": "/", "label": _("Tableau de bord")}, {"href": f"/conseils/{council_id}", "label": council["name"]},
+               {"label": _("Indicateurs")}]
+        base = f"/api/v1/conseils/{council_id}/indicateurs"
+        try:
+            d, _org = await for_council(ctx, council_id, period_of(ctx.now(), du, au))
+        except DomainError as exc:
+            return render(request, "indicateurs/tableau.html", status_code=status_of(exc), titre=_("Indicateurs"), fil=fil,
+                          erreur=exc, form={"du": du or "", "au": au or ""}, export=base, tableau=None)
+        return render(request, "indicateurs/tableau.html", titre=_("Indicateurs"), fil=fil, export=base, erreur=None,
+                      form={"du": d.period.du.isoformat(), "au": d.period.au.isoformat()}, **_context(d))
+
+    @get("/territoires/{territory_id:int}/indicateurs", opt=allow(Action.READ_INDICATORS, "territory_id"))
+    async def territory(self, request: Request[Any, Any, Any], territory_id: int, du: str | None = None,
+                        au: str | None = None) -> Template:
+        ctx = ctx_of(request)
+        territory = await organisation.get_territory(territory_id)
+        fil = [{"href": "/", "label": _("Tableau de bord")}, {"href": f"/territoires/{territory_id}", "label": territory["name"]},
+               {"label": _("Indicateurs")}]
+        base = f"/api/v1/territoires/{territory_id}/indicateurs"
+        try:
+            d, councils = await for_territory(ctx, territory_id, period_of(ctx.now(), du, au))
+        except DomainError as exc:
+            return render(request, "indicateurs/tableau.html", status_code=status_of(exc), titre=_("Indicateurs"), fil=fil,
+                          erreur=exc, form={"du": du or "", "au": au or ""}, export=base, tableau=None)
+        return render(request, "indicateurs/tableau.html", titre=_("Indicateurs"), fil=fil, export=base, erreur=None,
+                      conseils=councils, form={"du": d.period.du.isoformat(), "au": d.period.au.isoformat()}, **_context(d))
+
+
+PAGE_CONTROLLERS = [IndicatorPages]
+COUNCIL_SECTIONS.append(("Indicateurs", [("Indicateurs du contrat de ville", "/conseils/{id}/indicateurs")], Action.READ_INDICATORS))
