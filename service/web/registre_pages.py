@@ -65,6 +65,10 @@ STRATIFICATIONS = [
 ]
 
 
+# Refusals no encoding or delimiter chosen on the preview can lift.
+_UNREADABLE = frozenset({"tableur-trop-grand", "tableur-endommage", "type-fichier"})
+
+
 class _StreamedForm:
     """A multipart body parsed as it arrives: small text fields in memory, the one file
     written to a temporary file with its size checked on every chunk."""
@@ -248,6 +252,8 @@ class RegisterPages(Controller):
                 ctx, council_id, upload.path, upload.file_name, _options_from(options)
             )
         except DomainError as exc:
+            if exc.code in _UNREADABLE:  # no option can make it readable: not kept
+                uploads.forget(ctx.settings.var_dir, council_id, token)
             return await self._index(request, council_id, form_errors(exc), status=422)
         mapping = options.get("mapping") or data["mapping"]
         return render(
