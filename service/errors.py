@@ -31,6 +31,7 @@ from domain.errors import (
     NotAuthenticated,
     NotFound,
     RuleBroken,
+    TooLarge,
     TooManyAttempts,
 )
 from domain.i18n import _
@@ -48,6 +49,7 @@ STATUS: list[tuple[type[DomainError], int]] = [
     (RuleBroken, 409),
     (InvalidState, 409),
     (Conflict, 409),
+    (TooLarge, 413),
     (InvalidInput, 422),
     (DomainError, 400),
 ]

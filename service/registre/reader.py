@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -34,7 +35,7 @@ from typing import IO, Any
 
 from charset_normalizer import from_bytes
 
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, TooLarge
 from domain.i18n import _
 from service.registre.sheet_limits import check_spreadsheet, damaged
 
@@ -139,7 +140,7 @@ def read_table(
         opener = lambda: path.open("rb")  # noqa: E731
 
     if size > max_bytes:
-        raise InvalidInput(
+        raise TooLarge(
             _("Fichier trop volumineux : %(taille)s (maximum %(max)s).")
             % {"taille": _megabytes(size), "max": _megabytes(max_bytes)},
             code="fichier-trop-volumineux", field="fichier")
@@ -208,7 +209,8 @@ def _kind(head: bytes, stream: IO[bytes], extension: str = "") -> str:
                 _("Ce fichier est de type %(type)s, pas un registre : déposez un fichier CSV, "
                   "XLSX ou ODS.") % {"type": label},
                 code="type-fichier", field="fichier")
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if (b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            and _utf16_without_bom(head) is None):
         raise InvalidInput(
             _("Ce fichier est binaire, pas un fichier texte CSV ni un tableur."),
             code="type-fichier", field="fichier")
@@ -249,11 +251,71 @@ def _check_extension(extension: str, kind: str) -> None:
 # ------------------------------------------------------------------------------- CSV
 
 
+def _utf16_without_bom(head: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" when ``head`` is UTF-16 text saved without its byte-order
+    mark: in Latin-script text (French included: é is E9 00) nearly every other byte is
+    zero, on one side only."""
+    sample = head[: 64 * 1024]
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    zeros_even = sample[0::2].count(0) / half
+    zeros_odd = sample[1::2].count(0) / half
+    if zeros_odd > 0.7 and zeros_even < 0.02:
+        return "utf-16-le"
+    if zeros_even > 0.7 and zeros_odd < 0.02:
+        return "utf-16-be"
+    return None
+
+
+# A well-formed UTF-8 sequence of two to four bytes: in a Windows-1252 file these are
+# rare (« Ã© »), in a UTF-8 file they are every accented letter.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def _mixed_utf8(stream: IO[bytes]) -> InvalidInput | None:
+    """A UTF-8 file with a few lines in another encoding (one line pasted from an old
+    export): the line named, instead of reading the whole file as Windows-1252 and
+    garbling every accent of the other lines."""
+    stream.seek(0)
+    valid = high = 0
+    while chunk := stream.read(_CHUNK):
+        # A sequence cut by the chunk boundary is miscounted once: negligible here.
+        found = _UTF8_MULTIBYTE.findall(chunk)
+        valid += len(found)
+        high += len(_HIGH_BYTE.findall(chunk)) - sum(len(f) for f in found)
+    if valid < 2 or valid <= high:
+        return None
+    line = _first_bad_line(stream, "utf-8")
+    shown = _first_bad_char(stream)
+    detail = _("Ligne %(ligne)d : caractère non UTF-8 (« %(car)s » en Windows-1252 ?) alors "
+               "que le reste du fichier est en UTF-8 : corrigez cette ligne ou enregistrez "
+               "tout le fichier en UTF-8.") % {"ligne": line or 0, "car": shown}
+    return InvalidInput(detail, code="encodage-mixte", line=line, field="encodage")
+
+
+def _first_bad_char(stream: IO[bytes]) -> str:
+    """The first byte UTF-8 cannot decode, read as Windows-1252 (what it most likely is)."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    stream.seek(0)
+    while chunk := stream.read(_CHUNK):
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            return exc.object[exc.start:exc.start + 1].decode("cp1252", "replace")
+    return "?"
+
+
 def _detect_encoding(head: bytes, stream: IO[bytes]) -> str:
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    utf16 = _utf16_without_bom(head)
+    if utf16 is not None:
+        return utf16
     # Strict UTF-8 over the whole file, incrementally: cheap (hundreds of MB/s), and a
     # legacy-encoded file almost never decodes as valid UTF-8 by accident.
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
@@ -265,6 +327,9 @@ def _detect_encoding(head: bytes, stream: IO[bytes]) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _mixed_utf8(stream)
+    if mixed is not None:
+        raise mixed
     stream.seek(0)
     sample = stream.read(_DETECTION_BYTES)
     best = from_bytes(sample, cp_isolation=_LEGACY_ENCODINGS).best()

@@ -223,8 +223,9 @@ class RegisterPages(Controller):
         await org.get_council(council_id)
         try:
             form = await _streamed_form(request)
-        except DomainError as exc:
-            return await self._index(request, council_id, form_errors(exc), status=422)
+        except DomainError as exc:  # 413 when too large, however the body was sent
+            return await self._index(request, council_id, form_errors(exc),
+                                     status=status_of(exc))
         assert form.upload is not None
         options = {
             "kind": form.fields.get("type", ""),
