@@ -130,6 +130,9 @@ _PYDANTIC_FR = [
     ("Input should be less than or equal to", "Valeur trop grande."),
     ("Input should be", "Valeur non autorisée."),
     ("JSON is malformed", "Le corps de la requête n'est pas un JSON valide."),
+    # service.api.bounds (issue 14, item 4)
+    ("Out of range date", "Date hors limites : entre le 1er janvier 1900 et le 31 décembre 2100."),
+    ("Out of range number", "Nombre hors limites."),
 ]
 
 

@@ -22,6 +22,7 @@ from domain.access import Action
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import _
 from domain.registre.mapping import CANONICAL_FIELDS
+from service.api.bounds import check_day
 from service.api.common import actor_of, ctx_of
 from service.auth import allow
 from service.errors import status_of
@@ -526,7 +527,7 @@ class RegisterPages(Controller):
 
 def _date(raw: str) -> date:
     try:
-        return date.fromisoformat(raw)
+        return check_day(date.fromisoformat(raw), "date_reference")
     except ValueError:
         raise InvalidInput(
             _("Date de référence invalide (format attendu : AAAA-MM-JJ)."), field="date_reference"
