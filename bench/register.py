@@ -203,3 +203,67 @@ def baseline_1m_sqlite() -> tuple[float, int, str]:
                             f"texte, sans index) ; CPU {cpu:.1f} s ; {_load()}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def write_identical(path: Path, n: int, extra: bool = False) -> None:
+    """``n`` copies of one elector's row (an export gone wrong); ``extra`` adds one other
+    person, so that a second file differs from the first (an identical file is refused
+    as already imported)."""
+    row = ["1", "DURAND", "", "Paul", "M", "01/01/1970", "TOURS", "3 rue Colbert", "",
+           "37990", "VALMONT", "0101"]
+    with path.open("w", encoding="cp1252", newline="") as fh:
+        w = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+        w.writerow(HEADER)
+        for _ in range(n):
+            w.writerow(row)
+        if extra:
+            w.writerow(["2", "MARTIN", "", "Jeanne", "F", "12/03/1980", "TOURS",
+                        "5 rue Colbert", "", "37990", "VALMONT", "0101"])
+
+
+async def _import_twice(settings: Any, first: Path, second: Path) -> tuple[float, float]:
+    from service.audit import Actor
+    from service.cli import open_context, upgrade_database
+    from service.usecases import organisation as org
+    from service.usecases import registre as uc
+
+    ctx = await open_context(settings)
+    try:
+        await upgrade_database(ctx)
+        actor = Actor.system("banc d'essai")
+        t = await org.create_territory(ctx, actor,
+                                       org.TerritoryInput(name="Banc", departement="37"))
+        q = await org.create_qpv(ctx, actor, t["id"], org.QpvInput(code="QN03798M", name="Q"))
+        c = await org.create_council(ctx, actor, t["id"],
+                                     org.CouncilInput(name="Banc d'essai", qpv_ids=(q["id"],)))
+        times = []
+        for path in (first, second):
+            t0 = time.perf_counter()
+            await uc.import_file(ctx, actor, c["id"], path, path.name)
+            times.append(time.perf_counter() - t0)
+        return times[0], times[1]
+    finally:
+        await ctx.db.stop()
+
+
+@bench("register.import.identical.16k")
+def import_identical_16k() -> tuple[float, int, str]:
+    """16,000 identical rows, then a second file of the same into the same council
+    (issue 14: 89 s, then 189–205 s, when the duplicate search was quadratic)."""
+    from service.settings import load_settings
+
+    n = 16_000
+    work = Path(tempfile.mkdtemp(prefix="bench-registre-"))
+    try:
+        first, second = work / "identiques.csv", work / "identiques-bis.csv"
+        write_identical(first, n)
+        write_identical(second, n, extra=True)
+        settings = load_settings({"CONSEIL_VAR_DIR": str(work), "SECRET_KEY": "b" * 48,
+                                  "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
+                                  "UPLOAD_MAX_BYTES": str(1 << 30)})
+        one, two = asyncio.run(_import_twice(settings, first, second))
+        return one, n, (f"SQLite : {n} lignes identiques importées en {one:.2f} s, puis un "
+                        f"second fichier identique (+1 ligne) dans le même conseil en "
+                        f"{two:.2f} s ; {_load()}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -60,6 +60,14 @@ class InvalidInput(DomainError):
     title = "Données invalides"
 
 
+class TooLarge(InvalidInput):
+    """A file (or request body) over the size allowed: always the same answer, whether
+    the size was declared up front or found while receiving."""
+
+    code = "fichier-trop-volumineux"
+    title = "Fichier trop volumineux"
+
+
 class NotFound(DomainError):
     code = "introuvable"
     title = "Introuvable"

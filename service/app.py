@@ -21,6 +21,7 @@ from litestar.template import TemplateConfig
 
 from service.api.accounts import AccountAdminController, MeController
 from service.api.audit import AuditController
+from service.api.bounds import bounds_guard
 from service.api.organisation import CouncilController, QpvController, TerritoryController
 from service.auth import AuthMiddleware, access_guard, public
 from service.context import AppContext
@@ -126,7 +127,8 @@ def create_app(
 
     app = Litestar(
         route_handlers=handlers,
-        guards=[access_guard, csrf_guard],
+        # bounds first: an id beyond 64 bits must not reach the scope lookup (404).
+        guards=[bounds_guard, access_guard, csrf_guard],
         middleware=[DefineMiddleware(AuthMiddleware)],
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(template_environment())),

@@ -31,6 +31,7 @@ from domain.errors import (
     NotAuthenticated,
     NotFound,
     RuleBroken,
+    TooLarge,
     TooManyAttempts,
 )
 from domain.i18n import _
@@ -48,6 +49,7 @@ STATUS: list[tuple[type[DomainError], int]] = [
     (RuleBroken, 409),
     (InvalidState, 409),
     (Conflict, 409),
+    (TooLarge, 413),
     (InvalidInput, 422),
     (DomainError, 400),
 ]
@@ -128,6 +130,9 @@ _PYDANTIC_FR = [
     ("Input should be less than or equal to", "Valeur trop grande."),
     ("Input should be", "Valeur non autorisée."),
     ("JSON is malformed", "Le corps de la requête n'est pas un JSON valide."),
+    # service.api.bounds (issue 14, item 4)
+    ("Out of range date", "Date hors limites : entre le 1er janvier 1900 et le 31 décembre 2100."),
+    ("Out of range number", "Nombre hors limites."),
 ]
 
 

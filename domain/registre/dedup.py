@@ -19,6 +19,13 @@ is no evidence, and in a large city it would flood the review list with namesake
 
 A row is never merged on a guess: every uncertain case becomes an
 :class:`AmbiguousPair`, and both rows stay in the pool until someone decides.
+
+The work is bounded per block of look-alike rows. A person's rows are compared through
+what they hold that differs (given-name lists, sexes, doors), not row by row, so 16,000
+identical rows cost 16,000 comparisons, not 128 million. And a block of more than
+:data:`MAX_BLOCK` *different* people sharing names and birth date (or names and door)
+is compared with its first :data:`MAX_BLOCK` only: each further row is flagged against
+those, which is already more than a person can review, instead of against every other.
 """
 
 from __future__ import annotations
@@ -47,6 +54,10 @@ __all__ = [
 ]
 
 K = TypeVar("K", bound=Hashable)
+
+# People (groups) one look-alike key is compared with, and the distinct doors kept per
+# person: beyond that, a block is unreal data that a person must look at anyway.
+MAX_BLOCK = 8
 
 CRITERE_NOMS_DATE = "noms-date"
 CRITERE_NOMS_ADRESSE = "noms-adresse"
@@ -80,6 +91,7 @@ class DedupReport:
     entries: tuple[Entry, ...]  # one per person, in the order of the input
     merges: tuple[Merge, ...]
     ambiguous: tuple[AmbiguousPair, ...]
+    comparisons: int = 0  # row-against-person checks made: the work, for tests and benches
 
     @property
     def duplicates_merged(self) -> int:
@@ -91,8 +103,19 @@ def _sexes_agree(a: Sexe | None, b: Sexe | None) -> bool:
     return a is None or b is None or a is b
 
 
+def _door_key(e: Entry) -> tuple[object, ...]:
+    """What :meth:`Address.meme_porte` looks at: two addresses with the same key give
+    the same answer against any third."""
+    a = e.adresse
+    return (a.cle_rue, a.numero, a.suffixe, a.voie_cle, not a.code_postal)
+
+
 class _Groups:
-    """Union of rows into people. A group's id is the index of its first row."""
+    """Union of rows into people. A group's id is the index of its first row.
+
+    Besides its rows, a group keeps what its rows hold that differs — given-name
+    lists, sexes, doors — so a new row is checked against those few values, not against
+    every row (identical rows would otherwise make the work quadratic)."""
 
     def __init__(self, entries: Sequence[Entry]) -> None:
         self.entries = entries
@@ -101,26 +124,51 @@ class _Groups:
         self.members: dict[int, list[int]] = {}
         self.criteria: dict[int, set[str]] = {}
         self.pairs: list[AmbiguousPair] = []
+        self.prenoms: dict[int, dict[str, None]] = {}
+        self.sexes: dict[int, set[Sexe | None]] = {}
+        self.doors: dict[int, dict[tuple[object, ...], Entry]] = {}
+        self.comparisons = 0
 
     def rows(self, g: int) -> list[int]:
         return self.members.get(g) or [g]
 
     def join(self, g: int, i: int, criterion: str) -> None:
-        self.members.setdefault(g, [g]).append(i)
+        if g not in self.members:
+            head = self.entries[g]
+            self.members[g] = [g]
+            self.prenoms[g] = {head.cle_prenoms: None}
+            self.sexes[g] = {head.sexe}
+            self.doors[g] = {_door_key(head): head}
+        e = self.entries[i]
+        self.members[g].append(i)
         self.criteria.setdefault(g, set()).add(criterion)
         self.absorbed[i] = g
+        self.prenoms[g].setdefault(e.cle_prenoms, None)
+        self.sexes[g].add(e.sexe)
+        doors = self.doors[g]
+        if len(doors) < MAX_BLOCK:
+            doors.setdefault(_door_key(e), e)
 
     def names_agree(self, g: int, e: Entry) -> tuple[bool, bool]:
         """(given names compatible with every row of g, sexes agree with every row)."""
-        names = sex = True
-        for j in self.rows(g):
-            other = self.entries[j]
-            names = names and prenoms_compatibles(other.cle_prenoms, e.cle_prenoms)
-            sex = sex and _sexes_agree(other.sexe, e.sexe)
+        if g not in self.members:
+            self.comparisons += 1
+            other = self.entries[g]
+            return (prenoms_compatibles(other.cle_prenoms, e.cle_prenoms),
+                    _sexes_agree(other.sexe, e.sexe))
+        prenoms, sexes = self.prenoms[g], self.sexes[g]
+        self.comparisons += len(prenoms) + len(sexes)
+        names = all(prenoms_compatibles(p, e.cle_prenoms) for p in prenoms)
+        sex = all(_sexes_agree(s, e.sexe) for s in sexes)
         return names, sex
 
     def same_door(self, g: int, e: Entry) -> bool:
-        return any(self.entries[j].adresse.meme_porte(e.adresse) for j in self.rows(g))
+        if g not in self.members:
+            self.comparisons += 1
+            return self.entries[g].adresse.meme_porte(e.adresse)
+        doors = self.doors[g]
+        self.comparisons += len(doors)
+        return any(other.adresse.meme_porte(e.adresse) for other in doors.values())
 
     def flag(self, g: int, i: int, code: str, message: str) -> None:
         self.pairs.append(AmbiguousPair(self.entries[g], self.entries[i], code, message))
@@ -184,13 +232,15 @@ def deduplicate(entries: Sequence[Entry]) -> DedupReport:
 
 
 def _register(index: dict[K, int | list[int]], key: K, g: int) -> None:
+    """Add person ``g`` under ``key``; a block already holding :data:`MAX_BLOCK`
+    people keeps those (later rows are compared with them only)."""
     held = index.get(key)
     if held is None:
         index[key] = g
     elif isinstance(held, int):
         if held != g:
             index[key] = [held, g]
-    elif g not in held:
+    elif len(held) < MAX_BLOCK and g not in held:
         held.append(g)
 
 
@@ -276,7 +326,7 @@ def _merge_undated(groups: _Groups, leftovers: list[int]) -> None:
                               "prénom à cette adresse"))
         for k in keys:
             bucket = index.setdefault(k, [])
-            if target not in bucket:
+            if len(bucket) < MAX_BLOCK and target not in bucket:
                 bucket.append(target)
 
 
@@ -305,4 +355,4 @@ def _report(groups: _Groups) -> DedupReport:
         people = tuple(compress(everyone, keep))
     else:
         people = tuple(entries)
-    return DedupReport(people, tuple(merges), tuple(groups.pairs))
+    return DedupReport(people, tuple(merges), tuple(groups.pairs), groups.comparisons)

@@ -11,12 +11,13 @@ from litestar.status_codes import HTTP_201_CREATED
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.access import Action, Role, is_allowed
+from service.api.bounds import BoundedIn
 from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow
 from service.usecases import composition as uc
 
 
-class _In(BaseModel):
+class _In(BoundedIn):
     model_config = ConfigDict(extra="forbid")
 
 

@@ -15,6 +15,7 @@ from litestar.response import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.access import Action
+from service.api.bounds import BoundedIn
 from service.api.common import actor_of, ctx_of
 from service.auth import allow
 from service.documents.letters import PLACEHOLDERS, LetterWording
@@ -22,7 +23,7 @@ from service.usecases import letter_batches as lb
 from service.usecases import letters as uc
 
 
-class _In(BaseModel):
+class _In(BoundedIn):
     model_config = ConfigDict(extra="forbid")
 
 

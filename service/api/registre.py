@@ -19,13 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.access import Action
 from domain.errors import InvalidInput
 from domain.i18n import _
+from service.api.bounds import BoundedIn
 from service.api.common import actor_of, ctx_of
 from service.auth import allow
 from service.registre import uploads
 from service.usecases import registre as uc
 
 
-class _In(BaseModel):
+class _In(BoundedIn):
     model_config = ConfigDict(extra="forbid")
 
 

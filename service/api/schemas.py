@@ -8,8 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.api.bounds import BoundedIn
 
-class _In(BaseModel):
+
+class _In(BoundedIn):
     model_config = ConfigDict(extra="forbid")
 
 

@@ -15,12 +15,13 @@ from litestar.status_codes import HTTP_201_CREATED
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.access import Action
+from service.api.bounds import BoundedIn
 from service.api.common import actor_of, client_ip, ctx_of
 from service.auth import allow, public
 from service.usecases import tirage as uc
 
 
-class _In(BaseModel):
+class _In(BoundedIn):
     model_config = ConfigDict(extra="forbid")
 
 

@@ -9,7 +9,6 @@ Word open it and the préfecture can edit the considérants before signing.
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from typing import Any
@@ -21,6 +20,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from domain.composition import College
 from domain.i18n import _
+from service.documents.csv_export import CsvExport
 from service.documents.fonts import BOLD, REGULAR
 from service.documents.formatting import format_date_long, french_spacing
 from service.documents.page import Letterhead, PageTemplate
@@ -217,11 +217,10 @@ CSV_COLUMNS = [
 
 def composition_csv(view: View) -> bytes:
     """UTF-8 with BOM and « ; » separators: what French spreadsheets open directly."""
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    w.writerow(CSV_COLUMNS)
+    w = CsvExport()
+    w.row(CSV_COLUMNS)
     for m in view.members:
-        w.writerow(
+        w.row(
             [
                 m["college"],
                 m["nom"],
@@ -236,11 +235,11 @@ def composition_csv(view: View) -> bytes:
                 m["status_since"].isoformat() if m.get("status_since") else "",
             ]
         )
-    w.writerow([])
-    w.writerow(["regle", "respectee", "gravite", "message"])
+    w.row([])
+    w.row(["regle", "respectee", "gravite", "message"])
     for r in view.results:
-        w.writerow([r.code, "oui" if r.ok else "non", r.severity.value, r.message])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+        w.row([r.code, "oui" if r.ok else "non", r.severity.value, r.message])
+    return w.to_bytes()
 
 
 # --- the draft arrêté (ODT) --------------------------------------------------------------

@@ -17,21 +17,27 @@ the wrong kind or too large.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
+import json
 import os
+import re
+import subprocess
+import sys
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
 from charset_normalizer import from_bytes
 
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, TooLarge
 from domain.i18n import _
+from service.registre.sheet_limits import check_spreadsheet, damaged
 
 __all__ = ["DEFAULT_MAX_BYTES", "Table", "csv_rows_from", "read_table"]
 
@@ -39,6 +45,7 @@ DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 _SAMPLE_BYTES = 64 * 1024
 _DETECTION_BYTES = 256 * 1024
 _CHUNK = 1024 * 1024
+_SHEET_TIMEOUT = 600
 DELIMITERS = ";,\t|"
 _DELIMITER_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre"}
 
@@ -78,7 +85,7 @@ class Table:
     format: str  # "csv", "xlsx", "ods" or "xls"
     encoding: str | None = None
     delimiter: str | None = None
-    _closer: IO[bytes] | None = field(default=None, repr=False)
+    _closer: IO[Any] | None = field(default=None, repr=False)
 
     @property
     def delimiter_name(self) -> str | None:
@@ -133,7 +140,7 @@ def read_table(
         opener = lambda: path.open("rb")  # noqa: E731
 
     if size > max_bytes:
-        raise InvalidInput(
+        raise TooLarge(
             _("Fichier trop volumineux : %(taille)s (maximum %(max)s).")
             % {"taille": _megabytes(size), "max": _megabytes(max_bytes)},
             code="fichier-trop-volumineux", field="fichier")
@@ -150,23 +157,27 @@ def read_table(
     stream: IO[bytes] = opener()
     try:
         head = stream.read(_SAMPLE_BYTES)
-        kind = _kind(head, stream)
+        kind = _kind(head, stream, extension)
         _check_extension(extension, kind)
         stream.seek(0)
         if kind == "csv":
             return _read_csv(stream, head, encoding, delimiter)
-        return _read_sheet(stream, kind, sheet)
     except BaseException:
         stream.close()
         raise
+    stream.close()
+    if isinstance(source, bytes | bytearray):
+        return _read_sheet(None, bytes(source), kind, sheet)
+    return _read_sheet(Path(source), None, kind, sheet)
 
 
 def _megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} Mo".replace(".", ",")
 
 
-def _kind(head: bytes, stream: IO[bytes]) -> str:
-    """What the content is, from its first bytes (never from its name)."""
+def _kind(head: bytes, stream: IO[bytes], extension: str = "") -> str:
+    """What the content is, from its first bytes (never from its name; the name only
+    helps say what is wrong with a broken file)."""
     if head.startswith(_ZIP_MAGIC):
         stream.seek(0)
         try:
@@ -174,13 +185,21 @@ def _kind(head: bytes, stream: IO[bytes]) -> str:
                 names = set(z.namelist())
                 if "xl/workbook.xml" in names:
                     return "xlsx"
-                if "mimetype" in names and z.read("mimetype").strip() == _ODS_MIMETYPE:
-                    return "ods"
-        except zipfile.BadZipFile:
-            pass
+                mimetype = z.read("mimetype").strip() if "mimetype" in names else b""
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError,
+                ValueError, NotImplementedError, RuntimeError):
+            # A ZIP whose directory cannot be read: a truncated or damaged file.
+            if extension in SHEET_EXTENSIONS or not extension:
+                raise damaged() from None
+            names, mimetype = set(), b""
+        if mimetype == _ODS_MIMETYPE:
+            return "ods"
+        other = _other_document(names, mimetype)
+        if other is None and extension in SHEET_EXTENSIONS:
+            raise damaged(_("classeur introuvable dans l'archive"))
         raise InvalidInput(
-            _("Ce fichier est une archive ZIP qui n'est pas un tableur (document texte, "
-              "présentation ?) : déposez un fichier CSV, XLSX ou ODS."),
+            _("Ce fichier est %(quoi)s : il n'est pas un tableur. Déposez un fichier CSV, "
+              "XLSX ou ODS.") % {"quoi": other or _("une archive ZIP")},
             code="type-fichier", field="fichier")
     if head.startswith(_OLE_MAGIC):
         return "xls"
@@ -190,11 +209,25 @@ def _kind(head: bytes, stream: IO[bytes]) -> str:
                 _("Ce fichier est de type %(type)s, pas un registre : déposez un fichier CSV, "
                   "XLSX ou ODS.") % {"type": label},
                 code="type-fichier", field="fichier")
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if (b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            and _utf16_without_bom(head) is None):
         raise InvalidInput(
             _("Ce fichier est binaire, pas un fichier texte CSV ni un tableur."),
             code="type-fichier", field="fichier")
     return "csv"
+
+
+def _other_document(names: set[str], mimetype: bytes) -> str | None:
+    """What an office archive that is not a spreadsheet is, in words (or None)."""
+    if "word/document.xml" in names or mimetype.startswith(
+            b"application/vnd.oasis.opendocument.text"):
+        return _("un document texte")
+    if any(n.startswith("ppt/") for n in names) or mimetype.startswith(
+            b"application/vnd.oasis.opendocument.presentation"):
+        return _("une présentation")
+    if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+        return _("un document OpenDocument")
+    return None
 
 
 def _check_extension(extension: str, kind: str) -> None:
@@ -218,11 +251,71 @@ def _check_extension(extension: str, kind: str) -> None:
 # ------------------------------------------------------------------------------- CSV
 
 
+def _utf16_without_bom(head: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" when ``head`` is UTF-16 text saved without its byte-order
+    mark: in Latin-script text (French included: é is E9 00) nearly every other byte is
+    zero, on one side only."""
+    sample = head[: 64 * 1024]
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    zeros_even = sample[0::2].count(0) / half
+    zeros_odd = sample[1::2].count(0) / half
+    if zeros_odd > 0.7 and zeros_even < 0.02:
+        return "utf-16-le"
+    if zeros_even > 0.7 and zeros_odd < 0.02:
+        return "utf-16-be"
+    return None
+
+
+# A well-formed UTF-8 sequence of two to four bytes: in a Windows-1252 file these are
+# rare (« Ã© »), in a UTF-8 file they are every accented letter.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def _mixed_utf8(stream: IO[bytes]) -> InvalidInput | None:
+    """A UTF-8 file with a few lines in another encoding (one line pasted from an old
+    export): the line named, instead of reading the whole file as Windows-1252 and
+    garbling every accent of the other lines."""
+    stream.seek(0)
+    valid = high = 0
+    while chunk := stream.read(_CHUNK):
+        # A sequence cut by the chunk boundary is miscounted once: negligible here.
+        found = _UTF8_MULTIBYTE.findall(chunk)
+        valid += len(found)
+        high += len(_HIGH_BYTE.findall(chunk)) - sum(len(f) for f in found)
+    if valid < 2 or valid <= high:
+        return None
+    line = _first_bad_line(stream, "utf-8")
+    shown = _first_bad_char(stream)
+    detail = _("Ligne %(ligne)d : caractère non UTF-8 (« %(car)s » en Windows-1252 ?) alors "
+               "que le reste du fichier est en UTF-8 : corrigez cette ligne ou enregistrez "
+               "tout le fichier en UTF-8.") % {"ligne": line or 0, "car": shown}
+    return InvalidInput(detail, code="encodage-mixte", line=line, field="encodage")
+
+
+def _first_bad_char(stream: IO[bytes]) -> str:
+    """The first byte UTF-8 cannot decode, read as Windows-1252 (what it most likely is)."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    stream.seek(0)
+    while chunk := stream.read(_CHUNK):
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            return exc.object[exc.start:exc.start + 1].decode("cp1252", "replace")
+    return "?"
+
+
 def _detect_encoding(head: bytes, stream: IO[bytes]) -> str:
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    utf16 = _utf16_without_bom(head)
+    if utf16 is not None:
+        return utf16
     # Strict UTF-8 over the whole file, incrementally: cheap (hundreds of MB/s), and a
     # legacy-encoded file almost never decodes as valid UTF-8 by accident.
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
@@ -234,6 +327,9 @@ def _detect_encoding(head: bytes, stream: IO[bytes]) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _mixed_utf8(stream)
+    if mixed is not None:
+        raise mixed
     stream.seek(0)
     sample = stream.read(_DETECTION_BYTES)
     best = from_bytes(sample, cp_isolation=_LEGACY_ENCODINGS).best()
@@ -384,84 +480,60 @@ def _decode_error(encoding: str, line: int | None) -> InvalidInput:
 # ----------------------------------------------------------------------- spreadsheets
 
 
-def _cell(value: object) -> str:
-    """A spreadsheet cell as the text a person typed or sees."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "VRAI" if value else "FAUX"
-    if isinstance(value, float):
-        # Numbers typed in a cell come back as floats: postcode 37990 is 37990.0.
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        if value.time() == time(0, 0):
-            return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
-        return f"{value.day:02d}/{value.month:02d}/{value.year:04d} {value:%H:%M}"
-    if isinstance(value, date):
-        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
-    if isinstance(value, time):
-        return value.strftime("%H:%M:%S")
-    if isinstance(value, timedelta):
-        return str(value)
-    return str(value)
-
-
-def _read_sheet(stream: IO[bytes], kind: str, sheet: str | int | None) -> Table:
-    # Imported here so that a CSV-only deployment does not load the Rust extension.
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
-
-    try:
-        workbook = CalamineWorkbook.from_filelike(stream)
-    except PasswordError:
-        raise InvalidInput(_("Le tableur est protégé par un mot de passe : enregistrez-en "
-                             "une copie sans mot de passe."), code="tableur-protege",
-                           field="fichier") from None
-    except (CalamineError, ValueError, OSError) as exc:
-        raise InvalidInput(_("Tableur illisible (%(type)s) : %(erreur)s")
-                           % {"type": kind, "erreur": exc}, code="tableur-illisible",
-                           field="fichier") from None
-    stream.close()
-    names = list(workbook.sheet_names)
-    if isinstance(sheet, str):
-        if sheet not in names:
-            raise InvalidInput(
-                _("Feuille « %(feuille)s » introuvable (feuilles : %(feuilles)s).")
-                % {"feuille": sheet, "feuilles": ", ".join(names)},
-                code="feuille-introuvable", field="feuille")
-        indexes = [names.index(sheet)]
-    elif isinstance(sheet, int):
-        if not 0 <= sheet < len(names):
-            raise InvalidInput(_("Feuille n° %(n)d introuvable (%(total)d feuilles).")
-                               % {"n": sheet + 1, "total": len(names)},
-                               code="feuille-introuvable", field="feuille")
-        indexes = [sheet]
-    else:
-        indexes = list(range(len(names)))
-
-    for i in indexes:
+def _read_sheet(path: Path | None, data: bytes | None, kind: str,
+                sheet: str | int | None) -> Table:
+    """Bounds checked here, cells read by a child process under a memory limit."""
+    with contextlib.ExitStack() as cleanup:
+        if path is None:
+            # Uploaded bytes: the child reads a private temporary copy.
+            fd, raw = tempfile.mkstemp(prefix="tableur-", suffix="." + kind)
+            cleanup.callback(os.unlink, raw)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data or b"")
+            path = Path(raw)
+        check_spreadsheet(path, kind)
+        fd, out_raw = tempfile.mkstemp(prefix="tableur-", suffix=".jsonl")
+        os.close(fd)
+        cleanup.callback(Path(out_raw).unlink, missing_ok=True)
         try:
-            raw_rows = workbook.get_sheet_by_index(i).iter_rows()
-        except (CalamineError, ValueError) as exc:
-            raise InvalidInput(_("Feuille illisible : %(erreur)s") % {"erreur": exc},
-                               code="tableur-illisible",
-                               field="feuille") from None
-        # iter_rows starts at the sheet's first row even when it is empty, so the
-        # position + 1 is the line number a person sees in the spreadsheet.
-        rows = (
-            (n, cells)
-            for n, cells in ((n, [_cell(v) for v in raw]) for n, raw in enumerate(raw_rows, 1))
-            if any(c.strip() for c in cells)
-        )
+            done = subprocess.run(  # noqa: S603 (our own module, arguments we built)
+                [sys.executable, "-m", "service.registre.sheet_child", str(path), kind,
+                 json.dumps(sheet), out_raw],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, timeout=_SHEET_TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            raise InvalidInput(_("La lecture du tableur a pris trop de temps : exportez-le "
+                                 "en CSV puis déposez le fichier CSV."),
+                               code="tableur-trop-grand", field="fichier") from None
+        out = open(out_raw, encoding="utf-8")  # noqa: SIM115 (closed by the Table)
+    # The output file is unlinked already: it lives while the table reads it.
+    try:
+        status = json.loads(out.readline() or "null") if done.returncode == 0 else None
+        if not isinstance(status, dict):
+            raise InvalidInput(
+                _("Ce tableur demande trop de mémoire pour être lu (feuille trop grande ou "
+                  "fichier endommagé) : supprimez les lignes et colonnes vides au-delà des "
+                  "données, ou exportez-le en CSV."),
+                code="tableur-trop-grand", field="fichier")
+        if not status.get("ok"):
+            error = status.get("error") or {}
+            raise InvalidInput(str(error.get("detail")), code=str(error.get("code")),
+                               field=error.get("field") or "fichier")
+        rows = _sheet_rows(out)
         first = next(rows, None)
         if first is None:
-            continue
+            raise InvalidInput(_("Le tableur ne contient aucune donnée."),
+                               code="fichier-vide", field="fichier")
         header_line, header = first
         while header and not header[-1].strip():
             header.pop()  # a sheet is as wide as its widest row, titles may stop earlier
-        return Table([h.strip() for h in header], header_line, rows, kind)
-    raise InvalidInput(_("Le tableur ne contient aucune donnée."), code="fichier-vide",
-                       field="fichier")
+        return Table([h.strip() for h in header], header_line, rows, kind, _closer=out)
+    except BaseException:
+        out.close()
+        raise
+
+
+def _sheet_rows(out: IO[str]) -> Iterator[tuple[int, list[str]]]:
+    for line in out:
+        n, cells = json.loads(line)
+        yield n, cells

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound, TooLarge
 from domain.i18n import _
 from service.registre.reader import CSV_EXTENSIONS, SHEET_EXTENSIONS
 
@@ -41,8 +41,9 @@ def _megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} Mo".replace(".", ",")
 
 
-def too_large(size: int, max_bytes: int) -> InvalidInput:
-    return InvalidInput(
+def too_large(size: int, max_bytes: int) -> TooLarge:
+    """The one refusal of an oversize upload (413), declared or found while receiving."""
+    return TooLarge(
         _("Fichier trop volumineux : %(taille)s (maximum %(max)s).")
         % {"taille": _megabytes(size), "max": _megabytes(max_bytes)},
         code="fichier-trop-volumineux", field="fichier")

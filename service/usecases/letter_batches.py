@@ -14,10 +14,8 @@ Nothing here logs or audits a name or an address: audit details are counts and d
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
-import io
 import logging
 import tempfile
 from collections.abc import AsyncIterator, Sequence
@@ -43,6 +41,7 @@ from service.context import AppContext
 from service.db.tables_documents import LetterBatch, LetterBatchChunk
 from service.db.tables_tirage import DrawRound
 from service.documents.assemble import PdfAssembler
+from service.documents.csv_export import CsvExport
 from service.documents.fonts import missing_glyphs
 from service.documents.letters import (
     CouncilInfo,
@@ -209,19 +208,12 @@ async def prepare_round(ctx: AppContext, draw_id: int, round_no: int) -> Prepare
 # Files
 
 
-def _cell(value: str) -> str:
-    """A spreadsheet must not run a name as a formula (CSV injection): lines 1–3 are
-    free text from the registers, so a leading = + @ or control character is quoted."""
-    return "'" + value if value[:1] in ("=", "+", "@", "\t", "\r") else value
-
-
 def addresses_csv(prepared: PreparedRound, pages: Sequence[int]) -> bytes:
     """The mail house's file: one row per letter in PDF order. UTF-8 with BOM (Excel
     opens it with the accents right), ``;`` separators, CRLF. ``lignes`` 1–6 are the
     norm's roles, so a column always holds the same kind of line."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
+    writer = CsvExport()  # cells neutralised against formulas (CSV injection)
+    writer.row(
         [
             "pli",
             "invitation",
@@ -242,19 +234,19 @@ def addresses_csv(prepared: PreparedRound, pages: Sequence[int]) -> bytes:
         bloc = prepared.blocks[letter.invitation_id]
         by_role = {ligne.role: ligne.texte for ligne in bloc.lignes}
         code_postal, _sep, commune = by_role.get(6, "").partition(" ")
-        writer.writerow(
+        writer.row(
             [
                 number,
                 letter.invitation_id,
                 first,
                 count,
-                *[_cell(by_role.get(role, "")) for role in range(1, 7)],
+                *[by_role.get(role, "") for role in range(1, 7)],
                 code_postal,
                 commune,
             ]
         )
         first += count
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return writer.to_bytes()
 
 
 def _render_part(

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import csv
 import functools
-import io
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
@@ -66,6 +64,7 @@ from service.db.tables_registre import (
     RegisterPerson,
     RegisterSource,
 )
+from service.documents.csv_export import CsvExport
 from service.registre.halves import STAGED_COLUMNS, Helper, Split, Staged, plan_split
 from service.registre.reader import Table, read_table
 from service.registre.rows import PERSON_COLUMNS, person_rows, pool_keys
@@ -993,12 +992,11 @@ async def rejected_rows_csv(council_id: int, source_id: int) -> bytes:
     ).output(load_json=True).first()
     if row is None:
         raise NotFound(_("Import introuvable."))
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    w.writerow([_("ligne"), _("champ"), _("motif"), *(row["header"] or [])])
+    w = CsvExport()
+    w.row([_("ligne"), _("champ"), _("motif"), *(row["header"] or [])])
     for r in row["rejets"] or []:
-        w.writerow([r["line"], ", ".join(r["fields"]), r["message"], *r["values"]])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+        w.row([r["line"], ", ".join(r["fields"]), r["message"], *r["values"]])
+    return w.to_bytes()
 
 
 async def register_overview(council_id: int) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from domain.access import Action
 from domain.errors import DomainError
 from domain.i18n import _
+from service.api.bounds import version_or_stale
 from service.api.common import actor_of, ctx_of
 from service.auth import allow
 from service.errors import status_of
@@ -21,7 +22,7 @@ from service.web.render import form_errors, form_text, render, see_other
 
 def _version(form: Any) -> int:
     raw = form_text(form, "version")
-    return int(raw) if raw.isdigit() else -1
+    return version_or_stale(raw)
 
 
 def parse_communes(raw: str) -> tuple[dict[str, str], ...]:

@@ -16,6 +16,7 @@ from domain.i18n import _
 from domain.organisation import QUORUM_RULES, CouncilSettings
 from service import audit
 from service.api.audit import list_events
+from service.api.bounds import version_or_stale
 from service.api.common import actor_of, client_ip, ctx_of, user_of
 from service.auth import SESSION_COOKIE, allow, authenticated, public
 from service.errors import status_of
@@ -234,10 +235,7 @@ class CouncilPages(Controller):
         form = await request.form()
         values = {k: form_text(form, k) for k in ["name", "regime", "version", *CouncilSettings.LABELS]}
         settings = {k: values[k] for k in CouncilSettings.LABELS if k in form}
-        try:
-            version = int(values["version"])
-        except ValueError:
-            version = -1
+        version = version_or_stale(values["version"])
         try:
             await org.update_council(ctx_of(request), actor_of(request), council_id, org.CouncilUpdate(
                 version=version, name=values["name"], regime=values["regime"], settings=settings))

@@ -15,6 +15,7 @@ from domain.composition import College, MemberStatus, Origin, Seat
 from domain.errors import Conflict, DomainError, InvalidInput, RuleBroken
 from domain.i18n import _
 from service.api.audit import list_events
+from service.api.bounds import bounded_int, check_day
 from service.api.common import actor_of, client_ip, ctx_of, user_of
 from service.auth import allow, authenticated, public
 from service.errors import status_of
@@ -384,8 +385,8 @@ def _date(values: dict[str, str], key: str) -> date:
     try:
         if "/" in raw:
             d, m, y = raw.split("/")
-            return date(int(y), int(m), int(d))
-        return date.fromisoformat(raw)
+            return check_day(date(int(y), int(m), int(d)), key)
+        return check_day(date.fromisoformat(raw), key)
     except ValueError:
         raise InvalidInput(
             _("Date invalide (JJ/MM/AAAA)."), field=key, code="date-invalide"
@@ -398,7 +399,7 @@ def _opt_date(values: dict[str, str], key: str) -> date | None:
 
 def _int(values: dict[str, str], key: str) -> int:
     try:
-        return int(values.get(key) or "")
+        return bounded_int(int(values.get(key) or ""), key)
     except ValueError:
         raise InvalidInput(_("Valeur entière attendue."), field=key) from None
 

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Response, Stream, Template
 from domain.access import Action
 from domain.errors import Conflict, DomainError, InvalidInput, InvalidState, TooManyAttempts
 from domain.i18n import _
+from service.api.bounds import version_or_stale
 from service.api.common import actor_of, client_ip, ctx_of
 from service.auth import allow, public
 from service.documents.letters import PLACEHOLDERS, LetterWording
@@ -132,7 +133,7 @@ class LetterTemplatePages(Controller):
                 actor_of(request),
                 council_id,
                 values,
-                version=int(raw_version) if raw_version.isdigit() else -1,
+                version=version_or_stale(raw_version),
                 logo=logo,
                 remove_logo=str(form.get("retirer_logo", "")) == "1",
             )

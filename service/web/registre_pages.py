@@ -22,6 +22,7 @@ from domain.access import Action
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import _
 from domain.registre.mapping import CANONICAL_FIELDS
+from service.api.bounds import check_day
 from service.api.common import actor_of, ctx_of
 from service.auth import allow
 from service.errors import status_of
@@ -63,6 +64,10 @@ STRATIFICATIONS = [
     ("sexe-bureau", "sexe × bureau de vote"),
     ("sexe-age", "sexe × tranche d'âge"),
 ]
+
+
+# Refusals no encoding or delimiter chosen on the preview can lift.
+_UNREADABLE = frozenset({"tableur-trop-grand", "tableur-endommage", "type-fichier"})
 
 
 class _StreamedForm:
@@ -219,8 +224,9 @@ class RegisterPages(Controller):
         await org.get_council(council_id)
         try:
             form = await _streamed_form(request)
-        except DomainError as exc:
-            return await self._index(request, council_id, form_errors(exc), status=422)
+        except DomainError as exc:  # 413 when too large, however the body was sent
+            return await self._index(request, council_id, form_errors(exc),
+                                     status=status_of(exc))
         assert form.upload is not None
         options = {
             "kind": form.fields.get("type", ""),
@@ -248,6 +254,8 @@ class RegisterPages(Controller):
                 ctx, council_id, upload.path, upload.file_name, _options_from(options)
             )
         except DomainError as exc:
+            if exc.code in _UNREADABLE:  # no option can make it readable: not kept
+                uploads.forget(ctx.settings.var_dir, council_id, token)
             return await self._index(request, council_id, form_errors(exc), status=422)
         mapping = options.get("mapping") or data["mapping"]
         return render(
@@ -519,7 +527,7 @@ class RegisterPages(Controller):
 
 def _date(raw: str) -> date:
     try:
-        return date.fromisoformat(raw)
+        return check_day(date.fromisoformat(raw), "date_reference")
     except ValueError:
         raise InvalidInput(
             _("Date de référence invalide (format attendu : AAAA-MM-JJ)."), field="date_reference"

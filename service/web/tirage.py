@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from domain.access import Action, is_allowed
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import _
+from service.api.bounds import bounded_int, check_day
 from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, public
 from service.errors import status_of
@@ -61,7 +62,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 def _int(value: str, field: str) -> int:
     try:
-        return int(value)
+        return bounded_int(int(value), field)
     except ValueError:
         raise InvalidInput(_("Indiquez un nombre entier."), field=field) from None
 
@@ -303,7 +304,9 @@ class DrawPages(Controller):
             deadline = None
             if form_text(raw, "deadline"):
                 try:
-                    day = datetime.strptime(form_text(raw, "deadline"), "%Y-%m-%d").date()
+                    day = check_day(
+                        datetime.strptime(form_text(raw, "deadline"), "%Y-%m-%d").date(),
+                        "deadline")
                 except ValueError:
                     raise InvalidInput(
                         _("Date limite attendue au format AAAA-MM-JJ."), field="deadline"
