@@ -41,16 +41,15 @@ from domain.errors import (
     InvalidState,
     NotFound,
     RuleBroken,
-    TooManyAttempts,
 )
 from domain.i18n import _
 from domain.verify import VerifyResult, verify
-from service import audit
+from service import attempts, audit
 from service.audit import Actor
 from service.auth import council_scope, scope_resolver
 from service.context import AppContext
 from service.db.bulk import bulk_insert
-from service.db.tables import Council, CouncilQpv, LoginAttempt, Pool, PoolMember
+from service.db.tables import Council, CouncilQpv, Pool, PoolMember
 from service.db.tables_tirage import Draw, DrawInvitation, DrawRound, DrawSeat
 from service.db.versioned import versioned_update
 from service.usecases import subjects
@@ -1216,18 +1215,6 @@ async def import_replies_csv(ctx: AppContext, actor: Actor, council_id: int, dra
     return {"recorded": len(entries), "by_reply": counts}
 
 
-async def _failures(key: str, since: datetime) -> tuple[int, datetime | None]:
-    rows = (
-        await LoginAttempt.select(LoginAttempt.at)
-        .where(
-            (LoginAttempt.subject_key == key) & (LoginAttempt.at >= since) & (LoginAttempt.success == False)  # noqa: E712
-        )
-        .order_by(LoginAttempt.at, ascending=False)
-        .limit(200)
-    )
-    return len(rows), (rows[0]["at"] if rows else None)
-
-
 async def reply_online(
     ctx: AppContext,
     code: str,
@@ -1246,14 +1233,12 @@ async def reply_online(
     digest = code_digest(code)
     keys = [f"reponse-code:{digest}", f"reponse-client:{client_key or 'inconnu'}"]
     limits = [REPLY_MAX_FAILURES_PER_CODE, REPLY_MAX_FAILURES_PER_CLIENT]
-    for k, limit in zip(keys, limits, strict=True):
-        count, last = await _failures(k, now - REPLY_WINDOW)
-        if count >= limit and last is not None:
-            retry = max(1, int((last + REPLY_WINDOW - now).total_seconds()) + 1)
-            raise TooManyAttempts(
-                _("Trop d'essais infructueux. Réessayez dans {m} minute(s) ou répondez avec le coupon du courrier.").format(m=max(1, (retry + 59) // 60)),
-                retry_after=retry,
-            )
+
+    def refusal(retry: int) -> str:
+        return _("Trop d'essais infructueux. Réessayez dans {m} minute(s) ou répondez avec le coupon du courrier.").format(m=max(1, (retry + 59) // 60))
+
+    # Counted and reserved before the code is checked, atomically (see service/attempts.py).
+    reserved = await attempts.reserve(ctx, list(zip(keys, limits, strict=True)), now=now, window=REPLY_WINDOW, refusal=refusal, until_success=False)
 
     generic = InvalidInput(
         _("Code ou année de naissance incorrect. Vérifiez le code imprimé sur votre courrier, ou répondez avec le coupon-réponse."),
@@ -1262,9 +1247,6 @@ async def reply_online(
     )
 
     async def fail() -> None:
-        async with ctx.db.transaction():
-            await LoginAttempt.insert(*[LoginAttempt(subject_key=k, at=now, success=False) for k in keys])
-            await LoginAttempt.delete().where(LoginAttempt.at < now - timedelta(days=1))
         raise generic
 
     try:
@@ -1279,6 +1261,7 @@ async def reply_online(
             "declined": Reply.DECLINED,
         }[(answer or "").strip().lower()]
     except KeyError:
+        await attempts.released(reserved)
         raise InvalidInput(_("Indiquez si vous acceptez ou refusez."), field="answer") from None
     inv = await DrawInvitation.select().where(DrawInvitation.code_digest == digest).first()
     if inv is None or inv["subject_id"] is None:
@@ -1288,6 +1271,7 @@ async def reply_online(
     if subject is None or subject.birth_year is None or subject.purged or not hmac.compare_digest(str(subject.birth_year), str(year)):
         await fail()
     # Both factors hold: from here messages may be specific.
+    await attempts.succeeded(reserved)
     loaded = await _load(int(inv["draw"]))
     rnd_row = next((x for x in loaded.rounds if int(x["number"]) == int(inv["round"])), None)
     if loaded.draw.status is cer.DrawStatus.ABANDONED:
@@ -1307,8 +1291,6 @@ async def reply_online(
         [ReplyEntry(inv["key"], r, contact=(contact or "").strip()[:300])],
         "online",
     )
-    async with ctx.db.transaction():
-        await LoginAttempt.insert(LoginAttempt(subject_key=keys[0], at=now, success=True))
     return {
         "reference": loaded.row["reference"],
         "council": loaded.draw.council.name,
