@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final
 
-from domain.access import ResourceScope
+from domain.access import ResourceScope, Role
 from domain.draw import ceremony as cer
 from domain.draw import protocol as proto
 from domain.draw import record as rec
@@ -50,6 +50,7 @@ from service.auth import council_scope, scope_resolver
 from service.context import AppContext
 from service.db.bulk import bulk_insert
 from service.db.tables import Council, CouncilQpv, Pool, PoolMember
+from service.db.tables import RoleAssignment as RoleRow
 from service.db.tables_tirage import Draw, DrawInvitation, DrawRound, DrawSeat
 from service.db.versioned import versioned_update
 from service.usecases import subjects
@@ -649,7 +650,8 @@ async def enter_entropy(ctx: AppContext, actor: Actor, council_id: int, draw_id:
             code="non-engage",
         )
     now = ctx.now()
-    draw = cer.enter_entropy(loaded.draw, text, ekind, actor.label, now)
+    who = await _acting_role(actor)
+    draw = cer.enter_entropy(loaded.draw, text, ekind, who, now)
     assert draw.seed is not None
     async with ctx.db.transaction():
         if await Draw.exists().where((Draw.entropy_commitment == row["commitment"]) & (Draw.id != draw_id)):
@@ -665,7 +667,7 @@ async def enter_entropy(ctx: AppContext, actor: Actor, council_id: int, draw_id:
                     "status": "entropy_entered",
                     "entropy": text,
                     "entropy_kind": ekind.value,
-                    "entropy_by": actor.label,
+                    "entropy_by": who,
                     "entropy_by_id": actor.id,
                     "entropy_at": now,
                     "entropy_commitment": row["commitment"],
@@ -817,7 +819,7 @@ async def abandon_draw(
             {
                 "status": "abandoned",
                 "abandoned_at": now,
-                "abandoned_by": actor.label,
+                "abandoned_by": await _acting_role(actor),
                 "abandon_reason": draw.abandon_reason,
             },
         )
@@ -1375,8 +1377,26 @@ async def record_departure(ctx: AppContext, actor: Actor, council_id: int, draw_
 # --------------------------------------------------------------------------------------
 
 
+async def _acting_role(actor: Actor) -> str:
+    """Public draw data names the role that acted, never the account (issue 14, item 6)."""
+    if actor.id is None:
+        return actor.label
+    held = {r["role"] for r in await RoleRow.select(RoleRow.role).where(RoleRow.account == actor.id)}
+    for role in (Role.CHEF_DE_PROJET, Role.ADMINISTRATEUR, Role.SECRETAIRE, Role.AUDITEUR, Role.MEMBRE):
+        if role.value in held:
+            return role.label
+    return Role.CHEF_DE_PROJET.label
+
+
+def _public_name(value: str | None) -> str:
+    """Rows written before roles were stored hold the account's e-mail: never show it."""
+    if value and "@" in value:
+        return Role.CHEF_DE_PROJET.label
+    return value or ""
+
+
 def _public_view(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
+    out = {
         k: row[k]
         for k in (
             "id",
@@ -1413,6 +1433,9 @@ def _public_view(row: Mapping[str, Any]) -> dict[str, Any]:
             "version",
         )
     } | {"status_label": cer.DrawStatus(row["status"]).label}
+    out["entropy_by"] = _public_name(out["entropy_by"])
+    out["abandoned_by"] = _public_name(out["abandoned_by"])
+    return out
 
 
 async def get_draw(draw_id: int, council_id: int | None = None) -> dict[str, Any]:
@@ -1717,7 +1740,7 @@ async def pv_data(draw_id: int, lead_copy: bool) -> dict[str, Any]:
         "committed_at": row["committed_at"],
         "entropy": row["entropy"],
         "entropy_kind": row["entropy_kind"],
-        "entropy_by": row["entropy_by"],
+        "entropy_by": _public_name(row["entropy_by"]),
         "entropy_at": row["entropy_at"],
         "seed": row["seed"],
         "ranking_digest": row["ranking_digest"],

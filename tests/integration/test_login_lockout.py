@@ -71,8 +71,8 @@ async def test_parallel_attempts_per_client_address_are_bounded(ctx: Any, world:
 async def test_success_resets_the_count(ctx: Any, world: World) -> None:
     from service.usecases import accounts as acc
 
-    results, _checked = await _parallel_logins(ctx, world.emails["lead_a"], 5)
+    _results, _checked = await _parallel_logins(ctx, world.emails["lead_a"], 5)
     ok = await acc.login(ctx, world.emails["lead_a"], PASSWORD, "192.0.2.7")
     assert ok.account_id == world.ids["lead_a"]
-    results, checked = await _parallel_logins(ctx, world.emails["lead_a"], 12)
+    _results, checked = await _parallel_logins(ctx, world.emails["lead_a"], 12)
     assert checked == ctx.settings.login_max_failures
