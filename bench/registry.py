@@ -29,3 +29,4 @@ MODULES = ["bench.draw"]
 MODULES.append("bench.tirage")
 MODULES.append("bench.register")
 MODULES.append("bench.letters")
+MODULES.append("bench.http_load")
