@@ -79,6 +79,7 @@ class Action(StrEnum):
     READ_COMPOSITION = "read_composition"
     MANAGE_COMPOSITION = "manage_composition"
     READ_AUDIT_TRAIL = "read_audit_trail"
+    VERIFY_AUDIT_TRAIL = "verify_audit_trail"
     MANAGE_USERS = "manage_users"
 
     @property
@@ -101,6 +102,7 @@ class Action(StrEnum):
             Action.READ_COMPOSITION: _("consulter la composition du conseil"),
             Action.MANAGE_COMPOSITION: _("modifier la composition du conseil"),
             Action.READ_AUDIT_TRAIL: _("consulter le journal d'audit"),
+            Action.VERIFY_AUDIT_TRAIL: _("vérifier l'intégrité de tout le journal d'audit"),
             Action.MANAGE_USERS: _("gérer les comptes utilisateurs"),
         }[self]
 
@@ -165,6 +167,7 @@ GRANTS: dict[Role, frozenset[Action]] = {
             Action.READ_DRAW_AUDIT,
             Action.READ_COMPOSITION,
             Action.READ_AUDIT_TRAIL,
+            Action.VERIFY_AUDIT_TRAIL,
         }
     ),
 }
@@ -243,6 +246,12 @@ def is_allowed(principal: Principal, action: Action, scope: ResourceScope) -> bo
     return any(action in GRANTS[a.role] and a.covers(scope) for a in principal.assignments)
 
 
+def holds_anywhere(principal: Principal, action: Action) -> bool:
+    """For actions over the whole service that some scoped roles may still take (an
+    auditor verifying the whole audit chain): does any assignment grant ``action``?"""
+    return action in PUBLIC_ACTIONS or any(action in GRANTS[a.role] for a in principal.assignments)
+
+
 def require(principal: Principal, action: Action, scope: ResourceScope) -> None:
     """Raise ``Forbidden`` unless ``is_allowed``. The message names the action, never
     what the resource holds."""
@@ -309,6 +318,7 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "Visibility",
+    "holds_anywhere",
     "is_allowed",
     "require",
     "visible_territories",

@@ -24,6 +24,7 @@ from domain.access import (
     ResourceScope,
     Role,
     RoleAssignment,
+    holds_anywhere,
     is_allowed,
 )
 from domain.errors import Forbidden, NotAuthenticated, NotFound
@@ -226,6 +227,12 @@ def authenticated() -> dict[str, Access]:
     return {"access": Access("authenticated")}
 
 
+def allow_anywhere(action: Action) -> dict[str, Access]:
+    """Allowed to whoever holds ``action`` in any of their roles, whatever its scope (an
+    auditor verifying the whole audit chain)."""
+    return {"access": Access("action-anywhere", action)}
+
+
 def allow(action: Action, scope: str | None = None) -> dict[str, Access]:
     """``scope`` names the path parameter that locates the resource; ``None`` means a
     global action (only administrators hold those)."""
@@ -255,6 +262,10 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     if access.kind == "authenticated":
         return
     assert access.action is not None
+    if access.kind == "action-anywhere":
+        if not holds_anywhere(user.principal, access.action):
+            raise Forbidden(_("Accès refusé : vos droits ne vous permettent pas de {action}.").format(action=access.action.label))
+        return
     scope = await resolve_scope(access.scope_param, dict(connection.path_params))
     if not is_allowed(user.principal, access.action, scope):
         raise Forbidden(

@@ -409,12 +409,13 @@ class CompositionController(Controller):
         media_type="application/pdf",
     )
     async def report_pdf(self, request: Request[Any, Any, Any], council_id: int) -> Response[bytes]:
+        from service.audit import current_head as audit_head
         from service.documents.composition_report import composition_pdf
 
         view = await uc.composition(ctx_of(request), council_id)
         points, _start, _end = await uc.timeline(ctx_of(request), council_id)
         return _download(
-            composition_pdf(view, points),
+            composition_pdf(view, points, audit_head=await audit_head()),
             "application/pdf",
             f"composition-conseil-{council_id}.pdf",
         )

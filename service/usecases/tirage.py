@@ -1513,7 +1513,9 @@ async def public_record(reference: str) -> dict[str, Any]:
     if not row["commitment"]:
         raise NotFound(_("Aucun tirage ne porte cette référence."))
     loaded = await _load(int(row["id"]))
-    return rec.public_record(loaded.draw)
+    # The audit chain's head when the record was read: whoever keeps this record can later
+    # prove that the trail was not rewritten up to it (issue 14, item 9).
+    return {**rec.public_record(loaded.draw), "journal_audit": await audit.current_head()}
 
 
 async def audit_record(draw_id: int, council_id: int | None = None) -> dict[str, Any]:
