@@ -139,6 +139,9 @@ def create_app(
         before_send=[before_send_hook(settings.secure_cookies)],
     )
     app.state.ctx = ctx
+    from service import openapi
+
+    openapi.install(app)
     # The OpenAPI router is built by Litestar; its routes are public documentation.
     from service.auth import Access
 

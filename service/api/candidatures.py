@@ -11,13 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.access import Action
 from service.api.common import actor_of, client_ip, ctx_of
+from service.api.strict import StrictInput
 from service.auth import allow, public
 from service.mail import mail_task
 from service.usecases import candidatures as uc
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _In(StrictInput):
+    """Request bodies: see service/api/strict.py."""
 
 
 class CallCreate(_In):

@@ -8,16 +8,17 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.status_codes import HTTP_201_CREATED
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from domain.access import Action, is_allowed
 from service.api.common import actor_of, ctx_of, user_of
+from service.api.strict import StrictInput
 from service.auth import allow
 from service.usecases import composition as uc
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _In(StrictInput):
+    """Request bodies: see service/api/strict.py."""
 
 
 class MemberCreate(_In):

@@ -14,19 +14,20 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.status_codes import HTTP_201_CREATED
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from domain.access import Action
 from domain.errors import InvalidInput
 from domain.i18n import _
 from service.api.common import actor_of, ctx_of
+from service.api.strict import StrictInput
 from service.auth import allow
 from service.registre import uploads
 from service.usecases import registre as uc
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _In(StrictInput):
+    """Request bodies: see service/api/strict.py."""
 
 
 class RejectedRow(BaseModel):

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from service.api.strict import StrictInput
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _In(StrictInput):
+    """Request bodies: see service/api/strict.py."""
 
 
 class Commune(BaseModel):

@@ -12,16 +12,17 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.status_codes import HTTP_201_CREATED
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from domain.access import Action
 from service.api.common import actor_of, client_ip, ctx_of
+from service.api.strict import StrictInput
 from service.auth import allow, public
 from service.usecases import tirage as uc
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _In(StrictInput):
+    """Request bodies: see service/api/strict.py."""
 
 
 class PlanIn(_In):
