@@ -233,3 +233,120 @@ def pages_sqlite() -> tuple[float, int, str]:
 @bench("http.load.pages.postgres")
 def pages_postgres() -> tuple[float, int, str]:
     return asyncio.run(_run("postgres"))
+
+
+# --- pages while a large register imports ---------------------------------------------
+
+IMPORT_ROWS = int(os.environ.get("BENCH_HTTP_IMPORT_ROWS", "1000000"))
+
+
+async def _import_child(env: dict[str, str], council_id: int, path: str) -> None:
+    from service.audit import Actor
+    from service.cli import open_context
+    from service.settings import load_settings
+    from service.usecases import registre as uc
+
+    ctx = await open_context(load_settings(env))
+    try:
+        await uc.import_file(ctx, Actor.system("banc d'essai"), council_id, Path(path), Path(path).name)
+    finally:
+        await ctx.db.stop()
+
+
+async def _load_until(base: str, paths: list[str], cookies: dict[str, str], proc: subprocess.Popen[bytes], limit: float) -> dict[str, Any]:
+    import httpx
+
+    latencies: dict[str, list[float]] = {p: [] for p in paths}
+    errors: dict[str, int] = {}
+    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+    async with httpx.AsyncClient(base_url=base, cookies=cookies, limits=limits, timeout=60) as client:
+
+        async def worker(i: int) -> None:
+            n = i
+            while proc.poll() is None and time.perf_counter() < limit:
+                path = paths[n % len(paths)]
+                n += 1
+                t0 = time.perf_counter()
+                try:
+                    r = await client.get(path)
+                    if r.status_code != 200:
+                        errors[str(r.status_code)] = errors.get(str(r.status_code), 0) + 1
+                except httpx.HTTPError as exc:
+                    errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                latencies[path].append(time.perf_counter() - t0)
+
+        await asyncio.gather(*[worker(i) for i in range(CLIENTS)])
+    out: dict[str, Any] = {"errors": errors}
+    everything = sorted(x for v in latencies.values() for x in v)
+    for path, values in [*latencies.items(), ("toutes", everything)]:
+        values = sorted(values)
+        if len(values) > 1:
+            q = statistics.quantiles(values, n=100)
+            out[path] = {"requests": len(values), "p50_ms": round(q[49] * 1000, 1), "p95_ms": round(q[94] * 1000, 1)}
+    return out
+
+
+async def _run_import(engine: str) -> tuple[float, int, str]:
+    from bench.register import generate
+    from service.db.pgadmin import create_scratch_database, drop_database
+    from service.settings import load_settings
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-http-import-"))
+    env = {"CONSEIL_VAR_DIR": str(tmp), "SECRET_KEY": "banc-http-" + "x" * 40, "LOG_LEVEL": "WARNING",
+           "UPLOAD_MAX_BYTES": str(1 << 30)}
+    dbname = None
+    if engine == "postgres":
+        env["DATABASE_URL"], dbname = await create_scratch_database(PG_URL, "bench_http_import")
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    service = child = None
+    try:
+        data = await _seed(load_settings(env))
+        csv_path = tmp / "liste_electorale.csv"
+        generate(csv_path, IMPORT_ROWS)
+        service, base = _serve("service.app:create_app", env, factory=True)
+        cookies = await _login(base)
+        council = data["council"]
+        paths = ["/", f"/conseils/{council}", f"/tirages/{data['reference']}", "/repondre"]
+        child = subprocess.Popen(
+            [sys.executable, "-m", "bench.http_load", "--import", json.dumps(env), str(council), str(csv_path)],
+            env={**os.environ, **env}, cwd=str(ROOT),
+        )
+        t0 = time.perf_counter()
+        figures = await _load_until(base, paths, cookies, child, t0 + 900)
+        child.wait(timeout=900)
+        elapsed = time.perf_counter() - t0
+        if child.returncode != 0:
+            raise RuntimeError(f"l'import a échoué (code {child.returncode})")
+        overall = figures["toutes"]
+        total = overall["requests"]
+        if figures["errors"]:
+            raise RuntimeError(f"erreurs HTTP pendant l'import : {figures['errors']}")
+        (Path(__file__).parent / f"http_load_import_{engine}.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
+        ok = overall["p95_ms"] < 1000
+        per_page = "; ".join(f"{p}: p50 {v['p50_ms']} ms p95 {v['p95_ms']} ms ({v['requests']} req)"
+                             for p, v in figures.items() if p not in ("errors", "toutes"))
+        note = (f"{engine}, import de {IMPORT_ROWS} lignes en {elapsed:.1f} s pendant {CLIENTS} clients sur 4 pages ; "
+                f"toutes pages p50 {overall['p50_ms']} ms p95 {overall['p95_ms']} ms, 0 erreur ; {per_page} ; "
+                f"cible p95 < 1 s {'atteinte' if ok else 'NON atteinte'}")
+        return elapsed, total, note
+    finally:
+        for p in (service, child):
+            if p is not None and p.poll() is None:
+                _stop(p)
+        if dbname:
+            await drop_database(PG_URL, dbname)
+
+
+@bench("http.load.import.sqlite")
+def import_sqlite() -> tuple[float, int, str]:
+    return asyncio.run(_run_import("sqlite"))
+
+
+@bench("http.load.import.postgres")
+def import_postgres() -> tuple[float, int, str]:
+    return asyncio.run(_run_import("postgres"))
+
+
+if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "--import":
+    asyncio.run(_import_child(json.loads(sys.argv[2]), int(sys.argv[3]), sys.argv[4]))
