@@ -35,7 +35,7 @@ _NEW = "_new_csrf"
 
 
 def _binding(request: ASGIConnection[Any, Any, Any, Any]) -> str:
-    user = request.scope.get("user")  # type: ignore[call-overload]
+    user = request.scope.get("user")
     if user is not None and getattr(user, "via", "") == "session" and getattr(user, "session_hash", None):
         return "session:" + str(user.session_hash)
     return "anonyme"
@@ -59,7 +59,7 @@ def csrf_token(request: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The token for forms on this page. When the cookie's token is missing or not valid
     for the current session (just signed in or out), a new one is minted and
     ``pending_cookie`` returns the cookie to set."""
-    minted = request.scope.get(_NEW)  # type: ignore[call-overload]
+    minted = request.scope.get(_NEW)
     if minted:
         return str(minted)
     current = request.cookies.get(CSRF_COOKIE, "")
@@ -84,7 +84,7 @@ def _cookie(value: str, secure: bool) -> Cookie:
 
 
 def pending_cookie(request: ASGIConnection[Any, Any, Any, Any]) -> Cookie | None:
-    token = request.scope.get(_NEW)  # type: ignore[call-overload]
+    token = request.scope.get(_NEW)
     if not token or request.cookies.get(CSRF_COOKIE) == token:
         return None
     return _cookie(str(token), bool(request.app.state.ctx.settings.secure_cookies))

@@ -41,7 +41,7 @@ def before_send_hook(hsts: bool) -> Any:
     async def add_security_headers(message: Message, scope: Scope) -> None:
         if message["type"] == "http.response.start":
             current = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-            message["headers"] = [*current, *extra]  # type: ignore[typeddict-unknown-key]
+            message["headers"] = [*current, *extra]
 
     return add_security_headers
 
