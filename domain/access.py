@@ -83,6 +83,7 @@ class Action(StrEnum):
     READ_COMPOSITION = "read_composition"
     MANAGE_COMPOSITION = "manage_composition"
     READ_AUDIT_TRAIL = "read_audit_trail"
+    VERIFY_AUDIT_TRAIL = "verify_audit_trail"
     MANAGE_USERS = "manage_users"
     MANAGE_TRAININGS = "manage_trainings"
     READ_TRAININGS = "read_trainings"
@@ -109,6 +110,7 @@ class Action(StrEnum):
             Action.READ_COMPOSITION: _("consulter la composition du conseil"),
             Action.MANAGE_COMPOSITION: _("modifier la composition du conseil"),
             Action.READ_AUDIT_TRAIL: _("consulter le journal d'audit"),
+            Action.VERIFY_AUDIT_TRAIL: _("vérifier l'intégrité de tout le journal d'audit"),
             Action.MANAGE_USERS: _("gérer les comptes utilisateurs"),
             Action.MANAGE_TRAININGS: _("gérer les formations"),
             Action.READ_TRAININGS: _("consulter le programme de formation"),
@@ -196,6 +198,7 @@ GRANTS: dict[Role, frozenset[Action]] = {
             Action.READ_AUDIT_TRAIL,
             Action.READ_TRAININGS,
             Action.READ_INDICATORS,
+            Action.VERIFY_AUDIT_TRAIL,
         }
     ),
 }
@@ -274,6 +277,12 @@ def is_allowed(principal: Principal, action: Action, scope: ResourceScope) -> bo
     return any(action in GRANTS[a.role] and a.covers(scope) for a in principal.assignments)
 
 
+def holds_anywhere(principal: Principal, action: Action) -> bool:
+    """For actions over the whole service that some scoped roles may still take (an
+    auditor verifying the whole audit chain): does any assignment grant ``action``?"""
+    return action in PUBLIC_ACTIONS or any(action in GRANTS[a.role] for a in principal.assignments)
+
+
 def require(principal: Principal, action: Action, scope: ResourceScope) -> None:
     """Raise ``Forbidden`` unless ``is_allowed``. The message names the action, never
     what the resource holds."""
@@ -340,6 +349,7 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "Visibility",
+    "holds_anywhere",
     "is_allowed",
     "require",
     "visible_territories",

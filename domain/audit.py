@@ -7,6 +7,7 @@ inserting or deleting a row breaks the chain at a point ``verify_chain`` can nam
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ class ChainedEvent:
     payload_digest: str
     prev_hash: str
     hash: str = ""
+    mac: str = ""
 
     def body(self) -> dict[str, Any]:
         return {
@@ -117,3 +119,82 @@ def verify_chain(
         ).format(head=head_seq or 0, n=last_seq)
         return ChainReport(False, checked, last_seq + 1, msg)
     return ChainReport(True, checked, None, _("Journal intègre : {n} événements vérifiés.").format(n=checked))
+
+
+# --- the keyed chain --------------------------------------------------------------------
+# The plain SHA-256 chain above lets anyone holding an exported copy check it; but whoever
+# can write the database can also recompute it end to end. The keyed chain seals each
+# event's hash with an HMAC whose key is not in the database: a rewrite that recomputes
+# every plain hash still breaks the seals.
+
+
+def chain_mac(key: bytes, prev_mac: str, event_hash: str) -> str:
+    return hmac.new(key, prev_mac.encode("ascii") + b"\n" + event_hash.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def verify_macs(events: Iterable[ChainedEvent], key: bytes, head_mac: str | None) -> ChainReport:
+    """Check the keyed chain (after ``verify_chain`` has checked the plain one)."""
+    prev = GENESIS
+    checked = 0
+    for ev in events:
+        if not ev.mac or not hmac.compare_digest(chain_mac(key, prev, ev.hash), ev.mac):
+            msg = _(
+                "Événement n° {seq} : son sceau (HMAC) ne correspond pas : le journal a été réécrit "
+                "à partir de cet événement, ou la clé du journal a changé."
+            ).format(seq=ev.seq)
+            return ChainReport(False, checked, ev.seq, msg)
+        prev = ev.mac
+        checked += 1
+    if checked and not hmac.compare_digest(head_mac or "", prev):
+        msg = _("La tête du journal ne porte pas le sceau du dernier événement : le journal a été réécrit.")
+        return ChainReport(False, checked, checked, msg)
+    return ChainReport(True, checked, None, _("Journal intègre : {n} événements vérifiés.").format(n=checked))
+
+
+# --- exported copies --------------------------------------------------------------------
+
+EXPORT_FORMAT = "conseil-journal-audit/1"
+
+
+def event_from_export(item: Mapping[str, Any]) -> ChainedEvent:
+    return ChainedEvent(
+        seq=int(item["seq"]),
+        at=datetime.strptime(item["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC),
+        actor_id=item["actor_id"],
+        actor_label=item["actor_label"],
+        action=item["action"],
+        subject_type=item["subject_type"],
+        subject_id=item["subject_id"],
+        territory_id=item["territory_id"],
+        council_id=item["council_id"],
+        details=item["details"] or {},
+        payload_digest=item["payload_digest"],
+        prev_hash=item["prev_hash"],
+        hash=item["hash"],
+    )
+
+
+def export_item(ev: ChainedEvent) -> dict[str, Any]:
+    return {**ev.body(), "prev_hash": ev.prev_hash, "hash": ev.hash}
+
+
+def verify_export(document: Mapping[str, Any], kept_heads: Iterable[tuple[int, str]] = ()) -> ChainReport:
+    """Verify an exported copy: the plain chain, its head, and every head kept elsewhere
+    (printed on a draw's public record or a report): a kept head (seq, hash) must still be
+    the hash of event ``seq``, else the trail was rewritten after it was printed."""
+    if document.get("format") != EXPORT_FORMAT:
+        return ChainReport(False, 0, None, _("Ce fichier n'est pas un export du journal d'audit."))
+    events = [event_from_export(item) for item in document.get("events", [])]
+    head = document.get("head") or {}
+    report = verify_chain(events, head.get("seq"), head.get("hash"))
+    if not report.ok:
+        return report
+    by_seq = {ev.seq: ev.hash for ev in events}
+    for seq, kept in kept_heads:
+        if by_seq.get(seq) != kept:
+            msg = _(
+                "La tête conservée (événement n° {seq}, empreinte {h}…) ne se retrouve pas dans ce journal : "
+                "il a été réécrit après qu'elle a été publiée."
+            ).format(seq=seq, h=kept[:12])
+            return ChainReport(False, report.checked, seq, msg)
+    return report

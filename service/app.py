@@ -13,7 +13,6 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -28,6 +27,7 @@ from service.context import AppContext
 from service.csrf import check_csrf
 from service.db.engine import bind_engine, make_engine
 from service.errors import EXCEPTION_HANDLERS
+from service.headers import StaticSwaggerRenderPlugin, before_send_hook
 from service.settings import Settings, load_settings
 from service.web.filters import FILTERS
 from service.web.pages import PAGE_CONTROLLERS
@@ -68,7 +68,7 @@ def template_environment() -> Environment:
 
 
 def openapi_config() -> OpenAPIConfig:
-    swagger = SwaggerRenderPlugin(
+    swagger = StaticSwaggerRenderPlugin(
         js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
         css_url="/static/vendor/swagger-ui/swagger-ui.css",
         standalone_preset_js_url="/static/vendor/swagger-ui/swagger-ui-standalone-preset.js",
@@ -138,8 +138,12 @@ def create_app(
         lifespan=features.lifespans(),
         request_max_body_size=settings.upload_max_bytes,
         debug=False,
+        before_send=[before_send_hook(settings.secure_cookies)],
     )
     app.state.ctx = ctx
+    from service import openapi
+
+    openapi.install(app)
     # The OpenAPI router is built by Litestar; its routes are public documentation.
     from service.auth import Access
 

@@ -81,9 +81,29 @@ async def _admin_create(ctx: AppContext, args: argparse.Namespace) -> int:
 async def _audit_verify(ctx: AppContext, args: argparse.Namespace) -> int:
     from service import audit
 
-    report = await audit.verify()
+    report = await audit.verify(ctx.db)
     print(report.message)
     return 0 if report.ok else 1
+
+
+def _export_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sortie", default="-", help="fichier à écrire (par défaut : la sortie standard)")
+
+
+@register("audit export", "exporte la chaîne d'empreintes du journal (vérifiable par python -m domain.audit_verify)", _export_args)
+async def _audit_export(ctx: AppContext, args: argparse.Namespace) -> int:
+    import json
+
+    from service import audit
+
+    text = json.dumps(await audit.export(), ensure_ascii=False, indent=1)
+    if args.sortie == "-":
+        print(text)
+    else:
+        with open(args.sortie, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        print(f"Journal exporté dans {args.sortie}.")
+    return 0
 
 
 @register("demo", "crée un territoire, un quartier et un conseil de démonstration", _noargs)

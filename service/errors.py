@@ -86,11 +86,17 @@ def _respond(request: Request[Any, Any, Any], status: int, body: dict[str, Any],
     if wants_json(request):
         return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
     user = request.scope.get("user")
+    from service.csrf import csrf_token, pending_cookie
+
+    # The page's logout form needs a valid token too.
+    token = csrf_token(request)
+    pending = pending_cookie(request)
     return Template(
         template_name="erreur.html",
-        context={"problem": body, "request": request, "user": user},
+        context={"problem": body, "request": request, "user": user, "csrf": token},
         status_code=status,
         headers=headers,
+        cookies=[pending] if pending is not None else [],
     )  # type: ignore[return-value]
 
 

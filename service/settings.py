@@ -7,6 +7,8 @@ resolved from the code's location, never from the current directory.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -53,6 +55,15 @@ class Settings:
     # Days after which a sent mail's address, text and attachments are erased (0 = kept).
     outbox_retention_days: int = 90
     extra: dict[str, str] = field(default_factory=dict)
+    # AUDIT_KEY: the key of the audit trail's HMAC chain, kept outside the database. When
+    # unset it is derived from SECRET_KEY (also outside the database).
+    audit_key: str = ""
+
+    @property
+    def audit_mac_key(self) -> bytes:
+        if self.audit_key:
+            return hashlib.sha256(b"conseil/journal-audit/v1\n" + self.audit_key.encode("utf-8")).digest()
+        return hmac.new(self.secret_key.encode("utf-8"), b"conseil/journal-audit/v1", hashlib.sha256).digest()
 
     @property
     def is_sqlite(self) -> bool:
@@ -136,6 +147,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         upload_max_bytes=_int(env, "UPLOAD_MAX_BYTES", 200 * 1024 * 1024),
         smtp_url=env.get("SMTP_URL", ""),
         mail_from=env.get("MAIL_FROM", "conseil-citoyen@localhost"),
+        audit_key=env.get("AUDIT_KEY", ""),
         registre_purge_interval_minutes=_int(env, "REGISTRE_PURGE_INTERVAL_MINUTES", 60),
         registre_split_min_bytes=_int(env, "REGISTRE_SPLIT_MIN_BYTES", 16 * 1024 * 1024),
         outbox_poll_seconds=_int(env, "OUTBOX_POLL_SECONDS", 5),

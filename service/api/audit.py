@@ -10,7 +10,7 @@ from domain.access import Action, visible_territories
 from service import audit
 from service.api import schemas as s
 from service.api.common import user_of
-from service.auth import authenticated
+from service.auth import allow_anywhere, authenticated
 from service.db.tables import AuditEvent
 
 
@@ -48,8 +48,9 @@ class AuditController(Controller):
     async def list_(self, request: Request[Any, Any, Any], limite: int = 100, avant: int | None = None) -> list[s.AuditEventOut]:
         return [s.AuditEventOut(**e) for e in await list_events(user_of(request).principal, limite, avant)]
 
-    @get("/verification", operation_id="verifyAuditTrail", opt=authenticated(),
-         description="Recalcule toute la chaîne d'empreintes et nomme le premier maillon rompu.")
+    @get("/verification", operation_id="verifyAuditTrail", opt=allow_anywhere(Action.VERIFY_AUDIT_TRAIL),
+         description="Recalcule toute la chaîne d'empreintes et ses sceaux, et nomme le premier maillon rompu "
+                     "(administrateurs et auditeurs).")
     async def verify(self, request: Request[Any, Any, Any]) -> s.ChainReportOut:
-        report = await audit.verify()
+        report = await audit.verify(request.app.state.ctx.db)
         return s.ChainReportOut(ok=report.ok, checked=report.checked, first_broken_seq=report.first_broken_seq, message=report.message)

@@ -8,17 +8,19 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.status_codes import HTTP_201_CREATED
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from domain.access import Action, Role, is_allowed
 from service.api.bounds import BoundedIn
 from service.api.common import actor_of, ctx_of, user_of
+from service.api.strict import StrictInput
 from service.auth import allow
 from service.usecases import composition as uc
 
 
-class _In(BoundedIn):
-    model_config = ConfigDict(extra="forbid")
+class _In(BoundedIn, StrictInput):
+    """Request bodies: numbers and dates bounded (service/api/bounds.py), unknown members refused and
+    dates as ISO text (service/api/strict.py)."""
 
 
 class MemberCreate(_In):
@@ -411,12 +413,13 @@ class CompositionController(Controller):
         media_type="application/pdf",
     )
     async def report_pdf(self, request: Request[Any, Any, Any], council_id: int) -> Response[bytes]:
+        from service.audit import current_head as audit_head
         from service.documents.composition_report import composition_pdf
 
         view = await uc.composition(ctx_of(request), council_id)
         points, _start, _end = await uc.timeline(ctx_of(request), council_id)
         return _download(
-            composition_pdf(view, points),
+            composition_pdf(view, points, audit_head=await audit_head()),
             "application/pdf",
             f"composition-conseil-{council_id}.pdf",
         )

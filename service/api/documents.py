@@ -12,19 +12,21 @@ from typing import Any
 from litestar import Controller, Request, get, post, put
 from litestar.background_tasks import BackgroundTask
 from litestar.response import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from domain.access import Action
 from service.api.bounds import BoundedIn
 from service.api.common import actor_of, ctx_of
+from service.api.strict import StrictInput
 from service.auth import allow
 from service.documents.letters import PLACEHOLDERS, LetterWording
 from service.usecases import letter_batches as lb
 from service.usecases import letters as uc
 
 
-class _In(BoundedIn):
-    model_config = ConfigDict(extra="forbid")
+class _In(BoundedIn, StrictInput):
+    """Request bodies: numbers and dates bounded (service/api/bounds.py), unknown members refused and
+    dates as ISO text (service/api/strict.py)."""
 
 
 class WordingFields(BaseModel):

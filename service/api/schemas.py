@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from service.api.strict import StrictInput
 
 from service.api.bounds import BoundedIn
 
-
-class _In(BoundedIn):
-    model_config = ConfigDict(extra="forbid")
+class _In(BoundedIn, StrictInput):
+    """Request bodies: numbers and dates bounded (service/api/bounds.py), unknown members refused and
+    dates as ISO text (service/api/strict.py)."""
 
 
 class Commune(BaseModel):

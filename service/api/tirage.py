@@ -12,17 +12,19 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.status_codes import HTTP_201_CREATED
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from domain.access import Action
 from service.api.bounds import BoundedIn
 from service.api.common import actor_of, client_ip, ctx_of
+from service.api.strict import StrictInput
 from service.auth import allow, public
 from service.usecases import tirage as uc
 
 
-class _In(BoundedIn):
-    model_config = ConfigDict(extra="forbid")
+class _In(BoundedIn, StrictInput):
+    """Request bodies: numbers and dates bounded (service/api/bounds.py), unknown members refused and
+    dates as ISO text (service/api/strict.py)."""
 
 
 class PlanIn(_In):

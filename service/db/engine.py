@@ -28,8 +28,23 @@ def make_engine(settings: Settings) -> Engine:
         # WAL lets readers run while one writer holds the lock; persistent per file.
         with contextlib.closing(sqlite3.connect(path)) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
-        return SQLiteEngine(path=str(path), timeout=30)
-    return PostgresEngine(config={"dsn": _pg_dsn(settings.database_url)})
+        engine: Engine = SQLiteEngine(path=str(path), timeout=30)
+    else:
+        engine = PostgresEngine(config={"dsn": _pg_dsn(settings.database_url)})
+    # The audit trail's HMAC key travels with the engine (service/audit.py reads it): it
+    # is never written to the database. Piccolo's engines take no new attributes, hence
+    # the table (holding the engine keeps its id from being reused).
+    _AUDIT_KEYS[id(engine)] = (engine, settings.audit_mac_key)
+    return engine
+
+
+_AUDIT_KEYS: dict[int, tuple[Engine, bytes]] = {}
+
+
+def audit_key_of(engine: Engine) -> bytes | None:
+    """The audit chain's HMAC key for an engine built by ``make_engine`` (else None)."""
+    entry = _AUDIT_KEYS.get(id(engine))
+    return entry[1] if entry is not None and entry[0] is engine else None
 
 
 def _pg_dsn(url: str) -> str:

@@ -149,6 +149,8 @@ class AuditEvent(Table, tablename="journal_audit"):
     payload_digest = Varchar(length=64)
     prev_hash = Varchar(length=64)
     hash = Varchar(length=64, unique=True)
+    # HMAC chain keyed outside the database (settings.audit_key): mac = HMAC(key, prev mac LF hash).
+    mac = Varchar(length=64, default="")
 
 
 class AuditHead(Table, tablename="journal_audit_tete"):
@@ -156,6 +158,7 @@ class AuditHead(Table, tablename="journal_audit_tete"):
 
     last_seq = Integer(default=0)
     last_hash = Varchar(length=64)
+    last_mac = Varchar(length=64, default="")
 
 
 # --- pools (shared by registers, draws and volunteers' draws) -------------------------

@@ -51,8 +51,10 @@ def _rule_label(result: Any) -> str:
     return _("Non respectée") if result.severity.value == "bloquant" else _("Avertissement")
 
 
-def composition_pdf(view: View, points: list[Any] | None = None) -> bytes:
-    """``points``: the parity timeline (ParityPoint), shown as a table when given."""
+def composition_pdf(view: View, points: list[Any] | None = None, audit_head: dict[str, Any] | None = None) -> bytes:
+    """``points``: the parity timeline (ParityPoint), shown as a table when given.
+    ``audit_head``: the audit chain's head (service.audit.current_head), printed so that
+    whoever keeps the report can later prove the trail was not rewritten."""
     council = view.council
     template = PageTemplate(
         Letterhead(
@@ -179,6 +181,10 @@ def composition_pdf(view: View, points: list[Any] | None = None) -> bytes:
                 )
             out.append(_table(prow, [30, 80, 30, 30]))
         out.append(Spacer(1, 8))
+        if audit_head is not None:
+            out.append(Paragraph(_t(_("Tête du journal d'audit à l'établissement de ce document : événement n° {n}.").format(
+                n=audit_head["seq"])), _P))
+            out.append(Paragraph(_t(str(audit_head["hash"])), _CODE))
         return out
 
     return render_story(story, template, info)

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.access import GLOBAL, Action, Principal, ResourceScope, Role, RoleAssignment, is_allowed
-from domain.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
-from domain.i18n import _
-from service import audit
+from domain.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
+from domain.i18n import _, ngettext
+from service import attempts, audit
 from service.audit import Actor
 from service.auth import TOKEN_PREFIX, council_scope
 from service.context import AppContext
@@ -20,7 +20,6 @@ from service.db.tables import (
     AppState,
     Council,
     Invitation,
-    LoginAttempt,
     Territory,
     WebSession,
 )
@@ -119,45 +118,31 @@ class LoginResult:
     expires_at: datetime
 
 
-async def _failures_since(key: str, since: datetime) -> tuple[int, datetime | None]:
-    rows = await LoginAttempt.select(LoginAttempt.at, LoginAttempt.success).where(
-        (LoginAttempt.subject_key == key) & (LoginAttempt.at >= since)
-    ).order_by(LoginAttempt.at, ascending=False).limit(200)
-    count, last = 0, None
-    for r in rows:
-        if r["success"]:
-            break
-        count += 1
-        last = last or r["at"]
-    return count, last
-
-
 async def login(ctx: AppContext, email: str, password: str, client_ip: str) -> LoginResult:
     s = ctx.settings
     now = ctx.now()
     email_n = (email or "").strip().lower()
     window = timedelta(minutes=s.login_lock_minutes)
-    keys = [f"courriel:{email_n}", f"ip:{client_ip}"]
-    for key in keys:
-        limit = s.login_max_failures if key.startswith("courriel") else s.login_max_failures * 5
-        count, last = await _failures_since(key, now - window)
-        if count >= limit and last is not None:
-            retry = int((last + window - now).total_seconds()) + 1
-            raise TooManyAttempts(
-                _("Trop de tentatives de connexion échouées. Réessayez dans {m} minute(s).").format(m=max(1, retry // 60 + (retry % 60 > 0))),
-                retry_after=max(1, retry),
-            )
+    checks = [(f"courriel:{email_n}", s.login_max_failures), (f"ip:{client_ip}", s.login_max_failures * 5)]
+
+    def refusal(retry: int) -> str:
+        minutes = max(1, retry // 60 + (retry % 60 > 0))
+        return ngettext(
+            "Trop de tentatives de connexion échouées. Réessayez dans {m} minute.",
+            "Trop de tentatives de connexion échouées. Réessayez dans {m} minutes.",
+            minutes,
+        ).format(m=minutes)
+
+    # The slot is reserved (counted as a failure) before the password is checked, in one
+    # serialised step: parallel attempts cannot all read the same count (issue 14, item 2).
+    reserved = await attempts.reserve(ctx, checks, now=now, window=window, refusal=refusal)
     acc = await Account.select(Account.id, Account.password_hash, Account.active).where(Account.email == email_n).first()
     ok = verify_password(acc["password_hash"] if acc else "", password or "", cheap=ctx.cheap_hashing)
     ok = ok and bool(acc and acc["active"])
     if not ok or acc is None:
-        # Recorded in its own transaction: the failure must count even though we raise.
-        async with ctx.db.transaction():
-            await LoginAttempt.insert(*[LoginAttempt(subject_key=k, at=now, success=False) for k in keys])
-            await LoginAttempt.delete().where(LoginAttempt.at < now - timedelta(days=1))
         raise NotAuthenticated(_("Adresse électronique ou mot de passe incorrect."), code="identifiants-invalides")
     async with ctx.db.transaction():
-        await LoginAttempt.insert(*[LoginAttempt(subject_key=k, at=now, success=True) for k in keys])
+        await attempts.succeeded(reserved)
         token = new_token()
         expires = now + timedelta(hours=s.session_hours)
         await WebSession.insert(WebSession(token_hash=token_digest(token), account=acc["id"], created_at=now, expires_at=expires))

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from stdnum.fr import siret as stdnum_siret
 
 from domain.adresse_postale import AdressePostale
+from domain.calls import CLOSES_AFTER_OPENING, CallPeriod
 from domain.errors import (
     Conflict,
     FieldError,
@@ -223,14 +224,9 @@ def _check_call(data: CallInput) -> dict[str, Any]:
     title = " ".join((data.title or "").split())
     if not title:
         errors.append(FieldError("title", _("Le titre est obligatoire."), code="champ-obligatoire"))
-    if data.closes_on < data.opens_on:
-        errors.append(
-            FieldError(
-                "closes_on",
-                _("La date de clôture précède la date d'ouverture."),
-                code="dates-incoherentes",
-            )
-        )
+    period = CLOSES_AFTER_OPENING.check(CallPeriod(data.opens_on, data.closes_on))
+    if not period.ok:
+        errors.append(FieldError("closes_on", period.message, code=period.code))
     _raise(errors)
     return {
         "college": data.college,

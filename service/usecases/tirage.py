@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final
 
-from domain.access import ResourceScope
+from domain.access import ResourceScope, Role
 from domain.draw import ceremony as cer
 from domain.draw import protocol as proto
 from domain.draw import record as rec
@@ -41,16 +41,16 @@ from domain.errors import (
     InvalidState,
     NotFound,
     RuleBroken,
-    TooManyAttempts,
 )
 from domain.i18n import _
 from domain.verify import VerifyResult, verify
-from service import audit
+from service import attempts, audit
 from service.audit import Actor
 from service.auth import council_scope, scope_resolver
 from service.context import AppContext
 from service.db.bulk import bulk_insert
-from service.db.tables import Council, CouncilQpv, LoginAttempt, Pool, PoolMember
+from service.db.tables import Council, CouncilQpv, Pool, PoolMember
+from service.db.tables import RoleAssignment as RoleRow
 from service.db.tables_tirage import Draw, DrawInvitation, DrawRound, DrawSeat
 from service.db.versioned import versioned_update
 from service.usecases import subjects
@@ -650,7 +650,8 @@ async def enter_entropy(ctx: AppContext, actor: Actor, council_id: int, draw_id:
             code="non-engage",
         )
     now = ctx.now()
-    draw = cer.enter_entropy(loaded.draw, text, ekind, actor.label, now)
+    who = await _acting_role(actor)
+    draw = cer.enter_entropy(loaded.draw, text, ekind, who, now)
     assert draw.seed is not None
     async with ctx.db.transaction():
         if await Draw.exists().where((Draw.entropy_commitment == row["commitment"]) & (Draw.id != draw_id)):
@@ -666,7 +667,7 @@ async def enter_entropy(ctx: AppContext, actor: Actor, council_id: int, draw_id:
                     "status": "entropy_entered",
                     "entropy": text,
                     "entropy_kind": ekind.value,
-                    "entropy_by": actor.label,
+                    "entropy_by": who,
                     "entropy_by_id": actor.id,
                     "entropy_at": now,
                     "entropy_commitment": row["commitment"],
@@ -818,7 +819,7 @@ async def abandon_draw(
             {
                 "status": "abandoned",
                 "abandoned_at": now,
-                "abandoned_by": actor.label,
+                "abandoned_by": await _acting_role(actor),
                 "abandon_reason": draw.abandon_reason,
             },
         )
@@ -1216,18 +1217,6 @@ async def import_replies_csv(ctx: AppContext, actor: Actor, council_id: int, dra
     return {"recorded": len(entries), "by_reply": counts}
 
 
-async def _failures(key: str, since: datetime) -> tuple[int, datetime | None]:
-    rows = (
-        await LoginAttempt.select(LoginAttempt.at)
-        .where(
-            (LoginAttempt.subject_key == key) & (LoginAttempt.at >= since) & (LoginAttempt.success == False)  # noqa: E712
-        )
-        .order_by(LoginAttempt.at, ascending=False)
-        .limit(200)
-    )
-    return len(rows), (rows[0]["at"] if rows else None)
-
-
 async def reply_online(
     ctx: AppContext,
     code: str,
@@ -1246,14 +1235,12 @@ async def reply_online(
     digest = code_digest(code)
     keys = [f"reponse-code:{digest}", f"reponse-client:{client_key or 'inconnu'}"]
     limits = [REPLY_MAX_FAILURES_PER_CODE, REPLY_MAX_FAILURES_PER_CLIENT]
-    for k, limit in zip(keys, limits, strict=True):
-        count, last = await _failures(k, now - REPLY_WINDOW)
-        if count >= limit and last is not None:
-            retry = max(1, int((last + REPLY_WINDOW - now).total_seconds()) + 1)
-            raise TooManyAttempts(
-                _("Trop d'essais infructueux. Réessayez dans {m} minute(s) ou répondez avec le coupon du courrier.").format(m=max(1, (retry + 59) // 60)),
-                retry_after=retry,
-            )
+
+    def refusal(retry: int) -> str:
+        return _("Trop d'essais infructueux. Réessayez dans {m} minute(s) ou répondez avec le coupon du courrier.").format(m=max(1, (retry + 59) // 60))
+
+    # Counted and reserved before the code is checked, atomically (see service/attempts.py).
+    reserved = await attempts.reserve(ctx, list(zip(keys, limits, strict=True)), now=now, window=REPLY_WINDOW, refusal=refusal, until_success=False)
 
     generic = InvalidInput(
         _("Code ou année de naissance incorrect. Vérifiez le code imprimé sur votre courrier, ou répondez avec le coupon-réponse."),
@@ -1262,9 +1249,6 @@ async def reply_online(
     )
 
     async def fail() -> None:
-        async with ctx.db.transaction():
-            await LoginAttempt.insert(*[LoginAttempt(subject_key=k, at=now, success=False) for k in keys])
-            await LoginAttempt.delete().where(LoginAttempt.at < now - timedelta(days=1))
         raise generic
 
     try:
@@ -1279,6 +1263,7 @@ async def reply_online(
             "declined": Reply.DECLINED,
         }[(answer or "").strip().lower()]
     except KeyError:
+        await attempts.released(reserved)
         raise InvalidInput(_("Indiquez si vous acceptez ou refusez."), field="answer") from None
     inv = await DrawInvitation.select().where(DrawInvitation.code_digest == digest).first()
     if inv is None or inv["subject_id"] is None:
@@ -1288,6 +1273,7 @@ async def reply_online(
     if subject is None or subject.birth_year is None or subject.purged or not hmac.compare_digest(str(subject.birth_year), str(year)):
         await fail()
     # Both factors hold: from here messages may be specific.
+    await attempts.succeeded(reserved)
     loaded = await _load(int(inv["draw"]))
     rnd_row = next((x for x in loaded.rounds if int(x["number"]) == int(inv["round"])), None)
     if loaded.draw.status is cer.DrawStatus.ABANDONED:
@@ -1307,8 +1293,6 @@ async def reply_online(
         [ReplyEntry(inv["key"], r, contact=(contact or "").strip()[:300])],
         "online",
     )
-    async with ctx.db.transaction():
-        await LoginAttempt.insert(LoginAttempt(subject_key=keys[0], at=now, success=True))
     return {
         "reference": loaded.row["reference"],
         "council": loaded.draw.council.name,
@@ -1393,8 +1377,26 @@ async def record_departure(ctx: AppContext, actor: Actor, council_id: int, draw_
 # --------------------------------------------------------------------------------------
 
 
+async def _acting_role(actor: Actor) -> str:
+    """Public draw data names the role that acted, never the account (issue 14, item 6)."""
+    if actor.id is None:
+        return actor.label
+    held = {r["role"] for r in await RoleRow.select(RoleRow.role).where(RoleRow.account == actor.id)}
+    for role in (Role.CHEF_DE_PROJET, Role.ADMINISTRATEUR, Role.SECRETAIRE, Role.AUDITEUR, Role.MEMBRE):
+        if role.value in held:
+            return role.label
+    return Role.CHEF_DE_PROJET.label
+
+
+def _public_name(value: str | None) -> str:
+    """Rows written before roles were stored hold the account's e-mail: never show it."""
+    if value and "@" in value:
+        return Role.CHEF_DE_PROJET.label
+    return value or ""
+
+
 def _public_view(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
+    out = {
         k: row[k]
         for k in (
             "id",
@@ -1431,6 +1433,9 @@ def _public_view(row: Mapping[str, Any]) -> dict[str, Any]:
             "version",
         )
     } | {"status_label": cer.DrawStatus(row["status"]).label}
+    out["entropy_by"] = _public_name(out["entropy_by"])
+    out["abandoned_by"] = _public_name(out["abandoned_by"])
+    return out
 
 
 async def get_draw(draw_id: int, council_id: int | None = None) -> dict[str, Any]:
@@ -1508,7 +1513,9 @@ async def public_record(reference: str) -> dict[str, Any]:
     if not row["commitment"]:
         raise NotFound(_("Aucun tirage ne porte cette référence."))
     loaded = await _load(int(row["id"]))
-    return rec.public_record(loaded.draw)
+    # The audit chain's head when the record was read: whoever keeps this record can later
+    # prove that the trail was not rewritten up to it (issue 14, item 9).
+    return {**rec.public_record(loaded.draw), "journal_audit": await audit.current_head()}
 
 
 async def audit_record(draw_id: int, council_id: int | None = None) -> dict[str, Any]:
@@ -1735,7 +1742,7 @@ async def pv_data(draw_id: int, lead_copy: bool) -> dict[str, Any]:
         "committed_at": row["committed_at"],
         "entropy": row["entropy"],
         "entropy_kind": row["entropy_kind"],
-        "entropy_by": row["entropy_by"],
+        "entropy_by": _public_name(row["entropy_by"]),
         "entropy_at": row["entropy_at"],
         "seed": row["seed"],
         "ranking_digest": row["ranking_digest"],

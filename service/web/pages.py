@@ -19,7 +19,9 @@ from service.api.audit import list_events
 from service.api.bounds import version_or_stale
 from service.api.common import actor_of, client_ip, ctx_of, user_of
 from service.auth import SESSION_COOKIE, allow, authenticated, public
+from service.csrf import token_for_session
 from service.errors import status_of
+from service.security import token_digest
 from service.usecases import accounts as acc
 from service.usecases import organisation as org
 from service.web.organisation_pages import OrganisationEditPages, parse_communes
@@ -55,6 +57,8 @@ class AuthPages(Controller):
         response.cookies.append(Cookie(key=SESSION_COOKIE, value=result.session_token, httponly=True, samesite="lax",
                                        secure=ctx.settings.secure_cookies, path="/",
                                        max_age=ctx.settings.session_hours * 3600))
+        # The form token is bound to the session: a new one comes with the session.
+        response.cookies.append(token_for_session(request, token_digest(result.session_token), ctx.settings.secure_cookies))
         return response
 
     @post("/deconnexion", opt=authenticated())

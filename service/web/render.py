@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
-from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
 from domain.access import Action, Role, visible_territories
 from domain.errors import DomainError
 from domain.i18n import _
 from service.auth import CurrentUser
-from service.csrf import CSRF_COOKIE, csrf_token
+from service.csrf import csrf_token, pending_cookie
 
 FLASH = {
     "territoire-cree": ("succes", "Territoire créé."),
@@ -57,11 +56,8 @@ def render(request: Request[Any, Any, Any], template: str, status_code: int = 20
     if message is None and flash in FLASH:
         kind, text = FLASH[flash]
         message = {"kind": kind, "text": _(text)}
-    cookies = []
-    if CSRF_COOKIE not in request.cookies:
-        ctx = request.app.state.ctx
-        cookies.append(Cookie(key=CSRF_COOKIE, value=token, httponly=True, samesite="lax",
-                              secure=ctx.settings.secure_cookies, path="/"))
+    pending = pending_cookie(request)
+    cookies = [pending] if pending is not None else []
     return Template(
         template_name=template,
         context={"user": user, "csrf": token, "navigation": navigation(user, request.url.path),
