@@ -44,6 +44,10 @@ class Settings:
     # A CSV register from this size on is parsed in two halves at once, by this process
     # and a helper process (service.registre.halves); negative: never.
     registre_split_min_bytes: int = 16 * 1024 * 1024
+    # PUBLIC_BASE_URL came from the environment (False: derived from HOST and PORT).
+    public_base_url_explicit: bool = True
+    # Development only: documents for outside may carry a loopback address.
+    allow_loopback_links: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -130,4 +134,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mail_from=env.get("MAIL_FROM", "conseil-citoyen@localhost"),
         registre_purge_interval_minutes=_int(env, "REGISTRE_PURGE_INTERVAL_MINUTES", 60),
         registre_split_min_bytes=_int(env, "REGISTRE_SPLIT_MIN_BYTES", 16 * 1024 * 1024),
+        public_base_url_explicit=bool(env.get("PUBLIC_BASE_URL")),
+        allow_loopback_links=env.get("ALLOW_LOOPBACK_LINKS", "").lower() in {"1", "true", "oui", "yes"},
     )

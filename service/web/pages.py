@@ -19,6 +19,7 @@ from service.api.audit import list_events
 from service.api.common import actor_of, client_ip, ctx_of, user_of
 from service.auth import SESSION_COOKIE, allow, authenticated, public
 from service.errors import status_of
+from service.public_address import documents_address_warning, public_base_url_for_documents
 from service.usecases import accounts as acc
 from service.usecases import organisation as org
 from service.web.organisation_pages import OrganisationEditPages, parse_communes
@@ -212,6 +213,7 @@ class CouncilPages(Controller):
             for title, links, action in COUNCIL_SECTIONS if is_allowed(user.principal, action, scope)
         ]
         return render(request, "conseils/detail.html", titre=c["name"], conseil=c, reglages=_reglages(c["settings"]),
+                      adresse_publique_probleme=documents_address_warning(ctx_of(request).settings),
                       peut_gerer=is_allowed(user.principal, Action.MANAGE_COUNCIL, scope), sections=sections,
                       fil=[{"href": "/", "label": _("Tableau de bord")}, {"label": c["name"]}])
 
@@ -326,6 +328,7 @@ class AdminPages(Controller):
         form = await request.form()
         values = {k: form_text(form, k) for k in ("email", "display_name", "role", "territory_id", "council_id", "departement")}
         try:
+            base = public_base_url_for_documents(ctx.settings)
             code, info = await acc.create_invitation(ctx, actor_of(request), user_of(request).principal, acc.InvitationInput(
                 email=values["email"], role=values["role"], display_name=values["display_name"],
                 territory_id=int(values["territory_id"]) if values["territory_id"].isdigit() else None,
@@ -334,7 +337,7 @@ class AdminPages(Controller):
         except DomainError as exc:
             status = 403 if exc.code == "acces-refuse" else 422
             return await self._page(request, status=status, erreurs=form_errors(exc), form=values)
-        info["url"] = f"{ctx.settings.public_base_url}/invitation/{quote(code)}"
+        info["url"] = f"{base}/invitation/{quote(code)}"
         return await self._page(request, status=201, invitation_creee=info)
 
 
