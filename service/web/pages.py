@@ -22,6 +22,7 @@ from service.errors import status_of
 from service.public_address import documents_address_warning, public_base_url_for_documents
 from service.usecases import accounts as acc
 from service.usecases import organisation as org
+from service.usecases.council_journey import council_journey
 from service.web.organisation_pages import OrganisationEditPages, parse_communes
 from service.web.render import form_errors, form_text, render, see_other
 
@@ -212,8 +213,15 @@ class CouncilPages(Controller):
             {"title": _(title), "links": [{"label": _(label), "href": href.format(id=council_id)} for label, href in links]}
             for title, links, action in COUNCIL_SECTIONS if is_allowed(user.principal, action, scope)
         ]
+        # The lead's workflow (registers to training); other roles see the links only.
+        parcours = None
+        if is_allowed(user.principal, Action.RUN_DRAW, scope) and is_allowed(user.principal, Action.MANAGE_REGISTER, scope):
+            parcours = await council_journey(council_id, ctx_of(request).now(), {r.path for r in request.app.routes})
+            shown = {link.href for step in parcours.steps for link in (*step.links, *([step.action] if step.action else []))}
+            sections = [{**sec, "links": [lk for lk in sec["links"] if lk["href"] not in shown]} for sec in sections]
+            sections = [sec for sec in sections if sec["links"]]
         return render(request, "conseils/detail.html", titre=c["name"], conseil=c, reglages=_reglages(c["settings"]),
-                      adresse_publique_probleme=documents_address_warning(ctx_of(request).settings),
+                      adresse_publique_probleme=documents_address_warning(ctx_of(request).settings), parcours=parcours,
                       peut_gerer=is_allowed(user.principal, Action.MANAGE_COUNCIL, scope), sections=sections,
                       fil=[{"href": "/", "label": _("Tableau de bord")}, {"label": c["name"]}])
 

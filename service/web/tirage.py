@@ -235,7 +235,8 @@ class DrawPages(Controller):
             await action(raw)
         except DomainError as exc:
             return await self._redisplay(request, council_id, draw_id, raw, exc)
-        return see_other(f"/conseils/{council_id}/tirages/{draw_id}{target}?ok={flash}")
+        # The query before the fragment: "…#reponses?ok=…" would lose the confirmation.
+        return see_other(f"/conseils/{council_id}/tirages/{draw_id}?ok={flash}{target}")
 
     @post("/{draw_id:int}/engager", opt=allow(Action.RUN_DRAW, "council_id"))
     async def commit(
