@@ -223,6 +223,7 @@ class CouncilPages(Controller):
         return render(request, "conseils/detail.html", titre=c["name"], conseil=c, reglages=_reglages(c["settings"]),
                       adresse_publique_probleme=documents_address_warning(ctx_of(request).settings), parcours=parcours,
                       peut_gerer=is_allowed(user.principal, Action.MANAGE_COUNCIL, scope), sections=sections,
+                      peut_restaurer=is_allowed(user.principal, Action.CREATE_TERRITORY, scope),
                       fil=[{"href": "/", "label": _("Tableau de bord")}, {"label": c["name"]}])
 
     @get("/{council_id:int}/modifier", opt=allow(Action.MANAGE_COUNCIL, "council_id"))

@@ -22,6 +22,7 @@ from service.errors import status_of
 from service.usecases import organisation as org
 from service.usecases import pools as pools_uc
 from service.usecases import tirage as uc
+from service.web.confirm import confirm_or_page
 from service.web.pages import COUNCIL_SECTIONS
 from service.web.render import FLASH, form_errors, form_text, render, see_other
 
@@ -245,6 +246,17 @@ class DrawPages(Controller):
         async def go(raw: Any) -> None:
             await uc.commit_draw(ctx_of(request), actor_of(request), council_id, draw_id)
 
+        draw_url = f"/conseils/{council_id}/tirages/{draw_id}"
+        page = await confirm_or_page(
+            request, titre=_("Publier l'engagement du tirage"),
+            consequences=[
+                _("La liste des personnes et le plan du tirage sont figés : ils ne pourront plus changer pour ce tirage."),
+                _("L'empreinte de la liste est publiée au registre public : ce tirage ne pourra plus qu'être "
+                  "mené à son terme ou abandonné, et un abandon reste public."),
+            ],
+            action=f"{draw_url}/engager", bouton=_("Publier l'engagement"), retour=draw_url)
+        if page is not None:
+            return page
         return await self._act(request, council_id, draw_id, "tirage-engage", go)
 
     @post("/{draw_id:int}/seance", opt=allow(Action.RUN_DRAW, "council_id"))
@@ -322,6 +334,18 @@ class DrawPages(Controller):
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
             await uc.close_round(ctx_of(request), actor_of(request), council_id, draw_id, round_no)
+
+        draw_url = f"/conseils/{council_id}/tirages/{draw_id}"
+        page = await confirm_or_page(
+            request, titre=_("Clore le tour {n}").format(n=round_no),
+            consequences=[
+                _("Les personnes de ce tour qui n'ont pas répondu sont enregistrées « sans réponse » ; "
+                  "ce marquage ne peut pas être annulé."),
+                _("Leurs places reviennent aux personnes suivantes de la liste, aux prochains tours."),
+            ],
+            action=f"{draw_url}/tours/{round_no}/cloture", bouton=_("Clore le tour"), retour=f"{draw_url}#reponses")
+        if page is not None:
+            return page
 
         return await self._act(request, council_id, draw_id, "tour-clos", go, "#reponses")
 

@@ -163,12 +163,11 @@ def _register_surnames() -> set[str]:
 
 
 def _publish_commitment(page: Any) -> None:
-    button = page.get_by_role("button", name="Publier l'engagement")
-    button.click()
-    confirm = page.get_by_label(re.compile("Je comprends"))
-    if confirm.count():
-        confirm.check()
-        page.get_by_role("button", name=re.compile("Publier l'engagement")).click()
+    page.get_by_role("button", name="Publier l'engagement").click()
+    assert "ne peut pas être annulée" in page.inner_text("main")
+    _shot(page, "04b-confirmation-engagement")
+    page.get_by_label("Je comprends que cette action ne peut pas être annulée.").check()
+    page.get_by_role("button", name="Publier l'engagement").click()
     page.wait_for_url("**?ok=tirage-engage")
 
 

@@ -233,8 +233,12 @@ async def test_lead_pages_run_a_ceremony(client: Any, ctx: Any, world: World) ->
     )
     assert r.status_code == 303
     url = r.headers["location"].split("?")[0]
+    # Publishing asks first, saying what cannot be undone (issue 13, point 6).
+    ask = await client.post(url + "/engager", data={"_csrf": csrf}, follow_redirects=False)
+    assert ask.status_code == 200 and "ne peut pas être annulée" in ask.text and "figés" in ask.text
+    assert "Tirer au sort" not in (await client.get(url + "/ceremonie")).text
     assert (
-        await client.post(url + "/engager", data={"_csrf": csrf}, follow_redirects=False)
+        await client.post(url + "/engager", data={"_csrf": csrf, "confirme": "oui"}, follow_redirects=False)
     ).status_code == 303
     cer = await client.get(url + "/ceremonie")
     assert cer.status_code == 200 and "Tirer au sort" in cer.text
