@@ -178,6 +178,11 @@ async def test_pv_pdfs_lead_copy_has_names_public_copy_has_none(
     lead_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(lead.content)).pages)
     public_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(public.content)).pages)
     assert "Nom10" in lead_text and "Nom10" not in public_text
+    # The PV starts with the result at a glance, strata in French (issue 13, point 10).
+    first = PdfReader(io.BytesIO(public.content)).pages[0].extract_text()
+    assert "Résultat en bref" in first and "Titulaires" in first and "Suppléants" in first
+    assert first.index("Résultat en bref") < first.index("Liste et plan engagés")
+    assert "Femmes" in first and "Hommes" in first
     assert d["commitment"][:20] in public_text.replace("\n", "")
     assert (
         await client.get(base + "/pv.pdf", headers=bearer(world, "member_a"))
