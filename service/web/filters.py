@@ -37,4 +37,11 @@ def number_fr(value: Any) -> str:
     return format_decimal(value, locale="fr_FR")
 
 
-FILTERS = {"date_fr": date_fr, "datetime_fr": datetime_fr, "number_fr": number_fr}
+def strate(value: Any) -> str:
+    """A draw stratum key as people read it (« F/sans-bureau » → « Femmes, sans bureau de vote »)."""
+    from domain.draw.strata import stratum_label
+
+    return stratum_label(str(value))
+
+
+FILTERS = {"date_fr": date_fr, "datetime_fr": datetime_fr, "number_fr": number_fr, "strate": strate}

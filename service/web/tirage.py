@@ -430,6 +430,15 @@ class DrawPages(Controller):
             erreurs={},
         )
 
+    @get("/{draw_id:int}/ceremonie/etat.json", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def ceremony_state(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+    ) -> dict[str, Any]:
+        """What the projector page polls to follow the ceremony live."""
+        d = await uc.get_draw(draw_id, council_id)
+        return {"status": d["status"], "status_label": d["status_label"],
+                "commitment": d.get("commitment"), "seed": d.get("seed")}
+
     @post("/{draw_id:int}/ceremonie", opt=allow(Action.RUN_DRAW, "council_id"))
     async def ceremony_entropy(
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
