@@ -143,15 +143,26 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     settings = load_settings()
     token = asyncio.run(_prepare_serve(settings))
     base = settings.public_base_url
-    print(f"\n  Conseils citoyens — service démarré sur {base}")
+    local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
+    print(f"\n  Conseils citoyens — service démarré sur {local}")
     print(f"  Base : {'SQLite ' + str(settings.sqlite_path) if settings.is_sqlite else 'PostgreSQL'}")
-    print(f"  Documentation de l'API : {base}/schema")
+    print(f"  Documentation de l'API : {local}/schema")
+    from service.public_address import public_address_problem
+
+    problem = public_address_problem(settings)
+    if problem is None:
+        print(f"  Adresse publique (lettres, QR codes, invitations) : {base}")
+    elif settings.allow_loopback_links:
+        print(f"  Adresse publique : {base} — adresse locale acceptée (ALLOW_LOOPBACK_LINKS, développement)")
+    else:
+        print(f"\n  ATTENTION : {problem}")
+        print("  Les lettres et les invitations seront refusées tant que ce réglage manque.")
     if token:
         print("\n  Aucun administrateur n'existe encore. Créez le premier compte :")
-        print(f"    - dans le navigateur : {base}/installation?jeton={token}")
+        print(f"    - dans le navigateur : {local}/installation?jeton={token}")
         print("    - ou en ligne de commande : .venv/bin/conseil admin create --email … --nom …")
     else:
-        print(f"  Connexion : {base}/connexion")
+        print(f"  Connexion : {local}/connexion")
     print()
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=args.workers,
                 log_level=settings.log_level.lower(), access_log=settings.log_level == "DEBUG")

@@ -54,6 +54,10 @@ class Settings:
     outbox_batch_size: int = 20
     # Days after which a sent mail's address, text and attachments are erased (0 = kept).
     outbox_retention_days: int = 90
+    # PUBLIC_BASE_URL came from the environment (False: derived from HOST and PORT).
+    public_base_url_explicit: bool = True
+    # Development only: documents for outside may carry a loopback address.
+    allow_loopback_links: bool = False
     extra: dict[str, str] = field(default_factory=dict)
     # AUDIT_KEY: the key of the audit trail's HMAC chain, kept outside the database. When
     # unset it is derived from SECRET_KEY (also outside the database).
@@ -155,4 +159,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         outbox_lease_seconds=max(1, _int(env, "OUTBOX_LEASE_SECONDS", 600)),
         outbox_batch_size=max(1, _int(env, "OUTBOX_BATCH_SIZE", 20)),
         outbox_retention_days=max(0, _int(env, "OUTBOX_RETENTION_DAYS", 90)),
+        public_base_url_explicit=bool(env.get("PUBLIC_BASE_URL")),
+        allow_loopback_links=env.get("ALLOW_LOOPBACK_LINKS", "").lower() in {"1", "true", "oui", "yes"},
     )

@@ -40,7 +40,8 @@ def test_settings() -> Iterator[Any]:
     from service.settings import load_settings
 
     tmp = Path(tempfile.mkdtemp(prefix="conseil-test-"))
-    env = {"CONSEIL_VAR_DIR": str(tmp), "SECRET_KEY": "cle-de-test-" + "x" * 40}
+    # Documents for outside refuse a loopback address; the tests' server has none other.
+    env = {"CONSEIL_VAR_DIR": str(tmp), "SECRET_KEY": "cle-de-test-" + "x" * 40, "ALLOW_LOOPBACK_LINKS": "1"}
     kind = _engine_kind()
     dbname = None
     if kind == "postgres":

@@ -11,6 +11,7 @@ from domain.access import Action
 from service.api import schemas as s
 from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, authenticated, public
+from service.public_address import public_base_url_for_documents
 from service.usecases import accounts as uc
 
 
@@ -64,8 +65,9 @@ class AccountAdminController(Controller):
           description="Administrateurs : tout rôle. Chefs de projet : secrétaires et membres des conseils de leur territoire.")
     async def invite(self, request: Request[Any, Any, Any], data: s.InvitationCreate) -> s.InvitationCreated:
         ctx = ctx_of(request)
+        base = public_base_url_for_documents(ctx.settings)  # the link is sent to someone outside
         code, info = await uc.create_invitation(ctx, actor_of(request), user_of(request).principal, uc.InvitationInput(**data.model_dump()))
-        return s.InvitationCreated(**info, code=code, url=f"{ctx.settings.public_base_url}/invitation/{code}")
+        return s.InvitationCreated(**info, code=code, url=f"{base}/invitation/{code}")
 
     @post("/invitations/acceptation", operation_id="acceptInvitation", opt=public(), status_code=HTTP_201_CREATED)
     async def accept(self, request: Request[Any, Any, Any], data: s.InvitationAccept) -> dict[str, int]:

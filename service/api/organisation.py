@@ -44,6 +44,12 @@ class TerritoryController(Controller):
     async def archive(self, request: Request[Any, Any, Any], territory_id: int) -> None:
         await uc.archive(ctx_of(request), actor_of(request), "territoire", territory_id)
 
+    @post("/{territory_id:int}/restaurer", operation_id="restoreTerritory", summary="Restaurer un territoire archivé",
+          description="Administrateurs seulement ; inscrit au journal.",
+          opt=allow(Action.CREATE_TERRITORY, "territory_id"), status_code=204)
+    async def restore(self, request: Request[Any, Any, Any], territory_id: int) -> None:
+        await uc.restore(ctx_of(request), actor_of(request), "territoire", territory_id)
+
     @get("/{territory_id:int}/qpv", operation_id="listQpvs", opt=allow(Action.READ_TERRITORY, "territory_id"))
     async def qpvs(self, request: Request[Any, Any, Any], territory_id: int) -> list[s.Qpv]:
         return [s.Qpv(**r) for r in await uc.list_qpvs(user_of(request).principal, territory_id)]
@@ -103,3 +109,9 @@ class CouncilController(Controller):
     @post("/{council_id:int}/archiver", operation_id="archiveCouncil", opt=allow(Action.MANAGE_COUNCIL, "council_id"), status_code=204)
     async def archive(self, request: Request[Any, Any, Any], council_id: int) -> None:
         await uc.archive(ctx_of(request), actor_of(request), "conseil", council_id)
+
+    @post("/{council_id:int}/restaurer", operation_id="restoreCouncil", summary="Restaurer un conseil archivé",
+          description="Administrateurs seulement ; inscrit au journal.",
+          opt=allow(Action.CREATE_TERRITORY, "council_id"), status_code=204)
+    async def restore(self, request: Request[Any, Any, Any], council_id: int) -> None:
+        await uc.restore(ctx_of(request), actor_of(request), "conseil", council_id)

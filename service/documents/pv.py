@@ -16,6 +16,7 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from domain.draw.strata import stratum_label
 from domain.i18n import _
 from service.documents.fonts import BOLD, REGULAR
 from service.documents.formatting import format_datetime_long, format_number
@@ -72,6 +73,26 @@ REPLY_WORDS = {
 }
 
 
+def _summary(data: dict[str, Any]) -> list[Flowable]:
+    """The result at a glance, first: titulaires and suppléants per stratum."""
+    rows_in = data.get("summary") or []
+    if not rows_in:
+        return []
+    rows = [[_("Strate"), _("Sièges"), _("Titulaires"), _("Suppléants"), _("Sièges vacants")]]
+    total = {"seats": 0, "titulaires": 0, "suppleants": 0, "empty": 0}
+    for r in rows_in:
+        rows.append([stratum_label(r["stratum"]), _num(r["seats"]), _num(r["titulaires"]),
+                     _num(r["suppleants"]), _num(r["empty"])])
+        for k in total:
+            total[k] += int(r[k])
+    rows.append([_("Total"), _num(total["seats"]), _num(total["titulaires"]),
+                 _num(total["suppleants"]), _num(total["empty"])])
+    table = _table(rows, [61 * mm, 24 * mm, 26 * mm, 26 * mm, 28 * mm])
+    table.setStyle(TableStyle([("BACKGROUND", (0, -1), (-1, -1), colors.Color(0.95, 0.95, 0.95))]))
+    return [_p(_("Résultat en bref : titulaires et suppléants par strate"), _H2), table, Spacer(1, 2 * mm),
+            _p(_("Situation à la date d'édition de ce procès-verbal, d'après les réponses enregistrées."))]
+
+
 def story(data: dict[str, Any]) -> list[Flowable]:
     council = data["council"]
     out: list[Flowable] = [
@@ -96,6 +117,7 @@ def story(data: dict[str, Any]) -> list[Flowable]:
         _p(_("Date de la séance : {d}").format(d=_when(data["date"]))),
         _p(_("Lieu : {p}").format(p=data["place"] or "—")),
     ]
+    out.extend(_summary(data))
     out.append(_p(_("Personnes présentes :"), _H2))
     out.extend(_p("• " + p) for p in data["present"]) if data["present"] else out.append(_p("—"))
 
@@ -103,7 +125,7 @@ def story(data: dict[str, Any]) -> list[Flowable]:
     seats = data["plan"].get("seats") or {}
     rows = [[_("Strate"), _("Personnes dans la liste"), _("Sièges"), _("Invitations du 1er tour")]]
     rows += [
-        [s, _num(n), str(seats.get(s, "—")), str(data["plan"]["quotas"].get(s, 0))]
+        [stratum_label(s), _num(n), str(seats.get(s, "—")), str(data["plan"]["quotas"].get(s, 0))]
         for s, n in data["strata_counts"].items()
     ]
     out.append(_table(rows, [45 * mm, 45 * mm, 30 * mm, 45 * mm]))
@@ -139,7 +161,7 @@ def story(data: dict[str, Any]) -> list[Flowable]:
         out.append(_p(_("Graine = SHA-256(engagement LF aléa) :")))
         out.append(_p(data["seed"], _MONO))
     if data["ranking_digest"]:
-        counts = ", ".join(f"{s}{NBSP}: {_num(n)}" for s, n in data["ranked_counts"].items())
+        counts = ", ".join(f"{stratum_label(s)}{NBSP}: {_num(n)}" for s, n in data["ranked_counts"].items())
         out.append(
             _p(
                 _(
@@ -153,7 +175,7 @@ def story(data: dict[str, Any]) -> list[Flowable]:
     if data["rounds"]:
         out.append(_p(_("Tours d'invitations"), _H2))
         for r in data["rounds"]:
-            invited = ", ".join(f"{s}{NBSP}: {n}" for s, n in r["invited"].items())
+            invited = ", ".join(f"{stratum_label(s)}{NBSP}: {n}" for s, n in r["invited"].items())
             out.append(
                 _p(
                     _("Tour {n} ({d}) : {invited}.").format(
@@ -170,7 +192,7 @@ def story(data: dict[str, Any]) -> list[Flowable]:
         rows = [header]
         for r in data["ranked"]:
             row = [
-                r["stratum"],
+                stratum_label(r["stratum"]),
                 str(r["rank"]),
                 r["key"],
                 str(r["round"] or ""),

@@ -53,6 +53,7 @@ from service.documents.letters import (
 )
 from service.documents.page import PageTemplate
 from service.documents.render import render_to_bytes
+from service.public_address import public_base_url_for_documents
 from service.usecases import letters as letters_uc
 from service.usecases import organisation as org
 from service.usecases import subjects as subjects_uc
@@ -273,6 +274,9 @@ async def start_batch(
     ctx: AppContext, actor: Actor, council_id: int, draw_id: int, round_no: int
 ) -> int:
     """Record a new generation of the round's letters (replacing the previous one)."""
+    # Letters go to residents: refuse before recording anything if the reply address and
+    # QR code would point to a loopback or unset address.
+    public_base_url_for_documents(ctx.settings)
     draw = await tirage.get_draw(draw_id, council_id)  # NotFound for another council's draw
     if draw["kind"] != "residents":
         # The letter's wording (drawn from the register; RGPD source: electoral list and
@@ -371,7 +375,9 @@ async def run_batch(ctx: AppContext, batch_id: int) -> None:
             )
             return
         wording = await letters_uc.get_wording(council_id)
-        council = await letters_uc.council_info(council_id, ctx.settings.public_base_url)
+        council = await letters_uc.council_info(
+            council_id, public_base_url_for_documents(ctx.settings)
+        )
         template = PageTemplate(letterhead_of(wording, council))
         info = letters_info(
             wording,

@@ -194,6 +194,24 @@ async def archive(ctx: AppContext, actor: Actor, kind: str, row_id: int) -> None
                            at=now, territory_id=scope[0], council_id=scope[1])
 
 
+async def restore(ctx: AppContext, actor: Actor, kind: str, row_id: int) -> None:
+    """Bring back an archived territory, QPV or council (administrators: the routes say
+    who may); audited as ``<kind>.restauration``."""
+    table = {"territoire": Territory, "qpv": Qpv, "conseil": Council}[kind]
+    now = ctx.now()
+    async with ctx.db.transaction():
+        row = await table.select(table.id, table.archived_at).where(table.id == row_id).first()
+        if not row:
+            raise NotFound(_("Élément introuvable."))
+        if row["archived_at"] is None:
+            raise Conflict(_("Cet élément n'est pas archivé."), code="non-archive")
+        await table.update({table.archived_at: None}).where(table.id == row_id)
+        scope = await _scope_ids(kind, row_id)
+        await audit.record(ctx.db, actor=actor, action=f"{kind}.restauration", subject_type=kind, subject_id=row_id,
+                           at=now, territory_id=scope[0], council_id=scope[1],
+                           details={"archive_le": row["archived_at"].isoformat()})
+
+
 async def _scope_ids(kind: str, row_id: int) -> tuple[int | None, int | None]:
     if kind == "territoire":
         return row_id, None

@@ -1572,3 +1572,21 @@ async def run_import_task(ctx: AppContext, actor: Actor, council_id: int, task_i
     finally:
         if on_done is not None:
             on_done()
+
+
+async def eligibility_evaluated(council_id: int) -> int:
+    """How many people of the council's register have an eligibility status (0: the
+    rules were never applied since the last import)."""
+    return int(await RegisterPerson.count().where(
+        (RegisterPerson.council == council_id) & RegisterPerson.purged_at.is_null()
+        & (RegisterPerson.doublon_de == "") & (RegisterPerson.eligibilite != "")))
+
+
+async def already_imported(council_id: int, digest: str) -> str | None:
+    """The French notice to show on the preview of a file already imported in this
+    council (the import would be refused), or None."""
+    try:
+        await _refuse_reimport(council_id, digest)
+    except Conflict as exc:
+        return exc.detail
+    return None

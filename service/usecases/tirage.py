@@ -1726,8 +1726,21 @@ async def pv_data(draw_id: int, lead_copy: bool) -> dict[str, Any]:
             if lead_copy:
                 entry["name"] = names.get(key, "")
             ranked_rows.append(entry)
+    summary: list[dict[str, Any]] = []
+    if draw.status in (cer.DrawStatus.RANKED, cer.DrawStatus.ROUNDS):
+        seats_plan = record["plan"].get("seats") or {}
+        assignment = cer.seat_assignment(draw)
+        for stratum in record["strata_counts"]:
+            summary.append({
+                "stratum": stratum,
+                "seats": int(seats_plan.get(stratum, 0) or 0),
+                "titulaires": len(assignment.titulaires.get(stratum, ())),
+                "suppleants": len(assignment.suppleants.get(stratum, ())),
+                "empty": int(assignment.empty_seats.get(stratum, 0)),
+            })
     return {
         "lead_copy": lead_copy,
+        "summary": summary,
         "reference": row["reference"],
         "council": record["council"],
         "kind": row["kind"],

@@ -57,5 +57,12 @@ def heure_fr(value: Any) -> str:
     return format_time(value.astimezone(PARIS) if value.tzinfo else value)
 
 
+def strate(value: Any) -> str:
+    """A draw stratum key as people read it (« F/sans-bureau » → « Femmes, sans bureau de vote »)."""
+    from domain.draw.strata import stratum_label
+
+    return stratum_label(str(value))
+
+
 FILTERS = {"date_fr": date_fr, "datetime_fr": datetime_fr, "number_fr": number_fr,
-           "jour_fr": jour_fr, "heure_fr": heure_fr}
+           "jour_fr": jour_fr, "heure_fr": heure_fr, "strate": strate}

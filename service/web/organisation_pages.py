@@ -17,7 +17,10 @@ from service.api.common import actor_of, ctx_of
 from service.auth import allow
 from service.errors import status_of
 from service.usecases import organisation as org
-from service.web.render import form_errors, form_text, render, see_other
+from service.web.confirm import confirm_or_page
+from service.web.render import FLASH, form_errors, form_text, render, see_other
+
+FLASH["restaure"] = ("succes", "Restauré : de nouveau modifiable et présent dans les listes.")
 
 
 def _version(form: Any) -> int:
@@ -73,9 +76,28 @@ class OrganisationEditPages(Controller):
         return see_other(f"/territoires/{territory_id}?ok=enregistre")
 
     @post("/territoires/{territory_id:int}/archiver", opt=allow(Action.CREATE_TERRITORY, "territory_id"))
-    async def territory_archive(self, request: Request[Any, Any, Any], territory_id: int) -> Redirect:
+    async def territory_archive(self, request: Request[Any, Any, Any], territory_id: int) -> Template | Redirect:
+        t = await org.get_territory(territory_id)
+        page = await confirm_or_page(
+            request, titre=_("Archiver le territoire « {nom} »").format(nom=t["name"]),
+            consequences=[
+                _("Le territoire, ses quartiers et ses conseils disparaissent des listes et ne sont plus modifiables."),
+                _("Vous ne pourrez pas le rétablir vous-même : seul un administrateur peut restaurer un territoire archivé."),
+                _("Ses conseils, leurs tirages et le journal restent consultables."),
+            ],
+            action=f"/territoires/{territory_id}/archiver", bouton=_("Archiver le territoire"),
+            retour=f"/territoires/{territory_id}",
+            fil=[{"href": "/", "label": _("Tableau de bord")}, {"href": f"/territoires/{territory_id}", "label": t["name"]},
+                 {"label": _("Archiver")}])
+        if page is not None:
+            return page
         await org.archive(ctx_of(request), actor_of(request), "territoire", territory_id)
         return see_other(f"/territoires/{territory_id}?ok=archive")
+
+    @post("/territoires/{territory_id:int}/restaurer", opt=allow(Action.CREATE_TERRITORY, "territory_id"))
+    async def territory_restore(self, request: Request[Any, Any, Any], territory_id: int) -> Redirect:
+        await org.restore(ctx_of(request), actor_of(request), "territoire", territory_id)
+        return see_other(f"/territoires/{territory_id}?ok=restaure")
 
     # --- QPV ---------------------------------------------------------------------------
 
@@ -114,6 +136,24 @@ class OrganisationEditPages(Controller):
     # --- councils ----------------------------------------------------------------------
 
     @post("/conseils/{council_id:int}/archiver", opt=allow(Action.MANAGE_COUNCIL, "council_id"))
-    async def council_archive(self, request: Request[Any, Any, Any], council_id: int) -> Redirect:
+    async def council_archive(self, request: Request[Any, Any, Any], council_id: int) -> Template | Redirect:
+        c = await org.get_council(council_id)
+        page = await confirm_or_page(
+            request, titre=_("Archiver le conseil « {nom} »").format(nom=c["name"]),
+            consequences=[
+                _("Le conseil n'est plus modifiable : plus d'import de registre, de tirage, de membre ni de réunion."),
+                _("Vous ne pourrez pas le rétablir vous-même : seul un administrateur peut restaurer un conseil archivé."),
+                _("Sa composition, ses tirages et son journal restent consultables."),
+            ],
+            action=f"/conseils/{council_id}/archiver", bouton=_("Archiver le conseil"), retour=f"/conseils/{council_id}",
+            fil=[{"href": "/", "label": _("Tableau de bord")}, {"href": f"/conseils/{council_id}", "label": c["name"]},
+                 {"label": _("Archiver")}])
+        if page is not None:
+            return page
         await org.archive(ctx_of(request), actor_of(request), "conseil", council_id)
         return see_other(f"/conseils/{council_id}?ok=archive")
+
+    @post("/conseils/{council_id:int}/restaurer", opt=allow(Action.CREATE_TERRITORY, "council_id"))
+    async def council_restore(self, request: Request[Any, Any, Any], council_id: int) -> Redirect:
+        await org.restore(ctx_of(request), actor_of(request), "conseil", council_id)
+        return see_other(f"/conseils/{council_id}?ok=restaure")

@@ -22,8 +22,10 @@ from service.auth import SESSION_COOKIE, allow, authenticated, public
 from service.csrf import token_for_session
 from service.errors import status_of
 from service.security import token_digest
+from service.public_address import documents_address_warning, public_base_url_for_documents
 from service.usecases import accounts as acc
 from service.usecases import organisation as org
+from service.usecases.council_journey import council_journey
 from service.web.organisation_pages import OrganisationEditPages, parse_communes
 from service.web.render import form_errors, form_text, render, see_other
 
@@ -216,8 +218,17 @@ class CouncilPages(Controller):
             {"title": _(title), "links": [{"label": _(label), "href": href.format(id=council_id)} for label, href in links]}
             for title, links, action in COUNCIL_SECTIONS if is_allowed(user.principal, action, scope)
         ]
+        # The lead's workflow (registers to training); other roles see the links only.
+        parcours = None
+        if is_allowed(user.principal, Action.RUN_DRAW, scope) and is_allowed(user.principal, Action.MANAGE_REGISTER, scope):
+            parcours = await council_journey(council_id, ctx_of(request).now(), {r.path for r in request.app.routes})
+            shown = {link.href for step in parcours.steps for link in (*step.links, *([step.action] if step.action else []))}
+            sections = [{**sec, "links": [lk for lk in sec["links"] if lk["href"] not in shown]} for sec in sections]
+            sections = [sec for sec in sections if sec["links"]]
         return render(request, "conseils/detail.html", titre=c["name"], conseil=c, reglages=_reglages(c["settings"]),
+                      adresse_publique_probleme=documents_address_warning(ctx_of(request).settings), parcours=parcours,
                       peut_gerer=is_allowed(user.principal, Action.MANAGE_COUNCIL, scope), sections=sections,
+                      peut_restaurer=is_allowed(user.principal, Action.CREATE_TERRITORY, scope),
                       fil=[{"href": "/", "label": _("Tableau de bord")}, {"label": c["name"]}])
 
     @get("/{council_id:int}/modifier", opt=allow(Action.MANAGE_COUNCIL, "council_id"))
@@ -328,6 +339,7 @@ class AdminPages(Controller):
         form = await request.form()
         values = {k: form_text(form, k) for k in ("email", "display_name", "role", "territory_id", "council_id", "departement")}
         try:
+            base = public_base_url_for_documents(ctx.settings)
             code, info = await acc.create_invitation(ctx, actor_of(request), user_of(request).principal, acc.InvitationInput(
                 email=values["email"], role=values["role"], display_name=values["display_name"],
                 territory_id=int(values["territory_id"]) if values["territory_id"].isdigit() else None,
@@ -336,7 +348,7 @@ class AdminPages(Controller):
         except DomainError as exc:
             status = 403 if exc.code == "acces-refuse" else 422
             return await self._page(request, status=status, erreurs=form_errors(exc), form=values)
-        info["url"] = f"{ctx.settings.public_base_url}/invitation/{quote(code)}"
+        info["url"] = f"{base}/invitation/{quote(code)}"
         return await self._page(request, status=201, invitation_creee=info)
 
 

@@ -19,6 +19,7 @@ from service.api.bounds import bounded_int, check_day
 from service.api.common import actor_of, client_ip, ctx_of, user_of
 from service.auth import allow, authenticated, public
 from service.errors import status_of
+from service.public_address import documents_address_warning
 from service.usecases import candidatures as cand
 from service.usecases import composition as comp
 from service.web.pages import COUNCIL_SECTIONS
@@ -200,6 +201,7 @@ class ApplicationPages(Controller):
             erreurs=erreurs or {},
             form=form or {"college": "habitants"},
             base_url=ctx.settings.public_base_url,
+            adresse_publique_probleme=documents_address_warning(ctx.settings),
             sieges_volontaires=int((council["settings"] or {}).get("sieges_volontaires", 0)),
             volontaires=len(await comp.eligible_volunteers(council_id)),
             peut_tirer=is_allowed(user.principal, Action.RUN_DRAW, scope),

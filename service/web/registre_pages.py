@@ -30,7 +30,9 @@ from service.registre import uploads
 from service.usecases import organisation as org
 from service.usecases import registre as uc
 from service.web.pages import COUNCIL_SECTIONS
-from service.web.render import form_errors, render, see_other
+from service.web.render import FLASH, form_errors, render, see_other
+
+FLASH["import-termine"] = ("succes", "Import terminé : voici son rapport.")
 
 COUNCIL_SECTIONS.append(
     (
@@ -271,6 +273,7 @@ class RegisterPages(Controller):
             erreurs=erreurs or {},
             details=details or [],
             taille=upload.size,
+            deja_importe=await uc.already_imported(council_id, upload.digest),
             kinds=[(k, _(uc.KIND_LABELS[k])) for k in uc.KINDS],
             encodings=ENCODINGS,
             delimiters=DELIMITERS,
@@ -343,9 +346,12 @@ class RegisterPages(Controller):
     @get("/taches/{task_id:int}", opt=allow(Action.READ_REGISTER, "council_id"))
     async def task(
         self, request: Request[Any, Any, Any], council_id: int, task_id: int
-    ) -> Template:
+    ) -> Template | Redirect:
         council = await org.get_council(council_id)
         task = await uc.get_task(council_id, task_id, ctx_of(request).now())
+        if task["status"] == "termine" and task.get("source"):
+            # The page refreshes itself while the import runs, then moves on to the report.
+            return see_other(f"/conseils/{council_id}/registre/imports/{task['source']}?ok=import-termine")
         return render(
             request,
             "registre/tache.html",

@@ -23,6 +23,7 @@ from service.errors import status_of
 from service.usecases import organisation as org
 from service.usecases import pools as pools_uc
 from service.usecases import tirage as uc
+from service.web.confirm import confirm_or_page
 from service.web.pages import COUNCIL_SECTIONS
 from service.web.render import FLASH, form_errors, form_text, render, see_other
 
@@ -236,7 +237,8 @@ class DrawPages(Controller):
             await action(raw)
         except DomainError as exc:
             return await self._redisplay(request, council_id, draw_id, raw, exc)
-        return see_other(f"/conseils/{council_id}/tirages/{draw_id}{target}?ok={flash}")
+        # The query before the fragment: "…#reponses?ok=…" would lose the confirmation.
+        return see_other(f"/conseils/{council_id}/tirages/{draw_id}?ok={flash}{target}")
 
     @post("/{draw_id:int}/engager", opt=allow(Action.RUN_DRAW, "council_id"))
     async def commit(
@@ -245,6 +247,17 @@ class DrawPages(Controller):
         async def go(raw: Any) -> None:
             await uc.commit_draw(ctx_of(request), actor_of(request), council_id, draw_id)
 
+        draw_url = f"/conseils/{council_id}/tirages/{draw_id}"
+        page = await confirm_or_page(
+            request, titre=_("Publier l'engagement du tirage"),
+            consequences=[
+                _("La liste des personnes et le plan du tirage sont figés : ils ne pourront plus changer pour ce tirage."),
+                _("L'empreinte de la liste est publiée au registre public : ce tirage ne pourra plus qu'être "
+                  "mené à son terme ou abandonné, et un abandon reste public."),
+            ],
+            action=f"{draw_url}/engager", bouton=_("Publier l'engagement"), retour=draw_url)
+        if page is not None:
+            return page
         return await self._act(request, council_id, draw_id, "tirage-engage", go)
 
     @post("/{draw_id:int}/seance", opt=allow(Action.RUN_DRAW, "council_id"))
@@ -324,6 +337,18 @@ class DrawPages(Controller):
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
             await uc.close_round(ctx_of(request), actor_of(request), council_id, draw_id, round_no)
+
+        draw_url = f"/conseils/{council_id}/tirages/{draw_id}"
+        page = await confirm_or_page(
+            request, titre=_("Clore le tour {n}").format(n=round_no),
+            consequences=[
+                _("Les personnes de ce tour qui n'ont pas répondu sont enregistrées « sans réponse » ; "
+                  "ce marquage ne peut pas être annulé."),
+                _("Leurs places reviennent aux personnes suivantes de la liste, aux prochains tours."),
+            ],
+            action=f"{draw_url}/tours/{round_no}/cloture", bouton=_("Clore le tour"), retour=f"{draw_url}#reponses")
+        if page is not None:
+            return page
 
         return await self._act(request, council_id, draw_id, "tour-clos", go, "#reponses")
 
@@ -407,6 +432,15 @@ class DrawPages(Controller):
             premiers=premiers,
             erreurs={},
         )
+
+    @get("/{draw_id:int}/ceremonie/etat.json", opt=allow(Action.RUN_DRAW, "council_id"))
+    async def ceremony_state(
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+    ) -> dict[str, Any]:
+        """What the projector page polls to follow the ceremony live."""
+        d = await uc.get_draw(draw_id, council_id)
+        return {"status": d["status"], "status_label": d["status_label"],
+                "commitment": d.get("commitment"), "seed": d.get("seed")}
 
     @post("/{draw_id:int}/ceremonie", opt=allow(Action.RUN_DRAW, "council_id"))
     async def ceremony_entropy(

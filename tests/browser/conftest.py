@@ -18,6 +18,7 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+PUBLIC_BASE_URL = "http://conseil-citoyen.valmont-sur-loire.test"
 
 
 def _free_port() -> int:
@@ -39,7 +40,11 @@ def chromium_path() -> str:
 def live_server(test_settings: Any) -> Iterator[str]:
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=test_settings.database_url, CONSEIL_VAR_DIR=str(test_settings.var_dir),
-               SECRET_KEY=test_settings.secret_key, HOST="127.0.0.1", PORT=str(port), LOG_LEVEL="WARNING")
+               SECRET_KEY=test_settings.secret_key, HOST="127.0.0.1", PORT=str(port), LOG_LEVEL="WARNING",
+               # The address documents carry (letters, QR codes, invitations): never a
+               # loopback one, which the journey test checks in the letters' text.
+               PUBLIC_BASE_URL=PUBLIC_BASE_URL)
+    env.pop("ALLOW_LOOPBACK_LINKS", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "warning"],

@@ -41,6 +41,10 @@ def test_ceremony_on_the_projector_page(council: int, page: Any) -> None:
     page.get_by_role("button", name="Préparer le tirage").click()
     page.wait_for_url("**/tirages/*?ok=tirage-prepare")
     page.get_by_role("button", name="Publier l'engagement").click()
+    # the confirmation says what cannot be undone; the box must be ticked
+    assert "ne peut pas être annulée" in page.inner_text("main")
+    page.get_by_label("Je comprends que cette action ne peut pas être annulée.").check()
+    page.get_by_role("button", name="Publier l'engagement").click()
     page.wait_for_url("**?ok=tirage-engage")
     page.get_by_role("link", name="Ouvrir la page de séance (vidéoprojecteur)").click()
     commitment = page.locator("#engagement").inner_text().strip()

@@ -187,19 +187,31 @@ async def test_pages_upload_preview_import_report(client: Any, world: World) -> 
     assert preview.status_code == 200
     assert "cp1252" in preview.text and "point-virgule" in preview.text
     assert "FERNANDES" in preview.text  # first rows shown to the lead
+    assert 'id="deja-importe"' not in preview.text
     r = await client.post(
         preview_url,
         data={"_csrf": csrf, "action": "importer", "type": "", "encodage": "", "separateur": ""},
         follow_redirects=False,
     )
     assert r.status_code == 303
-    task = await client.get(r.headers["location"])
-    assert "Import terminé" in task.text
-    report_url = re.search(r'href="(/conseils/\d+/registre/imports/\d+)"', task.text).group(1)
-    report = await client.get(report_url)
-    assert report.status_code == 200 and "Lignes lues" in report.text
+    # The finished task's page moves on to the report by itself (issue 13, point 12).
+    task = await client.get(r.headers["location"], follow_redirects=False)
+    assert task.status_code == 303 and re.search(r"/registre/imports/\d+\?ok=import-termine$", task.headers["location"])
+    report = await client.get(task.headers["location"])
+    assert report.status_code == 200 and "Lignes lues" in report.text and "Import terminé" in report.text
+    assert "Évaluer l'éligibilité" in report.text  # the next step is offered
     listing = await client.get(f"/conseils/{cid}/registre/personnes", params={"q": "fern"})
     assert "FERNANDES" in listing.text
+    # The same file again: the preview says it was already imported, before « Importer ».
+    r = await client.post(
+        f"/conseils/{cid}/registre/depot",
+        params={"_csrf": csrf},
+        files={"fichier": ("liste.csv", data, "text/csv")},
+        data={"type": "", "encodage": "", "separateur": ""},
+        follow_redirects=False,
+    )
+    again = await client.get(r.headers["location"])
+    assert 'id="deja-importe"' in again.text and "déjà été importé" in again.text
 
 
 async def test_page_upload_refuses_wrong_type_and_bad_rows_report(

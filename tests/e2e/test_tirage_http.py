@@ -179,6 +179,11 @@ async def test_pv_pdfs_lead_copy_has_names_public_copy_has_none(
     lead_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(lead.content)).pages)
     public_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(public.content)).pages)
     assert "Nom10" in lead_text and "Nom10" not in public_text
+    # The PV starts with the result at a glance, strata in French (issue 13, point 10).
+    first = PdfReader(io.BytesIO(public.content)).pages[0].extract_text()
+    assert "Résultat en bref" in first and "Titulaires" in first and "Suppléants" in first
+    assert first.index("Résultat en bref") < first.index("Liste et plan engagés")
+    assert "Femmes" in first and "Hommes" in first
     assert d["commitment"][:20] in public_text.replace("\n", "")
     assert (
         await client.get(base + "/pv.pdf", headers=bearer(world, "member_a"))
@@ -234,8 +239,12 @@ async def test_lead_pages_run_a_ceremony(client: Any, ctx: Any, world: World) ->
     )
     assert r.status_code == 303
     url = r.headers["location"].split("?")[0]
+    # Publishing asks first, saying what cannot be undone (issue 13, point 6).
+    ask = await client.post(url + "/engager", data={"_csrf": csrf}, follow_redirects=False)
+    assert ask.status_code == 200 and "ne peut pas être annulée" in ask.text and "figés" in ask.text
+    assert "Tirer au sort" not in (await client.get(url + "/ceremonie")).text
     assert (
-        await client.post(url + "/engager", data={"_csrf": csrf}, follow_redirects=False)
+        await client.post(url + "/engager", data={"_csrf": csrf, "confirme": "oui"}, follow_redirects=False)
     ).status_code == 303
     cer = await client.get(url + "/ceremonie")
     assert cer.status_code == 200 and "Tirer au sort" in cer.text
