@@ -52,7 +52,12 @@ from domain.registre import (
 from domain.registre.eligibility import age_at
 from domain.registre.entries import paused_gc
 from domain.registre.mapping import CANONICAL_FIELDS, field_label, header_key
-from domain.registre.normalise import fast_frozen_constructor, format_date, normalise_texte
+from domain.registre.normalise import (
+    fast_frozen_constructor,
+    format_date,
+    normalise_texte,
+    premier_prenom,
+)
 from domain.registre.perimeter import Cote
 from service import audit
 from service.audit import Actor
@@ -97,19 +102,6 @@ DEFAULT_AGE_BANDS = (30, 45, 60)
 MAX_ERRORS_LISTED = 1000
 
 Progress = Callable[[str, int], None]
-
-# Other features tell the register who already sits on a council (the composition
-# feature registers a provider; none means nobody is excluded for that reason).
-MemberProvider = Callable[[int], Awaitable[Iterable[MemberIdentity]]]
-_MEMBER_PROVIDERS: list[MemberProvider] = []
-
-
-def member_provider(fn: MemberProvider) -> MemberProvider:
-    """Register ``async fn(council_id) -> [MemberIdentity]``: sitting members of a council,
-    left out of its pools with the reason ``deja-membre``."""
-    _MEMBER_PROVIDERS.append(fn)
-    return fn
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -1204,6 +1196,30 @@ async def _exclusion_list(council_id: int) -> ExclusionList:
 # -------------------------------------------------------------------------- eligibility
 
 
+async def _sitting_members(council_id: int) -> set[MemberIdentity]:
+    """How the council's sitting members drawn from its register are recognised in it
+    (by every surname, first first name and birth date), to leave them out of a new
+    pool with the reason ``deja-membre``: a re-imported register gives them new rows."""
+    from service.usecases.composition import sitting_subjects
+
+    ids = [i for kind, i in await sitting_subjects(council_id) if kind == "resident"]
+    if not ids:
+        return set()
+    rows = await RegisterPerson.select(
+        RegisterPerson.cle_nom_naissance, RegisterPerson.cle_nom_usage,
+        RegisterPerson.cle_prenoms, RegisterPerson.date_naissance,
+    ).where((RegisterPerson.council == council_id) & RegisterPerson.id.is_in(ids))
+    members: set[MemberIdentity] = set()
+    for r in rows:
+        if not r["date_naissance"]:
+            continue
+        born = date.fromisoformat(str(r["date_naissance"])[:10])
+        first = premier_prenom(r["cle_prenoms"])
+        for nom in {r["cle_nom_naissance"], r["cle_nom_usage"]} - {""}:
+            members.add(MemberIdentity(nom, first, born))
+    return members
+
+
 async def _kept_entries(ctx: AppContext, council_id: int
                        ) -> tuple[list[Entry], list[_RowMeta]]:
     return await _load_entries(ctx, council_id, kept_only=True)
@@ -1218,9 +1234,7 @@ async def _evaluate(ctx: AppContext, actor: Actor, council_id: int, reference_da
         raise InvalidState(
             _("Importez d'abord le périmètre du quartier : sans lui, personne ne peut être "
               "déclaré éligible."), code="perimetre-absent")
-    members: set[MemberIdentity] = set()
-    for provider in _MEMBER_PROVIDERS:
-        members.update(await provider(council_id))
+    members = await _sitting_members(council_id)
     settings = EligibilitySettings(
         perimeter=perimeter, exclusions=await _exclusion_list(council_id),
         members=frozenset(members), minimum_age=_setting(council, "age_minimum", 16),

@@ -235,6 +235,7 @@ def test_exclusion_rule_only_runs_when_a_list_is_given() -> None:
         "parite-habitants",
         "part-habitants",
         "volontaires-seuls-regime-2014",
+        "sieges-volontaires",
         "taille-recommandee",
         "echeance-mandats",
     ]
@@ -473,3 +474,21 @@ def test_domain_modules_import_only_the_standard_library() -> None:
                 continue
             for root in roots:
                 assert root == "domain" or root in sys.stdlib_module_names, (name, root)
+
+
+def test_volunteer_titulaires_beyond_the_reserved_seats() -> None:
+    from dataclasses import replace as _replace
+
+    from domain.composition import Origin, Regime, VolunteerSeats
+
+    members = residents(2, 2)
+    volunteer = _replace(members[0], origin=Origin.VOLONTAIRE)
+    subject = composition.Composition.of([volunteer, *members[1:]], TODAY)
+    # 2024 regime, no seat reserved: a warning that says so.
+    r = VolunteerSeats(0, Regime.R2024).check(subject)
+    assert not r.ok and not r.blocks
+    assert "aucun siège n'est réservé aux volontaires" in r.message
+    # 2014 regime: refused.
+    assert VolunteerSeats(0, Regime.R2014).check(subject).blocks
+    assert VolunteerSeats(1, Regime.R2014).check(subject).ok
+    assert VolunteerSeats(0, Regime.R2014).check(composition.Composition.of(members, TODAY)).ok
