@@ -35,6 +35,30 @@ def sample_council(test_settings: Any) -> int:
     return int(run(seed(test_settings, _sample_pool, territory="Valmont")))
 
 
+async def _sample_round(ctx: Any, ids: dict[str, int]) -> tuple[int, int]:
+    """The sample registers' pool, a draw of 4 seats ranked, round 1 open, no reply yet."""
+    from service.audit import Actor
+    from service.usecases import pools as pools_uc
+    from service.usecases import tirage as t
+    from tests.tirage_support import DICE
+
+    council = await _sample_pool(ctx, ids)
+    lead = Actor.system("test")
+    pool = (await pools_uc.list_pools(council))[0]
+    d = await t.prepare_draw(ctx, lead, council, pool["id"], t.PlanInput(seats=4))
+    await t.commit_draw(ctx, lead, council, d["id"])
+    await t.enter_entropy(ctx, lead, council, d["id"], DICE)
+    await t.rank_draw(ctx, lead, council, d["id"])
+    await t.open_round(ctx, lead, council, d["id"])
+    return council, int(d["id"])
+
+
+@pytest.fixture
+def sample_round(test_settings: Any) -> tuple[int, int]:
+    council, draw = run(seed(test_settings, _sample_round, territory="Valmont"))
+    return int(council), int(draw)
+
+
 def test_household_rule_says_what_it_does_and_how_many_it_sets_aside(
     sample_council: int, page: Any
 ) -> None:
@@ -50,3 +74,15 @@ def test_household_rule_says_what_it_does_and_how_many_it_sets_aside(
     assert "sur 3\u202f068" in count, count  # no exclusion list imported here
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "tirage-nouveau-foyer.png"), full_page=True)
+
+
+def test_next_round_waits_for_the_first_answers(sample_round: tuple[int, int], page: Any) -> None:
+    council, draw = sample_round
+    login(page)
+    page.goto(f"/conseils/{council}/tirages/{draw}")
+    note = page.locator("#attente-reponses")
+    assert note.is_visible() and "Aucune réponse" in note.inner_text()
+    for field in page.locator("input[name^='counts.']").all():
+        assert field.input_value() == "0"  # 240 letters were proposed here before
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "tirage-tour-suivant-attente.png"), full_page=True)
