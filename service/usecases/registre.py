@@ -723,10 +723,21 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
     await _restate(ctx, existing, decisions)
 
     new_pairs = await _store_pairs(ctx, council_id, source_id, report.ambiguous)
-    prefix = f"{source_id}:"
-    merged_here = sum(1 for ref in doublon if ref.startswith(prefix))
+    # People of this file found again (in an earlier file, or twice in this one): the
+    # merge groups holding one of its rows. Counting the rows this file lost instead
+    # gave 361 when the landlord's file came second and 0 when it came first (the
+    # electoral list's rows win, so the landlord's rows were absorbed after the fact).
+    merged_here = sum(1 for m in report.merges if any(e.source == _NEW for e in m.entries))
     lignes = len(existing.entries) + len(parsed.entries)
+    # Rows kept without a sex (none given, none learnt from a merged row): they cannot be
+    # placed in a parity stratum, so the pool will leave them out. Said per line now.
+    prefix = f"{source_id}:"
+    no_sex = [e.line for e in entries if e.sexe is None
+              and f"{prefix}{e.line}" not in doublon
+              and not decisions.sexe.get(f"{prefix}{e.line}")]
     rapport = {
+        "sexe_inconnu": len(no_sex),
+        "sexe_inconnu_lignes": no_sex[:MAX_ERRORS_LISTED],
         "lignes_conseil": lignes,
         "personnes": lignes - len(doublon),
         "fusions": len(report.merges),
