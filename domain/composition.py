@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import NamedTuple, TypeAlias
 
 from domain.errors import InvalidInput, InvalidState, RuleBroken
-from domain.i18n import _
+from domain.i18n import _, ngettext
 from domain.rules import Rule, RuleResult, Severity
 
 # --------------------------------------------------------------------------------------
@@ -118,6 +118,7 @@ class Regime(StrEnum):
 # does not: those people applied, and the 2014 framework only accepted volunteers as a
 # complement to a draw on the lists (electoral list, landlords' files).
 DRAWN_FROM_REGISTER = frozenset({Origin.TIRE_AU_SORT_REGISTRE})
+VOLUNTEERS = frozenset({Origin.VOLONTAIRE, Origin.TIRE_AU_SORT_VOLONTAIRES})
 
 
 # --------------------------------------------------------------------------------------
@@ -136,6 +137,7 @@ class CouncilSettings:
     residents_min_share: float = 0.5
     mandate_years: int = 3
     mandate_warning_days: int = 60
+    volunteer_seats: int = 0  # titulaire seats of the residents' college open to volunteers
 
     def __post_init__(self) -> None:
         if not 0 < self.min_size <= self.max_size:
@@ -397,6 +399,56 @@ class VolunteersOnlyRefusedUnder2014:
 
 
 @dataclass(frozen=True)
+class VolunteerSeats:
+    """Volunteers seated as titulaires (appointed, or drawn among volunteers) fit in the
+    seats the council reserved for them (setting « sièges réservés aux volontaires »).
+
+    Under the 2014 regime residents are drawn by lot: more volunteers than reserved seats
+    is refused (unless the lead overrides it with a reason). Under the 2024 regime
+    volunteers may fill the college, so it is only a warning that the setting says
+    otherwise.
+    """
+
+    seats: int
+    regime: Regime
+    code = "sieges-volontaires"
+
+    def check(self, subject: Composition) -> RuleResult:
+        volunteers = sum(1 for m in subject.sitting(College.HABITANTS) if m.origin in VOLUNTEERS)
+        details = {"volunteers": volunteers, "seats": self.seats, "regime": self.regime.value}
+        severity = Severity.BLOCKING if self.regime is Regime.R2014 else Severity.WARNING
+        if volunteers <= self.seats:
+            return RuleResult(
+                self.code,
+                True,
+                ngettext(
+                    "{n} volontaire titulaire pour {s} sièges réservés aux volontaires.",
+                    "{n} volontaires titulaires pour {s} sièges réservés aux volontaires.",
+                    volunteers,
+                ).format(n=volunteers, s=self.seats),
+                severity=severity,
+                details=details,
+            )
+        if self.seats == 0:
+            message = ngettext(
+                "{n} volontaire siège comme titulaire alors qu'aucun siège n'est réservé aux "
+                "volontaires (réglage du conseil).",
+                "{n} volontaires siègent comme titulaires alors qu'aucun siège n'est réservé "
+                "aux volontaires (réglage du conseil).",
+                volunteers,
+            ).format(n=volunteers)
+        else:
+            message = ngettext(
+                "{n} volontaire siège comme titulaire pour {s} sièges réservés aux volontaires "
+                "(réglage du conseil).",
+                "{n} volontaires siègent comme titulaires pour {s} sièges réservés aux "
+                "volontaires (réglage du conseil).",
+                volunteers,
+            ).format(n=volunteers, s=self.seats)
+        return RuleResult(self.code, False, message, severity=severity, details=details)
+
+
+@dataclass(frozen=True)
 class MandateExpiry:
     """Warn ``warning_days`` ahead of a mandate's end; block when still active after it.
 
@@ -491,6 +543,7 @@ def composition_rules(
         ParityInResidentsCollege(),
         ResidentsShare(settings.residents_min_share),
         VolunteersOnlyRefusedUnder2014(settings.regime),
+        VolunteerSeats(settings.volunteer_seats, settings.regime),
         SizeRecommended(settings.min_size, settings.max_size),
         MandateExpiry(settings.mandate_warning_days),
     ]

@@ -193,16 +193,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="démarre le service web")
     _serve_args(p)
     p.set_defaults(command_key="serve")
-    groups: dict[str, Any] = {}
+    groups: dict[str, Any] = {"": sub}
     for name, (configure, _fn, help_text) in sorted(COMMANDS.items()):
-        head, _sep, tail = name.partition(" ")
-        if tail:
-            if head not in groups:
-                gp = sub.add_parser(head, help=f"commandes « {head} »")
-                groups[head] = gp.add_subparsers(dest="subcommand", required=True, metavar="SOUS-COMMANDE")
-            leaf = groups[head].add_parser(tail, help=help_text)
-        else:
-            leaf = sub.add_parser(head, help=help_text)
+        # "letters template show": groups "letters" and "letters template", leaf "show".
+        words = name.split(" ")
+        for depth in range(1, len(words)):
+            path = " ".join(words[:depth])
+            if path not in groups:
+                parent = groups[" ".join(words[:depth - 1])]
+                gp = parent.add_parser(words[depth - 1], help=f"commandes « {path} »")
+                groups[path] = gp.add_subparsers(dest=f"subcommand{depth}", required=True,
+                                                 metavar="SOUS-COMMANDE")
+        leaf = groups[" ".join(words[:-1])].add_parser(words[-1], help=help_text)
         configure(leaf)
         leaf.set_defaults(command_key=name)
     return parser

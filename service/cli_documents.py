@@ -84,3 +84,85 @@ async def _purge(ctx: AppContext, args: argparse.Namespace) -> int:
     deleted = await lb.purge_batches(ctx, _actor(), args.jours)
     print(f"{deleted} lot(s) de lettres supprimé(s).")
     return 0
+
+
+def _template_show_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--conseil", type=int, required=True, help="n° du conseil")
+    p.add_argument("--champ", help="n'afficher que ce champ, en texte brut (ex. corps)")
+
+
+@register(
+    "letters template show",
+    "affiche le modèle de lettre du conseil (JSON modifiable, à renvoyer avec « set »)",
+    _template_show_args,
+)
+async def _template_show(ctx: AppContext, args: argparse.Namespace) -> int:
+    import json
+
+    from service.documents.letters import PLACEHOLDERS, LetterWording
+    from service.usecases import letters as lu
+
+    current = await lu.get_template(args.conseil)
+    wording = current["wording"]
+    fields = LetterWording.editable_fields()
+    if args.champ:
+        if args.champ not in fields:
+            print(f"Erreur : champ inconnu « {args.champ} ». Champs : {', '.join(fields)}.",
+                  file=sys.stderr)
+            return 2
+        print(getattr(wording, args.champ))
+        return 0
+    print(json.dumps({k: getattr(wording, k) for k in fields}, ensure_ascii=False, indent=2))
+    state = "enregistré" if current["saved"] else "exemple, pas encore enregistré"
+    print(f"Modèle {state} (version {current['version']}, logo : "
+          f"{'oui' if current['has_logo'] else 'non'}). Champs entre accolades possibles : "
+          f"{', '.join('{' + k + '}' for k in PLACEHOLDERS)}.", file=sys.stderr)
+    return 0
+
+
+def _template_set_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--conseil", type=int, required=True, help="n° du conseil")
+    p.add_argument("--fichier", type=Path,
+                   help="fichier JSON des champs à changer (tel que l'écrit « show »)")
+    p.add_argument("--champ", nargs=2, action="append", default=[], metavar=("NOM", "VALEUR"),
+                   help="un champ à changer (répétable) ; VALEUR « @chemin » lit un fichier texte")
+    p.add_argument("--logo", type=Path, help="logo PNG ou JPEG à mettre en tête")
+    p.add_argument("--sans-logo", action="store_true", help="retirer le logo")
+
+
+@register(
+    "letters template set",
+    "enregistre le modèle de lettre du conseil (mêmes contrôles que la page)",
+    _template_set_args,
+)
+async def _template_set(ctx: AppContext, args: argparse.Namespace) -> int:
+    import json
+
+    from service.usecases import letters as lu
+
+    values: dict[str, str] = {}
+    if args.fichier:
+        try:
+            data = json.loads(args.fichier.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            print(f"Erreur : fichier {args.fichier} illisible : {exc}", file=sys.stderr)
+            return 2
+        if not isinstance(data, dict):
+            print("Erreur : le fichier doit contenir un objet JSON {\"champ\": \"texte\"}.",
+                  file=sys.stderr)
+            return 2
+        values.update({str(k): str(v) for k, v in data.items()})
+    for name, value in args.champ:
+        values[name] = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
+    if not values and not args.logo and not args.sans_logo:
+        print("Erreur : rien à changer (--fichier, --champ, --logo ou --sans-logo).",
+              file=sys.stderr)
+        return 2
+    current = await lu.get_template(args.conseil)
+    logo = args.logo.read_bytes() if args.logo else None
+    saved = await lu.save_template(ctx, _actor(), args.conseil, values,
+                                   version=int(current["version"]), logo=logo,
+                                   remove_logo=args.sans_logo)
+    print(f"Modèle de lettre du conseil n° {args.conseil} enregistré "
+          f"(version {saved['version']}).")
+    return 0

@@ -67,7 +67,11 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--delimiter", help="séparateur (détecté sinon) ; « tab » pour tabulation")
     p.add_argument("--mapping", help="nom d'une correspondance enregistrée pour ce conseil")
     p.add_argument("--keep-valid", action="store_true",
-                   help="importer les lignes valides même si d'autres sont rejetées")
+                   help="importer les lignes valides même si d'autres sont rejetées (les lignes "
+                        "rejetées sont écrites dans un fichier CSV, voir --rejets)")
+    p.add_argument("--rejets", type=Path, metavar="FICHIER_CSV",
+                   help="où écrire les lignes rejetées (par défaut : <fichier>-rejets.csv dans "
+                        "le répertoire courant)")
     p.add_argument("--quiet", action="store_true", help="sans barre de progression")
 
 
@@ -86,17 +90,54 @@ async def _import(ctx: AppContext, args: argparse.Namespace) -> int:
                          mapping_name=args.mapping, keep_valid=args.keep_valid),
         progress=bar)
     elapsed = time.perf_counter() - t0
-    print(f"Import n° {report['id']} ({report['kind_label']}) en {elapsed:.1f} s : "
-          f"{report['rows_read']} lignes lues, {report['imported']} importées, "
-          f"{report['rejected']} rejetées, {report['merged']} fusionnées avec une personne "
-          "déjà connue.")
+    merged = int(report["merged"] or 0)
+    print(f"Import n° {report['id']} ({report['kind_label']}) en {_decimal(elapsed)} s : "
+          f"{_count(report['rows_read'], 'ligne lue', 'lignes lues')}, "
+          f"{_count(report['imported'], 'importée', 'importées')}, "
+          f"{_count(report['rejected'], 'rejetée', 'rejetées')} ; "
+          f"{_count(merged, 'personne déjà connue', 'personnes déjà connues')} "
+          "(dans un autre fichier ou en double dans celui-ci), fusionnées.")
     if report.get("rapport"):
         r = report["rapport"]
-        print(f"Registre du conseil : {r['personnes']} personnes, {r['lignes_fusionnees']} "
-              f"lignes fusionnées, {r['paires_ambigues']} doublons possibles à trancher.")
-    for rej in report.get("rejets", [])[:20]:
+        print(f"Registre du conseil : {_count(r['personnes'], 'personne', 'personnes')}, "
+              f"{_count(r['lignes_fusionnees'], 'ligne fusionnée', 'lignes fusionnées')}, "
+              f"{_count(r['paires_ambigues'], 'doublon possible', 'doublons possibles')} "
+              "à trancher.")
+        no_sex = r.get("sexe_inconnu_lignes") or []
+        for line in no_sex[:_SHOWN]:
+            print(f"  Avertissement — ligne {line} : sexe inconnu (ni sexe ni civilité) ; la "
+                  "personne est importée mais le vivier la laissera de côté.", file=sys.stderr)
+        more = int(r.get("sexe_inconnu") or 0) - min(len(no_sex), _SHOWN)
+        if more > 0:
+            print(f"  … et {_count(more, 'autre ligne', 'autres lignes')} sans sexe connu.",
+                  file=sys.stderr)
+    rejected = int(report["rejected"] or 0)
+    for rej in report.get("rejets", [])[:_SHOWN]:
         print(f"  - ligne {rej['line']}, {', '.join(rej['fields'])} : {rej['message']}")
+    if rejected:
+        more = rejected - min(len(report.get("rejets", [])), _SHOWN)
+        if more > 0:
+            print(f"  … et {_count(more, 'autre ligne rejetée', 'autres lignes rejetées')}.")
+        target = args.rejets or Path.cwd() / f"{path.stem}-rejets.csv"
+        target.write_bytes(await uc.rejected_rows_csv(args.council_id, int(report["id"])))
+        print(f"Lignes rejetées (ligne, champ, motif et valeurs) écrites dans {target}.")
     return 0
+
+
+_SHOWN = 20  # lines printed per kind of message; the rest are counted
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    """« 1 ligne lue », « 3 000 lignes lues » (babel's French grouping)."""
+    from babel.numbers import format_decimal
+
+    return f"{format_decimal(n, locale='fr_FR')} {singular if n <= 1 else plural}"
+
+
+def _decimal(x: float) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(round(x, 1), format="0.0", locale="fr_FR")
 
 
 def _purge_args(p: argparse.ArgumentParser) -> None:

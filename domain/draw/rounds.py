@@ -422,6 +422,11 @@ def propose_next_round(
     the observed rate takes over. So when fewer women than men accept, the women's rate
     is lower and more women are invited next, which is what keeps the council at parity.
     ``reserve`` asks for suppléants too (e.g. as many as seats, the usual règlement).
+
+    A stratum whose letters are all still unanswered proposes nothing: with no reply the
+    rate would be the prior alone, and a second round sent before anyone answered the
+    first (240 more letters for 12 seats) would invite people on a guess. The proposal
+    waits for observed answers (``awaiting_first_replies`` names those strata).
     """
     if not (0 < prior_rate <= 1) or prior_weight <= 0:
         raise InvalidInput(
@@ -432,12 +437,28 @@ def propose_next_round(
     _check_seats(reserve, ranked)
     proposal: dict[str, int] = {}
     for stratum, p in progress(ranked, rounds, replies, seats, departed).items():
+        if p.pending and not p.decided:
+            proposal[stratum] = 0
+            continue
         rate = acceptance_rate(p, prior_rate, prior_weight)
         wanted = p.empty_seats + max(0, reserve.get(stratum, 0) - p.suppleants)
         shortfall = wanted - p.pending * rate
         needed = math.ceil(shortfall / rate) if shortfall > 0 else 0
         proposal[stratum] = min(needed, p.remaining)
     return proposal
+
+
+def awaiting_first_replies(
+    ranked: Ranked,
+    rounds: Sequence[Round],
+    replies: Mapping[str, Reply],
+    seats: Mapping[str, int],
+    departed: Collection[str] = frozenset(),
+) -> list[str]:
+    """Strata with letters sent and not one reply recorded yet: the next round's proposal
+    for them waits for answers (``propose_next_round``)."""
+    return [s for s, p in progress(ranked, rounds, replies, seats, departed).items()
+            if p.pending and not p.decided]
 
 
 # --------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from urllib.parse import quote
 from reportlab.pdfgen.canvas import Canvas
 
 from domain.errors import FieldError, InvalidInput
-from domain.i18n import _
+from domain.i18n import _, ngettext
 from service.documents.fonts import BOLD, REGULAR
 from service.documents.formatting import NBSP, format_date_long
 from service.documents.page import (
@@ -58,6 +58,11 @@ PLACEHOLDERS: dict[str, str] = {
     "organisation": "nom de la collectivité (en-tête)",
     "reference_tirage": "référence publique du tirage",
     "rang": "rang de la personne dans le tirage",
+    "sens_du_rang": "ce qu'accepter veut dire à ce rang (titulaire, ou suppléant·e si "
+    "d'autres mieux classés acceptent), d'après les sièges de son groupe",
+    "duree_mandat": "durée du mandat, d'après les réglages du conseil (« 3 ans »)",
+    "duree_conservation": "durée de conservation des données des personnes non retenues, "
+    "d'après les réglages du conseil (« 6 mois »)",
     "cle_tirage": "clé anonyme de la personne dans le tirage (pour vérifier son rang)",
     "page_verification": "adresse de la page publique de vérification du tirage",
     "code_reponse": "code de réponse personnel (10 caractères)",
@@ -107,13 +112,13 @@ class LetterWording:
         "sur le contrat de ville et porte les projets des habitants. Une partie de ses membres "
         "est tirée au sort parmi les habitants, pour que chacun, et pas seulement les "
         "habitués, puisse y prendre part.\n\n"
-        "Le tirage au sort public a désigné votre nom, au rang {rang}. Il est vérifiable par "
-        "tous : sur la page {page_verification}, la référence du tirage {reference_tirage} et "
-        "votre clé anonyme {cle_tirage} vous permettent de retrouver votre rang et de contrôler "
-        "que personne n'a choisi le résultat.\n\n"
+        "Le tirage au sort public a désigné votre nom, au rang {rang}. {sens_du_rang} Le "
+        "tirage est vérifiable par tous : sur la page {page_verification}, la référence du "
+        "tirage {reference_tirage} et votre clé anonyme {cle_tirage} vous permettent de "
+        "retrouver votre rang et de contrôler que personne n'a choisi le résultat.\n\n"
         "Être membre, c'est environ une réunion par mois en soirée (deux heures), quelques "
         "groupes de travail selon vos envies et une formation gratuite pour prendre ses "
-        "marques. Le mandat dure trois ans et vous pouvez y mettre fin à tout moment. La "
+        "marques. Le mandat dure {duree_mandat} et vous pouvez y mettre fin à tout moment. La "
         "participation est bénévole ; la garde de vos enfants pendant les réunions peut être "
         "prise en charge.\n\n"
         "Merci de nous répondre avant le {date_limite}, que vous acceptiez ou non : en ligne "
@@ -130,7 +135,7 @@ class LetterWording:
         "sociaux du quartier. Ils servent uniquement à constituer le conseil citoyen par "
         "tirage au sort et à vous écrire à ce sujet (mission d'intérêt public, loi du "
         "21 février 2014). Les données des personnes qui ne deviennent pas membres sont "
-        "effacées six mois après la clôture du tirage ; seule une clé anonyme est gardée pour "
+        "effacées {duree_conservation} après la clôture du tirage ; seule une clé anonyme est gardée pour "
         "que le tirage reste vérifiable. Vous pouvez accéder à vos données, les faire "
         "rectifier ou effacer, et vous opposer à leur traitement en écrivant à "
         "{contact_donnees}. Vous pouvez aussi adresser une réclamation à la CNIL (cnil.fr)."
@@ -257,6 +262,8 @@ class ResidentLetter:
     key: str = ""
     """The person's anonymous key in the pool: with the reference, it finds their rank on
     the public verification page."""
+    seats: int = 0
+    """Seats of the person's group (stratum) in the draw; 0 when unknown."""
 
 
 @dataclass(frozen=True)
@@ -267,6 +274,8 @@ class CouncilInfo:
     quartier: str
     base_url: str
     verification_path: str = "/tirages/verifier"
+    mandate_years: int = 3  # council setting « duree_mandat_annees »
+    retention_days: int = 183  # council setting « conservation_jours »
 
     def reply_url(self, code: str = "") -> str:
         url = f"{self.base_url}/repondre"
@@ -293,12 +302,58 @@ def display_code(code: str) -> str:
     return f"{c[:5]}-{c[5:]}" if len(c) == 10 else code
 
 
+def duration_years(years: int) -> str:
+    """« 1 an », « 3 ans »."""
+    return ngettext("{n} an", "{n} ans", years).format(n=years)
+
+
+def duration_days(days: int) -> str:
+    """A retention period as people say it: « 1 an », « 6 mois », « 45 jours »."""
+    if days >= 365 and days % 365 == 0:
+        return duration_years(days // 365)
+    months = round(days / 30.44)
+    if months >= 1 and abs(days - months * 30.44) <= 2:
+        return ngettext("{n} mois", "{n} mois", months).format(n=months)
+    return ngettext("{n} jour", "{n} jours", days).format(n=days)
+
+
+def rank_meaning(rank: int, seats: int, e: str) -> str:
+    """What accepting means at this rank: a titulaire seat when the rank is within the
+    group's seats; otherwise a seat only if fewer people ranked before accept, else a
+    place in the reserve (suppléant·e, called in the draw's order)."""
+    if seats <= 0 or rank <= 0:
+        return ""
+    if rank <= seats:
+        return ngettext(
+            "Votre groupe du tirage compte {s} siège et vous êtes classé{e} dans les premiers "
+            ": si vous acceptez, vous siégerez comme titulaire.",
+            "Votre groupe du tirage compte {s} sièges et vous êtes classé{e} dans les {s} "
+            "premiers : si vous acceptez, vous siégerez comme titulaire.",
+            seats,
+        ).format(s=seats, e=e)
+    return ngettext(
+        "Votre groupe du tirage compte {s} siège : si vous acceptez, vous deviendrez "
+        "titulaire seulement si personne parmi les {r} personnes classées avant vous "
+        "n'accepte ; sinon vous serez suppléant{e}, appelé{e} à siéger, dans l'ordre du "
+        "classement, quand un siège se libère.",
+        "Votre groupe du tirage compte {s} sièges : si vous acceptez, vous deviendrez "
+        "titulaire si moins de {s} des {r} personnes classées avant vous acceptent ; sinon "
+        "vous serez suppléant{e}, appelé{e} à siéger, dans l'ordre du classement, quand un "
+        "siège se libère.",
+        seats,
+    ).format(s=seats, r=rank - 1, e=e)
+
+
 def letter_values(
     wording: LetterWording, council: CouncilInfo, letter: ResidentLetter
 ) -> dict[str, str]:
+    e = {"Madame": "e", "Monsieur": ""}.get(salutation(letter.civilite), "(e)")
     return {
         "civilite": salutation(letter.civilite),
-        "e": {"Madame": "e", "Monsieur": ""}.get(salutation(letter.civilite), "(e)"),
+        "e": e,
+        "sens_du_rang": rank_meaning(letter.rank, letter.seats, e),
+        "duree_mandat": duration_years(council.mandate_years),
+        "duree_conservation": duration_days(council.retention_days),
         "prenom": letter.prenom,
         "nom": letter.nom,
         "conseil": council.council_name,
@@ -521,6 +576,7 @@ SAMPLE_LETTER = ResidentLetter(
     deadline=dt.date(2026, 6, 1),
     draw_reference="T-2026-0042",
     rank=17,
+    seats=6,
     letter_date=dt.date(2026, 5, 4),
     key="q3Xv9_Lm2KpT8wRz",
 )

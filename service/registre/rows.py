@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from domain.registre.entries import Entry
-from domain.registre.households import household_key
+from domain.registre.households import household_keys
 
 __all__ = ["PERSON_COLUMNS", "person_rows", "pool_keys"]
 
@@ -41,13 +41,10 @@ def person_rows(council_id: int, source_id: int, entries: Sequence[Entry], salt:
     ``bureaux`` (by line number) carry what deduplication decided when it ran before the
     rows are written; only a few rows are concerned.
     """
-    foyers: dict[str, str] = {}  # household key per distinct address key, hashed once
+    foyers = household_keys(entries, salt)
     dates: dict[date | None, str] = {None: ""}
     for i, e in enumerate(entries):
         a = e.adresse
-        foyer = foyers.get(a.cle)
-        if foyer is None:
-            foyer = foyers[a.cle] = household_key(a, salt)
         d = e.date_naissance
         day = dates.get(d)
         if day is None:
@@ -61,7 +58,7 @@ def person_rows(council_id: int, source_id: int, entries: Sequence[Entry], salt:
             sexes[line] if sexes and line in sexes else (sexe.value if sexe else ""), day,
             a.numero, a.suffixe, a.voie, a.voie_cle, a.complement, a.residence, a.batiment,
             a.logement, a.code_postal, a.commune,
-            bureaux.get(line, e.bureau_vote) if bureaux else e.bureau_vote, keys[i], foyer,
+            bureaux.get(line, e.bureau_vote) if bureaux else e.bureau_vote, keys[i], foyers[i],
         )
 
 

@@ -52,7 +52,7 @@ STATUSES = ("deposee", "acceptee", "refusee")
 STATUS_LABELS = {"deposee": "Déposée", "acceptee": "Acceptée", "refusee": "Refusée"}
 PERIMETRE_LABELS = {
     "dans-le-perimetre": "Dans le périmètre",
-    "hors-perimetre": "Hors du périmètre",
+    "hors-perimetre": "Hors du périmètre importé : à vérifier",
     "a-verifier": "À vérifier (aucun périmètre importé)",
 }
 # Public forms: submissions per client address per hour (shared by every worker).
@@ -511,17 +511,9 @@ async def submit_volunteer(
         )
     _raise(errors)
     assert born is not None
+    # Outside the imported perimeter: flagged « à vérifier » for the lead to decide (a
+    # perimeter file can miss a street or a number), never refused on the public form.
     status = await _perimeter_status(call["council"], adresse, cp, commune)
-    if status == "hors-perimetre":
-        raise InvalidInput(
-            _(
-                "Cette adresse n'est pas dans le périmètre du quartier prioritaire : le conseil "
-                "citoyen réunit ses habitants. "
-                "Vérifiez le numéro et la voie."
-            ),
-            field="adresse",
-            code="hors-perimetre",
-        )
     # Hashed: the key must fit its column whatever the names, and need not repeat them.
     person = f"{normalise_key(prenom)}|{normalise_key(nom)}|{born.isoformat()}"
     key = f"{call_id}:{hashlib.sha256(person.encode()).hexdigest()}"

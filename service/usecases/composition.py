@@ -29,6 +29,7 @@ from domain.composition import (
     Seat,
     Sex,
     Vacancy,
+    VolunteerSeats,
     VolunteersOnlyRefusedUnder2014,
     check_change,
     depart,
@@ -92,6 +93,7 @@ def rule_settings(council: dict[str, Any]) -> CouncilSettings:
     return CouncilSettings(
         regime=Regime(council.get("regime") or "2024"),
         mandate_years=int(s.get("duree_mandat_annees", 3)),
+        volunteer_seats=int(s.get("sieges_volontaires", 0) or 0),
     )
 
 
@@ -127,6 +129,15 @@ async def list_members(council_id: int) -> list[dict[str, Any]]:
         )
     )
     return rows
+
+
+async def sitting_subjects(council_id: int) -> list[tuple[str, int]]:
+    """(subject type, subject id) of the council's sitting members (a drawn resident is
+    ``("resident", register person id)``): the register leaves them out of new pools."""
+    rows = await Membre.select(Membre.subject_type, Membre.subject_id).where(
+        (Membre.council == council_id) & (Membre.status == "actif")
+    )
+    return [(r["subject_type"], int(r["subject_id"])) for r in rows if r["subject_id"]]
 
 
 async def get_member(member_id: int, council_id: int | None = None) -> dict[str, Any]:
@@ -505,6 +516,10 @@ def _extra_broken(
     volunteers = VolunteersOnlyRefusedUnder2014(settings.regime)
     was, now = volunteers.check(old), volunteers.check(new)
     if was.ok and now.blocks:
+        out.append(now)
+    seats = VolunteerSeats(settings.volunteer_seats, settings.regime)
+    was, now = seats.check(old), seats.check(new)
+    if now.blocks and (was.ok or now.details["volunteers"] > was.details["volunteers"]):
         out.append(now)
     return out
 

@@ -132,6 +132,7 @@ async def prepare_round(ctx: AppContext, draw_id: int, round_no: int) -> Prepare
             by_type.setdefault(r.subject_type, []).append(int(r.subject_id))
     loaded = {t: await subjects_uc.load_subjects(t, ids) for t, ids in by_type.items()}
     letters: list[tuple[tuple[Any, ...], ResidentLetter]] = []
+    seats: dict[str, Any] = dict((draw.get("plan") or {}).get("seats") or {})
     blocks: dict[int, BlocAdresse] = {}
     withheld: list[Withheld] = []
     for r in recipients:
@@ -192,6 +193,7 @@ async def prepare_round(ctx: AppContext, draw_id: int, round_no: int) -> Prepare
             rank=r.rank,
             letter_date=letter_date,
             key=r.key,
+            seats=int(seats.get(r.stratum, 0)),
         )
         letters.append(((*cle_tri_postal(bloc), r.invitation_id), letter))
     letters.sort(key=lambda pair: pair[0])

@@ -83,7 +83,12 @@ def validate_logo(data: bytes) -> str:
 async def council_info(council_id: int, base_url: str) -> CouncilInfo:
     c = await org.get_council(council_id)
     quartiers = ", ".join(q["name"] for q in c.get("qpvs", [])) or c["name"]
-    return CouncilInfo(council_name=c["name"], quartier=quartiers, base_url=base_url)
+    settings = c.get("settings") or {}
+    return CouncilInfo(
+        council_name=c["name"], quartier=quartiers, base_url=base_url,
+        mandate_years=int(settings.get("duree_mandat_annees", 3)),
+        retention_days=int(settings.get("conservation_jours", 183)),
+    )
 
 
 def _wording_of(row: Mapping[str, Any] | None, council: Mapping[str, Any]) -> LetterWording:

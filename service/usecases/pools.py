@@ -136,6 +136,14 @@ async def list_pools(council_id: int, kind: str | None = None) -> list[dict[str,
     return list(await q.order_by(Pool.id, ascending=False).output(load_json=True))
 
 
+async def household_set_aside(pool_id: int) -> int:
+    """How many people "one person per household" sets aside from this pool: everyone
+    after the first of each household (an empty household key groups nobody)."""
+    rows = await PoolMember.select(PoolMember.household).where(PoolMember.pool == pool_id)
+    grouped = [r["household"] for r in rows if r["household"]]
+    return len(grouped) - len(set(grouped))
+
+
 async def pool_file(pool_id: int) -> bytes:
     """The exact pool file bytes (for the auditor's independent check)."""
     row = await Pool.select(Pool.content).where(Pool.id == pool_id).first()

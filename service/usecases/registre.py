@@ -50,7 +50,12 @@ from domain.registre import (
 from domain.registre.eligibility import age_at
 from domain.registre.entries import paused_gc
 from domain.registre.mapping import CANONICAL_FIELDS, field_label, header_key
-from domain.registre.normalise import fast_frozen_constructor, format_date, normalise_texte
+from domain.registre.normalise import (
+    fast_frozen_constructor,
+    format_date,
+    normalise_texte,
+    premier_prenom,
+)
 from domain.registre.perimeter import Cote
 from service import audit
 from service.audit import Actor
@@ -96,19 +101,6 @@ DEFAULT_AGE_BANDS = (30, 45, 60)
 MAX_ERRORS_LISTED = 1000
 
 Progress = Callable[[str, int], None]
-
-# Other features tell the register who already sits on a council (the composition
-# feature registers a provider; none means nobody is excluded for that reason).
-MemberProvider = Callable[[int], Awaitable[Iterable[MemberIdentity]]]
-_MEMBER_PROVIDERS: list[MemberProvider] = []
-
-
-def member_provider(fn: MemberProvider) -> MemberProvider:
-    """Register ``async fn(council_id) -> [MemberIdentity]``: sitting members of a council,
-    left out of its pools with the reason ``deja-membre``."""
-    _MEMBER_PROVIDERS.append(fn)
-    return fn
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -730,10 +722,21 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
     await _restate(ctx, existing, decisions)
 
     new_pairs = await _store_pairs(ctx, council_id, source_id, report.ambiguous)
-    prefix = f"{source_id}:"
-    merged_here = sum(1 for ref in doublon if ref.startswith(prefix))
+    # People of this file found again (in an earlier file, or twice in this one): the
+    # merge groups holding one of its rows. Counting the rows this file lost instead
+    # gave 361 when the landlord's file came second and 0 when it came first (the
+    # electoral list's rows win, so the landlord's rows were absorbed after the fact).
+    merged_here = sum(1 for m in report.merges if any(e.source == _NEW for e in m.entries))
     lignes = len(existing.entries) + len(parsed.entries)
+    # Rows kept without a sex (none given, none learnt from a merged row): they cannot be
+    # placed in a parity stratum, so the pool will leave them out. Said per line now.
+    prefix = f"{source_id}:"
+    no_sex = [e.line for e in entries if e.sexe is None
+              and f"{prefix}{e.line}" not in doublon
+              and not decisions.sexe.get(f"{prefix}{e.line}")]
     rapport = {
+        "sexe_inconnu": len(no_sex),
+        "sexe_inconnu_lignes": no_sex[:MAX_ERRORS_LISTED],
         "lignes_conseil": lignes,
         "personnes": lignes - len(doublon),
         "fusions": len(report.merges),
@@ -1202,6 +1205,30 @@ async def _exclusion_list(council_id: int) -> ExclusionList:
 # -------------------------------------------------------------------------- eligibility
 
 
+async def _sitting_members(council_id: int) -> set[MemberIdentity]:
+    """How the council's sitting members drawn from its register are recognised in it
+    (by every surname, first first name and birth date), to leave them out of a new
+    pool with the reason ``deja-membre``: a re-imported register gives them new rows."""
+    from service.usecases.composition import sitting_subjects
+
+    ids = [i for kind, i in await sitting_subjects(council_id) if kind == "resident"]
+    if not ids:
+        return set()
+    rows = await RegisterPerson.select(
+        RegisterPerson.cle_nom_naissance, RegisterPerson.cle_nom_usage,
+        RegisterPerson.cle_prenoms, RegisterPerson.date_naissance,
+    ).where((RegisterPerson.council == council_id) & RegisterPerson.id.is_in(ids))
+    members: set[MemberIdentity] = set()
+    for r in rows:
+        if not r["date_naissance"]:
+            continue
+        born = date.fromisoformat(str(r["date_naissance"])[:10])
+        first = premier_prenom(r["cle_prenoms"])
+        for nom in {r["cle_nom_naissance"], r["cle_nom_usage"]} - {""}:
+            members.add(MemberIdentity(nom, first, born))
+    return members
+
+
 async def _kept_entries(ctx: AppContext, council_id: int
                        ) -> tuple[list[Entry], list[_RowMeta]]:
     return await _load_entries(ctx, council_id, kept_only=True)
@@ -1216,9 +1243,7 @@ async def _evaluate(ctx: AppContext, actor: Actor, council_id: int, reference_da
         raise InvalidState(
             _("Importez d'abord le périmètre du quartier : sans lui, personne ne peut être "
               "déclaré éligible."), code="perimetre-absent")
-    members: set[MemberIdentity] = set()
-    for provider in _MEMBER_PROVIDERS:
-        members.update(await provider(council_id))
+    members = await _sitting_members(council_id)
     settings = EligibilitySettings(
         perimeter=perimeter, exclusions=await _exclusion_list(council_id),
         members=frozenset(members), minimum_age=_setting(council, "age_minimum", 16),

@@ -1494,6 +1494,8 @@ async def draw_state(draw_id: int, council_id: int | None = None) -> dict[str, A
                 "titulaires": p.titulaires,
                 "suppleants": p.suppleants,
                 "empty_seats": p.empty_seats,
+                # Letters out, not one answer: the next round's proposal waits for them.
+                "awaiting_replies": bool(p.pending and not p.decided),
             }
             for p in prog.values()
         ]

@@ -17,6 +17,7 @@ from domain.access import Action, is_allowed
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import _
 from service.api.bounds import bounded_int, check_day
+from domain.registre.households import HOUSEHOLD_RULE
 from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, public
 from service.errors import status_of
@@ -124,6 +125,7 @@ class DrawPages(Controller):
         viviers = await pools_uc.list_pools(council_id)
         pool_id = form.get("pool_id") or (str(viviers[0]["id"]) if viviers else "")
         vivier = next((p for p in viviers if str(p["id"]) == str(pool_id)), None)
+        ecartes_foyer = await pools_uc.household_set_aside(int(vivier["id"])) if vivier else None
         return render(
             request,
             "tirage/nouveau.html",
@@ -136,6 +138,8 @@ class DrawPages(Controller):
             erreurs=erreurs,
             proposition=proposition,
             multiple_defaut=uc.DEFAULT_MULTIPLE,
+            regle_foyer=HOUSEHOLD_RULE,
+            ecartes_foyer=ecartes_foyer,
             fil=_fil(conseil, {"label": _("Préparer un tirage")}),
         )
 

@@ -154,12 +154,13 @@ async def test_address_outside_perimeter(client: Any, world: World, monkeypatch:
     call = await make_call(client, world)
     url = f"/api/v1/appels/{call}/candidatures"
     r = await client.post(url, json=volunteer(adresse="90 rue des Lilas"))
-    assert (
-        r.status_code == 422
-        and r.json()["code"] == "hors-perimetre"
-        and r.json()["field"] == "adresse"
+    # Accepted and flagged « à vérifier » for the lead to decide, as the README says.
+    assert r.status_code == 201 and r.json()["perimetre"] == "hors-perimetre", r.text
+    r = await client.get(
+        f"/conseils/{world.ids['council_a']}/candidatures", headers=bearer(world, "lead_a")
     )
-    r = await client.post(url, json=volunteer(adresse="12 rue des Lilas"))
+    assert "Hors du périmètre importé : à vérifier" in r.text
+    r = await client.post(url, json=volunteer(prenom="Léa", adresse="12 rue des Lilas"))
     assert r.status_code == 201 and r.json()["perimetre"] == "dans-le-perimetre"
 
 

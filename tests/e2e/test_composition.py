@@ -487,8 +487,19 @@ async def test_volunteers_only_refused_under_2014_and_applicants_appointed(
         f"{base}/membres/depuis-candidature", headers=bearer(world, "lead_a"), json=body
     )
     assert r.status_code == 409 and r.json()["code"] == "volontaires-seuls-regime-2014"
-    # …unless a drawn resident already sits.
+    # …and so is a volunteer titulaire while no seat is reserved for volunteers…
     assert (await add(client, world, member("Bob", "M"))).status_code == 201
+    r = await client.post(
+        f"{base}/membres/depuis-candidature", headers=bearer(world, "lead_a"), json=body
+    )
+    assert r.status_code == 409 and r.json()["code"] == "sieges-volontaires", r.text
+    assert "aucun siège n'est réservé aux volontaires" in r.json()["detail"]
+    # …unless a drawn resident already sits and a seat is reserved for volunteers.
+    council = await org.get_council(world.ids["council_a"])
+    await org.update_council(
+        ctx, Actor.system("t"), council["id"],
+        org.CouncilUpdate(version=council["version"], settings={"sieges_volontaires": 1}),
+    )
     r = await client.post(
         f"{base}/membres/depuis-candidature", headers=bearer(world, "lead_a"), json=body
     )

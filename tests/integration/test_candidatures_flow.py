@@ -51,7 +51,6 @@ async def _call(ctx: Any, world: World) -> int:
 
 
 async def test_imported_perimeter_checks_volunteers_addresses(ctx: Any, world: World) -> None:
-    from domain.errors import InvalidInput
     from service.usecases import candidatures as cand
     from service.usecases import registre
 
@@ -71,9 +70,10 @@ async def test_imported_perimeter_checks_volunteers_addresses(ctx: Any, world: W
     result, _mail = await cand.submit_volunteer(ctx, call, _form("Bea", "F", "12 rue des Tilleuls"))
     assert result["perimetre"] == "dans-le-perimetre"
     # Avenue Louise Michel: the perimeter stops at 88 on the even side.
-    with pytest.raises(InvalidInput) as exc:
-        await cand.submit_volunteer(ctx, call, _form("Cyd", "M", "90 avenue Louise Michel"))
-    assert exc.value.code == "hors-perimetre"
+    # Flagged for the lead to decide, not refused (README: « à vérifier »).
+    result, _mail = await cand.submit_volunteer(ctx, call, _form("Cyd", "M", "90 avenue Louise Michel"))
+    assert result["perimetre"] == "hors-perimetre"
+    assert "à vérifier" in cand.PERIMETRE_LABELS[result["perimetre"]]
 
 
 async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(

@@ -64,7 +64,7 @@ def test_letter_has_every_key_field(preview: bytes) -> None:
     assert "7KQ2M-9XDA4" in page1 and "02 47 00 00 00" in page1
     assert "Valmont-sur-Loire, le 4 mai 2026" in page1
     # RGPD notice: source, purpose, retention, rights, contact.
-    for words in ("liste électorale", "tirage au sort", "six mois", "rectifier", "dpo@", "CNIL"):
+    for words in ("liste électorale", "tirage au sort", "6 mois", "rectifier", "dpo@", "CNIL"):
         assert words in page2, words
     # Coupon: name, code, deadline, QR caption, lead's contacts.
     assert "Coupon-réponse — à renvoyer avant le lundi 1er juin 2026" in page2

@@ -25,7 +25,7 @@ def test_cli_import_pool_and_purge(tmp_path: Path) -> None:
     for name in ("perimetre.csv", "liste_electorale.csv"):
         out = _run(env, "import", "1", str(SAMPLES / name))
         assert out.returncode == 0, out.stderr
-    assert "3000 lignes lues, 3000 importées, 0 rejetées" in out.stdout
+    assert "3\u202f000 lignes lues, 3\u202f000 importées, 0 rejetée" in out.stdout
     assert "Lecture" in out.stderr and "100%" in out.stderr  # the progress bar
     again = _run(env, "import", "1", str(SAMPLES / "liste_electorale.csv"), "--quiet")
     assert again.returncode == 1 and "déjà été importé" in again.stderr

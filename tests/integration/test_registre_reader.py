@@ -138,7 +138,7 @@ def test_eligibility_on_the_samples(report: DedupReport) -> None:
     assert Counter(i.codes for i in result.ineligible)[("hors-perimetre", "liste-exclusion")] == 2
 
     households = assign_households(result.eligible, SALT)
-    assert households.count == 1545
+    assert households.count == 2925  # address + flat, or address + family name (1,545 by building)
     assert sum(households.sizes.values()) == 3020
 
 

@@ -232,6 +232,7 @@ def test_exclusion_rule_only_runs_when_a_list_is_given() -> None:
         "parite-habitants",
         "part-habitants",
         "volontaires-seuls-regime-2014",
+        "sieges-volontaires",
         "taille-recommandee",
         "echeance-mandats",
     ]
@@ -456,3 +457,21 @@ def test_every_enum_value_has_a_french_label_and_a_string_value() -> None:
             assert isinstance(value, str) and value.label
     assert College.HABITANTS.label == "Collège des habitants"
     assert Regime("2014") is Regime.R2014
+
+
+def test_volunteer_titulaires_beyond_the_reserved_seats() -> None:
+    from dataclasses import replace as _replace
+
+    from domain.composition import Origin, Regime, VolunteerSeats
+
+    members = residents(2, 2)
+    volunteer = _replace(members[0], origin=Origin.VOLONTAIRE)
+    subject = composition.Composition.of([volunteer, *members[1:]], TODAY)
+    # 2024 regime, no seat reserved: a warning that says so.
+    r = VolunteerSeats(0, Regime.R2024).check(subject)
+    assert not r.ok and not r.blocks
+    assert "aucun siège n'est réservé aux volontaires" in r.message
+    # 2014 regime: refused.
+    assert VolunteerSeats(0, Regime.R2014).check(subject).blocks
+    assert VolunteerSeats(1, Regime.R2014).check(subject).ok
+    assert VolunteerSeats(0, Regime.R2014).check(composition.Composition.of(members, TODAY)).ok

@@ -14,6 +14,7 @@ from domain.draw.rounds import (
     Sex,
     acceptance_rate,
     assign_seats,
+    awaiting_first_replies,
     first_round_counts,
     ineligible,
     invitations,
@@ -171,13 +172,17 @@ def test_seats_refuse_unknown_strata_or_bad_numbers() -> None:
 # -- parity balancing ------------------------------------------------------------------
 
 
-def test_prior_rate_before_any_reply() -> None:
+def test_no_more_letters_before_anyone_has_answered() -> None:
     rounds = _rounds({"F": 2, "M": 2})
-    # No reply: rate = 1/20; 2 pending expect 0.1 yes; (3 − 0.1) / 0.05 = 58 → capped at 18.
-    assert propose_next_round(RANKED, rounds, {}, {"F": 3, "M": 3}) == {"F": 18, "M": 18}
-    small = propose_next_round(RANKED, rounds, {}, {"F": 1, "M": 0})
-    # (1 − 2/20) / (1/20) = 18 → 18; M has no empty seat.
-    assert small == {"F": 18, "M": 0}
+    # Letters sent, no reply yet: the next round waits (it used to propose 18 + 18 on the
+    # prior rate alone).
+    assert propose_next_round(RANKED, rounds, {}, {"F": 3, "M": 3}) == {"F": 0, "M": 0}
+    assert awaiting_first_replies(RANKED, rounds, {}, {"F": 3, "M": 3}) == ["F", "M"]
+    # One answer in F: F's proposal uses it; M still waits.
+    replies = _replies({"F0000001": Reply.DECLINED}, rounds)
+    proposal = propose_next_round(RANKED, rounds, replies, {"F": 1, "M": 1})
+    assert proposal["F"] > 0 and proposal["M"] == 0
+    assert awaiting_first_replies(RANKED, rounds, replies, {"F": 1, "M": 1}) == ["M"]
 
 
 def test_fewer_women_accepting_means_more_women_invited() -> None:

@@ -6,15 +6,15 @@ import pytest
 
 from domain.errors import InvalidInput
 from domain.registre.entries import Entry
-from domain.registre.households import assign_households, household_key
+from domain.registre.households import assign_households, household_key, household_keys
 from domain.registre.normalise import Sexe, parse_address
 
 SALT = b"sel-du-conseil-0123456789"
 
 
-def entry(a1: str, a2: str = "", **columns: str) -> Entry:
-    return Entry.build(source="s", line=2, nom_naissance="X", prenoms="Y", sexe=Sexe.FEMININ,
-                       date_naissance=None,
+def entry(a1: str, a2: str = "", nom: str = "X", usage: str = "", **columns: str) -> Entry:
+    return Entry.build(source="s", line=2, nom_naissance=nom, nom_usage=usage, prenoms="Y",
+                       sexe=Sexe.FEMININ, date_naissance=None,
                        adresse=parse_address(a1, a2, code_postal="37990", **columns))
 
 
@@ -46,3 +46,34 @@ def test_a_short_salt_is_refused() -> None:
     with pytest.raises(InvalidInput) as err:
         assign_households([], b"court")
     assert err.value.code == "sel-trop-court"
+
+
+def test_without_a_flat_a_building_is_not_one_household() -> None:
+    # A tower without flat numbers: neighbours with other surnames are other households.
+    tower = [
+        entry("6 Avenue Louise Michel", "Les Jardins de Bastié Bât 8", nom="FERNANDES"),
+        entry("6 Avenue Louise Michel", "Les Jardins de Bastié Bât 8", nom="REGNIER"),
+        entry("6 Avenue Louise Michel", "Les Jardins de Bastié Bât 8", nom="Fernandes"),
+        # her married name DUPONT is the household's name; another MARTIN lives apart
+        entry("6 Avenue Louise Michel", "Les Jardins de Bastié Bât 8", nom="MARTIN", usage="DUPONT"),
+        entry("6 Avenue Louise Michel", "Les Jardins de Bastié Bât 8", nom="DUPONT"),
+        entry("6 Avenue Louise Michel", "Les Jardins de Bastié Bât 8", nom="MARTIN"),
+        entry("8 Avenue Louise Michel", "Les Jardins de Bastié Bât 8", nom="REGNIER"),  # other door
+    ]
+    keys = household_keys(tower, SALT)
+    assert keys[0] == keys[2] != keys[1]
+    assert keys[3] == keys[4] != keys[5]
+    assert keys[6] not in keys[:6]
+    assert len(set(keys)) == 5
+    # One row's key depends on that row only (files imported in batches agree).
+    assert [household_keys([e], SALT)[0] for e in tower] == keys
+
+
+def test_a_known_flat_decides_whatever_the_names() -> None:
+    flats = [
+        entry("12 Avenue Louise Michel", batiment="3", logement="12", nom="DIALLO"),
+        entry("12 Avenue Louise Michel", batiment="3", logement="12", nom="KONE"),
+        entry("12 Avenue Louise Michel", batiment="3", logement="13", nom="DIALLO"),
+    ]
+    keys = household_keys(flats, SALT)
+    assert keys[0] == keys[1] != keys[2]
