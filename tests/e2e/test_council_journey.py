@@ -34,8 +34,9 @@ async def test_council_page_lists_steps_in_order_with_next_action(client: Any, w
     assert "à faire" in _step(html, "registres")
     assert f'href="/conseils/{cid}/registre">Importer un registre</a>' in html
     assert "Prochaine étape" in html
-    # meetings and training: not installed on this branch → « à venir », no dead link
-    assert "à venir" in _step(html, "reunions") and "/reunions/gestion" not in html
+    # meetings and training are installed: their steps link to their pages
+    assert f"/conseils/{cid}/reunions/gestion" in _step(html, "reunions")
+    assert f"/conseils/{cid}/formations" in _step(html, "formations")
 
     for name in ("perimetre.csv", "liste_electorale.csv"):
         r = await client.post(f"/api/v1/conseils/{cid}/registre/imports", params={"nom": name},
