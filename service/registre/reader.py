@@ -21,6 +21,7 @@ import contextlib
 import csv
 import io
 import json
+import logging
 import os
 import re
 import subprocess
@@ -46,6 +47,7 @@ _SAMPLE_BYTES = 64 * 1024
 _DETECTION_BYTES = 256 * 1024
 _CHUNK = 1024 * 1024
 _SHEET_TIMEOUT = 600
+log = logging.getLogger("conseil.registre")
 DELIMITERS = ";,\t|"
 _DELIMITER_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre"}
 
@@ -508,6 +510,10 @@ def _read_sheet(path: Path | None, data: bytes | None, kind: str,
         out = open(out_raw, encoding="utf-8")  # noqa: SIM115 (closed by the Table)
     # The output file is unlinked already: it lives while the table reads it.
     try:
+        if done.returncode != 0:
+            # The child died (memory limit, abort in the reader): the service goes on.
+            log.warning("lecture de tableur (%s) interrompue : code de sortie %s", kind,
+                        done.returncode)
         status = json.loads(out.readline() or "null") if done.returncode == 0 else None
         if not isinstance(status, dict):
             raise InvalidInput(
