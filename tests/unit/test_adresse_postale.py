@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import ast
 import re
-import sys
 import unicodedata
-from pathlib import Path
 
 import pytest
 
@@ -43,24 +40,6 @@ def adresse(**champs: str) -> AdressePostale:
 
 def lignes_par_role(bloc: object) -> dict[int, str]:
     return {lg.role: lg.texte for lg in bloc.lignes}  # type: ignore[attr-defined]
-
-
-# --- the module itself ------------------------------------------------------------
-
-
-def test_module_imports_only_the_standard_library_and_domain() -> None:
-    source = Path(__file__).resolve().parents[2] / "domain" / "adresse_postale.py"
-    tree = ast.parse(source.read_text(encoding="utf-8"))
-    roots: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            roots.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            roots.add(node.module.split(".")[0])
-    outside = {
-        r for r in roots if r not in sys.stdlib_module_names and r not in {"domain", "__future__"}
-    }
-    assert not outside, outside
 
 
 # --- a plain address -----------------------------------------------------------------

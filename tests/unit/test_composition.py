@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import ast
-import sys
 from dataclasses import replace
 from datetime import date, timedelta
 from itertools import count
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -459,17 +456,3 @@ def test_every_enum_value_has_a_french_label_and_a_string_value() -> None:
             assert isinstance(value, str) and value.label
     assert College.HABITANTS.label == "Collège des habitants"
     assert Regime("2014") is Regime.R2014
-
-
-def test_domain_modules_import_only_the_standard_library() -> None:
-    for name in ("composition.py", "access.py"):
-        tree = ast.parse((Path(composition.__file__).parent / name).read_text())
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                roots = [a.name.split(".")[0] for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                roots = [node.module.split(".")[0]]
-            else:
-                continue
-            for root in roots:
-                assert root == "domain" or root in sys.stdlib_module_names, (name, root)
