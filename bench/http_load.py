@@ -43,7 +43,7 @@ def _free_port() -> int:
 def _serve(target: str, env: dict[str, str], *, factory: bool) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     cmd = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-           "--no-access-log"]
+           "--no-access-log", "--timeout-keep-alive", "120"]
     if factory:
         cmd.append("--factory")
     proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=str(ROOT))
