@@ -131,7 +131,7 @@ def _notes(report: dict[str, Any], engine: str) -> str:
             f"CPU du processus {report['cpu_seconds']:.1f} s ; {_load()}")
 
 
-def _sqlite_run(n: int, extra: dict[str, str] | None = None) -> tuple[float, int, str]:
+def _sqlite_run(n: int) -> tuple[float, int, str]:
     from service.settings import load_settings
 
     work = Path(tempfile.mkdtemp(prefix="bench-registre-"))
@@ -140,7 +140,7 @@ def _sqlite_run(n: int, extra: dict[str, str] | None = None) -> tuple[float, int
         generate(csv_path, n)
         settings = load_settings({"CONSEIL_VAR_DIR": str(work), "SECRET_KEY": "b" * 48,
                                   "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
-                                  "UPLOAD_MAX_BYTES": str(1 << 30), **(extra or {})})
+                                  "UPLOAD_MAX_BYTES": str(1 << 30)})
         elapsed, report = asyncio.run(_import(settings, csv_path))
         return elapsed, report["rows_read"], _notes(report, "SQLite")
     finally:
@@ -155,12 +155,6 @@ def import_100k_sqlite() -> tuple[float, int, str]:
 @bench("register.import.1m.sqlite")
 def import_1m_sqlite() -> tuple[float, int, str]:
     return _sqlite_run(1_000_000)
-
-
-@bench("register.import.1m.sqlite.sans-assistant")
-def import_1m_sqlite_one_process() -> tuple[float, int, str]:
-    """The same import with the two-part reading off: one process parses and stores."""
-    return _sqlite_run(1_000_000, {"REGISTRE_SPLIT_MIN_BYTES": "-1"})
 
 
 @bench("register.import.1m.postgres")

@@ -41,9 +41,6 @@ class Settings:
     mail_from: str = "conseil-citoyen@localhost"
     # Automatic retention purge of registers (minutes between passes; 0 = off).
     registre_purge_interval_minutes: int = 60
-    # A CSV register from this size on is parsed in two halves at once, by this process
-    # and a helper process (service.registre.halves); negative: never.
-    registre_split_min_bytes: int = 16 * 1024 * 1024
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -129,5 +126,4 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_url=env.get("SMTP_URL", ""),
         mail_from=env.get("MAIL_FROM", "conseil-citoyen@localhost"),
         registre_purge_interval_minutes=_int(env, "REGISTRE_PURGE_INTERVAL_MINUTES", 60),
-        registre_split_min_bytes=_int(env, "REGISTRE_SPLIT_MIN_BYTES", 16 * 1024 * 1024),
     )

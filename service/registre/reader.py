@@ -33,7 +33,7 @@ from charset_normalizer import from_bytes
 from domain.errors import InvalidInput
 from domain.i18n import _
 
-__all__ = ["DEFAULT_MAX_BYTES", "Table", "csv_rows_from", "read_table"]
+__all__ = ["DEFAULT_MAX_BYTES", "Table", "read_table"]
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 _SAMPLE_BYTES = 64 * 1024
@@ -310,20 +310,6 @@ def _read_csv(
 
 def _csv_reader(text: IO[str], sep: str) -> Any:
     return csv.reader(text, delimiter=sep, quotechar='"', doublequote=True, strict=False)
-
-
-def csv_rows_from(
-    stream: IO[bytes], offset: int, lines_before: int, encoding: str, delimiter: str
-) -> Iterator[tuple[int, list[str]]]:
-    """The rows of a CSV file from byte ``offset`` on, numbered as in the whole file.
-
-    ``offset`` must be the start of a row (``lines_before`` physical lines precede it)
-    and ``encoding`` one where a newline is a single byte that never occurs inside
-    another character: used to parse the second half of a large file on its own.
-    """
-    stream.seek(offset)
-    text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
-    return _numbered_csv_rows(_csv_reader(text, delimiter), encoding, lines_before, stream)
 
 
 def _numbered_csv_rows(
