@@ -11,7 +11,7 @@ BENCH ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgres demo lint bench clean i18n
+.PHONY: help run test test-sqlite test-postgres demo lint bench clean i18n migration
 
 help: ## Liste les commandes
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,6 +53,10 @@ lint: $(DEV_STAMP) ## ruff et mypy
 
 bench: $(DEV_STAMP) ## Benchmarks (BENCH=<préfixe> pour en choisir) ; résultats dans bench/results.json
 	$(BIN)/python -m bench $(if $(BENCH),--only $(BENCH),)
+
+migration: $(DEV_STAMP) ## Écrit la migration des tables changées : make migration NAME="ce qui change"
+	@if [ -z "$(NAME)" ]; then echo 'Usage : make migration NAME="ce qui change"' >&2; exit 2; fi
+	$(BIN)/piccolo migrations new conseil --auto --desc "$(NAME)"
 
 i18n: $(DEV_STAMP) ## Extrait les messages dans locales/messages.pot
 	$(BIN)/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output .

@@ -28,8 +28,8 @@ def run_one(name: str) -> dict[str, object]:
     _load()
     seconds, n, notes = BENCHES[name].fn()
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # A helper process (a large register's second part) has its own memory: the peak
-    # given is the sum of both peaks, an upper bound of what was in use at once.
+    # A child process a benchmark starts has its own memory: the peak given is the sum
+    # of both peaks, an upper bound of what was in use at once.
     helpers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"name": name, "seconds": round(seconds, 3), "peak_rss_mb": round(own + helpers, 1),
             "peak_rss_process_mb": round(own, 1), "peak_rss_helper_mb": round(helpers, 1), "n": n, "notes": notes}

@@ -43,9 +43,6 @@ class Settings:
     mail_from: str = "conseil-citoyen@localhost"
     # Automatic retention purge of registers (minutes between passes; 0 = off).
     registre_purge_interval_minutes: int = 60
-    # A CSV register from this size on is parsed in two halves at once, by this process
-    # and a helper process (service.registre.halves); negative: never.
-    registre_split_min_bytes: int = 16 * 1024 * 1024
     # The mail outbox's sender (service/outbox): seconds between passes (0 = no sender
     # in this process), attempts before « échec », seconds a claimed mail stays reserved.
     outbox_poll_seconds: int = 5
@@ -153,7 +150,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mail_from=env.get("MAIL_FROM", "conseil-citoyen@localhost"),
         audit_key=env.get("AUDIT_KEY", ""),
         registre_purge_interval_minutes=_int(env, "REGISTRE_PURGE_INTERVAL_MINUTES", 60),
-        registre_split_min_bytes=_int(env, "REGISTRE_SPLIT_MIN_BYTES", 16 * 1024 * 1024),
         outbox_poll_seconds=_int(env, "OUTBOX_POLL_SECONDS", 5),
         outbox_max_attempts=max(1, _int(env, "OUTBOX_MAX_ATTEMPTS", 8)),
         outbox_lease_seconds=max(1, _int(env, "OUTBOX_LEASE_SECONDS", 600)),

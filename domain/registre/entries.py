@@ -34,7 +34,7 @@ from domain.registre.normalise import (
     premier_prenom,
 )
 
-__all__ = ["Entry", "Rejection", "iter_parsed_rows", "parse_numbered_rows", "parse_rows", "paused_gc"]
+__all__ = ["Entry", "Rejection", "parse_numbered_rows", "parse_rows", "paused_gc"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,18 +195,6 @@ def parse_numbered_rows(
     with paused_gc():
         entries = _joined(_parse(numbered_rows, mapping, source_label, rejections))
     return entries, rejections
-
-
-def iter_parsed_rows(
-    numbered_rows: Iterable[tuple[int, list[str]]],
-    mapping: Mapping,
-    source_label: str,
-    rejections: list[Rejection],
-) -> Iterator[list[Entry]]:
-    """As :func:`parse_numbered_rows`, the entries coming a chunk of rows at a time
-    (the rejections are added to ``rejections``): a caller that stores each chunk never
-    holds them all. Pause the garbage collector around it (``paused_gc``)."""
-    return _parse(numbered_rows, mapping, source_label, rejections)
 
 
 def _joined(parts: Iterator[list[Entry]]) -> list[Entry]:

@@ -40,7 +40,7 @@ from domain.errors import InvalidInput, TooLarge
 from domain.i18n import _
 from service.registre.sheet_limits import check_spreadsheet, damaged
 
-__all__ = ["DEFAULT_MAX_BYTES", "Table", "csv_rows_from", "read_table"]
+__all__ = ["DEFAULT_MAX_BYTES", "Table", "read_table"]
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 _SAMPLE_BYTES = 64 * 1024
@@ -408,20 +408,6 @@ def _read_csv(
 
 def _csv_reader(text: IO[str], sep: str) -> Any:
     return csv.reader(text, delimiter=sep, quotechar='"', doublequote=True, strict=False)
-
-
-def csv_rows_from(
-    stream: IO[bytes], offset: int, lines_before: int, encoding: str, delimiter: str
-) -> Iterator[tuple[int, list[str]]]:
-    """The rows of a CSV file from byte ``offset`` on, numbered as in the whole file.
-
-    ``offset`` must be the start of a row (``lines_before`` physical lines precede it)
-    and ``encoding`` one where a newline is a single byte that never occurs inside
-    another character: used to parse the second half of a large file on its own.
-    """
-    stream.seek(offset)
-    text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
-    return _numbered_csv_rows(_csv_reader(text, delimiter), encoding, lines_before, stream)
 
 
 def _numbered_csv_rows(

@@ -1,9 +1,7 @@
 """The stored form of imported register entries: one tuple per row, in
 ``PERSON_COLUMNS`` order, with its random pool key and its salted household key.
 
-Kept apart from the use cases (no database layer imported) because the helper process
-that stages the second half of a large file (``service.registre.halves``) builds the
-very same rows.
+Kept apart from the use cases: building the rows needs no database.
 """
 
 from __future__ import annotations
@@ -62,17 +60,17 @@ def person_rows(council_id: int, source_id: int, entries: Sequence[Entry], salt:
         )
 
 
-def pool_keys(n: int, taken: set[str] | frozenset[str] = frozenset()) -> list[str]:
-    """``n`` distinct random pool keys, none of them in ``taken``, exactly of
+def pool_keys(n: int) -> list[str]:
+    """``n`` distinct random pool keys, exactly of
     ``pools.new_key()``'s form (16 characters of ``[A-Za-z0-9_-]``, 96 bits from the
     system's CSPRNG), drawn in one block: 12 random bytes encode to 16 base64 characters
     without padding, so slicing one long encoding gives the same keys as ``new_key()``
     per person, 15× faster."""
     block = base64.urlsafe_b64encode(os.urandom(12 * n)).decode("ascii")
     keys = [block[i:i + 16] for i in range(0, 16 * n, 16)]
-    if len(set(keys)) != n or not taken.isdisjoint(keys):
+    if len(set(keys)) != n:
         # 96-bit keys: practically impossible, but never silent.
-        seen: set[str] = set(taken)
+        seen: set[str] = set()
         for j, k in enumerate(keys):
             while k in seen:
                 k = secrets.token_urlsafe(12)

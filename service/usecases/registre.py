@@ -12,8 +12,6 @@ Logs and audit events hold counts only, never a name or an address.
 
 from __future__ import annotations
 
-import bisect
-import contextlib
 import functools
 import logging
 import secrets
@@ -70,7 +68,6 @@ from service.db.tables_registre import (
     RegisterSource,
 )
 from service.documents.csv_export import CsvExport
-from service.registre.halves import STAGED_COLUMNS, Helper, Split, Staged, plan_split
 from service.registre.reader import Table, read_table
 from service.registre.rows import PERSON_COLUMNS, person_rows, pool_keys
 from service.registre.uploads import file_digest
@@ -301,10 +298,6 @@ class _Parsed:
     rejections: list[Any]
     rows_read: int
     contenu: list[dict[str, Any]]
-    # A large CSV file (service.registre.halves): the helper process staging the stored
-    # rows from ``split`` on.
-    helper: Helper | None = None
-    split: Split | None = None
 
 
 def _rejection_errors(rejections: Sequence[Any]) -> list[FieldError]:
@@ -349,7 +342,6 @@ async def import_file(
     table = await anyio.to_thread.run_sync(
         lambda: _open(path, file_name, opts.encoding, opts.delimiter,
                       ctx.settings.upload_max_bytes))
-    helper: Helper | None = None
     try:
         list_kind = kind if kind in LIST_KINDS else (
             None if kind else _looks_like_list(table.header))
@@ -358,18 +350,8 @@ async def import_file(
         else:
             found_kind, mapping = await _resolve_mapping(council_id, table.header, kind,
                                                          opts.mapping, opts.mapping_name)
-            # Two parts on SQLite only: PostgreSQL already stores the rows in its own
-            # process, and encoding them for COPY is this process's work either way.
-            split = await anyio.to_thread.run_sync(
-                plan_split, path, table, ctx.settings.registre_split_min_bytes
-            ) if ctx.db.is_sqlite else None
-            if split is not None:
-                helper = await anyio.to_thread.run_sync(
-                    Helper, split, table, mapping, await _salt(council_id), _NEW, path,
-                    ctx.settings.var_dir / "tmp")
             parsed = await anyio.to_thread.run_sync(
                 _parse_register, table, found_kind, mapping, progress)
-            parsed.helper, parsed.split = helper, split
         table.close()
         _check_parsed(parsed, opts.keep_valid)
         if progress:
@@ -377,8 +359,6 @@ async def import_file(
         source_id = await _store(ctx, actor, council_id, file_name, digest, parsed)
     finally:
         table.close()
-        if helper is not None:
-            await anyio.to_thread.run_sync(helper.close)
     if progress:
         progress("termine", parsed.rows_read)
     return await get_source(council_id, source_id)
@@ -697,7 +677,7 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
     table = RegisterPerson._meta.tablename
     entries = parsed.entries
     everyone = _everyone(existing, entries, parsed.kind)
-    if existing.entries and parsed.helper is None:
+    if existing.entries:
         # A later source: deduplicate first, then write each row as decided (many of
         # its rows may be people already known).
         report = await anyio.to_thread.run_sync(deduplicate, everyone)
@@ -705,18 +685,18 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
         await bulk_insert(ctx.db, table, PERSON_COLUMNS, person_rows(
             council_id, source_id, entries, salt, pool_keys(len(entries)),
             *decisions.by_line(source_id)))
-        first_id, new_keys = 0, {}
     else:
         # Write the rows first, deduplicate meanwhile (SQLite writes its pages without
         # holding the interpreter lock, PostgreSQL in its own process), then mark by id
         # the rows it absorbed.
         first_id = await _next_sqlite_id(table) if ctx.db.is_sqlite else 0
-        report, new_keys = await _write_then_deduplicate(
-            ctx, council_id, source_id, parsed, everyone, salt)
+        rows = person_rows(council_id, source_id, entries, salt, pool_keys(len(entries)))
+        report = await _alongside(functools.partial(deduplicate, everyone),
+                                  lambda: bulk_insert(ctx.db, table, PERSON_COLUMNS, rows))
         decisions = await _decisions(council_id, source_id, report)
         await _update_new_rows(ctx, table, source_id, first_id, entries, {
             "doublon_de": decisions.doublon, "sexe": decisions.sexe,
-            "bureau_vote": decisions.bureau, "cle_vivier": new_keys})
+            "bureau_vote": decisions.bureau})
     doublon = decisions.doublon
 
     await _restate(ctx, existing, decisions)
@@ -747,45 +727,6 @@ async def _store_people(ctx: AppContext, council_id: int, source_id: int,
     return merged_here, rapport
 
 
-async def _write_then_deduplicate(ctx: AppContext, council_id: int, source_id: int,
-                                  parsed: _Parsed, everyone: list[Entry], salt: str
-                                  ) -> tuple[Any, dict[str, str]]:
-    """Store the new rows and deduplicate ``everyone`` alongside; also the pool keys
-    given anew to staged rows (by reference) to keep the import's keys distinct."""
-    table = RegisterPerson._meta.tablename
-    entries = parsed.entries
-    run_dedup = functools.partial(deduplicate, everyone)
-    if parsed.helper is None or parsed.split is None:
-        rows = person_rows(council_id, source_id, entries, salt, pool_keys(len(entries)))
-        return await _alongside(
-            run_dedup, lambda: bulk_insert(ctx.db, table, PERSON_COLUMNS, rows)), {}
-    # A large file: this process stores the rows before the split while the helper
-    # still stages the others, then moves those in one statement.
-    cut = bisect.bisect_left(entries, parsed.split.first_line, key=lambda e: e.line)
-    head_keys = pool_keys(cut)
-    await bulk_insert(ctx.db, table, PERSON_COLUMNS,
-                      person_rows(council_id, source_id, entries[:cut], salt, head_keys))
-    staged = await anyio.to_thread.run_sync(parsed.helper.wait)
-    taken = set(head_keys)
-    clashes = None
-    if staged is not None:
-        clashes = await anyio.to_thread.run_sync(
-            _check_staged, staged, entries[cut:], council_id, source_id, salt, taken)
-    if clashes is None:  # the helper failed or disagrees: its rows are not used
-        tail = entries[cut:]
-        rows = person_rows(council_id, source_id, tail, salt, pool_keys(len(tail), taken))
-        return await _alongside(
-            run_dedup, lambda: bulk_insert(ctx.db, table, PERSON_COLUMNS, rows)), {}
-    report = await _alongside(run_dedup, lambda: _move_staged(ctx, staged, council_id, source_id))
-    # A staged pool key equal to one of the first part's (96 random bits: never seen)
-    # is replaced.
-    fresh = pool_keys(len(clashes), taken)
-    return report, {f"{source_id}:{line}": k for line, k in zip(clashes, fresh, strict=True)}
-
-
-_SAMPLE_EVERY = 997  # staged rows compared in full with this process's own (one in …)
-
-
 async def _restate(ctx: AppContext, existing: _Existing, decisions: _Decisions) -> None:
     """Write the new standing of rows already stored (a better source arrived, or the
     row that stood for them was purged): the row they merge into, and the sex and
@@ -806,53 +747,6 @@ async def _restate(ctx: AppContext, existing: _Existing, decisions: _Decisions) 
     if fix_bureau:
         await _executemany(
             ctx, 'UPDATE "registre_personne" SET "bureau_vote" = {} WHERE "id" = {}', fix_bureau)
-
-
-def _check_staged(staged: Staged, tail: Sequence[Entry], council_id: int, source_id: int,
-                  salt: str, taken: set[str]) -> dict[int, str] | None:
-    """None unless the staged rows are this process's own rows for ``tail``: the same
-    lines in the same order, and the same values on a sample; else the staged lines
-    whose pool key is already ``taken`` (line → key), and ``taken`` then holds the
-    staged keys too."""
-    # (Half a million fresh tuples: without the pause, the collector would walk the
-    # whole import's objects several times.)
-    with paused_gc():
-        with contextlib.closing(staged.connect()) as conn:
-            got = conn.execute(staged.select('"line", "cle_vivier"')).fetchall()
-            cols = ", ".join(f'"{c}"' for c in STAGED_COLUMNS)
-            sample = conn.execute(
-                staged.select(cols, where=f"(rowid - 1) % {_SAMPLE_EVERY} = 0")).fetchall()
-        lines, keys = (list(t) for t in zip(*got, strict=True)) if got else ([], [])
-        if lines != [e.line for e in tail]:
-            log.warning("import registre : lignes préparées par l'assistant écartées "
-                        "(elles ne correspondent pas à la lecture du fichier)")
-            return None
-        picked = range(0, len(tail), _SAMPLE_EVERY)
-        own = [row[2:] for row in person_rows(
-            council_id, source_id, [tail[i] for i in picked], salt, [keys[i] for i in picked])]
-        if sample != own:
-            log.warning("import registre : lignes préparées par l'assistant écartées "
-                        "(valeurs différentes de la lecture du fichier)")
-            return None
-        clashes = {} if taken.isdisjoint(keys) else {
-            line: key for line, key in got if key in taken}
-        taken.update(keys)
-        return clashes
-
-
-async def _move_staged(ctx: AppContext, staged: Staged, council_id: int, source_id: int) -> None:
-    """The staged rows into the register (SQLite), after the first part's: the ids of
-    the import stay consecutive, in line order."""
-    tx = ctx.db.engine.current_transaction.get()
-    assert tx is not None
-    cols = ", ".join(f'"{c}"' for c in STAGED_COLUMNS)
-    # One statement that SQLite runs without the interpreter lock: the deduplication
-    # runs meanwhile. (The attached file goes with the transaction's connection.)
-    await tx.connection.execute("ATTACH DATABASE ? AS moitie", (str(staged.path),))
-    await tx.connection.execute(
-        f'INSERT INTO "registre_personne" ("council", "source", {cols}) '
-        + staged.select(f"?, ?, {cols}", "moitie."),
-        (council_id, source_id))
 
 
 async def _next_sqlite_id(table: str) -> int:
