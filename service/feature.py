@@ -26,3 +26,6 @@ class Feature:
     scope_modules: Sequence[str] = ()
     # ``(app) -> async context manager`` background tasks living as long as the app.
     lifespans: Sequence[Callable[[Any], Any]] = field(default_factory=tuple)
+    # (mail kind, "module:function"): ``async function(ref, sent_at, sha256)`` run by the
+    # outbox in the transaction that records a mail of that kind as sent.
+    mail_sent_hooks: Sequence[tuple[str, str]] = ()

@@ -19,6 +19,10 @@ def declared() -> list[Feature]:
     from service.reunions.feature import FEATURE as reunions
 
     features: list[Feature] = [outbox, reunions, formations, indicateurs]
+    from service.reunions.feature_convocations import FEATURE as convocations
+
+    features: list[Feature] = [outbox, reunions]
+    features.append(convocations)
     return features
 
 

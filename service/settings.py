@@ -50,6 +50,8 @@ class Settings:
     outbox_max_attempts: int = 8
     outbox_lease_seconds: int = 600
     outbox_batch_size: int = 20
+    # Days after which a sent mail's address, text and attachments are erased (0 = kept).
+    outbox_retention_days: int = 90
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -140,4 +142,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         outbox_max_attempts=max(1, _int(env, "OUTBOX_MAX_ATTEMPTS", 8)),
         outbox_lease_seconds=max(1, _int(env, "OUTBOX_LEASE_SECONDS", 600)),
         outbox_batch_size=max(1, _int(env, "OUTBOX_BATCH_SIZE", 20)),
+        outbox_retention_days=max(0, _int(env, "OUTBOX_RETENTION_DAYS", 90)),
     )

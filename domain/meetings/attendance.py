@@ -33,9 +33,10 @@ class ProxyRefused(RuleBroken):
 class AttendanceSheet:
     """Who is convened, who is recorded how, and the proxies ``giver -> holder``.
 
-    Members are ids (strings). A proxy is given by an absent member to a member recorded
-    present; a member holds at most one; a proxy whose giver arrives lapses, and so does
-    one whose holder is later recorded absent."""
+    Members are ids (strings). A proxy is given by an absent member to a member present
+    (or not yet recorded: a reply to the convocation; ``settle`` drops it if the holder
+    does not come); a member holds at most one; a proxy whose giver arrives lapses, and
+    so does one whose holder is recorded absent."""
 
     members: frozenset[str]
     presence: Mapping[str, Presence] = field(default_factory=dict)
@@ -75,7 +76,9 @@ class AttendanceSheet:
                 _("Ce membre est présent : il vote lui-même et ne donne pas de pouvoir."),
                 code="pouvoir-d-un-present", field="membre_id",
             )
-        if self.presence.get(holder) is not Presence.PRESENT:
+        # A holder not yet recorded may receive a proxy (a convocation's reply, before the
+        # meeting); one recorded absent may not, and ``settle`` drops those left unheld.
+        if self.presence.get(holder) in (Presence.ABSENT, Presence.ABSENT_EXCUSE):
             raise ProxyRefused(
                 _("Le pouvoir doit être donné à un membre présent à la réunion."),
                 code="pouvoir-a-un-absent", field="porteur_id",
@@ -102,6 +105,13 @@ class AttendanceSheet:
         proxies = dict(self.proxies)
         proxies.pop(giver, None)
         return replace(self, proxies=proxies)
+
+    def settle(self) -> AttendanceSheet:
+        """At the close of attendance: a member not recorded is absent (not excused), and
+        proxies whose holder is not present lapse."""
+        presence = {m: self.presence.get(m, Presence.ABSENT) for m in self.members}
+        proxies = {g: h for g, h in self.proxies.items() if presence.get(h) is Presence.PRESENT}
+        return replace(self, presence=presence, proxies=proxies)
 
     @property
     def present(self) -> list[str]:

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.access import Action
 from service.api.common import actor_of, client_ip, ctx_of
 from service.auth import allow, public
-from service.mail import mail_task
 from service.usecases import candidatures as uc
 
 
@@ -302,15 +301,13 @@ class PublicApplicationsController(Controller):
         form["consent"] = "oui" if data.consent else ""
         form["no_institutional_tie"] = "oui" if data.no_institutional_tie else ""
         if call["college"] == "habitants":
-            result, mail = await uc.submit_volunteer(ctx, appel_id, form)
+            result, _outbox_id = await uc.submit_volunteer(ctx, appel_id, form)
         else:
-            result, mail = await uc.submit_structure(ctx, appel_id, form)
+            result, _outbox_id = await uc.submit_structure(ctx, appel_id, form)
         receipt = Receipt(
             id=result["id"],
             appel=appel_id,
             perimetre=result.get("perimetre"),
             message="Candidature enregistrée.",
         )
-        return Response(
-            receipt, status_code=HTTP_201_CREATED, background=mail_task(ctx.settings, mail)
-        )
+        return Response(receipt, status_code=HTTP_201_CREATED)

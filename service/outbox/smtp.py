@@ -12,6 +12,7 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
+from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import parseaddr
 from urllib.parse import unquote, urlsplit
@@ -49,7 +50,9 @@ def smtp_target(url: str) -> SmtpTarget | None:
 
 def from_line(mail_from: str) -> bytes:
     """The From header as the bytes prepended to a stored message."""
-    return SMTP.fold_binary("From", mail_from)
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = mail_from  # encoded words for a display name with accents
+    return msg.as_bytes().split(b"\r\n\r\n", 1)[0] + b"\r\n"
 
 
 def envelope_sender(mail_from: str) -> str:
@@ -101,7 +104,12 @@ class SmtpConnection:
         try:
             if self._smtp is None:
                 self._smtp = self._open()
-            self._smtp.sendmail(sender, [recipient], data)
+            # An address with accents needs the server's SMTPUTF8 extension (RFC 6531).
+            options = [] if recipient.isascii() else ["SMTPUTF8"]
+            self._smtp.sendmail(sender, [recipient], data, mail_options=options)
+        except smtplib.SMTPNotSupportedError as exc:
+            self.close()
+            raise SendFailed("le serveur n'accepte pas les adresses accentuées (SMTPUTF8)", connection_lost=False) from exc
         except smtplib.SMTPRecipientsRefused as exc:
             answers = [_answer(code, msg) for code, msg in exc.recipients.values()]
             self.close()

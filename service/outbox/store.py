@@ -199,6 +199,15 @@ class OutboxStore:
         rows = await q.order_by(OutboxMail.id, ascending=False).limit(limit).output(load_json=True)
         return [_entry(r) for r in rows]
 
+    async def forget_sent(self, before: datetime) -> int:
+        """Blank the address, text and message of mails sent before ``before``; what
+        proves the sending (time, SHA-256, Message-ID, subject) stays."""
+        async with self.db.transaction():
+            rows = await OutboxMail.update({OutboxMail.recipient: "", OutboxMail.body: "", OutboxMail.message: b""}).where(
+                (OutboxMail.state == ENVOYE) & (OutboxMail.sent_at < before) & (OutboxMail.recipient != "")
+            ).returning(OutboxMail.id)
+        return len(rows)
+
     async def message(self, mail_id: int) -> bytes | None:
         row = await OutboxMail.select(OutboxMail.message).where(OutboxMail.id == mail_id).first()
         return bytes(row["message"]) if row else None

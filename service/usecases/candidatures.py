@@ -41,7 +41,8 @@ from service.db.tables_candidatures import (
     FormulairePublicEnvoi,
 )
 from service.db.versioned import versioned_update
-from service.mail import Mail
+from service.outbox.model import OutgoingMail
+from service.outbox.usecases import enqueue
 from service.usecases.subjects import Subject, selection_hook, subject_loader
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -467,9 +468,9 @@ def _age(born: date, today: date) -> int:
 
 async def submit_volunteer(
     ctx: AppContext, call_id: int, form: dict[str, Any]
-) -> tuple[dict[str, Any], Mail | None]:
-    """A volunteer resident applies. Returns the stored application and the confirmation
-    mail to send (None without an e-mail address)."""
+) -> tuple[dict[str, Any], int | None]:
+    """A volunteer resident applies. Returns the stored application and the outbox id of
+    the acknowledgement written with it (None without an e-mail address)."""
     call = await open_call(ctx, call_id, "habitants")
     now = ctx.now()
     today = local_today(now)
@@ -574,12 +575,10 @@ async def submit_volunteer(
             council_id=call["council"],
             details={"appel": call_id, "college": "habitants", "perimetre": status},
         )
-    mail = None
-    if email:
-        mail = Mail(
-            email,
-            _("Votre candidature au conseil citoyen"),
-            _(
+        outbox_id = None
+        if email:
+            # The acknowledgement is written with the application (DESIGN.md rule 7).
+            body = _(
                 "Bonjour,\n\nNous avons bien reçu votre candidature au collège des habitants "
                 "({conseil}), "
                 "appel « {appel} ». Elle porte le numéro {n}.\nLe chef de projet vous "
@@ -591,14 +590,26 @@ async def submit_volunteer(
                 appel=call["title"],
                 n=row["id"],
                 d=call["closes_on"].strftime("%d/%m/%Y"),
-            ),
-        )
-    return {"id": row["id"], "call": call, "perimetre": status}, mail
+            )
+            outbox_id = await enqueue(
+                ctx.db,
+                OutgoingMail(
+                    to=email,
+                    subject=_("Votre candidature au conseil citoyen"),
+                    body=body,
+                    kind="candidature.accuse",
+                    ref=f"candidature:{row['id']}",
+                    council_id=call["council"],
+                    territory_id=int(council["territory"]),
+                ),
+                now=now,
+            )
+    return {"id": row["id"], "call": call, "perimetre": status}, outbox_id
 
 
 async def submit_structure(
     ctx: AppContext, call_id: int, form: dict[str, Any]
-) -> tuple[dict[str, Any], Mail | None]:
+) -> tuple[dict[str, Any], int | None]:
     call = await open_call(ctx, call_id, "associations_acteurs")
     now = ctx.now()
     today = local_today(now)
@@ -721,12 +732,9 @@ async def submit_structure(
             council_id=call["council"],
             details={"appel": call_id, "college": "associations_acteurs"},
         )
-    mail = None
-    if email:
-        mail = Mail(
-            email,
-            _("Candidature de votre structure au conseil citoyen"),
-            _(
+        outbox_id = None
+        if email:
+            body = _(
                 "Bonjour,\n\nNous avons bien reçu la candidature de « {s} » au collège des "
                 "associations et acteurs locaux "
                 "({conseil}). Elle porte le numéro S{n}.\nLe chef de projet vous recontactera "
@@ -737,9 +745,21 @@ async def submit_structure(
                 conseil=call["council_name"],
                 n=row["id"],
                 d=call["closes_on"].strftime("%d/%m/%Y"),
-            ),
-        )
-    return {"id": row["id"], "call": call}, mail
+            )
+            outbox_id = await enqueue(
+                ctx.db,
+                OutgoingMail(
+                    to=email,
+                    subject=_("Candidature de votre structure au conseil citoyen"),
+                    body=body,
+                    kind="candidature.accuse",
+                    ref=f"candidature_structure:{row['id']}",
+                    council_id=call["council"],
+                    territory_id=int(council["territory"]),
+                ),
+                now=now,
+            )
+    return {"id": row["id"], "call": call}, outbox_id
 
 
 # --- the lead's review ----------------------------------------------------------------

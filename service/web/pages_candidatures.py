@@ -18,7 +18,6 @@ from service.api.audit import list_events
 from service.api.common import actor_of, client_ip, ctx_of, user_of
 from service.auth import allow, authenticated, public
 from service.errors import status_of
-from service.mail import mail_task
 from service.usecases import candidatures as cand
 from service.usecases import composition as comp
 from service.web.pages import COUNCIL_SECTIONS
@@ -126,9 +125,9 @@ class PublicApplicationPages(Controller):
             await cand.check_rate(ctx, client_ip(request))
             call = await cand.get_call(appel_id)
             if call["college"] == "habitants":
-                result, mail = await cand.submit_volunteer(ctx, appel_id, values)
+                result, _outbox_id = await cand.submit_volunteer(ctx, appel_id, values)
             else:
-                result, mail = await cand.submit_structure(ctx, appel_id, values)
+                result, _outbox_id = await cand.submit_structure(ctx, appel_id, values)
         except DomainError as exc:
             if exc.code == "introuvable":
                 raise
@@ -146,7 +145,7 @@ class PublicApplicationPages(Controller):
         target = f"/candidater/{appel_id}/confirmation?numero={prefix}{result['id']}"
         if result.get("perimetre") == "a-verifier":
             target += "&adresse=a-verifier"
-        return Redirect(target, status_code=303, background=mail_task(ctx.settings, mail))
+        return Redirect(target, status_code=303)
 
     @get("/{appel_id:int}/confirmation", opt=public())
     async def confirmation(

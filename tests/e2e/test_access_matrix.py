@@ -41,6 +41,7 @@ def sample_params(world: World) -> dict[str, Any]:
         # meetings: a real meeting of council A (its scope is resolved), unknown sub-resources
         "reunion_id": world.ids.get("reunion_a", 99999), "point_id": 99999, "proposition_id": 99999,
         "piece_id": 99999, "question_id": 99999,
+        "ack_token": "lien-inconnu-0000", "feed_token": "agenda-inconnu-0000.ics",  # convocations
     }
 
 

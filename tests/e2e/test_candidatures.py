@@ -184,10 +184,9 @@ async def test_structure_bad_input(client: Any, world: World) -> None:
 async def test_public_form_page_flow_and_mail(
     client: Any, world: World, ctx: Any, monkeypatch: Any
 ) -> None:
-    from service import mail
+    from service.outbox.usecases import list_for_council, send_due
+    from tests.smtp_support import smtp_server
 
-    sent: list[Any] = []
-    monkeypatch.setattr(mail, "TRANSPORT", [lambda target, msg: sent.append((target, msg))])
     call = await make_call(client, world)
     page = await client.get(f"/candidater/{call}")
     assert (
@@ -208,7 +207,7 @@ async def test_public_form_page_flow_and_mail(
         and 'aria-invalid="true"' in r.text
     )
     assert 'value="Benali"' in r.text  # what was typed is kept
-    # No mail server configured: confirmation, nothing sent, nothing fails.
+    # No mail server configured: confirmation, the acknowledgement waits in the outbox.
     r = await client.post(
         f"/candidater/{call}",
         data={**form, "consent": "oui", "_csrf": csrf},
@@ -217,19 +216,24 @@ async def test_public_form_page_flow_and_mail(
     assert r.status_code == 303 and "/confirmation?numero=" in r.headers["location"]
     conf = await client.get(r.headers["location"])
     assert "Candidature enregistrée" in conf.text
-    assert sent == []
-    # With a mail server: the confirmation is sent (in a background task).
-    ctx.settings = ctx.settings.with_(smtp_url="smtp://relais.example:2525")
-    r = await client.post(
-        f"/candidater/{call}",
-        data={**form, "prenom": "Zoé", "consent": "oui", "_csrf": csrf},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303
-    assert len(sent) == 1
-    target, msg = sent[0]
-    assert (target.host, target.port) == ("relais.example", 2525)
+    assert (await send_due(ctx, "test")).configured is False
+    (waiting,) = await list_for_council(ctx.db, world.ids["council_a"])
+    assert waiting.state == "en_attente" and waiting.kind == "candidature.accuse"
+    # With a mail server: both acknowledgements arrive, the waiting one included.
+    with smtp_server() as (rec, url):
+        ctx.settings = ctx.settings.with_(smtp_url=url)
+        r = await client.post(
+            f"/candidater/{call}",
+            data={**form, "prenom": "Zoé", "consent": "oui", "_csrf": csrf},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+        while (await send_due(ctx, "test")).claimed:
+            pass
+    assert len(rec.received) == 2
+    msg = rec.received[0].message
     assert msg["To"] == "aicha@example.fr" and "candidature" in msg["Subject"].lower()
+    assert {e.state for e in await list_for_council(ctx.db, world.ids["council_a"])} == {"envoye"}
     # A closed call shows a notice, not the form.
     closed = await make_call(client, world, opens=date(2026, 1, 1), closes=date(2026, 2, 1))
     page = await client.get(f"/candidater/{closed}")

@@ -1,10 +1,12 @@
-"""Mail sending: only with a configured server, never failing the caller."""
+"""The SMTP settings and the applications' acknowledgements going through the outbox."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from service.mail import Mail, mail_task, send_now, smtp_target
+import pytest
+
+from service.outbox.smtp import envelope_sender, from_line, smtp_target
 
 
 def test_smtp_url_parsing() -> None:
@@ -22,22 +24,52 @@ def test_smtp_url_parsing() -> None:
     assert plain is not None and (plain.port, plain.tls, plain.user) == (2525, False, "")
 
 
-def test_no_server_no_task_and_failures_are_swallowed(test_settings: Any, monkeypatch: Any) -> None:
-    from service import mail
+def test_from_header_and_envelope_sender() -> None:
+    assert from_line("Conseil citoyen <conseil@ville.fr>") == b"From: Conseil citoyen <conseil@ville.fr>\r\n"
+    assert envelope_sender("Conseil citoyen <conseil@ville.fr>") == "conseil@ville.fr"
+    assert b"=?utf-8?" in from_line("Conseil citoyen des Rivières <c@ville.fr>")
 
-    m = Mail("a@b.fr", "Sujet", "Corps")
-    assert mail_task(test_settings, m) is None
-    assert send_now(test_settings, m) is False
-    configured = test_settings.with_(smtp_url="smtp://127.0.0.1:1")
-    assert mail_task(configured, m) is not None
-    assert mail_task(configured, None) is None
 
-    def boom(target: Any, msg: Any) -> None:
-        raise ConnectionRefusedError
+@pytest.mark.anyio
+async def test_an_application_acknowledgement_arrives_through_the_outbox(ctx: Any, world: Any) -> None:
+    """The mail is written with the application; the sender delivers it to a real
+    SMTP server; a rejected application writes no mail."""
+    from datetime import date
 
-    monkeypatch.setattr(mail, "TRANSPORT", [boom])
-    assert send_now(configured, m) is False
-    sent: list[Any] = []
-    monkeypatch.setattr(mail, "TRANSPORT", [lambda target, msg: sent.append(msg)])
-    assert send_now(configured, m) is True
-    assert sent[0]["From"] == configured.mail_from and sent[0].get_content().strip() == "Corps"
+    from domain.errors import DomainError
+    from service.audit import Actor
+    from service.outbox.usecases import list_for_council, send_due, statuses
+    from service.usecases import candidatures as uc
+    from tests.smtp_support import smtp_server
+
+    call = await uc.create_call(
+        ctx, Actor.system("test"), world.ids["council_a"], uc.CallInput("habitants", "Appel 2026", date(2026, 3, 1), date(2026, 3, 31))
+    )
+    call_id = int(call["id"])
+    form = {
+        "prenom": "Aïcha",
+        "nom": "Benali",
+        "email": "aicha@example.fr",
+        "adresse": "3 rue des Lilas",
+        "code_postal": "37000",
+        "commune": "Tours",
+        "birth_date": date(1990, 5, 4).isoformat(),
+        "sexe": "F",
+        "motivation": "Participer à la vie du quartier.",
+        "disponibilites": "Le soir",
+        "consent": "oui",
+    }
+    with pytest.raises(DomainError):
+        await uc.submit_volunteer(ctx, call_id, {**form, "consent": ""})
+    assert await list_for_council(ctx.db, world.ids["council_a"]) == []
+    result, outbox_id = await uc.submit_volunteer(ctx, call_id, form)
+    assert outbox_id is not None
+    ref = f"candidature:{result['id']}"
+    assert (await statuses(ctx.db, [ref]))[ref].state == "en_attente"
+    with smtp_server() as (rec, url):
+        ctx.settings = ctx.settings.with_(smtp_url=url)
+        assert (await send_due(ctx, "test")).sent == 1
+    (got,) = rec.received
+    assert got.rcpt_tos == ["aicha@example.fr"]
+    assert f"numéro {result['id']}" in got.message.get_body(("plain",)).get_content()
+    assert (await statuses(ctx.db, [ref]))[ref].state == "envoye"

@@ -3,6 +3,7 @@ The sending tests with a real SMTP server are in test_outbox_smtp.py."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default
 from typing import Any
@@ -62,3 +63,32 @@ async def test_enqueued_mail_is_waiting_with_its_message_built(ctx: Any) -> None
     assert msg["Message-ID"] == entry.message_id and msg["To"] == "membre@exemple.fr"
     (part,) = list(msg.iter_attachments())
     assert part.get_content() == pdf and part.get_filename() == "c.pdf"
+
+
+async def test_cli_lists_without_addresses_and_retries_a_failed_mail(ctx: Any, capsys: Any) -> None:
+    import argparse
+
+    from domain.errors import InvalidState, NotFound
+    from service.outbox import cli
+    from service.outbox.store import OutboxStore
+
+    async with ctx.db.transaction():
+        mail_id = await enqueue(ctx.db, _mail(council_id=4), now=ctx.now())
+    store = OutboxStore(ctx.db)
+    (claimed,) = await store.claim(5, "w1", ctx.now(), timedelta(minutes=5))
+    await store.mark_failed(claimed.id, "w1", error="550 5.1.1 <membre@exemple.fr> inconnu", retry_at=None)
+    assert await cli._list(ctx, argparse.Namespace(conseil=4, etat=None, limite=100)) == 0
+    out = capsys.readouterr().out
+    assert f"{mail_id}\téchec\t1 tentative(s)\tconvocation\tconvocation:1" in out
+    assert "550 5.1.1" in out and "exemple.fr" not in out
+    assert await cli._retry(ctx, argparse.Namespace(id=mail_id)) == 0
+    assert "remis en file" in capsys.readouterr().out
+    st = (await statuses(ctx.db, ["convocation:1"]))["convocation:1"]
+    assert (st.state, st.attempts) == ("en_attente", 0)
+    await store.claim(5, "w1", ctx.now(), timedelta(minutes=5))
+    with pytest.raises(InvalidState):
+        await cli._retry(ctx, argparse.Namespace(id=mail_id))  # being sent: not now
+    with pytest.raises(NotFound):
+        await cli._retry(ctx, argparse.Namespace(id=mail_id + 100))
+    assert await cli._send(ctx.__class__(settings=ctx.settings.with_(smtp_url=""), db=ctx.db), argparse.Namespace(boucle=False)) == 1
+    assert "Aucun serveur de courriel configuré" in capsys.readouterr().err

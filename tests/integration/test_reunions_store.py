@@ -148,6 +148,9 @@ async def test_quorum_not_reached_then_second_convocation(ctx: Any) -> None:
     await att.record_presence(ctx, ACTOR, m.id, members[0], "present")
     closed = await att.close_attendance(ctx, ACTOR, m.id, (await mt.get_meeting(ctx, m.id)).version)
     assert closed.meeting.status is MeetingStatus.QUORUM_NON_ATTEINT
+    # Members not recorded are absent (not excused) once attendance is closed.
+    assert {r.membre_id: r.presence.value for r in closed.rows.values()} == {
+        members[0]: "present", **{mid: "absent" for mid in members[1:]}}
     proposal = await mt.second_convocation_proposal(ctx, m.id)
     assert proposal.earliest == date(2026, 3, 14)
     with pytest.raises(Exception) as err:
@@ -277,3 +280,29 @@ async def test_convened_members_on_the_meeting_date(ctx: Any) -> None:
     await update_council(ctx, ACTOR, council, CouncilUpdate(version=c["version"], settings={"convoquer_suppleants": True}))
     data2 = await mt.convocation_data(ctx, data.meeting.id or 0)
     assert [m.id for m in data2.suppleants] == supp
+
+
+async def test_two_proxies_to_one_holder_at_once_only_one_wins(ctx: Any) -> None:
+    council, members = await _setup(ctx, 5)
+    m = await _meeting(ctx, council)
+    await mt.mark_convened(ctx, ACTOR, m.id, sent_on=date(2026, 3, 2))
+    await att.record_presence(ctx, ACTOR, m.id, members[0], "present")
+    results = await asyncio.gather(
+        att.give_proxy(ctx, ACTOR, m.id, members[1], members[0]),
+        att.give_proxy(ctx, ACTOR, m.id, members[2], members[0]),
+        return_exceptions=True,
+    )
+    assert sum(1 for r in results if isinstance(r, ProxyRefused)) == 1, results
+    assert len((await att.attendance(ctx, m.id)).proxies) == 1
+
+
+async def test_minutes_rejected_by_the_vote_leave_nothing_written(ctx: Any) -> None:
+    council, members = await _setup(ctx, 5)
+    first = await _held(ctx, council, members, 12)
+    draft = await mn.create_draft(ctx, ACTOR, first.id)
+    later = await _held(ctx, council, members, 27)
+    with pytest.raises(InvalidState) as err:
+        await mn.adopt(ctx, ACTOR, first.id, later.id, draft.version, consensus=False, pour=0, contre=3)
+    assert err.value.code == "compte-rendu-non-adopte-par-vote"
+    assert (await mn.versions(ctx, first.id))[0].state is MinutesState.BROUILLON
+    assert await ag.agenda(ctx, later.id) == [] and await att.decisions(ctx, later.id) == []

@@ -46,6 +46,15 @@ def test_proxy_to_an_absent_member_refused() -> None:
     assert err.value.code == "pouvoir-a-un-absent"
 
 
+def test_proxy_given_before_the_meeting_lapses_if_the_holder_does_not_come() -> None:
+    s = AttendanceSheet(members_of(["a", "b", "c"])).give_proxy("c", "a")  # a convocation's reply
+    assert s.proxies == {"c": "a"}
+    assert s.record("a", P).settle().proxies == {"c": "a"}
+    settled = s.settle()
+    assert settled.proxies == {}  # "a" never recorded present
+    assert settled.presence == {"a": A, "b": A, "c": E}  # not recorded → absent, not excused
+
+
 def test_at_most_one_proxy_held() -> None:
     s = sheet().give_proxy("c", "a")
     with pytest.raises(ProxyRefused) as err:

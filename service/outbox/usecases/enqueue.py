@@ -10,14 +10,16 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime
 
 from domain.errors import InvalidState, NotFound
 from domain.i18n import _
 from service.db.engine import Database
 from service.outbox.model import AttachmentInfo, MailStatus, OutboxEntry, OutgoingMail, state_label
+from service.outbox.smtp import smtp_target
 from service.outbox.store import OutboxStore
+from service.settings import Settings
 
 MESSAGE_ID_DOMAIN = "conseil-citoyen"
 
@@ -39,7 +41,10 @@ def _content_type(value: str) -> tuple[str, str, dict[str, str]]:
 
 def build_message(mail: OutgoingMail, *, now: datetime, message_id: str) -> bytes:
     """The message without its From line, CRLF line ends as SMTP wants them."""
-    msg = EmailMessage(policy=SMTP)
+    # An address with accents cannot be encoded in an ASCII header: such a message is
+    # written in UTF-8 and sent with SMTPUTF8.
+    policy = SMTP if mail.to.isascii() else SMTPUTF8
+    msg = EmailMessage(policy=policy)
     msg["To"] = mail.to
     msg["Subject"] = mail.subject
     msg["Date"] = format_datetime(now)
@@ -50,7 +55,7 @@ def build_message(mail: OutgoingMail, *, now: datetime, message_id: str) -> byte
         # Every attachment, text ones included, is carried as bytes (base64), so a
         # calendar's CRLFs and a PDF's bytes arrive untouched.
         msg.add_attachment(att.data, maintype=maintype, subtype=subtype, filename=att.filename, params=params)
-    return msg.as_bytes(policy=SMTP)
+    return msg.as_bytes(policy=policy)
 
 
 async def enqueue(db: Database, mail: OutgoingMail, *, now: datetime) -> int:
@@ -74,6 +79,11 @@ async def enqueue(db: Database, mail: OutgoingMail, *, now: datetime) -> int:
         message_id=message_id,
         now=now,
     )
+
+
+def smtp_configured(settings: Settings) -> bool:
+    """Whether mails can leave at all (pages say « aucun serveur de courriel configuré »)."""
+    return smtp_target(settings.smtp_url) is not None
 
 
 def _status(entry: OutboxEntry, smtp_configured: bool) -> MailStatus:

@@ -30,14 +30,15 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib
 import logging
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from service import audit
@@ -54,6 +55,23 @@ FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=1)
 # A sender keeps this much of its lease spare: one SMTP exchange at most.
 LEASE_MARGIN = timedelta(seconds=30)
+
+
+MailSentHook = Callable[[str, datetime, str], Awaitable[None]]
+
+
+def mail_sent_hooks(kind: str) -> list[MailSentHook]:
+    """Callbacks features declare for a kind of mail (``Feature.mail_sent_hooks``); each
+    runs in the transaction that marks the mail sent, with (ref, sent_at, sha256)."""
+    from service import features
+
+    hooks: list[MailSentHook] = []
+    for feature in features.declared():
+        for hook_kind, target in feature.mail_sent_hooks:
+            if hook_kind == kind:
+                module, _sep, name = target.partition(":")
+                hooks.append(getattr(importlib.import_module(module), name))
+    return hooks
 
 
 def new_worker_id() -> str:
@@ -93,6 +111,8 @@ async def _record_sent(ctx: AppContext, store: OutboxStore, mail: ClaimedMail, w
             council_id=mail.council_id,
             details={"kind": mail.kind, "ref": mail.ref, "sha256": digest, "message_id": mail.message_id},
         )
+        for hook in mail_sent_hooks(mail.kind):
+            await hook(mail.ref, sent_at, digest)
 
 
 async def _record_failure(ctx: AppContext, store: OutboxStore, mail: ClaimedMail, worker_id: str, answer: str) -> None:
@@ -108,9 +128,10 @@ async def _record_failure(ctx: AppContext, store: OutboxStore, mail: ClaimedMail
     )
 
 
-async def send_due(ctx: AppContext, worker_id: str, *, batch: int | None = None) -> SendReport:
+async def send_due(ctx: AppContext, worker_id: str, *, batch: int | None = None, stop: asyncio.Event | None = None) -> SendReport:
     """One pass: claim up to ``batch`` due mails and send them. Without ``SMTP_URL``
-    nothing is claimed (the mails stay waiting and say why)."""
+    nothing is claimed (the mails stay waiting and say why). Once ``stop`` is set the
+    mails not tried yet are given back (a stopping service finishes the one in hand)."""
     target = smtp_target(ctx.settings.smtp_url)
     if target is None:
         return SendReport(configured=False)
@@ -128,7 +149,7 @@ async def send_due(ctx: AppContext, worker_id: str, *, batch: int | None = None)
     sent = failed = released = 0
     try:
         for index, mail in enumerate(claimed):
-            if ctx.now() >= deadline:
+            if ctx.now() >= deadline or (stop is not None and stop.is_set()):
                 for rest in claimed[index:]:
                     await store.release(rest.id, worker_id)
                     released += 1
@@ -156,14 +177,34 @@ async def send_due(ctx: AppContext, worker_id: str, *, batch: int | None = None)
     return SendReport(claimed=len(claimed), sent=sent, failed=failed, released=released)
 
 
-async def sender_loop(ctx: AppContext, worker_id: str, poll_seconds: float, *, until_idle: bool = False) -> int:
-    """Send, sleep ``poll_seconds`` when nothing was due, repeat. ``until_idle`` stops
-    at the first pass with nothing due (tests, ``conseil outbox send``). Returns the
-    number of mails sent."""
+async def forget_old_mails(ctx: AppContext) -> int:
+    """Erase the personal data of mails sent more than ``OUTBOX_RETENTION_DAYS`` ago."""
+    days = ctx.settings.outbox_retention_days
+    if days <= 0:
+        return 0
+    return await OutboxStore(ctx.db).forget_sent(ctx.now() - timedelta(days=days))
+
+
+FORGET_EVERY = timedelta(hours=1)
+STOP_GRACE_SECONDS = 20.0
+
+
+async def sender_loop(
+    ctx: AppContext, worker_id: str, poll_seconds: float, *, until_idle: bool = False, stop: asyncio.Event | None = None
+) -> int:
+    """Send, sleep ``poll_seconds`` when nothing was due, repeat until ``stop`` is set.
+    ``until_idle`` stops at the first pass with nothing due (``conseil outbox send``).
+    Returns the number of mails sent."""
+    stop = stop or asyncio.Event()
     total = 0
-    while True:
+    forgot_at: datetime | None = None
+    while not stop.is_set():
         try:
-            report = await send_due(ctx, worker_id)
+            configured = smtp_target(ctx.settings.smtp_url) is not None
+            if configured and (forgot_at is None or ctx.now() - forgot_at >= FORGET_EVERY):
+                forgot_at = ctx.now()
+                await forget_old_mails(ctx)
+            report = await send_due(ctx, worker_id, stop=stop)
         except Exception as exc:  # a failed pass must not stop the next ones
             log.error("envoi des courriels en échec : %s", type(exc).__name__)
             report = SendReport()
@@ -171,7 +212,9 @@ async def sender_loop(ctx: AppContext, worker_id: str, poll_seconds: float, *, u
         if report.claimed == 0 or not report.configured:
             if until_idle:
                 return total
-            await asyncio.sleep(poll_seconds)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), poll_seconds)
+    return total
 
 
 @asynccontextmanager
@@ -183,12 +226,17 @@ async def sender_lifespan(app: Any) -> AsyncIterator[None]:
     if poll <= 0:
         yield
         return
-    task = asyncio.create_task(sender_loop(ctx, new_worker_id(), float(poll)))
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender_loop(ctx, new_worker_id(), float(poll), stop=stop))
     try:
         yield
     finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        # Let the message in hand be sent and recorded (cancelling between the server's
+        # acceptance and the commit would send it twice), then stop.
+        stop.set()
+        try:
+            await asyncio.wait_for(task, STOP_GRACE_SECONDS)
+        except (TimeoutError, asyncio.CancelledError):
+            task.cancel()
 
 

@@ -142,6 +142,8 @@ async def close_attendance(ctx: AppContext, actor: Actor, meeting_id: int, versi
         meeting = await st.get_meeting(meeting_id)
         _check_open(meeting)
         sheet, members = await _sheet(ctx, meeting)
+        sheet = sheet.settle()  # proxies whose holder did not come lapse
+        await _save(ctx, meeting, sheet)
         view = await _view(ctx, meeting, sheet, members)
         if view.quorum is None:
             QuorumRule().required(0)  # raises: no member, the meeting cannot be held
@@ -219,6 +221,11 @@ class AbsenceCase:
 
 async def absence_proposals(ctx: AppContext, council_id: int) -> list[AbsenceCase]:
     """Sitting members whose unexcused absences in a row reached ``absences_fin_mandat``."""
+    return [c for c in await absence_streaks(ctx, council_id) if c.proposal.proposed]
+
+
+async def absence_streaks(ctx: AppContext, council_id: int) -> list[AbsenceCase]:
+    """Every sitting member with their current streak of unexcused absences."""
     settings, _c = await council_settings(council_id)
     st = store(ctx)
     today = local_today(ctx.now())
@@ -226,9 +233,7 @@ async def absence_proposals(ctx: AppContext, council_id: int) -> list[AbsenceCas
     rule = AbsenceStreak(settings.absences_fin_mandat)
     out = []
     for member in await st.convened_members(council_id, today):
-        proposal = rule.evaluate(history.get(member.id, []))
-        if proposal.proposed:
-            out.append(AbsenceCase(member, proposal))
+        out.append(AbsenceCase(member, rule.evaluate(history.get(member.id, []))))
     return out
 
 

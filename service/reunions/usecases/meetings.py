@@ -145,6 +145,19 @@ async def notice_rule(council_id: int) -> NoticeRule:
     return NoticeRule(days=settings.delai_convocation_jours_francs)
 
 
+async def check_notice(
+    ctx: AppContext, meeting_id: int, sent: datetime | date, *, urgence: bool = False, motif: str = ""
+) -> int:
+    """The notice rule for convocations leaving at ``sent`` (aware datetime or Paris date):
+    clear days, or ``NoticeTooShort`` (409, code ``delai-convocation``) / InvalidInput
+    (an emergency without its reason, field ``motif``)."""
+    from domain.meetings import NoticeCheck
+
+    meeting = await store(ctx).get_meeting(meeting_id)
+    rule = await notice_rule(meeting.council_id)
+    return rule.enforce(NoticeCheck(sent, meeting.debut, urgence=urgence, motif=motif))
+
+
 async def mark_convened(
     ctx: AppContext, actor: Actor, meeting_id: int, *, sent_on: date, urgence_motif: str = "",
     version: int | None = None,

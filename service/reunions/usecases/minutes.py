@@ -35,7 +35,9 @@ async def draft_text(ctx: AppContext, meeting_id: int) -> str:
     lines = [
         _("Compte rendu — {t}").format(t=meeting.titre), "",
         _("Date : {d}").format(d=_date_text(meeting)),
-        _("Lieu : {lieu}").format(lieu=meeting.lieu or "—"), "",
+        _("Lieu : {lieu}").format(lieu=meeting.lieu or "—"),
+        _("Président(e) de séance : …"),
+        _("Secrétaire de séance : …"), "",
     ]
     if meeting.urgence_motif:
         lines += [_("Convocation en urgence. Motif, exposé à l'ouverture de la séance : {m}").format(m=meeting.urgence_motif), ""]

@@ -1,0 +1,745 @@
+"""The meetings' printed documents: convocations (one per member, with the proxy form),
+the printable batch for members without e-mail, and the minutes.
+
+Built on the shared plumbing of ``service.documents`` (page template, window address
+block, flow, QR codes, assembler): the letterhead is the council's, the one its letters
+to residents use (``documents.letters.letterhead_of``), so a council has one identity
+on paper. The inputs are small frozen dataclasses of their own, filled by the use cases
+from the meetings' store: rendering knows nothing of the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from reportlab.pdfgen.canvas import Canvas
+
+from domain.i18n import _
+from service.documents.assemble import concatenate
+from service.documents.fonts import BOLD, ITALIC, REGULAR
+from service.documents.formatting import (
+    NBSP,
+    count_of,
+    format_date_long,
+    format_datetime_long,
+    format_time,
+)
+from service.documents.page import (
+    BODY,
+    BODY_LEFT,
+    BOLD_BODY,
+    GREY,
+    RIGHT,
+    SMALL,
+    TITLE,
+    Flow,
+    Letterhead,
+    PageTemplate,
+    TextStyle,
+    mm,
+    wrap_lines,
+)
+from service.documents.qr import draw_qr
+from service.documents.render import DocumentInfo, render_in_batches, render_to_bytes
+
+PARIS = ZoneInfo("Europe/Paris")
+
+# ---------------------------------------------------------------------------
+# Inputs
+
+
+@dataclass(frozen=True)
+class AgendaLine:
+    """One printed agenda item; ``numero`` as people print it (« 2.1 »)."""
+
+    numero: str
+    titre: str
+    rapporteur: str = ""
+    duree_minutes: int | None = None
+
+    @property
+    def depth(self) -> int:
+        return self.numero.count(".")
+
+
+@dataclass(frozen=True)
+class MeetingSheet:
+    """What every convocation of one meeting prints."""
+
+    reunion_id: int
+    titre: str
+    debut: dt.datetime
+    fin: dt.datetime
+    lieu: str
+    kind_label: str = ""
+    """« séance plénière », « réunion du bureau »…"""
+    agenda: tuple[AgendaLine, ...] = ()
+    urgence_motif: str = ""
+    second_convocation: bool = False
+    """A second meeting on the same agenda after a quorum not reached: it deliberates
+    without quorum, and its convocation says so (spec §2)."""
+
+
+@dataclass(frozen=True)
+class CouncilSheet:
+    """Who convenes: the council's letterhead and signature."""
+
+    letterhead: Letterhead
+    council_name: str
+    lieu: str = ""
+    """Place of writing: « Valmont-sur-Loire, le … »."""
+    signataire: str = ""
+    fonction_signataire: str = ""
+
+
+@dataclass(frozen=True)
+class ConvocationLetter:
+    """One member's convocation."""
+
+    member_id: int
+    civilite: str
+    prenom: str
+    nom: str
+    ack_url: str
+    letter_date: dt.date
+    address: tuple[str, ...] = ()
+    """NF Z10-011 lines (domain.adresse_postale), empty when the member has no postal
+    address (e-mail only)."""
+    version: int = 1
+    changes: tuple[str, ...] = ()
+    """What changed since the previous version, for a re-sent convocation."""
+    postal_key: tuple[object, ...] = ()
+    """Mail-room sort key (``domain.adresse_postale.cle_tri_postal``)."""
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.prenom, self.nom.upper()) if p)
+
+
+# ---------------------------------------------------------------------------
+# Wording helpers
+
+
+def _salutation(civilite: str) -> str:
+    key = civilite.strip().lower().rstrip(".")
+    if key in ("madame", "mme"):
+        return "Madame"
+    if key in ("monsieur", "m"):
+        return "Monsieur"
+    return "Madame, Monsieur"
+
+
+def _e(civilite: str) -> str:
+    """Agreement: « convoquée », « convoqué », « convoqué·e »."""
+    return {"Madame": "e", "Monsieur": ""}.get(_salutation(civilite), "·e")
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(PARIS)
+
+
+def when_text(meeting: MeetingSheet) -> str:
+    """« jeudi 12 mars 2026 à 18 h 30 », with the end time when on the same day."""
+    start, end = local(meeting.debut), local(meeting.fin)
+    text = format_datetime_long(start)
+    if end.date() == start.date() and end > start:
+        text += _(" (fin prévue à {heure})").format(heure=format_time(end))
+    return text
+
+
+def duration_text(minutes: int | None) -> str:
+    if not minutes:
+        return ""
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours}{NBSP}h{NBSP}{rest:02d}"
+    if hours:
+        return f"{hours}{NBSP}h"
+    return f"{rest}{NBSP}min"
+
+
+def agenda_detail(item: AgendaLine) -> str:
+    parts = []
+    if item.rapporteur:
+        parts.append(_("rapporteur : {nom}").format(nom=item.rapporteur))
+    if item.duree_minutes:
+        parts.append(duration_text(item.duree_minutes))
+    return " — ".join(parts)
+
+
+def convocation_subject(council: CouncilSheet, meeting: MeetingSheet, version: int = 1) -> str:
+    base = _("Convocation : {titre}, {date}").format(
+        titre=meeting.titre, date=format_date_long(local(meeting.debut).date())
+    )
+    if version > 1:
+        base += _(" (modifiée, version {n})").format(n=version)
+    return base
+
+
+def convocation_paragraphs(
+    council: CouncilSheet, meeting: MeetingSheet, letter: ConvocationLetter
+) -> list[str]:
+    """The body of the convocation (also the body of its e-mail)."""
+    salutation = _salutation(letter.civilite)
+    out = [f"{salutation},"]
+    if letter.version > 1 and letter.changes:
+        out.append(
+            _("Cette convocation remplace la précédente. Ce qui a changé : {liste}.").format(
+                liste=" ; ".join(letter.changes)
+            )
+        )
+    elif letter.version > 1:
+        out.append(_("Cette convocation remplace la précédente."))
+    kind = f" ({meeting.kind_label})" if meeting.kind_label else ""
+    out.append(
+        _(
+            "Vous êtes convoqué{e} à la réunion « {titre} »{kind} du {conseil}, qui se "
+            "tiendra le {quand}, {lieu}."
+        ).format(
+            e=_e(letter.civilite),
+            titre=meeting.titre,
+            kind=kind,
+            conseil=council.council_name,
+            quand=when_text(meeting),
+            lieu=_("à l'adresse suivante : {lieu}").format(lieu=meeting.lieu)
+            if meeting.lieu
+            else _("au lieu habituel"),
+        )
+    )
+    if meeting.urgence_motif:
+        out.append(
+            _(
+                "Cette réunion est convoquée en urgence, avec un délai plus court que le délai "
+                "habituel, pour la raison suivante : {motif}. Ce motif sera rappelé à "
+                "l'ouverture de la séance et inscrit au compte rendu."
+            ).format(motif=meeting.urgence_motif.rstrip(". "))
+        )
+    if meeting.second_convocation:
+        out.append(
+            _(
+                "Le quorum n'ayant pas été atteint lors de la réunion précédente, cette "
+                "seconde convocation porte sur le même ordre du jour : le conseil délibérera "
+                "valablement sans condition de quorum."
+            )
+        )
+    out.append(
+        _(
+            "Merci d'accuser réception de cette convocation et d'indiquer si vous serez "
+            "présent{e}, excusé{e} ou si vous donnez pouvoir à un autre membre, en ligne "
+            "sur {url} (ou en scannant le code QR ci-dessous). Si vous ne pouvez pas venir, "
+            "vous pouvez aussi remettre le pouvoir joint, rempli et signé, au membre que "
+            "vous désignez."
+        ).format(e=_e(letter.civilite), url=letter.ack_url)
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Drawing
+
+AGENDA_NUM = TextStyle(font=BOLD, size=10.5, leading=14)
+AGENDA_TEXT = TextStyle(size=10.5, leading=14)
+# Grey roman rather than italic: a convocation embeds two font subsets, not three (each
+# member's PDF is its own file, and font subsetting is most of its cost).
+AGENDA_DETAIL = TextStyle(font=REGULAR, size=9, leading=12, color=GREY)
+HEADING = TextStyle(font=BOLD, size=11.5, leading=15, space_before=4, space_after=5)
+
+
+def _agenda_block(
+    item: AgendaLine, width: float
+) -> tuple[float, Callable[[Canvas, float, float, float], None]]:
+    """An agenda item with a hanging number: « 2.1 » in its column, the title wrapped
+    beside it, the rapporteur and duration in small italics under the title."""
+    indent = (4 + 7 * item.depth) * mm
+    num_w = 11 * mm
+    text_w = width - indent - num_w
+    title_lines = wrap_lines(item.titre, AGENDA_TEXT.font, AGENDA_TEXT.size, text_w)
+    detail = agenda_detail(item)
+    detail_lines = (
+        wrap_lines(detail, AGENDA_DETAIL.font, AGENDA_DETAIL.size, text_w) if detail else ()
+    )
+    height = len(title_lines) * AGENDA_TEXT.leading + len(detail_lines) * AGENDA_DETAIL.leading
+    height += 2.5 * mm
+
+    def draw(c: Canvas, x: float, y_top: float, _width: float) -> None:
+        y = y_top - AGENDA_TEXT.size
+        c.setFillColorRGB(0, 0, 0)
+        c.setFont(AGENDA_NUM.font, AGENDA_NUM.size)
+        c.drawString(x + indent, y, item.numero + ("." if item.depth == 0 else ""))
+        c.setFont(AGENDA_TEXT.font, AGENDA_TEXT.size)
+        for line in title_lines:
+            c.drawString(x + indent + num_w, y, line)
+            y -= AGENDA_TEXT.leading
+        if detail_lines:
+            # Back to the last title baseline, then one detail leading down.
+            y += AGENDA_TEXT.leading - AGENDA_DETAIL.leading
+            c.setFont(AGENDA_DETAIL.font, AGENDA_DETAIL.size)
+            c.setFillColorRGB(*AGENDA_DETAIL.color)
+            for line in detail_lines:
+                c.drawString(x + indent + num_w, y, line)
+                y -= AGENDA_DETAIL.leading
+            c.setFillColorRGB(0, 0, 0)
+
+    return height / mm, draw
+
+
+def _ack_block(url: str) -> tuple[float, Callable[[Canvas, float, float, float], None]]:
+    side = 30 * mm
+
+    def draw(c: Canvas, x: float, y_top: float, width: float) -> None:
+        draw_qr(c, url, x, y_top - side, side)
+        c.setFont(BOLD, 10)
+        tx = x + side + 4 * mm
+        c.drawString(tx, y_top - 10 * mm, _("Accusé de réception et présence"))
+        # A URL is never wrapped: the font shrinks until it fits on one line.
+        size = 9.0
+        while size > 6 and c.stringWidth(url, REGULAR, size) > width - side - 4 * mm:
+            size -= 0.5
+        c.setFont(REGULAR, size)
+        y = y_top - 15 * mm
+        c.drawString(tx, y, url)
+        y -= 11
+        c.setFont(REGULAR, 8)
+        c.setFillColorRGB(*GREY)
+        c.drawString(tx, y - 2, _("Lien personnel : ne le transmettez pas."))
+        c.setFillColorRGB(0, 0, 0)
+
+    return side / mm + 2, draw
+
+
+def _proxy_form(
+    council: CouncilSheet, meeting: MeetingSheet, letter: ConvocationLetter
+) -> tuple[float, Callable[[Canvas, float, float, float], None]]:
+    """The proxy (pouvoir) to fill in and sign: giver printed, holder left blank."""
+    height_mm = 112
+    date_text = format_date_long(local(meeting.debut).date())
+
+    def draw(c: Canvas, x: float, y_top: float, width: float) -> None:
+        c.setStrokeColorRGB(*GREY)
+        c.setLineWidth(0.6)
+        c.rect(x, y_top - height_mm * mm, width, height_mm * mm, stroke=1, fill=0)
+        inner = x + 6 * mm
+        inner_w = width - 12 * mm
+        y = y_top - 10 * mm
+        c.setFont(BOLD, 13)
+        c.drawCentredString(x + width / 2, y, _("POUVOIR"))
+        y -= 6 * mm
+        c.setFont(REGULAR, 9)
+        c.setFillColorRGB(*GREY)
+        for line in wrap_lines(
+            _("Réunion « {titre} » du {date} — {conseil}").format(
+                titre=meeting.titre, date=date_text, conseil=council.council_name
+            ),
+            REGULAR,
+            9,
+            inner_w,
+        )[:2]:
+            c.drawCentredString(x + width / 2, y, line)
+            y -= 11
+        c.setFillColorRGB(0, 0, 0)
+        y -= 5 * mm
+        c.setFont(REGULAR, 10.5)
+        giver = _("Je soussigné{e} {nom}, membre du conseil citoyen,").format(
+            e=_e(letter.civilite),
+            nom=letter.display_name,
+        )
+        for line in wrap_lines(giver, REGULAR, 10.5, inner_w):
+            c.drawString(inner, y, line)
+            y -= 15
+        y -= 2 * mm
+        c.drawString(inner, y, _("donne pouvoir à Madame / Monsieur :"))
+        c.setDash(1, 2)
+        label_w = c.stringWidth(_("donne pouvoir à Madame / Monsieur :"), REGULAR, 10.5)
+        c.line(inner + label_w + 2 * mm, y - 1, inner + inner_w, y - 1)
+        c.setDash()
+        y -= 8 * mm
+        body = _(
+            "membre du conseil citoyen présent{e2} à la réunion, pour me représenter et "
+            "voter en mon nom sur toutes les questions inscrites à l'ordre du jour."
+        ).format(e2="·e")
+        for line in wrap_lines(body, REGULAR, 10.5, inner_w):
+            c.drawString(inner, y, line)
+            y -= 15
+        y -= 5 * mm
+        c.drawString(inner, y, _("Fait à"))
+        c.setDash(1, 2)
+        c.line(inner + 12 * mm, y - 1, inner + 70 * mm, y - 1)
+        c.setDash()
+        c.drawString(inner + 74 * mm, y, _("le"))
+        c.setDash(1, 2)
+        c.line(inner + 80 * mm, y - 1, inner + inner_w, y - 1)
+        c.setDash()
+        y -= 10 * mm
+        half = inner_w / 2
+        c.setFont(BOLD, 9.5)
+        c.drawString(inner, y, _("Signature du mandant"))
+        c.drawString(inner + half, y, _("Signature du mandataire"))
+        c.setFont(REGULAR, 8)
+        c.setFillColorRGB(*GREY)
+        c.drawString(inner, y - 11, _("précédée de « bon pour pouvoir »"))
+        c.drawString(inner + half, y - 11, _("précédée de « bon pour acceptation »"))
+        c.setFillColorRGB(0, 0, 0)
+        c.setFont(REGULAR, 7.5)
+        c.setFillColorRGB(*GREY)
+        note = _(
+            "Un membre présent ne peut détenir qu'un seul pouvoir. Le pouvoir est caduc si "
+            "vous arrivez à la réunion. Vous pouvez aussi le déclarer en ligne avec le lien "
+            "de votre convocation."
+        )
+        yy = y_top - height_mm * mm + 10 * mm
+        for line in wrap_lines(note, REGULAR, 7.5, inner_w):
+            c.drawString(inner, yy, line)
+            yy -= 9
+        c.setFillColorRGB(0, 0, 0)
+        c.setStrokeColorRGB(0, 0, 0)
+
+    return height_mm, draw
+
+
+def draw_convocation(
+    canvas: Canvas,
+    template: PageTemplate,
+    council: CouncilSheet,
+    meeting: MeetingSheet,
+    letter: ConvocationLetter,
+) -> int:
+    """One member's convocation; returns the number of pages drawn (always even, so a
+    batch prints recto-verso)."""
+    flow = Flow(template)
+    lieu = council.lieu
+    dated = format_date_long(letter.letter_date, weekday=False)
+    flow.paragraph(_("{lieu}, le {date}").format(lieu=lieu, date=dated) if lieu else dated, RIGHT)
+    flow.space(2)
+    flow.paragraph(
+        _("Objet : ") + convocation_subject(council, meeting, letter.version),
+        TextStyle(font=BOLD, size=10.5, leading=14.5),
+    )
+    for text in convocation_paragraphs(council, meeting, letter):
+        # Justifying the line before a long link would stretch its spaces: ragged right.
+        flow.paragraph(text, BODY_LEFT if letter.ack_url in text else BODY)
+    if council.fonction_signataire:
+        flow.paragraph(council.fonction_signataire, TextStyle(align="right", space_after=2))
+    if council.signataire:
+        flow.paragraph(council.signataire, TextStyle(font=BOLD, align="right"))
+    flow.space(1)
+    flow.paragraph(_("Ordre du jour"), HEADING)
+    if not meeting.agenda:
+        flow.paragraph(_("L'ordre du jour sera communiqué en séance."), BODY)
+    width = template.content_width
+    for item in meeting.agenda:
+        height, draw = _agenda_block(item, width)
+        flow.block(height, draw)
+    flow.space(3)
+    height, draw = _ack_block(letter.ack_url)
+    flow.block(height, draw)
+    flow.space(4)
+    height, draw = _proxy_form(council, meeting, letter)
+    flow.block(height, draw)
+    pages = flow.layout()
+    if len(pages) % 2:
+        flow.page_break()
+    return flow.render(canvas, address=letter.address or None)
+
+
+def convocation_info(council: CouncilSheet, meeting: MeetingSheet, day: dt.date) -> DocumentInfo:
+    return DocumentInfo(
+        title=_("Convocation — {titre}").format(titre=meeting.titre),
+        author=council.letterhead.organisation,
+        subject=council.council_name,
+        keywords=("conseil citoyen", "convocation"),
+        created=dt.datetime(day.year, day.month, day.day, 9, 0, tzinfo=dt.UTC),
+    )
+
+
+def template_of(council: CouncilSheet) -> PageTemplate:
+    return PageTemplate(council.letterhead)
+
+
+def convocation_pdf(
+    council: CouncilSheet,
+    meeting: MeetingSheet,
+    letter: ConvocationLetter,
+    template: PageTemplate | None = None,
+) -> bytes:
+    """One member's convocation as its own PDF (what the e-mail attaches and what the
+    SHA-256 of the sending is computed on)."""
+    template = template or template_of(council)
+    return render_to_bytes(
+        lambda c: draw_convocation(c, template, council, meeting, letter),
+        convocation_info(council, meeting, letter.letter_date),
+    )
+
+
+def mail_room_order(letters: Sequence[ConvocationLetter]) -> list[ConvocationLetter]:
+    """Postal sort key first (as the residents' letters), then member id: a total order."""
+    return sorted(letters, key=lambda x: (tuple(str(k) for k in x.postal_key), x.member_id))
+
+
+def printable_batch(
+    council: CouncilSheet,
+    meeting: MeetingSheet,
+    letters: Sequence[ConvocationLetter],
+    *,
+    per_part: int = 250,
+) -> bytes:
+    """The convocations to post, in mail-room order, in one PDF."""
+    ordered = mail_room_order([x for x in letters if x.address])
+    template = template_of(council)
+    day = ordered[0].letter_date if ordered else local(meeting.debut).date()
+    info = convocation_info(council, meeting, day)
+    info = DocumentInfo(
+        title=_("Convocations à poster — {titre}").format(titre=meeting.titre),
+        author=info.author,
+        subject=info.subject,
+        keywords=info.keywords,
+        created=info.created,
+    )
+    parts = render_in_batches(
+        ordered,
+        lambda c, letter: draw_convocation(c, template, council, meeting, letter),
+        info,
+        per_file=per_part,
+    )
+    out = io.BytesIO()
+    concatenate(parts, out, info)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# Minutes (compte rendu)
+
+
+@dataclass(frozen=True)
+class VoteLine:
+    pour: int = 0
+    contre: int = 0
+    abstention: int = 0
+    consensus: bool = False
+    adopte: bool | None = None
+
+
+@dataclass(frozen=True)
+class MinutesSection:
+    numero: str
+    titre: str
+    texte: str = ""
+    decision: str = ""
+    vote: VoteLine | None = None
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    texte: str
+    destinataire: str
+    reponse: str
+    repondue_le: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class MinutesSheet:
+    meeting: MeetingSheet
+    president: str = ""
+    secretaire: str = ""
+    presents: tuple[str, ...] = ()
+    excuses: tuple[str, ...] = ()
+    absents: tuple[str, ...] = ()
+    pouvoirs: tuple[tuple[str, str], ...] = ()
+    """(giver, holder)."""
+    quorum_requis: int | None = None
+    quorum_presents: int = 0
+    quorum_atteint: bool | None = None
+    sections: tuple[MinutesSection, ...] = ()
+    questions: tuple[AnsweredQuestion, ...] = ()
+    state_label: str = ""
+    """« Projet (brouillon) », « Adopté le … », « Publié le … »."""
+    version: int = 1
+    correction_reason: str = ""
+    audit_head: str = ""
+    """The audit chain head at publication, when the service offers it."""
+    extra: tuple[str, ...] = field(default=())
+    texte: str = ""
+    """The minutes as written and adopted (the meetings feature's text, drafted from the
+    agenda, attendance and decisions): when given, it is the body, printed as is."""
+
+
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(names) if names else _("aucun")
+
+
+def _vote_text(vote: VoteLine) -> str:
+    if vote.consensus:
+        return _("Décision prise par consensus.")
+    text = _("Votes : {pour} pour, {contre} contre, {abst}.").format(
+        pour=vote.pour,
+        contre=vote.contre,
+        abst=count_of(vote.abstention, "abstention", "abstentions"),
+    )
+    if vote.adopte is True:
+        text += " " + _("Adopté.")
+    elif vote.adopte is False:
+        text += " " + _("Non adopté.")
+    return text
+
+
+def _signature_block(
+    president: str, secretaire: str
+) -> tuple[float, Callable[[Canvas, float, float, float], None]]:
+    def draw(c: Canvas, x: float, y_top: float, width: float) -> None:
+        half = width / 2
+        for i, (label, name) in enumerate(
+            ((_("La présidente ou le président de séance"), president),
+             (_("La ou le secrétaire de séance"), secretaire))
+        ):
+            left = x + i * half
+            c.setFont(BOLD, 9.5)
+            c.drawString(left, y_top - 10, label)
+            c.setFont(REGULAR, 9.5)
+            if name:
+                c.drawString(left, y_top - 23, name)
+            c.setStrokeColorRGB(*GREY)
+            c.setDash(1, 2)
+            c.line(left, y_top - 30 * mm, left + half - 10 * mm, y_top - 30 * mm)
+            c.setDash()
+            c.setFont(ITALIC, 8)
+            c.setFillColorRGB(*GREY)
+            c.drawString(left, y_top - 30 * mm - 10, _("Signature"))
+            c.setFillColorRGB(0, 0, 0)
+        c.setStrokeColorRGB(0, 0, 0)
+
+    return 38, draw
+
+
+_SIGNATURE_LINES = ("Le président de séance", "Le secrétaire de séance")
+
+
+def _text_body(flow: Flow, texte: str) -> None:
+    """The written minutes, line by line: numbered item titles in bold, blank lines as
+    paragraph breaks; the signature labels the text ends with are replaced by the
+    signature block drawn after it."""
+    lines = texte.replace("\r\n", "\n").split("\n")
+    while lines and (not lines[-1].strip() or lines[-1].strip() in _SIGNATURE_LINES):
+        lines.pop()
+    for k, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            flow.space(1.5)
+            continue
+        if k == 0 and line.startswith(_("Compte rendu")):
+            continue  # the title is printed above
+        head = line.split(" ", 1)[0]
+        numbered = head.endswith(".") and head[:-1].replace(".", "").isdigit()
+        flow.paragraph(line, BOLD_BODY if numbered else BODY_LEFT)
+
+
+def minutes_pdf(council: CouncilSheet, minutes: MinutesSheet) -> bytes:
+    """The minutes (spec §5): date, place, chair and secretary, attendance, proxies,
+    quorum, emergency reason, one section per item with its decision and votes,
+    questions answered, signature lines."""
+    m = minutes.meeting
+    template = PageTemplate(council.letterhead, reserve_window=False, fold_marks=False)
+    flow = Flow(template)
+    flow.paragraph(_("Compte rendu de la réunion du {date}").format(
+        date=format_date_long(local(m.debut).date())), TITLE)
+    flow.paragraph(m.titre, BOLD_BODY)
+    status = minutes.state_label
+    if minutes.version > 1:
+        status += (" — " if status else "") + _("version {n}").format(n=minutes.version)
+    if status:
+        flow.paragraph(status, SMALL)
+    if minutes.correction_reason:
+        flow.paragraph(_("Correction : {motif}").format(motif=minutes.correction_reason), SMALL)
+    if minutes.texte:
+        _text_body(flow, minutes.texte)
+    else:
+        flow.paragraph(_("Date et heure : {quand}").format(quand=when_text(m)), BODY)
+        if m.lieu:
+            flow.paragraph(_("Lieu : {lieu}").format(lieu=m.lieu), BODY)
+        flow.paragraph(
+            _("Présidence de séance : {p} — secrétariat de séance : {s}").format(
+                p=minutes.president or "—", s=minutes.secretaire or "—"
+            ),
+            BODY,
+        )
+        if m.urgence_motif:
+            flow.paragraph(
+                _("Convocation en urgence. Motif, rappelé à l'ouverture de la séance : {motif}").format(
+                    motif=m.urgence_motif
+                ),
+                BODY,
+            )
+        if m.second_convocation:
+            flow.paragraph(
+                _("Seconde convocation : le conseil délibère sans condition de quorum."), BODY
+            )
+        flow.paragraph(_("Présences"), HEADING)
+        flow.paragraph(_("Présents ({n}) : {noms}").format(n=len(minutes.presents), noms=_names(minutes.presents)), BODY)
+        flow.paragraph(_("Excusés ({n}) : {noms}").format(n=len(minutes.excuses), noms=_names(minutes.excuses)), BODY)
+        flow.paragraph(_("Absents ({n}) : {noms}").format(n=len(minutes.absents), noms=_names(minutes.absents)), BODY)
+        if minutes.pouvoirs:
+            flow.paragraph(
+                _("Pouvoirs : {liste}").format(
+                    liste="; ".join(_("{a} à {b}").format(a=a, b=b) for a, b in minutes.pouvoirs)
+                ),
+                BODY,
+            )
+        else:
+            flow.paragraph(_("Pouvoirs : aucun"), BODY)
+        if minutes.quorum_requis is not None:
+            reached = (
+                _("atteint")
+                if minutes.quorum_atteint
+                else _("non atteint")
+                if minutes.quorum_atteint is False
+                else "—"
+            )
+            flow.paragraph(
+                _("Quorum : {requis} requis, {presents} présents — {etat}. Les pouvoirs ne comptent pas pour le quorum.").format(
+                    requis=minutes.quorum_requis, presents=minutes.quorum_presents, etat=reached
+                ),
+                BODY,
+            )
+        flow.paragraph(_("Ordre du jour et décisions"), HEADING)
+        for section in minutes.sections:
+            flow.paragraph(f"{section.numero}. {section.titre}", BOLD_BODY)
+            if section.texte:
+                for para in section.texte.split("\n\n"):
+                    if para.strip():
+                        flow.paragraph(" ".join(para.split()), BODY)
+            if section.decision:
+                flow.paragraph(_("Décision : {d}").format(d=section.decision), BODY)
+            if section.vote is not None:
+                flow.paragraph(_vote_text(section.vote), BODY)
+        if minutes.questions:
+            flow.paragraph(_("Questions des habitants ayant reçu une réponse"), HEADING)
+            for q in minutes.questions:
+                flow.paragraph(_("Question (à {dest}) : {texte}").format(dest=q.destinataire, texte=q.texte), BODY)
+                answered = (
+                    _(" (le {date})").format(date=format_date_long(q.repondue_le, weekday=False))
+                    if q.repondue_le
+                    else ""
+                )
+                flow.paragraph(_("Réponse{le} : {r}").format(le=answered, r=q.reponse), BODY)
+    for line in minutes.extra:
+        flow.paragraph(line, BODY)
+    flow.space(6)
+    height, draw = _signature_block(minutes.president, minutes.secretaire)
+    flow.block(height, draw)
+    if minutes.audit_head:
+        flow.space(4)
+        flow.paragraph(
+            _("Empreinte du journal d'audit à la publication : {h}").format(h=minutes.audit_head),
+            SMALL,
+            typography=False,
+        )
+    info = DocumentInfo(
+        title=_("Compte rendu — {titre}").format(titre=m.titre),
+        author=council.letterhead.organisation,
+        subject=council.council_name,
+        keywords=("conseil citoyen", "compte rendu"),
+        created=dt.datetime.combine(local(m.debut).date(), dt.time(9), tzinfo=dt.UTC),
+    )
+    return render_to_bytes(lambda c: flow.render(c), info)

@@ -1,0 +1,67 @@
+"""What a convocation needs from the council: letterhead, signature and settings (read
+through the organisation and letters use cases), and the recipient's shape."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from domain.organisation import CouncilSettings
+from service.documents.letters import CouncilInfo, letterhead_of
+from service.reunions.documents import CouncilSheet
+from service.usecases import letters as letters_uc
+from service.usecases import organisation as org
+
+
+@dataclass(frozen=True)
+class Recipient:
+    membre_id: int
+    civilite: str
+    prenom: str
+    nom: str
+    seat: str
+    email: str = ""
+    address: tuple[str, ...] = ()
+    postal_key: tuple[object, ...] = ()
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.prenom, self.nom) if p)
+
+
+@dataclass(frozen=True)
+class CouncilContext:
+    council_id: int
+    territory_id: int | None
+    name: str
+    settings: CouncilSettings
+    sheet: CouncilSheet
+
+
+def settings_of(council: dict[str, Any]) -> CouncilSettings:
+    raw = dict(council.get("settings") or {})
+    known = {f.name for f in dataclasses.fields(CouncilSettings)}
+    return CouncilSettings(**{k: v for k, v in raw.items() if k in known})
+
+
+async def council_context(council_id: int, base_url: str) -> CouncilContext:
+    council = await org.get_council(council_id)
+    wording = await letters_uc.get_wording(council_id)
+    info: CouncilInfo = await letters_uc.council_info(council_id, base_url)
+    letterhead = letterhead_of(wording, info)
+    sheet = CouncilSheet(
+        letterhead=letterhead,
+        council_name=letterhead.council or council["name"],
+        lieu=wording.lieu,
+        signataire=wording.signataire,
+        fonction_signataire=wording.fonction_signataire,
+    )
+    territory = council.get("territory")
+    return CouncilContext(
+        council_id=council_id,
+        territory_id=int(territory) if territory is not None else None,
+        name=str(council["name"]),
+        settings=settings_of(council),
+        sheet=sheet,
+    )
