@@ -17,12 +17,9 @@ def declared() -> list[Feature]:
     from service.indicateurs.feature import FEATURE as indicateurs
     from service.outbox.feature import FEATURE as outbox
     from service.reunions.feature import FEATURE as reunions
-
-    features: list[Feature] = [outbox, reunions, formations, indicateurs]
     from service.reunions.feature_convocations import FEATURE as convocations
 
-    features: list[Feature] = [outbox, reunions]
-    features.append(convocations)
+    features: list[Feature] = [outbox, reunions, convocations, formations, indicateurs]
     return features
 
 
