@@ -214,7 +214,8 @@ def training_figures(sessions: Iterable[TrainingFact], period: Period, active_me
     out = [
         Figure("formations.tenues", _("Formations tenues"), _("Formations dont au moins une séance (tenue ou programmée) tombe dans la période."),
                len({s.training_id for s in held}), group="formations"),
-        Figure("formations.seances", _("Séances de formation"), _("Séances non annulées, tenues ou programmées, dans la période."), len(held), group="formations"),
+        Figure("formations.seances", _("Séances de formation"), _("Séances non annulées, tenues ou programmées, dans la période."),
+               len(held), group="formations"),
         Figure("formations.heures_par_membre", _("Heures de formation par membre"),
                _("Heures suivies (demi-journées émargées) / membres titulaires en fonction en fin de période."),
                None if active_members == 0 else hours / active_members, Unit.HEURES, group="formations"),

@@ -29,3 +29,6 @@ class Feature:
     # (mail kind, "module:function"): ``async function(ref, sent_at, sha256)`` run by the
     # outbox in the transaction that records a mail of that kind as sent.
     mail_sent_hooks: Sequence[tuple[str, str]] = ()
+    # "module:function": ``async function(ctx, membre_id) -> list[CalendarEvent]`` adding a
+    # member's events (e.g. training sessions) to their personal calendar feed.
+    member_calendar: Sequence[str] = ()

@@ -12,7 +12,7 @@ from domain.training import EnrolmentStatus
 from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow
 from service.formations import schemas as s
-from service.formations.documents import attendance_sheet_pdf, attestations_pdf
+from service.formations.documents import attendance_sheet_pdf, attestations_pdf, invitations_pdf
 from service.formations.issuer import issuer_of
 from service.formations.store import TrainingStore
 from service.formations.usecases import attendance, enrolment, schedule
@@ -156,6 +156,16 @@ class SessionController(Controller):
         sheet = await attendance.sheet(store_of(request), seance_id)
         pdf = attendance_sheet_pdf(sheet, await issuer_of(sheet.training), created=ctx_of(request).now())
         return pdf_response(pdf, f"emargement-seance-{seance_id}.pdf")
+
+
+    @get("/invitations.pdf", operation_id="sessionPrintedInvitations", opt=allow(Action.MANAGE_TRAININGS, "seance_id"),
+         summary="Invitations à poster aux inscrits sans adresse électronique (PDF, ordre du tri postal)", media_type=PDF)
+    async def printed(self, request: Request[Any, Any, Any], seance_id: int) -> Response[bytes]:
+        training, session, people, missing = await attendance.printed_invitations(store_of(request), seance_id)
+        pdf = invitations_pdf(training, session, people, await issuer_of(training), created=ctx_of(request).now())
+        response = pdf_response(pdf, f"invitations-seance-{seance_id}.pdf")
+        response.headers["X-Sans-Adresse"] = str(len(missing))
+        return response
 
 
 class EnrolmentController(Controller):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -174,3 +175,45 @@ def _attestation_flow(template: PageTemplate, training: TrainingRow, p: PersonHo
     flow.space(4).paragraph(issuer.signatory or _("Pour {organisation}").format(organisation=issuer.organisation), BODY_LEFT).space(22)
     flow.paragraph(_("Signature et cachet"), SMALL)
     return flow
+
+
+@dataclass(frozen=True)
+class PrintedInvitation:
+    """An invitation to post to an enrolled person without e-mail: their address block
+    (NF Z10-011, in the DL window) and the session."""
+
+    prenom: str
+    nom: str
+    sexe: str
+    address: tuple[str, ...]
+    postal_key: tuple[object, ...]
+
+
+def invitations_pdf(training: TrainingRow, session: Any, people: Sequence[PrintedInvitation], issuer: Issuer, *,
+                    created: dt.datetime) -> bytes:
+    """One page per person, in mail-room order (postal sort key), the address in the
+    envelope window as for the residents' letters and the convocations."""
+    template = PageTemplate(Letterhead(issuer.organisation, issuer.councils, logo=issuer.logo))
+    info = DocumentInfo(title=_("Invitations à poster — {titre}").format(titre=training.titre), author=issuer.organisation,
+                        created=created)
+    start, end = _local(session.debut), _local(session.fin)
+    where = session.lieu or session.lien_visio
+    today = format_date_long(_local(created).date(), weekday=False)
+
+    def draw(canvas: Canvas) -> None:
+        template.prepare(canvas)
+        for p in sorted(people, key=lambda x: tuple(str(k) for k in x.postal_key)):
+            flow = Flow(template)
+            flow.paragraph(_("Le {date}").format(date=today), TextStyle(align="right"))
+            flow.paragraph(_("Madame,") if p.sexe == "F" else _("Monsieur,") if p.sexe == "M" else _("Madame, Monsieur,"), BODY_LEFT)
+            flow.paragraph(_("Vous êtes inscrite à la formation « {titre} ».") .format(titre=training.titre) if p.sexe == "F"
+                           else _("Vous êtes inscrit à la formation « {titre} ».").format(titre=training.titre), BODY)
+            flow.paragraph(_("La séance a lieu le {jour}, de {debut} à {fin}, {lieu}.").format(
+                jour=format_date_long(start.date()), debut=format_time(start), fin=format_time(end), lieu=where), BODY)
+            if training.objectifs:
+                flow.paragraph(_("Objectifs : {o}").format(o=training.objectifs), BODY)
+            flow.paragraph(_("Si vous ne pouvez pas venir, prévenez le chef de projet pour libérer votre place."), BODY)
+            flow.space(8).paragraph(_("Pour {organisation}").format(organisation=issuer.organisation), BODY_LEFT)
+            flow.render(canvas, address=p.address)
+
+    return render_to_bytes(draw, info)

@@ -28,4 +28,5 @@ FEATURE = Feature(
     cli_modules=("service.formations.cli",),
     scope_modules=("service.formations.scopes",),
     lifespans=(_reminders,),
+    member_calendar=("service.formations.calendar:member_sessions",),
 )

@@ -99,3 +99,26 @@ async def reminder(ctx: AppContext, e: EnrolmentRow, training: TrainingRow, sess
     ])
     await _send(ctx, e, _("Rappel : formation « {titre} »").format(titre=training.titre), body,
                 "formation.rappel", training, session, False)
+
+
+async def changed(ctx: AppContext, e: EnrolmentRow, training: TrainingRow, session: SessionRow) -> None:
+    """A session moved or was cancelled: the person is told, with the updated invitation
+    (same UID, higher SEQUENCE) so their calendar follows."""
+    where = session.lieu or session.lien_visio
+    if session.annulee:
+        subject = _("Formation « {titre} » : séance annulée").format(titre=training.titre)
+        text = _("La séance de la formation « {titre} » prévue {quand} est annulée.").format(titre=training.titre, quand=_when(session))
+    else:
+        subject = _("Formation « {titre} » : séance modifiée").format(titre=training.titre)
+        text = _("La séance de la formation « {titre} » a changé : elle a lieu {quand}, {lieu}.").format(
+            titre=training.titre, quand=_when(session), lieu=where)
+    if not e.email:
+        return
+    ics = calendar_bytes([session_event(ctx, training, session)], name=training.titre,
+                         method="CANCEL" if session.annulee else "REQUEST")
+    await enqueue(ctx.db, OutgoingMail(
+        to=e.email, subject=subject, body="\n\n".join([_greeting(e), text]),
+        attachments=(Attachment("formation.ics", "text/calendar; method=" + ("CANCEL" if session.annulee else "REQUEST"), ics),),
+        kind="formation.modification", ref=f"formation-inscription:{e.id}:modification:{session.sequence}",
+        territory_id=training.territory_id,
+    ), now=ctx.now())

@@ -206,7 +206,9 @@ class TrainingPages(Controller):
         queue = sorted((e for e in await store.enrolments([seance_id]) if e.status is EnrolmentStatus.ATTENTE),
                        key=lambda e: (e.created_at, e.id))
         message = {"kind": "erreur", "text": erreur} if erreur else None
+        _t, _s, postal, sans_adresse = await attendance.printed_invitations(store, seance_id)
         return render(request, template, status_code=status, titre=_("Séance de formation"), feuille=sheet, attente=queue,
+                      a_poster=len(postal), sans_adresse=sans_adresse,
                       marques=list(Mark), message=message, fil=_fil(
                           territory, {"href": f"/formations/{sheet.training.id}", "label": sheet.training.titre},
                           {"label": _("Séance")}))

@@ -48,7 +48,18 @@ def event_provider(fn: EventProvider) -> EventProvider:
 
 
 def providers() -> tuple[EventProvider, ...]:
-    return tuple(_PROVIDERS)
+    """The features' declared sources (service/feature.py ``member_calendar``), then any
+    registered here."""
+    import importlib
+
+    from service import features
+
+    declared: list[EventProvider] = []
+    for feature in features.declared():
+        for ref in feature.member_calendar:
+            module, _sep, name = ref.partition(":")
+            declared.append(getattr(importlib.import_module(module), name))
+    return (*declared, *_PROVIDERS)
 
 
 def meeting_event(meeting: Meeting, base_url: str, council_name: str = "") -> CalendarEvent:

@@ -153,3 +153,52 @@ async def test_member_of_another_council_and_auditor(client: Any, world: World) 
     assert r.status_code == 200
     r = await client.get(f"/api/v1/formations/{f['id']}", headers=bearer(world, "lead_b"))
     assert r.status_code == 403
+
+
+async def test_personal_calendar_feed_lists_the_member_s_sessions(client: Any, ctx: Any, world: World) -> None:
+    from icalendar import Calendar
+
+    await add_member(ctx, world.ids["council_a"], "Awa", "Diallo", "F", account_id=world.ids["member_a"], email="awa@example.org")
+    f = await training(client, world)
+    s = await session(client, world, f["id"])
+    r = await client.post(f"/api/v1/conseils/{world.ids['council_a']}/formations/{f['id']}/inscription", headers=bearer(world, "member_a"))
+    assert r.status_code == 201
+    r = await client.post(f"/api/v1/conseils/{world.ids['council_a']}/calendrier-personnel", headers=bearer(world, "member_a"))
+    assert r.status_code == 201, r.text
+    path = "/" + r.json()["url"].split("/", 3)[3]
+    feed = await client.get(path)
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    (event,) = [e for e in Calendar.from_ical(feed.content).walk("VEVENT") if str(e["UID"]).startswith("formation-seance-")]
+    assert str(event["SUMMARY"]) == "Formation : Prendre la parole en public" and event["DTSTART"].dt.hour == 9
+    assert str(event["UID"]) == f"formation-seance-{s['id']}@127.0.0.1" or str(event["UID"]).startswith(f"formation-seance-{s['id']}@")
+    # Cancelled: still in the feed, marked so, with a higher sequence.
+    r = await client.post(f"/api/v1/seances/{s['id']}/annulation", json={"version": s["version"]}, headers=bearer(world, "lead_a"))
+    assert r.status_code == 201 or r.status_code == 200, r.text
+    (event,) = [e for e in Calendar.from_ical((await client.get(path)).content).walk("VEVENT")
+                if str(e["UID"]).startswith("formation-seance-")]
+    assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) == 1
+    from service.outbox.usecases.enqueue import list_for_council
+
+    assert "formation.modification" in [m.kind for m in await list_for_council(ctx.db, None)]
+
+
+async def test_printed_invitations_for_members_without_email(client: Any, ctx: Any, world: World) -> None:
+    from service.audit import Actor
+    from service.usecases import composition
+
+    with_address = await add_member(ctx, world.ids["council_a"], "Awa", "Diallo", "F")
+    await composition.update_member_address(ctx, Actor.system("t"), with_address, {
+        "numero": "12", "voie": "rue des Lilas", "code_postal": "37000", "commune": "Tours"}, 1)
+    without = await add_member(ctx, world.ids["council_a"], "Paul", "Durand", "M")
+    with_mail = await add_member(ctx, world.ids["council_a"], "Inès", "Martin", "F", email="ines@example.org")
+    f = await training(client, world)
+    s = await session(client, world, f["id"])
+    for m in (with_address, without, with_mail):
+        r = await client.post(f"/api/v1/seances/{s['id']}/inscriptions", json={"membre_id": m}, headers=bearer(world, "lead_a"))
+        assert r.status_code == 201
+    r = await client.get(f"/api/v1/seances/{s['id']}/invitations.pdf", headers=bearer(world, "lead_a"))
+    assert r.status_code == 200 and r.headers["x-sans-adresse"] == "1"
+    pages = PdfReader(io.BytesIO(r.content)).pages
+    assert len(pages) == 1
+    text = pages[0].extract_text()
+    assert "Mme Awa DIALLO" in text and "37000 TOURS" in text and "Vous êtes inscrite" in text and "samedi 14 mars 2026" in text

@@ -121,7 +121,7 @@ async def test_exports_and_api(ctx: Any, client: Any) -> None:
     r = await client.get(f"/api/v1/conseils/{c}/indicateurs/ods?du=2026-01-01&au=2026-12-31", headers=bearer(world, "lead_a"))
     assert r.headers["content-type"] == "application/vnd.oasis.opendocument.spreadsheet"
     rows = CalamineWorkbook.from_filelike(io.BytesIO(r.content)).get_sheet_by_index(0).to_python()
-    assert [x for x in rows if "membres.part_femmes" in x][0][1:4:2] == ["membres.part_femmes", 0.5]
+    assert next(x for x in rows if "membres.part_femmes" in x)[1:4:2] == ["membres.part_femmes", 0.5]
     r = await client.get(f"/api/v1/conseils/{c}/indicateurs/pdf?du=2026-01-01&au=2026-12-31", headers=bearer(world, "lead_a"))
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
     assert "Indicateurs du contrat de ville" in text and "Part des femmes parmi les membres" in text and "50" in text

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 from domain.errors import InvalidInput
 from domain.i18n import _
@@ -118,3 +119,26 @@ async def attestations_of(store: TrainingStore, formation_id: int) -> tuple[Trai
     """Everyone who attended at least one half-day."""
     training = await store.get_training(formation_id)
     return training, [p for p in await hours_of_training(store, formation_id) if p.hours > 0]
+
+
+async def printed_invitations(store: TrainingStore, seance_id: int) -> tuple[TrainingRow, SessionRow, list[Any], list[str]]:
+    """The enrolled members without e-mail, with their postal address (read through the
+    meetings' store, which holds members' addresses); those without a usable address are
+    named instead of getting a wrong letter."""
+    from domain.adresse_postale import cle_tri_postal, formater_adresse
+    from service.formations.documents import PrintedInvitation
+    from service.reunions.store import ReunionStore
+
+    session = await store.get_session(seance_id)
+    training = await store.get_training(session.formation_id)
+    members = ReunionStore(store.db)
+    out, missing = [], []
+    for e in await store.enrolments([seance_id]):
+        if e.status is not EnrolmentStatus.INSCRIT or e.email:
+            continue
+        bloc = formater_adresse((await members.member(e.membre_id)).adresse_postale()) if e.membre_id else None
+        if bloc is None or not bloc.ok:
+            missing.append(f"{e.prenom} {e.nom}")
+            continue
+        out.append(PrintedInvitation(e.prenom, e.nom, e.sexe, bloc.lines, cle_tri_postal(bloc)))
+    return training, session, out, missing

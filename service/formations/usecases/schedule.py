@@ -148,7 +148,9 @@ async def update_session(ctx: AppContext, actor: Actor, store: TrainingStore, se
         await store.update_session(seance_id, version, values)
         await audit.record(ctx.db, actor=actor, action="formation.seance.modification", subject_type="formation_seance",
                            subject_id=seance_id, at=ctx.now(), territory_id=training.territory_id, before=session, after=values)
-        return await store.get_session(seance_id)
+        updated = await store.get_session(seance_id)
+        await _tell_enrolled(ctx, store, training, updated)
+        return updated
 
 
 async def cancel_session(ctx: AppContext, actor: Actor, store: TrainingStore, seance_id: int, version: int) -> SessionRow:
@@ -158,7 +160,19 @@ async def cancel_session(ctx: AppContext, actor: Actor, store: TrainingStore, se
         await store.update_session(seance_id, version, {"annulee": True})
         await audit.record(ctx.db, actor=actor, action="formation.seance.annulation", subject_type="formation_seance",
                            subject_id=seance_id, at=ctx.now(), territory_id=training.territory_id)
-        return await store.get_session(seance_id)
+        updated = await store.get_session(seance_id)
+        await _tell_enrolled(ctx, store, training, updated)
+        return updated
+
+
+async def _tell_enrolled(ctx: AppContext, store: TrainingStore, training: TrainingRow, session: SessionRow) -> None:
+    """Everyone enrolled is told of the change, in the same transaction (outbox)."""
+    from domain.training import EnrolmentStatus
+    from service.formations import notify
+
+    for e in await store.enrolments([session.id]):
+        if e.status is EnrolmentStatus.INSCRIT:
+            await notify.changed(ctx, e, training, session)
 
 
 async def schedule_of_territory(store: TrainingStore, territory_id: int) -> list[Schedule]:
