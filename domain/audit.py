@@ -133,10 +133,19 @@ def chain_mac(key: bytes, prev_mac: str, event_hash: str) -> str:
 
 
 def verify_macs(events: Iterable[ChainedEvent], key: bytes, head_mac: str | None) -> ChainReport:
-    """Check the keyed chain (after ``verify_chain`` has checked the plain one)."""
+    """Check the keyed chain (after ``verify_chain`` has checked the plain one).
+
+    Events written before the journal was sealed (a database upgraded from an earlier
+    version) carry no seal: a leading run of them is accepted and reported. Rewriting one
+    of them is still caught: the first sealed event's seal covers its plain hash, which
+    chains every event before it."""
+    items = list(events)
+    legacy = 0
+    while legacy < len(items) and not items[legacy].mac:
+        legacy += 1
     prev = GENESIS
     checked = 0
-    for ev in events:
+    for ev in items[legacy:]:
         if not ev.mac or not hmac.compare_digest(chain_mac(key, prev, ev.hash), ev.mac):
             msg = _(
                 "Événement n° {seq} : son sceau (HMAC) ne correspond pas : le journal a été réécrit "
@@ -148,7 +157,11 @@ def verify_macs(events: Iterable[ChainedEvent], key: bytes, head_mac: str | None
     if checked and not hmac.compare_digest(head_mac or "", prev):
         msg = _("La tête du journal ne porte pas le sceau du dernier événement : le journal a été réécrit.")
         return ChainReport(False, checked, checked, msg)
-    return ChainReport(True, checked, None, _("Journal intègre : {n} événements vérifiés.").format(n=checked))
+    text = _("Journal intègre : {n} événements vérifiés.").format(n=checked + legacy)
+    if legacy:
+        text += " " + _("Les {n} premiers, antérieurs au scellement, sont couverts par la chaîne SHA-256 "
+                        "et par le sceau des suivants.").format(n=legacy)
+    return ChainReport(True, checked + legacy, None, text)
 
 
 # --- exported copies --------------------------------------------------------------------

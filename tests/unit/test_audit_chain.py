@@ -56,3 +56,37 @@ def test_inserted_row_is_named() -> None:
 def test_digest_is_canonical() -> None:
     assert digest({"a": 1, "b": [1, 2]}) == digest({"b": [1, 2], "a": 1})
     assert digest({"a": 1}) != digest({"a": 2})
+
+
+def _sealed(events: list[ChainedEvent], key: bytes, start: int) -> list[ChainedEvent]:
+    """Events from index ``start`` on sealed, as after an upgrade from an unsealed journal."""
+    from domain.audit import chain_mac
+
+    out, prev = [], GENESIS
+    for i, ev in enumerate(events):
+        if i < start:
+            out.append(replace(ev, mac=""))
+            continue
+        mac = chain_mac(key, prev, ev.hash)
+        out.append(replace(ev, mac=mac))
+        prev = mac
+    return out
+
+
+def test_events_before_sealing_are_accepted_and_still_protected() -> None:
+    from domain.audit import verify_macs
+
+    key = b"k" * 32
+    ev = _sealed(_chain(6), key, 3)
+    r = verify_macs(ev, key, ev[-1].mac)
+    assert r.ok and r.checked == 6 and "antérieurs au scellement" in r.message
+    # Rewriting an unsealed event and every later plain hash breaks the first seal.
+    forged, prev = [], GENESIS
+    for i, e in enumerate(ev):
+        e = replace(e, prev_hash=prev, actor_label="intrus" if i == 1 else e.actor_label)
+        h = chain_hash(prev, replace(e, hash=""))
+        forged.append(replace(e, hash=h))
+        prev = h
+    assert verify_chain(forged, 6, forged[-1].hash).ok
+    bad = verify_macs(forged, key, forged[-1].mac)
+    assert not bad.ok and bad.first_broken_seq == 4
