@@ -54,6 +54,7 @@ from service.db.tables import Council, CouncilQpv, LoginAttempt, Pool, PoolMembe
 from service.db.tables_tirage import Draw, DrawInvitation, DrawRound, DrawSeat
 from service.db.versioned import versioned_update
 from service.usecases import subjects
+from service.usecases.tirage_people import ReplyContact, merge_contact
 
 # First-round letters per seat when the lead gives no number: acceptance observed in
 # French cities is 1.4–6.5 % (spec/conseil-citoyen.md), so 20 letters a seat expect about
@@ -1233,7 +1234,7 @@ async def reply_online(
     code: str,
     birth_year: int | str,
     answer: str,
-    contact: str = "",
+    contact: str | Any = "",
     client_key: str = "",
 ) -> dict[str, Any]:
     """A resident answers online with the code of their letter and their birth year.
@@ -1280,6 +1281,9 @@ async def reply_online(
         }[(answer or "").strip().lower()]
     except KeyError:
         raise InvalidInput(_("Indiquez si vous acceptez ou refusez."), field="answer") from None
+    # Each detail in its own field; answering again without retyping them keeps them.
+    given = contact if isinstance(contact, ReplyContact) else ReplyContact(
+        autre=" ".join(str(contact or "").split()))
     inv = await DrawInvitation.select().where(DrawInvitation.code_digest == digest).first()
     if inv is None or inv["subject_id"] is None:
         await fail()
@@ -1304,7 +1308,7 @@ async def reply_online(
         ctx,
         Actor.system("réponse en ligne"),
         loaded,
-        [ReplyEntry(inv["key"], r, contact=(contact or "").strip()[:300])],
+        [ReplyEntry(inv["key"], r, contact=merge_contact(inv["contact"], given))],
         "online",
     )
     async with ctx.db.transaction():
