@@ -1106,6 +1106,8 @@ async def decide_pair(ctx: AppContext, actor: Actor, council_id: int, pair_id: i
     if decision not in DECISIONS:
         raise InvalidInput(_("Décision inconnue : « %(d)s » (attendu : %(liste)s).")
                            % {"d": decision, "liste": ", ".join(DECISIONS)}, field="decision")
+    from service.usecases.registre_pairs import check_decision
+
     now = ctx.now()
     async with ctx.db.transaction():
         council = await _council(council_id)
@@ -1116,23 +1118,31 @@ async def decide_pair(ctx: AppContext, actor: Actor, council_id: int, pair_id: i
             raise NotFound(_("Paire introuvable."))
         if pair["decision"]:
             raise InvalidState(_("Cette paire a déjà été tranchée."), code="deja-decidee")
-        await RegisterAmbiguousPair.update({
-            RegisterAmbiguousPair.decision: decision, RegisterAmbiguousPair.decided_by: actor.id,
-            RegisterAmbiguousPair.decided_at: now}).where(RegisterAmbiguousPair.id == pair_id)
-        if decision == "meme-personne":
-            a = await RegisterPerson.select(RegisterPerson.doublon_de).where(
-                (RegisterPerson.council == council_id) & _refs_filter([pair["ref_a"]])
-            ).first()
-            head = (a or {}).get("doublon_de") or pair["ref_a"]
-            await RegisterPerson.update({RegisterPerson.doublon_de: head}).where(
-                (RegisterPerson.council == council_id)
-                & (_refs_filter([pair["ref_b"]])
-                   | (RegisterPerson.doublon_de == pair["ref_b"])))
+        await check_decision(council_id, pair, decision)
+        await apply_pair_decision(council_id, pair, decision, actor.id, now)
         await audit.record(ctx.db, actor=actor, action="registre.paire.decision",
                            subject_type="registre_paire", subject_id=pair_id, at=now,
                            territory_id=int(council["territory"]), council_id=council_id,
                            details={"decision": decision})
     return {"id": pair_id, "decision": decision}
+
+
+async def apply_pair_decision(council_id: int, pair: dict[str, Any], decision: str,
+                              actor_id: int | None, now: datetime) -> None:
+    """Record a decision on a pair inside the caller's transaction; "meme-personne"
+    merges the second row (and rows merged into it) into the first's person."""
+    await RegisterAmbiguousPair.update({
+        RegisterAmbiguousPair.decision: decision, RegisterAmbiguousPair.decided_by: actor_id,
+        RegisterAmbiguousPair.decided_at: now}).where(RegisterAmbiguousPair.id == pair["id"])
+    if decision == "meme-personne":
+        a = await RegisterPerson.select(RegisterPerson.doublon_de).where(
+            (RegisterPerson.council == council_id) & _refs_filter([pair["ref_a"]])
+        ).first()
+        head = (a or {}).get("doublon_de") or pair["ref_a"]
+        await RegisterPerson.update({RegisterPerson.doublon_de: head}).where(
+            (RegisterPerson.council == council_id)
+            & (_refs_filter([pair["ref_b"]])
+               | (RegisterPerson.doublon_de == pair["ref_b"])))
 
 
 # ------------------------------------------------------------------ saved mappings

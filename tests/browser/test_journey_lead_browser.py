@@ -164,3 +164,41 @@ def test_lead_sees_names_contacts_and_finds_people(with_auditor: dict[str, Any],
     page.goto(base + "/audit")
     assert w["key"] in page.content() or page.locator("main").count() == 1
     assert w["nom"] not in page.content()
+
+
+async def _sample_register(ctx: Any, ids: dict[str, int]) -> int:
+    from service.audit import Actor
+    from service.usecases import registre as uc
+
+    for name in ("liste_electorale.csv", "bailleur.csv"):
+        await uc.import_file(ctx, Actor.system(), ids["council"], SAMPLES / name, name,
+                             uc.ImportOptions())
+    return ids["council"]
+
+
+@pytest.fixture
+def sample_register(test_settings: Any) -> int:
+    return int(run(seed(test_settings, _sample_register, territory="Valmont")))
+
+
+def test_duplicate_pairs_side_by_side_ranked_and_resolved_by_rule(
+    sample_register: int, page: Any
+) -> None:
+    login(page)
+    page.goto(f"/conseils/{sample_register}/registre/paires")
+    assert "restent dans le registre comme deux personnes" in page.locator(
+        "#regle-non-tranchees").inner_text()
+    head = page.locator("section.paire thead").first.inner_text()
+    for column in ("Nom de naissance", "Nom d'usage", "Naissance", "Adresse"):
+        assert column in head
+    titles = page.locator("section.paire h2").all_inner_texts()
+    ranks = [0 if "Très probable" in t else 1 if "Probable" in t else 2 for t in titles]
+    assert ranks == sorted(ranks) and len(titles) == 6
+    preview = page.locator("#apercu-regle").inner_text()
+    assert "non tranchées" in preview
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "registre-paires.png"), full_page=True)
+    button = page.get_by_role("button", name="Appliquer la règle", exact=False)
+    if button.count():
+        button.click()
+        assert "par la règle" in page.inner_text("main")
