@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
+from domain.labels import action_label, rule_label, stratum_label
+
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -37,4 +39,5 @@ def number_fr(value: Any) -> str:
     return format_decimal(value, locale="fr_FR")
 
 
-FILTERS = {"date_fr": date_fr, "datetime_fr": datetime_fr, "number_fr": number_fr}
+FILTERS = {"date_fr": date_fr, "datetime_fr": datetime_fr, "number_fr": number_fr,
+           "strate": stratum_label, "regle": rule_label, "action": action_label}
