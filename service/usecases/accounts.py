@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.access import GLOBAL, Action, Principal, ResourceScope, Role, RoleAssignment, is_allowed
 from domain.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
-from domain.i18n import _
+from domain.i18n import _, ngettext
 from service import audit
 from service.audit import Actor
 from service.auth import TOKEN_PREFIX, council_scope
@@ -144,7 +144,9 @@ async def login(ctx: AppContext, email: str, password: str, client_ip: str) -> L
         if count >= limit and last is not None:
             retry = int((last + window - now).total_seconds()) + 1
             raise TooManyAttempts(
-                _("Trop de tentatives de connexion échouées. Réessayez dans {m} minute(s).").format(m=max(1, retry // 60 + (retry % 60 > 0))),
+                ngettext("Trop de tentatives de connexion échouées. Réessayez dans {m} minute.",
+                    "Trop de tentatives de connexion échouées. Réessayez dans {m} minutes.",
+                    max(1, retry // 60 + (retry % 60 > 0))).format(m=max(1, retry // 60 + (retry % 60 > 0))),
                 retry_after=max(1, retry),
             )
     acc = await Account.select(Account.id, Account.password_hash, Account.active).where(Account.email == email_n).first()

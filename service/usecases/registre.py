@@ -29,7 +29,7 @@ import anyio
 
 from domain.access import ResourceScope  # noqa: F401  (re-exported for type hints)
 from domain.errors import Conflict, FieldError, InvalidInput, InvalidState, NotFound
-from domain.i18n import _
+from domain.i18n import _, ngettext
 from domain.registre import (
     PRESETS,
     Address,
@@ -391,8 +391,10 @@ def _check_parsed(parsed: _Parsed, keep_valid: bool) -> None:
     if parsed.rejections and not keep_valid:
         n = len(parsed.rejections)
         raise InvalidInput(
-            _("%(n)d ligne(s) rejetée(s) sur %(total)d : rien n'a été importé. Corrigez le "
-              "fichier, ou importez en conservant les lignes valides.")
+            ngettext("%(n)d ligne rejetée sur %(total)d : rien n'a été importé. Corrigez le "
+                     "fichier, ou importez en conservant les lignes valides.",
+                     "%(n)d lignes rejetées sur %(total)d : rien n'a été importé. Corrigez le "
+                     "fichier, ou importez en conservant les lignes valides.", n)
             % {"n": n, "total": parsed.rows_read},
             code="lignes-rejetees", field="fichier", line=parsed.rejections[0].line,
             errors=_rejection_errors(parsed.rejections),

@@ -43,7 +43,8 @@ from domain.errors import (
     RuleBroken,
     TooManyAttempts,
 )
-from domain.i18n import _
+from domain.i18n import _, ngettext
+from domain.labels import stratum_label
 from domain.verify import VerifyResult, verify
 from service import audit
 from service.audit import Actor
@@ -444,10 +445,10 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
     if short:
         s = short[0]
         raise RuleBroken(
-            _(
-                "La strate « {s} » compte {n} personne(s) pour {k} siège(s) : impossible de pourvoir ses sièges. "
-                "Réduisez le nombre de sièges ou élargissez la liste."
-            ).format(s=s, n=strata_counts.get(s, 0), k=seats[s]),
+            (ngettext("La strate « {s} » compte {n} personne", "La strate « {s} » compte {n} personnes", strata_counts.get(s, 0))
+             + " " + ngettext("pour {k} siège", "pour {k} sièges", seats[s])
+             + _(" : impossible de pourvoir ses sièges. Réduisez le nombre de sièges ou élargissez la liste.")
+             ).format(s=stratum_label(s), n=strata_counts.get(s, 0), k=seats[s]),
             code="strate-insuffisante",
             field="seats",
         )
@@ -462,7 +463,10 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
         for s in sorted(quotas):
             if quotas[s] > strata_counts[s]:
                 raise InvalidInput(
-                    _("Strate « {s} » : {q} invitation(s) pour {n} personne(s) dans la liste.").format(s=s, q=quotas[s], n=strata_counts[s]),
+                    (ngettext("Strate « {s} » : {q} invitation",
+                        "Strate « {s} » : {q} invitations", quotas[s]) + " " + ngettext("pour {n} personne dans la liste.",
+                        "pour {n} personnes dans la liste.",
+                        strata_counts[s])).format(s=stratum_label(s), q=quotas[s], n=strata_counts[s]),
                     field=f"invitations.{s}",
                 )
             if quotas[s] < seats[s]:
@@ -1197,7 +1201,9 @@ async def import_replies_csv(ctx: AppContext, actor: Actor, council_id: int, dra
         entries.append(ReplyEntry(key, reply, line_no))
     if errors:
         raise InvalidInput(
-            _("{n} ligne(s) en erreur ; aucune réponse n'a été enregistrée. Première erreur : {first}").format(n=len(errors), first=errors[0].message),
+            ngettext("{n} ligne en erreur ; aucune réponse n'a été enregistrée. Première erreur : {first}",
+                "{n} lignes en erreur ; aucune réponse n'a été enregistrée. Première erreur : {first}",
+                len(errors)).format(n=len(errors), first=errors[0].message),
             field="fichier",
             line=errors[0].line,
             errors=errors,
@@ -1252,7 +1258,9 @@ async def reply_online(
         if count >= limit and last is not None:
             retry = max(1, int((last + REPLY_WINDOW - now).total_seconds()) + 1)
             raise TooManyAttempts(
-                _("Trop d'essais infructueux. Réessayez dans {m} minute(s) ou répondez avec le coupon du courrier.").format(m=max(1, (retry + 59) // 60)),
+                ngettext("Trop d'essais infructueux. Réessayez dans {m} minute ou répondez avec le coupon du courrier.",
+                    "Trop d'essais infructueux. Réessayez dans {m} minutes ou répondez avec le coupon du courrier.",
+                    max(1, (retry + 59) // 60)).format(m=max(1, (retry + 59) // 60)),
                 retry_after=retry,
             )
 
