@@ -154,8 +154,8 @@ def label_member(row: dict[str, Any]) -> dict[str, Any]:
     """Row plus French labels for pages and reports."""
     out = dict(row)
     out["college_label"] = College(row["college"]).label
-    out["origin_label"] = Origin(row["origin"]).label
-    out["seat_label"] = Seat(row["seat"]).label
+    out["origin_label"] = Origin(row["origin"]).label_for(row["sexe"])
+    out["seat_label"] = Seat(row["seat"]).label_for(row["sexe"])
     out["status_label"] = MemberStatus(row["status"]).label
     out["sexe_label"] = Sex(row["sexe"]).label
     return out
