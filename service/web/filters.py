@@ -29,10 +29,16 @@ def date_fr(value: Any, fmt: str = "d MMMM y") -> str:
 
 
 def datetime_fr(value: Any) -> str:
+    if isinstance(value, str) and value[:4].isdigit() and "T" in value:
+        try:  # an ISO 8601 moment from a stored record (the draw's public record)
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
     if not isinstance(value, datetime):
         return str(value or "")
     local = value.astimezone(PARIS) if value.tzinfo else value
-    return format_datetime(local, "d MMM y 'à' HH:mm", locale="fr_FR")
+    text = format_datetime(local, "d MMM y 'à' HH:mm", locale="fr_FR")
+    return "1er" + text[1:] if local.day == 1 else text  # « 1er juin », as dates say
 
 
 def number_fr(value: Any) -> str:
