@@ -33,7 +33,7 @@ def datetime_fr(value: Any) -> str:
         try:  # an ISO 8601 moment from a stored record (the draw's public record)
             value = datetime.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     if not isinstance(value, datetime):
         return str(value or "")
     local = value.astimezone(PARIS) if value.tzinfo else value
