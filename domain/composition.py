@@ -61,6 +61,17 @@ class Origin(StrEnum):
             Origin.REPRESENTANT_STRUCTURE: _("Représentant d'une structure"),
         }[self]
 
+    def label_for(self, sexe: str) -> str:
+        """The label agreed with the person's sex when it is known (« Tirée au sort »)."""
+        if sexe != "F":
+            return self.label
+        return {
+            Origin.TIRE_AU_SORT_REGISTRE: _("Tirée au sort sur les listes (registre)"),
+            Origin.TIRE_AU_SORT_VOLONTAIRES: _("Tirée au sort parmi les volontaires"),
+            Origin.VOLONTAIRE: _("Volontaire"),
+            Origin.REPRESENTANT_STRUCTURE: _("Représentante d'une structure"),
+        }[self]
+
 
 class Seat(StrEnum):
     TITULAIRE = "titulaire"
@@ -69,6 +80,12 @@ class Seat(StrEnum):
     @property
     def label(self) -> str:
         return {Seat.TITULAIRE: _("Titulaire"), Seat.SUPPLEANT: _("Suppléant")}[self]
+
+    def label_for(self, sexe: str) -> str:
+        """« Suppléante » for a woman, « Suppléant » otherwise."""
+        if sexe == "F" and self is Seat.SUPPLEANT:
+            return _("Suppléante")
+        return self.label
 
 
 class MemberStatus(StrEnum):

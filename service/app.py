@@ -151,4 +151,7 @@ def create_app(
         if route.path.startswith("/schema"):
             for handler in getattr(route, "route_handlers", []):
                 handler.opt.setdefault("access", Access("public"))
+    from service.api.summaries import apply_french_summaries
+
+    apply_french_summaries(app)
     return app

@@ -186,7 +186,50 @@ def _load_feature_commands() -> None:
         importlib.import_module(mod)
 
 
+# argparse's own words (usage, errors, help headings), in French: argparse looks up its
+# module-level ``_`` and ``ngettext`` at call time, so replacing them is enough.
+_ARGPARSE_FR = {
+    "usage: ": "utilisation : ",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+    "positional arguments": "arguments",
+    "options": "options",
+    "show this help message and exit": "afficher cette aide et quitter",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "choix invalide : %(value)r (possibles : %(choices)s)",
+    "invalid %(type)s value: %(value)r": "valeur invalide (%(type)s attendu) : %(value)r",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "expected one argument": "une valeur est attendue",
+    "expected at least one argument": "au moins une valeur est attendue",
+    "expected at most one argument": "au plus une valeur est attendue",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "option ambiguë : %(option)s peut désigner %(matches)s",
+    "not allowed with argument %s": "incompatible avec l'argument %s",
+    "one of the arguments %s is required": "l'un des arguments %s est obligatoire",
+    "ignored explicit argument %r": "argument explicite ignoré : %r",
+    "unknown parser %(parser_name)r (choices: %(choices)s)":
+        "commande inconnue %(parser_name)r (possibles : %(choices)s)",
+}
+_ARGPARSE_FR_PLURAL = {
+    "expected %s argument": ("%s valeur attendue", "%s valeurs attendues"),
+}
+
+
+def _french_argparse() -> None:
+    argparse._ = lambda message: _ARGPARSE_FR.get(message, message)  # type: ignore[attr-defined]
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        fr = _ARGPARSE_FR_PLURAL.get(singular)
+        if fr is None:
+            return singular if n == 1 else plural
+        return fr[0] if n <= 1 else fr[1]
+
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
+
+
 def build_parser() -> argparse.ArgumentParser:
+    _french_argparse()
     _load_feature_commands()
     parser = argparse.ArgumentParser(prog="conseil", description="Service des conseils citoyens")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")

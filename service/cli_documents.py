@@ -62,7 +62,8 @@ async def _generate(ctx: AppContext, args: argparse.Namespace) -> int:
         args.csv.write_bytes(await lb.batch_csv(batch_id))
     print(
         f"{batch['mailed']} lettres, {batch['pages']} pages → {args.pdf} "
-        f"(SHA-256 {batch['pdf_digest']}) ; {len(batch['withheld'])} personne(s) sans lettre"
+        f"(SHA-256 {batch['pdf_digest']}) ; {len(batch['withheld'])} "
+        f"{'personne' if len(batch['withheld']) <= 1 else 'personnes'} sans lettre"
     )
     return 0
 
@@ -82,7 +83,7 @@ async def _purge(ctx: AppContext, args: argparse.Namespace) -> int:
     from service.usecases import letter_batches as lb
 
     deleted = await lb.purge_batches(ctx, _actor(), args.jours)
-    print(f"{deleted} lot(s) de lettres supprimé(s).")
+    print(f"{deleted} {'lot de lettres supprimé' if deleted <= 1 else 'lots de lettres supprimés'}.")
     return 0
 
 

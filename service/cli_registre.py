@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 # Imported for its side effect too: registers the "resident" subject loader and selection
@@ -156,9 +156,14 @@ async def _purge(ctx: AppContext, args: argparse.Namespace) -> int:
         print("Rien à purger.")
     verb = "seraient supprimées" if args.dry_run else "supprimées"
     for r in results:
-        print(f"Conseil n° {r['council_id']} : {r['personnes_supprimees']} personnes {verb}, "
-              f"{r['personnes_conservees']} conservées (retenues par un tirage), "
-              f"{r['sources']} fichier(s) importé(s) avant le {r['date_limite'][:10]}.")
+        from service.web.filters import datetime_fr
+
+        limit = datetime.fromisoformat(r["date_limite"])
+        print(f"Conseil n° {r['council_id']} : "
+              f"{_count(r['personnes_supprimees'], 'personne', 'personnes')} {verb}, "
+              f"{_count(r['personnes_conservees'], 'conservée', 'conservées')} (retenues par un "
+              f"tirage), {_count(r['sources'], 'fichier importé', 'fichiers importés')} avant "
+              f"le {datetime_fr(limit) if limit.tzinfo else r['date_limite'][:10]}.")
     return 0
 
 

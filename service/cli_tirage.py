@@ -185,7 +185,11 @@ async def _round(ctx: AppContext, args: argparse.Namespace) -> int:
     d = await uc.open_round(ctx, _actor(), council, args.tirage, counts, deadline=deadline)
     state = await uc.draw_state(args.tirage)
     last = state["rounds"][-1]
-    print(f"Tour {last['number']} ouvert : {last['invited']} ; réponse avant le {last['deadline']}")
+    from domain.labels import stratum_label
+    from service.web.filters import datetime_fr
+
+    invited = ", ".join(f"{stratum_label(s)} : {n}" for s, n in last["invited"].items())
+    print(f"Tour {last['number']} ouvert : {invited} ; réponse avant le {datetime_fr(last['deadline'])}")
     return 0
 
 
@@ -201,7 +205,9 @@ async def _replies(ctx: AppContext, args: argparse.Namespace) -> int:
     out = await uc.import_replies_csv(
         ctx, _actor(), await _council_of(args.tirage), args.tirage, Path(args.fichier).read_bytes()
     )
-    print(f"{out['recorded']} réponse(s) enregistrée(s) : {out['by_reply']}")
+    n = int(out["recorded"])
+    detail = ", ".join(f"{uc.REPLY_LABELS.get(k, k)} : {v}" for k, v in dict(out["by_reply"]).items())
+    print(f"{n} {'réponse enregistrée' if n <= 1 else 'réponses enregistrées'} ({detail}).")
     return 0
 
 

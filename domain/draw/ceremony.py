@@ -43,7 +43,7 @@ from domain.draw.rounds import (
     sex_of_stratum,
 )
 from domain.errors import InvalidInput, InvalidState
-from domain.i18n import _
+from domain.i18n import _, ngettext
 from domain.rules import enforce
 
 # 20 dice give 6^20 ≈ 3.7 × 10^15 outcomes (about 51 bits): far more than anyone could
@@ -192,7 +192,8 @@ def check_entropy(text: str, kind: EntropyKind) -> None:
             )
     if len(faces) < MIN_DICE:
         raise InvalidInput(
-            _("Il faut au moins {min} lancers de dé ; {n} saisi(s).").format(
+            ngettext("Il faut au moins {min} lancers de dé ; {n} saisi.",
+                     "Il faut au moins {min} lancers de dé ; {n} saisis.", len(faces)).format(
                 min=MIN_DICE, n=len(faces)
             ),
             field="entropy",

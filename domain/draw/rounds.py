@@ -23,7 +23,8 @@ from typing import Final
 
 from domain.draw.protocol import allocate_largest_remainder
 from domain.errors import InvalidInput, RuleBroken
-from domain.i18n import _
+from domain.i18n import _, ngettext
+from domain.labels import stratum_label
 from domain.rules import RuleResult
 
 Ranked = Mapping[str, Sequence[str]]
@@ -133,10 +134,11 @@ def next_round(
         left = len(ranked[stratum]) - depths[stratum]
         if n > left:
             raise InvalidInput(
-                _(
-                    "Strate « {stratum} » : {n} invitation(s) demandée(s) mais il ne reste que "
-                    "{left} personne(s) jamais invitée(s)."
-                ).format(stratum=stratum, n=n, left=left),
+                (ngettext("Strate « {stratum} » : {n} invitation demandée",
+                          "Strate « {stratum} » : {n} invitations demandées", n)
+                 + ngettext(" mais il ne reste que {left} personne jamais invitée.",
+                            " mais il ne reste que {left} personnes jamais invitées.", left)
+                 ).format(stratum=stratum_label(stratum), n=n, left=left),
                 field=f"counts.{stratum}",
             )
         start = depths[stratum]
@@ -579,13 +581,15 @@ class DrawParityRule:
         return RuleResult(
             code=self.code,
             ok=ok,
-            message=_("Parité respectée : {f} siège(s) de femmes, {m} d'hommes.").format(
-                f=women, m=men
-            )
+            message=ngettext("Parité respectée : {f} siège de femmes, {m} d'hommes.",
+                             "Parité respectée : {f} sièges de femmes, {m} d'hommes.",
+                             women).format(f=women, m=men)
             if ok
-            else _(
-                "Parité non respectée : {f} siège(s) de femmes pour {m} d'hommes (l'écart "
-                "ne peut dépasser un)."
+            else ngettext(
+                "Parité non respectée : {f} siège de femmes pour {m} d'hommes (l'écart "
+                "ne peut dépasser un).",
+                "Parité non respectée : {f} sièges de femmes pour {m} d'hommes (l'écart "
+                "ne peut dépasser un).", women,
             ).format(f=women, m=men),
             details={"women": women, "men": men},
         )

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from service.api.bounds import BoundedIn
 from service.api.strict import StrictInput
 
-from service.api.bounds import BoundedIn
 
 class _In(BoundedIn, StrictInput):
     """Request bodies: numbers and dates bounded (service/api/bounds.py), unknown members refused and

@@ -20,6 +20,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from domain.composition import College
 from domain.i18n import _
+from domain.labels import rule_label
 from service.documents.csv_export import CsvExport
 from service.documents.fonts import BOLD, REGULAR
 from service.documents.formatting import format_date_long, french_spacing
@@ -99,7 +100,7 @@ def composition_pdf(view: View, points: list[Any] | None = None, audit_head: dic
         for r in view.results:
             rows.append(
                 [
-                    Paragraph(_t(r.code), _CODE),
+                    Paragraph(_t(rule_label(r.code)), _CELL),
                     Paragraph(_t(_rule_label(r)), _CELL_B if not r.ok else _CELL),
                     Paragraph(_t(r.message), _CELL),
                 ]
@@ -191,9 +192,9 @@ def composition_pdf(view: View, points: list[Any] | None = None, audit_head: dic
 
 
 def _table(rows: list[list[Any]], widths_mm: list[float]) -> Table:
-    from service.documents.page import mm
+    from service.documents.page import fit_columns, mm
 
-    t = Table(rows, colWidths=[w * mm for w in widths_mm], repeatRows=1)
+    t = Table(rows, colWidths=fit_columns(rows, [w * mm for w in widths_mm]), repeatRows=1)
     t.setStyle(
         TableStyle(
             [
@@ -382,7 +383,7 @@ def arrete_content(view: View) -> str:
         ),
     ]
     for r in view.results:
-        parts.append(_p(f"— {r.code} : {_rule_label(r)}. {r.message}"))
+        parts.append(_p(f"— {rule_label(r.code)} : {_rule_label(r)}. {r.message}"))
     parts += [
         _p(_("Article 3"), "Article"),
         _p(

@@ -185,6 +185,41 @@ def _split_long_word(word: str, font: str, width: float) -> list[str]:
     return parts
 
 
+CELL_PADDING = 12.0  # points: reportlab's default 6 pt on each side of a table cell
+
+
+def fit_columns(rows: list[list[object]], widths: list[float], font: str = "Helvetica",
+                size: float = 9.0, padding: float = CELL_PADDING) -> list[float]:
+    """Column widths (points) where every cell's longest word fits whole.
+
+    Table cells wrap at spaces; a word wider than its column used to be cut anywhere
+    (« Avertisseme nt », « sans-bur eau »). Columns too narrow for their longest word are
+    widened, taking the room from columns that have some to spare, in proportion; the
+    table keeps its total width. Paragraph cells are measured in their own font.
+    """
+    need = [0.0] * len(widths)
+    for row in rows:
+        for i, cell in enumerate(row[:len(widths)]):
+            get_text = getattr(cell, "getPlainText", None)
+            text = get_text() if get_text else str(cell)
+            style = getattr(cell, "style", None)
+            cell_font = getattr(style, "fontName", font) if style is not None else font
+            cell_size = float(getattr(style, "fontSize", size)) if style is not None else size
+            for word in text.split():
+                need[i] = max(need[i], text_width(word, cell_font, cell_size) + padding)
+    out = list(widths)
+    deficit = sum(max(0.0, n - w) for n, w in zip(need, out, strict=True))
+    if deficit <= 0:
+        return out
+    slack = [max(0.0, w - n) for n, w in zip(need, out, strict=True)]
+    room = sum(slack)
+    if room <= 0:
+        return out
+    take = min(1.0, deficit / room)
+    return [max(w, n) if n > w else w - s * take
+            for n, w, s in zip(need, out, slack, strict=True)]
+
+
 def wrap_lines(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
     """Break ``text`` into lines no wider than ``width`` points.
 

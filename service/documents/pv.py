@@ -16,11 +16,11 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from domain.draw.strata import stratum_label
 from domain.i18n import _
+from domain.labels import stratum_label
 from service.documents.fonts import BOLD, REGULAR
 from service.documents.formatting import format_datetime_long, format_number
-from service.documents.page import Letterhead, PageTemplate, mm
+from service.documents.page import Letterhead, PageTemplate, fit_columns, mm
 from service.documents.render import DocumentInfo, render_story
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -53,7 +53,7 @@ def _p(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
 
 def _table(rows: list[list[str]], widths: list[float], header: bool = True) -> Table:
     data = [[Paragraph(escape(str(c)), _CELL) for c in row] for row in rows]
-    t = Table(data, colWidths=widths, repeatRows=1 if header else 0)
+    t = Table(data, colWidths=fit_columns(data, widths), repeatRows=1 if header else 0)
     style = [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from domain.errors import DomainError, InvalidInput, NotFound
+from domain.i18n import _
 from domain.meetings import AgendaItem, Meeting
 from service.audit import Actor
 from service.context import AppContext
-from domain.errors import DomainError, InvalidInput, NotFound
-from domain.i18n import _
 from service.reunions.usecases import agenda as ua
 from service.reunions.usecases import attendance as uatt
 from service.reunions.usecases import meetings as um

@@ -15,7 +15,6 @@ from service.reunions.usecases import meetings as um
 from service.reunions.usecases.common import store
 from service.reunions.views import _int
 
-
 # --- minutes ---------------------------------------------------------------------------
 
 

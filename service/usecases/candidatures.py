@@ -29,7 +29,7 @@ from domain.errors import (
     NotFound,
     TooManyAttempts,
 )
-from domain.i18n import _
+from domain.i18n import _, ngettext
 from domain.organisation import normalise_key
 from service import audit
 from service.audit import Actor
@@ -360,9 +360,9 @@ async def check_rate(ctx: AppContext, client: str) -> None:
     if len(rows) >= RATE_LIMIT_PER_HOUR:
         retry = max(1, int((rows[0]["at"] + timedelta(hours=1) - now).total_seconds()) + 1)
         raise TooManyAttempts(
-            _("Trop d'envois depuis votre connexion. Réessayez dans {m} minute(s).").format(
-                m=max(1, retry // 60)
-            ),
+            ngettext("Trop d'envois depuis votre connexion. Réessayez dans {m} minute.",
+                     "Trop d'envois depuis votre connexion. Réessayez dans {m} minutes.",
+                     max(1, retry // 60)).format(m=max(1, retry // 60)),
             retry_after=retry,
         )
     async with ctx.db.transaction():

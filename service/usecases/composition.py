@@ -50,6 +50,7 @@ from service.db.tables import Account
 from service.db.tables_candidatures import CandidatureHabitant, Membre, MembreHistorique
 from service.db.versioned import versioned_update
 from service.usecases.candidatures import local_today
+from service.usecases.tirage_people import ReplyContact
 
 ORIGINS_BY_COLLEGE = {
     College.HABITANTS: {
@@ -153,8 +154,8 @@ def label_member(row: dict[str, Any]) -> dict[str, Any]:
     """Row plus French labels for pages and reports."""
     out = dict(row)
     out["college_label"] = College(row["college"]).label
-    out["origin_label"] = Origin(row["origin"]).label
-    out["seat_label"] = Seat(row["seat"]).label
+    out["origin_label"] = Origin(row["origin"]).label_for(row["sexe"])
+    out["seat_label"] = Seat(row["seat"]).label_for(row["sexe"])
     out["status_label"] = MemberStatus(row["status"]).label
     out["sexe_label"] = Sex(row["sexe"]).label
     return out
@@ -889,7 +890,8 @@ async def members_from_draw(
                     code="personne-introuvable",
                 )
             sexe = subj.sexe or h.stratum.split("/")[0]
-            contact = h.contact or ""
+            contact = ReplyContact.parse(h.contact)
+            other = contact.autre
             data = MemberInput(
                 college="habitants",
                 origin=origin.value,
@@ -898,8 +900,9 @@ async def members_from_draw(
                 sexe=sexe,
                 seat="titulaire" if h.role == "titulaire" else "suppleant",
                 mandate_start=start,
-                email=subj.email or (contact if "@" in contact else ""),
-                telephone=subj.telephone or (contact if contact and "@" not in contact else ""),
+                email=subj.email or contact.email or (other if "@" in other else ""),
+                telephone=subj.telephone or contact.telephone
+                or (other if other and "@" not in other else ""),
                 stratum=h.stratum,
                 rank=h.rank,
                 draw_id=draw_id,

@@ -25,7 +25,7 @@ import anyio
 
 from domain.access import ResourceScope  # noqa: F401  (re-exported for type hints)
 from domain.errors import Conflict, FieldError, InvalidInput, InvalidState, NotFound
-from domain.i18n import _
+from domain.i18n import _, ngettext
 from domain.registre import (
     PRESETS,
     Address,
@@ -370,8 +370,10 @@ def _check_parsed(parsed: _Parsed, keep_valid: bool) -> None:
     if parsed.rejections and not keep_valid:
         n = len(parsed.rejections)
         raise InvalidInput(
-            _("%(n)d ligne(s) rejetée(s) sur %(total)d : rien n'a été importé. Corrigez le "
-              "fichier, ou importez en conservant les lignes valides.")
+            ngettext("%(n)d ligne rejetée sur %(total)d : rien n'a été importé. Corrigez le "
+                     "fichier, ou importez en conservant les lignes valides.",
+                     "%(n)d lignes rejetées sur %(total)d : rien n'a été importé. Corrigez le "
+                     "fichier, ou importez en conservant les lignes valides.", n)
             % {"n": n, "total": parsed.rows_read},
             code="lignes-rejetees", field="fichier", line=parsed.rejections[0].line,
             errors=_rejection_errors(parsed.rejections),
@@ -998,6 +1000,8 @@ async def decide_pair(ctx: AppContext, actor: Actor, council_id: int, pair_id: i
     if decision not in DECISIONS:
         raise InvalidInput(_("Décision inconnue : « %(d)s » (attendu : %(liste)s).")
                            % {"d": decision, "liste": ", ".join(DECISIONS)}, field="decision")
+    from service.usecases.registre_pairs import check_decision
+
     now = ctx.now()
     async with ctx.db.transaction():
         council = await _council(council_id)
@@ -1008,23 +1012,31 @@ async def decide_pair(ctx: AppContext, actor: Actor, council_id: int, pair_id: i
             raise NotFound(_("Paire introuvable."))
         if pair["decision"]:
             raise InvalidState(_("Cette paire a déjà été tranchée."), code="deja-decidee")
-        await RegisterAmbiguousPair.update({
-            RegisterAmbiguousPair.decision: decision, RegisterAmbiguousPair.decided_by: actor.id,
-            RegisterAmbiguousPair.decided_at: now}).where(RegisterAmbiguousPair.id == pair_id)
-        if decision == "meme-personne":
-            a = await RegisterPerson.select(RegisterPerson.doublon_de).where(
-                (RegisterPerson.council == council_id) & _refs_filter([pair["ref_a"]])
-            ).first()
-            head = (a or {}).get("doublon_de") or pair["ref_a"]
-            await RegisterPerson.update({RegisterPerson.doublon_de: head}).where(
-                (RegisterPerson.council == council_id)
-                & (_refs_filter([pair["ref_b"]])
-                   | (RegisterPerson.doublon_de == pair["ref_b"])))
+        await check_decision(council_id, pair, decision)
+        await apply_pair_decision(council_id, pair, decision, actor.id, now)
         await audit.record(ctx.db, actor=actor, action="registre.paire.decision",
                            subject_type="registre_paire", subject_id=pair_id, at=now,
                            territory_id=int(council["territory"]), council_id=council_id,
                            details={"decision": decision})
     return {"id": pair_id, "decision": decision}
+
+
+async def apply_pair_decision(council_id: int, pair: dict[str, Any], decision: str,
+                              actor_id: int | None, now: datetime) -> None:
+    """Record a decision on a pair inside the caller's transaction; "meme-personne"
+    merges the second row (and rows merged into it) into the first's person."""
+    await RegisterAmbiguousPair.update({
+        RegisterAmbiguousPair.decision: decision, RegisterAmbiguousPair.decided_by: actor_id,
+        RegisterAmbiguousPair.decided_at: now}).where(RegisterAmbiguousPair.id == pair["id"])
+    if decision == "meme-personne":
+        a = await RegisterPerson.select(RegisterPerson.doublon_de).where(
+            (RegisterPerson.council == council_id) & _refs_filter([pair["ref_a"]])
+        ).first()
+        head = (a or {}).get("doublon_de") or pair["ref_a"]
+        await RegisterPerson.update({RegisterPerson.doublon_de: head}).where(
+            (RegisterPerson.council == council_id)
+            & (_refs_filter([pair["ref_b"]])
+               | (RegisterPerson.doublon_de == pair["ref_b"])))
 
 
 # ------------------------------------------------------------------ saved mappings

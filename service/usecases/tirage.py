@@ -42,7 +42,8 @@ from domain.errors import (
     NotFound,
     RuleBroken,
 )
-from domain.i18n import _
+from domain.i18n import _, ngettext
+from domain.labels import stratum_label
 from domain.verify import VerifyResult, verify
 from service import attempts, audit
 from service.audit import Actor
@@ -54,6 +55,7 @@ from service.db.tables import RoleAssignment as RoleRow
 from service.db.tables_tirage import Draw, DrawInvitation, DrawRound, DrawSeat
 from service.db.versioned import versioned_update
 from service.usecases import subjects
+from service.usecases.tirage_people import ReplyContact, merge_contact
 
 # First-round letters per seat when the lead gives no number: acceptance observed in
 # French cities is 1.4–6.5 % (spec/conseil-citoyen.md), so 20 letters a seat expect about
@@ -443,10 +445,10 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
     if short:
         s = short[0]
         raise RuleBroken(
-            _(
-                "La strate « {s} » compte {n} personne(s) pour {k} siège(s) : impossible de pourvoir ses sièges. "
-                "Réduisez le nombre de sièges ou élargissez la liste."
-            ).format(s=s, n=strata_counts.get(s, 0), k=seats[s]),
+            (ngettext("La strate « {s} » compte {n} personne", "La strate « {s} » compte {n} personnes", strata_counts.get(s, 0))
+             + " " + ngettext("pour {k} siège", "pour {k} sièges", seats[s])
+             + _(" : impossible de pourvoir ses sièges. Réduisez le nombre de sièges ou élargissez la liste.")
+             ).format(s=stratum_label(s), n=strata_counts.get(s, 0), k=seats[s]),
             code="strate-insuffisante",
             field="seats",
         )
@@ -461,7 +463,10 @@ def plan_for(strata_counts: Mapping[str, int], data: PlanInput) -> dict[str, Any
         for s in sorted(quotas):
             if quotas[s] > strata_counts[s]:
                 raise InvalidInput(
-                    _("Strate « {s} » : {q} invitation(s) pour {n} personne(s) dans la liste.").format(s=s, q=quotas[s], n=strata_counts[s]),
+                    (ngettext("Strate « {s} » : {q} invitation",
+                        "Strate « {s} » : {q} invitations", quotas[s]) + " " + ngettext("pour {n} personne dans la liste.",
+                        "pour {n} personnes dans la liste.",
+                        strata_counts[s])).format(s=stratum_label(s), q=quotas[s], n=strata_counts[s]),
                     field=f"invitations.{s}",
                 )
             if quotas[s] < seats[s]:
@@ -1197,7 +1202,9 @@ async def import_replies_csv(ctx: AppContext, actor: Actor, council_id: int, dra
         entries.append(ReplyEntry(key, reply, line_no))
     if errors:
         raise InvalidInput(
-            _("{n} ligne(s) en erreur ; aucune réponse n'a été enregistrée. Première erreur : {first}").format(n=len(errors), first=errors[0].message),
+            ngettext("{n} ligne en erreur ; aucune réponse n'a été enregistrée. Première erreur : {first}",
+                "{n} lignes en erreur ; aucune réponse n'a été enregistrée. Première erreur : {first}",
+                len(errors)).format(n=len(errors), first=errors[0].message),
             field="fichier",
             line=errors[0].line,
             errors=errors,
@@ -1222,7 +1229,7 @@ async def reply_online(
     code: str,
     birth_year: int | str,
     answer: str,
-    contact: str = "",
+    contact: str | Any = "",
     client_key: str = "",
 ) -> dict[str, Any]:
     """A resident answers online with the code of their letter and their birth year.
@@ -1237,7 +1244,9 @@ async def reply_online(
     limits = [REPLY_MAX_FAILURES_PER_CODE, REPLY_MAX_FAILURES_PER_CLIENT]
 
     def refusal(retry: int) -> str:
-        return _("Trop d'essais infructueux. Réessayez dans {m} minute(s) ou répondez avec le coupon du courrier.").format(m=max(1, (retry + 59) // 60))
+        m = max(1, (retry + 59) // 60)
+        return ngettext("Trop d'essais infructueux. Réessayez dans {m} minute ou répondez avec le coupon du courrier.",
+                        "Trop d'essais infructueux. Réessayez dans {m} minutes ou répondez avec le coupon du courrier.", m).format(m=m)
 
     # Counted and reserved before the code is checked, atomically (see service/attempts.py).
     reserved = await attempts.reserve(ctx, list(zip(keys, limits, strict=True)), now=now, window=REPLY_WINDOW, refusal=refusal, until_success=False)
@@ -1265,6 +1274,9 @@ async def reply_online(
     except KeyError:
         await attempts.released(reserved)
         raise InvalidInput(_("Indiquez si vous acceptez ou refusez."), field="answer") from None
+    # Each detail in its own field; answering again without retyping them keeps them.
+    given = contact if isinstance(contact, ReplyContact) else ReplyContact(
+        autre=" ".join(str(contact or "").split()))
     inv = await DrawInvitation.select().where(DrawInvitation.code_digest == digest).first()
     if inv is None or inv["subject_id"] is None:
         await fail()
@@ -1290,7 +1302,7 @@ async def reply_online(
         ctx,
         Actor.system("réponse en ligne"),
         loaded,
-        [ReplyEntry(inv["key"], r, contact=(contact or "").strip()[:300])],
+        [ReplyEntry(inv["key"], r, contact=merge_contact(inv["contact"], given))],
         "online",
     )
     return {

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
+from domain.labels import action_label, rule_label, stratum_label
+
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -27,10 +29,16 @@ def date_fr(value: Any, fmt: str = "d MMMM y") -> str:
 
 
 def datetime_fr(value: Any) -> str:
+    if isinstance(value, str) and value[:4].isdigit() and "T" in value:
+        try:  # an ISO 8601 moment from a stored record (the draw's public record)
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return str(value)
     if not isinstance(value, datetime):
         return str(value or "")
     local = value.astimezone(PARIS) if value.tzinfo else value
-    return format_datetime(local, "d MMM y 'à' HH:mm", locale="fr_FR")
+    text = format_datetime(local, "d MMM y 'à' HH:mm", locale="fr_FR")
+    return "1er" + text[1:] if local.day == 1 else text  # « 1er juin », as dates say
 
 
 def number_fr(value: Any) -> str:
@@ -57,12 +65,5 @@ def heure_fr(value: Any) -> str:
     return format_time(value.astimezone(PARIS) if value.tzinfo else value)
 
 
-def strate(value: Any) -> str:
-    """A draw stratum key as people read it (« F/sans-bureau » → « Femmes, sans bureau de vote »)."""
-    from domain.draw.strata import stratum_label
-
-    return stratum_label(str(value))
-
-
-FILTERS = {"date_fr": date_fr, "datetime_fr": datetime_fr, "number_fr": number_fr,
-           "jour_fr": jour_fr, "heure_fr": heure_fr, "strate": strate}
+FILTERS = {"date_fr": date_fr, "datetime_fr": datetime_fr, "number_fr": number_fr, "jour_fr": jour_fr,
+           "heure_fr": heure_fr, "strate": stratum_label, "regle": rule_label, "action": action_label}

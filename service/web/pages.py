@@ -21,8 +21,8 @@ from service.api.common import actor_of, client_ip, ctx_of, user_of
 from service.auth import SESSION_COOKIE, allow, authenticated, public
 from service.csrf import token_for_session
 from service.errors import status_of
-from service.security import token_digest
 from service.public_address import documents_address_warning, public_base_url_for_documents
+from service.security import token_digest
 from service.usecases import accounts as acc
 from service.usecases import organisation as org
 from service.usecases.council_journey import council_journey

@@ -22,6 +22,7 @@ from service.usecases import letter_batches as lb
 from service.usecases import letters as uc
 from service.usecases import organisation as org
 from service.usecases import tirage
+from service.usecases.tirage_people import ReplyContact
 from service.web.pages import COUNCIL_SECTIONS
 from service.web.render import FLASH, form_errors, render, see_other
 
@@ -293,8 +294,8 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 .\-()]{5,24}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
-def _reply_contact(values: dict[str, str]) -> tuple[str, dict[str, str]]:
-    """The optional contact details as one line for the lead, or field errors."""
+def _reply_contact(values: dict[str, str]) -> tuple[ReplyContact, dict[str, str]]:
+    """The optional contact details, each in its own field, or field errors."""
     errors: dict[str, str] = {}
     phone, email, dispo = values["telephone"], values["email"], values["disponibilites"]
     if phone and not _PHONE.match(phone):
@@ -303,14 +304,8 @@ def _reply_contact(values: dict[str, str]) -> tuple[str, dict[str, str]]:
         errors["email"] = _("Adresse électronique non reconnue (exemple : nom@exemple.fr).")
     if len(dispo) > 200:
         errors["disponibilites"] = _("Indiquez vos disponibilités en 200 caractères au plus.")
-    parts = []
-    if phone:
-        parts.append(_("tél. {v}").format(v=phone))
-    if email:
-        parts.append(_("courriel {v}").format(v=email))
-    if dispo:
-        parts.append(_("disponibilités : {v}").format(v=" ".join(dispo.split())))
-    return " ; ".join(parts), errors
+    return ReplyContact(telephone=phone, email=email,
+                        disponibilites=" ".join(dispo.split())), errors
 
 
 REPLY_FIELDS = ("code", "annee_naissance", "reponse", "telephone", "email", "disponibilites")

@@ -20,7 +20,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from domain.access import Action
 from domain.errors import DomainError, InvalidInput
-from domain.i18n import _
+from domain.i18n import _, ngettext
 from domain.registre.mapping import CANONICAL_FIELDS
 from service.api.bounds import check_day
 from service.api.common import actor_of, ctx_of
@@ -29,6 +29,7 @@ from service.errors import status_of
 from service.registre import uploads
 from service.usecases import organisation as org
 from service.usecases import registre as uc
+from service.usecases import registre_pairs as pairs_uc
 from service.web.pages import COUNCIL_SECTIONS
 from service.web.render import FLASH, form_errors, render, see_other
 
@@ -391,27 +392,54 @@ class RegisterPages(Controller):
             fil=_fil(council, {"label": _("Recherche")}),
         )
 
-    @get("/paires", opt=allow(Action.READ_REGISTER, "council_id"))
-    async def pairs(self, request: Request[Any, Any, Any], council_id: int) -> Template:
+    async def _pairs_page(self, request: Request[Any, Any, Any], council_id: int,
+                          erreur: str = "", status: int = 200, message: str = "") -> Template:
         council = await org.get_council(council_id)
         return render(
             request,
             "registre/paires.html",
+            status_code=status,
             titre=_("Doublons possibles à trancher"),
             conseil=council,
-            paires=await uc.list_pairs(council_id),
+            paires=await pairs_uc.ranked_pairs(council_id),
+            apercu=await pairs_uc.preview_rule(council_id),
+            regle_non_tranchees=_(pairs_uc.UNDECIDED_RULE),
+            erreur=erreur,
+            **({"message": {"kind": "succes", "text": message}} if message else {}),
             fil=_fil(council, {"label": _("Doublons possibles")}),
         )
+
+    @get("/paires", opt=allow(Action.READ_REGISTER, "council_id"))
+    async def pairs(self, request: Request[Any, Any, Any], council_id: int) -> Template:
+        return await self._pairs_page(request, council_id)
 
     @post("/paires/{pair_id:int}", opt=allow(Action.MANAGE_REGISTER, "council_id"))
     async def decide(
         self, request: Request[Any, Any, Any], council_id: int, pair_id: int
-    ) -> Redirect:
+    ) -> Redirect | Template:
         form = await request.form()
-        await uc.decide_pair(
-            ctx_of(request), actor_of(request), council_id, pair_id, str(form.get("decision", ""))
-        )
-        return see_other(f"/conseils/{council_id}/registre/paires")
+        try:
+            await uc.decide_pair(
+                ctx_of(request), actor_of(request), council_id, pair_id,
+                str(form.get("decision", "")))
+        except DomainError as exc:
+            return await self._pairs_page(request, council_id, exc.detail, status_of(exc))
+        return see_other(f"/conseils/{council_id}/registre/paires#paire-{pair_id}")
+
+    @post("/paires/regle", opt=allow(Action.MANAGE_REGISTER, "council_id"))
+    async def apply_rule(self, request: Request[Any, Any, Any], council_id: int
+                         ) -> Template:
+        form = await request.form()
+        try:
+            done = await pairs_uc.apply_rule(
+                ctx_of(request), actor_of(request), council_id,
+                int(str(form.get("attendu", "-1")) or -1))
+        except DomainError as exc:
+            return await self._pairs_page(request, council_id, exc.detail, status_of(exc))
+        return await self._pairs_page(request, council_id, message=ngettext(
+            "{n} paire tranchée « même personne » par la règle.",
+            "{n} paires tranchées « même personne » par la règle.",
+            done["fusionnees"]).format(n=done["fusionnees"]))
 
     async def _eligibility(
         self,

@@ -16,14 +16,15 @@ from litestar.response import Redirect, Template
 from domain.access import Action, is_allowed
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import _
-from service.api.bounds import bounded_int, check_day
 from domain.registre.households import HOUSEHOLD_RULE
+from service.api.bounds import bounded_int, check_day
 from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, public
 from service.errors import status_of
 from service.usecases import organisation as org
 from service.usecases import pools as pools_uc
 from service.usecases import tirage as uc
+from service.usecases import tirage_people as people_uc
 from service.web.confirm import confirm_or_page
 from service.web.pages import COUNCIL_SECTIONS
 from service.web.render import FLASH, form_errors, form_text, render, see_other
@@ -189,9 +190,15 @@ class DrawPages(Controller):
         erreurs: dict[str, str] | None = None,
         status: int = 200,
         form: dict[str, Any] | None = None,
+        q: str = "",
     ) -> Template:
         conseil = await org.get_council(council_id)
         etat = await uc.draw_state(draw_id, council_id)
+        # Names and contact details: this page is the lead's (RUN_DRAW); the auditor's
+        # pages and files show keys only.
+        personnes = await people_uc.invited_people(ctx_of(request), draw_id, etat["reference"])
+        trouvees = (await people_uc.invited_people(
+            ctx_of(request), draw_id, etat["reference"], q) if q.strip() else None)
         proposition = None
         if etat["status"] in ("ranked", "rounds"):
             proposition = await uc.propose_round(draw_id, council_id)
@@ -204,6 +211,9 @@ class DrawPages(Controller):
             titre=etat["reference"],
             conseil=conseil,
             t=etat,
+            personnes=personnes,
+            recherche=q,
+            trouvees=trouvees,
             proposition=proposition,
             erreurs=erreurs or {},
             form=form or {},
@@ -215,9 +225,9 @@ class DrawPages(Controller):
 
     @get("/{draw_id:int}", opt=allow(Action.RUN_DRAW, "council_id"))
     async def detail(
-        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
+        self, request: Request[Any, Any, Any], council_id: int, draw_id: int, q: str = ""
     ) -> Template:
-        return await self._page(request, council_id, draw_id)
+        return await self._page(request, council_id, draw_id, q=q[:100])
 
     async def _redisplay(
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int, raw: Any, exc: DomainError

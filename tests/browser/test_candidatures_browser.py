@@ -120,7 +120,7 @@ def test_lead_overrides_a_parity_break_in_the_browser(composition_council: int, 
     page.get_by_label("Homme").check()
     page.get_by_role("button", name="Enregistrer").click()
     alert = page.get_by_role("alert").first
-    assert "parite-habitants" in alert.inner_text()
+    assert "Parité femmes-hommes" in alert.inner_text()
     assert page.locator("#champ-prenom").input_value() == "Dan"
     page.get_by_label("Motif de dérogation", exact=False).fill(
         "Remplaçante désignée au prochain conseil"

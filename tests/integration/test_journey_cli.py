@@ -111,3 +111,16 @@ def test_readme_register_commands_work_as_written(tmp_path: Path) -> None:
         out = _run(env, *args)
         assert out.returncode == 0, (command, out.stderr)
     assert (REPO / ".." / "shared" / "data" / "registre-exemple" / "bailleur.csv").exists()
+
+
+def test_cli_speaks_french_even_argparse(env: dict[str, str]) -> None:
+    missing = _run(env, "import")
+    assert missing.returncode == 2
+    assert "utilisation : conseil import" in missing.stderr
+    assert "erreur : arguments obligatoires manquants" in missing.stderr
+    assert "usage:" not in missing.stderr and "error:" not in missing.stderr
+    bad = _run(env, "pool", "build", "1", "--date", "2026-01-01", "--strates", "rien")
+    assert "choix invalide" in bad.stderr
+    helped = _run(env, "--help")
+    assert "afficher cette aide et quitter" in helped.stdout
+    assert "show this help" not in helped.stdout

@@ -49,3 +49,25 @@ def test_durations_in_words() -> None:
     assert duration_days(183) == "6 mois" and duration_days(365) == "1 an"
     assert duration_days(45) == "45 jours" and duration_days(1) == "1 jour"
     assert rank_meaning(19, 0, "e") == ""  # seats unknown: nothing said rather than a guess
+
+
+def test_table_cells_never_cut_a_word(tmp_path: Path) -> None:
+    from reportlab.platypus import SimpleDocTemplate
+
+    from domain.labels import stratum_label
+    from service.documents.page import fit_columns, mm, text_width
+    from service.documents.pv import _table
+
+    rows = [["Strate", "Résultat", "Détail"],
+            [stratum_label("F/sans-bureau"), "Avertissement", "un texte assez long " * 6]]
+    widths = [14 * mm, 12 * mm, 120 * mm]  # the first two too narrow for their words
+    fitted = fit_columns(rows, widths, "Helvetica", 8.5)
+    assert abs(sum(fitted) - sum(widths)) < 0.01
+    assert fitted[1] >= text_width("Avertissement", "Helvetica", 8.5) + 12
+    path = tmp_path / "table.pdf"
+    SimpleDocTemplate(str(path)).build([_table(rows, widths)])
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    words = set(text.split())
+    assert "Avertissement" in words and "Femmes," in words and "bureau" in words
+    assert "sans-bureau" not in text  # the code never reaches the page

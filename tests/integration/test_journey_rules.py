@@ -47,3 +47,69 @@ async def test_sitting_members_are_left_out_of_a_new_pool(ctx: Any, world: World
     row = await RegisterPerson.select(RegisterPerson.motifs).where(
         RegisterPerson.id == person["id"]).first()
     assert row is not None and "deja-membre" in row["motifs"]
+
+
+async def _sample_pairs(ctx: Any, world: World) -> int:
+    from service.usecases import registre as uc
+
+    cid = world.ids["council_a"]
+    for name in ("liste_electorale.csv", "bailleur.csv"):
+        await uc.import_file(ctx, _actor(world), cid, SAMPLES / name, name, uc.ImportOptions())
+    return int(cid)
+
+
+async def test_a_decision_contradicting_an_earlier_one_is_refused(ctx: Any, world: World) -> None:
+    from domain.errors import Conflict
+    from service.db.tables_registre import RegisterAmbiguousPair, RegisterPerson
+    from service.usecases import registre as uc
+
+    cid = await _sample_pairs(ctx, world)
+    pairs = await uc.list_pairs(cid)
+    first = pairs[0]
+    # The same row offered in a second pair, with someone at another address.
+    other = await RegisterPerson.select(RegisterPerson.source, RegisterPerson.line).where(
+        (RegisterPerson.council == cid) & (RegisterPerson.doublon_de == "")
+        & (RegisterPerson.line > 2000)).first()
+    assert other is not None
+    third = f"{other['source']}:{other['line']}"
+    await RegisterAmbiguousPair.insert(RegisterAmbiguousPair(
+        council=cid, ref_a=first["ref_a"], ref_b=third, pair_key=f"{cid}:{first['ref_a']}:{third}",
+        code="plusieurs-candidats", message="test"))
+    second = next(p for p in await uc.list_pairs(cid) if p["ref_b"] == third)
+    await uc.decide_pair(ctx, _actor(world), cid, first["id"], "meme-personne")
+    with pytest.raises(Conflict) as err:
+        await uc.decide_pair(ctx, _actor(world), cid, second["id"], "meme-personne")
+    assert err.value.code == "decision-contradictoire"
+    assert f"paire n° {first['id']}" in err.value.detail
+    row = await RegisterPerson.select(RegisterPerson.doublon_de).where(
+        (RegisterPerson.source == other["source"]) & (RegisterPerson.line == other["line"])).first()
+    assert row is not None and row["doublon_de"] == ""  # nothing merged
+    # "Personnes distinctes" is still possible.
+    await uc.decide_pair(ctx, _actor(world), cid, second["id"], "personnes-distinctes")
+
+
+async def test_sure_pairs_ranked_first_and_resolved_by_a_previewed_rule(
+    ctx: Any, world: World
+) -> None:
+    from domain.errors import InvalidState
+    from service.db.tables import AuditEvent
+    from service.usecases import registre_pairs as rp
+
+    cid = await _sample_pairs(ctx, world)
+    pairs = await rp.ranked_pairs(cid)
+    assert len(pairs) == 6
+    levels = [p["certitude"] for p in pairs]
+    assert levels == sorted(levels, reverse=True)
+    preview = await rp.preview_rule(cid)
+    n = preview["a_fusionner"]
+    assert preview["non_tranchees"] == 6 and preview["restantes_apres"] == 6 - n
+    assert n == sum(1 for p in pairs if p["certitude"] == rp.SURE) - preview["sures_laissees"]
+    with pytest.raises(InvalidState):
+        await rp.apply_rule(ctx, _actor(world), cid, expected=n + 1)  # stale preview
+    done = await rp.apply_rule(ctx, _actor(world), cid, expected=n)
+    assert done["fusionnees"] == n
+    after = await rp.ranked_pairs(cid)
+    assert sum(1 for p in after if p["decision"] == "meme-personne") == n
+    event = await AuditEvent.select().where(AuditEvent.action == "registre.paires.regle").first()
+    assert event is not None
+    assert (await rp.preview_rule(cid))["a_fusionner"] == 0

@@ -475,3 +475,12 @@ def test_volunteer_titulaires_beyond_the_reserved_seats() -> None:
     assert VolunteerSeats(0, Regime.R2014).check(subject).blocks
     assert VolunteerSeats(1, Regime.R2014).check(subject).ok
     assert VolunteerSeats(0, Regime.R2014).check(composition.Composition.of(members, TODAY)).ok
+
+
+def test_labels_agree_with_the_person() -> None:
+    from domain.composition import Origin, Seat
+
+    assert Seat.SUPPLEANT.label_for("F") == "Suppléante"
+    assert Seat.SUPPLEANT.label_for("M") == "Suppléant"
+    assert Origin.TIRE_AU_SORT_REGISTRE.label_for("F").startswith("Tirée au sort")
+    assert Origin.TIRE_AU_SORT_REGISTRE.label_for("") .startswith("Tiré au sort")

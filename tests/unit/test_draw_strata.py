@@ -1,6 +1,6 @@
 """French labels of draw strata (no internal key shown to people)."""
 
-from domain.draw.strata import stratum_label
+from domain.labels import stratum_label
 
 
 def test_stratum_labels_in_french() -> None:

@@ -77,3 +77,26 @@ def test_a_known_flat_decides_whatever_the_names() -> None:
     ]
     keys = household_keys(flats, SALT)
     assert keys[0] == keys[1] != keys[2]
+
+
+def test_labels_never_show_internal_codes() -> None:
+    from domain.labels import action_label, rule_label, stratum_label
+
+    assert stratum_label("F/sans-bureau") == "Femmes, sans bureau de vote"
+    assert stratum_label("M/0102") == "Hommes, bureau de vote 0102"
+    assert stratum_label("F/30-44") == "Femmes, 30 à 44 ans"
+    assert stratum_label("M/60+") == "Hommes, 60 ans et plus"
+    assert stratum_label("F") == "Femmes"
+    assert rule_label("parite-habitants") == "Parité femmes-hommes dans le collège des habitants"
+    assert action_label("membre.creation") == "Membre : création"
+    assert action_label("registre.import.liste") == "Registre : import — liste électorale"
+
+
+def test_page_dates_are_in_paris_time_in_one_format() -> None:
+    from datetime import UTC, datetime
+
+    from service.web.filters import date_fr, datetime_fr
+
+    # 21:59 UTC on 1 June is 23:59 in Paris; 22:30 UTC is already 2 June there.
+    assert datetime_fr("2026-06-01T21:59:00+00:00") == "1er juin 2026 à 23:59"
+    assert date_fr(datetime(2026, 6, 1, 22, 30, tzinfo=UTC), "dd/MM/y") == "02/06/2026"
