@@ -172,14 +172,14 @@ async def council_journey(council_id: int, now: datetime, routes: Collection[str
         if draw is not None and draw["status"] == "ranked":
             open_round = Link(_("Ouvrir le premier tour d'invitations"), f"{base}/tirages/{draw['id']}#titre-tours")
             steps.append(Step("courriers", 5, _("Courriers aux habitants tirés au sort"), NOT_STARTED, (), open_round,
-                              (Link(_("Modèle de la lettre"), f"{base}/lettre"),)))
+                              (Link(_("Modèle de la lettre et aperçu"), f"{base}/lettre"),)))
         else:
             steps.append(Step("courriers", 5, _("Courriers aux habitants tirés au sort"), NOT_STARTED, wait, None,
-                              (Link(_("Modèle de la lettre"), f"{base}/lettre"),)))
+                              (Link(_("Modèle de la lettre et aperçu"), f"{base}/lettre"),)))
         steps.append(Step("reponses", 6, _("Réponses des habitants"), NOT_STARTED, (_("après les courriers"),)))
     else:
         dlink = f"{base}/tirages/{draw['id']}"
-        links = [Link(_("Modèle de la lettre"), f"{base}/lettre"), Link(_("Lettres des tours"), f"{base}/courriers")]
+        links = [Link(_("Modèle de la lettre et aperçu"), f"{base}/lettre"), Link(_("Lettres des tours"), f"{base}/courriers")]
         missing = None
         ready = 0
         for r in state["rounds"]:

@@ -32,6 +32,15 @@ def test_upload_preview_import_report(council_id: int, page: Any) -> None:
     content = page.content()
     assert "cp1252" in content and "point-virgule" in content
     assert page.get_by_label("nom de naissance").input_value() == "NomdeNaissance"
+    # The preview keeps every column: the last one is reachable by scrolling its box,
+    # the table is not squeezed or clipped (issue 13, point 12).
+    box = page.locator(".defilement")
+    widths = box.evaluate("b => [b.scrollWidth, b.clientWidth]")
+    assert widths[0] > widths[1]  # wider than its box: it scrolls
+    last = page.locator(".defilement thead th").last
+    assert last.inner_text() == "BureauVote"
+    box.evaluate("b => b.scrollLeft = b.scrollWidth")
+    assert last.bounding_box()["x"] + last.bounding_box()["width"] <= box.bounding_box()["x"] + box.bounding_box()["width"] + 1
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "registre-apercu.png"), full_page=True)
     page.get_by_role("button", name="Importer", exact=True).click()

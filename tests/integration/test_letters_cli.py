@@ -54,6 +54,13 @@ def test_cli_generates_round_letters(
     assert main(["draw", "round", str(draw_id)]) == 0
     capsys.readouterr()
     pdf, csv = tmp_path / "lettres.pdf", tmp_path / "adresses.csv"
+    # Without a public address, the CLI refuses and explains the setting (issue 13, point 1).
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    monkeypatch.delenv("ALLOW_LOOPBACK_LINKS", raising=False)
+    assert main(["letters", "generate", "--tirage", str(draw_id), "--pdf", str(pdf)]) == 1
+    err = capsys.readouterr().err
+    assert "PUBLIC_BASE_URL" in err and not pdf.exists()
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://conseil.valmont-sur-loire.fr")
     assert (
         main(
             ["letters", "generate", "--tirage", str(draw_id), "--pdf", str(pdf), "--csv", str(csv)]
@@ -63,6 +70,8 @@ def test_cli_generates_round_letters(
     out = capsys.readouterr()
     assert "lettres" in out.out and "SHA-256" in out.out
     reader = PdfReader(io.BytesIO(pdf.read_bytes()))
+    text = reader.pages[0].extract_text()
+    assert "conseil.valmont-sur-loire.fr" in text.replace("\n", "") and "127.0.0.1" not in text
     rows = csv.read_bytes().decode("utf-8-sig").strip().split("\r\n")
     assert len(reader.pages) == 2 * (len(rows) - 1) > 0
     first = pdf.read_bytes()
