@@ -22,8 +22,8 @@ from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, authenticated, resolve_scope
 from service.errors import status_of
 from service.reunions import views
-from service.reunions.schemas import PointCreate, ReunionCreate
 from service.reunions.pages_forms import decode, for_input, form_values, local_datetime, optional_int, tabs
+from service.reunions.schemas import PointCreate, ReunionCreate
 from service.web.pages import COUNCIL_SECTIONS
 from service.web.render import FLASH, form_errors, render, see_other
 
@@ -76,7 +76,7 @@ def _fil(council: dict[str, Any], *rest: dict[str, str]) -> list[dict[str, str]]
 
 
 async def _can(request: Request[Any, Any, Any], action: Action) -> bool:
-    scope = request.scope.get("resource_scope")  # type: ignore[call-overload]
+    scope: Any = request.scope.get("resource_scope")
     if scope is None:  # a route open to any signed-in account (the member's proposal)
         scope = await resolve_scope("reunion_id", dict(request.path_params))
     return is_allowed(user_of(request).principal, action, scope)
@@ -95,7 +95,7 @@ class CouncilMeetingPages(Controller):
             peut_gerer=await _can(request, Action.MANAGE_MEETINGS),
             types=[(k.value, k.label) for k in MeetingKind], erreurs=erreurs or {},
             form=form or {"kind": "pleniere", "publique": True},
-            fil=_fil(council)[:-1] + [{"label": _("Réunions")}],
+            fil=[*_fil(council)[:-1], {"label": _("Réunions")}],
         )
 
     @get("/", opt=allow(Action.READ_MEETINGS, "council_id"))

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from domain.errors import DomainError, InvalidInput, NotFound
+from domain.i18n import _
 from domain.meetings import AgendaItem, Meeting
 from service.audit import Actor
 from service.context import AppContext
-from domain.errors import DomainError, InvalidInput, NotFound
-from domain.i18n import _
 from service.reunions.usecases import agenda as ua
 from service.reunions.usecases import attendance as uatt
 from service.reunions.usecases import meetings as um
@@ -201,7 +201,7 @@ async def attendance(ctx: AppContext, meeting: Meeting) -> dict[str, Any]:
     view = await uatt.attendance(ctx, meeting.id or 0)
     names = {m.id: m.display_name for m in view.members}
     holders = {r.porteur_id: g for g, r in view.rows.items() if r.porteur_id is not None}
-    members = []
+    members: list[dict[str, Any]] = []
     for m in sorted(view.members, key=lambda x: (x.nom.lower(), x.prenom.lower())):
         row = view.rows.get(m.id)
         members.append({
@@ -213,7 +213,7 @@ async def attendance(ctx: AppContext, meeting: Meeting) -> dict[str, Any]:
             "porteur_de": names.get(holders[m.id], "") if m.id in holders else "",
         })
     await _with_answers(ctx, meeting, members, names)
-    present_ids = [x["id"] for x in members if x["etat"] == "present"]
+    present_ids = [int(x["id"]) for x in members if x["etat"] == "present"]
     second = None
     if meeting.status.value == "quorum_non_atteint":
         second = next((x for x in await um.list_meetings(ctx, meeting.council_id)

@@ -15,7 +15,6 @@ from service.reunions.usecases import meetings as um
 from service.reunions.usecases.common import store
 from service.reunions.views import _int
 
-
 # --- minutes ---------------------------------------------------------------------------
 
 
@@ -110,7 +109,7 @@ async def adopt_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: 
     counts = {k: optional_int(values.get(k, ""), k, k.capitalize()) or 0 for k in ("pour", "contre", "abstention")}
     current = await _current_minutes(ctx, meeting_id)
     await umin.adopt(ctx, actor, meeting_id, at, current.version, consensus=values.get("consensus") == "oui",
-                     **counts)
+                     pour=counts["pour"], contre=counts["contre"], abstention=counts["abstention"])
 
 
 async def publish_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, str]) -> None:
@@ -209,7 +208,8 @@ async def public_board(ctx: AppContext, council_id: int) -> dict[str, Any]:
     from service.reunions.usecases import minutes as umin
 
     now = ctx.now()
-    upcoming, past = [], []
+    upcoming: list[dict[str, Any]] = []
+    past: list[dict[str, Any]] = []
     for m in sorted(await um.list_meetings(ctx, council_id, publique_only=True), key=lambda m: m.debut):
         items = [i for i in await ua.agenda(ctx, m.id or 0) if i.kind != "question"]
         entry: dict[str, Any] = {"reunion": m, "points": items, "compte_rendu": None}
