@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from domain.errors import Conflict
+from domain.i18n import _
 from service.db.engine import Database
 from service.reunions.tables_convocations import CalendarLink, Convocation, ConvocationRound
 
@@ -148,7 +150,25 @@ class ConvocationStore:
         at: datetime,
         actor_id: int | None,
     ) -> int:
-        rows = await ConvocationRound.insert(
+        try:
+            rows = await self._insert_round(
+                reunion_id, council_id, version, urgence, motif, content_digest, snapshot, at, actor_id
+            )
+        except Exception as exc:
+            if not _unique_violation(exc):
+                raise
+            raise Conflict(
+                _("Les convocations de cette réunion viennent d'être envoyées par quelqu'un d'autre : "
+                  "rechargez la page."),
+                code="convocations-concurrentes",
+            ) from exc
+        return int(rows[0]["id"])
+
+    async def _insert_round(
+        self, reunion_id: int, council_id: int, version: int, urgence: bool, motif: str,
+        content_digest: str, snapshot: dict[str, Any], at: datetime, actor_id: int | None,
+    ) -> list[dict[str, Any]]:
+        return await ConvocationRound.insert(  # type: ignore[no-any-return]
             ConvocationRound(
                 reunion_id=reunion_id,
                 council_id=council_id,
@@ -162,7 +182,6 @@ class ConvocationStore:
                 created_by=actor_id,
             )
         ).returning(ConvocationRound.id)
-        return int(rows[0]["id"])
 
     async def mark_posted(self, reunion_id: int, version: int, at: datetime) -> int:
         """The printed batch of this version was posted: its letters' sending date."""
@@ -216,6 +235,19 @@ class ConvocationStore:
         key refuses a member convened twice to the same version."""
         if not items:
             return {}
+        try:
+            return await self._insert_many(reunion_id, council_id, version, items, at)
+        except Exception as exc:
+            if not _unique_violation(exc):
+                raise
+            raise Conflict(
+                _("Un de ces membres vient d'être convoqué par quelqu'un d'autre : rechargez la page."),
+                code="convocations-concurrentes",
+            ) from exc
+
+    async def _insert_many(
+        self, reunion_id: int, council_id: int, version: int, items: Sequence[NewConvocation], at: datetime
+    ) -> dict[int, int]:
         rows = await Convocation.insert(
             *[
                 Convocation(
@@ -293,6 +325,12 @@ class ConvocationStore:
             CalendarLink(membre_id=membre_id, council_id=council_id, token_hash=token_hash, created_at=at)
         ).returning(CalendarLink.id)
         return int(rows[0]["id"])
+
+
+def _unique_violation(exc: BaseException) -> bool:
+    """A unique key refused the row (asyncpg's UniqueViolationError, sqlite3's
+    IntegrityError): two sendings of the same version raced."""
+    return type(exc).__name__ in ("UniqueViolationError", "IntegrityError")
 
 
 def _link(row: dict[str, Any]) -> CalendarLinkRow:

@@ -365,3 +365,19 @@ async def test_personal_feed_is_secret_revocable_and_extensible(ctx: Any, setup:
     await calendars.revoke_link(ctx, ACTOR, council, 3)
     with pytest.raises(NotFound):
         await calendars.personal_feed(ctx, new.url.rsplit("/", 1)[1])
+
+
+async def test_two_secretaries_sending_at_once_convene_each_member_once(ctx: Any, setup: FakeMeetings) -> None:
+    import asyncio
+
+    from domain.errors import Conflict
+
+    results = await asyncio.gather(
+        conv.send_convocations(ctx, ACTOR, 1), conv.send_convocations(ctx, ACTOR, 1), return_exceptions=True
+    )
+    ok = [r for r in results if isinstance(r, conv.ConvocationReport)]
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert all(isinstance(r, Conflict) for r in refused), refused
+    assert sum(r.convened for r in ok) == 4
+    assert len(await conv.list_convocations(ctx, 1, all_versions=True)) == 4
+    assert len(await ConvocationStore(ctx.db).rounds(1)) == 1
