@@ -263,7 +263,7 @@ async def my_meetings(ctx: AppContext, account_id: int) -> dict[str, Any]:
                 mine = [r for r in await uc.list_convocations(ctx, m.id or 0) if r.membre_id == member.id]
                 if mine:
                     r = mine[0]
-                    conv = {"envoyee_le": r.sent_at or r.created_at, "accuse_le": r.acknowledged_at,
+                    conv = {"envoyee_le": r.sent_at, "accuse_le": r.acknowledged_at,
                             "reponse": {"present": _("présent"), "absent_excuse": _("absent excusé"),
                                         "pouvoir": _("pouvoir donné")}.get(r.answer, ""),
                             "pdf": f"/reunions/{m.id}/convocations/{r.id}/pdf"}

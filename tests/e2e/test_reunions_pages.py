@@ -274,3 +274,41 @@ async def test_member_proposes_an_item_and_reads_their_meetings(client: Any, wor
     # The personal calendar: shown once when created.
     r = await _post(client, "/mes-reunions/agenda/renouveler")
     assert r.status_code == 201 and "/calendrier/" in r.text
+
+
+async def test_edit_postpone_cancel_and_questions_raised_at_a_meeting(client: Any, world: World) -> None:
+    council = world.ids["council_a"]
+    await web_login(client, "secretary.a@test.fr")
+    rid = await _create(client, council)
+    page = await client.get(f"/reunions/{rid}")
+    version = re.search(r'action="/reunions/\d+/modifier".{0,200}?name="version" value="(\d+)"', page.text, re.S)
+    assert version
+    body = {"titre": "Plénière de printemps", "debut": "2026-03-12T18:30", "fin": "2026-03-12T21:00",
+            "lieu": "Mairie annexe", "version": version.group(1)}
+    assert (await _post(client, f"/reunions/{rid}/modifier", body)).status_code == 303
+    # The same form again carries a stale version: a conflict, not a silent overwrite.
+    r = await _post(client, f"/reunions/{rid}/modifier", {**body, "lieu": "Autre salle"})
+    assert r.status_code == 409 and "Mairie annexe" in (await client.get(f"/reunions/{rid}")).text
+    r = await _post(client, f"/reunions/{rid}/reporter", {"debut": "2026-03-19T18:30", "fin": "2026-03-19T20:30"})
+    assert r.status_code == 303
+    new = int(r.headers["location"].split("/reunions/")[1].split("?")[0])
+    assert "Reportée" in (await client.get(f"/reunions/{rid}")).text
+    page = await client.get(f"/reunions/{new}")
+    version = re.search(r'action="/reunions/\d+/annuler".{0,300}?name="version" value="(\d+)"', page.text, re.S)
+    assert version
+    assert (await _post(client, f"/reunions/{new}/annuler", {"version": version.group(1)})).status_code == 303
+    assert "Annulée" in (await client.get(f"/reunions/{new}")).text
+    # A question raised at a meeting, with a date in the future refused (the field named).
+    r = await _post(client, f"/conseils/{council}/questions", {"texte": "Horaires du bus 12 ?", "destinataire": "epci",
+                                                              "reunion_id": str(rid), "raised_on": "2027-01-01"})
+    assert r.status_code == 422 and 'id="erreur-raised_on"' in r.text
+    r = await _post(client, f"/conseils/{council}/questions", {"texte": "Horaires du bus 12 ?", "destinataire": "epci",
+                                                              "reunion_id": str(rid), "raised_on": "2026-03-01"})
+    assert r.status_code == 303
+    listing = _squash((await client.get(f"/conseils/{council}/questions")).text)
+    assert "Horaires du bus 12 ?" in listing and "En réunion" in listing and "Intercommunalité (EPCI)" in listing
+    # The lead's absences page states the rule and proposes nobody yet.
+    client.cookies.clear()
+    await web_login(client, "lead.a@test.fr")
+    absences = _squash((await client.get(f"/conseils/{council}/absences")).text)
+    assert "3 absences non excusées de suite" in absences and "Aucun membre n'atteint le seuil" in absences
