@@ -297,3 +297,13 @@ async def public_minutes_pdf(ctx: AppContext, council_id: int, meeting_id: int) 
     if meeting.council_id != council_id or not meeting.publique:
         raise NotFound(_("Aucun compte rendu publié pour cette réunion."))
     return await minutes_document(ctx, meeting_id, published_only=True)
+
+
+async def end_mandate_for_absences(ctx: AppContext, actor: Actor, council_id: int, member_id: int) -> str:
+    """The lead confirms the proposal: the composition's own lifecycle does the rest."""
+    from service.reunions.usecases import attendance as uatt
+    from service.usecases import composition
+
+    member = await composition.get_member(member_id, council_id)
+    result: Any = await uatt.confirm_absence_end(ctx, actor, council_id, member_id, int(member["version"]))
+    return str(getattr(result, "message", "") or _("Fin du mandat pour absences enregistrée."))

@@ -312,3 +312,31 @@ async def test_edit_postpone_cancel_and_questions_raised_at_a_meeting(client: An
     await web_login(client, "lead.a@test.fr")
     absences = _squash((await client.get(f"/conseils/{council}/absences")).text)
     assert "3 absences non excusées de suite" in absences and "Aucun membre n'atteint le seuil" in absences
+
+
+async def test_absences_in_a_row_proposed_to_the_lead_who_confirms(client: Any, ctx: Any, world: World) -> None:
+    from datetime import date
+
+    from service.audit import Actor
+    from service.reunions.usecases import attendance as att
+    from service.reunions.usecases import meetings as mt
+    from tests.reunions_support import paris
+
+    council = world.ids["council_a"]
+    members = await add_members(council, 3)
+    actor = Actor.system("test")
+    for day in (3, 10, 17):  # David NOM... the third member misses three meetings in a row
+        m = await mt.create_meeting(ctx, actor, council, mt.MeetingInput(
+            titre=f"Plénière du {day}", debut=paris(2026, 2, day), fin=paris(2026, 2, day, 20)))
+        await mt.mark_convened(ctx, actor, m.id, sent_on=date(2026, 1, 20))
+        await att.record_presence(ctx, actor, m.id, members[0], "present")
+        await att.record_presence(ctx, actor, m.id, members[1], "present")
+        await att.record_presence(ctx, actor, m.id, members[2], "absent")
+        await att.close_attendance(ctx, actor, m.id, (await mt.get_meeting(ctx, m.id)).version)
+    await web_login(client, "lead.a@test.fr")
+    page = _squash((await client.get(f"/conseils/{council}/absences")).text)
+    assert "Chloé NOM2" in page and "3 absences non excusées de suite" in page
+    assert "Mettre fin au mandat pour absences" in page
+    r = await _post(client, f"/conseils/{council}/absences/{members[2]}/fin-de-mandat")
+    assert r.status_code == 200, _squash(r.text)[-1500:]
+    assert "Aucun membre n'atteint le seuil" in r.text
