@@ -48,7 +48,7 @@ class ConvocationItem(BaseModel):
     cree_le: datetime
     envoye_le: datetime | None
     sha256: str
-    courriel: str
+    courriel_sha256: str
     courriel_etat: str
     remplacee: bool
     accuse_le: datetime | None
@@ -140,7 +140,7 @@ class ConvocationController(Controller):
             out.append(ConvocationItem(
                 id=r.id, membre_id=r.membre_id, version=r.version, canal=r.channel,
                 cree_le=r.created_at, envoye_le=(status.sent_at if status else r.sent_at),
-                sha256=r.sha256, courriel=status.sha256 if status else "",
+                sha256=r.sha256, courriel_sha256=status.sha256 if status else "",
                 courriel_etat=status.label if status else "",
                 remplacee=r.replaced_by is not None, accuse_le=r.acknowledged_at,
                 reponse=r.answer, porteur_id=r.proxy_holder_id,

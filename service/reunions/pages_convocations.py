@@ -46,7 +46,11 @@ def _page(
         erreurs=erreurs or {},
         alerte=alerte,
         reponses=[(k, _(v)) for k, v in ANSWER_LABELS.items()],
-        libelles={k: _(v) for k, v in ANSWER_LABELS.items()},
+        etats={
+            "present": _("vous serez présent·e"),
+            "absent_excuse": _("vous serez absent·e (excusé·e)"),
+            "pouvoir": _("vous donnez pouvoir à"),
+        },
         form=form or {},
         **({"message": message} if message else {}),
     )

@@ -166,7 +166,7 @@ async def test_without_smtp_everyone_is_in_the_printable_batch_in_mail_room_orde
     reader = PdfReader(io.BytesIO(pdf))
     text = "\n".join(p.extract_text() for p in reader.pages)
     # Members without an address last; Marseille (13000) before Tours (37000).
-    assert text.index("BEN SAÏD") < text.index("NGUYỄN")
+    assert text.index("BEN SAÏD") < text.index("NGUYỄN") < text.index("DIALLO")
     assert len(reader.pages) % 2 == 0
     assert await conv.mark_posted(ctx, ACTOR, 1) == 4
     assert all(r.sent_at == ctx.now() for r in await conv.list_convocations(ctx, 1))
@@ -381,3 +381,21 @@ async def test_two_secretaries_sending_at_once_convene_each_member_once(ctx: Any
     assert sum(r.convened for r in ok) == 4
     assert len(await conv.list_convocations(ctx, 1, all_versions=True)) == 4
     assert len(await ConvocationStore(ctx.db).rounds(1)) == 1
+
+
+async def test_the_board_says_each_members_state_in_french(ctx: Any, setup: FakeMeetings,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.reunions.usecases import convocation_board as board_uc
+
+    monkeypatch.setattr(board_uc, "gateway", lambda _ctx: setup)
+    _smtp(ctx)
+    tokens = await _tokens(ctx, setup, monkeypatch)
+    await ack.answer(ctx, tokens[2], "pouvoir", 1)
+    board = await board_uc.convocation_board(ctx, 1)
+    by = {x.membre_id: x for x in board.lines}
+    assert board.version == 1 and board.to_post == 2
+    assert (by[1].channel_label, by[1].state, by[1].state_label) == ("courriel", "en_attente", "en attente")
+    assert by[3].state_label == "à poster" and by[2].answer_label == "pouvoir donné à Awa Diallo"
+    assert by[2].acknowledged_at is not None and by[1].acknowledged_at is None
+    await conv.mark_posted(ctx, ACTOR, 1)
+    assert (await board_uc.convocation_board(ctx, 1)).to_post == 0

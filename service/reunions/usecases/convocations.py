@@ -471,10 +471,12 @@ async def printable(ctx: AppContext, reunion_id: int, meetings: MeetingGateway |
                        code="aucun-courrier")
     council = await council_context(meeting.council_id, ctx.settings.public_base_url)
     members = {m.membre_id: m for m in await meetings.recipients(meeting.council_id, meeting.on, True)}
-    rows.sort(key=lambda c: (
-        tuple(str(k) for k in members[c.membre_id].postal_key) if c.membre_id in members else ("~",),
-        c.membre_id,
-    ))
+    def order(c: ConvocationRow) -> tuple[int, tuple[str, ...], int]:
+        # Mail-room order; letters without a postal address (handed over) last.
+        key = members[c.membre_id].postal_key if c.membre_id in members else ()
+        return (0 if key else 1, tuple(str(k) for k in key), c.membre_id)
+
+    rows.sort(key=order)
     pdfs = await store.pdfs([c.id for c in rows])
     info = DocumentInfo(
         title=_("Convocations à poster — {titre}").format(titre=meeting.titre),
