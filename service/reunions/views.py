@@ -77,6 +77,8 @@ class Node:
     kind: str
     version: int
     enfants: list[Node] = field(default_factory=list)
+    premier: bool = False
+    dernier: bool = False
 
 
 def tree(items: list[AgendaItem]) -> list[Node]:
@@ -88,6 +90,13 @@ def tree(items: list[AgendaItem]) -> list[Node]:
         nodes[i.id] = node
         parent = nodes.get(i.parent_id) if i.parent_id is not None else None
         (parent.enfants if parent is not None else roots).append(node)
+
+    def mark(siblings: list[Node]) -> None:
+        for k, n in enumerate(siblings):
+            n.premier, n.dernier = k == 0, k == len(siblings) - 1
+            mark(n.enfants)
+
+    mark(roots)
     return roots
 
 
