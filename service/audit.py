@@ -86,6 +86,21 @@ async def record(
     return ChainedEvent(**row)
 
 
+@dataclass(frozen=True)
+class ChainHead:
+    seq: int
+    hash: str
+
+
+async def current_head() -> ChainHead:
+    """The last event's number and hash: printed on published documents (minutes) so a
+    reader can later check the trail held them at that point."""
+    head = await AuditHead.select().where(AuditHead.id == 1).first()
+    if not head:
+        return ChainHead(0, GENESIS)
+    return ChainHead(int(head["last_seq"]), str(head["last_hash"]))
+
+
 def _from_row(row: dict[str, Any]) -> ChainedEvent:
     fields = {k: row[k] for k in ChainedEvent.__dataclass_fields__}
     fields["details"] = fields["details"] or {}

@@ -159,7 +159,7 @@ async def test_cli_convenes_and_writes_the_batch(ctx: Any, world: World, tmp_pat
     assert "2 membres convoqués" in text and "2 convocations" in text
 
 
-async def test_minutes_pdf_with_signature_lines(client: Any, ctx: Any, world: World) -> None:
+async def test_minutes_pdf_with_signature_lines(client: Any, ctx: Any, world: World, clock: Any) -> None:
     import io
 
     from pypdf import PdfReader
@@ -187,3 +187,18 @@ async def test_minutes_pdf_with_signature_lines(client: Any, ctx: Any, world: Wo
     assert "brouillon" in text and "Présents" in text and "Rénovation urbaine" in text
     assert "La présidente ou le président de séance" in text and "Signature" in text
     assert (await client.get(url, headers=bearer(world, "lead_b"))).status_code == 403
+
+    # Adopted at a later meeting, then published: the PDF says so and carries the
+    # audit chain's head.
+    later = await _meeting(client, world, day=26)
+    await mt.mark_convened(ctx, actor, later["id"], sent_on=paris(2026, 3, 19).date())
+    for mid in ids[:2]:
+        await att.record_presence(ctx, actor, later["id"], mid, "present")
+    await att.close_attendance(ctx, actor, later["id"], (await mt.get_meeting(ctx, later["id"])).version)
+    draft = (await mn.versions(ctx, meeting["id"]))[-1]
+    adopted = await mn.adopt(ctx, actor, meeting["id"], later["id"], draft.version, consensus=True)
+    clock.now = paris(2026, 3, 28, 10)
+    await mn.publish(ctx, actor, meeting["id"], adopted.version)
+    r = await client.get(url, headers=bearer(world, "member_a"))
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages).split())
+    assert "Publié le 28 mars 2026" in text and "Empreinte du journal d'audit" in text

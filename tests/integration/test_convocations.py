@@ -399,3 +399,12 @@ async def test_the_board_says_each_members_state_in_french(ctx: Any, setup: Fake
     assert by[2].acknowledged_at is not None and by[1].acknowledged_at is None
     await conv.mark_posted(ctx, ACTOR, 1)
     assert (await board_uc.convocation_board(ctx, 1)).to_post == 0
+
+
+async def test_audit_head_for_published_documents(ctx: Any, setup: FakeMeetings) -> None:
+    from service import audit
+
+    before = await audit.current_head()
+    await conv.send_convocations(ctx, ACTOR, 1)
+    after = await audit.current_head()
+    assert after.seq == before.seq + 1 and after.hash != before.hash and len(after.hash) == 64

@@ -41,7 +41,8 @@ async def minutes_document(
         current_head = getattr(audit, "current_head", None)
         if current_head is not None:
             value = await current_head()
-            head = str(getattr(value, "hash", value) or "")
+            seq = getattr(value, "seq", None)
+            head = f"n° {seq} — {value.hash}" if seq is not None else str(value)
     council = await council_context(meeting.council_id, ctx.settings.public_base_url)
     sheet = MinutesSheet(
         meeting=meeting_sheet(meeting, await meetings.agenda(reunion_id)),
