@@ -134,6 +134,15 @@ async def test_feeds_over_http(client: Any, ctx: Any, world: World) -> None:
     path = "/" + link.json()["url"].split("/", 3)[3]
     mine = Calendar.from_ical((await client.get(path)).content)
     assert len(mine.walk("VEVENT")) == 2
+    before = {str(e["UID"]): int(e["SEQUENCE"]) for e in mine.walk("VEVENT")}
+    # A change raises SEQUENCE; a cancellation stays in the feed as CANCELLED.
+    cur = (await client.get(f"/api/v1/reunions/{private['id']}", headers=bearer(world, "secretary_a"))).json()["reunion"]
+    r = await client.post(f"/api/v1/reunions/{private['id']}/annulation", headers=bearer(world, "secretary_a"),
+                          json={"version": cur["version"]})
+    assert r.status_code in (200, 201), r.text
+    after = {str(e["UID"]): e for e in Calendar.from_ical((await client.get(path)).content).walk("VEVENT")}
+    uid = next(u for u in after if u.startswith(f"reunion-{private['id']}@"))
+    assert str(after[uid]["STATUS"]) == "CANCELLED" and int(after[uid]["SEQUENCE"]) > before[uid]
     nobody = await client.post(f"/api/v1/conseils/{council}/calendrier-personnel", headers=bearer(world, "lead_a"))
     assert nobody.status_code == 409
     assert (await client.delete(f"/api/v1/conseils/{council}/calendrier-personnel",
