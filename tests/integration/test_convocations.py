@@ -399,7 +399,25 @@ async def test_the_board_says_each_members_state_in_french(ctx: Any, setup: Fake
     assert by[3].state_label == "à poster" and by[2].answer_label == "pouvoir donné à Awa Diallo"
     assert by[2].acknowledged_at is not None and by[1].acknowledged_at is None
     await post.mark_posted(ctx, ACTOR, 1)
-    assert (await board_uc.convocation_board(ctx, 1)).to_post == 0
+    board = await board_uc.convocation_board(ctx, 1)
+    assert board.to_post == 0 and not any(x.late for x in board.lines)
+
+
+async def test_a_mail_that_left_too_late_is_flagged(ctx: Any, setup: FakeMeetings, clock: Any,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.outbox.usecases import send_due
+    from service.reunions.usecases import convocation_board as board_uc
+    from tests.smtp_support import smtp_server
+
+    monkeypatch.setattr(board_uc, "gateway", lambda _ctx: setup)
+    _smtp(ctx)
+    await conv.send_convocations(ctx, ACTOR, 1)  # Mon 2 March: 5 clear days before Sun 8
+    clock.now = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # the server was down until Wed 4
+    with smtp_server() as (_rec, url):
+        _smtp(ctx, url)
+        await send_due(ctx, "w1")
+    late = {x.membre_id: x.late for x in (await board_uc.convocation_board(ctx, 1)).lines}
+    assert late == {1: True, 2: True, 3: False, 4: False}
 
 
 async def test_audit_head_for_published_documents(ctx: Any, setup: FakeMeetings) -> None:
