@@ -211,3 +211,14 @@ async def test_minutes_pdf_with_signature_lines(client: Any, ctx: Any, world: Wo
     r = await client.get(url, headers=bearer(world, "member_a"))
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages).split())
     assert "Publié le 28 mars 2026" in text and "Empreinte du journal d'audit" in text
+
+
+async def test_openapi_documents_the_convocation_routes(client: Any) -> None:
+    r = await client.get("/schema/openapi.json")
+    assert r.status_code == 200
+    ops = {op.get("operationId"): op for path in r.json()["paths"].values() for op in path.values()
+           if isinstance(op, dict)}
+    for name in ("sendConvocations", "listConvocations", "printConvocations", "markConvocationsPosted",
+                 "openConvocation", "answerConvocation", "compteRenduPdf", "newPersonalCalendar"):
+        assert name in ops, name
+    assert ops["sendConvocations"]["summary"] == "Envoyer les convocations de la réunion"
