@@ -15,6 +15,7 @@ from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, authenticated, public
 from service.reunions import calendars
 from service.reunions.usecases import acknowledgements as ack_uc
+from service.reunions.usecases import convocation_post as post_uc
 from service.reunions.usecases import convocations as uc
 
 ICS_TYPE = "text/calendar; charset=utf-8"
@@ -151,7 +152,7 @@ class ConvocationController(Controller):
          summary="Convocations à poster (membres sans courriel), en un PDF",
          opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def batch(self, request: Request[Any, Any, Any], reunion_id: int) -> Response[bytes]:
-        data = await uc.printable(ctx_of(request), reunion_id)
+        data = await post_uc.printable(ctx_of(request), reunion_id)
         return Response(data, media_type="application/pdf", headers={
             "content-disposition": f'attachment; filename="convocations-{reunion_id}.pdf"',
             "cache-control": "no-store",
@@ -161,7 +162,7 @@ class ConvocationController(Controller):
           summary="Marquer les convocations papier comme postées (date d'envoi)",
           opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def posted(self, request: Request[Any, Any, Any], reunion_id: int) -> PostedResult:
-        return PostedResult(courriers=await uc.mark_posted(ctx_of(request), actor_of(request), reunion_id))
+        return PostedResult(courriers=await post_uc.mark_posted(ctx_of(request), actor_of(request), reunion_id))
 
 
 class MinutesPdfController(Controller):

@@ -134,6 +134,15 @@ async def test_feeds_over_http(client: Any, ctx: Any, world: World) -> None:
     path = "/" + link.json()["url"].split("/", 3)[3]
     mine = Calendar.from_ical((await client.get(path)).content)
     assert len(mine.walk("VEVENT")) == 2
+    before = {str(e["UID"]): int(e["SEQUENCE"]) for e in mine.walk("VEVENT")}
+    # A change raises SEQUENCE; a cancellation stays in the feed as CANCELLED.
+    cur = (await client.get(f"/api/v1/reunions/{private['id']}", headers=bearer(world, "secretary_a"))).json()["reunion"]
+    r = await client.post(f"/api/v1/reunions/{private['id']}/annulation", headers=bearer(world, "secretary_a"),
+                          json={"version": cur["version"]})
+    assert r.status_code in (200, 201), r.text
+    after = {str(e["UID"]): e for e in Calendar.from_ical((await client.get(path)).content).walk("VEVENT")}
+    uid = next(u for u in after if u.startswith(f"reunion-{private['id']}@"))
+    assert str(after[uid]["STATUS"]) == "CANCELLED" and int(after[uid]["SEQUENCE"]) > before[uid]
     nobody = await client.post(f"/api/v1/conseils/{council}/calendrier-personnel", headers=bearer(world, "lead_a"))
     assert nobody.status_code == 409
     assert (await client.delete(f"/api/v1/conseils/{council}/calendrier-personnel",
@@ -202,3 +211,14 @@ async def test_minutes_pdf_with_signature_lines(client: Any, ctx: Any, world: Wo
     r = await client.get(url, headers=bearer(world, "member_a"))
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages).split())
     assert "Publié le 28 mars 2026" in text and "Empreinte du journal d'audit" in text
+
+
+async def test_openapi_documents_the_convocation_routes(client: Any) -> None:
+    r = await client.get("/schema/openapi.json")
+    assert r.status_code == 200
+    ops = {op.get("operationId"): op for path in r.json()["paths"].values() for op in path.values()
+           if isinstance(op, dict)}
+    for name in ("sendConvocations", "listConvocations", "printConvocations", "markConvocationsPosted",
+                 "openConvocation", "answerConvocation", "compteRenduPdf", "newPersonalCalendar"):
+        assert name in ops, name
+    assert ops["sendConvocations"]["summary"] == "Envoyer les convocations de la réunion"

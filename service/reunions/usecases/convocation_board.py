@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.i18n import _
+from domain.meetings import NoticeRule
+from domain.meetings.notice import EMERGENCY_MIN_CLEAR_DAYS
 from service.context import AppContext
 from service.reunions.store_convocations import ConvocationStore
+from service.reunions.usecases.convocation_inputs import council_context
 from service.reunions.usecases.convocations import MeetingGateway, gateway
 
 ANSWER_LABELS = {
@@ -34,6 +37,9 @@ class ConvocationLine:
     acknowledged_at: datetime | None
     answer_label: str
     sha256: str
+    late: bool = False
+    """Left later than the notice allows (a mail held back by a server that was down):
+    the page says so, the secretary decides (re-send in emergency, postpone…)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,9 @@ async def convocation_board(
     if latest is None:
         return ConvocationBoard(None, "", (), 0)
     meeting = await meetings.get_meeting(reunion_id)
+    council = await council_context(meeting.council_id, ctx.settings.public_base_url)
+    rule = NoticeRule(council.settings.delai_convocation_jours_francs)
+    required = EMERGENCY_MIN_CLEAR_DAYS if latest.urgence else rule.days
     names = {r.membre_id: r.display_name for r in await meetings.recipients(meeting.council_id, meeting.on, True)}
     rows = await store.convocations(reunion_id)
     mail = await statuses(ctx.db, [f"convocation:{r.id}" for r in rows if r.channel == "email"],
@@ -81,6 +90,7 @@ async def convocation_board(
             convocation_id=r.id, membre_id=r.membre_id, member_name=names.get(r.membre_id, "—"),
             version=r.version, channel_label=channel, state=state, state_label=label, error=error,
             sent_at=sent_at, acknowledged_at=r.acknowledged_at, answer_label=answer, sha256=r.sha256,
+            late=sent_at is not None and rule.clear_days(sent_at, meeting.debut) < required,
         ))
     lines.sort(key=lambda x: x.member_name.casefold())
     return ConvocationBoard(
