@@ -340,9 +340,9 @@ async def convocations(ctx: AppContext, meeting: Meeting) -> dict[str, Any]:
 
 
 async def mark_posted(ctx: AppContext, actor: Actor, meeting_id: int) -> None:
-    from service.reunions.usecases import convocations as uc
+    from service.reunions.usecases import convocation_post
 
-    await uc.mark_posted(ctx, actor, meeting_id)
+    await convocation_post.mark_posted(ctx, actor, meeting_id)
 
 
 async def send_convocations(ctx: AppContext, actor: Actor, meeting_id: int, urgence: bool, motif: str) -> None:

@@ -340,3 +340,18 @@ async def test_absences_in_a_row_proposed_to_the_lead_who_confirms(client: Any, 
     r = await _post(client, f"/conseils/{council}/absences/{members[2]}/fin-de-mandat")
     assert r.status_code == 200, _squash(r.text)[-1500:]
     assert "Aucun membre n'atteint le seuil" in r.text
+
+
+async def test_paper_batch_marked_posted(client: Any, world: World) -> None:
+    council = world.ids["council_a"]
+    await add_members(council, 2)
+    await web_login(client, "secretary.a@test.fr")
+    rid = await _create(client, council)
+    assert (await _post(client, f"/reunions/{rid}/convocations", {})).status_code == 303
+    board = await client.get(f"/reunions/{rid}/convocations")
+    assert "Le lot est posté aujourd&#39;hui" in board.text or "Le lot est posté aujourd'hui" in board.text
+    batch = await client.get(f"/api/v1/reunions/{rid}/convocations/courrier.pdf")
+    assert batch.status_code == 200 and batch.content.startswith(b"%PDF")
+    r = await _post(client, f"/reunions/{rid}/convocations/postees")
+    assert r.status_code == 303
+    assert _squash((await client.get(f"/reunions/{rid}/convocations")).text).count("posté") >= 2
