@@ -187,10 +187,15 @@ class AckController(Controller):
     path = "/api/v1/convocations/{ack_token:str}"
     tags = ["Réunions"]
 
-    @get("/", operation_id="openConvocation", summary="Accuser réception d'une convocation (lien personnel)",
+    @get("/", operation_id="openConvocation", summary="Consulter sa convocation (lien personnel)",
          opt=public())
     async def open_(self, request: Request[Any, Any, Any], ack_token: str) -> AckResult:
         return ack_result(await ack_uc.open_link(ctx_of(request), ack_token))
+
+    @post("/accuse", operation_id="acknowledgeConvocation", status_code=200,
+          summary="Accuser réception de sa convocation (lien personnel)", opt=public())
+    async def acknowledge(self, request: Request[Any, Any, Any], ack_token: str) -> AckResult:
+        return ack_result(await ack_uc.acknowledge(ctx_of(request), ack_token))
 
     @post("/reponse", operation_id="answerConvocation", status_code=200,
           summary="Répondre à une convocation : présent, absent excusé ou pouvoir",

@@ -1,5 +1,5 @@
 """The member's acknowledgement page in a real Chromium, on a phone-sized screen: the
-convocation is acknowledged on opening, a proxy is given with the keyboard, and a
+convocation is acknowledged with its button, a proxy is given with the keyboard, and a
 proxy to oneself is refused with a French message tied to its field."""
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ def test_member_acknowledges_and_gives_a_proxy_on_a_phone(tokens: dict[int, str]
     page.goto(f"/convocations/{first}")
     assert page.locator("html").get_attribute("lang") == "fr"
     assert "Séance plénière" in page.locator("main").inner_text()
+    assert "Réception accusée le" not in page.locator("main").inner_text()
+    page.get_by_role("button", name="J'accuse réception de cette convocation").click()
     assert "Réception accusée le" in page.locator("main").inner_text()
     # No horizontal scrolling on a phone.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

@@ -87,12 +87,16 @@ async def test_new_version_after_a_change_and_the_ack_link(client: Any, ctx: Any
     tokens = await _mail_tokens()
     mine = tokens["m0@exemple.fr"]
 
-    # The public page acknowledges receipt and offers the answers.
+    # The public page shows the convocation; receipt is acknowledged with its button.
     page = await client.get(f"/convocations/{mine}")
-    assert page.status_code == 200 and "Séance plénière" in page.text and "Réception accusée" in page.text
-    assert "<script" not in page.text
+    assert page.status_code == 200 and "Séance plénière" in page.text and "Réception accusée" not in page.text
+    assert "<script" not in page.text and f'action="/convocations/{mine}/accuse"' in page.text
+    page = await client.post(f"/convocations/{mine}/accuse", data={"_csrf": client.cookies.get("cc_csrf")})
+    assert page.status_code == 200 and "Réception accusée le" in page.text
     ack = (await client.get(f"/api/v1/convocations/{mine}")).json()
     assert ack["accuse_le"] is not None and {c["membre_id"] for c in ack["membres_convoques"]} == set(ids[1:])
+    api_ack = await client.post(f"/api/v1/convocations/{tokens['m1@exemple.fr']}/accuse", json={})
+    assert api_ack.status_code == 200 and api_ack.json()["accuse_le"] is not None
     r = await client.post(f"/api/v1/convocations/{mine}/reponse", json={"reponse": "pouvoir", "porteur_id": ids[0]})
     assert r.status_code == 409 and r.json()["type"].endswith("/pouvoir-a-soi-meme")
     r = await client.post(f"/convocations/{mine}", data={"reponse": "pouvoir", "porteur_id": str(ids[1]),
@@ -219,6 +223,6 @@ async def test_openapi_documents_the_convocation_routes(client: Any) -> None:
     ops = {op.get("operationId"): op for path in r.json()["paths"].values() for op in path.values()
            if isinstance(op, dict)}
     for name in ("sendConvocations", "listConvocations", "printConvocations", "markConvocationsPosted",
-                 "openConvocation", "answerConvocation", "compteRenduPdf", "newPersonalCalendar"):
+                 "openConvocation", "acknowledgeConvocation", "answerConvocation", "compteRenduPdf", "newPersonalCalendar"):
         assert name in ops, name
     assert ops["sendConvocations"]["summary"] == "Envoyer les convocations de la réunion"

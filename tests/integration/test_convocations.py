@@ -241,21 +241,23 @@ async def _tokens(ctx: Any, setup: FakeMeetings, monkeypatch: pytest.MonkeyPatch
     return dict(zip([1, 2, 3, 4], seen, strict=True))
 
 
-async def test_opening_the_link_acknowledges_once(ctx: Any, setup: FakeMeetings, clock: Any,
+async def test_acknowledging_is_recorded_once(ctx: Any, setup: FakeMeetings, clock: Any,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from service.db.tables import AuditEvent
 
     tokens = await _tokens(ctx, setup, monkeypatch)
     first_time = ctx.now()
-    view = await ack.open_link(ctx, tokens[3])
-    assert view.acknowledged_at == first_time and view.member_name == "Lætitia Nguyễn"
+    view = await ack.open_link(ctx, tokens[3])  # merely opening records nothing
+    assert view.acknowledged_at is None and view.member_name == "Lætitia Nguyễn"
     assert {c.membre_id for c in view.colleagues} == {1, 2, 4}
+    assert (await ack.acknowledge(ctx, tokens[3])).acknowledged_at == first_time
     clock.advance(hours=1)
+    assert (await ack.acknowledge(ctx, tokens[3])).acknowledged_at == first_time
     assert (await ack.open_link(ctx, tokens[3])).acknowledged_at == first_time
     events = await AuditEvent.select().where(AuditEvent.action == "reunion.convocation.accuse")
     assert len(events) == 1
     with pytest.raises(NotFound):
-        await ack.open_link(ctx, "jeton-inconnu")
+        await ack.acknowledge(ctx, "jeton-inconnu")
 
 
 async def test_answers_and_proxy_rules(ctx: Any, setup: FakeMeetings, monkeypatch: pytest.MonkeyPatch) -> None:
