@@ -170,6 +170,7 @@ def test_meetings_cycle(ids: dict[str, int], page: Any, test_settings: Any) -> N
     page.goto("/compte")
     page.get_by_role("button", name="Se déconnecter").click()
     page.goto(link)
+    page.get_by_role("button", name="J'accuse réception de cette convocation").click()
     assert "Réception accusée le" in page.content()
     page.get_by_label("Je donne pouvoir à un autre membre").check()
     page.get_by_label("Membre à qui vous donnez pouvoir").select_option(label="Alice NOM0")
