@@ -355,3 +355,25 @@ async def test_paper_batch_marked_posted(client: Any, world: World) -> None:
     r = await _post(client, f"/reunions/{rid}/convocations/postees")
     assert r.status_code == 303
     assert _squash((await client.get(f"/reunions/{rid}/convocations")).text).count("posté") >= 2
+
+
+async def test_attachment_upload_checks_its_type(client: Any, world: World) -> None:
+    council = world.ids["council_a"]
+    await web_login(client, "secretary.a@test.fr")
+    rid = await _create(client, council)
+    await _post(client, f"/reunions/{rid}/points", {"titre": "Budget", "parent_id": ""})
+    page = await client.get(f"/reunions/{rid}")
+    point = re.search(r'/reunions/\d+/points/(\d+)/pieces', page.text)
+    assert point
+    url = f"/reunions/{rid}/points/{point.group(1)}/pieces"
+    fake = {"fichier": ("budget.pdf", b"MZ\x90\x00 pas un PDF", "application/pdf")}
+    r = await client.post(url, data={"_csrf": _csrf(client)}, files=fake, follow_redirects=False)
+    assert r.status_code in (409, 415, 422) and "alerte erreur" in r.text
+    real = {"fichier": ("budget.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")}
+    r = await client.post(url, data={"_csrf": _csrf(client)}, files=real, follow_redirects=False)
+    assert r.status_code == 303
+    page = await client.get(f"/reunions/{rid}")
+    link = re.search(r'href="(/reunions/\d+/pieces/\d+)">budget.pdf', page.text)
+    assert link
+    got = await client.get(link.group(1))
+    assert got.status_code == 200 and got.content.startswith(b"%PDF")
