@@ -15,6 +15,7 @@ from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, authenticated, public
 from service.reunions import calendars
 from service.reunions.usecases import acknowledgements as ack_uc
+from service.reunions.usecases import convocation_post as post_uc
 from service.reunions.usecases import convocations as uc
 
 ICS_TYPE = "text/calendar; charset=utf-8"
@@ -48,7 +49,7 @@ class ConvocationItem(BaseModel):
     cree_le: datetime
     envoye_le: datetime | None
     sha256: str
-    courriel: str
+    courriel_sha256: str
     courriel_etat: str
     remplacee: bool
     accuse_le: datetime | None
@@ -140,7 +141,7 @@ class ConvocationController(Controller):
             out.append(ConvocationItem(
                 id=r.id, membre_id=r.membre_id, version=r.version, canal=r.channel,
                 cree_le=r.created_at, envoye_le=(status.sent_at if status else r.sent_at),
-                sha256=r.sha256, courriel=status.sha256 if status else "",
+                sha256=r.sha256, courriel_sha256=status.sha256 if status else "",
                 courriel_etat=status.label if status else "",
                 remplacee=r.replaced_by is not None, accuse_le=r.acknowledged_at,
                 reponse=r.answer, porteur_id=r.proxy_holder_id,
@@ -151,7 +152,7 @@ class ConvocationController(Controller):
          summary="Convocations à poster (membres sans courriel), en un PDF",
          opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def batch(self, request: Request[Any, Any, Any], reunion_id: int) -> Response[bytes]:
-        data = await uc.printable(ctx_of(request), reunion_id)
+        data = await post_uc.printable(ctx_of(request), reunion_id)
         return Response(data, media_type="application/pdf", headers={
             "content-disposition": f'attachment; filename="convocations-{reunion_id}.pdf"',
             "cache-control": "no-store",
@@ -161,7 +162,7 @@ class ConvocationController(Controller):
           summary="Marquer les convocations papier comme postées (date d'envoi)",
           opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def posted(self, request: Request[Any, Any, Any], reunion_id: int) -> PostedResult:
-        return PostedResult(courriers=await uc.mark_posted(ctx_of(request), actor_of(request), reunion_id))
+        return PostedResult(courriers=await post_uc.mark_posted(ctx_of(request), actor_of(request), reunion_id))
 
 
 class MinutesPdfController(Controller):
@@ -186,10 +187,15 @@ class AckController(Controller):
     path = "/api/v1/convocations/{ack_token:str}"
     tags = ["Réunions"]
 
-    @get("/", operation_id="openConvocation", summary="Accuser réception d'une convocation (lien personnel)",
+    @get("/", operation_id="openConvocation", summary="Consulter sa convocation (lien personnel)",
          opt=public())
     async def open_(self, request: Request[Any, Any, Any], ack_token: str) -> AckResult:
         return ack_result(await ack_uc.open_link(ctx_of(request), ack_token))
+
+    @post("/accuse", operation_id="acknowledgeConvocation", status_code=200,
+          summary="Accuser réception de sa convocation (lien personnel)", opt=public())
+    async def acknowledge(self, request: Request[Any, Any, Any], ack_token: str) -> AckResult:
+        return ack_result(await ack_uc.acknowledge(ctx_of(request), ack_token))
 
     @post("/reponse", operation_id="answerConvocation", status_code=200,
           summary="Répondre à une convocation : présent, absent excusé ou pouvoir",

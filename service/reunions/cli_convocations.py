@@ -56,7 +56,7 @@ def _batch_args(p: argparse.ArgumentParser) -> None:
 async def _batch(ctx: AppContext, args: argparse.Namespace) -> int:
     import sys
 
-    from service.reunions.usecases.convocations import mark_posted, printable
+    from service.reunions.usecases.convocation_post import mark_posted, printable
 
     if not args.pdf and not args.poste:
         print("Indiquez --pdf FICHIER et/ou --poste.", file=sys.stderr)

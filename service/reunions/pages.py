@@ -76,7 +76,7 @@ def _fil(council: dict[str, Any], *rest: dict[str, str]) -> list[dict[str, str]]
 
 
 async def _can(request: Request[Any, Any, Any], action: Action) -> bool:
-    scope = request.scope.get("resource_scope")  # type: ignore[call-overload]
+    scope: Any = request.scope.get("resource_scope")
     if scope is None:  # a route open to any signed-in account (the member's proposal)
         scope = await resolve_scope("reunion_id", dict(request.path_params))
     return is_allowed(user_of(request).principal, action, scope)
@@ -95,7 +95,7 @@ class CouncilMeetingPages(Controller):
             peut_gerer=await _can(request, Action.MANAGE_MEETINGS),
             types=[(k.value, k.label) for k in MeetingKind], erreurs=erreurs or {},
             form=form or {"kind": "pleniere", "publique": True},
-            fil=_fil(council)[:-1] + [{"label": _("Réunions")}],
+            fil=[*_fil(council)[:-1], {"label": _("Réunions")}],
         )
 
     @get("/", opt=allow(Action.READ_MEETINGS, "council_id"))

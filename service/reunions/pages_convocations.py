@@ -42,11 +42,16 @@ def _page(
         status_code=status,
         titre=_("Votre convocation"),
         vue=view,
+        jeton=str(request.path_params.get("ack_token", "")),
         quand=format_datetime_long(view.meeting_start) if view else "",
         erreurs=erreurs or {},
         alerte=alerte,
         reponses=[(k, _(v)) for k, v in ANSWER_LABELS.items()],
-        libelles={k: _(v) for k, v in ANSWER_LABELS.items()},
+        etats={
+            "present": _("vous serez présent·e"),
+            "absent_excuse": _("vous serez absent·e (excusé·e)"),
+            "pouvoir": _("vous donnez pouvoir à"),
+        },
         form=form or {},
         **({"message": message} if message else {}),
     )
@@ -63,6 +68,17 @@ class AckPages(Controller):
         except NotFound as exc:
             return _page(request, None, status=404, alerte=exc.detail)
         return _page(request, view, form={"reponse": view.answer, "porteur_id": str(view.proxy_holder_id or "")})
+
+    @post("/accuse", opt=public(), status_code=200)
+    async def acknowledge(self, request: Request[Any, Any, Any], ack_token: str) -> Template:
+        try:
+            view = await ack_uc.acknowledge(ctx_of(request), ack_token)
+        except NotFound as exc:
+            return _page(request, None, status=404, alerte=exc.detail)
+        return _page(
+            request, view, form={"reponse": view.answer, "porteur_id": str(view.proxy_holder_id or "")},
+            message={"kind": "succes", "text": _("Réception de la convocation enregistrée. Merci.")},
+        )
 
     @post("/", opt=public(), status_code=200)
     async def answer(self, request: Request[Any, Any, Any], ack_token: str) -> Template:

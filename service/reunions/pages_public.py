@@ -144,15 +144,29 @@ class QuestionPages(Controller):
                                     reponse_id=question_id)
         return see_other(f"/conseils/{council_id}/questions?ok=reponse-enregistree#question-{question_id}")
 
+    @post("/absences/{membre_id:int}/fin-de-mandat", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
+    async def end_mandate(self, request: Request[Any, Any, Any], council_id: int, membre_id: int) -> Template | Redirect:
+        try:
+            message = await views.end_mandate_for_absences(ctx_of(request), actor_of(request), council_id, membre_id)
+        except DomainError as exc:
+            return await self.absences(request, council_id, status=status_of(exc),
+                                       message={"kind": "erreur", "text": exc.detail})
+        return await self.absences(request, council_id, message={"kind": "succes", "text": message})
+
     @get("/absences", opt=allow(Action.MANAGE_MEETINGS, "council_id"))
-    async def absences(self, request: Request[Any, Any, Any], council_id: int) -> Template:
+    async def absences_page(self, request: Request[Any, Any, Any], council_id: int) -> Template:
+        return await self.absences(request, council_id)
+
+    async def absences(self, request: Request[Any, Any, Any], council_id: int, status: int = 200,
+                       message: dict[str, str] | None = None) -> Template:
         ctx = ctx_of(request)
         council = await views.council(council_id)
         scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
         settings = council.get("settings") or {}
         threshold = int(settings.get("absences_fin_mandat", 3))
         return render(
-            request, "reunions/absences.html", titre=_("Absences répétées"), conseil=council,
+            request, "reunions/absences.html", status_code=status, message=message,
+            titre=_("Absences répétées"), conseil=council,
             propositions=await views.absence_cases(ctx, council_id),
             peut_composer=is_allowed(user_of(request).principal, Action.MANAGE_COMPOSITION, scope),
             regle=_("Au bout de {n} absences non excusées de suite, la fin du mandat pour absences est proposée "

@@ -77,6 +77,8 @@ class Node:
     kind: str
     version: int
     enfants: list[Node] = field(default_factory=list)
+    premier: bool = False
+    dernier: bool = False
 
 
 def tree(items: list[AgendaItem]) -> list[Node]:
@@ -88,6 +90,13 @@ def tree(items: list[AgendaItem]) -> list[Node]:
         nodes[i.id] = node
         parent = nodes.get(i.parent_id) if i.parent_id is not None else None
         (parent.enfants if parent is not None else roots).append(node)
+
+    def mark(siblings: list[Node]) -> None:
+        for k, n in enumerate(siblings):
+            n.premier, n.dernier = k == 0, k == len(siblings) - 1
+            mark(n.enfants)
+
+    mark(roots)
     return roots
 
 
@@ -201,7 +210,7 @@ async def attendance(ctx: AppContext, meeting: Meeting) -> dict[str, Any]:
     view = await uatt.attendance(ctx, meeting.id or 0)
     names = {m.id: m.display_name for m in view.members}
     holders = {r.porteur_id: g for g, r in view.rows.items() if r.porteur_id is not None}
-    members = []
+    members: list[dict[str, Any]] = []
     for m in sorted(view.members, key=lambda x: (x.nom.lower(), x.prenom.lower())):
         row = view.rows.get(m.id)
         members.append({
@@ -213,7 +222,7 @@ async def attendance(ctx: AppContext, meeting: Meeting) -> dict[str, Any]:
             "porteur_de": names.get(holders[m.id], "") if m.id in holders else "",
         })
     await _with_answers(ctx, meeting, members, names)
-    present_ids = [x["id"] for x in members if x["etat"] == "present"]
+    present_ids = [int(x["id"]) for x in members if x["etat"] == "present"]
     second = None
     if meeting.status.value == "quorum_non_atteint":
         second = next((x for x in await um.list_meetings(ctx, meeting.council_id)
@@ -304,57 +313,36 @@ CHANNELS = {"email": "Courriel", "courrier": "Courrier"}
 
 
 async def convocations(ctx: AppContext, meeting: Meeting) -> dict[str, Any]:
+    """The convocations feature's board, with the page's links and the notice rule."""
     from service.documents.formatting import format_date_long
-    from service.outbox.usecases import statuses
-    from service.reunions.usecases import convocations as uc
-    from service.reunions.usecases.acknowledgements import ANSWERS  # noqa: F401  (kept in step with the page)
-
-    rows = await uc.list_convocations(ctx, meeting.id or 0)
-    refs = [f"convocation:{r.id}" for r in rows if r.channel == "email"]
-    mail = await statuses(ctx.db, refs) if refs else {}
-    people = {m.id: m for m in await store(ctx).convened_members(meeting.council_id, meeting.on,
-                                                                 include_suppleants=True)}
-    answers = {"present": _("Présent"), "absent_excuse": _("Absent excusé"), "pouvoir": _("Pouvoir donné")}
-    out = []
-    for r in sorted(rows, key=lambda r: people[r.membre_id].nom.lower() if r.membre_id in people else ""):
-        st = mail.get(f"convocation:{r.id}")
-        who = people.get(r.membre_id)
-        reply = answers.get(r.answer, "")
-        if r.answer == "pouvoir" and r.proxy_holder_id in people:
-            reply = _("Pouvoir donné à {n}").format(n=people[r.proxy_holder_id].display_name)
-        out.append({
-            "nom": who.display_name if who else f"#{r.membre_id}", "canal": _(CHANNELS.get(r.channel, r.channel)),
-            "envoyee_le": (st.sent_at if st and st.sent_at else r.sent_at), "sha256": (st.sha256 if st and st.sha256 else r.sha256),
-            "etat": _mail_state(st.state) if st else ("envoye" if r.sent_at else "en_attente"),
-            "etat_label": st.label if st else (_("posté") if r.sent_at else _("à poster")),
-            "erreur": st.last_error if st and st.state == "echec" else "",
-            "accuse_le": r.acknowledged_at, "reponse": reply, "remplacee": r.replaced_by is not None,
-            "pdf": f"/reunions/{meeting.id}/convocations/{r.id}/pdf",
-        })
     from service.reunions.usecases.common import council_settings
+    from service.reunions.usecases.convocation_board import convocation_board
 
+    board = await convocation_board(ctx, meeting.id or 0)
+    css = {"envoi": "en_attente", "a_poster": "en_attente", "poste": "envoye"}
+    out = [{
+        "nom": line.member_name, "canal": line.channel_label, "envoyee_le": line.sent_at, "sha256": line.sha256,
+        "etat": css.get(line.state, line.state), "etat_label": line.state_label, "erreur": line.error,
+        "accuse_le": line.acknowledged_at, "reponse": line.answer_label, "remplacee": False,
+        "pdf": f"/reunions/{meeting.id}/convocations/{line.convocation_id}/pdf",
+    } for line in board.lines]
     settings, _c = await council_settings(meeting.council_id)
-    days = settings.delai_convocation_jours_francs
     return {
         "convocations": out,
+        "version_convocation": board.version,
         "convocable": meeting.status.value in ("prevue", "convoquee"),
-        "lot_papier": f"/api/v1/reunions/{meeting.id}/convocations/courrier.pdf"
-        if any(r.channel == "courrier" for r in rows) else "",
-        "courriel_absent": not ctx.settings.smtp_url and bool(refs),
+        "lot_papier": f"/api/v1/reunions/{meeting.id}/convocations/courrier.pdf" if board.to_post else "",
+        "courriel_absent": not ctx.settings.smtp_url and any(x["canal"] == _("courriel") for x in out),
         "delai_texte": _("Règle du conseil : au moins {n} jours francs entre l'envoi et la réunion du {d} "
                          "(ni le jour d'envoi ni celui de la réunion ne comptent).").format(
-            n=days, d=format_date_long(meeting.on)),
+            n=settings.delai_convocation_jours_francs, d=format_date_long(meeting.on)),
     }
 
 
-def _mail_state(state: str) -> str:
-    return {"envoi": "en_attente"}.get(state, state)
-
-
 async def mark_posted(ctx: AppContext, actor: Actor, meeting_id: int) -> None:
-    from service.reunions.usecases import convocations as uc
+    from service.reunions.usecases import convocation_post
 
-    await uc.mark_posted(ctx, actor, meeting_id)
+    await convocation_post.mark_posted(ctx, actor, meeting_id)
 
 
 async def send_convocations(ctx: AppContext, actor: Actor, meeting_id: int, urgence: bool, motif: str) -> None:

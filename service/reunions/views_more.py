@@ -109,7 +109,7 @@ async def adopt_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: 
     counts = {k: optional_int(values.get(k, ""), k, k.capitalize()) or 0 for k in ("pour", "contre", "abstention")}
     current = await _current_minutes(ctx, meeting_id)
     await umin.adopt(ctx, actor, meeting_id, at, current.version, consensus=values.get("consensus") == "oui",
-                     **counts)
+                     pour=counts["pour"], contre=counts["contre"], abstention=counts["abstention"])
 
 
 async def publish_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, str]) -> None:
@@ -208,7 +208,8 @@ async def public_board(ctx: AppContext, council_id: int) -> dict[str, Any]:
     from service.reunions.usecases import minutes as umin
 
     now = ctx.now()
-    upcoming, past = [], []
+    upcoming: list[dict[str, Any]] = []
+    past: list[dict[str, Any]] = []
     for m in sorted(await um.list_meetings(ctx, council_id, publique_only=True), key=lambda m: m.debut):
         items = [i for i in await ua.agenda(ctx, m.id or 0) if i.kind != "question"]
         entry: dict[str, Any] = {"reunion": m, "points": items, "compte_rendu": None}
@@ -262,7 +263,7 @@ async def my_meetings(ctx: AppContext, account_id: int) -> dict[str, Any]:
                 mine = [r for r in await uc.list_convocations(ctx, m.id or 0) if r.membre_id == member.id]
                 if mine:
                     r = mine[0]
-                    conv = {"envoyee_le": r.sent_at or r.created_at, "accuse_le": r.acknowledged_at,
+                    conv = {"envoyee_le": r.sent_at, "accuse_le": r.acknowledged_at,
                             "reponse": {"present": _("présent"), "absent_excuse": _("absent excusé"),
                                         "pouvoir": _("pouvoir donné")}.get(r.answer, ""),
                             "pdf": f"/reunions/{m.id}/convocations/{r.id}/pdf"}
@@ -296,3 +297,13 @@ async def public_minutes_pdf(ctx: AppContext, council_id: int, meeting_id: int) 
     if meeting.council_id != council_id or not meeting.publique:
         raise NotFound(_("Aucun compte rendu publié pour cette réunion."))
     return await minutes_document(ctx, meeting_id, published_only=True)
+
+
+async def end_mandate_for_absences(ctx: AppContext, actor: Actor, council_id: int, member_id: int) -> str:
+    """The lead confirms the proposal: the composition's own lifecycle does the rest."""
+    from service.reunions.usecases import attendance as uatt
+    from service.usecases import composition
+
+    member = await composition.get_member(member_id, council_id)
+    result: Any = await uatt.confirm_absence_end(ctx, actor, council_id, member_id, int(member["version"]))
+    return str(getattr(result, "message", "") or _("Fin du mandat pour absences enregistrée."))

@@ -121,12 +121,15 @@ def _row(page: Any, name: str) -> Any:
 
 def _hold(page: Any, reunion_id: int, present: list[str], absent: list[str]) -> None:
     page.goto(f"/reunions/{reunion_id}/presences")
+    # One tap per member: the page updates in place (static/reunions.js), the tapped
+    # state shows pressed.
     for name in present:
         _row(page, name).get_by_role("button", name="Présent").click()
-        page.wait_for_url("**ok=presence**")
+        _row(page, name).get_by_role("button", name="Présent", pressed=True).wait_for()
     for name in absent:
         _row(page, name).get_by_role("button", name="Absent", exact=True).click()
-        page.wait_for_url("**ok=presence**")
+        _row(page, name).get_by_role("button", name="Absent", exact=True, pressed=True).wait_for()
+    assert "ok=presence" not in page.url  # no reload: the page was updated in place
 
 
 @pytest.fixture
@@ -167,6 +170,7 @@ def test_meetings_cycle(ids: dict[str, int], page: Any, test_settings: Any) -> N
     page.goto("/compte")
     page.get_by_role("button", name="Se déconnecter").click()
     page.goto(link)
+    page.get_by_role("button", name="J'accuse réception de cette convocation").click()
     assert "Réception accusée le" in page.content()
     page.get_by_label("Je donne pouvoir à un autre membre").check()
     page.get_by_label("Membre à qui vous donnez pouvoir").select_option(label="Alice NOM0")
@@ -187,8 +191,8 @@ def test_meetings_cycle(ids: dict[str, int], page: Any, test_settings: Any) -> N
     emma = _row(page, "Emma NOM4")
     assert "a répondu : pouvoir donné à Alice NOM0" in emma.inner_text()
     emma.get_by_role("button", name="Enregistrer le pouvoir").click()
-    page.wait_for_url("**ok=pouvoir**")
-    assert "pouvoir donné à Alice NOM0" in _row(page, "Emma NOM4").inner_text()
+    page.get_by_text("Pouvoir enregistré.").wait_for()
+    assert "porte le pouvoir de Emma NOM4" in _row(page, "Alice NOM0").inner_text()
     _shot(page, "07-emargement-tablette")
     page.get_by_role("button", name="Clore l'émargement et constater le quorum").click()
     page.wait_for_url("**ok=emargement-clos**")

@@ -87,12 +87,16 @@ async def test_new_version_after_a_change_and_the_ack_link(client: Any, ctx: Any
     tokens = await _mail_tokens()
     mine = tokens["m0@exemple.fr"]
 
-    # The public page acknowledges receipt and offers the answers.
+    # The public page shows the convocation; receipt is acknowledged with its button.
     page = await client.get(f"/convocations/{mine}")
-    assert page.status_code == 200 and "Séance plénière" in page.text and "Réception accusée" in page.text
-    assert "<script>" not in page.text and " on" + "click=" not in page.text  # no inline script (CSP)
+    assert page.status_code == 200 and "Séance plénière" in page.text and "Réception accusée" not in page.text
+    assert "<script>" not in page.text and " on" + "click=" not in page.text and f'action="/convocations/{mine}/accuse"' in page.text
+    page = await client.post(f"/convocations/{mine}/accuse", data={"_csrf": client.cookies.get("cc_csrf")})
+    assert page.status_code == 200 and "Réception accusée le" in page.text
     ack = (await client.get(f"/api/v1/convocations/{mine}")).json()
     assert ack["accuse_le"] is not None and {c["membre_id"] for c in ack["membres_convoques"]} == set(ids[1:])
+    api_ack = await client.post(f"/api/v1/convocations/{tokens['m1@exemple.fr']}/accuse", json={})
+    assert api_ack.status_code == 200 and api_ack.json()["accuse_le"] is not None
     r = await client.post(f"/api/v1/convocations/{mine}/reponse", json={"reponse": "pouvoir", "porteur_id": ids[0]})
     assert r.status_code == 409 and r.json()["type"].endswith("/pouvoir-a-soi-meme")
     r = await client.post(f"/convocations/{mine}", data={"reponse": "pouvoir", "porteur_id": str(ids[1]),
@@ -134,6 +138,15 @@ async def test_feeds_over_http(client: Any, ctx: Any, world: World) -> None:
     path = "/" + link.json()["url"].split("/", 3)[3]
     mine = Calendar.from_ical((await client.get(path)).content)
     assert len(mine.walk("VEVENT")) == 2
+    before = {str(e["UID"]): int(e["SEQUENCE"]) for e in mine.walk("VEVENT")}
+    # A change raises SEQUENCE; a cancellation stays in the feed as CANCELLED.
+    cur = (await client.get(f"/api/v1/reunions/{private['id']}", headers=bearer(world, "secretary_a"))).json()["reunion"]
+    r = await client.post(f"/api/v1/reunions/{private['id']}/annulation", headers=bearer(world, "secretary_a"),
+                          json={"version": cur["version"]})
+    assert r.status_code in (200, 201), r.text
+    after = {str(e["UID"]): e for e in Calendar.from_ical((await client.get(path)).content).walk("VEVENT")}
+    uid = next(u for u in after if u.startswith(f"reunion-{private['id']}@"))
+    assert str(after[uid]["STATUS"]) == "CANCELLED" and int(after[uid]["SEQUENCE"]) > before[uid]
     nobody = await client.post(f"/api/v1/conseils/{council}/calendrier-personnel", headers=bearer(world, "lead_a"))
     assert nobody.status_code == 409
     assert (await client.delete(f"/api/v1/conseils/{council}/calendrier-personnel",
@@ -159,7 +172,7 @@ async def test_cli_convenes_and_writes_the_batch(ctx: Any, world: World, tmp_pat
     assert "2 membres convoqués" in text and "2 convocations" in text
 
 
-async def test_minutes_pdf_with_signature_lines(client: Any, ctx: Any, world: World) -> None:
+async def test_minutes_pdf_with_signature_lines(client: Any, ctx: Any, world: World, clock: Any) -> None:
     import io
 
     from pypdf import PdfReader
@@ -187,3 +200,29 @@ async def test_minutes_pdf_with_signature_lines(client: Any, ctx: Any, world: Wo
     assert "brouillon" in text and "Présents" in text and "Rénovation urbaine" in text
     assert "La présidente ou le président de séance" in text and "Signature" in text
     assert (await client.get(url, headers=bearer(world, "lead_b"))).status_code == 403
+
+    # Adopted at a later meeting, then published: the PDF says so and carries the
+    # audit chain's head.
+    later = await _meeting(client, world, day=26)
+    await mt.mark_convened(ctx, actor, later["id"], sent_on=paris(2026, 3, 19).date())
+    for mid in ids[:2]:
+        await att.record_presence(ctx, actor, later["id"], mid, "present")
+    await att.close_attendance(ctx, actor, later["id"], (await mt.get_meeting(ctx, later["id"])).version)
+    draft = (await mn.versions(ctx, meeting["id"]))[-1]
+    adopted = await mn.adopt(ctx, actor, meeting["id"], later["id"], draft.version, consensus=True)
+    clock.now = paris(2026, 3, 28, 10)
+    await mn.publish(ctx, actor, meeting["id"], adopted.version)
+    r = await client.get(url, headers=bearer(world, "member_a"))
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages).split())
+    assert "Publié le 28 mars 2026" in text and "Empreinte du journal d'audit" in text
+
+
+async def test_openapi_documents_the_convocation_routes(client: Any) -> None:
+    r = await client.get("/schema/openapi.json")
+    assert r.status_code == 200
+    ops = {op.get("operationId"): op for path in r.json()["paths"].values() for op in path.values()
+           if isinstance(op, dict)}
+    for name in ("sendConvocations", "listConvocations", "printConvocations", "markConvocationsPosted",
+                 "openConvocation", "acknowledgeConvocation", "answerConvocation", "compteRenduPdf", "newPersonalCalendar"):
+        assert name in ops, name
+    assert ops["sendConvocations"]["summary"] == "Envoyer les convocations de la réunion"

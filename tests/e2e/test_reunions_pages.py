@@ -274,3 +274,106 @@ async def test_member_proposes_an_item_and_reads_their_meetings(client: Any, wor
     # The personal calendar: shown once when created.
     r = await _post(client, "/mes-reunions/agenda/renouveler")
     assert r.status_code == 201 and "/calendrier/" in r.text
+
+
+async def test_edit_postpone_cancel_and_questions_raised_at_a_meeting(client: Any, world: World) -> None:
+    council = world.ids["council_a"]
+    await web_login(client, "secretary.a@test.fr")
+    rid = await _create(client, council)
+    page = await client.get(f"/reunions/{rid}")
+    version = re.search(r'action="/reunions/\d+/modifier".{0,200}?name="version" value="(\d+)"', page.text, re.S)
+    assert version
+    body = {"titre": "Plénière de printemps", "debut": "2026-03-12T18:30", "fin": "2026-03-12T21:00",
+            "lieu": "Mairie annexe", "version": version.group(1)}
+    assert (await _post(client, f"/reunions/{rid}/modifier", body)).status_code == 303
+    # The same form again carries a stale version: a conflict, not a silent overwrite.
+    r = await _post(client, f"/reunions/{rid}/modifier", {**body, "lieu": "Autre salle"})
+    assert r.status_code == 409 and "Mairie annexe" in (await client.get(f"/reunions/{rid}")).text
+    r = await _post(client, f"/reunions/{rid}/reporter", {"debut": "2026-03-19T18:30", "fin": "2026-03-19T20:30"})
+    assert r.status_code == 303
+    new = int(r.headers["location"].split("/reunions/")[1].split("?")[0])
+    assert "Reportée" in (await client.get(f"/reunions/{rid}")).text
+    page = await client.get(f"/reunions/{new}")
+    version = re.search(r'action="/reunions/\d+/annuler".{0,300}?name="version" value="(\d+)"', page.text, re.S)
+    assert version
+    assert (await _post(client, f"/reunions/{new}/annuler", {"version": version.group(1)})).status_code == 303
+    assert "Annulée" in (await client.get(f"/reunions/{new}")).text
+    # A question raised at a meeting, with a date in the future refused (the field named).
+    r = await _post(client, f"/conseils/{council}/questions", {"texte": "Horaires du bus 12 ?", "destinataire": "epci",
+                                                              "reunion_id": str(rid), "raised_on": "2027-01-01"})
+    assert r.status_code == 422 and 'id="erreur-raised_on"' in r.text
+    r = await _post(client, f"/conseils/{council}/questions", {"texte": "Horaires du bus 12 ?", "destinataire": "epci",
+                                                              "reunion_id": str(rid), "raised_on": "2026-03-01"})
+    assert r.status_code == 303
+    listing = _squash((await client.get(f"/conseils/{council}/questions")).text)
+    assert "Horaires du bus 12 ?" in listing and "En réunion" in listing and "Intercommunalité (EPCI)" in listing
+    # The lead's absences page states the rule and proposes nobody yet.
+    client.cookies.clear()
+    await web_login(client, "lead.a@test.fr")
+    absences = _squash((await client.get(f"/conseils/{council}/absences")).text)
+    assert "3 absences non excusées de suite" in absences and "Aucun membre n'atteint le seuil" in absences
+
+
+async def test_absences_in_a_row_proposed_to_the_lead_who_confirms(client: Any, ctx: Any, world: World) -> None:
+    from datetime import date
+
+    from service.audit import Actor
+    from service.reunions.usecases import attendance as att
+    from service.reunions.usecases import meetings as mt
+    from tests.reunions_support import paris
+
+    council = world.ids["council_a"]
+    members = await add_members(council, 3)
+    actor = Actor.system("test")
+    for day in (3, 10, 17):  # David NOM... the third member misses three meetings in a row
+        m = await mt.create_meeting(ctx, actor, council, mt.MeetingInput(
+            titre=f"Plénière du {day}", debut=paris(2026, 2, day), fin=paris(2026, 2, day, 20)))
+        await mt.mark_convened(ctx, actor, m.id, sent_on=date(2026, 1, 20))
+        await att.record_presence(ctx, actor, m.id, members[0], "present")
+        await att.record_presence(ctx, actor, m.id, members[1], "present")
+        await att.record_presence(ctx, actor, m.id, members[2], "absent")
+        await att.close_attendance(ctx, actor, m.id, (await mt.get_meeting(ctx, m.id)).version)
+    await web_login(client, "lead.a@test.fr")
+    page = _squash((await client.get(f"/conseils/{council}/absences")).text)
+    assert "Chloé NOM2" in page and "3 absences non excusées de suite" in page
+    assert "Mettre fin au mandat pour absences" in page
+    r = await _post(client, f"/conseils/{council}/absences/{members[2]}/fin-de-mandat")
+    assert r.status_code == 200, _squash(r.text)[-1500:]
+    assert "Aucun membre n'atteint le seuil" in r.text
+
+
+async def test_paper_batch_marked_posted(client: Any, world: World) -> None:
+    council = world.ids["council_a"]
+    await add_members(council, 2)
+    await web_login(client, "secretary.a@test.fr")
+    rid = await _create(client, council)
+    assert (await _post(client, f"/reunions/{rid}/convocations", {})).status_code == 303
+    board = await client.get(f"/reunions/{rid}/convocations")
+    assert "Le lot est posté aujourd&#39;hui" in board.text or "Le lot est posté aujourd'hui" in board.text
+    batch = await client.get(f"/api/v1/reunions/{rid}/convocations/courrier.pdf")
+    assert batch.status_code == 200 and batch.content.startswith(b"%PDF")
+    r = await _post(client, f"/reunions/{rid}/convocations/postees")
+    assert r.status_code == 303
+    assert _squash((await client.get(f"/reunions/{rid}/convocations")).text).count("posté") >= 2
+
+
+async def test_attachment_upload_checks_its_type(client: Any, world: World) -> None:
+    council = world.ids["council_a"]
+    await web_login(client, "secretary.a@test.fr")
+    rid = await _create(client, council)
+    await _post(client, f"/reunions/{rid}/points", {"titre": "Budget", "parent_id": ""})
+    page = await client.get(f"/reunions/{rid}")
+    point = re.search(r'/reunions/\d+/points/(\d+)/pieces', page.text)
+    assert point
+    url = f"/reunions/{rid}/points/{point.group(1)}/pieces"
+    fake = {"fichier": ("budget.pdf", b"MZ\x90\x00 pas un PDF", "application/pdf")}
+    r = await client.post(url, data={"_csrf": _csrf(client)}, files=fake, follow_redirects=False)
+    assert r.status_code in (409, 415, 422) and "alerte erreur" in r.text
+    real = {"fichier": ("budget.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")}
+    r = await client.post(url, data={"_csrf": _csrf(client)}, files=real, follow_redirects=False)
+    assert r.status_code == 303
+    page = await client.get(f"/reunions/{rid}")
+    link = re.search(r'href="(/reunions/\d+/pieces/\d+)">budget.pdf', page.text)
+    assert link
+    got = await client.get(link.group(1))
+    assert got.status_code == 200 and got.content.startswith(b"%PDF")

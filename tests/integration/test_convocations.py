@@ -22,6 +22,7 @@ from service.audit import Actor
 from service.reunions import calendars
 from service.reunions.store_convocations import ConvocationStore
 from service.reunions.usecases import acknowledgements as ack
+from service.reunions.usecases import convocation_post as post
 from service.reunions.usecases import convocations as conv
 from service.reunions.usecases.convocation_inputs import Recipient
 from tests.conftest import World
@@ -92,7 +93,7 @@ async def setup(ctx: Any, world: World, monkeypatch: pytest.MonkeyPatch) -> Fake
         AgendaItem(12, 1, 11, 1, "Jardins partagés", "", 15),
     ]
     fake = FakeMeetings(meetings, _members(), agenda)
-    for module in (conv, ack, calendars):
+    for module in (conv, ack, calendars, post):
         monkeypatch.setattr(module, "gateway", lambda _ctx: fake)
     return fake
 
@@ -162,13 +163,13 @@ async def test_each_member_gets_one_convocation_by_mail_or_post(ctx: Any, setup:
 async def test_without_smtp_everyone_is_in_the_printable_batch_in_mail_room_order(ctx: Any, setup: FakeMeetings) -> None:
     report = await conv.send_convocations(ctx, ACTOR, 1)
     assert report.by_post == 4 and report.by_email == 0
-    pdf = await conv.printable(ctx, 1)
+    pdf = await post.printable(ctx, 1)
     reader = PdfReader(io.BytesIO(pdf))
     text = "\n".join(p.extract_text() for p in reader.pages)
     # Members without an address last; Marseille (13000) before Tours (37000).
-    assert text.index("BEN SAÏD") < text.index("NGUYỄN")
+    assert text.index("BEN SAÏD") < text.index("NGUYỄN") < text.index("DIALLO")
     assert len(reader.pages) % 2 == 0
-    assert await conv.mark_posted(ctx, ACTOR, 1) == 4
+    assert await post.mark_posted(ctx, ACTOR, 1) == 4
     assert all(r.sent_at == ctx.now() for r in await conv.list_convocations(ctx, 1))
 
 
@@ -240,21 +241,23 @@ async def _tokens(ctx: Any, setup: FakeMeetings, monkeypatch: pytest.MonkeyPatch
     return dict(zip([1, 2, 3, 4], seen, strict=True))
 
 
-async def test_opening_the_link_acknowledges_once(ctx: Any, setup: FakeMeetings, clock: Any,
+async def test_acknowledging_is_recorded_once(ctx: Any, setup: FakeMeetings, clock: Any,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from service.db.tables import AuditEvent
 
     tokens = await _tokens(ctx, setup, monkeypatch)
     first_time = ctx.now()
-    view = await ack.open_link(ctx, tokens[3])
-    assert view.acknowledged_at == first_time and view.member_name == "Lætitia Nguyễn"
+    view = await ack.open_link(ctx, tokens[3])  # merely opening records nothing
+    assert view.acknowledged_at is None and view.member_name == "Lætitia Nguyễn"
     assert {c.membre_id for c in view.colleagues} == {1, 2, 4}
+    assert (await ack.acknowledge(ctx, tokens[3])).acknowledged_at == first_time
     clock.advance(hours=1)
+    assert (await ack.acknowledge(ctx, tokens[3])).acknowledged_at == first_time
     assert (await ack.open_link(ctx, tokens[3])).acknowledged_at == first_time
     events = await AuditEvent.select().where(AuditEvent.action == "reunion.convocation.accuse")
     assert len(events) == 1
     with pytest.raises(NotFound):
-        await ack.open_link(ctx, "jeton-inconnu")
+        await ack.acknowledge(ctx, "jeton-inconnu")
 
 
 async def test_answers_and_proxy_rules(ctx: Any, setup: FakeMeetings, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -381,3 +384,48 @@ async def test_two_secretaries_sending_at_once_convene_each_member_once(ctx: Any
     assert sum(r.convened for r in ok) == 4
     assert len(await conv.list_convocations(ctx, 1, all_versions=True)) == 4
     assert len(await ConvocationStore(ctx.db).rounds(1)) == 1
+
+
+async def test_the_board_says_each_members_state_in_french(ctx: Any, setup: FakeMeetings,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.reunions.usecases import convocation_board as board_uc
+
+    monkeypatch.setattr(board_uc, "gateway", lambda _ctx: setup)
+    _smtp(ctx)
+    tokens = await _tokens(ctx, setup, monkeypatch)
+    await ack.answer(ctx, tokens[2], "pouvoir", 1)
+    board = await board_uc.convocation_board(ctx, 1)
+    by = {x.membre_id: x for x in board.lines}
+    assert board.version == 1 and board.to_post == 2
+    assert (by[1].channel_label, by[1].state, by[1].state_label) == ("courriel", "en_attente", "en attente")
+    assert by[3].state_label == "à poster" and by[2].answer_label == "pouvoir donné à Awa Diallo"
+    assert by[2].acknowledged_at is not None and by[1].acknowledged_at is None
+    await post.mark_posted(ctx, ACTOR, 1)
+    board = await board_uc.convocation_board(ctx, 1)
+    assert board.to_post == 0 and not any(x.late for x in board.lines)
+
+
+async def test_a_mail_that_left_too_late_is_flagged(ctx: Any, setup: FakeMeetings, clock: Any,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.outbox.usecases import send_due
+    from service.reunions.usecases import convocation_board as board_uc
+    from tests.smtp_support import smtp_server
+
+    monkeypatch.setattr(board_uc, "gateway", lambda _ctx: setup)
+    _smtp(ctx)
+    await conv.send_convocations(ctx, ACTOR, 1)  # Mon 2 March: 5 clear days before Sun 8
+    clock.now = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # the server was down until Wed 4
+    with smtp_server() as (_rec, url):
+        _smtp(ctx, url)
+        await send_due(ctx, "w1")
+    late = {x.membre_id: x.late for x in (await board_uc.convocation_board(ctx, 1)).lines}
+    assert late == {1: True, 2: True, 3: False, 4: False}
+
+
+async def test_audit_head_for_published_documents(ctx: Any, setup: FakeMeetings) -> None:
+    from service import audit
+
+    before = await audit.current_head()
+    await conv.send_convocations(ctx, ACTOR, 1)
+    after = await audit.current_head()
+    assert after.seq == before.seq + 1 and after.hash != before.hash and len(after.hash) == 64

@@ -1,8 +1,10 @@
 """The member's personal link: acknowledge receipt and answer attendance.
 
 The link carries a random token; only its SHA-256 is stored (like API tokens), so the
-database alone cannot forge a link. Opening the link records the acknowledgement (once,
-with its time, in the audit trail); the answer is présent, absent excusé or pouvoir
+database alone cannot forge a link. The member acknowledges receipt with a button (once,
+with its time, in the audit trail; merely opening the link records nothing, since mail
+filters open links by themselves); answering acknowledges too. The answer is présent,
+absent excusé or pouvoir
 donné à another member convened to the same meeting. Proxy rules are the domain's
 (``AttendanceSheet``): not to oneself, not to a member who said they will be absent or
 gave a proxy themself, at most one proxy per holder. Before the meeting a member who has
@@ -104,7 +106,15 @@ async def _view(ctx: AppContext, row: ConvocationRow, meetings: MeetingGateway) 
 
 
 async def open_link(ctx: AppContext, token: str, meetings: MeetingGateway | None = None) -> AckView:
-    """Opening the link acknowledges receipt (first time only)."""
+    """What the link shows. Opening it records nothing: mail filters open links by
+    themselves, so a receipt is an action of the member (:func:`acknowledge`, or an
+    answer)."""
+    meetings = meetings or gateway(ctx)
+    return await _view(ctx, await _load(ctx, token), meetings)
+
+
+async def acknowledge(ctx: AppContext, token: str, meetings: MeetingGateway | None = None) -> AckView:
+    """The member acknowledges receipt: time recorded the first time, with an audit event."""
     meetings = meetings or gateway(ctx)
     row = await _load(ctx, token)
     if row.acknowledged_at is None and row.replaced_by is None:

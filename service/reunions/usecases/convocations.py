@@ -25,7 +25,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from domain.errors import Conflict, InvalidState, NotFound
+from domain.errors import Conflict, InvalidState
 from domain.i18n import _
 from domain.meetings import AgendaItem, AgendaTree, Meeting, MeetingStatus, NoticeCheck, NoticeRule
 from domain.meetings import convene as convene_meeting
@@ -42,7 +42,6 @@ from service.reunions.documents import (
     convocation_pdf,
     convocation_subject,
     local,
-    printable_batch,
     template_of,
 )
 from service.reunions.store_convocations import ConvocationRow, ConvocationStore, NewConvocation
@@ -446,78 +445,16 @@ async def _enqueue(
 
 
 # ---------------------------------------------------------------------------
-# Reading, the printable batch and its posting
+# Reading
 
 
 async def list_convocations(ctx: AppContext, reunion_id: int, *, all_versions: bool = False) -> list[ConvocationRow]:
     return await ConvocationStore(ctx.db).convocations(reunion_id, current_only=not all_versions)
 
 
-async def printable(ctx: AppContext, reunion_id: int, meetings: MeetingGateway | None = None) -> bytes:
-    """The current convocations to post (members without e-mail), in mail-room order,
-    in one PDF: the stored PDFs' content is re-rendered identically from the same
-    letters would differ only by token, so the batch is assembled from the stored files."""
-    from io import BytesIO
-
-    from service.documents.assemble import concatenate
-    from service.documents.render import DocumentInfo
-
-    meetings = meetings or gateway(ctx)
-    store = ConvocationStore(ctx.db)
-    meeting = await meetings.get_meeting(reunion_id)
-    rows = [c for c in await store.convocations(reunion_id) if c.channel == "courrier"]
-    if not rows:
-        raise NotFound(_("Aucune convocation à poster pour cette réunion : tous les membres la reçoivent par courriel."),
-                       code="aucun-courrier")
-    council = await council_context(meeting.council_id, ctx.settings.public_base_url)
-    members = {m.membre_id: m for m in await meetings.recipients(meeting.council_id, meeting.on, True)}
-    rows.sort(key=lambda c: (
-        tuple(str(k) for k in members[c.membre_id].postal_key) if c.membre_id in members else ("~",),
-        c.membre_id,
-    ))
-    pdfs = await store.pdfs([c.id for c in rows])
-    info = DocumentInfo(
-        title=_("Convocations à poster — {titre}").format(titre=meeting.titre),
-        author=council.sheet.letterhead.organisation,
-        subject=council.sheet.council_name,
-        keywords=("conseil citoyen", "convocation"),
-    )
-    out = BytesIO()
-    concatenate((pdfs[c.id] for c in rows if c.id in pdfs), out, info)
-    return out.getvalue()
-
-
-async def mark_posted(ctx: AppContext, actor: Actor, reunion_id: int, meetings: MeetingGateway | None = None) -> int:
-    """The printed batch was posted today: that is its sending date for the notice rule,
-    checked again here (a batch posted too late is refused, not silently recorded)."""
-    meetings = meetings or gateway(ctx)
-    store = ConvocationStore(ctx.db)
-    meeting = await meetings.get_meeting(reunion_id)
-    latest = await store.latest_round(reunion_id)
-    if latest is None:
-        raise InvalidState(_("Aucune convocation n'a encore été préparée pour cette réunion."),
-                           code="aucune-convocation")
-    council = await council_context(meeting.council_id, ctx.settings.public_base_url)
-    now = ctx.now()
-    NoticeRule(council.settings.delai_convocation_jours_francs).enforce(
-        NoticeCheck(sent=now, meeting=meeting.debut, urgence=latest.urgence, motif=latest.motif)
-    )
-    async with ctx.db.transaction():
-        n = await store.mark_posted(reunion_id, latest.version, now)
-        await audit.record(
-            ctx.db, actor=actor, action="reunion.convocations.postees", subject_type="reunion",
-            subject_id=reunion_id, at=now, territory_id=council.territory_id,
-            council_id=meeting.council_id, details={"version": latest.version, "courriers": n},
-        )
-    return n
-
-
 __all__ = [
     "ConvocationReport",
     "MeetingGateway",
     "list_convocations",
-    "mark_posted",
-    "printable",
-    "printable_batch",
     "send_convocations",
 ]

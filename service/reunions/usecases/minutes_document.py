@@ -38,10 +38,8 @@ async def minutes_document(
     if current.state is MinutesState.PUBLIE:
         from service import audit
 
-        current_head = getattr(audit, "current_head", None)
-        if current_head is not None:
-            value = await current_head()
-            head = str(getattr(value, "hash", value) or "")
+        value = await audit.current_head()
+        head = f"n° {value['seq']} — {value['hash']}"
     council = await council_context(meeting.council_id, ctx.settings.public_base_url)
     sheet = MinutesSheet(
         meeting=meeting_sheet(meeting, await meetings.agenda(reunion_id)),
