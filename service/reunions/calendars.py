@@ -25,6 +25,7 @@ from domain.meetings import Meeting, MeetingStatus
 from service import audit
 from service.audit import Actor
 from service.context import AppContext
+from service.public_address import public_base_url_for_documents
 from service.reunions.store_convocations import ConvocationStore
 from service.reunions.usecases.convocations import KIND_LABELS, event_uid, gateway
 from service.security import token_digest
@@ -162,7 +163,7 @@ async def regenerate_link(ctx: AppContext, actor: Actor, council_id: int, membre
             subject_id=membre_id, at=now, council_id=council_id,
             details={"revoques": revoked},
         )
-    return PersonalLink(membre_id, feed_url(ctx.settings.public_base_url, token), now)
+    return PersonalLink(membre_id, feed_url(public_base_url_for_documents(ctx.settings), token), now)
 
 
 async def revoke_link(ctx: AppContext, actor: Actor, council_id: int, membre_id: int) -> int:

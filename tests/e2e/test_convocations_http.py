@@ -226,3 +226,14 @@ async def test_openapi_documents_the_convocation_routes(client: Any) -> None:
                  "openConvocation", "acknowledgeConvocation", "answerConvocation", "compteRenduPdf", "newPersonalCalendar"):
         assert name in ops, name
     assert ops["sendConvocations"]["summary"] == "Envoyer les convocations de la réunion"
+
+
+async def test_convocations_refused_without_a_public_address(client: Any, ctx: Any, world: World) -> None:
+    """Convocations carry each member's acknowledgement link: never a loopback address."""
+    await add_members(world.ids["council_a"], 2)
+    meeting = await _meeting(client, world, day=20)
+    ctx.settings = ctx.settings.with_(allow_loopback_links=False, public_base_url_explicit=False)
+    url = f"/api/v1/reunions/{meeting['id']}/convocations"
+    r = await client.post(url, headers=bearer(world, "secretary_a"), json={"urgence": False})
+    assert r.status_code == 409 and "PUBLIC_BASE_URL" in r.json()["detail"]
+    assert (await client.get(url, headers=bearer(world, "secretary_a"))).json() == []

@@ -10,6 +10,7 @@ from domain.meetings import NoticeCheck, NoticeRule
 from service import audit
 from service.audit import Actor
 from service.context import AppContext
+from service.public_address import public_base_url_for_documents
 from service.reunions.store_convocations import ConvocationRow, ConvocationStore
 from service.reunions.usecases.convocation_inputs import council_context
 from service.reunions.usecases.convocations import MeetingGateway, gateway
@@ -31,7 +32,7 @@ async def printable(ctx: AppContext, reunion_id: int, meetings: MeetingGateway |
     if not rows:
         raise NotFound(_("Aucune convocation à poster pour cette réunion : tous les membres la reçoivent par courriel."),
                        code="aucun-courrier")
-    council = await council_context(meeting.council_id, ctx.settings.public_base_url)
+    council = await council_context(meeting.council_id, public_base_url_for_documents(ctx.settings))
     members = {m.membre_id: m for m in await meetings.recipients(meeting.council_id, meeting.on, True)}
     def order(c: ConvocationRow) -> tuple[int, tuple[str, ...], int]:
         # Mail-room order; letters without a postal address (handed over) last.
@@ -61,7 +62,7 @@ async def mark_posted(ctx: AppContext, actor: Actor, reunion_id: int, meetings: 
     if latest is None:
         raise InvalidState(_("Aucune convocation n'a encore été préparée pour cette réunion."),
                            code="aucune-convocation")
-    council = await council_context(meeting.council_id, ctx.settings.public_base_url)
+    council = await council_context(meeting.council_id, public_base_url_for_documents(ctx.settings))
     now = ctx.now()
     NoticeRule(council.settings.delai_convocation_jours_francs).enforce(
         NoticeCheck(sent=now, meeting=meeting.debut, urgence=latest.urgence, motif=latest.motif)

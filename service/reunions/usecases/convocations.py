@@ -33,6 +33,7 @@ from service import audit
 from service.audit import Actor
 from service.context import AppContext
 from service.documents.formatting import format_datetime_long, format_time
+from service.public_address import public_base_url_for_documents
 from service.reunions.documents import (
     AgendaLine,
     ConvocationLetter,
@@ -294,7 +295,9 @@ async def send_convocations(
             code="reunion-non-convocable",
             field="status",
         )
-    council = await council_context(meeting.council_id, ctx.settings.public_base_url)
+    # Convocations carry the acknowledgement link: never a loopback or unset address.
+    base_url = public_base_url_for_documents(ctx.settings)
+    council = await council_context(meeting.council_id, base_url)
     now = ctx.now()
     motif = " ".join((motif or "").split()) if urgence else ""
     rule = NoticeRule(council.settings.delai_convocation_jours_francs)
@@ -338,7 +341,7 @@ async def send_convocations(
     # The notice rule, on today's date in Paris (NoticeTooShort → 409 /delai-convocation).
     days = rule.enforce(check)
     rendered = render_letters(
-        council, sheet, to_convene, base_url=ctx.settings.public_base_url, today=today,
+        council, sheet, to_convene, base_url=base_url, today=today,
         version=version, changes=changes,
     )
     from service.outbox.usecases.enqueue import smtp_configured
@@ -385,7 +388,7 @@ async def send_convocations(
             after = await meetings.mark_convened(actor, meeting, today, kept_motif)
         else:
             after = convene_meeting(meeting, kept_motif, today)
-        ics = invitation_ics(after, council.name, ctx.settings.public_base_url) if smtp else b""
+        ics = invitation_ics(after, council.name, base_url) if smtp else b""
         for r, item in zip(rendered, items, strict=True):
             if item.channel != "email":
                 by_post += 1
