@@ -340,7 +340,7 @@ async def test_member_page_shows_mandate_and_consented_contacts(
     await web_login(client, world.emails["member_a"])
     page = await client.get("/mon-mandat")
     assert page.status_code == 200
-    assert "Conseil A" in page.text and "Tiré au sort sur les listes" in page.text
+    assert "Conseil A" in page.text and "Tirée au sort sur les listes" in page.text  # she is a woman
     assert "Iris@asso.fr" in page.text and "Hugo@asso.fr" not in page.text
 
 
