@@ -323,15 +323,16 @@ def open_round(draw: Draw, at: datetime, counts: Mapping[str, int] | None = None
     return replace(draw, status=DrawStatus.ROUNDS, rounds=(*draw.rounds, new_round))
 
 
-def record_reply(draw: Draw, key: str, reply: Reply) -> Draw:
-    """Record (or correct) an invited person's reply."""
+def record_reply(draw: Draw, key: str, reply: Reply, correction: str = "") -> Draw:
+    """Record (or correct) an invited person's reply (``correction``: the reason for
+    correcting a letter recorded as returned NPAI)."""
     _require_status(draw, DrawStatus.ROUNDS)
     if key in draw.departed:
         raise InvalidState(
             _("« {key} » a quitté le conseil : sa réponse ne peut plus changer.").format(key=key),
             code="membre-parti",
         )
-    replies = rounds_mod.record_reply(draw.replies, draw.rounds, key, reply)
+    replies = rounds_mod.record_reply(draw.replies, draw.rounds, key, reply, correction)
     return replace(draw, replies=MappingProxyType(replies))
 
 

@@ -174,25 +174,35 @@ def invitations(rounds: Sequence[Round], ranked: Ranked | None = None) -> dict[s
 # --------------------------------------------------------------------------------------
 
 
+NPAI_CORRECTION_MIN = 10
+"""Characters of the reason the lead gives to correct a letter recorded as returned."""
+
+
 def record_reply(
-    replies: Mapping[str, Reply], rounds: Sequence[Round], key: str, reply: Reply
+    replies: Mapping[str, Reply], rounds: Sequence[Round], key: str, reply: Reply,
+    correction: str = "",
 ) -> dict[str, Reply]:
     """Return the replies with ``key``'s reply set.
 
     Only invited people can reply. A letter returned NPAI (the person does not live at the
-    address) makes the person ineligible, so a later acceptance is refused; any other
-    reply may be corrected (a late "yes" after the deadline is still a yes).
+    address) makes the person ineligible, so a later acceptance is refused — unless the
+    lead corrects the NPAI with a reason (a wrong entry, the person found at the address),
+    which the caller records in the audit trail. Any other reply may be corrected (a late
+    "yes" after the deadline is still a yes).
     """
     if key not in invitations(rounds):
         raise InvalidInput(
             _("La personne « {key} » n'a été invitée à aucun tour.").format(key=key), field="key"
         )
-    if replies.get(key) is Reply.RETURNED_NPAI and reply is Reply.ACCEPTED:
+    corrected = len(" ".join(correction.split())) >= NPAI_CORRECTION_MIN
+    if replies.get(key) is Reply.RETURNED_NPAI and reply is Reply.ACCEPTED and not corrected:
         raise RuleBroken(
             _(
                 "La personne « {key} » est inéligible : son courrier est revenu avec la mention "
-                "« n'habite pas à l'adresse indiquée »."
-            ).format(key=key),
+                "« n'habite pas à l'adresse indiquée ». Si c'est une erreur (mauvaise saisie, "
+                "personne retrouvée à l'adresse), indiquez le motif de la correction (au moins "
+                "{n} caractères) : il est inscrit au journal."
+            ).format(key=key, n=NPAI_CORRECTION_MIN),
             code="npai-ineligible",
             field="reply",
         )

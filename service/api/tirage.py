@@ -95,6 +95,10 @@ class RoundIn(_In):
 class ReplyIn(_In):
     key: str = Field(min_length=1, max_length=64)
     reply: str = Field(description="accepte, refuse, sans_reponse ou npai")
+    correction: str = Field(
+        default="", max_length=500,
+        description="Motif, pour corriger un courrier enregistré comme revenu (NPAI) ; inscrit au journal",
+    )
 
 
 class KeyIn(_In):
@@ -338,7 +342,8 @@ class DrawController(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int, data: ReplyIn
     ) -> dict[str, Any]:
         return await uc.record_reply(
-            ctx_of(request), actor_of(request), council_id, draw_id, data.key, data.reply
+            ctx_of(request), actor_of(request), council_id, draw_id, data.key, data.reply,
+            correction=data.correction,
         )
 
     @post(

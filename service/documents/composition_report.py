@@ -18,8 +18,9 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from domain.composition import College
-from domain.i18n import _
+from domain.composition import College, Origin
+from domain.departements import of_departement
+from domain.i18n import _, ngettext
 from service.documents.csv_export import CsvExport
 from service.documents.fonts import BOLD, REGULAR
 from service.documents.formatting import format_date_long, french_spacing
@@ -296,12 +297,56 @@ def _cell(text: str) -> str:
     return f'<table:table-cell office:value-type="string">{_p(text)}</table:table-cell>'
 
 
+def _prefect_heading(code: str) -> str:
+    """« PRÉFET D'INDRE-ET-LOIRE » from the territory's département code."""
+    of = of_departement(code) if code else None
+    if of is None:
+        return _("PRÉFET DU DÉPARTEMENT ({d})").format(d=code or "…")
+    return _("PRÉFET {de}").format(de=of).upper()
+
+
+def _residents_recital(view: View, sitting: list[dict[str, Any]]) -> str:
+    """What the residents' college is made of, as it is: drawn from the registers, from
+    volunteers, or both (never « drawn by lot » when volunteers sit in it)."""
+    residents = [m for m in sitting if m["college"] == College.HABITANTS.value]
+    drawn = sum(1 for m in residents if m["origin"] == Origin.TIRE_AU_SORT_REGISTRE.value)
+    drawn_volunteers = sum(1 for m in residents if m["origin"] == Origin.TIRE_AU_SORT_VOLONTAIRES.value)
+    volunteers = sum(1 for m in residents if m["origin"] == Origin.VOLONTAIRE.value)
+    how: list[str] = []
+    if drawn:
+        how.append(ngettext("{n} membre tiré au sort sur les listes (liste électorale, fichiers des bailleurs)",
+                            "{n} membres tirés au sort sur les listes (liste électorale, fichiers des bailleurs)",
+                            drawn).format(n=drawn))
+    if drawn_volunteers:
+        how.append(ngettext("{n} membre tiré au sort parmi les habitants volontaires",
+                            "{n} membres tirés au sort parmi les habitants volontaires",
+                            drawn_volunteers).format(n=drawn_volunteers))
+    if volunteers:
+        how.append(ngettext("{n} habitant volontaire", "{n} habitants volontaires", volunteers).format(n=volunteers))
+    parity = next((r for r in view.results if r.code == "parite-habitants"), None)
+    parity_text = (_("dans le respect de la parité entre les femmes et les hommes")
+                   if parity is None or parity.ok
+                   else _("sans que la parité entre les femmes et les hommes soit atteinte (voir l'article 2)"))
+    if not how:
+        return _("Considérant que le collège des habitants ne compte encore aucun membre ;")
+    share = next((r for r in view.results if r.code == "part-habitants"), None)
+    share_text = (_("et que les habitants représentent au moins la moitié des membres du conseil")
+                  if share is None or share.ok
+                  else _("les habitants ne représentant pas encore la moitié des membres du conseil (voir l'article 2)"))
+    return _("Considérant que le collège des habitants est composé de {how}, {parity}, {share} ;").format(
+        how=_join_fr(how), parity=parity_text, share=share_text)
+
+
+def _join_fr(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + _(" et ") + parts[-1]
+
+
 def arrete_content(view: View) -> str:
     council = view.council
     qpv = council.get("qpv_label") or ""
     sitting = [m for m in view.members if m["status"] == "actif"]
     parts: list[str] = [
-        _p(_("PRÉFET DU DÉPARTEMENT ({d})").format(d=council.get("departement") or "…"), "Centre"),
+        _p(_prefect_heading(council.get("departement") or ""), "Centre"),
         _p(_("PROJET — document de travail à compléter et à relire avant signature"), "Centre"),
         _p(
             _(
@@ -330,15 +375,7 @@ def arrete_content(view: View) -> str:
                 "intercommunale ;"
             )
         ),
-        _p(
-            _(
-                "Considérant que le collège des habitants a été constitué par tirage au sort "
-                "dans le respect de la "
-                "parité entre les femmes et les hommes, et que les habitants représentent au "
-                "moins la moitié des "
-                "membres du conseil ;"
-            )
-        ),
+        _p(_residents_recital(view, sitting)),
         _p(_("ARRÊTE"), "Titre"),
         _p(_("Article 1er"), "Article"),
         _p(

@@ -1046,6 +1046,7 @@ class ReplyEntry:
     reply: Reply
     line: int | None = None
     contact: str | None = None
+    correction: str = ""  # reason for correcting a letter recorded as returned (NPAI)
 
 
 async def _apply_replies(ctx: AppContext, actor: Actor, loaded: _Loaded, entries: Sequence[ReplyEntry], via: str) -> None:
@@ -1068,9 +1069,14 @@ async def _apply_replies(ctx: AppContext, actor: Actor, loaded: _Loaded, entries
 
 async def _apply_replies_once(ctx: AppContext, actor: Actor, loaded: _Loaded, entries: Sequence[ReplyEntry], via: str) -> None:
     draw = loaded.draw
+    corrections = {
+        e.key: {"avant": draw.replies[e.key].value, "apres": e.reply.value, "motif": " ".join(e.correction.split())}
+        for e in entries
+        if e.correction.strip() and draw.replies.get(e.key) is Reply.RETURNED_NPAI and e.reply is not Reply.RETURNED_NPAI
+    }
     for e in entries:
         try:
-            draw = cer.record_reply(draw, e.key, e.reply)
+            draw = cer.record_reply(draw, e.key, e.reply, e.correction)
         except (InvalidInput, InvalidState, RuleBroken) as exc:
             if e.line is not None:
                 exc.line = e.line
@@ -1098,15 +1104,18 @@ async def _apply_replies_once(ctx: AppContext, actor: Actor, loaded: _Loaded, en
                 "via": via,
                 "replies": {e.key: e.reply.value for e in entries[:200]},
                 "count": len(entries),
+                **({"corrections_npai": corrections} if corrections else {}),
             },
         )
 
 
-async def record_reply(ctx: AppContext, actor: Actor, council_id: int, draw_id: int, key: str, reply: str | Reply) -> dict[str, Any]:
-    """The lead records (or corrects) one invited person's reply."""
+async def record_reply(ctx: AppContext, actor: Actor, council_id: int, draw_id: int, key: str, reply: str | Reply,
+                       correction: str = "") -> dict[str, Any]:
+    """The lead records (or corrects) one invited person's reply; ``correction`` is the
+    reason for correcting a letter recorded as returned (NPAI), kept in the audit trail."""
     loaded = await _load(draw_id, council_id)
     r = reply if isinstance(reply, Reply) else parse_reply(reply)
-    await _apply_replies(ctx, actor, loaded, [ReplyEntry(key.strip(), r)], "lead")
+    await _apply_replies(ctx, actor, loaded, [ReplyEntry(key.strip(), r, correction=correction)], "lead")
     return await draw_state(draw_id)
 
 

@@ -368,6 +368,7 @@ class DrawPages(Controller):
                 draw_id,
                 form_text(raw, "key"),
                 form_text(raw, "reply"),
+                correction=form_text(raw, "correction"),
             )
 
         return await self._act(request, council_id, draw_id, "reponse-enregistree", go, "#reponses")

@@ -66,8 +66,44 @@ def live_server(test_settings: Any) -> Iterator[str]:
     proc.wait(timeout=10)
 
 
+# RGAA / WCAG 2.1 AA: every page a browser test visits is checked with axe-core (shipped
+# by axe-playwright-python, no network); serious and critical violations fail the test.
+A11Y_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+A11Y_FAILING = {"serious", "critical"}
+
+
+def axe_violations(page: Any) -> list[str]:
+    """The serious or critical WCAG 2.1 AA violations of the page as shown now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"resultTypes": ["violations"],
+                                       "runOnly": {"type": "tag", "values": A11Y_TAGS}})
+    out = []
+    for v in results.response["violations"]:
+        if v.get("impact") in A11Y_FAILING:
+            targets = [" ".join(n["target"]) if isinstance(n["target"], list) else str(n["target"]) for n in v["nodes"][:3]]
+            out.append(f"{page.url} : {v['id']} ({v['impact']}) — {v['help']} — {targets}")
+    return out
+
+
+def _check_visited(pg: Any, visited: list[str]) -> list[str]:
+    """Open again each page visited (once per path, as the test left the data) and run axe."""
+    seen: set[str] = set()
+    problems: list[str] = []
+    for url in visited:
+        path = url.split("#")[0].split("?")[0]
+        if path in seen or not path.startswith("http") or path.endswith((".pdf", ".csv", ".json", ".ics")):
+            continue
+        seen.add(path)
+        response = pg.goto(url.split("#")[0])
+        if response is None or "text/html" not in (response.headers.get("content-type") or ""):
+            continue
+        problems += axe_violations(pg)
+    return problems
+
+
 @pytest.fixture
-def page(chromium_path: str, live_server: str) -> Iterator[Any]:
+def page(chromium_path: str, live_server: str, request: Any) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -78,11 +114,27 @@ def page(chromium_path: str, live_server: str) -> Iterator[Any]:
         )
         context = browser.new_context(base_url=live_server, locale="fr-FR")
         pg = context.new_page()
+        visited: list[str] = []
+        context.on("page", lambda other: other.on(
+            "framenavigated", lambda f: visited.append(f.url) if f.parent_frame is None else None))
+        pg.on("framenavigated", lambda f: visited.append(f.url) if f.parent_frame is None else None)
         try:
             yield pg
+            failed = getattr(request.node, "rep_call", None)
+            if not (failed is not None and failed.failed):
+                problems = _check_visited(context.new_page(), visited)
+                assert not problems, "Accessibilité (axe-core, RGAA/WCAG 2.1 AA) :\n" + "\n".join(problems)
         finally:
             context.close()
             browser.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.rep_call = report
 
 
 def run(coro: Any) -> Any:

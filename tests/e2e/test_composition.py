@@ -448,6 +448,11 @@ async def test_exports_pdf_csv_odt(client: Any, world: World, ctx: Any) -> None:
     xml.dom.minidom.parseString(content)  # well-formed
     xml.dom.minidom.parseString(z.read("styles.xml"))
     assert "portant reconnaissance de la composition du conseil citoyen" in content
+    # the département named (territory A is in 37), the residents' college as it is made
+    assert "PRÉFET D'INDRE-ET-LOIRE" in content
+    recital = content.split("Considérant que le collège des habitants")[1].split(";")[0]
+    if "volontaire" in " ".join(m["origin"] for m in await _members(world)):
+        assert "volontaire" in recital
     assert "NOMANA Ana" in content and "Conseil A" in content and "@asso.fr" not in content
     assert 'manifest:full-path="content.xml"' in z.read("META-INF/manifest.xml").decode()
 
@@ -527,3 +532,9 @@ async def test_volunteers_only_refused_under_2014_and_applicants_appointed(
         r.json()["origin"] == "representant_structure"
         and r.json()["structure"] == "Les Jardins partagés"
     )
+
+
+async def _members(world: World) -> list[dict[str, Any]]:
+    from service.usecases import composition as comp
+
+    return await comp.list_members(world.ids["council_a"])

@@ -281,3 +281,22 @@ async def test_lead_pages_run_a_ceremony(client: Any, ctx: Any, world: World) ->
     printable = await client.get(url + "/engagement")
     assert printable.status_code == 200 and "cc-draw/1" in printable.text
     _ = json
+
+
+async def test_npai_can_be_corrected_with_a_reason_audited(client: Any, ctx: Any, world: World) -> None:
+    d = await _ranked(client, ctx, world)
+    h = bearer(world, "lead_a")
+    await client.post(f"{_base(world)}/{d['id']}/tours", json={}, headers=h)
+    state = (await client.get(f"{_base(world)}/{d['id']}/suivi", headers=h)).json()
+    key = state["invitations"][0]["key"]
+    url = f"{_base(world)}/{d['id']}/reponses"
+    assert (await client.post(url, json={"key": key, "reply": "npai"}, headers=h)).status_code in (200, 201)
+    refused = await client.post(url, json={"key": key, "reply": "accepte"}, headers=h)
+    assert refused.status_code in (409, 422) and "motif" in refused.json()["detail"]
+    ok = await client.post(url, json={"key": key, "reply": "accepte", "correction": "NPAI saisi par erreur"},
+                           headers=h)
+    assert ok.status_code in (200, 201), ok.text
+    events = (await client.get("/api/v1/journal", headers=bearer(world, "admin"))).json()
+    items = events["items"] if isinstance(events, dict) else events
+    assert any("corrections_npai" in str(e.get("details")) and "NPAI saisi par erreur" in str(e.get("details"))
+               for e in items), items[:3]

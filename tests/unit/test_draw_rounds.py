@@ -116,6 +116,15 @@ def test_npai_makes_person_ineligible() -> None:
     assert late["F0000002"] is Reply.ACCEPTED
 
 
+def test_npai_corrected_with_a_reason() -> None:
+    rounds = _rounds({"F": 2})
+    replies = _replies({"F0000001": Reply.RETURNED_NPAI}, rounds)
+    with pytest.raises(RuleBroken, match="motif"):
+        record_reply(replies, rounds, "F0000001", Reply.ACCEPTED, correction="erreur")  # too short
+    fixed = record_reply(replies, rounds, "F0000001", Reply.ACCEPTED, correction="NPAI saisi par erreur")
+    assert fixed["F0000001"] is Reply.ACCEPTED and not ineligible(fixed)
+
+
 # -- seats -----------------------------------------------------------------------------
 
 
