@@ -86,6 +86,21 @@ def axe_violations(page: Any) -> list[str]:
     return out
 
 
+def tab_to(page: Any, target: Any, most: int = 120) -> None:
+    """Reach `target` (a locator) with the Tab key alone from the top of the page, and check
+    that the focus shows (an outline of at least 2 px, not hidden). Fails if it is never reached."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    handle = target.element_handle()
+    for _i in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate("(el) => document.activeElement === el", handle):
+            style = page.evaluate("(el) => { const s = getComputedStyle(el);"
+                                  " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }", handle)
+            assert style[0] != "none" and style[1] >= 2, f"focus invisible : {style}"
+            return
+    raise AssertionError(f"inaccessible au clavier en {most} tabulations : {target}")
+
+
 def _check_visited(pg: Any, visited: list[str]) -> list[str]:
     """Open again each page visited (once per path, as the test left the data) and run axe."""
     seen: set[str] = set()
