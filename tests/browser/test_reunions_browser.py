@@ -225,6 +225,7 @@ def test_meetings_cycle(ids: dict[str, int], page: Any, test_settings: Any) -> N
     # The tablet page works with the keyboard alone: Tab reaches the button, focus shows, Enter taps.
     page.goto(f"/reunions/{second}/presences")
     tab_to(page, _row(page, "Alice NOM0").get_by_role("button", name="Présent"))
+    _shot(page, "07b-emargement-clavier")
     page.keyboard.press("Enter")
     page.wait_for_url("**ok=presence**")
     assert _row(page, "Alice NOM0").get_by_role("button", name="Présent").get_attribute("aria-pressed") == "true"
