@@ -76,6 +76,8 @@ def axe_violations(page: Any) -> list[str]:
     """The serious or critical WCAG 2.1 AA violations of the page as shown now."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # Fade-ins caught half-way would read as low contrast: check the resting state.
+    page.evaluate("document.getAnimations().forEach(a => { try { a.finish(); } catch (e) {} })")
     results = Axe().run(page, options={"resultTypes": ["violations"],
                                        "runOnly": {"type": "tag", "values": A11Y_TAGS}})
     out = []
@@ -84,6 +86,21 @@ def axe_violations(page: Any) -> list[str]:
             targets = [" ".join(n["target"]) if isinstance(n["target"], list) else str(n["target"]) for n in v["nodes"][:3]]
             out.append(f"{page.url} : {v['id']} ({v['impact']}) — {v['help']} — {targets}")
     return out
+
+
+def tab_to(page: Any, target: Any, most: int = 120) -> None:
+    """Reach `target` (a locator) with the Tab key alone from the top of the page, and check
+    that the focus shows (an outline of at least 2 px, not hidden). Fails if it is never reached."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    handle = target.element_handle()
+    for _i in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate("(el) => document.activeElement === el", handle):
+            style = page.evaluate("(el) => { const s = getComputedStyle(el);"
+                                  " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }", handle)
+            assert style[0] != "none" and style[1] >= 2, f"focus invisible : {style}"
+            return
+    raise AssertionError(f"inaccessible au clavier en {most} tabulations : {target}")
 
 
 def _check_visited(pg: Any, visited: list[str]) -> list[str]:
@@ -118,11 +135,23 @@ def page(chromium_path: str, live_server: str, request: Any) -> Iterator[Any]:
         context.on("page", lambda other: other.on(
             "framenavigated", lambda f: visited.append(f.url) if f.parent_frame is None else None))
         pg.on("framenavigated", lambda f: visited.append(f.url) if f.parent_frame is None else None)
+        # Each screenshot shows a state the test cares about, in the session that sees it
+        # (the check after the test only reaches public pages once a test has logged out):
+        # axe checks it there too.
+        shown: list[str] = []
+        take = pg.screenshot
+
+        def screenshot_then_check(*args: Any, **kwargs: Any) -> Any:
+            out = take(*args, **kwargs)
+            shown.extend(p for p in axe_violations(pg) if p not in shown)
+            return out
+
+        pg.screenshot = screenshot_then_check
         try:
             yield pg
             failed = getattr(request.node, "rep_call", None)
             if not (failed is not None and failed.failed):
-                problems = _check_visited(context.new_page(), visited)
+                problems = shown + _check_visited(context.new_page(), visited)
                 assert not problems, "Accessibilité (axe-core, RGAA/WCAG 2.1 AA) :\n" + "\n".join(problems)
         finally:
             context.close()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.conftest import SCREENSHOTS, login, run, seed
+from tests.browser.conftest import SCREENSHOTS, axe_violations, login, run, seed, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -44,6 +44,12 @@ def _pdf_text(page: Any, url: str) -> str:
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(r.body())).pages)
 
 
+def _a11y(page: Any) -> None:
+    """RGAA: the page as shown, in the session that sees it, has no serious axe-core violation."""
+    problems = axe_violations(page)
+    assert not problems, "Accessibilité (axe-core, RGAA/WCAG 2.1 AA) :\n" + "\n".join(problems)
+
+
 def test_training_cycle(ids: dict[str, int], page: Any) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     login(page, "cheffe@ville.fr")
@@ -65,6 +71,7 @@ def test_training_cycle(ids: dict[str, int], page: Any) -> None:
     assert page.get_by_text("samedi 16 janvier 2027").is_visible()
     assert page.get_by_text("samedi 23 janvier 2027").is_visible()
     page.screenshot(path=str(SCREENSHOTS / "formation-chef.png"), full_page=True)
+    _a11y(page)
     training_url = page.url.split("?")[0]
     page.get_by_role("button", name="Se déconnecter").click()
 
@@ -75,6 +82,7 @@ def test_training_cycle(ids: dict[str, int], page: Any) -> None:
     page.wait_for_load_state()
     assert page.get_by_role("cell", name="Inscrite").first.is_visible()
     page.screenshot(path=str(SCREENSHOTS / "formation-membre.png"), full_page=True)
+    _a11y(page)
     page.get_by_role("button", name="Se déconnecter").click()
 
     # The lead prints the sheet and taps attendance on the first session.
@@ -87,11 +95,14 @@ def test_training_cycle(ids: dict[str, int], page: Any) -> None:
     page.get_by_role("link", name="Émarger sur tablette").click()
     page.set_viewport_size({"width": 1024, "height": 768})
     person = page.locator("li.carte", has_text="DIALLO Awa")
-    person.locator("form", has_text="Matin").get_by_role("button", name="Présent").click()
+    # The tablet page works with the keyboard alone: Tab reaches the button, focus shows, Enter taps.
+    tab_to(page, person.locator("form", has_text="Matin").get_by_role("button", name="Présent"))
+    page.keyboard.press("Enter")
     page.wait_for_load_state()
     person = page.locator("li.carte", has_text="DIALLO Awa")
     assert person.locator("form", has_text="Matin").get_by_role("button", name="Présent").get_attribute("aria-pressed") == "true"
     page.screenshot(path=str(SCREENSHOTS / "formation-emargement.png"), full_page=True)
+    _a11y(page)
     page.get_by_role("button", name="Se déconnecter").click()
 
     # The member sees her hours and downloads her attestation.
@@ -116,3 +127,4 @@ def test_training_cycle(ids: dict[str, int], page: Any) -> None:
     assert page.locator("svg[role=img]").count() >= 1
     assert page.get_by_role("img", name="Part des femmes parmi les titulaires").is_visible()
     page.screenshot(path=str(SCREENSHOTS / "indicateurs-conseil.png"), full_page=True)
+    _a11y(page)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, login, run, seed
+from tests.browser.conftest import SCREENSHOTS, axe_violations, login, run, seed, tab_to
 
 pytestmark = pytest.mark.browser
 PARIS = ZoneInfo("Europe/Paris")
@@ -86,6 +86,10 @@ def _personal_link(settings: Any, reunion_id: int, membre_id: int) -> str:
 def _shot(page: Any, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"reunions-{name}.png"), full_page=True)
+    # RGAA: each page is checked with axe-core as shown, in the session that sees it (the
+    # fixture's check after the test only reaches the public pages once logged out).
+    problems = axe_violations(page)
+    assert not problems, "Accessibilité (axe-core, RGAA/WCAG 2.1 AA) :\n" + "\n".join(problems)
 
 
 def _local(days: int, hour: int, minute: int = 0) -> str:
@@ -222,6 +226,13 @@ def test_meetings_cycle(ids: dict[str, int], page: Any, test_settings: Any) -> N
     page.get_by_role("button", name="Envoyer les convocations").click()
     page.wait_for_url("**ok=convocations-envoyees")
     _time_passes(test_settings, second, 15)
+    # The tablet page works with the keyboard alone: Tab reaches the button, focus shows, Enter taps.
+    page.goto(f"/reunions/{second}/presences")
+    tab_to(page, _row(page, "Alice NOM0").get_by_role("button", name="Présent"))
+    _shot(page, "07b-emargement-clavier")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**ok=presence**")
+    assert _row(page, "Alice NOM0").get_by_role("button", name="Présent").get_attribute("aria-pressed") == "true"
     _hold(page, second, ["Alice NOM0", "Bruno NOM1", "Chloé NOM2", "David NOM3"], [])
     page.get_by_role("button", name="Clore l'émargement et constater le quorum").click()
     page.wait_for_url("**ok=emargement-clos**")
