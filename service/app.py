@@ -102,11 +102,13 @@ def create_app(
         ctx = AppContext(settings=settings, db=bind_engine(make_engine(settings)))
     logging.getLogger("conseil").setLevel(settings.log_level)
 
+    # The context is read from app.state when the app starts and stops, not captured here:
+    # the tests reuse one app (route registration is the slow part) with a context each.
     async def on_startup() -> None:
-        await ctx.db.start()
+        await app.state.ctx.db.start()
 
     async def on_shutdown() -> None:
-        await ctx.db.stop()
+        await app.state.ctx.db.stop()
 
     handlers: list[Any] = [
         health,

@@ -117,11 +117,21 @@ async def ctx(test_settings: Any, clock: FakeClock) -> AsyncIterator[Any]:
         await db.stop()
 
 
+_APPS: dict[int, Any] = {}
+
+
 @pytest.fixture
 async def app(ctx: Any) -> Any:
+    """One app per test session (registering 600 route handlers takes about half a second),
+    given each test's own context: handlers, pages and background tasks read
+    ``app.state.ctx``."""
     from service.app import create_app
 
-    return create_app(ctx.settings, ctx=ctx)
+    cached = _APPS.get(id(ctx.settings))
+    if cached is None:
+        cached = _APPS[id(ctx.settings)] = create_app(ctx.settings, ctx=ctx)
+    cached.state.ctx = ctx
+    return cached
 
 
 @pytest.fixture
