@@ -428,4 +428,4 @@ async def test_audit_head_for_published_documents(ctx: Any, setup: FakeMeetings)
     before = await audit.current_head()
     await conv.send_convocations(ctx, ACTOR, 1)
     after = await audit.current_head()
-    assert after.seq == before.seq + 1 and after.hash != before.hash and len(after.hash) == 64
+    assert after["seq"] == before["seq"] + 1 and after["hash"] != before["hash"] and len(after["hash"]) == 64
