@@ -20,7 +20,7 @@ def council(test_settings: Any) -> int:
 def test_edit_the_letter_template(council: int, page: Any) -> None:
     login(page)
     page.goto(f"/conseils/{council}")
-    page.get_by_role("link", name="Modèle de la lettre", exact=True).first.click()
+    page.get_by_role("link", name="Modèle de la lettre et aperçu", exact=True).first.click()
     assert page.get_by_label("Téléphone du contact").input_value() == "[téléphone à compléter]"
     assert page.get_by_role("cell", name="{code_reponse}").is_visible()
 

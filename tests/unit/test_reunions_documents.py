@@ -14,15 +14,12 @@ from service.reunions.documents import (
     ConvocationLetter,
     CouncilSheet,
     MeetingSheet,
-    MinutesSection,
-    MinutesSheet,
-    VoteLine,
     convocation_pdf,
     mail_room_order,
-    minutes_pdf,
     printable_batch,
     when_text,
 )
+from service.reunions.minutes_documents import MinutesSection, MinutesSheet, VoteLine, minutes_pdf
 
 PARIS = ZoneInfo("Europe/Paris")
 W = LetterWording()

@@ -9,7 +9,7 @@ from domain.i18n import _
 from domain.meetings import MinutesState
 from service.context import AppContext
 from service.documents.formatting import format_date_long
-from service.reunions.documents import MinutesSheet, minutes_pdf
+from service.reunions.minutes_documents import MinutesSheet, minutes_pdf
 from service.reunions.usecases.convocation_inputs import council_context
 from service.reunions.usecases.convocations import MeetingGateway, gateway, meeting_sheet
 
