@@ -6,12 +6,13 @@ taken from ``MAIL_FROM`` when sending, is prepended by the sender."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from email.message import EmailMessage
-from email.policy import SMTP, SMTPUTF8
-from email.utils import format_datetime
+from email.header import Header
+from email.utils import encode_rfc2231, format_datetime
 
 from domain.errors import InvalidState, NotFound
 from domain.i18n import _
@@ -39,23 +40,55 @@ def _content_type(value: str) -> tuple[str, str, dict[str, str]]:
     return (maintype or "application").lower(), (subtype or "octet-stream").lower(), extra
 
 
+def _header(name: str, value: str, *, utf8: bool) -> str:
+    """One header line; non-ASCII text as RFC 2047 words (raw UTF-8 under SMTPUTF8)."""
+    if value.isascii() or utf8:
+        return f"{name}: {value}"
+    return f"{name}: " + Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+
+
+def _base64_lines(data: bytes) -> str:
+    return base64.encodebytes(data).decode("ascii").replace("\n", "\r\n")
+
+
+def _param(key: str, value: str) -> str:
+    if value.isascii() and '"' not in value:
+        return f'{key}="{value}"'
+    return f"{key}*={encode_rfc2231(value, 'utf-8')}"
+
+
 def build_message(mail: OutgoingMail, *, now: datetime, message_id: str) -> bytes:
-    """The message without its From line, CRLF line ends as SMTP wants them."""
+    """The message without its From line, CRLF line ends as SMTP wants them.
+
+    Written directly as MIME (RFC 2045–2047, 2231) rather than through the standard
+    ``email`` package, which spent a quarter of the time of convening 200 members on
+    folding lines: the text and every attachment, text ones included, are carried in
+    base64, so a calendar's CRLFs and a PDF's bytes arrive untouched. The boundary comes
+    from the Message-ID, so the same mail always gives the same bytes."""
     # An address with accents cannot be encoded in an ASCII header: such a message is
     # written in UTF-8 and sent with SMTPUTF8.
-    policy = SMTP if mail.to.isascii() else SMTPUTF8
-    msg = EmailMessage(policy=policy)
-    msg["To"] = mail.to
-    msg["Subject"] = mail.subject
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = message_id
-    msg.set_content(mail.body)
+    utf8 = not mail.to.isascii()
+    head = [
+        _header("To", mail.to, utf8=utf8),
+        _header("Subject", mail.subject, utf8=utf8),
+        f"Date: {format_datetime(now)}",
+        f"Message-ID: {message_id}",
+        "MIME-Version: 1.0",
+    ]
+    text = ['Content-Type: text/plain; charset="utf-8"', "Content-Transfer-Encoding: base64", "",
+            _base64_lines(mail.body.encode("utf-8"))]
+    if not mail.attachments:
+        return "\r\n".join([*head, *text]).encode("utf-8")
+    boundary = "=_" + hashlib.sha256(message_id.encode("utf-8")).hexdigest()[:40]
+    parts = [*head, f'Content-Type: multipart/mixed; boundary="{boundary}"', "", f"--{boundary}", *text]
     for att in mail.attachments:
         maintype, subtype, params = _content_type(att.content_type)
-        # Every attachment, text ones included, is carried as bytes (base64), so a
-        # calendar's CRLFs and a PDF's bytes arrive untouched.
-        msg.add_attachment(att.data, maintype=maintype, subtype=subtype, filename=att.filename, params=params)
-    return msg.as_bytes(policy=policy)
+        extra = "".join(f"; {_param(k, v)}" for k, v in params.items())
+        parts += [f"--{boundary}", f"Content-Type: {maintype}/{subtype}{extra}",
+                  "Content-Transfer-Encoding: base64", f"Content-Disposition: attachment; {_param('filename', att.filename)}", "",
+                  _base64_lines(att.data)]
+    parts += [f"--{boundary}--", ""]
+    return "\r\n".join(parts).encode("utf-8")
 
 
 async def enqueue(db: Database, mail: OutgoingMail, *, now: datetime) -> int:
