@@ -12,6 +12,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from service.audit import Actor
 from service.context import AppContext
 from service.settings import Settings, SettingsError, load_settings
 
@@ -41,6 +42,15 @@ async def upgrade_database(ctx: AppContext) -> None:
 
     await upgrade(ctx.db.engine)
     await audit.ensure_head()
+
+
+def cli_actor() -> Actor:
+    """Who acts from a terminal: audited as the command line and the system user."""
+    try:
+        who = getpass.getuser()
+    except Exception:
+        who = "inconnu"
+    return Actor.system(f"ligne de commande ({who})")
 
 
 def _noargs(p: argparse.ArgumentParser) -> None:

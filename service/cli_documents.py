@@ -4,21 +4,11 @@ as the pages; the generation is audited as the CLI)."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 
-from service.audit import Actor
-from service.cli import register
+from service.cli import cli_actor, register
 from service.context import AppContext
-
-
-def _actor() -> Actor:
-    try:
-        who = getpass.getuser()
-    except Exception:
-        who = "inconnu"
-    return Actor.system(f"ligne de commande ({who})")
 
 
 def _generate_args(p: argparse.ArgumentParser) -> None:
@@ -39,7 +29,7 @@ async def _generate(ctx: AppContext, args: argparse.Namespace) -> int:
 
     draw = await tirage.get_draw(args.tirage)
     council_id = int(draw["council"])
-    batch_id = await lb.start_batch(ctx, _actor(), council_id, args.tirage, args.tour)
+    batch_id = await lb.start_batch(ctx, cli_actor(), council_id, args.tirage, args.tour)
     await lb.run_batch(ctx, batch_id)
     batch = await lb.get_batch(council_id, args.tirage, args.tour, ctx.now())
     assert batch is not None
@@ -82,7 +72,7 @@ def _purge_args(p: argparse.ArgumentParser) -> None:
 async def _purge(ctx: AppContext, args: argparse.Namespace) -> int:
     from service.usecases import letter_batches as lb
 
-    deleted = await lb.purge_batches(ctx, _actor(), args.jours)
+    deleted = await lb.purge_batches(ctx, cli_actor(), args.jours)
     print(f"{deleted} {'lot de lettres supprimé' if deleted <= 1 else 'lots de lettres supprimés'}.")
     return 0
 
@@ -161,7 +151,7 @@ async def _template_set(ctx: AppContext, args: argparse.Namespace) -> int:
         return 2
     current = await lu.get_template(args.conseil)
     logo = args.logo.read_bytes() if args.logo else None
-    saved = await lu.save_template(ctx, _actor(), args.conseil, values,
+    saved = await lu.save_template(ctx, cli_actor(), args.conseil, values,
                                    version=int(current["version"]), logo=logo,
                                    remove_logo=args.sans_logo)
     print(f"Modèle de lettre du conseil n° {args.conseil} enregistré "

@@ -4,24 +4,14 @@ terminal (the same use cases as the pages and the API, audited as the CLI)."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from service.audit import Actor
-from service.cli import register
+from service.cli import cli_actor, register
 from service.context import AppContext
-
-
-def _actor() -> Actor:
-    try:
-        who = getpass.getuser()
-    except Exception:
-        who = "inconnu"
-    return Actor.system(f"ligne de commande ({who})")
 
 
 def _print(obj: Any) -> None:
@@ -99,9 +89,9 @@ async def _prepare(ctx: AppContext, args: argparse.Namespace) -> int:
         one_per_household=not args.plusieurs_par_foyer,
         multiple=args.multiple or uc.DEFAULT_MULTIPLE,
     )
-    d = await uc.prepare_draw(ctx, _actor(), args.conseil, args.vivier, data, place=args.lieu)
+    d = await uc.prepare_draw(ctx, cli_actor(), args.conseil, args.vivier, data, place=args.lieu)
     if args.engager:
-        d = await uc.commit_draw(ctx, _actor(), args.conseil, d["id"])
+        d = await uc.commit_draw(ctx, cli_actor(), args.conseil, d["id"])
     print(f"Tirage n° {d['id']} ({d['reference']}) : {d['status_label']}")
     _print({"plan": d["plan"], "pool_digest": d["pool_digest"], "commitment": d["commitment"]})
     return 0
@@ -117,7 +107,7 @@ async def _council_of(draw_id: int) -> int:
 async def _commit(ctx: AppContext, args: argparse.Namespace) -> int:
     from service.usecases import tirage as uc
 
-    d = await uc.commit_draw(ctx, _actor(), await _council_of(args.tirage), args.tirage)
+    d = await uc.commit_draw(ctx, cli_actor(), await _council_of(args.tirage), args.tirage)
     print(f"Engagement : {d['commitment']}")
     return 0
 
@@ -139,11 +129,11 @@ async def _entropy(ctx: AppContext, args: argparse.Namespace) -> int:
 
     council = await _council_of(args.tirage)
     d = await uc.enter_entropy(
-        ctx, _actor(), council, args.tirage, args.alea, "text" if args.texte else "dice"
+        ctx, cli_actor(), council, args.tirage, args.alea, "text" if args.texte else "dice"
     )
     print(f"Graine : {d['seed']}")
     if args.classer:
-        d = await uc.rank_draw(ctx, _actor(), council, args.tirage)
+        d = await uc.rank_draw(ctx, cli_actor(), council, args.tirage)
         print(f"Classement établi : {d['ranked_counts']} ; écartés (foyer) : {d['skipped_count']}")
     return 0
 
@@ -152,7 +142,7 @@ async def _entropy(ctx: AppContext, args: argparse.Namespace) -> int:
 async def _rank(ctx: AppContext, args: argparse.Namespace) -> int:
     from service.usecases import tirage as uc
 
-    d = await uc.rank_draw(ctx, _actor(), await _council_of(args.tirage), args.tirage)
+    d = await uc.rank_draw(ctx, cli_actor(), await _council_of(args.tirage), args.tirage)
     print(f"Classement établi : {d['ranked_counts']} ; écartés (foyer) : {d['skipped_count']}")
     return 0
 
@@ -182,7 +172,7 @@ async def _round(ctx: AppContext, args: argparse.Namespace) -> int:
             stratum, _sep, n = item.partition("=")
             counts[stratum] = int(n)
     deadline = datetime.fromisoformat(args.date_limite) if args.date_limite else None
-    d = await uc.open_round(ctx, _actor(), council, args.tirage, counts, deadline=deadline)
+    d = await uc.open_round(ctx, cli_actor(), council, args.tirage, counts, deadline=deadline)
     state = await uc.draw_state(args.tirage)
     last = state["rounds"][-1]
     from domain.labels import stratum_label
@@ -203,7 +193,7 @@ async def _replies(ctx: AppContext, args: argparse.Namespace) -> int:
     from service.usecases import tirage as uc
 
     out = await uc.import_replies_csv(
-        ctx, _actor(), await _council_of(args.tirage), args.tirage, Path(args.fichier).read_bytes()
+        ctx, cli_actor(), await _council_of(args.tirage), args.tirage, Path(args.fichier).read_bytes()
     )
     n = int(out["recorded"])
     detail = ", ".join(f"{uc.REPLY_LABELS.get(k, k)} : {v}" for k, v in dict(out["by_reply"]).items())

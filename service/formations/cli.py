@@ -4,25 +4,15 @@ pages and the API; writes are audited as the command line)."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from datetime import date, datetime, time
 from pathlib import Path
 
 from domain.i18n import _, ngettext
 from domain.training import PARIS, format_hours
-from service.audit import Actor
-from service.cli import register
+from service.cli import cli_actor, register
 from service.context import AppContext
 from service.formations.store import TrainingStore
-
-
-def _actor() -> Actor:
-    try:
-        who = getpass.getuser()
-    except Exception:
-        who = "inconnu"
-    return Actor.system(f"ligne de commande ({who})")
 
 
 def _list_args(p: argparse.ArgumentParser) -> None:
@@ -65,7 +55,7 @@ def _create_args(p: argparse.ArgumentParser) -> None:
 async def _create(ctx: AppContext, args: argparse.Namespace) -> int:
     from service.formations.usecases import schedule
 
-    row = await schedule.create_training(ctx, _actor(), TrainingStore(ctx.db), args.territoire, schedule.TrainingInput(
+    row = await schedule.create_training(ctx, cli_actor(), TrainingStore(ctx.db), args.territoire, schedule.TrainingInput(
         titre=args.titre, objectifs=args.objectifs, organisme=args.organisme, public=args.public, conseils=tuple(args.conseil)))
     print(_("Formation créée (n° {id}).").format(id=row.id))
     return 0
@@ -90,7 +80,7 @@ async def _session(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.pause:
         a, _sep, b = args.pause.partition("-")
         pause = (time.fromisoformat(a), time.fromisoformat(b))
-    row = await schedule.add_session(ctx, _actor(), TrainingStore(ctx.db), args.formation, schedule.SessionInput(
+    row = await schedule.add_session(ctx, cli_actor(), TrainingStore(ctx.db), args.formation, schedule.SessionInput(
         debut=datetime.combine(args.jour, args.debut, PARIS), fin=datetime.combine(args.jour, args.fin, PARIS),
         pause_debut=pause[0], pause_fin=pause[1], lieu=args.lieu, lien_visio=args.visio, capacite=args.places))
     print(_("Séance ajoutée (n° {id}).").format(id=row.id))
@@ -107,7 +97,7 @@ async def _enrol(ctx: AppContext, args: argparse.Namespace) -> int:
     from service.formations.usecases import enrolment
 
     person = await enrolment.member_participant(args.membre)
-    for r in await enrolment.enrol_in_training(ctx, _actor(), TrainingStore(ctx.db), args.formation, person):
+    for r in await enrolment.enrol_in_training(ctx, cli_actor(), TrainingStore(ctx.db), args.formation, person):
         where = _("inscrit") if r.position is None else _("liste d'attente, rang {n}").format(n=r.position)
         print(_("séance {s} : {etat}").format(s=r.enrolment.seance_id, etat=where))
     return 0
@@ -123,7 +113,7 @@ def _mark_args(p: argparse.ArgumentParser) -> None:
 async def _mark(ctx: AppContext, args: argparse.Namespace) -> int:
     from service.formations.usecases import attendance
 
-    await attendance.record_mark(ctx, _actor(), TrainingStore(ctx.db), args.inscription, args.demi_journee, args.presence)
+    await attendance.record_mark(ctx, cli_actor(), TrainingStore(ctx.db), args.inscription, args.demi_journee, args.presence)
     print(_("Présence notée."))
     return 0
 

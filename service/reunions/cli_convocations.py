@@ -4,20 +4,10 @@ scripts around convocations."""
 from __future__ import annotations
 
 import argparse
-import getpass
 from pathlib import Path
 
-from service.audit import Actor
-from service.cli import register
+from service.cli import cli_actor, register
 from service.context import AppContext
-
-
-def _actor() -> Actor:
-    try:
-        who = getpass.getuser()
-    except Exception:  # no user name in some containers
-        who = "inconnu"
-    return Actor.system(f"ligne de commande ({who})")
 
 
 def _convene_args(p: argparse.ArgumentParser) -> None:
@@ -31,7 +21,7 @@ async def _convene(ctx: AppContext, args: argparse.Namespace) -> int:
     from service.documents.formatting import count_of
     from service.reunions.usecases.convocations import send_convocations
 
-    r = await send_convocations(ctx, _actor(), args.id, urgence=args.urgence, motif=args.motif)
+    r = await send_convocations(ctx, cli_actor(), args.id, urgence=args.urgence, motif=args.motif)
     if not r.convened:
         print(f"Rien à envoyer : tous les membres sont déjà convoqués (version {r.version}).")
         return 0
@@ -66,7 +56,7 @@ async def _batch(ctx: AppContext, args: argparse.Namespace) -> int:
         args.pdf.write_bytes(data)
         print(f"Lot écrit dans {args.pdf} ({len(data) // 1024} Ko).")
     if args.poste:
-        n = await mark_posted(ctx, _actor(), args.id)
+        n = await mark_posted(ctx, cli_actor(), args.id)
         from service.documents.formatting import count_of
 
         print(f"Envoi postal enregistré : {count_of(n, 'convocation', 'convocations', thousands_sep=' ')}.")

@@ -27,6 +27,7 @@ from service.documents.formatting import (
     format_datetime_long,
     format_time,
 )
+from service.documents.letters import salutation
 from service.documents.page import (
     BODY,
     BODY_LEFT,
@@ -120,18 +121,9 @@ class ConvocationLetter:
 # Wording helpers
 
 
-def _salutation(civilite: str) -> str:
-    key = civilite.strip().lower().rstrip(".")
-    if key in ("madame", "mme"):
-        return "Madame"
-    if key in ("monsieur", "m"):
-        return "Monsieur"
-    return "Madame, Monsieur"
-
-
 def _e(civilite: str) -> str:
     """Agreement: « convoquée », « convoqué », « convoqué·e »."""
-    return {"Madame": "e", "Monsieur": ""}.get(_salutation(civilite), "·e")
+    return {"Madame": "e", "Monsieur": ""}.get(salutation(civilite), "·e")
 
 
 def local(moment: dt.datetime) -> dt.datetime:
@@ -180,8 +172,8 @@ def convocation_paragraphs(
     council: CouncilSheet, meeting: MeetingSheet, letter: ConvocationLetter
 ) -> list[str]:
     """The body of the convocation (also the body of its e-mail)."""
-    salutation = _salutation(letter.civilite)
-    out = [f"{salutation},"]
+    greeting = salutation(letter.civilite)
+    out = [f"{greeting},"]
     if letter.version > 1 and letter.changes:
         out.append(
             _("Cette convocation remplace la précédente. Ce qui a changé : {liste}.").format(
