@@ -162,7 +162,7 @@ async def test_cli_convenes_and_writes_the_batch(ctx: Any, world: World, tmp_pat
     from service.reunions.usecases import meetings
 
     await add_members(world.ids["council_a"], 2)
-    m = await meetings.create_meeting(ctx, cli._actor(), world.ids["council_a"], meetings.MeetingInput(
+    m = await meetings.create_meeting(ctx, cli.cli_actor(), world.ids["council_a"], meetings.MeetingInput(
         titre="Bureau", debut=paris(2026, 3, 20), fin=paris(2026, 3, 20, 20)))
     assert await cli._convene(ctx, argparse.Namespace(id=m.id, urgence=False, motif="")) == 0
     out = tmp_path / "lot.pdf"
