@@ -14,6 +14,7 @@ from piccolo.columns import (
     Bytea,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -25,6 +26,8 @@ from piccolo.table import Table
 
 class Territory(Table, tablename="territoire"):
     """An EPCI (or a commune acting alone) that leads the contrat de ville."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     name = Varchar(length=200)
     name_key = Varchar(length=220, unique=True)
@@ -38,6 +41,8 @@ class Territory(Table, tablename="territoire"):
 
 
 class Qpv(Table, tablename="qpv"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     territory = ForeignKey(references=Territory, index=True)
     code = Varchar(length=8, unique=True)
     name = Varchar(length=200)
@@ -48,6 +53,8 @@ class Qpv(Table, tablename="qpv"):
 
 
 class Council(Table, tablename="conseil"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     territory = ForeignKey(references=Territory, index=True)
     name = Varchar(length=200)
     # territory id + normalised name: a council name is unique within its territory.
@@ -61,12 +68,16 @@ class Council(Table, tablename="conseil"):
 
 
 class CouncilQpv(Table, tablename="conseil_qpv"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     council = ForeignKey(references=Council, index=True)
     qpv = ForeignKey(references=Qpv, index=True)
     link_key = Varchar(length=40, unique=True)
 
 
 class Account(Table, tablename="compte"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     email = Varchar(length=254, unique=True)
     display_name = Varchar(length=200)
     password_hash = Text(default="")
@@ -77,6 +88,8 @@ class Account(Table, tablename="compte"):
 
 
 class RoleAssignment(Table, tablename="role_attribue"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     account = ForeignKey(references=Account, index=True)
     role = Varchar(length=20)
     territory = ForeignKey(references=Territory, null=True, default=None)
@@ -86,6 +99,8 @@ class RoleAssignment(Table, tablename="role_attribue"):
 
 
 class WebSession(Table, tablename="session_web"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     token_hash = Varchar(length=64, unique=True)
     account = ForeignKey(references=Account, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -93,6 +108,8 @@ class WebSession(Table, tablename="session_web"):
 
 
 class ApiToken(Table, tablename="jeton_api"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     account = ForeignKey(references=Account, index=True)
     name = Varchar(length=100)
     prefix = Varchar(length=16)
@@ -104,6 +121,8 @@ class ApiToken(Table, tablename="jeton_api"):
 
 
 class Invitation(Table, tablename="invitation"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     code_hash = Varchar(length=64, unique=True)
     email = Varchar(length=254)
     display_name = Varchar(length=200, default="")
@@ -120,6 +139,8 @@ class Invitation(Table, tablename="invitation"):
 class LoginAttempt(Table, tablename="tentative_connexion"):
     """Failed logins, kept in the database so every worker sees the same count."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     subject_key = Varchar(length=300, index=True)
     at = Timestamptz(default=TimestamptzNow())
     success = Boolean(default=False)
@@ -128,6 +149,8 @@ class LoginAttempt(Table, tablename="tentative_connexion"):
 class AppState(Table, tablename="etat_service"):
     """Small key/value facts shared by all workers (setup token digest, …)."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     key = Varchar(length=100, unique=True)
     value = Text(default="")
     updated_at = Timestamptz(default=TimestamptzNow())
@@ -135,6 +158,8 @@ class AppState(Table, tablename="etat_service"):
 
 class AuditEvent(Table, tablename="journal_audit"):
     """Append-only, SHA-256 hash-chained log. ``seq`` is assigned under the head lock."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     seq = Integer(unique=True)
     at = Timestamptz()
@@ -156,6 +181,8 @@ class AuditEvent(Table, tablename="journal_audit"):
 class AuditHead(Table, tablename="journal_audit_tete"):
     """One row; updating it serialises appends so the chain never forks."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     last_seq = Integer(default=0)
     last_hash = Varchar(length=64)
     last_mac = Varchar(length=64, default="")
@@ -171,6 +198,8 @@ class Pool(Table, tablename="vivier"):
     (``kind="volontaires"``). ``content`` is the exact pool file, so the digest published
     in a commitment can always be re-checked, even after the register was purged.
     """
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     council = ForeignKey(references=Council, index=True)
     kind = Varchar(length=20, default="residents")
@@ -192,6 +221,8 @@ class PoolMember(Table, tablename="vivier_entree"):
     application (``"candidature"``); they are the only bridge from the pseudonymous pool
     to personal data, and they are never exported.
     """
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     pool = ForeignKey(references=Pool, index=True)
     key = Varchar(length=64, index=True)

@@ -9,7 +9,7 @@ has no composite unique constraint.
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -18,6 +18,8 @@ from service.db.tables import Account, Council
 
 class AppelCandidatures(Table, tablename="appel_candidatures"):
     """A call for applications of one council, for one college, open between two dates."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     council = ForeignKey(references=Council, index=True)
     college = Varchar(length=30)  # "habitants" (volunteers) | "associations_acteurs"
@@ -32,6 +34,8 @@ class AppelCandidatures(Table, tablename="appel_candidatures"):
 
 class CandidatureHabitant(Table, tablename="candidature_habitant"):
     """A volunteer resident's application (personal data: never shown to auditors)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     appel = ForeignKey(references=AppelCandidatures, index=True)
     council = ForeignKey(references=Council, index=True)
@@ -65,6 +69,8 @@ class CandidatureHabitant(Table, tablename="candidature_habitant"):
 class CandidatureStructure(Table, tablename="candidature_structure"):
     """An association's or local actor's application."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     appel = ForeignKey(references=AppelCandidatures, index=True)
     council = ForeignKey(references=Council, index=True)
     dedup_key = Varchar(length=400, unique=True)  # appel id + SIRET/RNA (or name)
@@ -95,6 +101,8 @@ class CandidatureStructure(Table, tablename="candidature_structure"):
 
 class Membre(Table, tablename="membre"):
     """One person's seat (or place in the reserve) in a council, for one mandate."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     council = ForeignKey(references=Council, index=True)
     college = Varchar(length=30)
@@ -140,6 +148,8 @@ class Membre(Table, tablename="membre"):
 class MembreHistorique(Table, tablename="membre_historique"):
     """Every state a member record went through (the parity timeline reads these)."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     membre = ForeignKey(references=Membre, index=True)
     council = ForeignKey(references=Council, index=True)
     at = Timestamptz()
@@ -152,6 +162,8 @@ class MembreHistorique(Table, tablename="membre_historique"):
 
 class FormulairePublicEnvoi(Table, tablename="formulaire_public_envoi"):
     """Submissions of the public forms, kept so every worker sees one rate limit."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     subject_key = Varchar(length=120, index=True)
     at = Timestamptz(default=TimestamptzNow())

@@ -8,7 +8,7 @@ kept (a new generation replaces it).
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Bytea, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -17,6 +17,8 @@ from service.db.tables import Council
 
 class LetterTemplate(Table, tablename="modele_lettre"):
     """The wording of a council's letter to residents drawn (placeholders allowed)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     council = ForeignKey(references=Council, unique=True)
     wording = JSON(default={})
@@ -29,6 +31,8 @@ class LetterTemplate(Table, tablename="modele_lettre"):
 
 class LetterBatch(Table, tablename="lot_courrier"):
     """One generation of the letters of a draw's round (background job and result)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     council = ForeignKey(references=Council, index=True)
     draw_id = Integer(index=True)
@@ -52,6 +56,8 @@ class LetterBatch(Table, tablename="lot_courrier"):
 
 class LetterBatchChunk(Table, tablename="lot_courrier_morceau"):
     """A slice of a batch's PDF (at most a few MB), in order."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     batch = ForeignKey(references=LetterBatch, index=True)
     seq = Integer()

@@ -16,7 +16,7 @@ the retention purge empties those, never the pool tables.
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -26,6 +26,8 @@ from service.db.tables import Council
 class RegisterSource(Table, tablename="registre_source"):
     """One imported file: a register (``liste``, ``bailleur``), a perimeter or an
     exclusion list. Only successful imports are stored (a failed one leaves nothing)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     council = ForeignKey(references=Council, index=True)
     kind = Varchar(length=20)  # liste | bailleur | perimetre | exclusions
@@ -58,6 +60,8 @@ class RegisterSource(Table, tablename="registre_source"):
 
 class RegisterPerson(Table, tablename="registre_personne"):
     """One row of one register source (see module docstring)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
 
     # Plain integers, not foreign keys: a million-row COPY would otherwise fire one
@@ -100,6 +104,8 @@ class RegisterPerson(Table, tablename="registre_personne"):
 class RegisterMapping(Table, tablename="registre_correspondance"):
     """A column mapping a council saved for its hand-typed files: {field: column title}."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     council = ForeignKey(references=Council, index=True)
     name = Varchar(length=100)
     name_key = Varchar(length=140, unique=True)  # council id + normalised name
@@ -110,6 +116,8 @@ class RegisterMapping(Table, tablename="registre_correspondance"):
 
 class RegisterAmbiguousPair(Table, tablename="registre_paire_ambigue"):
     """Two rows that may be one person, for a person to decide."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     council = ForeignKey(references=Council, index=True)
     ref_a = Varchar(length=40)
@@ -125,6 +133,8 @@ class RegisterAmbiguousPair(Table, tablename="registre_paire_ambigue"):
 
 class RegisterImportTask(Table, tablename="registre_tache"):
     """Progress of an import started from the pages (read by any worker)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     council = ForeignKey(references=Council, index=True)
     kind = Varchar(length=20, default="")

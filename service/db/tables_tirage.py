@@ -8,7 +8,7 @@ for the seats they hold (``DrawSeat``).
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Bytea, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -23,6 +23,8 @@ class Draw(Table, tablename="tirage"):
     is entered; being unique, it makes the database itself refuse a second entropy for a
     commitment, even on another draw that happens to commit to the same pool and plan.
     """
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     council = ForeignKey(references=Council, index=True)
     pool = ForeignKey(references=Pool, index=True)
@@ -62,6 +64,8 @@ class Draw(Table, tablename="tirage"):
 
 
 class DrawRound(Table, tablename="tirage_tour"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     draw = ForeignKey(references=Draw, index=True)
     number = Integer()
     round_key = Varchar(length=40, unique=True)  # "<draw id>:<number>"
@@ -75,6 +79,8 @@ class DrawRound(Table, tablename="tirage_tour"):
 class DrawInvitation(Table, tablename="tirage_invitation"):
     """One invited person. ``code_digest`` is SHA-256 of the reply code printed on the
     letter (the code itself is derived from the service secret and never stored)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     draw = ForeignKey(references=Draw, index=True)
     round = Integer()
@@ -94,6 +100,8 @@ class DrawInvitation(Table, tablename="tirage_invitation"):
 
 class DrawSeat(Table, tablename="tirage_siege"):
     """Titulaires and suppléants per stratum in rank order; rebuilt after every reply."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     draw = ForeignKey(references=Draw, index=True)
     stratum = Varchar(length=100)

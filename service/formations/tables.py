@@ -3,7 +3,7 @@ and attendance (feuille d'émargement, one mark per half-day)."""
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -12,6 +12,8 @@ from service.db.tables_candidatures import Membre
 
 
 class Formation(Table, tablename="formation"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     territory = ForeignKey(references=Territory, index=True)
     titre = Varchar(length=200)
     theme = Varchar(length=200, default="")
@@ -29,11 +31,15 @@ class Formation(Table, tablename="formation"):
 class FormationConseil(Table, tablename="formation_conseil"):
     """The councils a training is open to."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     formation = ForeignKey(references=Formation, index=True)
     council = ForeignKey(references=Council, index=True)
 
 
 class Seance(Table, tablename="formation_seance"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     formation = ForeignKey(references=Formation, index=True)
     debut = Timestamptz()
     fin = Timestamptz()
@@ -50,6 +56,8 @@ class Seance(Table, tablename="formation_seance"):
 class Inscription(Table, tablename="formation_inscription"):
     """One person on one session: enrolled, on the waiting list (in ``id`` order) or
     cancelled. Members are linked; residents and partners are named here."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     seance = ForeignKey(references=Seance, index=True)
     membre = ForeignKey(references=Membre, null=True, default=None, index=True)
@@ -69,6 +77,8 @@ class Inscription(Table, tablename="formation_inscription"):
 
 
 class Emargement(Table, tablename="formation_emargement"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     inscription = ForeignKey(references=Inscription, index=True)
     demi_journee = Varchar(length=20)  # domain.training.HalfDayPart
     marque = Varchar(length=20)  # domain.training.Mark

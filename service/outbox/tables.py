@@ -4,12 +4,14 @@ server and the SHA-256 recorded at sending is that of what was written."""
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Bytea, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Bytea, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 
 class OutboxMail(Table, tablename="courriel_sortant"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     kind = Varchar(length=60, default="")
     reference = Varchar(length=200, default="", index=True)
     council_id = Integer(null=True, default=None, index=True)

@@ -8,7 +8,7 @@ Attachments are kept in the database, so any worker can serve them (DESIGN.md §
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Bytea, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -16,6 +16,8 @@ from service.db.tables import Council
 
 
 class Reunion(Table, tablename="reunion"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     council = ForeignKey(references=Council, index=True)
     titre = Varchar(length=200)
     debut = Timestamptz()
@@ -45,6 +47,8 @@ class Reunion(Table, tablename="reunion"):
 class ReunionPoint(Table, tablename="reunion_point"):
     """One agenda item; ``parent`` is another item of the same meeting (sub-item)."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     reunion = ForeignKey(references=Reunion, index=True)
     parent = Integer(null=True, default=None)
     position = Integer(default=1)
@@ -59,6 +63,8 @@ class ReunionPoint(Table, tablename="reunion_point"):
 
 
 class ReunionPieceJointe(Table, tablename="reunion_piece_jointe"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     reunion = ForeignKey(references=Reunion, index=True)
     point = Integer(null=True, default=None)
     filename = Varchar(length=200)
@@ -72,6 +78,8 @@ class ReunionPieceJointe(Table, tablename="reunion_piece_jointe"):
 
 class ReunionProposition(Table, tablename="reunion_proposition"):
     """An agenda item proposed by a member: proposee → acceptee (an item) | refusee."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     reunion = ForeignKey(references=Reunion, index=True)
     membre = Integer(null=True, default=None)
@@ -89,6 +97,8 @@ class ReunionProposition(Table, tablename="reunion_proposition"):
 class ReunionPresence(Table, tablename="reunion_presence"):
     """Attendance of one member at one meeting; ``porteur`` holds their proxy."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     reunion = ForeignKey(references=Reunion, index=True)
     membre = Integer(index=True)
     presence = Varchar(length=20)
@@ -99,6 +109,8 @@ class ReunionPresence(Table, tablename="reunion_presence"):
 
 
 class ReunionDecision(Table, tablename="reunion_decision"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     reunion = ForeignKey(references=Reunion, index=True)
     point = Integer(index=True)
     texte = Text(default="")
@@ -113,6 +125,8 @@ class ReunionDecision(Table, tablename="reunion_decision"):
 
 class ReunionCompteRendu(Table, tablename="reunion_compte_rendu"):
     """One version of a meeting's minutes."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     reunion = ForeignKey(references=Reunion, index=True)
     numero_version = Integer(default=1)
@@ -129,6 +143,8 @@ class ReunionCompteRendu(Table, tablename="reunion_compte_rendu"):
 
 
 class ReunionQuestion(Table, tablename="reunion_question"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     council = ForeignKey(references=Council, index=True)
     raised_on = Date()
     channel = Varchar(length=20)

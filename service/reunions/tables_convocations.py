@@ -8,13 +8,15 @@ the migration then does not depend on the order in which features were merged.
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Boolean, Bytea, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Bytea, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 
 class ConvocationRound(Table, tablename="reunion_convocation_envoi"):
     """One sending of a meeting's convocations (version 1, then one per change)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     reunion_id = Integer(index=True)
     council_id = Integer(index=True)
@@ -36,6 +38,8 @@ class ConvocationRound(Table, tablename="reunion_convocation_envoi"):
 
 class Convocation(Table, tablename="reunion_convocation"):
     """One member's convocation to one meeting, in one version."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     reunion_id = Integer(index=True)
     council_id = Integer(index=True)
@@ -64,6 +68,8 @@ class Convocation(Table, tablename="reunion_convocation"):
 
 class CalendarLink(Table, tablename="reunion_calendrier_lien"):
     """A member's secret personal calendar feed (revocable: a new one replaces it)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     membre_id = Integer(index=True)
     council_id = Integer(index=True)
