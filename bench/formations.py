@@ -119,8 +119,8 @@ async def _seed(ctx: Any, councils: int, rng: random.Random) -> int:
     from service.audit import Actor
     from service.db.tables_candidatures import Membre
     from service.formations.tables import Emargement, Formation, FormationConseil, Inscription, Seance
+    from service.organisation import usecases as org
     from service.reunions.tables import Reunion, ReunionPresence, ReunionQuestion
-    from service.usecases import organisation as org
 
     actor = Actor.system("banc d'essai")
     t = await org.create_territory(ctx, actor, org.TerritoryInput(name=f"Banc {councils}", departement="37"))

@@ -67,11 +67,11 @@ async def _seed(settings: Any) -> dict[str, Any]:
     from bench.draw import synthetic_pool
     from service import audit
     from service.audit import Actor
+    from service.comptes import usecases as acc
     from service.context import AppContext
     from service.db.engine import bind_engine, make_engine
     from service.db.migrate import upgrade
-    from service.usecases import accounts as acc
-    from service.usecases import organisation as org
+    from service.organisation import usecases as org
     from service.usecases import tirage as t
     from service.usecases.pools import PoolItem, create_pool
 

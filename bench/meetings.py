@@ -95,11 +95,11 @@ async def _convene(work: Path) -> tuple[float, float, str]:
     from service.context import AppContext
     from service.db.engine import bind_engine, make_engine
     from service.db.migrate import upgrade
+    from service.organisation import usecases as org
     from service.outbox.tables import OutboxMail
     from service.reunions.tables_convocations import Convocation
     from service.reunions.usecases.convocations import send_convocations
     from service.settings import load_settings
-    from service.usecases import organisation as org
 
     settings = load_settings({"CONSEIL_VAR_DIR": str(work), "SECRET_KEY": "b" * 48,
                               "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",

@@ -92,7 +92,7 @@ def generate(path: Path, n: int, seed: int = SEED) -> None:
 async def _import(settings: Any, path: Path) -> tuple[float, dict[str, Any]]:
     from service.audit import Actor
     from service.cli import open_context, upgrade_database
-    from service.usecases import organisation as org
+    from service.organisation import usecases as org
     from service.usecases import registre as uc
 
     ctx = await open_context(settings)
@@ -224,7 +224,7 @@ def write_identical(path: Path, n: int, extra: bool = False) -> None:
 async def _import_twice(settings: Any, first: Path, second: Path) -> tuple[float, float]:
     from service.audit import Actor
     from service.cli import open_context, upgrade_database
-    from service.usecases import organisation as org
+    from service.organisation import usecases as org
     from service.usecases import registre as uc
 
     ctx = await open_context(settings)

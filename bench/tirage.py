@@ -29,8 +29,8 @@ async def _run(n: int, engine: str) -> tuple[float, int, str]:
     from service.db.engine import bind_engine, make_engine
     from service.db.migrate import upgrade
     from service.db.pgadmin import create_scratch_database, drop_database
+    from service.organisation import usecases as org
     from service.settings import load_settings
-    from service.usecases import organisation as org
     from service.usecases import tirage as t
     from service.usecases.pools import PoolItem, create_pool
 

@@ -18,10 +18,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from service.api.accounts import AccountAdminController, MeController
-from service.api.audit import AuditController
 from service.api.bounds import bounds_guard
-from service.api.organisation import CouncilController, QpvController, TerritoryController
 from service.auth import AuthMiddleware, access_guard, public
 from service.context import AppContext
 from service.csrf import check_csrf
@@ -30,7 +27,6 @@ from service.errors import EXCEPTION_HANDLERS
 from service.headers import StaticSwaggerRenderPlugin, before_send_hook
 from service.settings import Settings, load_settings
 from service.web.filters import FILTERS
-from service.web.pages import PAGE_CONTROLLERS
 
 WEB_DIR = Path(__file__).parent / "web"
 API_VERSION = "1.0.0"
@@ -44,9 +40,9 @@ async def csrf_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: Ba
 @get("/sante", opt=public(), tags=["Service"], operation_id="health", summary="État du service")
 async def health(request: Request[Any, Any, Any]) -> dict[str, str]:
     ctx: AppContext = request.app.state.ctx
-    from service.db.tables import AuditHead
+    from service.audit.store import AuditStore
 
-    await AuditHead.count()
+    await AuditStore(ctx.db).count_heads()
     return {"statut": "ok", "base": "sqlite" if ctx.db.is_sqlite else "postgresql"}
 
 
@@ -112,13 +108,6 @@ def create_app(
 
     handlers: list[Any] = [
         health,
-        TerritoryController,
-        QpvController,
-        CouncilController,
-        MeController,
-        AccountAdminController,
-        AuditController,
-        *PAGE_CONTROLLERS,
         create_static_files_router(path="/static", directories=[WEB_DIR / "static"], opt=public(),
                                    include_in_schema=False),
         *(route_handlers or []),

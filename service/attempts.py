@@ -6,6 +6,7 @@ transaction-scoped advisory lock per key), the recent failures are counted and, 
 limit, a failure row is written before the secret is checked. Forty attempts sent at once
 therefore see 0, 1, 2 … earlier reservations, and those past the limit are refused
 without the secret being checked. A success then turns its reservation into a success.
+The rows live with the accounts (service/comptes/store.py).
 """
 
 from __future__ import annotations
@@ -14,21 +15,18 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from domain.errors import TooManyAttempts
+from service.comptes.store import AccountStore
 from service.context import AppContext
-from service.db.tables import LoginAttempt
 
 
-async def _recent(key: str, since: datetime, *, until_success: bool) -> tuple[int, datetime | None]:
-    q = LoginAttempt.select(LoginAttempt.at, LoginAttempt.success).where((LoginAttempt.subject_key == key) & (LoginAttempt.at >= since))
-    if not until_success:
-        q = q.where(LoginAttempt.success == False)  # noqa: E712
-    rows = await q.order_by(LoginAttempt.at, ascending=False).order_by(LoginAttempt.id, ascending=False).limit(500)
+def _count(attempts: list[tuple[datetime, bool]]) -> tuple[int, datetime | None]:
+    """Failures since the last success (newest first), and the latest of them."""
     count, last = 0, None
-    for r in rows:
-        if r["success"]:
+    for at, success in attempts:
+        if success:
             break
         count += 1
-        last = last or r["at"]
+        last = last or at
     return count, last
 
 
@@ -45,29 +43,28 @@ async def reserve(
     (with ``refusal(retry_after_seconds)`` as its French detail) when a key is at its limit.
     ``until_success``: a success resets the count (logins); otherwise every failure in
     the window counts (online replies). Returns the reserved rows' ids."""
+    store = AccountStore(ctx.db)
     keys = [k for k, _limit in checks]
     async with ctx.db.transaction():
-        if not ctx.db.is_sqlite:
-            for key in sorted(set(keys)):
-                await LoginAttempt.raw("SELECT pg_advisory_xact_lock(hashtextextended({}, 7))", key)
+        await store.lock_attempt_keys(keys)
         for key, limit in checks:
-            count, last = await _recent(key, now - window, until_success=until_success)
+            count, last = _count(await store.recent_attempts(key, now - window, failures_only=not until_success))
             if count >= limit and last is not None:
                 retry = max(1, int((last + window - now).total_seconds()) + 1)
                 raise TooManyAttempts(refusal(retry), retry_after=retry)
-        rows = await LoginAttempt.insert(*[LoginAttempt(subject_key=k, at=now, success=False) for k in keys]).returning(LoginAttempt.id)
-        await LoginAttempt.delete().where(LoginAttempt.at < now - timedelta(days=1))
-    return [int(r["id"]) for r in rows]
+        ids = await store.insert_attempts(keys, now)
+        await store.forget_attempts_before(now - timedelta(days=1))
+    return ids
 
 
 async def succeeded(ids: Sequence[int]) -> None:
     """The secret was right: the reserved slots become a success (which resets the count)."""
     if ids:
-        await LoginAttempt.update({LoginAttempt.success: True}).where(LoginAttempt.id.is_in(list(ids)))
+        await AccountStore().mark_attempts_succeeded(ids)
 
 
 async def released(ids: Sequence[int]) -> None:
     """The attempt ended before any secret was checked (e.g. an unreadable answer): the
     reserved slots are given back."""
     if ids:
-        await LoginAttempt.delete().where(LoginAttempt.id.is_in(list(ids)))
+        await AccountStore().delete_attempts(ids)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
@@ -23,15 +23,13 @@ from domain.access import (
     Principal,
     ResourceScope,
     Role,
-    RoleAssignment,
     holds_anywhere,
     is_allowed,
 )
-from domain.errors import Forbidden, NotAuthenticated, NotFound
+from domain.errors import Forbidden, NotAuthenticated
 from domain.i18n import _
+from service.comptes.store import AccountStore, Credential
 from service.context import AppContext
-from service.db.tables import Account, ApiToken, Council, Qpv, Territory, WebSession
-from service.db.tables import RoleAssignment as RoleRow
 from service.security import token_digest
 
 SESSION_COOKIE = "cc_session"
@@ -60,102 +58,45 @@ class CurrentUser:
 
 
 async def load_principal(account_id: int) -> Principal:
-    rows = await RoleRow.select(
-        RoleRow.role, RoleRow.territory, RoleRow.council, RoleRow.departement
-    ).where(RoleRow.account == account_id)
-    assignments = [
-        RoleAssignment(
-            role=Role(r["role"]),
-            territory_id=None if r["territory"] is None else str(r["territory"]),
-            council_id=None if r["council"] is None else str(r["council"]),
-            departement=r["departement"],
-        )
-        for r in rows
-    ]
-    return Principal.of(str(account_id), assignments)
+    return Principal.of(str(account_id), await AccountStore().roles_of(account_id))
 
 
-async def _user_from_account(account_id: int, via: str, session_hash: str | None) -> CurrentUser | None:
-    acc = await Account.select(Account.id, Account.email, Account.display_name, Account.active).where(
-        Account.id == account_id
-    ).first()
-    if not acc or not acc["active"]:
-        return None
-    return CurrentUser(
-        account_id=acc["id"],
-        email=acc["email"],
-        display_name=acc["display_name"],
-        principal=await load_principal(acc["id"]),
-        via=via,
-        session_hash=session_hash,
-    )
-
-
-# The principal in one round trip (issue 14, item 12): the credential, its account and the
-# account's roles in one joined query, instead of three queries on three connections.
-_PRINCIPAL = (
-    "a.id AS account_id, a.email, a.display_name, a.active, "
-    "r.role, r.territory, r.council, r.departement "
-)
-_TOKEN_QUERY = (
-    "SELECT t.id AS credential_id, t.expires_at, t.last_used_at, " + _PRINCIPAL
-    + "FROM jeton_api t JOIN compte a ON a.id = t.account LEFT JOIN role_attribue r ON r.account = a.id "
-    "WHERE t.token_hash = {} AND t.revoked_at IS NULL"
-)
-_SESSION_QUERY = (
-    "SELECT s.id AS credential_id, s.expires_at, NULL AS last_used_at, " + _PRINCIPAL
-    + "FROM session_web s JOIN compte a ON a.id = s.account LEFT JOIN role_attribue r ON r.account = a.id "
-    "WHERE s.token_hash = {}"
-)
 # A token's last use is written at most this often: a read must not write every time.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def _user_from_rows(rows: list[dict[str, Any]], via: str, session_hash: str | None) -> CurrentUser:
-    first = rows[0]
-    assignments = [
-        RoleAssignment(
-            role=Role(r["role"]),
-            territory_id=None if r["territory"] is None else str(r["territory"]),
-            council_id=None if r["council"] is None else str(r["council"]),
-            departement=r["departement"],
-        )
-        for r in rows
-        if r["role"] is not None
-    ]
+def _user(credential: Credential, via: str, session_hash: str | None) -> CurrentUser:
     return CurrentUser(
-        account_id=int(first["account_id"]),
-        email=first["email"],
-        display_name=first["display_name"],
-        principal=Principal.of(str(first["account_id"]), assignments),
+        account_id=credential.account_id,
+        email=credential.email,
+        display_name=credential.display_name,
+        principal=Principal.of(str(credential.account_id), list(credential.assignments)),
         via=via,
         session_hash=session_hash,
     )
 
 
 async def authenticate(headers: dict[str, str], cookies: dict[str, str], now: datetime) -> CurrentUser | None:
+    """The caller of a request: an API token (``Authorization: Bearer``) or a web session.
+    The credential, its account and the account's roles come in one query."""
+    store = AccountStore()
     authz = headers.get("authorization", "")
     if authz.lower().startswith("bearer "):
-        token = authz[7:].strip()
-        rows = await ApiToken.raw(_TOKEN_QUERY, token_digest(token))
-        if not rows or (rows[0]["expires_at"] is not None and rows[0]["expires_at"] <= now):
+        credential = await store.token_credential(token_digest(authz[7:].strip()))
+        if credential is None or (credential.expires_at is not None and credential.expires_at <= now):
             raise NotAuthenticated(_("Jeton d'API invalide, expiré ou révoqué."))
-        if not rows[0]["active"]:
+        if not credential.active:
             raise NotAuthenticated(_("Le compte de ce jeton est désactivé."))
-        last = rows[0]["last_used_at"]
+        last = credential.last_used_at
         if last is None or now - last >= LAST_USED_RESOLUTION:
-            # Guarded: of several requests in the same minute, one writes.
-            await ApiToken.update({ApiToken.last_used_at: now}).where(
-                (ApiToken.id == rows[0]["credential_id"])
-                & (ApiToken.last_used_at.is_null() | (ApiToken.last_used_at < now - LAST_USED_RESOLUTION))
-            )
-        return _user_from_rows(rows, "token", None)
+            await store.touch_token(credential.id, now, LAST_USED_RESOLUTION)
+        return _user(credential, "token", None)
     token = cookies.get(SESSION_COOKIE)
     if token:
         digest = token_digest(token)
-        rows = await WebSession.raw(_SESSION_QUERY, digest)
-        if rows and rows[0]["expires_at"] > now and rows[0]["active"]:
-            return _user_from_rows(rows, "session", digest)
+        credential = await store.session_credential(digest)
+        if credential is not None and credential.expires_at is not None and credential.expires_at > now and credential.active:
+            return _user(credential, "session", digest)
     return None
 
 
@@ -166,18 +107,20 @@ class AuthMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if str(scope["type"]) != "http":
             await self.app(scope, receive, send)
             return
         ctx: AppContext = scope["app"].state.ctx
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         cookies = _parse_cookies(headers.get("cookie", ""))
+        # Litestar's Scope is a plain dict at run time; "user"/"auth" are this service's keys.
+        extra = cast(dict[str, Any], scope)
         try:
-            scope["user"] = await authenticate(headers, cookies, ctx.now())  # type: ignore[typeddict-unknown-key]
-            scope["auth"] = None  # type: ignore[typeddict-unknown-key]
+            extra["user"] = await authenticate(headers, cookies, ctx.now())
+            extra["auth"] = None
         except NotAuthenticated as exc:
-            scope["user"] = None  # type: ignore[typeddict-unknown-key]
-            scope["auth"] = exc  # type: ignore[typeddict-unknown-key]
+            extra["user"] = None
+            extra["auth"] = exc
         await self.app(scope, receive, send)
 
 
@@ -253,9 +196,9 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
         raise Forbidden(_("Cette adresse ne déclare pas ses droits d'accès : accès refusé."))
     if access.kind == "public":
         return
-    user: CurrentUser | None = connection.scope.get("user")  # type: ignore[assignment]
+    user = _scope_user(connection)
     if user is None:
-        pending = connection.scope.get("auth")
+        pending = _scope_dict(connection).get("auth")
         if isinstance(pending, NotAuthenticated):
             raise pending
         raise NotAuthenticated(_("Connectez-vous pour accéder à cette page."))
@@ -273,42 +216,22 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
                 action=access.action.label
             )
         )
-    connection.scope["resource_scope"] = scope  # type: ignore[typeddict-unknown-key]
+    _scope_dict(connection)["resource_scope"] = scope
 
 
-# --- Scope resolvers of the foundation ---------------------------------------------
+def _scope_dict(connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
+    """The ASGI scope as the plain dict it is, to read and write this service's keys
+    (``user``, ``auth``, ``resource_scope``) that Litestar's TypedDict does not declare."""
+    return cast(dict[str, Any], connection.scope)
 
 
-@scope_resolver("territory_id")
-async def _territory_scope(territory_id: int) -> ResourceScope:
-    row = await Territory.select(Territory.id, Territory.departement).where(Territory.id == territory_id).first()
-    if not row:
-        raise NotFound(_("Territoire introuvable."))
-    return ResourceScope(str(row["id"]), row["departement"])
-
-
-@scope_resolver("qpv_id")
-async def _qpv_scope(qpv_id: int) -> ResourceScope:
-    row = await Qpv.select(Qpv.territory, Qpv.territory.departement).where(Qpv.id == qpv_id).first()
-    if not row:
-        raise NotFound(_("Quartier prioritaire introuvable."))
-    return ResourceScope(str(row["territory"]), row["territory.departement"])
-
-
-async def council_scope(council_id: int) -> ResourceScope:
-    row = await Council.select(Council.id, Council.territory, Council.territory.departement).where(
-        Council.id == council_id
-    ).first()
-    if not row:
-        raise NotFound(_("Conseil citoyen introuvable."))
-    return ResourceScope(str(row["territory"]), row["territory.departement"], str(row["id"]))
-
-
-scope_resolver("council_id")(council_scope)
+def _scope_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
+    user = _scope_dict(connection).get("user")
+    return user if isinstance(user, CurrentUser) else None
 
 
 def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:
-    user = connection.scope.get("user")
+    user = _scope_user(connection)
     if user is None:
         raise NotAuthenticated(_("Connectez-vous pour accéder à cette page."))
-    return user  # type: ignore[return-value]
+    return user

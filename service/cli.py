@@ -64,68 +64,6 @@ async def _db_upgrade(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _admin_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--email", required=True)
-    p.add_argument("--nom", required=True, help="nom affiché")
-    p.add_argument("--mot-de-passe-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
-
-
-@register("admin create", "crée un compte administrateur", _admin_args)
-async def _admin_create(ctx: AppContext, args: argparse.Namespace) -> int:
-    from service.usecases.accounts import create_admin
-
-    if args.mot_de_passe_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Mot de passe (12 caractères au moins) : ")
-        if getpass.getpass("Confirmez : ") != password:
-            print("Les deux saisies diffèrent.", file=sys.stderr)
-            return 1
-    await upgrade_database(ctx)
-    account_id = await create_admin(ctx, args.email, args.nom, password)
-    print(f"Administrateur créé (compte n° {account_id}).")
-    return 0
-
-
-@register("audit verify", "vérifie la chaîne d'empreintes du journal d'audit", _noargs)
-async def _audit_verify(ctx: AppContext, args: argparse.Namespace) -> int:
-    from service import audit
-
-    report = await audit.verify(ctx.db)
-    print(report.message)
-    return 0 if report.ok else 1
-
-
-def _export_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--sortie", default="-", help="fichier à écrire (par défaut : la sortie standard)")
-
-
-@register("audit export", "exporte la chaîne d'empreintes du journal (vérifiable par python -m domain.audit_verify)", _export_args)
-async def _audit_export(ctx: AppContext, args: argparse.Namespace) -> int:
-    import json
-
-    from service import audit
-
-    text = json.dumps(await audit.export(), ensure_ascii=False, indent=1)
-    if args.sortie == "-":
-        print(text)
-    else:
-        with open(args.sortie, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        print(f"Journal exporté dans {args.sortie}.")
-    return 0
-
-
-@register("demo", "crée un territoire, un quartier et un conseil de démonstration", _noargs)
-async def _demo(ctx: AppContext, args: argparse.Namespace) -> int:
-    from service.demo import load_demo
-
-    await upgrade_database(ctx)
-    summary = await load_demo(ctx)
-    print(summary)
-    return 0
-
-
 def _serve_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
@@ -133,7 +71,7 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
 
 
 async def _prepare_serve(settings: Settings) -> str | None:
-    from service.usecases.accounts import issue_setup_token
+    from service.comptes.usecases.accounts import issue_setup_token
 
     ctx = await open_context(settings)
     try:

@@ -13,13 +13,16 @@ from service.feature import Feature
 def declared() -> list[Feature]:
     """Features written in the feature-package shape (service/<feature>/feature.py),
     listed explicitly: one import and one list entry per feature."""
+    from service.audit.feature import FEATURE as audit
+    from service.comptes.feature import FEATURE as comptes
     from service.formations.feature import FEATURE as formations
     from service.indicateurs.feature import FEATURE as indicateurs
+    from service.organisation.feature import FEATURE as organisation
     from service.outbox.feature import FEATURE as outbox
     from service.reunions.feature import FEATURE as reunions
     from service.reunions.feature_convocations import FEATURE as convocations
 
-    features: list[Feature] = [outbox, reunions, convocations, formations, indicateurs]
+    features: list[Feature] = [organisation, comptes, audit, outbox, reunions, convocations, formations, indicateurs]
     return features
 
 

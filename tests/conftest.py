@@ -157,9 +157,9 @@ class World:
 
 async def build_world(ctx: Any) -> World:
     from service.audit import Actor
-    from service.db.tables import RoleAssignment
-    from service.usecases import accounts as acc
-    from service.usecases import organisation as org
+    from service.comptes import usecases as acc
+    from service.comptes.tables import RoleAssignment
+    from service.organisation import usecases as org
 
     w = World()
     sysactor = Actor.system("test")
@@ -180,7 +180,7 @@ async def build_world(ctx: Any) -> World:
     }
     w.ids["admin"] = admin_id
     w.emails["admin"] = "admin@test.fr"
-    from service.usecases.accounts import _create_account
+    from service.comptes.usecases.accounts import _create_account
 
     for name, spec in roles.items():
         email = f"{name.replace('_', '.')}@test.fr"
@@ -221,7 +221,7 @@ def subject_registry_guard() -> Iterator[None]:
     register the real loaders are imported first, so the snapshot holds them."""
     import importlib
 
-    from service.usecases import subjects
+    from service.organisation import subjects
 
     for module in SUBJECT_OWNERS:
         importlib.import_module(module)

@@ -40,7 +40,7 @@ def address_for(subject_id: int) -> Any:
 
 
 def install_subjects() -> None:
-    from service.usecases.subjects import Subject, subject_loader
+    from service.organisation.subjects import Subject, subject_loader
 
     @subject_loader("resident")
     async def _load(ids: list[int]) -> dict[int, Subject]:

@@ -44,7 +44,7 @@ FAKE_BIRTH_YEAR = 1980
 def install_fake_subjects() -> None:
     """A ``resident`` loader giving every id a name and the birth year 1980."""
     from domain.adresse_postale import AdressePostale
-    from service.usecases.subjects import Subject, subject_loader
+    from service.organisation.subjects import Subject, subject_loader
 
     @subject_loader("resident")
     async def _load(ids: list[int]) -> dict[int, Subject]:

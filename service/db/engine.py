@@ -31,7 +31,7 @@ def make_engine(settings: Settings) -> Engine:
         engine: Engine = SQLiteEngine(path=str(path), timeout=30)
     else:
         engine = PostgresEngine(config={"dsn": _pg_dsn(settings.database_url)})
-    # The audit trail's HMAC key travels with the engine (service/audit.py reads it): it
+    # The audit trail's HMAC key travels with the engine (service/audit/store.py reads it): it
     # is never written to the database. Piccolo's engines take no new attributes, hence
     # the table (holding the engine keeps its id from being reused).
     _AUDIT_KEYS[id(engine)] = (engine, settings.audit_mac_key)

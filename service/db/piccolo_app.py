@@ -10,21 +10,8 @@ from service import features
 from service.db import tables, tables_candidatures, tables_documents, tables_registre, tables_tirage
 from service.settings import PROJECT_ROOT
 
-FOUNDATION_TABLES = [
-    tables.Territory,
-    tables.Qpv,
-    tables.Council,
-    tables.CouncilQpv,
-    tables.Account,
-    tables.RoleAssignment,
-    tables.WebSession,
-    tables.ApiToken,
-    tables.Invitation,
-    tables.LoginAttempt,
-    tables.AppState,
-    tables.AuditEvent,
-    tables.AuditHead,
-]
+# Shared plumbing; the organisation, accounts and audit tables come with their features.
+FOUNDATION_TABLES = [tables.AppState]
 
 # Shared by the registers, the draws and the volunteers' draws.
 POOL_TABLES = [tables.Pool, tables.PoolMember]

@@ -13,7 +13,8 @@ from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Serial, Te
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from service.db.tables import Account, Council
+from service.comptes.tables import Account
+from service.organisation.tables import Council
 
 
 class AppelCandidatures(Table, tablename="appel_candidatures"):

@@ -12,7 +12,7 @@ from piccolo.columns import JSON, Bytea, ForeignKey, Integer, Serial, Text, Time
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from service.db.tables import Council
+from service.organisation.tables import Council
 
 
 class LetterTemplate(Table, tablename="modele_lettre"):

@@ -20,7 +20,7 @@ from piccolo.columns import JSON, ForeignKey, Integer, Serial, Text, Timestamptz
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from service.db.tables import Council
+from service.organisation.tables import Council
 
 
 class RegisterSource(Table, tablename="registre_source"):

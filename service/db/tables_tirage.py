@@ -12,7 +12,8 @@ from piccolo.columns import JSON, Bytea, ForeignKey, Integer, Serial, Text, Time
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from service.db.tables import Council, Pool
+from service.db.tables import Pool
+from service.organisation.tables import Council
 
 
 class Draw(Table, tablename="tirage"):

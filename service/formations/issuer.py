@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.i18n import _
 from service.formations.documents import Issuer
 from service.formations.store import TrainingRow
-from service.usecases import organisation
+from service.organisation import usecases as organisation
 
 
 async def issuer_of(training: TrainingRow) -> Issuer:

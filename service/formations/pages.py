@@ -19,8 +19,9 @@ from service.auth import allow, resolve_scope
 from service.errors import status_of
 from service.formations.store import TrainingStore
 from service.formations.usecases import attendance, enrolment, schedule
-from service.usecases import composition, organisation
-from service.web.pages import COUNCIL_SECTIONS
+from service.organisation import usecases as organisation
+from service.organisation.pages import COUNCIL_SECTIONS
+from service.usecases import composition
 from service.web.render import form_errors, form_text, render, see_other
 
 

@@ -8,8 +8,8 @@ from domain.access import ResourceScope
 from domain.errors import NotFound
 from domain.i18n import _
 from service.auth import scope_resolver
-from service.db.tables import Territory
 from service.formations.tables import Formation, Inscription, Seance
+from service.organisation.tables import Territory
 
 
 async def _territory(territory_id: int) -> ResourceScope:

@@ -26,9 +26,9 @@ from domain.training import (
     hours_attended,
 )
 from service.db.engine import Database
-from service.db.tables import Council
 from service.db.versioned import versioned_update
 from service.formations.tables import Emargement, Formation, FormationConseil, Inscription, Seance
+from service.organisation.tables import Council
 
 
 @dataclass(frozen=True)

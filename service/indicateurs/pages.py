@@ -16,8 +16,8 @@ from service.auth import allow
 from service.errors import status_of
 from service.indicateurs import charts, exports
 from service.indicateurs.usecases import for_council, for_territory, period_of
-from service.usecases import organisation
-from service.web.pages import COUNCIL_SECTIONS
+from service.organisation import usecases as organisation
+from service.organisation.pages import COUNCIL_SECTIONS
 from service.web.render import render
 
 

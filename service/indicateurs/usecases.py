@@ -11,7 +11,8 @@ from domain.indicators import Period
 from service.context import AppContext
 from service.formations.store import TrainingStore
 from service.indicateurs.dashboard import Dashboard, council_dashboard, territory_dashboard
-from service.usecases import indicator_facts, organisation
+from service.organisation import usecases as organisation
+from service.usecases import indicator_facts
 from service.usecases.indicator_facts import PARIS, CouncilFact
 
 

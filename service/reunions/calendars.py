@@ -126,7 +126,7 @@ def feed_bytes(events: Sequence[CalendarEvent], name: str) -> bytes:
 
 async def public_feed(ctx: AppContext, council_id: int) -> bytes:
     """The council's public meetings (no login)."""
-    from service.usecases import organisation as org
+    from service.organisation import usecases as org
 
     council = await org.get_council(council_id)  # NotFound for an unknown council
     meetings = [m for m in await gateway(ctx).list_meetings(council_id) if m.publique]

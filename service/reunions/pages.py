@@ -21,10 +21,10 @@ from domain.meetings.model import EDITABLE
 from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, authenticated, resolve_scope
 from service.errors import status_of
+from service.organisation.pages import COUNCIL_SECTIONS
 from service.reunions import views
 from service.reunions.pages_forms import decode, for_input, form_values, local_datetime, optional_int, tabs
 from service.reunions.schemas import PointCreate, ReunionCreate
-from service.web.pages import COUNCIL_SECTIONS
 from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH.update(

@@ -12,7 +12,7 @@ from piccolo.columns import Boolean, Bytea, Date, ForeignKey, Integer, Serial, T
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from service.db.tables import Council
+from service.organisation.tables import Council
 
 
 class Reunion(Table, tablename="reunion"):

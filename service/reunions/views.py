@@ -20,7 +20,7 @@ from service.reunions.usecases.common import store
 
 
 async def council(council_id: int) -> dict[str, Any]:
-    from service.usecases.organisation import get_council
+    from service.organisation.usecases import get_council
 
     return await get_council(council_id)
 

@@ -34,7 +34,6 @@ from domain.organisation import normalise_key
 from service import audit
 from service.audit import Actor
 from service.context import AppContext
-from service.db.tables import Council
 from service.db.tables_candidatures import (
     AppelCandidatures,
     CandidatureHabitant,
@@ -42,9 +41,10 @@ from service.db.tables_candidatures import (
     FormulairePublicEnvoi,
 )
 from service.db.versioned import versioned_update
+from service.organisation.subjects import Subject, selection_hook, subject_loader
+from service.organisation.tables import Council
 from service.outbox.model import OutgoingMail
 from service.outbox.usecases import enqueue
-from service.usecases.subjects import Subject, selection_hook, subject_loader
 
 PARIS = ZoneInfo("Europe/Paris")
 COLLEGES = ("habitants", "associations_acteurs")

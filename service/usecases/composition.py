@@ -45,8 +45,8 @@ from domain.organisation import normalise_key
 from domain.rules import RuleResult
 from service import audit
 from service.audit import Actor
+from service.comptes.tables import Account
 from service.context import AppContext
-from service.db.tables import Account
 from service.db.tables_candidatures import CandidatureHabitant, Membre, MembreHistorique
 from service.db.versioned import versioned_update
 from service.usecases.candidatures import local_today
@@ -82,9 +82,9 @@ SNAPSHOT_FIELDS = (
 
 
 async def council_row(council_id: int) -> dict[str, Any]:
-    from service.usecases.organisation import get_council
+    from service.organisation.usecases import get_council
 
-    row = await get_council(council_id)
+    row = dict(await get_council(council_id))
     row["qpv_label"] = ", ".join(f"{q['code']} {q['name']}" for q in row.get("qpvs", []))
     return row
 
@@ -836,8 +836,8 @@ async def members_from_draw(
     """Create the members a draw seated: titulaires, and suppléants with their rank (the
     draw's order, used for replacements). People already created from this draw are
     skipped, so the call can be repeated after later rounds."""
+    from service.organisation.subjects import load_subjects
     from service.usecases import tirage
-    from service.usecases.subjects import load_subjects
 
     results = await tirage.draw_results(draw_id)
     if results.council_id != council_id:
@@ -1159,7 +1159,7 @@ async def member_from_application(
 async def council_accounts(council_id: int) -> list[tuple[str, str]]:
     """Accounts a member record may be linked to: those holding the member or secretary
     role on this council (invited by the lead), as (id, « name <e-mail> »)."""
-    from service.db.tables import RoleAssignment
+    from service.comptes.tables import RoleAssignment
 
     rows = await RoleAssignment.select(
         RoleAssignment.account,

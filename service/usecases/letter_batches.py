@@ -53,10 +53,10 @@ from service.documents.letters import (
 )
 from service.documents.page import PageTemplate
 from service.documents.render import render_to_bytes
+from service.organisation import subjects as subjects_uc
+from service.organisation import usecases as org
 from service.public_address import public_base_url_for_documents
 from service.usecases import letters as letters_uc
-from service.usecases import organisation as org
-from service.usecases import subjects as subjects_uc
 from service.usecases import tirage
 
 log = logging.getLogger("conseil.courrier")
@@ -565,7 +565,7 @@ async def purge_expired_batches(ctx: AppContext, actor: Actor) -> int:
     """The automatic pass: each council's letters go once its retention period
     (``conservation_jours``, the same rule as the registers) has passed."""
     from domain.organisation import CouncilSettings
-    from service.db.tables import Council
+    from service.organisation.tables import Council
 
     deleted = 0
     councils = await Council.select(Council.id, Council.settings).output(load_json=True)

@@ -25,7 +25,7 @@ from service.documents.letters import (
     preview_pdf,
     wording_from_form,
 )
-from service.usecases import organisation as org
+from service.organisation import usecases as org
 
 LOGO_MAX_BYTES = 512 * 1024
 LOGO_MAX_PIXELS = 4000

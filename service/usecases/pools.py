@@ -19,10 +19,12 @@ from domain.errors import InvalidInput, NotFound
 from domain.i18n import _
 from service import audit
 from service.audit import Actor
-from service.auth import council_scope, scope_resolver
+from service.auth import scope_resolver
 from service.context import AppContext
 from service.db.bulk import bulk_insert
-from service.db.tables import Council, Pool, PoolMember
+from service.db.tables import Pool, PoolMember
+from service.organisation.scopes import council_scope
+from service.organisation.tables import Council
 
 POOL_KINDS = ("residents", "volontaires")
 

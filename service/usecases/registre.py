@@ -59,7 +59,7 @@ from service import audit
 from service.audit import Actor
 from service.context import AppContext
 from service.db.bulk import bulk_insert
-from service.db.tables import AppState, Council
+from service.db.tables import AppState
 from service.db.tables_registre import (
     RegisterAmbiguousPair,
     RegisterImportTask,
@@ -68,11 +68,12 @@ from service.db.tables_registre import (
     RegisterSource,
 )
 from service.documents.csv_export import CsvExport
+from service.organisation.subjects import Subject, selection_hook, subject_loader
+from service.organisation.tables import Council
 from service.registre.reader import Table, read_table
 from service.registre.rows import PERSON_COLUMNS, person_rows, pool_keys
 from service.registre.uploads import file_digest
 from service.usecases.pools import PoolItem, create_pool
-from service.usecases.subjects import Subject, selection_hook, subject_loader
 
 log = logging.getLogger("conseil.registre")
 

@@ -47,14 +47,16 @@ from domain.labels import stratum_label
 from domain.verify import VerifyResult, verify
 from service import attempts, audit
 from service.audit import Actor
-from service.auth import council_scope, scope_resolver
+from service.auth import scope_resolver
+from service.comptes.tables import RoleAssignment as RoleRow
 from service.context import AppContext
 from service.db.bulk import bulk_insert
-from service.db.tables import Council, CouncilQpv, Pool, PoolMember
-from service.db.tables import RoleAssignment as RoleRow
+from service.db.tables import Pool, PoolMember
 from service.db.tables_tirage import Draw, DrawInvitation, DrawRound, DrawSeat
 from service.db.versioned import versioned_update
-from service.usecases import subjects
+from service.organisation import subjects
+from service.organisation.scopes import council_scope
+from service.organisation.tables import Council, CouncilQpv
 from service.usecases.tirage_people import ReplyContact, merge_contact
 
 # First-round letters per seat when the lead gives no number: acceptance observed in

@@ -15,7 +15,7 @@ from typing import Any
 from domain.organisation import normalise_key
 from service.context import AppContext
 from service.db.tables_tirage import DrawInvitation
-from service.usecases import subjects
+from service.organisation import subjects
 
 __all__ = ["ReplyContact", "invited_people", "merge_contact"]
 

@@ -14,15 +14,15 @@ from domain.access import Action, is_allowed
 from domain.composition import College, MemberStatus, Origin, Seat
 from domain.errors import Conflict, DomainError, InvalidInput, RuleBroken
 from domain.i18n import _
-from service.api.audit import list_events
 from service.api.bounds import bounded_int, check_day
 from service.api.common import actor_of, client_ip, ctx_of, user_of
+from service.audit.usecases.reading import list_events
 from service.auth import allow, authenticated, public
 from service.errors import status_of
+from service.organisation.pages import COUNCIL_SECTIONS
 from service.public_address import documents_address_warning
 from service.usecases import candidatures as cand
 from service.usecases import composition as comp
-from service.web.pages import COUNCIL_SECTIONS
 from service.web.parity_chart import parity_svg
 from service.web.render import FLASH, form_errors, render, see_other
 

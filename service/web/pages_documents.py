@@ -18,12 +18,12 @@ from service.api.common import actor_of, client_ip, ctx_of
 from service.auth import allow, public
 from service.documents.letters import PLACEHOLDERS, LetterWording
 from service.errors import status_of
+from service.organisation import usecases as org
+from service.organisation.pages import COUNCIL_SECTIONS
 from service.usecases import letter_batches as lb
 from service.usecases import letters as uc
-from service.usecases import organisation as org
 from service.usecases import tirage
 from service.usecases.tirage_people import ReplyContact
-from service.web.pages import COUNCIL_SECTIONS
 from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH["modele-enregistre"] = ("succes", "Modèle de lettre enregistré.")

@@ -26,11 +26,11 @@ from service.api.bounds import check_day
 from service.api.common import actor_of, ctx_of
 from service.auth import allow
 from service.errors import status_of
+from service.organisation import usecases as org
+from service.organisation.pages import COUNCIL_SECTIONS
 from service.registre import uploads
-from service.usecases import organisation as org
 from service.usecases import registre as uc
 from service.usecases import registre_pairs as pairs_uc
-from service.web.pages import COUNCIL_SECTIONS
 from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH["import-termine"] = ("succes", "Import terminé : voici son rapport.")

@@ -21,12 +21,12 @@ from service.api.bounds import bounded_int, check_day
 from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, public
 from service.errors import status_of
-from service.usecases import organisation as org
+from service.organisation import usecases as org
+from service.organisation.pages import COUNCIL_SECTIONS
 from service.usecases import pools as pools_uc
 from service.usecases import tirage as uc
 from service.usecases import tirage_people as people_uc
 from service.web.confirm import confirm_or_page
-from service.web.pages import COUNCIL_SECTIONS
 from service.web.render import FLASH, form_errors, form_text, render, see_other
 
 COUNCIL_SECTIONS.append(

@@ -191,10 +191,10 @@ async def seed(
     (ids: territory, qpv, council); its result is returned, else the council id."""
     from service import audit
     from service.audit import Actor
+    from service.comptes import usecases as acc
     from service.context import AppContext
     from service.db.engine import bind_engine, make_engine
-    from service.usecases import accounts as acc
-    from service.usecases import organisation as org
+    from service.organisation import usecases as org
     from tests.conftest import PASSWORD, _truncate
 
     db = bind_engine(make_engine(settings))

@@ -24,8 +24,8 @@ TIMINGS: dict[str, float] = {}
 
 
 async def _with_lead(ctx: Any, ids: dict[str, int]) -> int:
-    from service.db.tables import RoleAssignment
-    from service.usecases.accounts import _create_account
+    from service.comptes.tables import RoleAssignment
+    from service.comptes.usecases.accounts import _create_account
 
     async with ctx.db.transaction():
         account = await _create_account(ctx, LEAD, "Zoé Lefèvre", PASSWORD, ctx.now())

@@ -56,10 +56,10 @@ async def _sample_round(ctx: Any, ids: dict[str, int]) -> tuple[int, int]:
 async def _sample_round_with_auditor(ctx: Any, ids: dict[str, int]) -> dict[str, Any]:
     """As ``_sample_round``, plus an auditor of the département, and the first invited
     person's letter code, name and birth year (to answer online as they would)."""
-    from service.db.tables import RoleAssignment
+    from service.comptes.tables import RoleAssignment
+    from service.comptes.usecases.accounts import _create_account
     from service.db.tables_registre import RegisterPerson
     from service.usecases import tirage as t
-    from service.usecases.accounts import _create_account
     from tests.conftest import PASSWORD
 
     council, draw = await _sample_round(ctx, ids)

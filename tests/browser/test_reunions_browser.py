@@ -20,8 +20,8 @@ TOKEN = "lien-personnel-de-test-emma-0001"
 
 
 async def _council_with_members(ctx: Any, ids: dict[str, int]) -> dict[str, int]:
-    from service.db.tables import RoleAssignment
-    from service.usecases.accounts import _create_account
+    from service.comptes.tables import RoleAssignment
+    from service.comptes.usecases.accounts import _create_account
     from tests.conftest import PASSWORD
     from tests.reunions_support import add_members
 

@@ -297,7 +297,7 @@ async def test_volunteer_pool_when_volunteers_outnumber_seats(
     client: Any, world: World, ctx: Any
 ) -> None:
     from service.audit import Actor
-    from service.usecases import organisation as org
+    from service.organisation import usecases as org
     from service.usecases.pools import pool_file
 
     council = await org.get_council(world.ids["council_a"])
@@ -368,7 +368,7 @@ async def test_volunteer_pool_when_volunteers_outnumber_seats(
     prep = await client.get(r.headers["location"])
     assert prep.status_code == 200
     # The draw reaches the volunteers' names through the subject registry.
-    from service.usecases.subjects import load_subjects
+    from service.organisation.subjects import load_subjects
 
     subjects = await load_subjects("candidature", ids)
     assert subjects[ids[0]].prenom == "Ana" and subjects[ids[0]].address.voie == "1 rue A"

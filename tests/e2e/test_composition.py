@@ -394,7 +394,7 @@ async def test_lead_pages_refuse_parity_break_then_accept_override(
 
 async def test_exports_pdf_csv_odt(client: Any, world: World, ctx: Any) -> None:
     from service.audit import Actor
-    from service.usecases import organisation as org
+    from service.organisation import usecases as org
 
     council = await org.get_council(world.ids["council_a"])
     await org.update_council(
@@ -464,7 +464,7 @@ async def test_volunteers_only_refused_under_2014_and_applicants_appointed(
     client: Any, world: World, ctx: Any
 ) -> None:
     from service.audit import Actor
-    from service.usecases import organisation as org
+    from service.organisation import usecases as org
     from tests.e2e.test_candidatures import make_call, structure, volunteer
 
     council = await org.get_council(world.ids["council_a"])

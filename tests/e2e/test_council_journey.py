@@ -62,7 +62,7 @@ async def test_auditor_sees_no_workflow(client: Any, world: World) -> None:
 
 
 async def test_meetings_step_links_when_route_exists(ctx: Any, world: World) -> None:
-    from service.usecases.council_journey import COMING, MEETINGS_PATH, council_journey
+    from service.organisation.usecases.journey import COMING, MEETINGS_PATH, council_journey
 
     cid = world.ids["council_a"]
     journey = await council_journey(cid, ctx.now(), {MEETINGS_PATH})

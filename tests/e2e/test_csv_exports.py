@@ -97,7 +97,7 @@ async def test_composition_report_csv(client: Any, world: World) -> None:
 
 async def test_addresses_csv(client: Any, ctx: Any, world: World) -> None:
     from domain.adresse_postale import AdressePostale
-    from service.usecases.subjects import Subject, subject_loader
+    from service.organisation.subjects import Subject, subject_loader
 
     install_subjects()
     # Line 1 starts with the civility; lines 2 and 3 are free text from the registers.

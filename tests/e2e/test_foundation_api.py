@@ -123,7 +123,7 @@ async def test_form_errors_are_french_and_keep_input(client: Any, world: World) 
 
 async def test_first_admin_setup_token_works_once_even_when_raced(ctx: Any) -> None:
     from domain.errors import Conflict
-    from service.usecases import accounts as acc
+    from service.comptes import usecases as acc
 
     token = await acc.issue_setup_token(ctx)
     assert token
@@ -194,7 +194,7 @@ async def test_password_change_ends_other_sessions(client: Any, world: World, ap
 
 
 async def test_audit_trail_records_writes_and_detects_tampering(client: Any, world: World, ctx: Any) -> None:
-    from service.db.tables import AuditEvent
+    from service.audit.tables import AuditEvent
 
     r = await client.get("/api/v1/journal/verification", headers=bearer(world, "auditor_37"))
     assert r.json()["ok"] is True and r.json()["checked"] > 5
@@ -216,7 +216,7 @@ async def test_audit_trail_records_writes_and_detects_tampering(client: Any, wor
 async def test_concurrent_audited_writes_keep_one_chain(ctx: Any, world: World) -> None:
     from service import audit
     from service.audit import Actor
-    from service.usecases import organisation as org
+    from service.organisation import usecases as org
 
     async def make(i: int) -> Any:
         return await org.create_qpv(ctx, Actor.system(), world.ids["territory_a"], org.QpvInput(code=f"QN037{i:02d}X", name=f"Q{i}"))

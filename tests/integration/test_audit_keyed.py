@@ -30,8 +30,8 @@ async def _rewrite_with_inserted_event(at_seq: int) -> None:
     """What someone holding the database (not the key) can do: insert an event, renumber
     and recompute every later plain hash, then move the head."""
     from domain.audit import GENESIS, ChainedEvent, chain_hash
-    from service.audit import _from_row
-    from service.db.tables import AuditEvent, AuditHead
+    from service.audit.store import event_from_row as _from_row
+    from service.audit.tables import AuditEvent, AuditHead
 
     rows = await AuditEvent.select().order_by(AuditEvent.seq).output(load_json=True)
     events = [_from_row(r) for r in rows]
@@ -54,9 +54,10 @@ async def test_rewrite_end_to_end_is_detected_and_a_kept_head_proves_it(ctx: Any
     from domain.audit import verify_chain
     from domain.audit_verify import main as verify_export_main
     from service import audit
-    from service.audit import _from_row
+    from service.audit import cli as _registers_audit_commands  # noqa: F401
+    from service.audit.store import event_from_row as _from_row
+    from service.audit.tables import AuditEvent, AuditHead
     from service.cli import COMMANDS
-    from service.db.tables import AuditEvent, AuditHead
 
     await _events(5, ctx)
     verify_cmd = COMMANDS["audit verify"][1]
@@ -87,6 +88,7 @@ async def test_rewrite_end_to_end_is_detected_and_a_kept_head_proves_it(ctx: Any
 async def test_export_of_an_untouched_trail_holds_the_kept_head(ctx: Any, world: World, tmp_path: Path) -> None:
     from domain.audit_verify import main as verify_export_main
     from service import audit
+    from service.audit import cli as _registers_audit_commands  # noqa: F401
     from service.cli import COMMANDS
 
     kept = await audit.current_head()

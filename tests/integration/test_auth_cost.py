@@ -27,7 +27,7 @@ async def _count_queries(ctx: Any, coro: Any) -> tuple[Any, list[str]]:
 
 async def test_token_principal_in_one_query_and_last_use_written_once_a_minute(ctx: Any, world: World, clock: Any) -> None:
     from service.auth import authenticate
-    from service.db.tables import ApiToken
+    from service.comptes.tables import ApiToken
 
     headers = {"authorization": f"Bearer {world.tokens['lead_a']}"}
     user, first = await _count_queries(ctx, authenticate(headers, {}, clock.now))
@@ -46,14 +46,14 @@ async def test_token_principal_in_one_query_and_last_use_written_once_a_minute(c
 
 async def test_session_principal_in_one_query(ctx: Any, world: World, clock: Any) -> None:
     from service.auth import SESSION_COOKIE, authenticate
-    from service.usecases import accounts as acc
+    from service.comptes import usecases as acc
     from tests.conftest import PASSWORD
 
     res = await acc.login(ctx, world.emails["admin"], PASSWORD, "192.0.2.1")
     user, queries = await _count_queries(ctx, authenticate({}, {SESSION_COOKIE: res.session_token}, clock.now))
     assert user.principal.is_admin and len(queries) == 1, queries
     # An account without any role still authenticates (LEFT JOIN).
-    from service.db.tables import RoleAssignment
+    from service.comptes.tables import RoleAssignment
 
     await RoleAssignment.delete().where(RoleAssignment.account == world.ids["admin"])
     user = await authenticate({}, {SESSION_COOKIE: res.session_token}, clock.now)

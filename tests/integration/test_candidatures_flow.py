@@ -79,9 +79,9 @@ async def test_imported_perimeter_checks_volunteers_addresses(ctx: Any, world: W
 async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(
     ctx: Any, world: World
 ) -> None:
+    from service.organisation import usecases as org
     from service.usecases import candidatures as cand
     from service.usecases import composition as comp
-    from service.usecases import organisation as org
     from service.usecases import tirage as t
 
     council_id = world.ids["council_a"]
@@ -158,9 +158,9 @@ async def test_retention_purge_keeps_members_and_invited_volunteers(
 ) -> None:
 
     from service.db.tables_candidatures import CandidatureHabitant
+    from service.organisation.subjects import load_subjects
     from service.usecases import candidatures as cand
     from service.usecases import composition as comp
-    from service.usecases.subjects import load_subjects
 
     call = await _call(ctx, world)
     ids = []

@@ -138,7 +138,7 @@ async def test_emergency_still_needs_one_clear_day(ctx: Any, setup: FakeMeetings
 
 
 async def test_each_member_gets_one_convocation_by_mail_or_post(ctx: Any, setup: FakeMeetings) -> None:
-    from service.db.tables import AuditEvent
+    from service.audit.tables import AuditEvent
 
     _smtp(ctx)
     report = await conv.send_convocations(ctx, ACTOR, 1)
@@ -243,7 +243,7 @@ async def _tokens(ctx: Any, setup: FakeMeetings, monkeypatch: pytest.MonkeyPatch
 
 async def test_acknowledging_is_recorded_once(ctx: Any, setup: FakeMeetings, clock: Any,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.db.tables import AuditEvent
+    from service.audit.tables import AuditEvent
 
     tokens = await _tokens(ctx, setup, monkeypatch)
     first_time = ctx.now()

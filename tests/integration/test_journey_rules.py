@@ -92,7 +92,7 @@ async def test_sure_pairs_ranked_first_and_resolved_by_a_previewed_rule(
     ctx: Any, world: World
 ) -> None:
     from domain.errors import InvalidState
-    from service.db.tables import AuditEvent
+    from service.audit.tables import AuditEvent
     from service.usecases import registre_pairs as rp
 
     cid = await _sample_pairs(ctx, world)

@@ -136,7 +136,7 @@ async def test_unknown_round_and_other_councils_draw(ctx: Any, world: World) -> 
 
 async def test_round_of_unreachable_people_gives_no_pdf(ctx: Any, world: World) -> None:
     from domain.adresse_postale import AdressePostale
-    from service.usecases.subjects import Subject, subject_loader
+    from service.organisation.subjects import Subject, subject_loader
 
     @subject_loader("resident")
     async def _load(ids: list[int]) -> dict[int, Subject]:
@@ -242,8 +242,8 @@ async def test_volunteers_draws_have_no_letters(ctx: Any, world: World) -> None:
 
 async def test_automatic_purge_removes_letters_after_each_councils_retention(ctx: Any, world: World, clock: Any) -> None:
     """The retention task's pass over letters follows each council's conservation_jours."""
-    from service.db.tables import Council
     from service.db.tables_documents import LetterBatch
+    from service.organisation.tables import Council
     from service.registre.purge_task import run_purge_once
 
     short, long_ = world.ids["council_a"], world.ids["council_b"]

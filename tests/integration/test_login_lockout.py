@@ -15,7 +15,7 @@ pytestmark = pytest.mark.anyio
 
 async def _parallel_logins(ctx: Any, email: str, n: int, ip: str = "192.0.2.7", password: str = "faux-mot-de-passe") -> tuple[list[Any], int]:
     from service import security
-    from service.usecases import accounts as acc
+    from service.comptes.usecases import sessions as acc
 
     real = security.verify_password
     checked = 0
@@ -39,7 +39,7 @@ async def test_forty_parallel_wrong_passwords_check_at_most_ten(ctx: Any, world:
     assert checked <= ctx.settings.login_max_failures, checked
     assert len(wrong) == checked and len(wrong) + len(locked) == 40, results
     # And the right password is refused too while the account is locked.
-    from service.usecases import accounts as acc
+    from service.comptes.usecases import sessions as acc
 
     with pytest.raises(TooManyAttempts):
         await acc.login(ctx, world.emails["lead_a"], PASSWORD, "198.51.100.1")
@@ -49,7 +49,7 @@ async def test_parallel_attempts_per_client_address_are_bounded(ctx: Any, world:
     """One address trying many accounts at once: at most 5 × the limit are checked."""
     from domain.errors import TooManyAttempts
     from service import security
-    from service.usecases import accounts as acc
+    from service.comptes.usecases import sessions as acc
 
     real = security.verify_password
     checked = 0
@@ -69,7 +69,7 @@ async def test_parallel_attempts_per_client_address_are_bounded(ctx: Any, world:
 
 
 async def test_success_resets_the_count(ctx: Any, world: World) -> None:
-    from service.usecases import accounts as acc
+    from service.comptes.usecases import sessions as acc
 
     _results, _checked = await _parallel_logins(ctx, world.emails["lead_a"], 5)
     ok = await acc.login(ctx, world.emails["lead_a"], PASSWORD, "192.0.2.7")

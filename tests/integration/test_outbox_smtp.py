@@ -43,7 +43,7 @@ async def _enqueue_many(ctx: Any, n: int, *, council_id: int = 1, **kw: Any) -> 
 
 
 async def test_attachments_arrive_intact_and_the_stored_sha256_is_what_was_sent(ctx: Any) -> None:
-    from service.db.tables import AuditEvent
+    from service.audit.tables import AuditEvent
     from service.documents.ics import CalendarEvent, calendar_bytes
 
     pdf = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n.\r\n..\n%%EOF\n"  # a lone "." line too

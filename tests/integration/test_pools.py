@@ -15,7 +15,8 @@ pytestmark = pytest.mark.anyio
 async def test_create_pool_stores_exact_file_members_and_audit(ctx: Any, world: World) -> None:
     from domain.draw.protocol import parse_pool
     from service.audit import Actor
-    from service.db.tables import AuditEvent, PoolMember
+    from service.audit.tables import AuditEvent
+    from service.db.tables import PoolMember
     from service.usecases.pools import PoolItem, create_pool, members_by_key, new_key, pool_file
 
     items = [PoolItem(new_key(), "F" if i % 2 else "M", f"h{i // 3}", "resident", i) for i in range(50)]
@@ -34,7 +35,8 @@ async def test_create_pool_stores_exact_file_members_and_audit(ctx: Any, world: 
 async def test_failed_pool_leaves_nothing(ctx: Any, world: World) -> None:
     from domain.errors import InvalidInput
     from service.audit import Actor
-    from service.db.tables import AuditEvent, Pool, PoolMember
+    from service.audit.tables import AuditEvent
+    from service.db.tables import Pool, PoolMember
     from service.usecases.pools import PoolItem, create_pool
 
     duplicate = [PoolItem("cle-double-1", "F", ""), PoolItem("cle-double-1", "M", "")]

@@ -41,7 +41,7 @@ async def _import_all(ctx: Any, world: World) -> list[dict[str, Any]]:
 
 
 async def test_samples_give_the_known_figures(ctx: Any, world: World, monkeypatch: Any) -> None:
-    from service.db.tables import AuditEvent
+    from service.audit.tables import AuditEvent
     from service.db.tables_registre import RegisterAmbiguousPair, RegisterPerson
     from service.usecases import registre as uc
 
@@ -92,9 +92,9 @@ async def test_samples_give_the_known_figures(ctx: Any, world: World, monkeypatc
 
 async def test_pool_from_register(ctx: Any, world: World) -> None:
     from domain.draw.protocol import parse_pool
+    from service.organisation.subjects import load_subjects
     from service.usecases import pools
     from service.usecases import registre as uc
-    from service.usecases.subjects import load_subjects
 
     await _import_all(ctx, world)
     cid = world.ids["council_a"]
@@ -230,7 +230,7 @@ async def test_saved_mapping_is_used_for_hand_typed_files(
 async def test_failed_import_leaves_database_as_it_was(
     ctx: Any, world: World, monkeypatch: Any
 ) -> None:
-    from service.db.tables import AuditEvent
+    from service.audit.tables import AuditEvent
     from service.db.tables_registre import RegisterPerson, RegisterSource
     from service.usecases import registre as uc
 
@@ -287,10 +287,11 @@ async def test_ambiguous_pair_decision_merges(ctx: Any, world: World) -> None:
 async def test_purge_removes_unselected_after_retention_and_spares_selected(
     ctx: Any, world: World, clock: Any
 ) -> None:
-    from service.db.tables import AuditEvent, PoolMember
+    from service.audit.tables import AuditEvent
+    from service.db.tables import PoolMember
     from service.db.tables_registre import RegisterPerson, RegisterSource
+    from service.organisation.subjects import load_subjects, mark_selected
     from service.usecases import registre as uc
-    from service.usecases.subjects import load_subjects, mark_selected
 
     await _import_all(ctx, world)
     cid = world.ids["council_a"]
@@ -346,7 +347,7 @@ def test_age_band_labels() -> None:
 async def test_automatic_purge_loop_runs_on_the_fake_clock(
     ctx: Any, world: World, clock: Any
 ) -> None:
-    from service.db.tables import AuditEvent
+    from service.audit.tables import AuditEvent
     from service.db.tables_registre import RegisterPerson
     from service.registre.purge_task import purge_loop
 

@@ -274,7 +274,7 @@ async def test_convened_members_on_the_meeting_date(ctx: Any) -> None:
     data = await mt.convocation_data(ctx, (await _meeting(ctx, council)).id)
     assert [m.id for m in data.titulaires] == members and data.suppleants == []
     assert data.titulaires[0].adresse_postale().commune == "Tours"
-    from service.usecases.organisation import CouncilUpdate, get_council, update_council
+    from service.organisation.usecases import CouncilUpdate, get_council, update_council
 
     c = await get_council(council)
     await update_council(ctx, ACTOR, council, CouncilUpdate(version=c["version"], settings={"convoquer_suppleants": True}))

@@ -32,7 +32,7 @@ async def _ranked(ctx: Any, world: World, n: int = 60, seats: int = 4, **plan: A
 
 async def test_full_ceremony_matches_the_standalone_verifier(ctx: Any, world: World) -> None:
     from domain.draw import protocol as proto
-    from service.db.tables import AuditEvent
+    from service.audit.tables import AuditEvent
     from service.usecases import tirage as t
 
     council = world.ids["council_a"]

@@ -16,7 +16,7 @@ async def _setup(settings: Any) -> tuple[int, int]:
     from service.audit import Actor
     from service.context import AppContext
     from service.db.engine import bind_engine, make_engine
-    from service.usecases import organisation as org
+    from service.organisation import usecases as org
     from service.usecases.pools import create_pool
 
     db = bind_engine(make_engine(settings))

@@ -23,7 +23,7 @@ def local_today(now: datetime) -> date:
 
 async def council_settings(council_id: int) -> tuple[CouncilSettings, dict[str, Any]]:
     """The council's règlement settings (defaults for anything not stored) and its row."""
-    from service.usecases.organisation import get_council
+    from service.organisation.usecases import get_council
 
     council = await get_council(council_id)
     stored = council.get("settings") or {}
@@ -48,7 +48,7 @@ async def record(
     cid = council_id if council_id is not None else (meeting.council_id if meeting else None)
     territory_id = None
     if cid is not None:
-        from service.usecases.organisation import get_council
+        from service.organisation.usecases import get_council
 
         territory_id = (await get_council(cid))["territory"]
     await audit.record(

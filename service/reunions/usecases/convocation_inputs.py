@@ -9,9 +9,9 @@ from typing import Any
 
 from domain.organisation import CouncilSettings
 from service.documents.letters import CouncilInfo, letterhead_of
+from service.organisation import usecases as org
 from service.reunions.documents import CouncilSheet
 from service.usecases import letters as letters_uc
-from service.usecases import organisation as org
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from litestar import Controller, Request, delete, get, post
 from litestar.status_codes import HTTP_201_CREATED
 
 from domain.access import Action
-from service.api import schemas as s
 from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, authenticated, public
+from service.comptes import schemas as s
+from service.comptes import usecases as uc
 from service.public_address import public_base_url_for_documents
-from service.usecases import accounts as uc
 
 
 class MeController(Controller):
@@ -33,12 +33,12 @@ class MeController(Controller):
 
     @get("/jetons", operation_id="listTokens", opt=authenticated())
     async def tokens(self, request: Request[Any, Any, Any]) -> list[s.TokenOut]:
-        return [s.TokenOut(**t) for t in await uc.list_api_tokens(user_of(request).account_id)]
+        return [s.TokenOut.model_validate(t) for t in await uc.list_api_tokens(user_of(request).account_id)]
 
     @post("/jetons", operation_id="createToken", opt=authenticated(), status_code=HTTP_201_CREATED)
     async def create_token(self, request: Request[Any, Any, Any], data: s.TokenCreate) -> s.TokenCreated:
         token, info = await uc.create_api_token(ctx_of(request), actor_of(request), user_of(request).account_id, data.name, data.days)
-        return s.TokenCreated(token=token, info=s.TokenOut(**info))
+        return s.TokenCreated(token=token, info=s.TokenOut.model_validate(info))
 
     @delete("/jetons/{token_id:int}", operation_id="revokeToken", opt=authenticated(), status_code=204)
     async def revoke(self, request: Request[Any, Any, Any], token_id: int) -> None:
@@ -51,7 +51,7 @@ class AccountAdminController(Controller):
 
     @get("/comptes", operation_id="listAccounts", opt=allow(Action.MANAGE_USERS))
     async def accounts(self) -> list[s.AccountOut]:
-        return [s.AccountOut(**a) for a in await uc.list_accounts()]
+        return [s.AccountOut.model_validate(a) for a in await uc.list_accounts()]
 
     @post("/comptes/{account_id:int}/desactiver", operation_id="deactivateAccount", opt=allow(Action.MANAGE_USERS), status_code=204)
     async def deactivate(self, request: Request[Any, Any, Any], account_id: int) -> None:
@@ -67,9 +67,13 @@ class AccountAdminController(Controller):
         ctx = ctx_of(request)
         base = public_base_url_for_documents(ctx.settings)  # the link is sent to someone outside
         code, info = await uc.create_invitation(ctx, actor_of(request), user_of(request).principal, uc.InvitationInput(**data.model_dump()))
-        return s.InvitationCreated(**info, code=code, url=f"{base}/invitation/{code}")
+        return s.InvitationCreated(id=info.id, email=info.email, role=info.role, expires_at=info.expires_at,
+                                   code=code, url=f"{base}/invitation/{code}")
 
     @post("/invitations/acceptation", operation_id="acceptInvitation", opt=public(), status_code=HTTP_201_CREATED)
-    async def accept(self, request: Request[Any, Any, Any], data: s.InvitationAccept) -> dict[str, int]:
+    async def accept(self, request: Request[Any, Any, Any], data: s.InvitationAccept) -> s.InvitationAccepted:
         account_id = await uc.accept_invitation(ctx_of(request), data.code, data.display_name, data.password)
-        return {"account_id": account_id}
+        return s.InvitationAccepted(account_id=account_id)
+
+
+API_CONTROLLERS = [MeController, AccountAdminController]

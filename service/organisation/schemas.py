@@ -1,12 +1,12 @@
-"""Request and response models of the API, written by hand (create_pydantic_model breaks
-the OpenAPI schema on this Litestar, DESIGN.md §4)."""
+"""Request and response models of the organisation's API, written by hand
+(create_pydantic_model breaks the OpenAPI schema on this Litestar, DESIGN.md §4)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.bounds import BoundedIn
 from service.api.strict import StrictInput
@@ -17,7 +17,11 @@ class _In(BoundedIn, StrictInput):
     dates as ISO text (service/api/strict.py)."""
 
 
-class Commune(BaseModel):
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Commune(_Out):
     insee: str = Field(description="Code INSEE (5 caractères)", examples=["37261"])
     nom: str = Field(examples=["Valmont-sur-Loire"])
 
@@ -34,7 +38,7 @@ class TerritoryUpdate(TerritoryCreate):
     version: int = Field(description="Version lue : la modification échoue (409) si elle a changé")
 
 
-class Territory(BaseModel):
+class Territory(_Out):
     id: int
     name: str
     kind: str
@@ -56,7 +60,7 @@ class QpvUpdate(QpvCreate):
     version: int
 
 
-class Qpv(BaseModel):
+class Qpv(_Out):
     id: int
     territory: int
     code: str
@@ -66,7 +70,7 @@ class Qpv(BaseModel):
     version: int
 
 
-class QpvRef(BaseModel):
+class QpvRef(_Out):
     id: int
     code: str
     name: str
@@ -87,7 +91,7 @@ class CouncilUpdate(_In):
     settings: dict[str, Any] | None = None
 
 
-class Council(BaseModel):
+class Council(_Out):
     id: int
     territory: int
     territory_name: str
@@ -100,99 +104,3 @@ class Council(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
-
-
-class RoleOut(BaseModel):
-    role: str
-    territory_id: str | None = None
-    council_id: str | None = None
-    departement: str | None = None
-
-
-class Me(BaseModel):
-    id: int
-    email: str
-    display_name: str
-    roles: list[RoleOut]
-
-
-class PasswordChange(_In):
-    old_password: str
-    new_password: str
-
-
-class TokenCreate(_In):
-    name: str = Field(max_length=100)
-    days: int | None = Field(default=365, description="Durée de validité en jours (1 à 730), null pour sans expiration")
-
-
-class TokenOut(BaseModel):
-    id: int
-    name: str
-    prefix: str
-    created_at: datetime
-    expires_at: datetime | None
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-
-class TokenCreated(BaseModel):
-    token: str = Field(description="Affiché une seule fois : conservez-le")
-    info: TokenOut
-
-
-class InvitationCreate(_In):
-    email: str
-    role: str = Field(description="administrateur, chef_de_projet, secretaire, membre ou auditeur")
-    display_name: str = ""
-    territory_id: int | None = None
-    council_id: int | None = None
-    departement: str | None = None
-
-
-class InvitationCreated(BaseModel):
-    id: int
-    email: str
-    role: str
-    expires_at: datetime
-    code: str
-    url: str
-
-
-class InvitationAccept(_In):
-    code: str
-    display_name: str = ""
-    password: str
-
-
-class AccountOut(BaseModel):
-    id: int
-    email: str
-    display_name: str
-    active: bool
-    created_at: datetime
-    last_login_at: datetime | None
-    roles: list[dict[str, Any]]
-
-
-class AuditEventOut(BaseModel):
-    seq: int
-    at: datetime
-    actor_id: int | None
-    actor_label: str
-    action: str
-    subject_type: str
-    subject_id: str
-    territory_id: int | None
-    council_id: int | None
-    details: dict[str, Any]
-    payload_digest: str
-    prev_hash: str
-    hash: str
-
-
-class ChainReportOut(BaseModel):
-    ok: bool
-    checked: int
-    first_broken_seq: int | None
-    message: str

@@ -12,35 +12,18 @@ from litestar.response import Redirect, Template
 from domain.access import Action
 from domain.errors import DomainError
 from domain.i18n import _
-from service.api.bounds import version_or_stale
 from service.api.common import actor_of, ctx_of
 from service.auth import allow
 from service.errors import status_of
-from service.usecases import organisation as org
+from service.organisation import schemas as s
+from service.organisation import usecases as org
+from service.organisation.api import qpv_input, territory_input
+from service.organisation.forms import communes_text, decode_territory_form
+from service.organisation.store import QpvRow, TerritoryRow
 from service.web.confirm import confirm_or_page
 from service.web.render import FLASH, form_errors, form_text, render, see_other
 
 FLASH["restaure"] = ("succes", "Restauré : de nouveau modifiable et présent dans les listes.")
-
-
-def _version(form: Any) -> int:
-    raw = form_text(form, "version")
-    return version_or_stale(raw)
-
-
-def parse_communes(raw: str) -> tuple[dict[str, str], ...]:
-    """« 37261 Valmont-sur-Loire; 37262 Autre » → [{insee, nom}]."""
-    out = []
-    for part in raw.replace("\r", "\n").replace(";", "\n").split("\n"):
-        part = part.strip()
-        if part:
-            insee, _sep, nom = part.partition(" ")
-            out.append({"insee": insee, "nom": nom.strip()})
-    return tuple(out)
-
-
-def _communes_text(communes: list[dict[str, Any]]) -> str:
-    return "\n".join(f"{c.get('insee', '')} {c.get('nom', '')}".strip() for c in communes or [])
 
 
 class OrganisationEditPages(Controller):
@@ -52,24 +35,23 @@ class OrganisationEditPages(Controller):
     @get("/territoires/{territory_id:int}/modifier", opt=allow(Action.MANAGE_TERRITORY, "territory_id"))
     async def territory_form(self, request: Request[Any, Any, Any], territory_id: int) -> Template:
         t = await org.get_territory(territory_id)
-        form = {**t, "communes": _communes_text(t["communes"])}
+        form = {**t, "communes": communes_text(t.communes)}
         return self._territory_page(request, t, form, {})
 
-    def _territory_page(self, request: Request[Any, Any, Any], t: dict[str, Any], form: dict[str, Any],
+    def _territory_page(self, request: Request[Any, Any, Any], t: TerritoryRow, form: dict[str, Any],
                         erreurs: dict[str, str], status: int = 200) -> Template:
         return render(request, "territoires/modifier.html", status_code=status, titre=_("Modifier le territoire"),
                       territoire=t, form=form, erreurs=erreurs,
                       fil=[{"href": "/", "label": _("Tableau de bord")}, {"href": "/territoires", "label": _("Territoires")},
-                           {"href": f"/territoires/{t['id']}", "label": t["name"]}, {"label": _("Modifier")}])
+                           {"href": f"/territoires/{t.id}", "label": t.name}, {"label": _("Modifier")}])
 
     @post("/territoires/{territory_id:int}/modifier", opt=allow(Action.MANAGE_TERRITORY, "territory_id"))
     async def territory_save(self, request: Request[Any, Any, Any], territory_id: int) -> Template | Redirect:
         form = await request.form()
         values = {k: form_text(form, k) for k in ("name", "departement", "kind", "siren", "communes", "version")}
         try:
-            await org.update_territory(ctx_of(request), actor_of(request), territory_id, org.TerritoryInput(
-                name=values["name"], departement=values["departement"], kind=values["kind"] or "epci",
-                siren=values["siren"], communes=parse_communes(values["communes"])), _version(form))
+            data = decode_territory_form(s.TerritoryUpdate, values)
+            await org.update_territory(ctx_of(request), actor_of(request), territory_id, territory_input(data), data.version)
         except DomainError as exc:
             t = await org.get_territory(territory_id)
             return self._territory_page(request, t, values, form_errors(exc), status=status_of(exc))
@@ -79,7 +61,7 @@ class OrganisationEditPages(Controller):
     async def territory_archive(self, request: Request[Any, Any, Any], territory_id: int) -> Template | Redirect:
         t = await org.get_territory(territory_id)
         page = await confirm_or_page(
-            request, titre=_("Archiver le territoire « {nom} »").format(nom=t["name"]),
+            request, titre=_("Archiver le territoire « {nom} »").format(nom=t.name),
             consequences=[
                 _("Le territoire, ses quartiers et ses conseils disparaissent des listes et ne sont plus modifiables."),
                 _("Vous ne pourrez pas le rétablir vous-même : seul un administrateur peut restaurer un territoire archivé."),
@@ -87,7 +69,7 @@ class OrganisationEditPages(Controller):
             ],
             action=f"/territoires/{territory_id}/archiver", bouton=_("Archiver le territoire"),
             retour=f"/territoires/{territory_id}",
-            fil=[{"href": "/", "label": _("Tableau de bord")}, {"href": f"/territoires/{territory_id}", "label": t["name"]},
+            fil=[{"href": "/", "label": _("Tableau de bord")}, {"href": f"/territoires/{territory_id}", "label": t.name},
                  {"label": _("Archiver")}])
         if page is not None:
             return page
@@ -104,16 +86,16 @@ class OrganisationEditPages(Controller):
     @get("/qpv/{qpv_id:int}/modifier", opt=allow(Action.MANAGE_TERRITORY, "qpv_id"))
     async def qpv_form(self, request: Request[Any, Any, Any], qpv_id: int) -> Template:
         q = await org.get_qpv(qpv_id)
-        form = {**q, "communes": _communes_text(q["communes"])}
+        form = {**q, "communes": communes_text(q.communes)}
         return await self._qpv_page(request, q, form, {})
 
-    async def _qpv_page(self, request: Request[Any, Any, Any], q: dict[str, Any], form: dict[str, Any],
+    async def _qpv_page(self, request: Request[Any, Any, Any], q: QpvRow, form: dict[str, Any],
                         erreurs: dict[str, str], status: int = 200) -> Template:
-        t = await org.get_territory(q["territory"])
+        t = await org.get_territory(q.territory)
         return render(request, "territoires/qpv_modifier.html", status_code=status, titre=_("Modifier le quartier"),
                       qpv=q, territoire=t, form=form, erreurs=erreurs,
-                      fil=[{"href": "/", "label": _("Tableau de bord")}, {"href": f"/territoires/{t['id']}", "label": t["name"]},
-                           {"label": q["code"]}])
+                      fil=[{"href": "/", "label": _("Tableau de bord")}, {"href": f"/territoires/{t.id}", "label": t.name},
+                           {"label": q.code}])
 
     @post("/qpv/{qpv_id:int}/modifier", opt=allow(Action.MANAGE_TERRITORY, "qpv_id"))
     async def qpv_save(self, request: Request[Any, Any, Any], qpv_id: int) -> Template | Redirect:
@@ -121,17 +103,17 @@ class OrganisationEditPages(Controller):
         values = {k: form_text(form, k) for k in ("code", "name", "communes", "version")}
         q = await org.get_qpv(qpv_id)
         try:
-            await org.update_qpv(ctx_of(request), actor_of(request), qpv_id, org.QpvInput(
-                code=values["code"], name=values["name"], communes=parse_communes(values["communes"])), _version(form))
+            data = decode_territory_form(s.QpvUpdate, values)
+            await org.update_qpv(ctx_of(request), actor_of(request), qpv_id, qpv_input(data), data.version)
         except DomainError as exc:
             return await self._qpv_page(request, await org.get_qpv(qpv_id), values, form_errors(exc), status=status_of(exc))
-        return see_other(f"/territoires/{q['territory']}?ok=enregistre")
+        return see_other(f"/territoires/{q.territory}?ok=enregistre")
 
     @post("/qpv/{qpv_id:int}/archiver", opt=allow(Action.MANAGE_TERRITORY, "qpv_id"))
     async def qpv_archive(self, request: Request[Any, Any, Any], qpv_id: int) -> Redirect:
         q = await org.get_qpv(qpv_id)
         await org.archive(ctx_of(request), actor_of(request), "qpv", qpv_id)
-        return see_other(f"/territoires/{q['territory']}?ok=archive")
+        return see_other(f"/territoires/{q.territory}?ok=archive")
 
     # --- councils ----------------------------------------------------------------------
 
@@ -139,14 +121,14 @@ class OrganisationEditPages(Controller):
     async def council_archive(self, request: Request[Any, Any, Any], council_id: int) -> Template | Redirect:
         c = await org.get_council(council_id)
         page = await confirm_or_page(
-            request, titre=_("Archiver le conseil « {nom} »").format(nom=c["name"]),
+            request, titre=_("Archiver le conseil « {nom} »").format(nom=c.name),
             consequences=[
                 _("Le conseil n'est plus modifiable : plus d'import de registre, de tirage, de membre ni de réunion."),
                 _("Vous ne pourrez pas le rétablir vous-même : seul un administrateur peut restaurer un conseil archivé."),
                 _("Sa composition, ses tirages et son journal restent consultables."),
             ],
             action=f"/conseils/{council_id}/archiver", bouton=_("Archiver le conseil"), retour=f"/conseils/{council_id}",
-            fil=[{"href": "/", "label": _("Tableau de bord")}, {"href": f"/conseils/{council_id}", "label": c["name"]},
+            fil=[{"href": "/", "label": _("Tableau de bord")}, {"href": f"/conseils/{council_id}", "label": c.name},
                  {"label": _("Archiver")}])
         if page is not None:
             return page

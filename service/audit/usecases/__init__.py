@@ -1,0 +1,1 @@
+"""Use cases of the audit trail: appending and verifying (trail), reading (reading)."""

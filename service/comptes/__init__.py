@@ -1,0 +1,1 @@
+"""Accounts, roles, invitations, API tokens, web sessions and login attempts (DESIGN.md §2)."""

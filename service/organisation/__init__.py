@@ -1,0 +1,1 @@
+"""Territories, priority neighbourhoods (QPV) and councils (DESIGN.md §2)."""

@@ -1,0 +1,24 @@
+"""The organisation's declaration (service/feature.py): territories, QPV, councils."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.feature import Feature
+from service.organisation.tables import TABLES
+
+
+def _routes() -> list[Any]:
+    from service.organisation.api import API_CONTROLLERS
+    from service.organisation.pages import PAGE_CONTROLLERS
+
+    return [*API_CONTROLLERS, *PAGE_CONTROLLERS]
+
+
+FEATURE = Feature(
+    name="organisation",
+    tables=TABLES,
+    routes=_routes,
+    cli_modules=("service.organisation.cli",),
+    scope_modules=("service.organisation.scopes",),
+)
