@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.errors import Forbidden, InvalidInput
+from domain.genre import lead_title
 from domain.i18n import _
 
 
@@ -64,6 +65,17 @@ class Role(StrEnum):
             Role.MEMBRE: _("Membre du conseil"),
             Role.AUDITEUR: _("Délégué du préfet (auditeur)"),
         }[self]
+
+    def label_for(self, genre: str | None) -> str:
+        """The role of a person, agreed with the gender their account says (« F »/« M »):
+        « Cheffe de projet politique de la ville », « Administratrice »…; the lead's title
+        takes the neutral double form when nothing is said."""
+        if self is Role.CHEF_DE_PROJET:
+            return _("{titre} politique de la ville").format(titre=lead_title(genre, capital=True))
+        if genre == "F":
+            feminine = {Role.ADMINISTRATEUR: _("Administratrice"), Role.AUDITEUR: _("Déléguée du préfet (auditrice)")}
+            return feminine.get(self, self.label)
+        return self.label
 
 
 class Action(StrEnum):

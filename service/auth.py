@@ -44,6 +44,10 @@ class CurrentUser:
     principal: Principal
     via: str  # "session" or "token"
     session_hash: str | None = None
+    genre: str | None = None  # "F", "M" or None: how the person's role is written
+
+    def role_label(self, role: Role) -> str:
+        return role.label_for(self.genre)
 
     def has_role(self, role: Role) -> bool:
         return any(a.role is role for a in self.principal.assignments)
@@ -73,6 +77,7 @@ def _user(credential: Credential, via: str, session_hash: str | None) -> Current
         principal=Principal.of(str(credential.account_id), list(credential.assignments)),
         via=via,
         session_hash=session_hash,
+        genre=credential.genre,
     )
 
 

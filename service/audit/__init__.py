@@ -5,6 +5,6 @@ transaction of the change it describes; the public names are exposed here.
 """
 
 from service.audit.actor import Actor
-from service.audit.usecases.trail import HeadRef, current_head, ensure_head, export, record, verify
+from service.audit.usecases.trail import current_head, ensure_head, export, record, verify
 
-__all__ = ["Actor", "HeadRef", "current_head", "ensure_head", "export", "record", "verify"]
+__all__ = ["Actor", "current_head", "ensure_head", "export", "record", "verify"]

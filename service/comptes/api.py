@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.status_codes import HTTP_201_CREATED
 
 from domain.access import Action
+from domain.genre import Genre, parse_genre
 from service.api.common import actor_of, ctx_of, user_of
-from service.auth import allow, authenticated, public
+from service.auth import CurrentUser, allow, authenticated, public
 from service.comptes import schemas as s
 from service.comptes import usecases as uc
 from service.public_address import public_base_url_for_documents
+
+
+def _said(genre: str | None) -> Literal["F", "M"] | None:
+    said = parse_genre(genre)
+    return None if said is None else ("F" if said is Genre.FEMININ else "M")
+
+
+def _me(account_id: int, email: str, display_name: str, genre: str | None, u: CurrentUser) -> s.Me:
+    return s.Me(id=account_id, email=email, display_name=display_name, genre=_said(genre), roles=[
+        s.RoleOut(role=a.role.value, label=a.role.label_for(genre), territory_id=a.territory_id,
+                  council_id=a.council_id, departement=a.departement)
+        for a in u.principal.assignments])
 
 
 class MeController(Controller):
@@ -22,9 +35,14 @@ class MeController(Controller):
     @get("/", operation_id="getMe", opt=authenticated())
     async def me(self, request: Request[Any, Any, Any]) -> s.Me:
         u = user_of(request)
-        return s.Me(id=u.account_id, email=u.email, display_name=u.display_name, roles=[
-            s.RoleOut(role=a.role.value, territory_id=a.territory_id, council_id=a.council_id, departement=a.departement)
-            for a in u.principal.assignments])
+        return _me(u.account_id, u.email, u.display_name, u.genre, u)
+
+    @patch("/", operation_id="updateMe", opt=authenticated(), summary="Modifier mon compte",
+           description="L'accord de la fonction (« cheffe de projet », « chef de projet ») ; inscrit au journal.")
+    async def update(self, request: Request[Any, Any, Any], data: s.MeUpdate) -> s.Me:
+        u = user_of(request)
+        row = await uc.set_genre(ctx_of(request), actor_of(request), u.account_id, data.genre)
+        return _me(row.id, row.email, row.display_name, row.genre, u)
 
     @post("/mot-de-passe", operation_id="changePassword", opt=authenticated(), status_code=204)
     async def password(self, request: Request[Any, Any, Any], data: s.PasswordChange) -> None:
@@ -72,7 +90,7 @@ class AccountAdminController(Controller):
 
     @post("/invitations/acceptation", operation_id="acceptInvitation", opt=public(), status_code=HTTP_201_CREATED)
     async def accept(self, request: Request[Any, Any, Any], data: s.InvitationAccept) -> s.InvitationAccepted:
-        account_id = await uc.accept_invitation(ctx_of(request), data.code, data.display_name, data.password)
+        account_id = await uc.accept_invitation(ctx_of(request), data.code, data.display_name, data.password, data.genre)
         return s.InvitationAccepted(account_id=account_id)
 
 

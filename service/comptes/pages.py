@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from domain.access import Role
 from domain.errors import DomainError, InvalidInput
+from domain.genre import NOT_SAID_LABEL, Genre
 from domain.i18n import _
 from service.api.common import actor_of, client_ip, ctx_of, user_of
 from service.auth import SESSION_COOKIE, authenticated, public
@@ -23,11 +24,22 @@ from service.organisation import usecases as org
 from service.public_address import public_base_url_for_documents
 from service.reunions.pages_forms import decode
 from service.security import token_digest
-from service.web.render import form_errors, form_text, render, see_other
+from service.web.render import FLASH, form_errors, form_text, render, see_other
+
+FLASH["accord-enregistre"] = ("succes", "Accord de votre fonction enregistré.")
 
 
 def _optional_id(raw: str) -> int | None:
     return int(raw) if raw.isdigit() else None
+
+
+def _genres() -> list[tuple[str, str]]:
+    """The choices of the « accord » field: nothing said first."""
+    return [("", _(NOT_SAID_LABEL)), *((g.value, g.label) for g in Genre)]
+
+
+def _said(raw: str) -> str | None:
+    return raw or None
 
 
 class AuthPages(Controller):
@@ -92,20 +104,22 @@ class AuthPages(Controller):
     async def invitation_form(self, request: Request[Any, Any, Any], code: str) -> Template:
         inv = await acc.find_invitation(ctx_of(request), code)
         return render(request, "invitation.html", titre=_("Invitation"), invitation=inv, code=code,
-                      role_label=Role(inv.role).label, erreurs={}, display_name="")
+                      role_label=Role(inv.role).label, erreurs={}, display_name="", genres=_genres(), genre_choisi="")
 
     @post("/invitation/{code:str}", opt=public())
     async def accept_invitation(self, request: Request[Any, Any, Any], code: str) -> Template | Redirect:
         ctx = ctx_of(request)
         form = await request.form()
-        name = form_text(form, "display_name")
+        name, genre = form_text(form, "display_name"), form_text(form, "genre")
         try:
-            data = decode(s.InvitationAccept, {"code": code, "display_name": name, "password": str(form.get("password", ""))})
-            await acc.accept_invitation(ctx, data.code, data.display_name, data.password)
+            data = decode(s.InvitationAccept, {"code": code, "display_name": name, "password": str(form.get("password", "")),
+                                               "genre": _said(genre)})
+            await acc.accept_invitation(ctx, data.code, data.display_name, data.password, data.genre)
         except InvalidInput as exc:
             inv = await acc.find_invitation(ctx, code)
             return render(request, "invitation.html", status_code=422, titre=_("Invitation"), invitation=inv, code=code,
-                          role_label=Role(inv.role).label, erreurs=form_errors(exc), display_name=name)
+                          role_label=Role(inv.role).label, erreurs=form_errors(exc), display_name=name,
+                          genres=_genres(), genre_choisi=genre)
         return see_other("/connexion?ok=compte-active")
 
 
@@ -124,10 +138,11 @@ class AccountPages(Controller):
                 where = (await org.get_territory(int(a.territory_id))).name
             elif a.departement:
                 where = _("département {d}").format(d=a.departement)
-            affectations.append(a.role.label + (f" — {where}" if where else ""))
+            affectations.append(user.role_label(a.role) + (f" — {where}" if where else ""))
         return render(request, "compte/index.html", status_code=status, titre=_("Mon compte"), affectations=affectations,
                       jetons=await acc.list_api_tokens(user.account_id), erreurs_mdp=extra.pop("erreurs_mdp", {}),
-                      erreurs_jeton=extra.pop("erreurs_jeton", {}), **extra)
+                      erreurs_jeton=extra.pop("erreurs_jeton", {}), erreurs_genre=extra.pop("erreurs_genre", {}),
+                      genres=_genres(), genre_choisi=extra.pop("genre_choisi", user.genre or ""), **extra)
 
     @get("/compte", opt=authenticated())
     async def account(self, request: Request[Any, Any, Any]) -> Template:
@@ -147,6 +162,17 @@ class AccountPages(Controller):
                 errors["new_password"] = errors.pop("password")
             return await self._page(request, status=422, erreurs_mdp=errors)
         return see_other("/compte?ok=mot-de-passe-change")
+
+    @post("/compte/genre", opt=authenticated())
+    async def genre(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+        form = await request.form()
+        raw = form_text(form, "genre")
+        try:
+            data = decode(s.MeUpdate, {"genre": _said(raw)})
+            await acc.set_genre(ctx_of(request), actor_of(request), user_of(request).account_id, data.genre)
+        except DomainError as exc:
+            return await self._page(request, status=422, erreurs_genre=form_errors(exc), genre_choisi=raw)
+        return see_other("/compte?ok=accord-enregistre")
 
     @post("/compte/jetons", opt=authenticated())
     async def create_token(self, request: Request[Any, Any, Any]) -> Template:
@@ -174,7 +200,7 @@ class AdminPages(Controller):
             [(r.value, r.label) for r in (Role.SECRETAIRE, Role.MEMBRE)]
         return render(request, "admin/comptes.html", status_code=status, titre=_("Comptes"),
                       comptes=await acc.list_accounts() if user.principal.is_admin else None,
-                      roles=roles, role_labels={r.value: r.label for r in Role},
+                      roles=roles, role_label=lambda role, genre: Role(role).label_for(genre),
                       territoires=await org.list_territories(user.principal),
                       conseils=list(await org.list_councils(user.principal)),
                       erreurs=extra.pop("erreurs", {}), form=extra.pop("form", {"role": roles[0][0]}), **extra)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,8 +21,13 @@ class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+GENRE_DESCRIPTION = ("Accord de la fonction : « F » (cheffe de projet), « M » (chef de projet), "
+                     "null quand la personne ne l'a pas dit (cheffe ou chef de projet)")
+
+
 class RoleOut(_Out):
     role: str
+    label: str = Field(description="Le rôle tel qu'il s'écrit pour cette personne (« Cheffe de projet … »)")
     territory_id: str | None = None
     council_id: str | None = None
     departement: str | None = None
@@ -31,7 +37,12 @@ class Me(_Out):
     id: int
     email: str
     display_name: str
+    genre: Literal["F", "M"] | None = Field(default=None, description=GENRE_DESCRIPTION)
     roles: list[RoleOut]
+
+
+class MeUpdate(_In):
+    genre: Literal["F", "M"] | None = Field(description=GENRE_DESCRIPTION)
 
 
 class PasswordChange(_In):
@@ -81,6 +92,7 @@ class InvitationAccept(_In):
     code: str
     display_name: str = ""
     password: str
+    genre: Literal["F", "M"] | None = Field(default=None, description=GENRE_DESCRIPTION)
 
 
 class InvitationAccepted(_Out):
@@ -101,4 +113,5 @@ class AccountOut(_Out):
     active: bool
     created_at: datetime
     last_login_at: datetime | None
+    genre: Literal["F", "M"] | None = Field(description=GENRE_DESCRIPTION)
     roles: list[AccountRoleOut]

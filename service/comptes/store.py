@@ -24,6 +24,7 @@ class AccountRow:
     active: bool
     created_at: datetime
     last_login_at: datetime | None
+    genre: str | None
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class AccountSummary:
     active: bool
     created_at: datetime
     last_login_at: datetime | None
+    genre: str | None
     roles: tuple[RoleHeld, ...]
 
 
@@ -91,6 +93,7 @@ class Credential:
     email: str
     display_name: str
     active: bool
+    genre: str | None
     assignments: tuple[RoleAssignment, ...]
 
 
@@ -109,7 +112,7 @@ _TOKEN_COLUMNS = (ApiToken.id, ApiToken.name, ApiToken.prefix, ApiToken.created_
 # The principal in one round trip (issue 14, item 12): the credential, its account and the
 # account's roles in one joined query, instead of three queries on three connections.
 _PRINCIPAL = (
-    "a.id AS account_id, a.email, a.display_name, a.active, "
+    "a.id AS account_id, a.email, a.display_name, a.active, a.genre, "
     "r.role, r.territory, r.council, r.departement "
 )
 _TOKEN_QUERY = (
@@ -131,7 +134,7 @@ def _credential(rows: list[dict[str, Any]]) -> Credential | None:
     return Credential(
         id=int(first["credential_id"]), expires_at=first["expires_at"], last_used_at=first["last_used_at"],
         account_id=int(first["account_id"]), email=first["email"], display_name=first["display_name"],
-        active=bool(first["active"]),
+        active=bool(first["active"]), genre=first["genre"] or None,
         assignments=tuple(_assignment(r) for r in rows if r["role"] is not None))
 
 
@@ -151,10 +154,14 @@ class AccountStore:
     async def account_exists(self, account_id: int) -> bool:
         return bool(await Account.exists().where(Account.id == account_id))
 
-    async def insert_account(self, email: str, display_name: str, password_hash: str, at: datetime) -> int:
+    async def insert_account(self, email: str, display_name: str, password_hash: str, at: datetime,
+                             genre: str | None = None) -> int:
         rows = await Account.insert(Account(email=email, display_name=display_name, password_hash=password_hash,
-                                            created_at=at, password_changed_at=at)).returning(Account.id)
+                                            created_at=at, password_changed_at=at, genre=genre)).returning(Account.id)
         return int(rows[0]["id"])
+
+    async def set_genre(self, account_id: int, genre: str | None) -> None:
+        await Account.update({Account.genre: genre}).where(Account.id == account_id)
 
     async def credentials(self, *, email: str | None = None, account_id: int | None = None) -> LoginCredentials | None:
         q = Account.select(Account.id, Account.email, Account.password_hash, Account.active)
@@ -186,12 +193,13 @@ class AccountStore:
 
     async def account(self, account_id: int) -> AccountRow | None:
         row = await Account.select(Account.id, Account.email, Account.display_name, Account.active,
-                                   Account.created_at, Account.last_login_at).where(Account.id == account_id).first()
+                                   Account.created_at, Account.last_login_at, Account.genre).where(
+            Account.id == account_id).first()
         return None if not row else AccountRow(**row)
 
     async def accounts(self) -> list[AccountSummary]:
         accounts = await Account.select(Account.id, Account.email, Account.display_name, Account.active,
-                                        Account.created_at, Account.last_login_at).order_by(Account.email)
+                                        Account.created_at, Account.last_login_at, Account.genre).order_by(Account.email)
         roles = await RoleRow.select(RoleRow.account, RoleRow.role, RoleRow.territory.name, RoleRow.council.name,
                                      RoleRow.departement)
         by: dict[int, list[RoleHeld]] = {}

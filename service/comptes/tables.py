@@ -20,6 +20,9 @@ class Account(Table, tablename="compte"):
     created_at = Timestamptz(default=TimestamptzNow())
     password_changed_at = Timestamptz(null=True, default=None)
     last_login_at = Timestamptz(null=True, default=None)
+    # The grammatical gender the person asks for (domain.genre): "F", "M", or None when
+    # not said (« cheffe ou chef de projet »).
+    genre = Varchar(length=1, null=True, default=None)
 
 
 class RoleAssignment(Table, tablename="role_attribue"):

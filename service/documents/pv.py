@@ -16,6 +16,7 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from domain.genre import lead_title
 from domain.i18n import _
 from domain.labels import stratum_label
 from service.documents.fonts import BOLD, REGULAR
@@ -98,7 +99,8 @@ def story(data: dict[str, Any]) -> list[Flowable]:
     out: list[Flowable] = [
         _p(_("Procès-verbal du tirage au sort {ref}").format(ref=data["reference"]), _TITLE),
         _p(
-            _("Copie du chef de projet (avec les noms des personnes invitées)")
+            _("Copie {de_la_cheffe_de_projet} (avec les noms des personnes invitées)").format(
+                de_la_cheffe_de_projet=lead_title(data.get("lead_genre"), article="de"))
             if data["lead_copy"]
             else _("Copie publique (clés seulement, sans donnée personnelle)")
         ),
@@ -210,7 +212,8 @@ def story(data: dict[str, Any]) -> list[Flowable]:
                 _table(
                     [
                         [
-                            _("Le chef de projet"),
+                            # The lead's title as their account says it (DESIGN.md §7).
+                            lead_title(data.get("lead_genre"), article="le", capital=True),
                             _("Le représentant de l'État (délégué du préfet)"),
                             _("Un témoin"),
                         ],

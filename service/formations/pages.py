@@ -4,6 +4,7 @@ download their attestations. Pages call the same use cases as the API."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -88,7 +89,7 @@ async def _can(request: Request[Any, Any, Any], action: Action, param: str, valu
     return is_allowed(user_of(request).principal, action, await resolve_scope(param, {param: value}))
 
 
-def _fil(territory: dict[str, Any], *more: dict[str, str]) -> list[dict[str, str]]:
+def _fil(territory: Mapping[str, Any], *more: dict[str, str]) -> list[dict[str, str]]:
     return [{"href": "/", "label": _("Tableau de bord")}, {"href": f"/territoires/{territory['id']}", "label": territory["name"]},
             {"href": f"/territoires/{territory['id']}/formations", "label": _("Formations")}, *more]
 

@@ -144,7 +144,10 @@ class CouncilPages(Controller):
         # The lead's workflow (registers to training); other roles see the links only.
         parcours = None
         if is_allowed(user.principal, Action.RUN_DRAW, scope) and is_allowed(user.principal, Action.MANAGE_REGISTER, scope):
-            parcours = await council_journey(council_id, ctx_of(request).now(), {r.path for r in request.app.routes})
+            # The lead's copy of the minutes is named for the viewer when they lead the council.
+            lead_genre = user.genre if user.has_role(Role.CHEF_DE_PROJET) else None
+            parcours = await council_journey(council_id, ctx_of(request).now(), {r.path for r in request.app.routes},
+                                             lead_genre=lead_genre)
             shown = {link.href for step in parcours.steps for link in (*step.links, *([step.action] if step.action else []))}
             sections = [{**sec, "links": [lk for lk in sec["links"] if lk["href"] not in shown]} for sec in sections]
             sections = [sec for sec in sections if sec["links"]]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -14,24 +14,24 @@ from service.db.versioned import versioned_update
 from service.organisation.tables import Council, CouncilQpv, Qpv, Territory
 
 
-class ByKey:
+class ByKey(Mapping[str, Any]):
     """Rows were plain dicts before the store: callers written then still read them by key
-    (``council["name"]``, ``{**territory}``); new code reads attributes."""
+    (``council["name"]``, ``{**territory}``, ``Mapping`` parameters); new code reads
+    attributes. Mixed into the frozen dataclasses below only."""
 
     def __getitem__(self, key: str) -> Any:
-        try:
-            return getattr(self, key)
-        except AttributeError:
-            raise KeyError(key) from None
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key, default)
-
-    def keys(self) -> list[str]:
-        return [f.name for f in fields(self)]  # type: ignore[arg-type]  # mixed into dataclasses only
+        if key not in self._names():
+            raise KeyError(key)
+        return getattr(self, key)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.keys())
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def _names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(self))  # type: ignore[arg-type]  # self is a dataclass
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ is decided here (DESIGN.md rule 3). The other pages live beside this module:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -66,7 +67,7 @@ def _labels() -> dict[str, str]:
     return {k: _(v) for k, v in LABELS.items()}
 
 
-def _fil(council: dict[str, Any], *rest: dict[str, str]) -> list[dict[str, str]]:
+def _fil(council: Mapping[str, Any], *rest: dict[str, str]) -> list[dict[str, str]]:
     return [
         {"href": "/", "label": _("Tableau de bord")},
         {"href": f"/conseils/{council['id']}", "label": council["name"]},

@@ -4,6 +4,7 @@ write is the use cases' (the same ones the API calls)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from service.reunions.usecases import meetings as um
 from service.reunions.usecases.common import store
 
 
-async def council(council_id: int) -> dict[str, Any]:
+async def council(council_id: int) -> Mapping[str, Any]:
     from service.organisation.usecases import get_council
 
     return await get_council(council_id)

@@ -49,6 +49,7 @@ from service import attempts, audit
 from service.audit import Actor
 from service.auth import scope_resolver
 from service.comptes.tables import RoleAssignment as RoleRow
+from service.comptes.usecases.accounts import genre_of_account
 from service.context import AppContext
 from service.db.bulk import bulk_insert
 from service.db.tables import Pool, PoolMember
@@ -1765,6 +1766,8 @@ async def pv_data(draw_id: int, lead_copy: bool) -> dict[str, Any]:
             })
     return {
         "lead_copy": lead_copy,
+        # How the lead who drew (or prepared) the draw has their title written (« La cheffe de projet »).
+        "lead_genre": await genre_of_account(row["entropy_by_id"] or row["prepared_by"]),
         "summary": summary,
         "reference": row["reference"],
         "council": record["council"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -150,7 +151,7 @@ class LetterTemplatePages(Controller):
         return pdf_response(await uc.preview(ctx_of(request), council_id), "apercu-lettre.pdf")
 
 
-def _fil(council: dict[str, Any], *extra: dict[str, str]) -> list[dict[str, str]]:
+def _fil(council: Mapping[str, Any], *extra: dict[str, str]) -> list[dict[str, str]]:
     return [
         {"href": "/", "label": _("Tableau de bord")},
         {"href": f"/conseils/{council['id']}", "label": council["name"]},

@@ -9,6 +9,7 @@ for that reason (see ``service/csrf.py``). A confirmed import runs after the res
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -164,7 +165,7 @@ async def _streamed_form(request: Request[Any, Any, Any]) -> _StreamedForm:
     return form
 
 
-def _fil(council: dict[str, Any], *tail: dict[str, str]) -> list[dict[str, str]]:
+def _fil(council: Mapping[str, Any], *tail: dict[str, str]) -> list[dict[str, str]]:
     cid = council["id"]
     return [
         {"href": "/", "label": _("Tableau de bord")},

@@ -6,6 +6,7 @@ French error next to the field, as the foundation's pages do."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -70,7 +71,7 @@ def _int(value: str, field: str) -> int:
         raise InvalidInput(_("Indiquez un nombre entier."), field=field) from None
 
 
-def _fil(conseil: dict[str, Any], *more: dict[str, Any]) -> list[dict[str, Any]]:
+def _fil(conseil: Mapping[str, Any], *more: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"href": "/", "label": _("Tableau de bord")},
         {"href": f"/conseils/{conseil['id']}", "label": conseil["name"]},

@@ -7,7 +7,7 @@ describes are committed together or not at all.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any
 
 from domain.audit import (
     EXPORT_FORMAT,
@@ -24,11 +24,6 @@ from domain.audit import (
 from service.audit.actor import Actor
 from service.audit.store import AuditStore
 from service.db.engine import Database
-
-
-class HeadRef(TypedDict):
-    seq: int
-    hash: str
 
 
 async def ensure_head(store: AuditStore | None = None) -> None:
@@ -97,7 +92,7 @@ async def verify(db: Database | None = None) -> ChainReport:
     return verify_macs(events, key, head.mac if head else "")
 
 
-async def current_head(store: AuditStore | None = None) -> HeadRef:
+async def current_head(store: AuditStore | None = None) -> dict[str, Any]:
     """The chain's head as published on documents (a draw's public record, a composition
     report, minutes): whoever keeps it can later prove a rewrite of the trail up to it
     (``python -m domain.audit_verify export.json --tete SEQ:EMPREINTE``)."""

@@ -6,10 +6,12 @@ from service.comptes.usecases.accounts import (
     SETUP_KEY,
     admin_exists,
     create_admin,
+    get_account,
     issue_setup_token,
     list_accounts,
     normalise_email,
     set_account_active,
+    set_genre,
     setup_first_admin,
 )
 from service.comptes.usecases.invitations import (
@@ -25,7 +27,7 @@ from service.comptes.usecases.tokens import create_api_token, get_api_token, lis
 
 __all__ = [
     "SETUP_KEY", "InvitationInput", "LoginResult", "NewInvitation", "accept_invitation", "admin_exists",
-    "change_password", "create_admin", "create_api_token", "create_invitation", "find_invitation", "get_api_token",
+    "change_password", "create_admin", "create_api_token", "create_invitation", "find_invitation", "get_account", "get_api_token",
     "issue_setup_token", "list_accounts", "list_api_tokens", "login", "logout", "may_invite", "normalise_email", "revoke_api_token",
-    "set_account_active", "setup_first_admin",
+    "set_account_active", "set_genre", "setup_first_admin",
 ]

@@ -7,10 +7,11 @@ from datetime import datetime
 
 from domain.access import Role
 from domain.errors import Conflict, InvalidInput, NotFound
+from domain.genre import Genre, parse_genre
 from domain.i18n import _
 from service import audit
 from service.audit import Actor
-from service.comptes.store import AccountStore, AccountSummary
+from service.comptes.store import AccountRow, AccountStore, AccountSummary
 from service.context import AppContext
 from service.security import check_password_policy, hash_password, new_token, token_digest
 
@@ -34,7 +35,7 @@ async def admin_exists(store: AccountStore | None = None) -> bool:
 
 
 async def _create_account(ctx: AppContext, email: str, display_name: str, password: str, now: datetime,
-                          store: AccountStore | None = None) -> int:
+                          store: AccountStore | None = None, genre: Genre | None = None) -> int:
     store = _store(ctx, store)
     check_password_policy(password, email=email)
     name = " ".join((display_name or "").split())
@@ -42,7 +43,8 @@ async def _create_account(ctx: AppContext, email: str, display_name: str, passwo
         raise InvalidInput(_("Le nom est obligatoire."), field="display_name", code="champ-obligatoire")
     if await store.account_id_by_email(email) is not None:
         raise Conflict(_("Un compte existe déjà pour cette adresse."), field="email", code="doublon")
-    return await store.insert_account(email, name, hash_password(password, cheap=ctx.cheap_hashing), now)
+    return await store.insert_account(email, name, hash_password(password, cheap=ctx.cheap_hashing), now,
+                                      None if genre is None else genre.value)
 
 
 async def create_admin(ctx: AppContext, email: str, display_name: str, password: str, actor: Actor | None = None) -> int:
@@ -106,3 +108,34 @@ async def set_account_active(ctx: AppContext, actor: Actor, account_id: int, act
             await store.revoke_tokens(account_id, now)
         await audit.record(ctx.db, actor=actor, action="compte.activation" if active else "compte.desactivation",
                            subject_type="compte", subject_id=account_id, at=now)
+
+
+async def get_account(account_id: int, store: AccountStore | None = None) -> AccountRow:
+    row = await _store(None, store).account(account_id)
+    if row is None:
+        raise NotFound(_("Compte introuvable."))
+    return row
+
+
+async def set_genre(ctx: AppContext, actor: Actor, account_id: int, raw: str | None) -> AccountRow:
+    """How the person's role is written (« cheffe de projet », « chef de projet », or the
+    neutral double form when nothing is said); audited as a change of the account."""
+    store = AccountStore(ctx.db)
+    genre = parse_genre(raw)
+    now = ctx.now()
+    async with ctx.db.transaction():
+        before = await get_account(account_id, store)
+        await store.set_genre(account_id, None if genre is None else genre.value)
+        await audit.record(ctx.db, actor=actor, action="compte.modification", subject_type="compte",
+                           subject_id=account_id, at=now, details={"champs": ["genre"]},
+                           before={"genre": before.genre}, after={"genre": None if genre is None else genre.value})
+    return await get_account(account_id, store)
+
+
+async def genre_of_account(account_id: int | None, store: AccountStore | None = None) -> str | None:
+    """The gender (« F », « M ») an account says, None when it says nothing or there is no
+    account (documents then write the neutral title)."""
+    if account_id is None:
+        return None
+    row = await _store(None, store).account(account_id)
+    return None if row is None else row.genre

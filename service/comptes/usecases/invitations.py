@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from domain.access import GLOBAL, Action, Principal, ResourceScope, Role, RoleAssignment, is_allowed
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.genre import parse_genre
 from domain.i18n import _
 from domain.organisation import normalise_departement
 from service import audit
@@ -103,8 +104,11 @@ async def find_invitation(ctx: AppContext, code: str) -> InvitationRow:
     return row
 
 
-async def accept_invitation(ctx: AppContext, code: str, display_name: str, password: str) -> int:
+async def accept_invitation(ctx: AppContext, code: str, display_name: str, password: str,
+                            genre: str | None = None) -> int:
+    """``genre``: how the person's role is to be written (« F », « M », or nothing said)."""
     store = AccountStore(ctx.db)
+    said = parse_genre(genre)
     now = ctx.now()
     async with ctx.db.transaction():
         inv = await find_invitation(ctx, code)
@@ -112,7 +116,10 @@ async def accept_invitation(ctx: AppContext, code: str, display_name: str, passw
             raise Conflict(_("Cette invitation a déjà été utilisée."), code="invitation-utilisee")
         account_id = await store.account_id_by_email(inv.email)
         if account_id is None:
-            account_id = await _create_account(ctx, inv.email, display_name or inv.display_name, password, now, store)
+            account_id = await _create_account(ctx, inv.email, display_name or inv.display_name, password, now, store,
+                                               genre=said)
+        elif said is not None:
+            await store.set_genre(account_id, said.value)
         await store.add_role(account_id, inv.role, now, territory=inv.territory, council=inv.council,
                              departement=inv.departement)
         await audit.record(ctx.db, actor=Actor(account_id, inv.email), action="invitation.acceptation",

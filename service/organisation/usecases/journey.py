@@ -15,6 +15,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
+from domain.genre import lead_title
 from domain.i18n import _, ngettext
 from service.usecases import composition as comp
 from service.usecases import letter_batches as lb
@@ -148,7 +149,7 @@ def _pool_step(base: str, r: _Register, resident_pools: list[dict[str, Any]]) ->
 # --- 4. Tirage ------------------------------------------------------------------------
 
 
-def _draw_step(base: str, draw: dict[str, Any] | None, has_pool: bool) -> Step:
+def _draw_step(base: str, draw: dict[str, Any] | None, has_pool: bool, lead_genre: str | None) -> Step:
     draws_link = Link(_("Tirages au sort du conseil"), f"{base}/tirages")
     if draw is None:
         if has_pool:
@@ -161,7 +162,8 @@ def _draw_step(base: str, draw: dict[str, Any] | None, has_pool: bool) -> Step:
         links.append(Link(_("Registre public du tirage"), f"/tirages/{draw['reference']}"))
     ranked = draw["status"] in ("ranked", "rounds")
     if ranked:
-        links += [Link(_("Procès-verbal (copie du chef de projet)"), f"{dlink}/pv.pdf"),
+        links += [Link(_("Procès-verbal (copie {de_la_cheffe_de_projet})").format(
+                           de_la_cheffe_de_projet=lead_title(lead_genre, article="de")), f"{dlink}/pv.pdf"),
                   Link(_("Procès-verbal (copie publique)"), f"{dlink}/pv-public.pdf")]
     fig = (_("tirage {ref} : {etat}").format(ref=draw["reference"], etat=draw["status_label"]),)
     if ranked:
@@ -257,9 +259,11 @@ def _later_steps(council_id: int, routes: Collection[str], has_members: bool) ->
     return steps
 
 
-async def council_journey(council_id: int, now: datetime, routes: Collection[str]) -> Journey:
+async def council_journey(council_id: int, now: datetime, routes: Collection[str], *,
+                          lead_genre: str | None = None) -> Journey:
     """The steps of the council's journey; ``routes`` are the paths the application serves
-    (features not yet installed show as « à venir »)."""
+    (features not yet installed show as « à venir »); ``lead_genre``: the gender the
+    lead's account says (« copie de la cheffe de projet »), None when not said."""
     base = f"/conseils/{council_id}"
     registers, facts = await _register_step(council_id, base)
     steps = [registers, _eligibility_step(base, facts)]
@@ -267,7 +271,7 @@ async def council_journey(council_id: int, now: datetime, routes: Collection[str
     steps.append(_pool_step(base, facts, resident_pools))
     draws = [d for d in await tirage.list_draws(council_id) if d["kind"] == "residents" and d["status"] != "abandoned"]
     draw = draws[0] if draws else None
-    steps.append(_draw_step(base, draw, bool(resident_pools)))
+    steps.append(_draw_step(base, draw, bool(resident_pools), lead_genre))
     state = await tirage.draw_state(int(draw["id"]), council_id) if draw and draw["status"] == "rounds" else None
     if draw is None or draw["status"] != "rounds" or state is None:
         steps += _letters_waiting(base, draw)

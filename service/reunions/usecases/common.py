@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -21,7 +22,7 @@ def local_today(now: datetime) -> date:
     return now.astimezone(PARIS).date()
 
 
-async def council_settings(council_id: int) -> tuple[CouncilSettings, dict[str, Any]]:
+async def council_settings(council_id: int) -> tuple[CouncilSettings, Mapping[str, Any]]:
     """The council's règlement settings (defaults for anything not stored) and its row."""
     from service.organisation.usecases import get_council
 

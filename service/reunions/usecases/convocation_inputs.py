@@ -4,6 +4,7 @@ through the organisation and letters use cases), and the recipient's shape."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +40,7 @@ class CouncilContext:
     sheet: CouncilSheet
 
 
-def settings_of(council: dict[str, Any]) -> CouncilSettings:
+def settings_of(council: Mapping[str, Any]) -> CouncilSettings:
     raw = dict(council.get("settings") or {})
     known = {f.name for f in dataclasses.fields(CouncilSettings)}
     return CouncilSettings(**{k: v for k, v in raw.items() if k in known})

@@ -3,6 +3,7 @@ convocation after a meeting without quorum."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -258,7 +259,7 @@ class ConvocationData:
     titulaires: list[MemberRef]
     suppleants: list[MemberRef]
     settings: CouncilSettings
-    council: dict[str, object]
+    council: Mapping[str, object]
 
 
 async def convocation_data(ctx: AppContext, meeting_id: int) -> ConvocationData:
