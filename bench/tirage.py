@@ -23,6 +23,7 @@ PG_URL = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_U
 
 
 async def _run(n: int, engine: str) -> tuple[float, int, str]:
+    from domain.draw import plan as draw_plan
     from service import audit
     from service.audit import Actor
     from service.context import AppContext
@@ -30,9 +31,9 @@ async def _run(n: int, engine: str) -> tuple[float, int, str]:
     from service.db.migrate import upgrade
     from service.db.pgadmin import create_scratch_database, drop_database
     from service.settings import load_settings
+    from service.tirage.usecases import ceremony
+    from service.tirage.usecases.pools import PoolItem, create_pool
     from service.usecases import organisation as org
-    from service.usecases import tirage as t
-    from service.usecases.pools import PoolItem, create_pool
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-tirage-"))
     env = {"CONSEIL_VAR_DIR": str(tmp), "SECRET_KEY": "banc-" + "x" * 40}
@@ -68,11 +69,11 @@ async def _run(n: int, engine: str) -> tuple[float, int, str]:
             await db.engine.run_ddl("CHECKPOINT")
         else:
             await db.engine.run_ddl("PRAGMA wal_checkpoint(TRUNCATE)")
-        d = await t.prepare_draw(ctx, actor, council["id"], pool["id"], t.PlanInput(seats=20))
-        await t.commit_draw(ctx, actor, council["id"], d["id"])
-        await t.enter_entropy(ctx, actor, council["id"], d["id"], DICE)
+        d = await ceremony.prepare_draw(ctx, actor, council["id"], pool["id"], draw_plan.PlanInput(seats=20))
+        await ceremony.commit_draw(ctx, actor, council["id"], d["id"])
+        await ceremony.enter_entropy(ctx, actor, council["id"], d["id"], DICE)
         t0 = time.perf_counter()
-        done = await t.rank_draw(ctx, actor, council["id"], d["id"])
+        done = await ceremony.rank_draw(ctx, actor, council["id"], d["id"])
         elapsed = time.perf_counter() - t0
         assert done["status"] == "ranked"
         ranked = sum(done["ranked_counts"].values())

@@ -15,9 +15,9 @@ from datetime import datetime
 from babel.numbers import format_decimal
 
 from domain.i18n import _, ngettext
+from service.tirage.usecases import pools, records
 from service.usecases import composition as comp
 from service.usecases import letter_batches as lb
-from service.usecases import pools, tirage
 from service.usecases import registre as reg
 
 NOT_STARTED = "a_faire"
@@ -140,7 +140,7 @@ async def council_journey(council_id: int, now: datetime, routes: Collection[str
         steps.append(Step("vivier", 3, _("Vivier du tirage"), NOT_STARTED, (_("après l'éligibilité"),)))
 
     # 4. Tirage
-    draws = [d for d in await tirage.list_draws(council_id) if d["kind"] == "residents" and d["status"] != "abandoned"]
+    draws = [d for d in await records.list_draws(council_id) if d["kind"] == "residents" and d["status"] != "abandoned"]
     draw = draws[0] if draws else None
     draws_link = Link(_("Tirages au sort du conseil"), f"{base}/tirages")
     new_draw = Link(_("Préparer le tirage"), f"{base}/tirages/nouveau")
@@ -166,7 +166,7 @@ async def council_journey(council_id: int, now: datetime, routes: Collection[str
                               Link(_("Continuer le tirage"), dlink), tuple(links)))
 
     # 5. Courriers and 6. Réponses
-    state = await tirage.draw_state(int(draw["id"]), council_id) if draw and draw["status"] == "rounds" else None
+    state = await records.draw_state(int(draw["id"]), council_id) if draw and draw["status"] == "rounds" else None
     if draw is None or draw["status"] != "rounds" or state is None:
         wait = (_("après le tirage"),)
         if draw is not None and draw["status"] == "ranked":

@@ -71,7 +71,7 @@ from service.documents.csv_export import CsvExport
 from service.registre.reader import Table, read_table
 from service.registre.rows import PERSON_COLUMNS, person_rows, pool_keys
 from service.registre.uploads import file_digest
-from service.usecases.pools import PoolItem, create_pool
+from service.tirage.usecases.pools import PoolItem, create_pool
 from service.usecases.subjects import Subject, selection_hook, subject_loader
 
 log = logging.getLogger("conseil.registre")

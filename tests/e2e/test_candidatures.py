@@ -297,8 +297,8 @@ async def test_volunteer_pool_when_volunteers_outnumber_seats(
     client: Any, world: World, ctx: Any
 ) -> None:
     from service.audit import Actor
+    from service.tirage.usecases.pools import pool_file
     from service.usecases import organisation as org
-    from service.usecases.pools import pool_file
 
     council = await org.get_council(world.ids["council_a"])
     await org.update_council(

@@ -92,7 +92,7 @@ async def test_samples_give_the_known_figures(ctx: Any, world: World, monkeypatc
 
 async def test_pool_from_register(ctx: Any, world: World) -> None:
     from domain.draw.protocol import parse_pool
-    from service.usecases import pools
+    from service.tirage.usecases import pools
     from service.usecases import registre as uc
     from service.usecases.subjects import load_subjects
 
@@ -287,8 +287,9 @@ async def test_ambiguous_pair_decision_merges(ctx: Any, world: World) -> None:
 async def test_purge_removes_unselected_after_retention_and_spares_selected(
     ctx: Any, world: World, clock: Any
 ) -> None:
-    from service.db.tables import AuditEvent, PoolMember
+    from service.db.tables import AuditEvent
     from service.db.tables_registre import RegisterPerson, RegisterSource
+    from service.tirage.tables import PoolMember
     from service.usecases import registre as uc
     from service.usecases.subjects import load_subjects, mark_selected
 

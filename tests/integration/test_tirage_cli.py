@@ -16,8 +16,8 @@ async def _setup(settings: Any) -> tuple[int, int]:
     from service.audit import Actor
     from service.context import AppContext
     from service.db.engine import bind_engine, make_engine
+    from service.tirage.usecases.pools import create_pool
     from service.usecases import organisation as org
-    from service.usecases.pools import create_pool
 
     db = bind_engine(make_engine(settings))
     db.use_pool = False

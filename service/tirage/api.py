@@ -15,11 +15,12 @@ from litestar.status_codes import HTTP_201_CREATED
 from pydantic import BaseModel, Field
 
 from domain.access import Action
+from domain.draw import plan as draw_plan
 from service.api.bounds import BoundedIn
 from service.api.common import actor_of, client_ip, ctx_of
 from service.api.strict import StrictInput
 from service.auth import allow, public
-from service.usecases import tirage as uc
+from service.tirage.usecases import ceremony, plan, records, replies, rounds
 
 
 class _In(BoundedIn, StrictInput):
@@ -37,13 +38,13 @@ class PlanIn(_In):
         default=None,
         description="Invitations du premier tour par strate (défaut : multiple × sièges)",
     )
-    multiple: int = Field(default=uc.DEFAULT_MULTIPLE, ge=1, le=1000)
+    multiple: int = Field(default=draw_plan.DEFAULT_MULTIPLE, ge=1, le=1000)
     seats_by_stratum: dict[str, int] | None = Field(
         default=None, description="Sièges par strate, explicites"
     )
 
-    def to_input(self) -> uc.PlanInput:
-        return uc.PlanInput(
+    def to_input(self) -> draw_plan.PlanInput:
+        return draw_plan.PlanInput(
             seats=self.seats,
             odd_seat=self.odd_seat,
             one_per_household=self.one_per_household,
@@ -177,7 +178,7 @@ class DrawController(Controller):
 
     @get("/", operation_id="listDraws", opt=allow(Action.READ_DRAW_PUBLIC, "council_id"))
     async def list_(self, council_id: int) -> list[DrawOut]:
-        return [_out(d) for d in await uc.list_draws(council_id)]
+        return [_out(d) for d in await records.list_draws(council_id)]
 
     @post(
         "/proposition",
@@ -186,7 +187,7 @@ class DrawController(Controller):
         status_code=200,
     )
     async def propose(self, council_id: int, data: DrawPrepare) -> PlanProposal:
-        return PlanProposal(**await uc.propose_plan(council_id, data.pool_id, data.to_input()))
+        return PlanProposal(**await plan.propose_plan(council_id, data.pool_id, data.to_input()))
 
     @post(
         "/",
@@ -197,7 +198,7 @@ class DrawController(Controller):
     async def prepare(
         self, request: Request[Any, Any, Any], council_id: int, data: DrawPrepare
     ) -> DrawOut:
-        d = await uc.prepare_draw(
+        d = await ceremony.prepare_draw(
             ctx_of(request),
             actor_of(request),
             council_id,
@@ -211,7 +212,7 @@ class DrawController(Controller):
 
     @get("/{draw_id:int}", operation_id="getDraw", opt=allow(Action.READ_DRAW_PUBLIC, "council_id"))
     async def get_(self, council_id: int, draw_id: int) -> DrawOut:
-        return _out(await uc.get_draw(draw_id, council_id))
+        return _out(await records.get_draw(draw_id, council_id))
 
     @get(
         "/{draw_id:int}/suivi",
@@ -219,7 +220,7 @@ class DrawController(Controller):
         opt=allow(Action.RUN_DRAW, "council_id"),
     )
     async def state(self, council_id: int, draw_id: int) -> dict[str, Any]:
-        return await uc.draw_state(draw_id, council_id)
+        return await records.draw_state(draw_id, council_id)
 
     @post(
         "/{draw_id:int}/engagement",
@@ -230,7 +231,7 @@ class DrawController(Controller):
     async def commit(
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> DrawOut:
-        return _out(await uc.commit_draw(ctx_of(request), actor_of(request), council_id, draw_id))
+        return _out(await ceremony.commit_draw(ctx_of(request), actor_of(request), council_id, draw_id))
 
     @post(
         "/{draw_id:int}/alea",
@@ -242,7 +243,7 @@ class DrawController(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int, data: EntropyIn
     ) -> DrawOut:
         return _out(
-            await uc.enter_entropy(
+            await ceremony.enter_entropy(
                 ctx_of(request), actor_of(request), council_id, draw_id, data.entropy, data.kind
             )
         )
@@ -254,7 +255,7 @@ class DrawController(Controller):
         status_code=200,
     )
     async def rank(self, request: Request[Any, Any, Any], council_id: int, draw_id: int) -> DrawOut:
-        return _out(await uc.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id))
+        return _out(await ceremony.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id))
 
     @post(
         "/{draw_id:int}/abandon",
@@ -266,7 +267,7 @@ class DrawController(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int, data: AbandonIn
     ) -> DrawOut:
         return _out(
-            await uc.abandon_draw(
+            await ceremony.abandon_draw(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -282,7 +283,7 @@ class DrawController(Controller):
         opt=allow(Action.RUN_DRAW, "council_id"),
     )
     async def propose_round(self, council_id: int, draw_id: int) -> dict[str, int]:
-        return await uc.propose_round(draw_id, council_id)
+        return await rounds.propose_round(draw_id, council_id)
 
     @post(
         "/{draw_id:int}/tours",
@@ -294,7 +295,7 @@ class DrawController(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int, data: RoundIn
     ) -> DrawOut:
         return _out(
-            await uc.open_round(
+            await rounds.open_round(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -312,10 +313,10 @@ class DrawController(Controller):
     async def recipients(
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int, round_no: int
     ) -> list[Recipient]:
-        await uc.get_draw(draw_id, council_id)
+        await records.get_draw(draw_id, council_id)
         return [
             Recipient(**r.__dict__)
-            for r in await uc.round_recipients(ctx_of(request), draw_id, round_no)
+            for r in await rounds.round_recipients(ctx_of(request), draw_id, round_no)
         ]
 
     @post(
@@ -328,7 +329,7 @@ class DrawController(Controller):
     async def close_round(
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int, round_no: int
     ) -> dict[str, Any]:
-        return await uc.close_round(
+        return await rounds.close_round(
             ctx_of(request), actor_of(request), council_id, draw_id, round_no
         )
 
@@ -341,7 +342,7 @@ class DrawController(Controller):
     async def reply(
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int, data: ReplyIn
     ) -> dict[str, Any]:
-        return await uc.record_reply(
+        return await replies.record_reply(
             ctx_of(request), actor_of(request), council_id, draw_id, data.key, data.reply,
             correction=data.correction,
         )
@@ -357,7 +358,7 @@ class DrawController(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> dict[str, Any]:
         body = await request.body()
-        return await uc.import_replies_csv(
+        return await replies.import_replies_csv(
             ctx_of(request), actor_of(request), council_id, draw_id, body
         )
 
@@ -370,7 +371,7 @@ class DrawController(Controller):
     async def departure(
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int, data: KeyIn
     ) -> dict[str, Any]:
-        return await uc.record_departure(
+        return await replies.record_departure(
             ctx_of(request), actor_of(request), council_id, draw_id, data.key
         )
 
@@ -380,7 +381,7 @@ class DrawController(Controller):
         opt=allow(Action.RUN_DRAW, "council_id"),
     )
     async def replacement(self, council_id: int, draw_id: int, cle: str) -> dict[str, Any]:
-        return await uc.replacement_proposal(draw_id, cle, council_id)
+        return await replies.replacement_proposal(draw_id, cle, council_id)
 
     @get(
         "/{draw_id:int}/registre-complet",
@@ -388,7 +389,7 @@ class DrawController(Controller):
         opt=allow(Action.READ_DRAW_AUDIT, "council_id"),
     )
     async def audit_record(self, council_id: int, draw_id: int) -> dict[str, Any]:
-        return await uc.audit_record(draw_id, council_id)
+        return await records.audit_record(draw_id, council_id)
 
     @get(
         "/{draw_id:int}/liste.tsv",
@@ -397,9 +398,9 @@ class DrawController(Controller):
         media_type="text/tab-separated-values",
     )
     async def pool_file(self, council_id: int, draw_id: int) -> Response[bytes]:
-        d = await uc.get_draw(draw_id, council_id)
+        d = await records.get_draw(draw_id, council_id)
         return Response(
-            await uc.draw_pool_file(draw_id, council_id),
+            await records.draw_pool_file(draw_id, council_id),
             media_type="text/tab-separated-values",
             headers={"Content-Disposition": f'attachment; filename="{d["reference"]}-liste.tsv"'},
         )
@@ -410,7 +411,7 @@ class DrawController(Controller):
         opt=allow(Action.READ_DRAW_AUDIT, "council_id"),
     )
     async def verification(self, council_id: int, draw_id: int) -> VerificationOut:
-        r = await uc.reverify(draw_id, council_id)
+        r = await records.reverify(draw_id, council_id)
         return VerificationOut(ok=r.ok, code=r.code, message=r.message, checked=list(r.checked))
 
 
@@ -420,15 +421,15 @@ class PublicDrawController(Controller):
 
     @get("/{reference:str}/registre", operation_id="getDrawPublicRecord", opt=public())
     async def record(self, reference: str) -> dict[str, Any]:
-        return await uc.public_record(reference)
+        return await records.public_record(reference)
 
     @get("/{reference:str}/cles/{key:str}", operation_id="lookupDrawKey", opt=public())
     async def lookup(self, reference: str, key: str) -> dict[str, Any]:
-        return await uc.lookup_key(reference, key)
+        return await records.lookup_key(reference, key)
 
     @post("/reponse", operation_id="replyOnline", opt=public(), status_code=200)
     async def reply(self, request: Request[Any, Any, Any], data: OnlineReplyIn) -> dict[str, Any]:
-        return await uc.reply_online(
+        return await replies.reply_online(
             ctx_of(request),
             data.code,
             data.birth_year,
@@ -438,4 +439,4 @@ class PublicDrawController(Controller):
         )
 
 
-HANDLERS = [DrawController, PublicDrawController]
+API_CONTROLLERS = [DrawController, PublicDrawController]

@@ -1,7 +1,7 @@
 """Pages of the draw by lot: the lead's draw page, the ceremony on a projector, the
 printable commitment, the public record and the public key look-up.
 
-Controllers decode the form, call ``service.usecases.tirage`` and re-render with the
+Controllers decode the form, call the use cases of ``service.tirage.usecases`` and re-render with the
 French error next to the field, as the foundation's pages do."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from domain.access import Action, is_allowed
+from domain.draw import plan as draw_plan
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import _
 from domain.registre.households import HOUSEHOLD_RULE
@@ -21,10 +22,11 @@ from service.api.bounds import bounded_int, check_day
 from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, public
 from service.errors import status_of
+from service.tirage.documents import render_pv
+from service.tirage.usecases import ceremony, plan, records, replies, rounds
+from service.tirage.usecases import people as people_uc
+from service.tirage.usecases import pools as pools_uc
 from service.usecases import organisation as org
-from service.usecases import pools as pools_uc
-from service.usecases import tirage as uc
-from service.usecases import tirage_people as people_uc
 from service.web.confirm import confirm_or_page
 from service.web.pages import COUNCIL_SECTIONS
 from service.web.render import FLASH, form_errors, form_text, render, see_other
@@ -79,17 +81,17 @@ def _fil(conseil: dict[str, Any], *more: dict[str, Any]) -> list[dict[str, Any]]
     ]
 
 
-def _plan_input(form: Any, strata: list[str]) -> uc.PlanInput:
+def _plan_input(form: Any, strata: list[str]) -> draw_plan.PlanInput:
     invitations: dict[str, int] | None = None
     given = {s: form_text(form, f"invitations.{s}") for s in strata}
     if any(given.values()):
         invitations = {s: _int(v or "0", f"invitations.{s}") for s, v in given.items()}
-    return uc.PlanInput(
+    return draw_plan.PlanInput(
         seats=_int(form_text(form, "seats") or "0", "seats"),
         odd_seat=form_text(form, "odd_seat") or None,
         one_per_household=form_text(form, "one_per_household") == "oui",
         invitations=invitations,
-        multiple=_int(form_text(form, "multiple") or str(uc.DEFAULT_MULTIPLE), "multiple"),
+        multiple=_int(form_text(form, "multiple") or str(draw_plan.DEFAULT_MULTIPLE), "multiple"),
     )
 
 
@@ -107,7 +109,7 @@ class DrawPages(Controller):
             "tirage/liste.html",
             titre=_("Tirages au sort"),
             conseil=conseil,
-            tirages=await uc.list_draws(council_id),
+            tirages=await records.list_draws(council_id),
             peut_tirer=is_allowed(user.principal, Action.RUN_DRAW, scope),
             peut_auditer=is_allowed(user.principal, Action.READ_DRAW_AUDIT, scope),
             fil=[*_fil(conseil)[:-1], {"label": _("Tirages au sort")}],
@@ -138,7 +140,7 @@ class DrawPages(Controller):
             form=form,
             erreurs=erreurs,
             proposition=proposition,
-            multiple_defaut=uc.DEFAULT_MULTIPLE,
+            multiple_defaut=draw_plan.DEFAULT_MULTIPLE,
             regle_foyer=HOUSEHOLD_RULE,
             ecartes_foyer=ecartes_foyer,
             fil=_fil(conseil, {"label": _("Préparer un tirage")}),
@@ -148,7 +150,7 @@ class DrawPages(Controller):
     async def new_form(
         self, request: Request[Any, Any, Any], council_id: int, vivier: int | None = None
     ) -> Template:
-        form = {"one_per_household": "oui", "multiple": str(uc.DEFAULT_MULTIPLE)}
+        form = {"one_per_household": "oui", "multiple": str(draw_plan.DEFAULT_MULTIPLE)}
         if vivier is not None:
             form["pool_id"] = str(vivier)
         return await self._new_form(request, council_id, form, {})
@@ -164,9 +166,9 @@ class DrawPages(Controller):
             pool = await pools_uc.get_pool(pool_id)
             data = _plan_input(raw, sorted(pool["strata_counts"]))
             if form.get("action") == "proposer":
-                proposition = await uc.propose_plan(council_id, pool_id, data)
+                proposition = await plan.propose_plan(council_id, pool_id, data)
                 return await self._new_form(request, council_id, form, {}, proposition)
-            d = await uc.prepare_draw(
+            d = await ceremony.prepare_draw(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -193,7 +195,7 @@ class DrawPages(Controller):
         q: str = "",
     ) -> Template:
         conseil = await org.get_council(council_id)
-        etat = await uc.draw_state(draw_id, council_id)
+        etat = await records.draw_state(draw_id, council_id)
         # Names and contact details: this page is the lead's (RUN_DRAW); the auditor's
         # pages and files show keys only.
         personnes = await people_uc.invited_people(ctx_of(request), draw_id, etat["reference"])
@@ -201,7 +203,7 @@ class DrawPages(Controller):
             ctx_of(request), draw_id, etat["reference"], q) if q.strip() else None)
         proposition = None
         if etat["status"] in ("ranked", "rounds"):
-            proposition = await uc.propose_round(draw_id, council_id)
+            proposition = await rounds.propose_round(draw_id, council_id)
         scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
         user = user_of(request)
         return render(
@@ -259,7 +261,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.commit_draw(ctx_of(request), actor_of(request), council_id, draw_id)
+            await ceremony.commit_draw(ctx_of(request), actor_of(request), council_id, draw_id)
 
         draw_url = f"/conseils/{council_id}/tirages/{draw_id}"
         page = await confirm_or_page(
@@ -279,7 +281,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.update_session_info(
+            await ceremony.update_session_info(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -295,7 +297,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.enter_entropy(
+            await ceremony.enter_entropy(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -303,7 +305,7 @@ class DrawPages(Controller):
                 str(raw.get("entropy", "")),
                 form_text(raw, "kind") or "dice",
             )
-            await uc.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
+            await ceremony.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
 
         return await self._act(request, council_id, draw_id, "tirage-classe", go)
 
@@ -312,7 +314,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
+            await ceremony.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
 
         return await self._act(request, council_id, draw_id, "tirage-classe", go)
 
@@ -321,7 +323,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            d = await uc.get_draw(draw_id, council_id)
+            d = await records.get_draw(draw_id, council_id)
             counts = None
             if d["status"] == "rounds":
                 counts = {
@@ -339,7 +341,7 @@ class DrawPages(Controller):
                         _("Date limite attendue au format AAAA-MM-JJ."), field="deadline"
                     ) from None
                 deadline = datetime.combine(day, time(23, 59), PARIS).astimezone(UTC)
-            await uc.open_round(
+            await rounds.open_round(
                 ctx_of(request), actor_of(request), council_id, draw_id, counts, deadline=deadline
             )
 
@@ -350,7 +352,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int, round_no: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.close_round(ctx_of(request), actor_of(request), council_id, draw_id, round_no)
+            await rounds.close_round(ctx_of(request), actor_of(request), council_id, draw_id, round_no)
 
         draw_url = f"/conseils/{council_id}/tirages/{draw_id}"
         page = await confirm_or_page(
@@ -371,7 +373,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.record_reply(
+            await replies.record_reply(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -391,7 +393,7 @@ class DrawPages(Controller):
             upload = raw.get("fichier")
             if upload is None or isinstance(upload, str):
                 raise InvalidInput(_("Choisissez un fichier CSV."), field="fichier")
-            await uc.import_replies_csv(
+            await replies.import_replies_csv(
                 ctx_of(request), actor_of(request), council_id, draw_id, await upload.read()
             )
 
@@ -402,7 +404,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.record_departure(
+            await replies.record_departure(
                 ctx_of(request), actor_of(request), council_id, draw_id, form_text(raw, "key")
             )
 
@@ -415,7 +417,7 @@ class DrawPages(Controller):
         raw = await request.form()
         try:
             redo = form_text(raw, "redo_pool_id")
-            d = await uc.abandon_draw(
+            d = await ceremony.abandon_draw(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -432,10 +434,10 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template:
         conseil = await org.get_council(council_id)
-        etat = await uc.draw_state(draw_id, council_id)
+        etat = await records.draw_state(draw_id, council_id)
         premiers: dict[str, list[str]] = {}
         if etat["status"] in ("ranked", "rounds"):
-            record = await uc.audit_record(draw_id, council_id)
+            record = await records.audit_record(draw_id, council_id)
             quotas = etat["plan"].get("quotas", {})
             premiers = {s: keys[: max(quotas.get(s, 0), 1)] for s, keys in record["ranked"].items()}
         return render(
@@ -453,7 +455,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> dict[str, Any]:
         """What the projector page polls to follow the ceremony live."""
-        d = await uc.get_draw(draw_id, council_id)
+        d = await records.get_draw(draw_id, council_id)
         return {"status": d["status"], "status_label": d["status_label"],
                 "commitment": d.get("commitment"), "seed": d.get("seed")}
 
@@ -463,7 +465,7 @@ class DrawPages(Controller):
     ) -> Template | Redirect:
         raw = await request.form()
         try:
-            await uc.enter_entropy(
+            await ceremony.enter_entropy(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -471,10 +473,10 @@ class DrawPages(Controller):
                 str(raw.get("entropy", "")),
                 form_text(raw, "kind") or "dice",
             )
-            await uc.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
+            await ceremony.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
         except DomainError as exc:
             conseil = await org.get_council(council_id)
-            etat = await uc.draw_state(draw_id, council_id)
+            etat = await records.draw_state(draw_id, council_id)
             return render(
                 request,
                 "tirage/ceremonie.html",
@@ -493,7 +495,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template:
         conseil = await org.get_council(council_id)
-        etat = await uc.get_draw(draw_id, council_id)
+        etat = await records.get_draw(draw_id, council_id)
         return render(
             request,
             "tirage/engagement.html",
@@ -507,10 +509,10 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template:
         conseil = await org.get_council(council_id)
-        etat = await uc.get_draw(draw_id, council_id)
+        etat = await records.get_draw(draw_id, council_id)
         verification = None
         if etat["commitment"]:
-            verification = await uc.reverify(draw_id, council_id)
+            verification = await records.reverify(draw_id, council_id)
         return render(
             request,
             "tirage/audit.html",
@@ -531,10 +533,8 @@ class DrawPages(Controller):
 
 
 async def _pv_response(council_id: int, draw_id: int, *, lead_copy: bool) -> Response[bytes]:
-    from service.documents.pv import render_pv
-
-    d = await uc.get_draw(draw_id, council_id)
-    data = await uc.pv_data(draw_id, lead_copy=lead_copy)
+    d = await records.get_draw(draw_id, council_id)
+    data = await records.pv_data(draw_id, lead_copy=lead_copy)
     suffix = "chef-de-projet" if lead_copy else "public"
     return Response(
         render_pv(data),
@@ -554,7 +554,7 @@ class PublicDrawPages(Controller):
         resultat, erreurs = None, {}
         if reference or cle:
             try:
-                resultat = await uc.lookup_key(reference, cle)
+                resultat = await records.lookup_key(reference, cle)
             except DomainError as exc:
                 erreurs = {exc.field or "reference": exc.detail}
         return render(
@@ -570,7 +570,7 @@ class PublicDrawPages(Controller):
 
     @get("/{reference:str}", opt=public())
     async def record(self, request: Request[Any, Any, Any], reference: str) -> Template:
-        record = await uc.public_record(reference)
+        record = await records.public_record(reference)
         return render(
             request,
             "tirage/public.html",
@@ -579,4 +579,4 @@ class PublicDrawPages(Controller):
         )
 
 
-HANDLERS = [DrawPages, PublicDrawPages]
+PAGE_CONTROLLERS = [DrawPages, PublicDrawPages]
