@@ -12,8 +12,9 @@ from service.tirage.tables import TABLES
 def _routes() -> list[Any]:
     from service.tirage.api import API_CONTROLLERS
     from service.tirage.pages import PAGE_CONTROLLERS
+    from service.tirage.pages_records import PAGE_CONTROLLERS as RECORD_PAGES
 
-    return [*API_CONTROLLERS, *PAGE_CONTROLLERS]
+    return [*API_CONTROLLERS, *PAGE_CONTROLLERS, *RECORD_PAGES]
 
 
 FEATURE = Feature(

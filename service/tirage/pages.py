@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from domain.access import Action, is_allowed
@@ -20,9 +20,8 @@ from domain.i18n import _
 from domain.registre.households import HOUSEHOLD_RULE
 from service.api.bounds import bounded_int, check_day
 from service.api.common import actor_of, ctx_of, user_of
-from service.auth import allow, public
+from service.auth import allow
 from service.errors import status_of
-from service.tirage.documents import render_pv
 from service.tirage.usecases import ceremony, plan, records, replies, rounds
 from service.tirage.usecases import people as people_uc
 from service.tirage.usecases import pools as pools_uc
@@ -72,7 +71,7 @@ def _int(value: str, field: str) -> int:
         raise InvalidInput(_("Indiquez un nombre entier."), field=field) from None
 
 
-def _fil(conseil: dict[str, Any], *more: dict[str, Any]) -> list[dict[str, Any]]:
+def fil(conseil: dict[str, Any], *more: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"href": "/", "label": _("Tableau de bord")},
         {"href": f"/conseils/{conseil['id']}", "label": conseil["name"]},
@@ -112,7 +111,7 @@ class DrawPages(Controller):
             tirages=await records.list_draws(council_id),
             peut_tirer=is_allowed(user.principal, Action.RUN_DRAW, scope),
             peut_auditer=is_allowed(user.principal, Action.READ_DRAW_AUDIT, scope),
-            fil=[*_fil(conseil)[:-1], {"label": _("Tirages au sort")}],
+            fil=[*fil(conseil)[:-1], {"label": _("Tirages au sort")}],
         )
 
     async def _new_form(
@@ -143,7 +142,7 @@ class DrawPages(Controller):
             multiple_defaut=draw_plan.DEFAULT_MULTIPLE,
             regle_foyer=HOUSEHOLD_RULE,
             ecartes_foyer=ecartes_foyer,
-            fil=_fil(conseil, {"label": _("Préparer un tirage")}),
+            fil=fil(conseil, {"label": _("Préparer un tirage")}),
         )
 
     @get("/nouveau", opt=allow(Action.RUN_DRAW, "council_id"))
@@ -222,7 +221,7 @@ class DrawPages(Controller):
             viviers=await pools_uc.list_pools(council_id),
             now=ctx_of(request).now(),
             peut_auditer=is_allowed(user.principal, Action.READ_DRAW_AUDIT, scope),
-            fil=_fil(conseil, {"label": etat["reference"]}),
+            fil=fil(conseil, {"label": etat["reference"]}),
         )
 
     @get("/{draw_id:int}", opt=allow(Action.RUN_DRAW, "council_id"))
@@ -429,154 +428,5 @@ class DrawPages(Controller):
             return await self._redisplay(request, council_id, draw_id, raw, exc)
         return see_other(f"/conseils/{council_id}/tirages/{d['id']}?ok=tirage-abandonne")
 
-    @get("/{draw_id:int}/ceremonie", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def ceremony(
-        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
-    ) -> Template:
-        conseil = await org.get_council(council_id)
-        etat = await records.draw_state(draw_id, council_id)
-        premiers: dict[str, list[str]] = {}
-        if etat["status"] in ("ranked", "rounds"):
-            record = await records.audit_record(draw_id, council_id)
-            quotas = etat["plan"].get("quotas", {})
-            premiers = {s: keys[: max(quotas.get(s, 0), 1)] for s, keys in record["ranked"].items()}
-        return render(
-            request,
-            "tirage/ceremonie.html",
-            titre=_("Séance publique de tirage au sort"),
-            conseil=conseil,
-            t=etat,
-            premiers=premiers,
-            erreurs={},
-        )
 
-    @get("/{draw_id:int}/ceremonie/etat.json", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def ceremony_state(
-        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
-    ) -> dict[str, Any]:
-        """What the projector page polls to follow the ceremony live."""
-        d = await records.get_draw(draw_id, council_id)
-        return {"status": d["status"], "status_label": d["status_label"],
-                "commitment": d.get("commitment"), "seed": d.get("seed")}
-
-    @post("/{draw_id:int}/ceremonie", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def ceremony_entropy(
-        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
-    ) -> Template | Redirect:
-        raw = await request.form()
-        try:
-            await ceremony.enter_entropy(
-                ctx_of(request),
-                actor_of(request),
-                council_id,
-                draw_id,
-                str(raw.get("entropy", "")),
-                form_text(raw, "kind") or "dice",
-            )
-            await ceremony.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
-        except DomainError as exc:
-            conseil = await org.get_council(council_id)
-            etat = await records.draw_state(draw_id, council_id)
-            return render(
-                request,
-                "tirage/ceremonie.html",
-                status_code=status_of(exc),
-                titre=_("Séance publique de tirage au sort"),
-                conseil=conseil,
-                t=etat,
-                premiers={},
-                erreurs=form_errors(exc),
-                saisie=str(raw.get("entropy", "")),
-            )
-        return see_other(f"/conseils/{council_id}/tirages/{draw_id}/ceremonie")
-
-    @get("/{draw_id:int}/engagement", opt=allow(Action.READ_DRAW_PUBLIC, "council_id"))
-    async def printable_commitment(
-        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
-    ) -> Template:
-        conseil = await org.get_council(council_id)
-        etat = await records.get_draw(draw_id, council_id)
-        return render(
-            request,
-            "tirage/engagement.html",
-            titre=_("Engagement du tirage {r}").format(r=etat["reference"]),
-            conseil=conseil,
-            t=etat,
-        )
-
-    @get("/{draw_id:int}/audit", opt=allow(Action.READ_DRAW_AUDIT, "council_id"))
-    async def audit_page(
-        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
-    ) -> Template:
-        conseil = await org.get_council(council_id)
-        etat = await records.get_draw(draw_id, council_id)
-        verification = None
-        if etat["commitment"]:
-            verification = await records.reverify(draw_id, council_id)
-        return render(
-            request,
-            "tirage/audit.html",
-            titre=_("Vérification du tirage {r}").format(r=etat["reference"]),
-            conseil=conseil,
-            t=etat,
-            verification=verification,
-            fil=_fil(conseil, {"label": etat["reference"]}),
-        )
-
-    @get("/{draw_id:int}/pv.pdf", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def pv_lead(self, council_id: int, draw_id: int) -> Response[bytes]:
-        return await _pv_response(council_id, draw_id, lead_copy=True)
-
-    @get("/{draw_id:int}/pv-public.pdf", opt=allow(Action.READ_DRAW_PUBLIC, "council_id"))
-    async def pv_public(self, council_id: int, draw_id: int) -> Response[bytes]:
-        return await _pv_response(council_id, draw_id, lead_copy=False)
-
-
-async def _pv_response(council_id: int, draw_id: int, *, lead_copy: bool) -> Response[bytes]:
-    d = await records.get_draw(draw_id, council_id)
-    data = await records.pv_data(draw_id, lead_copy=lead_copy)
-    suffix = "chef-de-projet" if lead_copy else "public"
-    return Response(
-        render_pv(data),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="PV-{d["reference"]}-{suffix}.pdf"'},
-    )
-
-
-class PublicDrawPages(Controller):
-    path = "/tirages"
-    include_in_schema = False
-
-    @get("/verifier", opt=public())
-    async def lookup(
-        self, request: Request[Any, Any, Any], reference: str = "", cle: str = ""
-    ) -> Template:
-        resultat, erreurs = None, {}
-        if reference or cle:
-            try:
-                resultat = await records.lookup_key(reference, cle)
-            except DomainError as exc:
-                erreurs = {exc.field or "reference": exc.detail}
-        return render(
-            request,
-            "tirage/verifier.html",
-            status_code=200,
-            titre=_("Vérifier son rang dans un tirage"),
-            reference=reference,
-            cle=cle,
-            resultat=resultat,
-            erreurs=erreurs,
-        )
-
-    @get("/{reference:str}", opt=public())
-    async def record(self, request: Request[Any, Any, Any], reference: str) -> Template:
-        record = await records.public_record(reference)
-        return render(
-            request,
-            "tirage/public.html",
-            titre=_("Tirage au sort {r}").format(r=record["draw_id"]),
-            r=record,
-        )
-
-
-PAGE_CONTROLLERS = [DrawPages, PublicDrawPages]
+PAGE_CONTROLLERS = [DrawPages]
