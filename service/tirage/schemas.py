@@ -303,3 +303,19 @@ class CeremonyState(BaseModel):
     status_label: str
     commitment: str
     seed: str
+
+
+class Pool(BaseModel):
+    """A pool (vivier): the frozen input of a draw, described (its content is the pool
+    file, served to auditors with the draw)."""
+
+    id: int
+    council: int
+    kind: str
+    label: str
+    reference_date: str
+    stratification: dict[str, Any]
+    digest: str
+    size: int
+    strata_counts: dict[str, int]
+    created_at: datetime
