@@ -1,5 +1,5 @@
 """Draw service benchmarks: from "entropy entered" to the ranking stored in the database,
-through the use case (``service.usecases.tirage.rank_draw``): reading and re-hashing the
+through the use case (``service.tirage.usecases.ceremony.rank_draw``): reading and re-hashing the
 frozen pool file, parsing it, computing every ticket, sorting, walking the households,
 compressing the ranking and the versioned write with its audit event.
 
