@@ -65,6 +65,7 @@ def _serve(target: str, env: dict[str, str], *, factory: bool) -> tuple[subproce
 
 async def _seed(settings: Any) -> dict[str, Any]:
     from bench.draw import synthetic_pool
+    from domain.draw import plan as draw_plan
     from service import audit
     from service.audit import Actor
     from service.comptes import usecases as acc
@@ -72,8 +73,8 @@ async def _seed(settings: Any) -> dict[str, Any]:
     from service.db.engine import bind_engine, make_engine
     from service.db.migrate import upgrade
     from service.organisation import usecases as org
-    from service.usecases import tirage as t
-    from service.usecases.pools import PoolItem, create_pool
+    from service.tirage.usecases import ceremony
+    from service.tirage.usecases.pools import PoolItem, create_pool
 
     db = bind_engine(make_engine(settings))
     db.use_pool = False
@@ -88,10 +89,10 @@ async def _seed(settings: Any) -> dict[str, Any]:
     token, _info = await acc.create_api_token(ctx, actor, admin, "banc")
     items = [PoolItem(k, s, h, "resident", None) for k, s, h in synthetic_pool(2_000)]
     pool = await create_pool(ctx, actor, council["id"], items)
-    d = await t.prepare_draw(ctx, actor, council["id"], pool["id"], t.PlanInput(seats=10))
-    await t.commit_draw(ctx, actor, council["id"], d["id"])
-    await t.enter_entropy(ctx, actor, council["id"], d["id"], DICE)
-    await t.rank_draw(ctx, actor, council["id"], d["id"])
+    d = await ceremony.prepare_draw(ctx, actor, council["id"], pool["id"], draw_plan.PlanInput(seats=10))
+    await ceremony.commit_draw(ctx, actor, council["id"], d["id"])
+    await ceremony.enter_entropy(ctx, actor, council["id"], d["id"], DICE)
+    await ceremony.rank_draw(ctx, actor, council["id"], d["id"])
     if not db.is_sqlite:
         await db.engine.run_ddl("VACUUM ANALYZE")
     return {"council": council["id"], "token": token, "reference": d["reference"]}

@@ -1,5 +1,5 @@
 """Draw service benchmarks: from "entropy entered" to the ranking stored in the database,
-through the use case (``service.usecases.tirage.rank_draw``): reading and re-hashing the
+through the use case (``service.tirage.usecases.ceremony.rank_draw``): reading and re-hashing the
 frozen pool file, parsing it, computing every ticket, sorting, walking the households,
 compressing the ranking and the versioned write with its audit event.
 
@@ -23,6 +23,7 @@ PG_URL = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_U
 
 
 async def _run(n: int, engine: str) -> tuple[float, int, str]:
+    from domain.draw import plan as draw_plan
     from service import audit
     from service.audit import Actor
     from service.context import AppContext
@@ -31,8 +32,8 @@ async def _run(n: int, engine: str) -> tuple[float, int, str]:
     from service.db.pgadmin import create_scratch_database, drop_database
     from service.organisation import usecases as org
     from service.settings import load_settings
-    from service.usecases import tirage as t
-    from service.usecases.pools import PoolItem, create_pool
+    from service.tirage.usecases import ceremony
+    from service.tirage.usecases.pools import PoolItem, create_pool
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-tirage-"))
     env = {"CONSEIL_VAR_DIR": str(tmp), "SECRET_KEY": "banc-" + "x" * 40}
@@ -68,11 +69,11 @@ async def _run(n: int, engine: str) -> tuple[float, int, str]:
             await db.engine.run_ddl("CHECKPOINT")
         else:
             await db.engine.run_ddl("PRAGMA wal_checkpoint(TRUNCATE)")
-        d = await t.prepare_draw(ctx, actor, council["id"], pool["id"], t.PlanInput(seats=20))
-        await t.commit_draw(ctx, actor, council["id"], d["id"])
-        await t.enter_entropy(ctx, actor, council["id"], d["id"], DICE)
+        d = await ceremony.prepare_draw(ctx, actor, council["id"], pool["id"], draw_plan.PlanInput(seats=20))
+        await ceremony.commit_draw(ctx, actor, council["id"], d["id"])
+        await ceremony.enter_entropy(ctx, actor, council["id"], d["id"], DICE)
         t0 = time.perf_counter()
-        done = await t.rank_draw(ctx, actor, council["id"], d["id"])
+        done = await ceremony.rank_draw(ctx, actor, council["id"], d["id"])
         elapsed = time.perf_counter() - t0
         assert done["status"] == "ranked"
         ranked = sum(done["ranked_counts"].values())

@@ -24,10 +24,10 @@ def _generate_args(p: argparse.ArgumentParser) -> None:
     _generate_args,
 )
 async def _generate(ctx: AppContext, args: argparse.Namespace) -> int:
+    from service.tirage.usecases import records
     from service.usecases import letter_batches as lb
-    from service.usecases import tirage
 
-    draw = await tirage.get_draw(args.tirage)
+    draw = await records.get_draw(args.tirage)
     council_id = int(draw["council"])
     batch_id = await lb.start_batch(ctx, cli_actor(), council_id, args.tirage, args.tour)
     await lb.run_batch(ctx, batch_id)

@@ -21,8 +21,9 @@ def declared() -> list[Feature]:
     from service.outbox.feature import FEATURE as outbox
     from service.reunions.feature import FEATURE as reunions
     from service.reunions.feature_convocations import FEATURE as convocations
+    from service.tirage.feature import FEATURE as tirage
 
-    features: list[Feature] = [organisation, comptes, audit, outbox, reunions, convocations, formations, indicateurs]
+    features: list[Feature] = [organisation, comptes, audit, outbox, reunions, convocations, formations, indicateurs, tirage]
     return features
 
 
@@ -38,10 +39,6 @@ def route_handlers() -> list[Any]:
     from service.web.pages_candidatures import feature_handlers as candidatures_handlers
 
     handlers += candidatures_handlers()  # applications and composition
-    from service.api import tirage as api_tirage
-    from service.web import tirage as web_tirage
-
-    handlers += [*api_tirage.HANDLERS, *web_tirage.HANDLERS]
     from service.api.registre import REGISTRE_API
     from service.web.registre_pages import REGISTRE_PAGES
 

@@ -67,21 +67,22 @@ async def drawn_round(
     """A ranked draw of council A with round 1 open; returns the draw."""
     from datetime import datetime
 
+    from domain.draw import plan as draw_plan
     from service.audit import Actor
-    from service.usecases import tirage as t
+    from service.tirage.usecases import ceremony, records, rounds
 
     lead = Actor(world.ids["lead_a"], "lead.a@test.fr")
     council = world.ids["council_a"]
     pool = await make_pool(ctx, council, n, kind=kind)
-    d = await t.prepare_draw(ctx, lead, council, pool["id"], t.PlanInput(seats=seats))
-    await t.commit_draw(ctx, lead, council, d["id"])
-    await t.enter_entropy(ctx, lead, council, d["id"], DICE)
-    await t.rank_draw(ctx, lead, council, d["id"])
-    await t.open_round(
+    d = await ceremony.prepare_draw(ctx, lead, council, pool["id"], draw_plan.PlanInput(seats=seats))
+    await ceremony.commit_draw(ctx, lead, council, d["id"])
+    await ceremony.enter_entropy(ctx, lead, council, d["id"], DICE)
+    await ceremony.rank_draw(ctx, lead, council, d["id"])
+    await rounds.open_round(
         ctx, lead, council, d["id"], deadline=datetime(2026, 6, 1, 21, 59, tzinfo=UTC)
     )
     await save_template(ctx, world)
-    return await t.get_draw(d["id"])
+    return await records.get_draw(d["id"])
 
 
 async def save_template(ctx: Any, world: World | None, council: int | None = None) -> None:

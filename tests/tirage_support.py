@@ -16,7 +16,7 @@ def synthetic_items(
     households: bool = True,
     subject_type: str = "resident",
 ) -> list[Any]:
-    from service.usecases.pools import PoolItem
+    from service.tirage.usecases.pools import PoolItem
 
     rng = random.Random(seed)
     keys: set[str] = set()
@@ -65,7 +65,7 @@ def install_fake_subjects() -> None:
 
 async def make_pool(ctx: Any, council_id: int, n: int = 60, **kw: Any) -> dict[str, Any]:
     from service.audit import Actor
-    from service.usecases.pools import create_pool
+    from service.tirage.usecases.pools import create_pool
 
     kind = kw.pop("kind", "residents")
     return await create_pool(

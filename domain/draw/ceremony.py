@@ -42,7 +42,7 @@ from domain.draw.rounds import (
     StratumProgress,
     sex_of_stratum,
 )
-from domain.errors import InvalidInput, InvalidState
+from domain.errors import Conflict, InvalidInput, InvalidState
 from domain.i18n import _, ngettext
 from domain.rules import enforce
 
@@ -144,7 +144,7 @@ def _require_aware(at: datetime, name: str = "at") -> None:
         )
 
 
-def _require_status(draw: Draw, *allowed: DrawStatus) -> None:
+def require_status(draw: Draw, *allowed: DrawStatus) -> None:
     if draw.status is DrawStatus.ABANDONED:
         raise InvalidState(
             _("Ce tirage a été abandonné : aucune action n'est plus possible."),
@@ -157,6 +157,60 @@ def _require_status(draw: Draw, *allowed: DrawStatus) -> None:
             ),
             extra={"status": draw.status.value},
         )
+
+
+def has_ranking(status: DrawStatus) -> bool:
+    """Whether a draw in this state holds its ranking (and may have rounds)."""
+    return status in (DrawStatus.RANKED, DrawStatus.ROUNDS)
+
+
+def require_committed(draw: Draw) -> None:
+    """The public entropy comes after the commitment (§4): say so before anything else."""
+    if draw.status is DrawStatus.PREPARED:
+        raise InvalidState(
+            _("Le tirage n'est pas encore engagé : publiez l'engagement avant de saisir l'aléa."),
+            code="non-engage",
+        )
+
+
+def require_rankable(status: DrawStatus) -> None:
+    """Ranking happens once, right after the entropy; a second attempt is a conflict."""
+    if has_ranking(status):
+        raise Conflict(_("Le classement de ce tirage est déjà établi."), code="deja-classe")
+    if status is DrawStatus.ABANDONED:
+        raise InvalidState(
+            _("Ce tirage a été abandonné : aucune action n'est plus possible."),
+            code="tirage-abandonne",
+        )
+    if status is not DrawStatus.ENTROPY_ENTERED:
+        raise InvalidState(_("Saisissez d'abord l'aléa public : le classement en dépend."), code="alea-manquant")
+
+
+def require_ranked(status: DrawStatus) -> None:
+    """Rounds are proposed from the ranking."""
+    if not has_ranking(status):
+        raise InvalidState(_("Le classement n'est pas encore établi."), code="non-classe")
+
+
+def require_ranking_published(status: DrawStatus, seed: str, ranking_digest: str) -> None:
+    """A key's rank is public once the ranking is (an abandoned draw's stays public)."""
+    if status not in (DrawStatus.RANKED, DrawStatus.ROUNDS, DrawStatus.ABANDONED) or not seed or ranking_digest == "":
+        raise InvalidState(_("Le classement de ce tirage n'est pas encore établi."), code="non-classe")
+
+
+def require_reply_awaited(draw: Draw) -> None:
+    """A resident answering online: an abandoned draw awaits no reply."""
+    if draw.status is DrawStatus.ABANDONED:
+        raise InvalidState(
+            _("Ce tirage a été annulé : votre réponse n'est plus attendue."),
+            code="tirage-abandonne",
+        )
+
+
+def require_commitment(draw: Draw) -> None:
+    """The procès-verbal exists once the draw is committed."""
+    if draw.commitment is None:
+        raise InvalidState(_("Le procès-verbal n'existe qu'une fois le tirage engagé."), code="non-engage")
 
 
 def _require_not_before(at: datetime, previous: datetime | None) -> None:
@@ -245,7 +299,7 @@ def prepare(
 
 def commit(draw: Draw, at: datetime) -> Draw:
     """§3: compute and freeze the commitment. It is published before any entropy."""
-    _require_status(draw, DrawStatus.PREPARED)
+    require_status(draw, DrawStatus.PREPARED)
     _require_aware(at)
     _require_not_before(at, draw.prepared_at)
     return replace(
@@ -266,7 +320,7 @@ def enter_entropy(draw: Draw, text: str, kind: EntropyKind, entered_by: str, at:
             ),
             code="alea-deja-saisi",
         )
-    _require_status(draw, DrawStatus.COMMITTED)
+    require_status(draw, DrawStatus.COMMITTED)
     _require_aware(at)
     _require_not_before(at, draw.committed_at)
     if not entered_by:
@@ -283,7 +337,7 @@ def enter_entropy(draw: Draw, text: str, kind: EntropyKind, entered_by: str, at:
 
 def rank_draw(draw: Draw, pool: Pool) -> Draw:
     """§5: rank the frozen pool with the seed. The pool must be the committed one."""
-    _require_status(draw, DrawStatus.ENTROPY_ENTERED)
+    require_status(draw, DrawStatus.ENTROPY_ENTERED)
     if pool.digest != draw.pool_digest:
         raise InvalidInput(
             _("Cette liste n'est pas celle qui a été engagée (empreinte différente)."),
@@ -301,7 +355,7 @@ def rank_draw(draw: Draw, pool: Pool) -> Draw:
 def open_round(draw: Draw, at: datetime, counts: Mapping[str, int] | None = None) -> Draw:
     """§6: send a round. Round 1 is fixed by the quotas (``counts`` omitted or equal to
     them); later rounds take ``counts`` (see ``proposed_next_round``)."""
-    _require_status(draw, DrawStatus.RANKED, DrawStatus.ROUNDS)
+    require_status(draw, DrawStatus.RANKED, DrawStatus.ROUNDS)
     _require_aware(at)
     entered = draw.entropy.entered_at if draw.entropy else None
     _require_not_before(at, entered)
@@ -327,7 +381,7 @@ def open_round(draw: Draw, at: datetime, counts: Mapping[str, int] | None = None
 def record_reply(draw: Draw, key: str, reply: Reply, correction: str = "") -> Draw:
     """Record (or correct) an invited person's reply (``correction``: the reason for
     correcting a letter recorded as returned NPAI)."""
-    _require_status(draw, DrawStatus.ROUNDS)
+    require_status(draw, DrawStatus.ROUNDS)
     if key in draw.departed:
         raise InvalidState(
             _("« {key} » a quitté le conseil : sa réponse ne peut plus changer.").format(key=key),
@@ -339,7 +393,7 @@ def record_reply(draw: Draw, key: str, reply: Reply, correction: str = "") -> Dr
 
 def record_departure(draw: Draw, key: str) -> Draw:
     """An accepter (titulaire or suppléant) leaves; seats are recomputed from the order."""
-    _require_status(draw, DrawStatus.ROUNDS)
+    require_status(draw, DrawStatus.ROUNDS)
     if draw.replies.get(key) is not Reply.ACCEPTED or key in draw.departed:
         raise InvalidInput(
             _("« {key} » n'est ni titulaire ni suppléant.").format(key=key), field="key"
@@ -349,7 +403,7 @@ def record_departure(draw: Draw, key: str) -> Draw:
 
 def abandon(draw: Draw, reason: str, at: datetime) -> Draw:
     """Abandon the draw. It stays in the audit trail; drawing again needs a new one."""
-    _require_status(draw, *(s for s in DrawStatus if s is not DrawStatus.ABANDONED))
+    require_status(draw, *(s for s in DrawStatus if s is not DrawStatus.ABANDONED))
     _require_aware(at)
     if not reason.strip():
         raise InvalidInput(_("Indiquez la raison de l'abandon."), field="reason")

@@ -15,6 +15,7 @@ from service.api.bounds import BoundedIn
 from service.api.common import actor_of, ctx_of, user_of
 from service.api.strict import StrictInput
 from service.auth import allow
+from service.tirage.schemas import Pool
 from service.usecases import composition as uc
 
 
@@ -156,14 +157,6 @@ class ParityPointOut(BaseModel):
     college: str
     women: int
     men: int
-
-
-class PoolOut(BaseModel):
-    id: int
-    kind: str
-    digest: str
-    size: int
-    strata_counts: dict[str, int]
 
 
 def contact_policy(request: Request[Any, Any, Any]) -> str:
@@ -402,9 +395,9 @@ class CompositionController(Controller):
         "sexe) pour un "
         "tirage cc-draw/1, quand ils sont plus nombreux que les sièges qui leur sont réservés.",
     )
-    async def volunteer_pool(self, request: Request[Any, Any, Any], council_id: int) -> PoolOut:
+    async def volunteer_pool(self, request: Request[Any, Any, Any], council_id: int) -> Pool:
         pool = await uc.build_volunteer_pool(ctx_of(request), actor_of(request), council_id)
-        return PoolOut(**{k: pool[k] for k in PoolOut.model_fields})
+        return Pool(**{k: pool[k] for k in Pool.model_fields})
 
     @get(
         "/composition/rapport.pdf",

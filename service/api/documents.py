@@ -168,9 +168,9 @@ class LettersController(Controller):
     ) -> LetterBatchOut:
         from domain.errors import NotFound
         from domain.i18n import _
-        from service.usecases import tirage
+        from service.tirage.usecases import records
 
-        await tirage.get_draw(draw_id, council_id)
+        await records.get_draw(draw_id, council_id)
         batch = await lb.get_batch(council_id, draw_id, round_no, ctx_of(request).now())
         if batch is None:
             raise NotFound(

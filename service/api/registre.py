@@ -24,6 +24,7 @@ from service.api.common import actor_of, ctx_of
 from service.api.strict import StrictInput
 from service.auth import allow
 from service.registre import uploads
+from service.tirage.schemas import Pool
 from service.usecases import registre as uc
 
 
@@ -180,17 +181,9 @@ class PoolIn(_In):
     accepter_date_inconnue: bool = False
 
 
-class PoolOut(BaseModel):
-    id: int
-    council: int
-    kind: str
-    label: str
-    reference_date: str
-    stratification: dict[str, Any]
-    digest: str
-    size: int
-    strata_counts: dict[str, int]
-    created_at: datetime
+class ResidentsPool(Pool):
+    """The residents' pool just built, with the eligibility summary it came from."""
+
     eligibilite: EligibilitySummary
 
 
@@ -430,7 +423,7 @@ class RegisterController(Controller):
         status_code=HTTP_201_CREATED,
         summary="Constituer le vivier (fichier cc-draw/1)",
     )
-    async def pool(self, request: Request[Any, Any, Any], council_id: int, data: PoolIn) -> PoolOut:
+    async def pool(self, request: Request[Any, Any, Any], council_id: int, data: PoolIn) -> ResidentsPool:
         spec: dict[str, Any] = {"mode": data.stratification}
         if data.tranches:
             spec["tranches"] = data.tranches
@@ -443,7 +436,7 @@ class RegisterController(Controller):
             label=data.libelle,
             accept_unknown_birth_date=data.accepter_date_inconnue,
         )
-        return PoolOut(**pool)
+        return ResidentsPool(**pool)
 
     @post(
         "/purge",

@@ -49,8 +49,8 @@ from service.comptes.tables import Account
 from service.context import AppContext
 from service.db.tables_candidatures import CandidatureHabitant, Membre, MembreHistorique
 from service.db.versioned import versioned_update
+from service.tirage.usecases.people import ReplyContact
 from service.usecases.candidatures import local_today
-from service.usecases.tirage_people import ReplyContact
 
 ORIGINS_BY_COLLEGE = {
     College.HABITANTS: {
@@ -735,11 +735,11 @@ async def _draw_departure(
     if member.get("draw_id") is None or not member.get("pool_key"):
         return None
     try:
-        from service.usecases import tirage
+        from service.tirage.usecases import replies
     except ImportError:
         return None
     try:
-        return await tirage.record_departure(
+        return await replies.record_departure(
             ctx, actor, int(member["council"]), int(member["draw_id"]), member["pool_key"]
         )
     except (InvalidState, NotFound):
@@ -837,9 +837,9 @@ async def members_from_draw(
     draw's order, used for replacements). People already created from this draw are
     skipped, so the call can be repeated after later rounds."""
     from service.organisation.subjects import load_subjects
-    from service.usecases import tirage
+    from service.tirage.usecases import records
 
-    results = await tirage.draw_results(draw_id)
+    results = await records.draw_results(draw_id)
     if results.council_id != council_id:
         raise NotFound(_("Tirage introuvable."))
     if not results.titulaires:
@@ -1019,7 +1019,7 @@ async def build_volunteer_pool(ctx: AppContext, actor: Actor, council_id: int) -
     """When accepted volunteers outnumber the seats reserved for them, freeze them into a
     pool of kind « volontaires », stratified by sex, for the draw (cc-draw/1)."""
     from domain.registre.normalise import parse_address
-    from service.usecases.pools import PoolItem, create_pool, new_key
+    from service.tirage.usecases.pools import PoolItem, create_pool, new_key
 
     council = await council_row(council_id)
     seats = int((council["settings"] or {}).get("sieges_volontaires", 0))

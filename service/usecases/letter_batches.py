@@ -39,7 +39,6 @@ from service import audit
 from service.audit import Actor
 from service.context import AppContext
 from service.db.tables_documents import LetterBatch, LetterBatchChunk
-from service.db.tables_tirage import DrawRound
 from service.documents.assemble import PdfAssembler
 from service.documents.csv_export import CsvExport
 from service.documents.fonts import missing_glyphs
@@ -56,8 +55,9 @@ from service.documents.render import render_to_bytes
 from service.organisation import subjects as subjects_uc
 from service.organisation import usecases as org
 from service.public_address import public_base_url_for_documents
+from service.tirage.tables import DrawRound
+from service.tirage.usecases import records, rounds
 from service.usecases import letters as letters_uc
-from service.usecases import tirage
 
 log = logging.getLogger("conseil.courrier")
 
@@ -118,8 +118,8 @@ def _address_of(subject: subjects_uc.Subject) -> AdressePostale:
 
 async def prepare_round(ctx: AppContext, draw_id: int, round_no: int) -> PreparedRound:
     """The letters of a round in mail-room order, and those withheld with their reason."""
-    draw = await tirage.get_draw(draw_id)
-    recipients = await tirage.round_recipients(ctx, draw_id, round_no)
+    draw = await records.get_draw(draw_id)
+    recipients = await rounds.round_recipients(ctx, draw_id, round_no)
     round_row = (
         await DrawRound.select(DrawRound.at)
         .where((DrawRound.draw == draw_id) & (DrawRound.number == round_no))
@@ -137,7 +137,7 @@ async def prepare_round(ctx: AppContext, draw_id: int, round_no: int) -> Prepare
     withheld: list[Withheld] = []
     for r in recipients:
 
-        def hold(code: str, message: str, r: tirage.Recipient = r) -> None:
+        def hold(code: str, message: str, r: rounds.Recipient = r) -> None:
             withheld.append(Withheld(r.invitation_id, r.rank, r.stratum, code, message))
 
         subject = (
@@ -279,7 +279,7 @@ async def start_batch(
     # Letters go to residents: refuse before recording anything if the reply address and
     # QR code would point to a loopback or unset address.
     public_base_url_for_documents(ctx.settings)
-    draw = await tirage.get_draw(draw_id, council_id)  # NotFound for another council's draw
+    draw = await records.get_draw(draw_id, council_id)  # NotFound for another council's draw
     if draw["kind"] != "residents":
         # The letter's wording (drawn from the register; RGPD source: electoral list and
         # landlords' files) is only true for residents; volunteers applied themselves.
@@ -290,7 +290,7 @@ async def start_batch(
             ),
             code="tirage-volontaires",
         )
-    recipients = await tirage.round_recipients(ctx, draw_id, round_no)
+    recipients = await rounds.round_recipients(ctx, draw_id, round_no)
     if not recipients:
         raise InvalidState(
             _("Ce tour n'invite personne : il n'y a aucune lettre à produire."), code="tour-vide"
@@ -540,7 +540,7 @@ async def withheld_with_names(batch: dict[str, Any], draw_id: int) -> list[dict[
     if not items:
         return []
     ids = {int(w["invitation_id"]) for w in items}
-    from service.db.tables_tirage import DrawInvitation
+    from service.tirage.tables import DrawInvitation
 
     invs = await DrawInvitation.select(
         DrawInvitation.id, DrawInvitation.subject_type, DrawInvitation.subject_id

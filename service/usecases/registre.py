@@ -73,7 +73,7 @@ from service.organisation.tables import Council
 from service.registre.reader import Table, read_table
 from service.registre.rows import PERSON_COLUMNS, person_rows, pool_keys
 from service.registre.uploads import file_digest
-from service.usecases.pools import PoolItem, create_pool
+from service.tirage.usecases.pools import PoolItem, create_pool
 
 log = logging.getLogger("conseil.registre")
 

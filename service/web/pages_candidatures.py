@@ -366,7 +366,7 @@ def _draw_page_for_pool(council_id: int, pool_id: int) -> str:
     """Where the lead continues with the volunteers' pool: the draw feature's preparation
     page (cc-draw/1 over this pool), else back to the applications page."""
     try:
-        from service.usecases import tirage  # noqa: F401
+        import service.tirage.scopes  # noqa: F401  (registers the draw's scope resolvers)
     except ImportError:
         return f"/conseils/{council_id}/candidatures?ok=vivier-cree&vivier={pool_id}"
     return f"/conseils/{council_id}/tirages/nouveau?vivier={pool_id}"
@@ -743,10 +743,10 @@ def _member_values(m: dict[str, Any]) -> dict[str, Any]:
 async def _draws(council_id: int) -> list[dict[str, Any]]:
     """The council's draws with links to their verification, when the draw feature is present."""
     try:
-        from service.usecases import tirage
+        from service.tirage.usecases import records
     except ImportError:
         return []
-    return list(await tirage.list_draws(council_id))
+    return list(await records.list_draws(council_id))
 
 
 # --- the member's own page ------------------------------------------------------------

@@ -21,10 +21,10 @@ from service.documents.letters import PLACEHOLDERS, LetterWording
 from service.errors import status_of
 from service.organisation import usecases as org
 from service.organisation.pages import COUNCIL_SECTIONS
+from service.tirage.usecases import records, replies, rounds
+from service.tirage.usecases.people import ReplyContact
 from service.usecases import letter_batches as lb
 from service.usecases import letters as uc
-from service.usecases import tirage
-from service.usecases.tirage_people import ReplyContact
 from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH["modele-enregistre"] = ("succes", "Modèle de lettre enregistré.")
@@ -167,10 +167,10 @@ class RoundLetterPages(Controller):
     async def rounds(self, request: Request[Any, Any, Any], council_id: int) -> Template:
         council = await org.get_council(council_id)
         draws = []
-        for d in await tirage.list_draws(council_id):
+        for d in await records.list_draws(council_id):
             if d["status"] not in ("rounds",) or d["kind"] != "residents":
                 continue
-            state = await tirage.draw_state(int(d["id"]), council_id)
+            state = await records.draw_state(int(d["id"]), council_id)
             draws.append({**d, "rounds": state.get("rounds", [])})
         return render(
             request,
@@ -193,8 +193,8 @@ class RoundLetterPages(Controller):
     ) -> Template:
         ctx = ctx_of(request)
         council = await org.get_council(council_id)
-        draw = await tirage.get_draw(draw_id, council_id)
-        recipients = await tirage.round_recipients(ctx, draw_id, round_no)
+        draw = await records.get_draw(draw_id, council_id)
+        recipients = await rounds.round_recipients(ctx, draw_id, round_no)
         batch = await lb.get_batch(council_id, draw_id, round_no, ctx.now())
         retenus = await lb.withheld_with_names(batch, draw_id) if batch else []
         base = f"/conseils/{council_id}/tirages/{draw_id}/tours/{round_no}/courriers"
@@ -255,7 +255,7 @@ class RoundLetterPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int, round_no: int
     ) -> Stream:
         batch = await lb.ready_batch(council_id, draw_id, round_no, ctx_of(request).now())
-        draw = await tirage.get_draw(draw_id, council_id)
+        draw = await records.get_draw(draw_id, council_id)
         name = f"lettres-{draw['reference']}-tour-{round_no}.pdf"
         return Stream(
             lb.iter_pdf(int(batch["id"])),
@@ -276,7 +276,7 @@ class RoundLetterPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int, round_no: int
     ) -> Response[bytes]:
         batch = await lb.ready_batch(council_id, draw_id, round_no, ctx_of(request).now())
-        draw = await tirage.get_draw(draw_id, council_id)
+        draw = await records.get_draw(draw_id, council_id)
         name = f"adresses-{draw['reference']}-tour-{round_no}.csv"
         return Response(
             await lb.batch_csv(int(batch["id"])),
@@ -356,7 +356,7 @@ class ReplyPages(Controller):
         if errors:
             return self._form(request, values, errors, status=422)
         try:
-            result = await tirage.reply_online(
+            result = await replies.reply_online(
                 ctx_of(request),
                 values["code"],
                 values["annee_naissance"],

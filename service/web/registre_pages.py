@@ -499,7 +499,7 @@ class RegisterPages(Controller):
         status: int = 200,
         form: dict[str, Any] | None = None,
     ) -> Template:
-        from service.usecases.pools import list_pools
+        from service.tirage.usecases.pools import list_pools
 
         council = await org.get_council(council_id)
         return render(

@@ -37,19 +37,20 @@ def sample_council(test_settings: Any) -> int:
 
 async def _sample_round(ctx: Any, ids: dict[str, int]) -> tuple[int, int]:
     """The sample registers' pool, a draw of 4 seats ranked, round 1 open, no reply yet."""
+    from domain.draw import plan as draw_plan
     from service.audit import Actor
-    from service.usecases import pools as pools_uc
-    from service.usecases import tirage as t
+    from service.tirage.usecases import ceremony, rounds
+    from service.tirage.usecases import pools as pools_uc
     from tests.tirage_support import DICE
 
     council = await _sample_pool(ctx, ids)
     lead = Actor.system("test")
     pool = (await pools_uc.list_pools(council))[0]
-    d = await t.prepare_draw(ctx, lead, council, pool["id"], t.PlanInput(seats=4))
-    await t.commit_draw(ctx, lead, council, d["id"])
-    await t.enter_entropy(ctx, lead, council, d["id"], DICE)
-    await t.rank_draw(ctx, lead, council, d["id"])
-    await t.open_round(ctx, lead, council, d["id"])
+    d = await ceremony.prepare_draw(ctx, lead, council, pool["id"], draw_plan.PlanInput(seats=4))
+    await ceremony.commit_draw(ctx, lead, council, d["id"])
+    await ceremony.enter_entropy(ctx, lead, council, d["id"], DICE)
+    await ceremony.rank_draw(ctx, lead, council, d["id"])
+    await rounds.open_round(ctx, lead, council, d["id"])
     return council, int(d["id"])
 
 
@@ -59,7 +60,7 @@ async def _sample_round_with_auditor(ctx: Any, ids: dict[str, int]) -> dict[str,
     from service.comptes.tables import RoleAssignment
     from service.comptes.usecases.accounts import _create_account
     from service.db.tables_registre import RegisterPerson
-    from service.usecases import tirage as t
+    from service.tirage.usecases import rounds
     from tests.conftest import PASSWORD
 
     council, draw = await _sample_round(ctx, ids)
@@ -68,7 +69,7 @@ async def _sample_round_with_auditor(ctx: Any, ids: dict[str, int]) -> dict[str,
                                         ctx.now())
         await RoleAssignment.insert(RoleAssignment(account=account, role="auditeur",
                                                    departement="37"))
-    first = (await t.round_recipients(ctx, draw, 1))[0]
+    first = (await rounds.round_recipients(ctx, draw, 1))[0]
     person = await RegisterPerson.select().where(RegisterPerson.id == first.subject_id).first()
     assert person is not None
     return {"council": council, "draw": draw, "code": first.reply_code, "key": first.key,

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 async def _with_pool(ctx: Any, ids: dict[str, int]) -> int:
     from service.audit import Actor
-    from service.usecases.pools import create_pool
+    from service.tirage.usecases.pools import create_pool
 
     await create_pool(ctx, Actor.system(), ids["council"], synthetic_items(120), label="Registre 2026")
     return ids["council"]

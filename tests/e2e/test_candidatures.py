@@ -298,7 +298,7 @@ async def test_volunteer_pool_when_volunteers_outnumber_seats(
 ) -> None:
     from service.audit import Actor
     from service.organisation import usecases as org
-    from service.usecases.pools import pool_file
+    from service.tirage.usecases.pools import pool_file
 
     council = await org.get_council(world.ids["council_a"])
     await org.update_council(

@@ -16,11 +16,11 @@ pytestmark = pytest.mark.anyio
 
 
 async def _setup(ctx: Any, world: World) -> tuple[dict[str, Any], list[Any]]:
-    from service.usecases import tirage as t
+    from service.tirage.usecases import rounds
 
     install_subjects()
     draw = await drawn_round(ctx, world, n=20)
-    return draw, await t.round_recipients(ctx, draw["id"], 1)
+    return draw, await rounds.round_recipients(ctx, draw["id"], 1)
 
 
 async def _post(client: Any, **values: str) -> Any:
@@ -37,7 +37,7 @@ async def _post(client: Any, **values: str) -> Any:
 async def test_qr_code_url_prefills_the_code_and_reply_is_recorded(
     client: Any, ctx: Any, world: World
 ) -> None:
-    from service.db.tables_tirage import DrawInvitation
+    from service.tirage.tables import DrawInvitation
 
     draw, recipients = await _setup(ctx, world)
     r0 = recipients[0]

@@ -80,7 +80,7 @@ async def test_api_ceremony_and_bad_input(client: Any, ctx: Any, world: World) -
 async def test_empty_pool_and_pool_changed_after_commitment(
     client: Any, ctx: Any, world: World
 ) -> None:
-    from service.db.tables import Pool
+    from service.tirage.tables import Pool
 
     h = bearer(world, "lead_a")
     empty = (
@@ -142,14 +142,14 @@ async def test_public_record_lookup_and_auditor_files(client: Any, ctx: Any, wor
 async def test_online_reply_guessed_codes_are_rate_limited(
     client: Any, ctx: Any, world: World
 ) -> None:
-    from service.usecases import tirage as t
+    from service.tirage.usecases import replies, rounds
 
     install_fake_subjects()
     d = await _ranked(client, ctx, world)
     await client.post(f"{_base(world)}/{d['id']}/tours", json={}, headers=bearer(world, "lead_a"))
-    recips = await t.round_recipients(ctx, d["id"], 1)
+    recips = await rounds.round_recipients(ctx, d["id"], 1)
     seen = set()
-    for n in range(t.REPLY_MAX_FAILURES_PER_CLIENT):
+    for n in range(replies.REPLY_MAX_FAILURES_PER_CLIENT):
         r = await client.post(
             "/api/v1/tirages/reponse",
             json={"code": f"ABCDE-{n:05d}", "birth_year": 1980, "answer": "accepte"},
@@ -265,10 +265,10 @@ async def test_lead_pages_run_a_ceremony(client: Any, ctx: Any, world: World) ->
     ).status_code == 303
     detail = await client.get(url)
     assert detail.status_code == 200 and "Réponses" in detail.text
-    from service.usecases import tirage as t
+    from service.tirage.usecases import rounds
 
     draw_id = int(url.rsplit("/", 1)[1])
-    recips = await t.round_recipients(ctx, draw_id, 1)
+    recips = await rounds.round_recipients(ctx, draw_id, 1)
     files = {
         "fichier": ("reponses.csv", f"cle;reponse\n{recips[0].key};accepte\n".encode(), "text/csv")
     }

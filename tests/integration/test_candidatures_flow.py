@@ -79,10 +79,11 @@ async def test_imported_perimeter_checks_volunteers_addresses(ctx: Any, world: W
 async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(
     ctx: Any, world: World
 ) -> None:
+    from domain.draw import plan as draw_plan
     from service.organisation import usecases as org
+    from service.tirage.usecases import ceremony, records, replies, rounds
     from service.usecases import candidatures as cand
     from service.usecases import composition as comp
-    from service.usecases import tirage as t
 
     council_id = world.ids["council_a"]
     council = await org.get_council(council_id)
@@ -104,18 +105,18 @@ async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(
         await cand.review(ctx, _lead(world), "habitant", result["id"], "acceptee", "", 1)
     pool = await comp.build_volunteer_pool(ctx, _lead(world), council_id)
     assert pool["kind"] == "volontaires" and pool["strata_counts"] == {"F": 3, "M": 3}
-    d = await t.prepare_draw(
-        ctx, _lead(world), council_id, pool["id"], t.PlanInput(seats=2, multiple=3)
+    d = await ceremony.prepare_draw(
+        ctx, _lead(world), council_id, pool["id"], draw_plan.PlanInput(seats=2, multiple=3)
     )
-    await t.commit_draw(ctx, _lead(world), council_id, d["id"])
-    await t.enter_entropy(ctx, _lead(world), council_id, d["id"], DICE)
-    await t.rank_draw(ctx, _lead(world), council_id, d["id"])
-    await t.open_round(ctx, _lead(world), council_id, d["id"])
-    recipients = await t.round_recipients(ctx, d["id"], 1)
+    await ceremony.commit_draw(ctx, _lead(world), council_id, d["id"])
+    await ceremony.enter_entropy(ctx, _lead(world), council_id, d["id"], DICE)
+    await ceremony.rank_draw(ctx, _lead(world), council_id, d["id"])
+    await rounds.open_round(ctx, _lead(world), council_id, d["id"])
+    recipients = await rounds.round_recipients(ctx, d["id"], 1)
     assert {r.subject_type for r in recipients} == {"candidature"}
     for r in recipients:
-        await t.record_reply(ctx, _lead(world), council_id, d["id"], r.key, "accepte")
-    results = await t.draw_results(d["id"])
+        await replies.record_reply(ctx, _lead(world), council_id, d["id"], r.key, "accepte")
+    results = await records.draw_results(d["id"])
     assert len(results.titulaires) == 2 and len(results.suppleants) == 4
     members = await comp.members_from_draw(ctx, _lead(world), council_id, d["id"], date(2026, 4, 1))
     assert len(members) == 6
@@ -141,7 +142,7 @@ async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(
         and departure.proposal["rank"] == 2
         and departure.proposal["sexe"] == "F"
     )
-    after = await t.draw_results(d["id"])
+    after = await records.draw_results(d["id"])
     assert departure.proposal["pool_key"] in {h.key for h in after.titulaires}
     promoted = await comp.promote_replacement(
         ctx, _lead(world), woman["id"], departure.proposal["id"], departure.proposal["version"]
@@ -150,7 +151,7 @@ async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(
     points, _start, _end = await comp.timeline(ctx, council_id)
     residents = [p for p in points if p.college.value == "habitants"]
     assert all(p.women == 1 and p.men == 1 for p in residents)
-    assert (await t.reverify(d["id"])).ok
+    assert (await records.reverify(d["id"])).ok
 
 
 async def test_retention_purge_keeps_members_and_invited_volunteers(

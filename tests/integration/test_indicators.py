@@ -20,11 +20,11 @@ pytestmark = pytest.mark.anyio
 
 async def seed(ctx: Any) -> tuple[World, dict[str, Any]]:
     from service.audit import Actor
-    from service.db.tables_tirage import DrawInvitation
     from service.formations.store import TrainingStore
     from service.formations.usecases import attendance, enrolment, schedule
     from service.reunions.tables import Reunion, ReunionPresence, ReunionQuestion
-    from service.usecases import tirage
+    from service.tirage.tables import DrawInvitation
+    from service.tirage.usecases import replies
     from tests.letters_support import drawn_round, install_subjects
 
     world = await build_world(ctx)
@@ -45,7 +45,7 @@ async def seed(ctx: Any) -> tuple[World, dict[str, Any]]:
     men = [i for i in invitations if i["stratum"].startswith("M")]
     lead = Actor(world.ids["lead_a"], "lead")
     for inv in (women[0], women[1], men[0]):
-        await tirage.record_reply(ctx, lead, c, d["id"], inv["key"], "accepted")
+        await replies.record_reply(ctx, lead, c, d["id"], inv["key"], "accepted")
     # Two meetings: one held with quorum (3 of 4 present), one without (1 of 4).
     async with ctx.db.transaction():
         for status, day, present in (("tenue", 12, {f1, f2, m1}), ("quorum_non_atteint", 26, {f1})):

@@ -56,7 +56,7 @@ def test_table_cells_never_cut_a_word(tmp_path: Path) -> None:
 
     from domain.labels import stratum_label
     from service.documents.page import fit_columns, mm, text_width
-    from service.documents.pv import _table
+    from service.tirage.documents import _table
 
     rows = [["Strate", "Résultat", "Détail"],
             [stratum_label("F/sans-bureau"), "Avertissement", "un texte assez long " * 6]]

@@ -45,12 +45,12 @@ async def _pdf(batch: dict[str, Any]) -> bytes:
 async def test_round_letters_in_mail_room_order_with_withheld_people(
     ctx: Any, world: World, tmp_path: Path
 ) -> None:
+    from service.tirage.usecases import rounds
     from service.usecases import letter_batches as lb
-    from service.usecases import tirage as t
 
     install_subjects()
     draw = await drawn_round(ctx, world)
-    recipients = await t.round_recipients(ctx, draw["id"], 1)
+    recipients = await rounds.round_recipients(ctx, draw["id"], 1)
     batch = await _generate(ctx, world, draw["id"])
     assert batch["status"] == "pret", batch
     withheld = {w["code"] for w in batch["withheld"]}

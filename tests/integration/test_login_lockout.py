@@ -82,11 +82,11 @@ async def test_parallel_wrong_reply_codes_are_bounded_per_code(ctx: Any, world: 
     """The online reply counts the same way: 30 guesses at once on one code, at most 5
     reach the check (the code's limit)."""
     from domain.errors import InvalidInput, TooManyAttempts
-    from service.usecases import tirage as t
+    from service.tirage.usecases import replies
 
     results = await asyncio.gather(
-        *[t.reply_online(ctx, "ZZZZZ-ZZZZZ", 1980 + i, "accepte", "", f"client-{i}") for i in range(30)], return_exceptions=True
+        *[replies.reply_online(ctx, "ZZZZZ-ZZZZZ", 1980 + i, "accepte", "", f"client-{i}") for i in range(30)], return_exceptions=True
     )
     refused = [r for r in results if isinstance(r, InvalidInput)]
     locked = [r for r in results if isinstance(r, TooManyAttempts)]
-    assert len(refused) == t.REPLY_MAX_FAILURES_PER_CODE and len(locked) == 30 - len(refused), results
+    assert len(refused) == replies.REPLY_MAX_FAILURES_PER_CODE and len(locked) == 30 - len(refused), results

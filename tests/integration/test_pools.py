@@ -16,8 +16,8 @@ async def test_create_pool_stores_exact_file_members_and_audit(ctx: Any, world: 
     from domain.draw.protocol import parse_pool
     from service.audit import Actor
     from service.audit.tables import AuditEvent
-    from service.db.tables import PoolMember
-    from service.usecases.pools import PoolItem, create_pool, members_by_key, new_key, pool_file
+    from service.tirage.tables import PoolMember
+    from service.tirage.usecases.pools import PoolItem, create_pool, members_by_key, new_key, pool_file
 
     items = [PoolItem(new_key(), "F" if i % 2 else "M", f"h{i // 3}", "resident", i) for i in range(50)]
     info = await create_pool(ctx, Actor(world.ids["lead_a"], "lead"), world.ids["council_a"], items, label="test")
@@ -36,8 +36,8 @@ async def test_failed_pool_leaves_nothing(ctx: Any, world: World) -> None:
     from domain.errors import InvalidInput
     from service.audit import Actor
     from service.audit.tables import AuditEvent
-    from service.db.tables import Pool, PoolMember
-    from service.usecases.pools import PoolItem, create_pool
+    from service.tirage.tables import Pool, PoolMember
+    from service.tirage.usecases.pools import PoolItem, create_pool
 
     duplicate = [PoolItem("cle-double-1", "F", ""), PoolItem("cle-double-1", "M", "")]
     with pytest.raises(InvalidInput):
@@ -51,7 +51,7 @@ async def test_failed_pool_leaves_nothing(ctx: Any, world: World) -> None:
 
 async def test_bulk_insert_rolls_back_with_the_transaction(ctx: Any, world: World) -> None:
     from service.db.bulk import bulk_insert
-    from service.db.tables import Pool, PoolMember
+    from service.tirage.tables import Pool, PoolMember
 
     pool_id = (await Pool.insert(Pool(council=world.ids["council_a"], digest="x" * 64)).returning(Pool.id))[0]["id"]
     with pytest.raises(RuntimeError):

@@ -93,7 +93,7 @@ async def test_samples_give_the_known_figures(ctx: Any, world: World, monkeypatc
 async def test_pool_from_register(ctx: Any, world: World) -> None:
     from domain.draw.protocol import parse_pool
     from service.organisation.subjects import load_subjects
-    from service.usecases import pools
+    from service.tirage.usecases import pools
     from service.usecases import registre as uc
 
     await _import_all(ctx, world)
@@ -288,9 +288,9 @@ async def test_purge_removes_unselected_after_retention_and_spares_selected(
     ctx: Any, world: World, clock: Any
 ) -> None:
     from service.audit.tables import AuditEvent
-    from service.db.tables import PoolMember
     from service.db.tables_registre import RegisterPerson, RegisterSource
     from service.organisation.subjects import load_subjects, mark_selected
+    from service.tirage.tables import PoolMember
     from service.usecases import registre as uc
 
     await _import_all(ctx, world)

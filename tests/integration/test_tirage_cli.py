@@ -17,7 +17,7 @@ async def _setup(settings: Any) -> tuple[int, int]:
     from service.context import AppContext
     from service.db.engine import bind_engine, make_engine
     from service.organisation import usecases as org
-    from service.usecases.pools import create_pool
+    from service.tirage.usecases.pools import create_pool
 
     db = bind_engine(make_engine(settings))
     db.use_pool = False

@@ -39,7 +39,7 @@ def pools(draw: st.DrawFn, strata: tuple[str, ...] = SUBS, max_size: int = 80) -
 def test_committed_plan_keeps_parity_and_never_exceeds_the_pool(
     counts: dict[str, int], seats: int, odd: str, multiple: int
 ) -> None:
-    from service.usecases.tirage import PlanInput, plan_for
+    from domain.draw.plan import PlanInput, plan_for
 
     try:
         plan = plan_for(counts, PlanInput(seats=seats, odd_seat=odd, multiple=multiple))
@@ -61,7 +61,7 @@ def test_committed_plan_keeps_parity_and_never_exceeds_the_pool(
 def test_stored_ranking_blob_round_trips_and_holds_every_entry_once(
     entries: list[PoolEntry], seed: bytes, oph: bool
 ) -> None:
-    from service.usecases.tirage import decode_ranking, encode_ranking
+    from service.tirage.usecases.common import decode_ranking, encode_ranking
 
     pool = parse_pool(serialise_pool(entries))
     ranking = rank(pool, seed, oph)
@@ -78,13 +78,13 @@ def test_pool_read_back_without_revalidation_is_the_parsed_pool(
     entries: list[PoolEntry], rnd: random.Random
 ) -> None:
     from domain.draw.protocol import pool_digest
-    from service.usecases.tirage import _trusted_pool
+    from service.tirage.usecases.plan import trusted_pool
 
     shuffled = list(entries)
     rnd.shuffle(shuffled)
     data = serialise_pool(shuffled)  # line order of the input never matters
     assert data == serialise_pool(entries)
-    ours, ref = _trusted_pool(data, pool_digest(data)), parse_pool(data)
+    ours, ref = trusted_pool(data, pool_digest(data)), parse_pool(data)
     assert (ours.keys, ours.strata, ours.households, dict(ours.strata_counts), ours.digest) == (
         ref.keys,
         ref.strata,
@@ -100,7 +100,7 @@ def test_pool_read_back_without_revalidation_is_the_parsed_pool(
     st.sampled_from(["CC-2026-0001", "CC-2027-0042"]),
 )
 def test_reply_codes_are_stable_and_forgiving(key: str, reference: str) -> None:
-    from service.usecases.tirage import CODE_ALPHABET, code_digest, reply_code
+    from service.tirage.usecases.common import CODE_ALPHABET, code_digest, reply_code
 
     code = reply_code("secret" * 8, reference, key)
     assert code == reply_code("secret" * 8, reference, key)

@@ -17,9 +17,9 @@ from babel.numbers import format_decimal
 
 from domain.genre import lead_title
 from domain.i18n import _, ngettext
+from service.tirage.usecases import pools, records
 from service.usecases import composition as comp
 from service.usecases import letter_batches as lb
-from service.usecases import pools, tirage
 from service.usecases import registre as reg
 
 NOT_STARTED = "a_faire"
@@ -269,10 +269,10 @@ async def council_journey(council_id: int, now: datetime, routes: Collection[str
     steps = [registers, _eligibility_step(base, facts)]
     resident_pools = await pools.list_pools(council_id, "residents")
     steps.append(_pool_step(base, facts, resident_pools))
-    draws = [d for d in await tirage.list_draws(council_id) if d["kind"] == "residents" and d["status"] != "abandoned"]
+    draws = [d for d in await records.list_draws(council_id) if d["kind"] == "residents" and d["status"] != "abandoned"]
     draw = draws[0] if draws else None
     steps.append(_draw_step(base, draw, bool(resident_pools), lead_genre))
-    state = await tirage.draw_state(int(draw["id"]), council_id) if draw and draw["status"] == "rounds" else None
+    state = await records.draw_state(int(draw["id"]), council_id) if draw and draw["status"] == "rounds" else None
     if draw is None or draw["status"] != "rounds" or state is None:
         steps += _letters_waiting(base, draw)
     else:

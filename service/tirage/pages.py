@@ -1,7 +1,7 @@
 """Pages of the draw by lot: the lead's draw page, the ceremony on a projector, the
 printable commitment, the public record and the public key look-up.
 
-Controllers decode the form, call ``service.usecases.tirage`` and re-render with the
+Controllers decode the form, call the use cases of ``service.tirage.usecases`` and re-render with the
 French error next to the field, as the foundation's pages do."""
 
 from __future__ import annotations
@@ -11,22 +11,23 @@ from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from domain.access import Action, is_allowed
+from domain.draw import plan as draw_plan
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import _
 from domain.registre.households import HOUSEHOLD_RULE
 from service.api.bounds import bounded_int, check_day
 from service.api.common import actor_of, ctx_of, user_of
-from service.auth import allow, public
+from service.auth import allow
 from service.errors import status_of
 from service.organisation import usecases as org
 from service.organisation.pages import COUNCIL_SECTIONS
-from service.usecases import pools as pools_uc
-from service.usecases import tirage as uc
-from service.usecases import tirage_people as people_uc
+from service.tirage.usecases import ceremony, plan, records, replies, rounds
+from service.tirage.usecases import people as people_uc
+from service.tirage.usecases import pools as pools_uc
 from service.web.confirm import confirm_or_page
 from service.web.render import FLASH, form_errors, form_text, render, see_other
 
@@ -71,7 +72,7 @@ def _int(value: str, field: str) -> int:
         raise InvalidInput(_("Indiquez un nombre entier."), field=field) from None
 
 
-def _fil(conseil: Mapping[str, Any], *more: dict[str, Any]) -> list[dict[str, Any]]:
+def fil(conseil: Mapping[str, Any], *more: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"href": "/", "label": _("Tableau de bord")},
         {"href": f"/conseils/{conseil['id']}", "label": conseil["name"]},
@@ -80,17 +81,17 @@ def _fil(conseil: Mapping[str, Any], *more: dict[str, Any]) -> list[dict[str, An
     ]
 
 
-def _plan_input(form: Any, strata: list[str]) -> uc.PlanInput:
+def _plan_input(form: Any, strata: list[str]) -> draw_plan.PlanInput:
     invitations: dict[str, int] | None = None
     given = {s: form_text(form, f"invitations.{s}") for s in strata}
     if any(given.values()):
         invitations = {s: _int(v or "0", f"invitations.{s}") for s, v in given.items()}
-    return uc.PlanInput(
+    return draw_plan.PlanInput(
         seats=_int(form_text(form, "seats") or "0", "seats"),
         odd_seat=form_text(form, "odd_seat") or None,
         one_per_household=form_text(form, "one_per_household") == "oui",
         invitations=invitations,
-        multiple=_int(form_text(form, "multiple") or str(uc.DEFAULT_MULTIPLE), "multiple"),
+        multiple=_int(form_text(form, "multiple") or str(draw_plan.DEFAULT_MULTIPLE), "multiple"),
     )
 
 
@@ -108,10 +109,10 @@ class DrawPages(Controller):
             "tirage/liste.html",
             titre=_("Tirages au sort"),
             conseil=conseil,
-            tirages=await uc.list_draws(council_id),
+            tirages=await records.list_draws(council_id),
             peut_tirer=is_allowed(user.principal, Action.RUN_DRAW, scope),
             peut_auditer=is_allowed(user.principal, Action.READ_DRAW_AUDIT, scope),
-            fil=[*_fil(conseil)[:-1], {"label": _("Tirages au sort")}],
+            fil=[*fil(conseil)[:-1], {"label": _("Tirages au sort")}],
         )
 
     async def _new_form(
@@ -139,17 +140,17 @@ class DrawPages(Controller):
             form=form,
             erreurs=erreurs,
             proposition=proposition,
-            multiple_defaut=uc.DEFAULT_MULTIPLE,
+            multiple_defaut=draw_plan.DEFAULT_MULTIPLE,
             regle_foyer=HOUSEHOLD_RULE,
             ecartes_foyer=ecartes_foyer,
-            fil=_fil(conseil, {"label": _("Préparer un tirage")}),
+            fil=fil(conseil, {"label": _("Préparer un tirage")}),
         )
 
     @get("/nouveau", opt=allow(Action.RUN_DRAW, "council_id"))
     async def new_form(
         self, request: Request[Any, Any, Any], council_id: int, vivier: int | None = None
     ) -> Template:
-        form = {"one_per_household": "oui", "multiple": str(uc.DEFAULT_MULTIPLE)}
+        form = {"one_per_household": "oui", "multiple": str(draw_plan.DEFAULT_MULTIPLE)}
         if vivier is not None:
             form["pool_id"] = str(vivier)
         return await self._new_form(request, council_id, form, {})
@@ -165,9 +166,9 @@ class DrawPages(Controller):
             pool = await pools_uc.get_pool(pool_id)
             data = _plan_input(raw, sorted(pool["strata_counts"]))
             if form.get("action") == "proposer":
-                proposition = await uc.propose_plan(council_id, pool_id, data)
+                proposition = await plan.propose_plan(council_id, pool_id, data)
                 return await self._new_form(request, council_id, form, {}, proposition)
-            d = await uc.prepare_draw(
+            d = await ceremony.prepare_draw(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -194,7 +195,7 @@ class DrawPages(Controller):
         q: str = "",
     ) -> Template:
         conseil = await org.get_council(council_id)
-        etat = await uc.draw_state(draw_id, council_id)
+        etat = await records.draw_state(draw_id, council_id)
         # Names and contact details: this page is the lead's (RUN_DRAW); the auditor's
         # pages and files show keys only.
         personnes = await people_uc.invited_people(ctx_of(request), draw_id, etat["reference"])
@@ -202,7 +203,7 @@ class DrawPages(Controller):
             ctx_of(request), draw_id, etat["reference"], q) if q.strip() else None)
         proposition = None
         if etat["status"] in ("ranked", "rounds"):
-            proposition = await uc.propose_round(draw_id, council_id)
+            proposition = await rounds.propose_round(draw_id, council_id)
         scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
         user = user_of(request)
         return render(
@@ -221,7 +222,7 @@ class DrawPages(Controller):
             viviers=await pools_uc.list_pools(council_id),
             now=ctx_of(request).now(),
             peut_auditer=is_allowed(user.principal, Action.READ_DRAW_AUDIT, scope),
-            fil=_fil(conseil, {"label": etat["reference"]}),
+            fil=fil(conseil, {"label": etat["reference"]}),
         )
 
     @get("/{draw_id:int}", opt=allow(Action.RUN_DRAW, "council_id"))
@@ -260,7 +261,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.commit_draw(ctx_of(request), actor_of(request), council_id, draw_id)
+            await ceremony.commit_draw(ctx_of(request), actor_of(request), council_id, draw_id)
 
         draw_url = f"/conseils/{council_id}/tirages/{draw_id}"
         page = await confirm_or_page(
@@ -280,7 +281,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.update_session_info(
+            await ceremony.update_session_info(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -296,7 +297,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.enter_entropy(
+            await ceremony.enter_entropy(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -304,7 +305,7 @@ class DrawPages(Controller):
                 str(raw.get("entropy", "")),
                 form_text(raw, "kind") or "dice",
             )
-            await uc.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
+            await ceremony.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
 
         return await self._act(request, council_id, draw_id, "tirage-classe", go)
 
@@ -313,7 +314,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
+            await ceremony.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
 
         return await self._act(request, council_id, draw_id, "tirage-classe", go)
 
@@ -322,7 +323,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            d = await uc.get_draw(draw_id, council_id)
+            d = await records.get_draw(draw_id, council_id)
             counts = None
             if d["status"] == "rounds":
                 counts = {
@@ -340,7 +341,7 @@ class DrawPages(Controller):
                         _("Date limite attendue au format AAAA-MM-JJ."), field="deadline"
                     ) from None
                 deadline = datetime.combine(day, time(23, 59), PARIS).astimezone(UTC)
-            await uc.open_round(
+            await rounds.open_round(
                 ctx_of(request), actor_of(request), council_id, draw_id, counts, deadline=deadline
             )
 
@@ -351,7 +352,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int, round_no: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.close_round(ctx_of(request), actor_of(request), council_id, draw_id, round_no)
+            await rounds.close_round(ctx_of(request), actor_of(request), council_id, draw_id, round_no)
 
         draw_url = f"/conseils/{council_id}/tirages/{draw_id}"
         page = await confirm_or_page(
@@ -372,7 +373,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.record_reply(
+            await replies.record_reply(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -392,7 +393,7 @@ class DrawPages(Controller):
             upload = raw.get("fichier")
             if upload is None or isinstance(upload, str):
                 raise InvalidInput(_("Choisissez un fichier CSV."), field="fichier")
-            await uc.import_replies_csv(
+            await replies.import_replies_csv(
                 ctx_of(request), actor_of(request), council_id, draw_id, await upload.read()
             )
 
@@ -403,7 +404,7 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await uc.record_departure(
+            await replies.record_departure(
                 ctx_of(request), actor_of(request), council_id, draw_id, form_text(raw, "key")
             )
 
@@ -416,7 +417,7 @@ class DrawPages(Controller):
         raw = await request.form()
         try:
             redo = form_text(raw, "redo_pool_id")
-            d = await uc.abandon_draw(
+            d = await ceremony.abandon_draw(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -428,156 +429,5 @@ class DrawPages(Controller):
             return await self._redisplay(request, council_id, draw_id, raw, exc)
         return see_other(f"/conseils/{council_id}/tirages/{d['id']}?ok=tirage-abandonne")
 
-    @get("/{draw_id:int}/ceremonie", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def ceremony(
-        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
-    ) -> Template:
-        conseil = await org.get_council(council_id)
-        etat = await uc.draw_state(draw_id, council_id)
-        premiers: dict[str, list[str]] = {}
-        if etat["status"] in ("ranked", "rounds"):
-            record = await uc.audit_record(draw_id, council_id)
-            quotas = etat["plan"].get("quotas", {})
-            premiers = {s: keys[: max(quotas.get(s, 0), 1)] for s, keys in record["ranked"].items()}
-        return render(
-            request,
-            "tirage/ceremonie.html",
-            titre=_("Séance publique de tirage au sort"),
-            conseil=conseil,
-            t=etat,
-            premiers=premiers,
-            erreurs={},
-        )
 
-    @get("/{draw_id:int}/ceremonie/etat.json", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def ceremony_state(
-        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
-    ) -> dict[str, Any]:
-        """What the projector page polls to follow the ceremony live."""
-        d = await uc.get_draw(draw_id, council_id)
-        return {"status": d["status"], "status_label": d["status_label"],
-                "commitment": d.get("commitment"), "seed": d.get("seed")}
-
-    @post("/{draw_id:int}/ceremonie", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def ceremony_entropy(
-        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
-    ) -> Template | Redirect:
-        raw = await request.form()
-        try:
-            await uc.enter_entropy(
-                ctx_of(request),
-                actor_of(request),
-                council_id,
-                draw_id,
-                str(raw.get("entropy", "")),
-                form_text(raw, "kind") or "dice",
-            )
-            await uc.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
-        except DomainError as exc:
-            conseil = await org.get_council(council_id)
-            etat = await uc.draw_state(draw_id, council_id)
-            return render(
-                request,
-                "tirage/ceremonie.html",
-                status_code=status_of(exc),
-                titre=_("Séance publique de tirage au sort"),
-                conseil=conseil,
-                t=etat,
-                premiers={},
-                erreurs=form_errors(exc),
-                saisie=str(raw.get("entropy", "")),
-            )
-        return see_other(f"/conseils/{council_id}/tirages/{draw_id}/ceremonie")
-
-    @get("/{draw_id:int}/engagement", opt=allow(Action.READ_DRAW_PUBLIC, "council_id"))
-    async def printable_commitment(
-        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
-    ) -> Template:
-        conseil = await org.get_council(council_id)
-        etat = await uc.get_draw(draw_id, council_id)
-        return render(
-            request,
-            "tirage/engagement.html",
-            titre=_("Engagement du tirage {r}").format(r=etat["reference"]),
-            conseil=conseil,
-            t=etat,
-        )
-
-    @get("/{draw_id:int}/audit", opt=allow(Action.READ_DRAW_AUDIT, "council_id"))
-    async def audit_page(
-        self, request: Request[Any, Any, Any], council_id: int, draw_id: int
-    ) -> Template:
-        conseil = await org.get_council(council_id)
-        etat = await uc.get_draw(draw_id, council_id)
-        verification = None
-        if etat["commitment"]:
-            verification = await uc.reverify(draw_id, council_id)
-        return render(
-            request,
-            "tirage/audit.html",
-            titre=_("Vérification du tirage {r}").format(r=etat["reference"]),
-            conseil=conseil,
-            t=etat,
-            verification=verification,
-            fil=_fil(conseil, {"label": etat["reference"]}),
-        )
-
-    @get("/{draw_id:int}/pv.pdf", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def pv_lead(self, council_id: int, draw_id: int) -> Response[bytes]:
-        return await _pv_response(council_id, draw_id, lead_copy=True)
-
-    @get("/{draw_id:int}/pv-public.pdf", opt=allow(Action.READ_DRAW_PUBLIC, "council_id"))
-    async def pv_public(self, council_id: int, draw_id: int) -> Response[bytes]:
-        return await _pv_response(council_id, draw_id, lead_copy=False)
-
-
-async def _pv_response(council_id: int, draw_id: int, *, lead_copy: bool) -> Response[bytes]:
-    from service.documents.pv import render_pv
-
-    d = await uc.get_draw(draw_id, council_id)
-    data = await uc.pv_data(draw_id, lead_copy=lead_copy)
-    suffix = "chef-de-projet" if lead_copy else "public"
-    return Response(
-        render_pv(data),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="PV-{d["reference"]}-{suffix}.pdf"'},
-    )
-
-
-class PublicDrawPages(Controller):
-    path = "/tirages"
-    include_in_schema = False
-
-    @get("/verifier", opt=public())
-    async def lookup(
-        self, request: Request[Any, Any, Any], reference: str = "", cle: str = ""
-    ) -> Template:
-        resultat, erreurs = None, {}
-        if reference or cle:
-            try:
-                resultat = await uc.lookup_key(reference, cle)
-            except DomainError as exc:
-                erreurs = {exc.field or "reference": exc.detail}
-        return render(
-            request,
-            "tirage/verifier.html",
-            status_code=200,
-            titre=_("Vérifier son rang dans un tirage"),
-            reference=reference,
-            cle=cle,
-            resultat=resultat,
-            erreurs=erreurs,
-        )
-
-    @get("/{reference:str}", opt=public())
-    async def record(self, request: Request[Any, Any, Any], reference: str) -> Template:
-        record = await uc.public_record(reference)
-        return render(
-            request,
-            "tirage/public.html",
-            titre=_("Tirage au sort {r}").format(r=record["draw_id"]),
-            r=record,
-        )
-
-
-HANDLERS = [DrawPages, PublicDrawPages]
+PAGE_CONTROLLERS = [DrawPages]

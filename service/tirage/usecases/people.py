@@ -14,8 +14,8 @@ from typing import Any
 
 from domain.organisation import normalise_key
 from service.context import AppContext
-from service.db.tables_tirage import DrawInvitation
 from service.organisation import subjects
+from service.tirage.usecases.common import DrawUnitOfWork, normalise_code, reply_code, unit_of_work
 
 __all__ = ["ReplyContact", "invited_people", "merge_contact"]
 
@@ -67,41 +67,37 @@ def merge_contact(old: str | None, new: ReplyContact) -> str | None:
 
 
 async def invited_people(
-    ctx: AppContext, draw_id: int, reference: str, query: str = ""
+    ctx: AppContext, draw_id: int, reference: str, query: str = "", *, uow: DrawUnitOfWork | None = None
 ) -> dict[str, dict[str, Any]]:
     """Per pool key of the draw's invited people: name, letter code and contact details;
     only those matching ``query`` (part of the name, or the letter's code) when given."""
     from service.documents.letters import display_code
-    from service.usecases.tirage import normalise_code, reply_code
-
-    rows = await DrawInvitation.select(
-        DrawInvitation.key, DrawInvitation.subject_type, DrawInvitation.subject_id,
-        DrawInvitation.contact,
-    ).where(DrawInvitation.draw == draw_id)
+    uow = unit_of_work(uow, ctx.db)
+    rows = await uow.draws.invitations(draw_id)
     by_type: dict[str, list[int]] = {}
     for r in rows:
-        if r["subject_id"] is not None:
-            by_type.setdefault(r["subject_type"], []).append(int(r["subject_id"]))
+        if r.subject_id is not None:
+            by_type.setdefault(r.subject_type, []).append(r.subject_id)
     loaded: Mapping[str, Mapping[int, subjects.Subject]] = {
-        t: await subjects.load_subjects(t, ids) for t, ids in by_type.items()}
+        t: await uow.subjects.load(t, ids) for t, ids in by_type.items()}
     wanted_name = normalise_key(query) if query.strip() else ""
     wanted_code = normalise_code(query) if query.strip() else ""
     secret = ctx.settings.secret_key
     out: dict[str, dict[str, Any]] = {}
     for r in rows:
-        subject = (loaded.get(r["subject_type"], {}).get(int(r["subject_id"]))
-                   if r["subject_id"] is not None else None)
+        subject = (loaded.get(r.subject_type, {}).get(r.subject_id)
+                   if r.subject_id is not None else None)
         name = subject.display_name if subject and not subject.purged else ""
-        code = reply_code(secret, reference, r["key"])
+        code = reply_code(secret, reference, r.key)
         if query.strip():
             hit_name = bool(name) and wanted_name in normalise_key(name)
             if not (hit_name or normalise_code(code) == wanted_code):
                 continue
-        out[r["key"]] = {
+        out[r.key] = {
             "nom": name,
             "nom_famille": subject.nom if subject else "",
             "prenom": subject.prenom if subject else "",
             "code": display_code(code),
-            "contact": ReplyContact.parse(r["contact"]),
+            "contact": ReplyContact.parse(r.contact),
         }
     return out

@@ -1,4 +1,4 @@
-"""The procès-verbal of a draw by lot (PDF), from ``service.usecases.tirage.pv_data``.
+"""The procès-verbal of a draw by lot (PDF), from ``service.tirage.usecases.records.pv_data``.
 
 Two copies of the same document: the lead's (ranked keys with the names of invited
 people) and the public one (keys only). Built with the toolkit's page template and a
@@ -53,15 +53,15 @@ def _p(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
 
 
 def _table(rows: list[list[str]], widths: list[float], header: bool = True) -> Table:
-    data = [[Paragraph(escape(str(c)), _CELL) for c in row] for row in rows]
+    data: list[list[object]] = [[Paragraph(escape(str(c)), _CELL) for c in row] for row in rows]
     t = Table(data, colWidths=fit_columns(data, widths), repeatRows=1 if header else 0)
-    style = [
+    grid = TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
+    ])
     if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.89, 0.89, 0.99)))
-    t.setStyle(TableStyle(style))
+        grid.add("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.89, 0.89, 0.99))
+    t.setStyle(grid)
     return t
 
 

@@ -10,8 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from domain.draw import plan as draw_plan
 from service.cli import cli_actor, register
 from service.context import AppContext
+from service.tirage.usecases import ceremony, common, records, replies, rounds
 
 
 def _print(obj: Any) -> None:
@@ -33,9 +35,8 @@ async def _verify_draw(ctx: AppContext, args: argparse.Namespace) -> int:
     from domain.verify import main as verify_main
 
     if args.tirage is not None:
-        from service.usecases import tirage as uc
 
-        result = await uc.reverify(args.tirage)
+        result = await records.reverify(args.tirage)
         print(result.message)
         for line in result.checked:
             print(f"  ✓ {line}")
@@ -56,9 +57,8 @@ def _list_args(p: argparse.ArgumentParser) -> None:
 
 @register("draw list", "liste les tirages d'un conseil", _list_args)
 async def _list(ctx: AppContext, args: argparse.Namespace) -> int:
-    from service.usecases import tirage as uc
 
-    for d in await uc.list_draws(args.conseil):
+    for d in await records.list_draws(args.conseil):
         print(
             f"{d['id']:>5}  {d['reference']:<14} {d['status_label']:<22} "
             f"{d['pool_size']:>9} personnes  {d['commitment'][:16]}"
@@ -81,33 +81,30 @@ def _prepare_args(p: argparse.ArgumentParser) -> None:
 
 @register("draw prepare", "prépare un tirage (plan vérifié sur la liste)", _prepare_args)
 async def _prepare(ctx: AppContext, args: argparse.Namespace) -> int:
-    from service.usecases import tirage as uc
 
-    data = uc.PlanInput(
+    data = draw_plan.PlanInput(
         seats=args.sieges,
         odd_seat=args.siege_impair,
         one_per_household=not args.plusieurs_par_foyer,
-        multiple=args.multiple or uc.DEFAULT_MULTIPLE,
+        multiple=args.multiple or draw_plan.DEFAULT_MULTIPLE,
     )
-    d = await uc.prepare_draw(ctx, cli_actor(), args.conseil, args.vivier, data, place=args.lieu)
+    d = await ceremony.prepare_draw(ctx, cli_actor(), args.conseil, args.vivier, data, place=args.lieu)
     if args.engager:
-        d = await uc.commit_draw(ctx, cli_actor(), args.conseil, d["id"])
+        d = await ceremony.commit_draw(ctx, cli_actor(), args.conseil, d["id"])
     print(f"Tirage n° {d['id']} ({d['reference']}) : {d['status_label']}")
     _print({"plan": d["plan"], "pool_digest": d["pool_digest"], "commitment": d["commitment"]})
     return 0
 
 
 async def _council_of(draw_id: int) -> int:
-    from service.usecases import tirage as uc
 
-    return int((await uc.get_draw(draw_id))["council"])
+    return int((await records.get_draw(draw_id))["council"])
 
 
 @register("draw commit", "publie l'engagement d'un tirage préparé", _id_arg)
 async def _commit(ctx: AppContext, args: argparse.Namespace) -> int:
-    from service.usecases import tirage as uc
 
-    d = await uc.commit_draw(ctx, cli_actor(), await _council_of(args.tirage), args.tirage)
+    d = await ceremony.commit_draw(ctx, cli_actor(), await _council_of(args.tirage), args.tirage)
     print(f"Engagement : {d['commitment']}")
     return 0
 
@@ -125,24 +122,22 @@ def _entropy_args(p: argparse.ArgumentParser) -> None:
 
 @register("draw entropy", "saisit l'aléa public (une seule fois par engagement)", _entropy_args)
 async def _entropy(ctx: AppContext, args: argparse.Namespace) -> int:
-    from service.usecases import tirage as uc
 
     council = await _council_of(args.tirage)
-    d = await uc.enter_entropy(
+    d = await ceremony.enter_entropy(
         ctx, cli_actor(), council, args.tirage, args.alea, "text" if args.texte else "dice"
     )
     print(f"Graine : {d['seed']}")
     if args.classer:
-        d = await uc.rank_draw(ctx, cli_actor(), council, args.tirage)
+        d = await ceremony.rank_draw(ctx, cli_actor(), council, args.tirage)
         print(f"Classement établi : {d['ranked_counts']} ; écartés (foyer) : {d['skipped_count']}")
     return 0
 
 
 @register("draw rank", "établit le classement (après l'aléa)", _id_arg)
 async def _rank(ctx: AppContext, args: argparse.Namespace) -> int:
-    from service.usecases import tirage as uc
 
-    d = await uc.rank_draw(ctx, cli_actor(), await _council_of(args.tirage), args.tirage)
+    d = await ceremony.rank_draw(ctx, cli_actor(), await _council_of(args.tirage), args.tirage)
     print(f"Classement établi : {d['ranked_counts']} ; écartés (foyer) : {d['skipped_count']}")
     return 0
 
@@ -161,19 +156,18 @@ def _round_args(p: argparse.ArgumentParser) -> None:
 
 @register("draw round", "ouvre le tour d'invitations suivant", _round_args)
 async def _round(ctx: AppContext, args: argparse.Namespace) -> int:
-    from service.usecases import tirage as uc
 
     council = await _council_of(args.tirage)
     counts: dict[str, int] | None = None
-    d = await uc.get_draw(args.tirage)
+    d = await records.get_draw(args.tirage)
     if d["status"] == "rounds":
-        counts = await uc.propose_round(args.tirage)
+        counts = await rounds.propose_round(args.tirage)
         for item in args.strate:
             stratum, _sep, n = item.partition("=")
             counts[stratum] = int(n)
     deadline = datetime.fromisoformat(args.date_limite) if args.date_limite else None
-    d = await uc.open_round(ctx, cli_actor(), council, args.tirage, counts, deadline=deadline)
-    state = await uc.draw_state(args.tirage)
+    d = await rounds.open_round(ctx, cli_actor(), council, args.tirage, counts, deadline=deadline)
+    state = await records.draw_state(args.tirage)
     last = state["rounds"][-1]
     from domain.labels import stratum_label
     from service.web.filters import datetime_fr
@@ -190,13 +184,12 @@ def _replies_args(p: argparse.ArgumentParser) -> None:
 
 @register("draw replies", "importe des réponses (CSV, tout ou rien)", _replies_args)
 async def _replies(ctx: AppContext, args: argparse.Namespace) -> int:
-    from service.usecases import tirage as uc
 
-    out = await uc.import_replies_csv(
+    out = await replies.import_replies_csv(
         ctx, cli_actor(), await _council_of(args.tirage), args.tirage, Path(args.fichier).read_bytes()
     )
     n = int(out["recorded"])
-    detail = ", ".join(f"{uc.REPLY_LABELS.get(k, k)} : {v}" for k, v in dict(out["by_reply"]).items())
+    detail = ", ".join(f"{common.REPLY_LABELS.get(k, k)} : {v}" for k, v in dict(out["by_reply"]).items())
     print(f"{n} {'réponse enregistrée' if n <= 1 else 'réponses enregistrées'} ({detail}).")
     return 0
 
@@ -214,24 +207,22 @@ def _export_args(p: argparse.ArgumentParser) -> None:
 )
 async def _export(ctx: AppContext, args: argparse.Namespace) -> int:
     from domain.draw.record import record_json
-    from service.usecases import tirage as uc
 
     if args.registre:
-        Path(args.registre).write_bytes(record_json(await uc.audit_record(args.tirage)))
+        Path(args.registre).write_bytes(record_json(await records.audit_record(args.tirage)))
         print(f"Registre écrit : {args.registre}")
     if args.liste:
-        Path(args.liste).write_bytes(await uc.draw_pool_file(args.tirage))
+        Path(args.liste).write_bytes(await records.draw_pool_file(args.tirage))
         print(f"Liste écrite : {args.liste}")
     if not args.registre and not args.liste:
-        _print(await uc.public_record((await uc.get_draw(args.tirage))["reference"]))
+        _print(await records.public_record((await records.get_draw(args.tirage))["reference"]))
     return 0
 
 
 @register("draw show", "affiche l'état d'un tirage (tours, réponses, sièges)", _id_arg)
 async def _show(ctx: AppContext, args: argparse.Namespace) -> int:
-    from service.usecases import tirage as uc
 
-    state = await uc.draw_state(args.tirage)
+    state = await records.draw_state(args.tirage)
     state.pop("invitations", None)
     _print(state)
     return 0

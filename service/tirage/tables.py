@@ -1,9 +1,10 @@
-"""Piccolo tables of the draw by lot (tirage au sort, cc-draw/1).
+"""Piccolo tables of the draw by lot (tirage au sort, cc-draw/1) and of its pools (viviers).
 
-The ranking of a draw can hold a million keys: it is stored as one compressed blob per
-draw (``Draw.ranking``) rather than a row per person, so that ranking 1M entries stays a
-matter of seconds. Rows exist only for people actually invited (``DrawInvitation``) and
-for the seats they hold (``DrawSeat``).
+A pool (``Pool``) is the frozen, pseudonymous input of a draw, built from a register or
+from the volunteers' applications. The ranking of a draw can hold a million keys: it is
+stored as one compressed blob per draw (``Draw.ranking``) rather than a row per person,
+so that ranking 1M entries stays a matter of seconds. Rows exist only for people actually
+invited (``DrawInvitation``) and for the seats they hold (``DrawSeat``).
 """
 
 from __future__ import annotations
@@ -12,8 +13,48 @@ from piccolo.columns import JSON, Bytea, ForeignKey, Integer, Serial, Text, Time
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from service.db.tables import Pool
 from service.organisation.tables import Council
+
+
+class Pool(Table, tablename="vivier"):
+    """A frozen cc-draw/1 pool file (protocol §2) and where it came from.
+
+    Built from a council's register (``kind="residents"``) or from its eligible volunteers
+    (``kind="volontaires"``). ``content`` is the exact pool file, so the digest published
+    in a commitment can always be re-checked, even after the register was purged.
+    """
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
+    council = ForeignKey(references=Council, index=True)
+    kind = Varchar(length=20, default="residents")
+    label = Varchar(length=200, default="")
+    reference_date = Varchar(length=10, default="")  # ISO date the eligibility was evaluated at
+    stratification = JSON(default={})  # how strata were formed, e.g. {"sexe": true, "secteur": "bureau"}
+    digest = Varchar(length=64, index=True)
+    size = Integer(default=0)
+    strata_counts = JSON(default={})
+    content = Bytea(default=b"")
+    created_by = Integer(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PoolMember(Table, tablename="vivier_entree"):
+    """One line of a pool, plus the link back to the person it stands for.
+
+    ``subject_type``/``subject_id`` point at a register person (``"resident"``) or an
+    application (``"candidature"``); they are the only bridge from the pseudonymous pool
+    to personal data, and they are never exported.
+    """
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
+    pool = ForeignKey(references=Pool, index=True)
+    key = Varchar(length=64, index=True)
+    stratum = Varchar(length=100)
+    household = Varchar(length=64, default="")
+    subject_type = Varchar(length=20, default="resident")
+    subject_id = Integer(null=True, default=None)
 
 
 class Draw(Table, tablename="tirage"):
@@ -112,4 +153,4 @@ class DrawSeat(Table, tablename="tirage_siege"):
     invitation = Integer()
 
 
-DRAW_TABLES = [Draw, DrawRound, DrawInvitation, DrawSeat]
+TABLES = [Pool, PoolMember, Draw, DrawRound, DrawInvitation, DrawSeat]
