@@ -183,7 +183,6 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 FEATURE_CLI_MODULES: list[str] = []
 FEATURE_CLI_MODULES.append("service.cli_tirage")
 FEATURE_CLI_MODULES.append("service.cli_registre")
-FEATURE_CLI_MODULES.append("service.cli_candidatures")
 FEATURE_CLI_MODULES.append("service.cli_documents")
 
 

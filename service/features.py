@@ -13,13 +13,14 @@ from service.feature import Feature
 def declared() -> list[Feature]:
     """Features written in the feature-package shape (service/<feature>/feature.py),
     listed explicitly: one import and one list entry per feature."""
+    from service.candidatures.feature import FEATURE as candidatures
     from service.formations.feature import FEATURE as formations
     from service.indicateurs.feature import FEATURE as indicateurs
     from service.outbox.feature import FEATURE as outbox
     from service.reunions.feature import FEATURE as reunions
     from service.reunions.feature_convocations import FEATURE as convocations
 
-    features: list[Feature] = [outbox, reunions, convocations, formations, indicateurs]
+    features: list[Feature] = [outbox, reunions, convocations, formations, indicateurs, candidatures]
     return features
 
 
@@ -32,9 +33,9 @@ def route_handlers() -> list[Any]:
             importlib.import_module(mod)
         if feature.routes is not None:
             handlers += feature.routes()
-    from service.web.pages_candidatures import feature_handlers as candidatures_handlers
+    from service.web.pages_composition import feature_handlers as composition_handlers
 
-    handlers += candidatures_handlers()  # applications and composition
+    handlers += composition_handlers()  # composition (on its way to service/composition/)
     from service.api import tirage as api_tirage
     from service.web import tirage as web_tirage
 

@@ -14,6 +14,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from domain.calls import local_today
 from domain.composition import (
     OVERRIDE_MIN_LENGTH,
     College,
@@ -45,11 +46,11 @@ from domain.organisation import normalise_key
 from domain.rules import RuleResult
 from service import audit
 from service.audit import Actor
+from service.candidatures.tables import CandidatureHabitant
 from service.context import AppContext
 from service.db.tables import Account
-from service.db.tables_candidatures import CandidatureHabitant, Membre, MembreHistorique
+from service.db.tables_candidatures import Membre, MembreHistorique
 from service.db.versioned import versioned_update
-from service.usecases.candidatures import local_today
 from service.usecases.tirage_people import ReplyContact
 
 ORIGINS_BY_COLLEGE = {
@@ -218,7 +219,7 @@ async def _excluded_predicate(
     if not len(exclusions):
         return None
     from domain.registre.normalise import cle_nom, cle_prenoms, premier_prenom, prenoms_compatibles
-    from service.db.tables_candidatures import CandidatureStructure
+    from service.candidatures.tables import CandidatureStructure
 
     born: dict[str, date] = {}
     volunteers = {
@@ -1099,11 +1100,13 @@ async def member_from_application(
 ) -> dict[str, Any]:
     """Appoint an accepted application: a volunteer resident (origin « volontaire ») or a
     structure's representative. The composition rules apply as for any new member."""
-    from service.usecases.candidatures import get_application
+    from dataclasses import asdict
+
+    from service.candidatures.usecases.review import get_application
 
     if kind not in ("habitant", "structure"):
         raise NotFound(_("Candidature introuvable."))
-    app = await get_application(kind, application_id, council_id)
+    app = asdict(await get_application(kind, application_id, council_id))
     if app["status"] != "acceptee":
         raise InvalidState(
             _("Seule une candidature acceptée peut donner lieu à une nomination."),

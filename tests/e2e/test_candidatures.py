@@ -143,7 +143,7 @@ async def test_bad_volunteer_input(client: Any, world: World, clock: Any) -> Non
 
 async def test_address_outside_perimeter(client: Any, world: World, monkeypatch: Any) -> None:
     from domain.registre.perimeter import Perimeter, PerimeterRule
-    from service.usecases import candidatures as uc
+    from service.candidatures.usecases import residents as uc
 
     perimeter = Perimeter([PerimeterRule("rue des Lilas", 1, 40)])
 
@@ -247,7 +247,7 @@ async def test_public_form_page_flow_and_mail(
 
 
 async def test_public_forms_are_rate_limited(client: Any, world: World) -> None:
-    from service.usecases.candidatures import RATE_LIMIT_PER_HOUR
+    from service.candidatures.usecases.public_form import RATE_LIMIT_PER_HOUR
 
     call = await make_call(client, world)
     url = f"/api/v1/appels/{call}/candidatures"
