@@ -164,6 +164,38 @@ async def test_address_outside_perimeter(client: Any, world: World, monkeypatch:
     assert r.status_code == 201 and r.json()["perimetre"] == "dans-le-perimetre"
 
 
+async def test_public_page_flags_an_address_outside_the_perimeter(
+    client: Any, world: World, monkeypatch: Any
+) -> None:
+    """Issue 13, item 7: on the public HTML form too, an address outside the imported
+    perimeter is accepted and flagged « à vérifier » for the lead to decide."""
+    from domain.registre.perimeter import Perimeter, PerimeterRule
+    from service.candidatures.usecases import residents as uc
+
+    perimeter = Perimeter([PerimeterRule("rue des Lilas", 1, 40)])
+
+    async def fake_status(council_id: int, adresse: str, cp: str, commune: str) -> str:
+        return uc.perimeter_status(perimeter, adresse, cp, commune)
+
+    monkeypatch.setattr(uc, "_perimeter_status", fake_status)
+    call = await make_call(client, world)
+    await client.get(f"/candidater/{call}")
+    csrf = client.cookies.get("cc_csrf")
+    form = {k: str(v) for k, v in volunteer(adresse="90 rue des Lilas").items() if k != "consent"}
+    r = await client.post(
+        f"/candidater/{call}",
+        data={**form, "consent": "oui", "_csrf": csrf},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and "adresse=a-verifier" in r.headers["location"], r.text
+    conf = await client.get(r.headers["location"])
+    assert "Votre adresse sera vérifiée" in conf.text
+    r = await client.get(
+        f"/conseils/{world.ids['council_a']}/candidatures", headers=bearer(world, "lead_a")
+    )
+    assert "Hors du périmètre importé : à vérifier" in r.text
+
+
 async def test_structure_bad_input(client: Any, world: World) -> None:
     call = await make_call(client, world, college="associations_acteurs")
     url = f"/api/v1/appels/{call}/candidatures"
