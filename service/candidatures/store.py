@@ -388,6 +388,28 @@ class CandidatureStore:
             ),
         )
 
+    async def birth_dates(self, kind: Kind, ids: Sequence[int]) -> dict[int, date]:
+        """Known birth dates of applicants (of structures' representatives), by application."""
+        if not ids:
+            return {}
+        if kind == "habitant":
+            rows = await CandidatureHabitant.select(
+                CandidatureHabitant.id, CandidatureHabitant.birth_date.as_alias("born")
+            ).where(CandidatureHabitant.id.is_in(list(ids)))
+        else:
+            rows = await CandidatureStructure.select(
+                CandidatureStructure.id, CandidatureStructure.representant_birth_date.as_alias("born")
+            ).where(CandidatureStructure.id.is_in(list(ids)))
+        return {int(r["id"]): r["born"] for r in rows if r["born"] is not None}
+
+    async def accepted_volunteers(self, council_id: int) -> list[VolunteerApplicationRow]:
+        """Accepted volunteers whose address is not known to be outside the perimeter."""
+        t = CandidatureHabitant
+        rows = await t.select().where(
+            (t.council == council_id) & (t.status == "acceptee") & (t.perimetre != "hors-perimetre")
+        ).order_by(t.id)
+        return [_row(VolunteerApplicationRow, r) for r in rows]
+
     async def mark_volunteers_selected(self, ids: Sequence[int], at: datetime) -> None:
         await CandidatureHabitant.update({CandidatureHabitant.selected_at: at}).where(
             CandidatureHabitant.id.is_in(list(ids))

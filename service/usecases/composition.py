@@ -46,7 +46,7 @@ from domain.organisation import normalise_key
 from domain.rules import RuleResult
 from service import audit
 from service.audit import Actor
-from service.candidatures.tables import CandidatureHabitant
+from service.candidatures.store import CandidatureStore
 from service.context import AppContext
 from service.db.tables import Account
 from service.db.tables_candidatures import Membre, MembreHistorique
@@ -219,7 +219,6 @@ async def _excluded_predicate(
     if not len(exclusions):
         return None
     from domain.registre.normalise import cle_nom, cle_prenoms, premier_prenom, prenoms_compatibles
-    from service.candidatures.tables import CandidatureStructure
 
     born: dict[str, date] = {}
     volunteers = {
@@ -232,17 +231,11 @@ async def _excluded_predicate(
         for r in rows
         if r["subject_type"] == "structure" and r["subject_id"]
     }
-    if volunteers:
-        for a in await CandidatureHabitant.select(
-            CandidatureHabitant.id, CandidatureHabitant.birth_date
-        ).where(CandidatureHabitant.id.is_in(list(volunteers))):
-            born[str(volunteers[a["id"]])] = a["birth_date"]
-    if structures:
-        for a in await CandidatureStructure.select(
-            CandidatureStructure.id, CandidatureStructure.representant_birth_date
-        ).where(CandidatureStructure.id.is_in(list(structures))):
-            if a["representant_birth_date"] is not None:
-                born[str(structures[a["id"]])] = a["representant_birth_date"]
+    applications = CandidatureStore()
+    for app_id, day in (await applications.birth_dates("habitant", list(volunteers))).items():
+        born[str(volunteers[app_id])] = day
+    for app_id, day in (await applications.birth_dates("structure", list(structures))).items():
+        born[str(structures[app_id])] = day
     by_id = {str(r["id"]): r for r in rows}
 
     def hit(m: Member) -> bool:
@@ -991,22 +984,11 @@ async def timeline(ctx: AppContext, council_id: int) -> tuple[list[ParityPoint],
 
 async def eligible_volunteers(council_id: int) -> list[dict[str, Any]]:
     """Accepted volunteer applications not yet seated or drawn into the council."""
-    rows = (
-        await CandidatureHabitant.select(
-            CandidatureHabitant.id,
-            CandidatureHabitant.sexe,
-            CandidatureHabitant.adresse,
-            CandidatureHabitant.code_postal,
-            CandidatureHabitant.commune,
-            CandidatureHabitant.perimetre,
-        )
-        .where(
-            (CandidatureHabitant.council == council_id)
-            & (CandidatureHabitant.status == "acceptee")
-            & (CandidatureHabitant.perimetre != "hors-perimetre")
-        )
-        .order_by(CandidatureHabitant.id)
-    )
+    keys = ("id", "sexe", "adresse", "code_postal", "commune", "perimetre")
+    rows = [
+        {k: getattr(a, k) for k in keys}
+        for a in await CandidatureStore().accepted_volunteers(council_id)
+    ]
     seated = {
         r["subject_id"]
         for r in await Membre.select(Membre.subject_id).where(
