@@ -17,6 +17,7 @@ from domain.errors import DomainError, FieldError, InvalidInput, NotFound
 from domain.i18n import _
 from service.api.bounds import bounded_int, check_day
 from service.api.common import actor_of, client_ip, ctx_of, user_of
+from service.api.composition import FromApplication  # the composition's « appoint » input
 from service.auth import allow, public
 from service.candidatures.schemas import CallCreate, Decision, PublicApplication
 from service.candidatures.usecases import calls, public_form, residents, review, structures
@@ -389,15 +390,25 @@ class ApplicationPages(Controller):
     ) -> Template | Redirect:
         values = _form_dict(await request.form())
         try:
+            data = _decode(
+                FromApplication,
+                {
+                    "kind": _kind(kind),
+                    "candidature_id": candidature_id,
+                    "seat": values.get("seat", "titulaire"),
+                    "mandate_start": _opt_date(values, "mandate_start"),
+                    "override_reason": values.get("override_reason", ""),
+                },
+            )
             await comp.member_from_application(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
-                _kind(kind),
-                candidature_id,
-                seat=values.get("seat", "titulaire"),
-                mandate_start=_opt_date(values, "mandate_start"),
-                override_reason=values.get("override_reason", ""),
+                data.kind,
+                data.candidature_id,
+                seat=data.seat,
+                mandate_start=data.mandate_start,
+                override_reason=data.override_reason,
             )
         except DomainError as exc:
             return await self._detail_error(request, council_id, kind, candidature_id, exc)

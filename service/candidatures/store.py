@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from domain.errors import NotFound
 from domain.i18n import _
@@ -181,11 +181,15 @@ class CouncilFacts:
         return int(self.settings.get("conservation_jours", 183))
 
 
-R = TypeVar("R")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+R = TypeVar("R", bound="DataclassInstance")
 
 
 def _row(cls: type[R], row: dict[str, Any]) -> R:
-    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]  # cls is a dataclass
+    """A row as the dataclass, keeping the columns it declares (joins may add others)."""
+    names = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in row.items() if k in names})
 
 

@@ -325,6 +325,36 @@ async def test_lead_review_pages(client: Any, world: World) -> None:
     assert r.status_code == 422 and "clôture précède" in r.text
 
 
+async def test_lead_appoints_an_accepted_application_from_its_page(
+    client: Any, world: World
+) -> None:
+    """The « nommer » form: refused while the application is not accepted (the message on
+    the application's page), then the volunteer joins the composition."""
+    from tests.conftest import web_login
+
+    call = await make_call(client, world)
+    r = await client.post(f"/api/v1/appels/{call}/candidatures", json=volunteer())
+    app_id = r.json()["id"]
+    await web_login(client, world.emails["lead_a"])
+    csrf = client.cookies.get("cc_csrf")
+    base = f"/conseils/{world.ids['council_a']}/candidatures/habitants/{app_id}"
+    form = {"seat": "titulaire", "mandate_start": "01/04/2026", "override_reason": "", "_csrf": csrf}
+    r = await client.post(f"{base}/nommer", data=form)
+    assert r.status_code == 409 and "Seule une candidature acceptée" in r.text
+    r = await client.post(
+        f"{base}/decision",
+        data={"decision": "acceptee", "reason": "", "version": "1", "_csrf": csrf},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    r = await client.post(f"{base}/nommer", data=form, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith("/composition?ok=membre-ajoute")
+    page = await client.get(r.headers["location"])
+    assert "BENALI" in page.text.upper()
+    r = await client.post(f"{base}/nommer", data={**form, "mandate_start": "32/13/2026"})
+    assert r.status_code == 422 and "Date invalide" in r.text
+
+
 async def test_volunteer_pool_when_volunteers_outnumber_seats(
     client: Any, world: World, ctx: Any
 ) -> None:
