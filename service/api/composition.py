@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from pydantic import BaseModel, Field
 
 from domain.access import Action, Role, is_allowed
+from domain.contacts import CONTACT_PRIVACY, audience_for
 from service.api.bounds import BoundedIn
 from service.api.common import actor_of, ctx_of, user_of
 from service.api.strict import StrictInput
@@ -165,17 +166,15 @@ def contact_policy(request: Request[Any, Any, Any]) -> str:
     contact data)."""
     user = user_of(request)
     scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
-    if is_allowed(user.principal, Action.MANAGE_COMPOSITION, scope):
-        return "all"
-    # By role, not by action: the auditor reads meetings too, yet never contact data.
-    if any(a.role in (Role.MEMBRE, Role.SECRETAIRE) and a.covers(scope) for a in user.principal.assignments):
-        return "consented"
-    return "none"
+    return audience_for(
+        is_allowed(user.principal, Action.MANAGE_COMPOSITION, scope),
+        any(a.role in (Role.MEMBRE, Role.SECRETAIRE) and a.covers(scope) for a in user.principal.assignments),
+    ).value
 
 
 def member_out(row: dict[str, Any], policy: str = "all") -> MemberOut:
     data = {k: row.get(k) for k in MemberOut.model_fields}
-    if policy == "none" or (policy == "consented" and not row.get("contact_consent")):
+    if not CONTACT_PRIVACY.shows(policy, bool(row.get("contact_consent"))):
         data["email"] = None
         data["telephone"] = None
     return MemberOut(**data)

@@ -184,7 +184,7 @@ async def answer_question(ctx: AppContext, actor: Actor, council_id: int, questi
 
 async def check_question_rate(ctx: AppContext, client: str) -> None:
     """The public forms' rate limit (the application form's), counted apart for questions."""
-    from service.usecases.candidatures import check_rate
+    from service.candidatures.usecases.public_form import check_rate
 
     await check_rate(ctx, f"questions:{client}")
 

@@ -14,6 +14,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from domain.calls import local_today
 from domain.composition import (
     OVERRIDE_MIN_LENGTH,
     College,
@@ -45,12 +46,12 @@ from domain.organisation import normalise_key
 from domain.rules import RuleResult
 from service import audit
 from service.audit import Actor
+from service.candidatures.store import CandidatureStore
 from service.comptes.tables import Account
 from service.context import AppContext
-from service.db.tables_candidatures import CandidatureHabitant, Membre, MembreHistorique
+from service.db.tables_candidatures import Membre, MembreHistorique
 from service.db.versioned import versioned_update
 from service.tirage.usecases.people import ReplyContact
-from service.usecases.candidatures import local_today
 
 ORIGINS_BY_COLLEGE = {
     College.HABITANTS: {
@@ -218,7 +219,6 @@ async def _excluded_predicate(
     if not len(exclusions):
         return None
     from domain.registre.normalise import cle_nom, cle_prenoms, premier_prenom, prenoms_compatibles
-    from service.db.tables_candidatures import CandidatureStructure
 
     born: dict[str, date] = {}
     volunteers = {
@@ -231,17 +231,11 @@ async def _excluded_predicate(
         for r in rows
         if r["subject_type"] == "structure" and r["subject_id"]
     }
-    if volunteers:
-        for a in await CandidatureHabitant.select(
-            CandidatureHabitant.id, CandidatureHabitant.birth_date
-        ).where(CandidatureHabitant.id.is_in(list(volunteers))):
-            born[str(volunteers[a["id"]])] = a["birth_date"]
-    if structures:
-        for a in await CandidatureStructure.select(
-            CandidatureStructure.id, CandidatureStructure.representant_birth_date
-        ).where(CandidatureStructure.id.is_in(list(structures))):
-            if a["representant_birth_date"] is not None:
-                born[str(structures[a["id"]])] = a["representant_birth_date"]
+    applications = CandidatureStore()
+    for app_id, day in (await applications.birth_dates("habitant", list(volunteers))).items():
+        born[str(volunteers[app_id])] = day
+    for app_id, day in (await applications.birth_dates("structure", list(structures))).items():
+        born[str(structures[app_id])] = day
     by_id = {str(r["id"]): r for r in rows}
 
     def hit(m: Member) -> bool:
@@ -990,22 +984,11 @@ async def timeline(ctx: AppContext, council_id: int) -> tuple[list[ParityPoint],
 
 async def eligible_volunteers(council_id: int) -> list[dict[str, Any]]:
     """Accepted volunteer applications not yet seated or drawn into the council."""
-    rows = (
-        await CandidatureHabitant.select(
-            CandidatureHabitant.id,
-            CandidatureHabitant.sexe,
-            CandidatureHabitant.adresse,
-            CandidatureHabitant.code_postal,
-            CandidatureHabitant.commune,
-            CandidatureHabitant.perimetre,
-        )
-        .where(
-            (CandidatureHabitant.council == council_id)
-            & (CandidatureHabitant.status == "acceptee")
-            & (CandidatureHabitant.perimetre != "hors-perimetre")
-        )
-        .order_by(CandidatureHabitant.id)
-    )
+    keys = ("id", "sexe", "adresse", "code_postal", "commune", "perimetre")
+    rows = [
+        {k: getattr(a, k) for k in keys}
+        for a in await CandidatureStore().accepted_volunteers(council_id)
+    ]
     seated = {
         r["subject_id"]
         for r in await Membre.select(Membre.subject_id).where(
@@ -1099,11 +1082,13 @@ async def member_from_application(
 ) -> dict[str, Any]:
     """Appoint an accepted application: a volunteer resident (origin « volontaire ») or a
     structure's representative. The composition rules apply as for any new member."""
-    from service.usecases.candidatures import get_application
+    from dataclasses import asdict
+
+    from service.candidatures.usecases.review import get_application
 
     if kind not in ("habitant", "structure"):
         raise NotFound(_("Candidature introuvable."))
-    app = await get_application(kind, application_id, council_id)
+    app = asdict(await get_application(kind, application_id, council_id))
     if app["status"] != "acceptee":
         raise InvalidState(
             _("Seule une candidature acceptée peut donner lieu à une nomination."),

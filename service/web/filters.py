@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
+from domain.contacts import CONTACT_PRIVACY
 from domain.labels import action_label, rule_label, stratum_label
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -66,4 +67,7 @@ def heure_fr(value: Any) -> str:
 
 
 FILTERS = {"date_fr": date_fr, "datetime_fr": datetime_fr, "number_fr": number_fr, "jour_fr": jour_fr,
-           "heure_fr": heure_fr, "strate": stratum_label, "regle": rule_label, "action": action_label}
+           "heure_fr": heure_fr, "strate": stratum_label, "regle": rule_label, "action": action_label,
+           # {{ member.contact_consent|contact_visible(audience) }}: domain/contacts.py's rule
+           "contact_visible": lambda consented, audience: CONTACT_PRIVACY.shows(audience, bool(consented)),
+           "contact_column": lambda audience: CONTACT_PRIVACY.column(audience)}

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 async def _with_call(ctx: Any, ids: dict[str, int]) -> int:
     from service.audit import Actor
-    from service.usecases import candidatures as cand
+    from service.candidatures.usecases import calls as cand
 
     today = cand.local_today(ctx.now())
     call = await cand.create_call(
@@ -29,7 +29,7 @@ async def _with_call(ctx: Any, ids: dict[str, int]) -> int:
             "Le conseil citoyen réunit des habitants du quartier.",
         ),
     )
-    return int(call["id"])
+    return int(call.id)
 
 
 @pytest.fixture

@@ -143,7 +143,7 @@ async def test_bad_volunteer_input(client: Any, world: World, clock: Any) -> Non
 
 async def test_address_outside_perimeter(client: Any, world: World, monkeypatch: Any) -> None:
     from domain.registre.perimeter import Perimeter, PerimeterRule
-    from service.usecases import candidatures as uc
+    from service.candidatures.usecases import residents as uc
 
     perimeter = Perimeter([PerimeterRule("rue des Lilas", 1, 40)])
 
@@ -162,6 +162,38 @@ async def test_address_outside_perimeter(client: Any, world: World, monkeypatch:
     assert "Hors du périmètre importé : à vérifier" in r.text
     r = await client.post(url, json=volunteer(prenom="Léa", adresse="12 rue des Lilas"))
     assert r.status_code == 201 and r.json()["perimetre"] == "dans-le-perimetre"
+
+
+async def test_public_page_flags_an_address_outside_the_perimeter(
+    client: Any, world: World, monkeypatch: Any
+) -> None:
+    """Issue 13, item 7: on the public HTML form too, an address outside the imported
+    perimeter is accepted and flagged « à vérifier » for the lead to decide."""
+    from domain.registre.perimeter import Perimeter, PerimeterRule
+    from service.candidatures.usecases import residents as uc
+
+    perimeter = Perimeter([PerimeterRule("rue des Lilas", 1, 40)])
+
+    async def fake_status(council_id: int, adresse: str, cp: str, commune: str) -> str:
+        return uc.perimeter_status(perimeter, adresse, cp, commune)
+
+    monkeypatch.setattr(uc, "_perimeter_status", fake_status)
+    call = await make_call(client, world)
+    await client.get(f"/candidater/{call}")
+    csrf = client.cookies.get("cc_csrf")
+    form = {k: str(v) for k, v in volunteer(adresse="90 rue des Lilas").items() if k != "consent"}
+    r = await client.post(
+        f"/candidater/{call}",
+        data={**form, "consent": "oui", "_csrf": csrf},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and "adresse=a-verifier" in r.headers["location"], r.text
+    conf = await client.get(r.headers["location"])
+    assert "Votre adresse sera vérifiée" in conf.text
+    r = await client.get(
+        f"/conseils/{world.ids['council_a']}/candidatures", headers=bearer(world, "lead_a")
+    )
+    assert "Hors du périmètre importé : à vérifier" in r.text
 
 
 async def test_structure_bad_input(client: Any, world: World) -> None:
@@ -247,7 +279,7 @@ async def test_public_form_page_flow_and_mail(
 
 
 async def test_public_forms_are_rate_limited(client: Any, world: World) -> None:
-    from service.usecases.candidatures import RATE_LIMIT_PER_HOUR
+    from service.candidatures.usecases.public_form import RATE_LIMIT_PER_HOUR
 
     call = await make_call(client, world)
     url = f"/api/v1/appels/{call}/candidatures"
@@ -291,6 +323,36 @@ async def test_lead_review_pages(client: Any, world: World) -> None:
         },
     )
     assert r.status_code == 422 and "clôture précède" in r.text
+
+
+async def test_lead_appoints_an_accepted_application_from_its_page(
+    client: Any, world: World
+) -> None:
+    """The « nommer » form: refused while the application is not accepted (the message on
+    the application's page), then the volunteer joins the composition."""
+    from tests.conftest import web_login
+
+    call = await make_call(client, world)
+    r = await client.post(f"/api/v1/appels/{call}/candidatures", json=volunteer())
+    app_id = r.json()["id"]
+    await web_login(client, world.emails["lead_a"])
+    csrf = client.cookies.get("cc_csrf")
+    base = f"/conseils/{world.ids['council_a']}/candidatures/habitants/{app_id}"
+    form = {"seat": "titulaire", "mandate_start": "01/04/2026", "override_reason": "", "_csrf": csrf}
+    r = await client.post(f"{base}/nommer", data=form)
+    assert r.status_code == 409 and "Seule une candidature acceptée" in r.text
+    r = await client.post(
+        f"{base}/decision",
+        data={"decision": "acceptee", "reason": "", "version": "1", "_csrf": csrf},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    r = await client.post(f"{base}/nommer", data=form, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith("/composition?ok=membre-ajoute")
+    page = await client.get(r.headers["location"])
+    assert "BENALI" in page.text.upper()
+    r = await client.post(f"{base}/nommer", data={**form, "mandate_start": "32/13/2026"})
+    assert r.status_code == 422 and "Date invalide" in r.text
 
 
 async def test_volunteer_pool_when_volunteers_outnumber_seats(

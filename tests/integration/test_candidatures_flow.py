@@ -39,25 +39,26 @@ def _form(prenom: str, sexe: str, adresse: str, **over: str) -> dict[str, str]:
 
 
 async def _call(ctx: Any, world: World) -> int:
-    from service.usecases import candidatures as cand
+    from service.candidatures.usecases import calls
 
-    call = await cand.create_call(
+    call = await calls.create_call(
         ctx,
         _lead(world),
         world.ids["council_a"],
-        cand.CallInput("habitants", "Volontaires", date(2026, 3, 1), date(2026, 3, 31)),
+        calls.CallInput("habitants", "Volontaires", date(2026, 3, 1), date(2026, 3, 31)),
     )
-    return int(call["id"])
+    return int(call.id)
 
 
 async def test_imported_perimeter_checks_volunteers_addresses(ctx: Any, world: World) -> None:
-    from service.usecases import candidatures as cand
+    from domain.calls import PERIMETRE_LABELS
+    from service.candidatures.usecases import residents
     from service.usecases import registre
 
     call = await _call(ctx, world)
     # Before any perimeter import: accepted and marked « à vérifier ».
-    result, _mail = await cand.submit_volunteer(ctx, call, _form("Ana", "F", "500 rue Inconnue"))
-    assert result["perimetre"] == "a-verifier"
+    result, _mail = await residents.submit_volunteer(ctx, call, _form("Ana", "F", "500 rue Inconnue"))
+    assert result.perimetre == "a-verifier"
     path = SHARED / "data" / "registre-exemple" / "perimetre.csv"
     await registre.import_file(
         ctx,
@@ -67,22 +68,22 @@ async def test_imported_perimeter_checks_volunteers_addresses(ctx: Any, world: W
         "perimetre.csv",
         registre.ImportOptions(kind="perimetre"),
     )
-    result, _mail = await cand.submit_volunteer(ctx, call, _form("Bea", "F", "12 rue des Tilleuls"))
-    assert result["perimetre"] == "dans-le-perimetre"
+    result, _mail = await residents.submit_volunteer(ctx, call, _form("Bea", "F", "12 rue des Tilleuls"))
+    assert result.perimetre == "dans-le-perimetre"
     # Avenue Louise Michel: the perimeter stops at 88 on the even side.
     # Flagged for the lead to decide, not refused (README: « à vérifier »).
-    result, _mail = await cand.submit_volunteer(ctx, call, _form("Cyd", "M", "90 avenue Louise Michel"))
-    assert result["perimetre"] == "hors-perimetre"
-    assert "à vérifier" in cand.PERIMETRE_LABELS[result["perimetre"]]
+    result, _mail = await residents.submit_volunteer(ctx, call, _form("Cyd", "M", "90 avenue Louise Michel"))
+    assert result.perimetre == "hors-perimetre"
+    assert "à vérifier" in PERIMETRE_LABELS[result.perimetre]
 
 
 async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(
     ctx: Any, world: World
 ) -> None:
     from domain.draw import plan as draw_plan
+    from service.candidatures.usecases import residents, review
     from service.organisation import usecases as org
     from service.tirage.usecases import ceremony, records, replies, rounds
-    from service.usecases import candidatures as cand
     from service.usecases import composition as comp
 
     council_id = world.ids["council_a"]
@@ -98,11 +99,11 @@ async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(
     for i, (prenom, sexe) in enumerate(
         [("Ana", "F"), ("Bea", "F"), ("Cleo", "F"), ("Dan", "M"), ("Eli", "M"), ("Fred", "M")]
     ):
-        result, _mail = await cand.submit_volunteer(
+        result, _mail = await residents.submit_volunteer(
             ctx, call, _form(prenom, sexe, f"{i + 1} rue des Tilleuls")
         )
-        ids.append(result["id"])
-        await cand.review(ctx, _lead(world), "habitant", result["id"], "acceptee", "", 1)
+        ids.append(result.id)
+        await review.review(ctx, _lead(world), "habitant", result.id, "acceptee", "", 1)
     pool = await comp.build_volunteer_pool(ctx, _lead(world), council_id)
     assert pool["kind"] == "volontaires" and pool["strata_counts"] == {"F": 3, "M": 3}
     d = await ceremony.prepare_draw(
@@ -158,20 +159,20 @@ async def test_retention_purge_keeps_members_and_invited_volunteers(
     ctx: Any, world: World, clock: Any
 ) -> None:
 
-    from service.db.tables_candidatures import CandidatureHabitant
+    from service.candidatures.tables import CandidatureHabitant
+    from service.candidatures.usecases import purge, residents, review
     from service.organisation.subjects import load_subjects
-    from service.usecases import candidatures as cand
     from service.usecases import composition as comp
 
     call = await _call(ctx, world)
     ids = []
     for prenom, sexe in (("Ana", "F"), ("Bob", "M"), ("Cleo", "F")):
-        result, _mail = await cand.submit_volunteer(
+        result, _mail = await residents.submit_volunteer(
             ctx, call, _form(prenom, sexe, "1 rue des Tilleuls")
         )
-        ids.append(result["id"])
+        ids.append(result.id)
     for i in ids:
-        await cand.review(ctx, _lead(world), "habitant", i, "acceptee", "", 1)
+        await review.review(ctx, _lead(world), "habitant", i, "acceptee", "", 1)
     await comp.member_from_application(
         ctx, _lead(world), world.ids["council_a"], "habitant", ids[0]
     )
@@ -179,19 +180,19 @@ async def test_retention_purge_keeps_members_and_invited_volunteers(
         CandidatureHabitant.id == ids[1]
     )
     # Within the retention period (183 days after the call closed on 31 March): nothing.
-    assert await cand.purge_applications(ctx, _lead(world)) == []
+    assert await purge.purge_applications(ctx, _lead(world)) == []
     clock.advance(days=30 + 184)
-    assert await cand.purge_applications(ctx, _lead(world), dry_run=True) == [
-        {
-            "conseil": world.ids["council_a"],
-            "candidatures_habitants": 1,
-            "candidatures_structures": 0,
-        }
+    assert await purge.purge_applications(ctx, _lead(world), dry_run=True) == [
+        purge.PurgeCount(
+            conseil=world.ids["council_a"],
+            candidatures_habitants=1,
+            candidatures_structures=0,
+        )
     ]
     assert len(await load_subjects("candidature", ids)) == 3
-    await cand.purge_applications(ctx, _lead(world))
+    await purge.purge_applications(ctx, _lead(world))
     assert sorted(await load_subjects("candidature", ids)) == ids[:2]
-    assert await cand.purge_applications(ctx, _lead(world)) == []
+    assert await purge.purge_applications(ctx, _lead(world)) == []
 
 
 async def test_members_on_the_imported_exclusion_list_break_the_rule(

@@ -38,14 +38,14 @@ async def test_an_application_acknowledgement_arrives_through_the_outbox(ctx: An
 
     from domain.errors import DomainError
     from service.audit import Actor
+    from service.candidatures.usecases import calls, residents
     from service.outbox.usecases import list_for_council, send_due, statuses
-    from service.usecases import candidatures as uc
     from tests.smtp_support import smtp_server
 
-    call = await uc.create_call(
-        ctx, Actor.system("test"), world.ids["council_a"], uc.CallInput("habitants", "Appel 2026", date(2026, 3, 1), date(2026, 3, 31))
+    call = await calls.create_call(
+        ctx, Actor.system("test"), world.ids["council_a"], calls.CallInput("habitants", "Appel 2026", date(2026, 3, 1), date(2026, 3, 31))
     )
-    call_id = int(call["id"])
+    call_id = int(call.id)
     form = {
         "prenom": "Aïcha",
         "nom": "Benali",
@@ -60,16 +60,16 @@ async def test_an_application_acknowledgement_arrives_through_the_outbox(ctx: An
         "consent": "oui",
     }
     with pytest.raises(DomainError):
-        await uc.submit_volunteer(ctx, call_id, {**form, "consent": ""})
+        await residents.submit_volunteer(ctx, call_id, {**form, "consent": ""})
     assert await list_for_council(ctx.db, world.ids["council_a"]) == []
-    result, outbox_id = await uc.submit_volunteer(ctx, call_id, form)
+    result, outbox_id = await residents.submit_volunteer(ctx, call_id, form)
     assert outbox_id is not None
-    ref = f"candidature:{result['id']}"
+    ref = f"candidature:{result.id}"
     assert (await statuses(ctx.db, [ref]))[ref].state == "en_attente"
     with smtp_server() as (rec, url):
         ctx.settings = ctx.settings.with_(smtp_url=url)
         assert (await send_due(ctx, "test")).sent == 1
     (got,) = rec.received
     assert got.rcpt_tos == ["aicha@example.fr"]
-    assert f"numéro {result['id']}" in got.message.get_body(("plain",)).get_content()
+    assert f"numéro {result.id}" in got.message.get_body(("plain",)).get_content()
     assert (await statuses(ctx.db, [ref]))[ref].state == "envoye"

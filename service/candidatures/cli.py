@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+from dataclasses import asdict
 
 from service.audit import Actor
+from service.candidatures import subjects  # noqa: F401  (registers the draw's subject loader)
+from service.candidatures.usecases.purge import purge_applications
 from service.cli import register
 from service.context import AppContext
 
@@ -22,8 +25,6 @@ def _purge_args(p: argparse.ArgumentParser) -> None:
     _purge_args,
 )
 async def _purge(ctx: AppContext, args: argparse.Namespace) -> int:
-    from service.usecases.candidatures import purge_applications
-
     try:
         who = getpass.getuser()
     except Exception:
@@ -31,5 +32,5 @@ async def _purge(ctx: AppContext, args: argparse.Namespace) -> int:
     results = await purge_applications(
         ctx, Actor.system(f"ligne de commande ({who})"), args.conseil, dry_run=args.dry_run
     )
-    print(json.dumps(results, ensure_ascii=False, indent=1))
+    print(json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=1))
     return 0

@@ -1,6 +1,10 @@
-"""Pages of applications and composition: the public application forms, the lead's
-review, the composition with its rules (live), member editing with overrides and
-optimistic locking, the parity timeline, the auditor's dossier and the member's own page."""
+"""Pages of the composition: the composition with its rules (live), member editing with
+overrides and optimistic locking, the parity timeline, the auditor's dossier and the
+member's own page.
+
+Temporary home while the composition moves to service/composition/pages.py (issue 15);
+the applications' pages are in service/candidatures/pages.py.
+"""
 
 from __future__ import annotations
 
@@ -11,33 +15,27 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from domain.access import Action, is_allowed
+from domain.calls import local_today
 from domain.composition import College, MemberStatus, Origin, Seat
 from domain.errors import Conflict, DomainError, InvalidInput, RuleBroken
 from domain.i18n import _
 from service.api.bounds import bounded_int, check_day
-from service.api.common import actor_of, client_ip, ctx_of, user_of
+from service.api.common import actor_of, ctx_of, user_of
 from service.audit.usecases.reading import list_events
-from service.auth import allow, authenticated, public
+from service.auth import allow, authenticated
 from service.errors import status_of
 from service.organisation.pages import COUNCIL_SECTIONS
-from service.public_address import documents_address_warning
-from service.usecases import candidatures as cand
+from service.tirage.usecases import records
 from service.usecases import composition as comp
 from service.web.parity_chart import parity_svg
 from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH.update(
     {
-        "appel-cree": ("succes", "Appel à candidatures créé."),
-        "decision-enregistree": ("succes", "Décision enregistrée."),
         "membre-ajoute": ("succes", "Membre ajouté."),
         "membre-modifie": ("succes", "Fiche du membre enregistrée."),
         "depart-enregistre": ("succes", "Départ enregistré."),
         "remplacement-fait": ("succes", "Le suppléant siège désormais comme titulaire."),
-        "vivier-cree": (
-            "succes",
-            "Vivier des volontaires créé : il peut maintenant être tiré au sort.",
-        ),
     }
 )
 
@@ -46,13 +44,6 @@ COUNCIL_SECTIONS.append(
         "Composition",
         [("Composition, règles et parité", "/conseils/{id}/composition")],
         Action.READ_COMPOSITION,
-    )
-)
-COUNCIL_SECTIONS.append(
-    (
-        "Candidatures",
-        [("Appels à candidatures et candidatures reçues", "/conseils/{id}/candidatures")],
-        Action.MANAGE_APPLICATIONS,
     )
 )
 COUNCIL_SECTIONS.append(
@@ -74,312 +65,6 @@ def _fil(council: dict[str, Any], *rest: dict[str, str]) -> list[dict[str, str]]
         {"href": f"/conseils/{council['id']}", "label": council["name"]},
         *rest,
     ]
-
-
-# --- public forms ---------------------------------------------------------------------
-
-
-class PublicApplicationPages(Controller):
-    path = "/candidater"
-    include_in_schema = False
-
-    async def _form(
-        self,
-        request: Request[Any, Any, Any],
-        appel_id: int,
-        values: dict[str, str],
-        erreurs: dict[str, str],
-        status: int = 200,
-        message: dict[str, str] | None = None,
-    ) -> Template:
-        ctx = ctx_of(request)
-        call = await cand.get_call(appel_id, cand.local_today(ctx.now()))
-        closed = not call["open"]
-        template = (
-            "candidatures/public_habitant.html"
-            if call["college"] == "habitants"
-            else "candidatures/public_structure.html"
-        )
-        extra: dict[str, Any] = {}
-        if message is not None:
-            extra["message"] = message
-        return render(
-            request,
-            template,
-            status_code=status,
-            titre=call["title"],
-            appel=call,
-            form=values,
-            erreurs=erreurs,
-            clos=closed,
-            **extra,
-        )
-
-    @get("/{appel_id:int}", opt=public())
-    async def form(self, request: Request[Any, Any, Any], appel_id: int) -> Template:
-        return await self._form(request, appel_id, {}, {})
-
-    @post("/{appel_id:int}", opt=public())
-    async def submit(self, request: Request[Any, Any, Any], appel_id: int) -> Template | Redirect:
-        ctx = ctx_of(request)
-        values = _form_dict(await request.form())
-        try:
-            await cand.check_rate(ctx, client_ip(request))
-            call = await cand.get_call(appel_id)
-            if call["college"] == "habitants":
-                result, _outbox_id = await cand.submit_volunteer(ctx, appel_id, values)
-            else:
-                result, _outbox_id = await cand.submit_structure(ctx, appel_id, values)
-        except DomainError as exc:
-            if exc.code == "introuvable":
-                raise
-            # A closed call shows its notice, not the form; other errors go next to fields.
-            erreurs = {} if exc.code in ("appel-clos", "appel-pas-ouvert") else form_errors(exc)
-            return await self._form(
-                request,
-                appel_id,
-                values,
-                erreurs,
-                status_of(exc),
-                message={"kind": "erreur", "text": exc.detail},
-            )
-        prefix = "" if call["college"] == "habitants" else "S"
-        target = f"/candidater/{appel_id}/confirmation?numero={prefix}{result['id']}"
-        if result.get("perimetre") == "a-verifier":
-            target += "&adresse=a-verifier"
-        return Redirect(target, status_code=303)
-
-    @get("/{appel_id:int}/confirmation", opt=public())
-    async def confirmation(
-        self, request: Request[Any, Any, Any], appel_id: int, numero: str = "", adresse: str = ""
-    ) -> Template:
-        call = await cand.get_call(appel_id)
-        return render(
-            request,
-            "candidatures/confirmation.html",
-            titre=_("Candidature enregistrée"),
-            appel=call,
-            numero=numero[:12],
-            a_verifier=adresse == "a-verifier",
-            courriel=bool(ctx_of(request).settings.smtp_url),
-        )
-
-
-# --- the lead's review ----------------------------------------------------------------
-
-
-class ApplicationPages(Controller):
-    path = "/conseils/{council_id:int}"
-    include_in_schema = False
-
-    async def _index(
-        self,
-        request: Request[Any, Any, Any],
-        council_id: int,
-        erreurs: dict[str, str] | None = None,
-        form: dict[str, str] | None = None,
-        status: int = 200,
-        message: dict[str, str] | None = None,
-    ) -> Template:
-        ctx = ctx_of(request)
-        council = await comp.council_row(council_id)
-        today = cand.local_today(ctx.now())
-        extra: dict[str, Any] = {} if message is None else {"message": message}
-        user = user_of(request)
-        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
-        return render(
-            request,
-            "candidatures/index.html",
-            status_code=status,
-            titre=_("Candidatures"),
-            conseil=council,
-            appels=await cand.list_calls(council_id, today),
-            habitants=await cand.list_applications(council_id, "habitant"),
-            structures=await cand.list_applications(council_id, "structure"),
-            statuts=cand.STATUS_LABELS,
-            perimetres=cand.PERIMETRE_LABELS,
-            erreurs=erreurs or {},
-            form=form or {"college": "habitants"},
-            base_url=ctx.settings.public_base_url,
-            adresse_publique_probleme=documents_address_warning(ctx.settings),
-            sieges_volontaires=int((council["settings"] or {}).get("sieges_volontaires", 0)),
-            volontaires=len(await comp.eligible_volunteers(council_id)),
-            peut_tirer=is_allowed(user.principal, Action.RUN_DRAW, scope),
-            fil=_fil(council, {"label": _("Candidatures")}),
-            **extra,
-        )
-
-    @get("/candidatures", opt=allow(Action.MANAGE_APPLICATIONS, "council_id"))
-    async def index(self, request: Request[Any, Any, Any], council_id: int) -> Template:
-        return await self._index(request, council_id)
-
-    @post("/appels", opt=allow(Action.MANAGE_APPLICATIONS, "council_id"))
-    async def create_call(
-        self, request: Request[Any, Any, Any], council_id: int
-    ) -> Template | Redirect:
-        values = _form_dict(await request.form())
-        try:
-            data = cand.CallInput(
-                college=values.get("college", ""),
-                title=values.get("title", ""),
-                opens_on=_date(values, "opens_on"),
-                closes_on=_date(values, "closes_on"),
-                text=values.get("text", ""),
-            )
-            await cand.create_call(ctx_of(request), actor_of(request), council_id, data)
-        except DomainError as exc:
-            return await self._index(request, council_id, form_errors(exc), values, status_of(exc))
-        return see_other(f"/conseils/{council_id}/candidatures?ok=appel-cree")
-
-    @get(
-        "/candidatures/{kind:str}/{candidature_id:int}",
-        opt=allow(Action.MANAGE_APPLICATIONS, "council_id"),
-    )
-    async def detail(
-        self, request: Request[Any, Any, Any], council_id: int, kind: str, candidature_id: int
-    ) -> Template:
-        return await self._detail(request, council_id, kind, candidature_id)
-
-    async def _detail(
-        self,
-        request: Request[Any, Any, Any],
-        council_id: int,
-        kind: str,
-        candidature_id: int,
-        erreurs: dict[str, str] | None = None,
-        status: int = 200,
-    ) -> Template:
-        k = _kind(kind)
-        council = await comp.council_row(council_id)
-        row = await cand.get_application(k, candidature_id, council_id)
-        call = await cand.get_call(row["appel"])
-        return render(
-            request,
-            "candidatures/detail.html",
-            status_code=status,
-            titre=_("Candidature n° {n}").format(n=candidature_id),
-            conseil=council,
-            c=row,
-            kind=kind,
-            appel=call,
-            statuts=cand.STATUS_LABELS,
-            perimetres=cand.PERIMETRE_LABELS,
-            erreurs=erreurs or {},
-            seats=[(s.value, s.label) for s in Seat],
-            peut_nommer=is_allowed(
-                user_of(request).principal,
-                Action.MANAGE_COMPOSITION,
-                request.scope["resource_scope"],  # type: ignore[typeddict-item]
-            ),
-            fil=_fil(
-                council,
-                {"href": f"/conseils/{council_id}/candidatures", "label": _("Candidatures")},
-                {"label": _("Candidature n° {n}").format(n=candidature_id)},
-            ),
-        )
-
-    async def _detail_error(
-        self,
-        request: Request[Any, Any, Any],
-        council_id: int,
-        kind: str,
-        candidature_id: int,
-        exc: DomainError,
-    ) -> Template:
-        """An unknown application stays a 404; any other error goes next to its field."""
-        if exc.code == "introuvable":
-            raise exc
-        return await self._detail(
-            request, council_id, kind, candidature_id, form_errors(exc), status_of(exc)
-        )
-
-    @post(
-        "/candidatures/{kind:str}/{candidature_id:int}/decision",
-        opt=allow(Action.MANAGE_APPLICATIONS, "council_id"),
-    )
-    async def decide(
-        self, request: Request[Any, Any, Any], council_id: int, kind: str, candidature_id: int
-    ) -> Template | Redirect:
-        values = _form_dict(await request.form())
-        try:
-            await cand.review(
-                ctx_of(request),
-                actor_of(request),
-                _kind(kind),
-                candidature_id,
-                values.get("decision", ""),
-                values.get("reason", ""),
-                _int(values, "version"),
-                council_id,
-            )
-        except DomainError as exc:
-            return await self._detail_error(request, council_id, kind, candidature_id, exc)
-        return see_other(f"/conseils/{council_id}/candidatures?ok=decision-enregistree")
-
-    @post(
-        "/candidatures/{kind:str}/{candidature_id:int}/nommer",
-        opt=allow(Action.MANAGE_COMPOSITION, "council_id"),
-    )
-    async def appoint(
-        self, request: Request[Any, Any, Any], council_id: int, kind: str, candidature_id: int
-    ) -> Template | Redirect:
-        values = _form_dict(await request.form())
-        try:
-            await comp.member_from_application(
-                ctx_of(request),
-                actor_of(request),
-                council_id,
-                _kind(kind),
-                candidature_id,
-                seat=values.get("seat", "titulaire"),
-                mandate_start=_opt_date(values, "mandate_start"),
-                override_reason=values.get("override_reason", ""),
-            )
-        except DomainError as exc:
-            return await self._detail_error(request, council_id, kind, candidature_id, exc)
-        return see_other(f"/conseils/{council_id}/composition?ok=membre-ajoute")
-
-    @post("/volontaires/vivier", opt=allow(Action.RUN_DRAW, "council_id"))
-    async def volunteer_pool(
-        self, request: Request[Any, Any, Any], council_id: int
-    ) -> Template | Redirect:
-        try:
-            pool = await comp.build_volunteer_pool(ctx_of(request), actor_of(request), council_id)
-        except DomainError as exc:
-            if not is_allowed(
-                user_of(request).principal,
-                Action.MANAGE_APPLICATIONS,
-                request.scope["resource_scope"],
-            ):  # type: ignore[typeddict-item]
-                raise
-            return await self._index(
-                request,
-                council_id,
-                status=status_of(exc),
-                message={"kind": "erreur", "text": exc.detail},
-            )
-        target = _draw_page_for_pool(council_id, int(pool["id"]))
-        return see_other(target)
-
-
-def _draw_page_for_pool(council_id: int, pool_id: int) -> str:
-    """Where the lead continues with the volunteers' pool: the draw feature's preparation
-    page (cc-draw/1 over this pool), else back to the applications page."""
-    try:
-        import service.tirage.scopes  # noqa: F401  (registers the draw's scope resolvers)
-    except ImportError:
-        return f"/conseils/{council_id}/candidatures?ok=vivier-cree&vivier={pool_id}"
-    return f"/conseils/{council_id}/tirages/nouveau?vivier={pool_id}"
-
-
-def _kind(kind: str) -> str:
-    if kind == "habitants":
-        return "habitant"
-    if kind == "structures":
-        return "structure"
-    from domain.errors import NotFound
-
-    raise NotFound(_("Candidature introuvable."))
 
 
 def _date(values: dict[str, str], key: str) -> date:
@@ -548,7 +233,7 @@ class CompositionPages(Controller):
             regle=regle,
             conflit=conflit,
             proposition=proposition,
-            today=comp.local_today(ctx_of(request).now()),
+            today=local_today(ctx_of(request).now()),
             comptes=await comp.council_accounts(council_id),
             **_choices(),
             fil=_fil(
@@ -741,11 +426,7 @@ def _member_values(m: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _draws(council_id: int) -> list[dict[str, Any]]:
-    """The council's draws with links to their verification, when the draw feature is present."""
-    try:
-        from service.tirage.usecases import records
-    except ImportError:
-        return []
+    """The council's draws with links to their verification."""
     return list(await records.list_draws(council_id))
 
 
@@ -782,17 +463,11 @@ class MemberPages(Controller):
         )
 
 
-PAGE_CONTROLLERS = [PublicApplicationPages, ApplicationPages, CompositionPages, MemberPages]
+PAGE_CONTROLLERS = [CompositionPages, MemberPages]
 
 
 def feature_handlers() -> list[Any]:
-    """Everything the applications and composition feature serves (API and pages)."""
-    from service.api.candidatures import ApplicationsController, PublicApplicationsController
+    """Everything the composition serves (API and pages)."""
     from service.api.composition import CompositionController
 
-    return [
-        ApplicationsController,
-        PublicApplicationsController,
-        CompositionController,
-        *PAGE_CONTROLLERS,
-    ]
+    return [CompositionController, *PAGE_CONTROLLERS]

@@ -1,0 +1,26 @@
+"""The applications feature's declaration (service/feature.py): calls for applications,
+applications from volunteer residents and from associations/local actors, the public
+application form, and the applications' retention purge (run by the automatic purge task
+of service/registre/purge_task.py, with the registers' and the letters')."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.candidatures.tables import TABLES
+from service.feature import Feature
+
+
+def _routes() -> list[Any]:
+    from service.candidatures.api import API_CONTROLLERS
+    from service.candidatures.pages import PAGE_CONTROLLERS
+
+    return [*API_CONTROLLERS, *PAGE_CONTROLLERS]
+
+
+FEATURE = Feature(
+    name="candidatures",
+    tables=TABLES,
+    routes=_routes,
+    cli_modules=("service.candidatures.cli",),
+)
