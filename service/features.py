@@ -13,13 +13,16 @@ from service.feature import Feature
 def declared() -> list[Feature]:
     """Features written in the feature-package shape (service/<feature>/feature.py),
     listed explicitly: one import and one list entry per feature."""
+    from service.composition.feature import FEATURE as composition
     from service.formations.feature import FEATURE as formations
     from service.indicateurs.feature import FEATURE as indicateurs
     from service.outbox.feature import FEATURE as outbox
     from service.reunions.feature import FEATURE as reunions
     from service.reunions.feature_convocations import FEATURE as convocations
 
-    features: list[Feature] = [outbox, reunions, convocations, formations, indicateurs]
+    features: list[Feature] = [
+        outbox, composition, reunions, convocations, formations, indicateurs
+    ]
     return features
 
 
@@ -34,7 +37,7 @@ def route_handlers() -> list[Any]:
             handlers += feature.routes()
     from service.web.pages_candidatures import feature_handlers as candidatures_handlers
 
-    handlers += candidatures_handlers()  # applications and composition
+    handlers += candidatures_handlers()  # applications
     from service.api import tirage as api_tirage
     from service.web import tirage as web_tirage
 

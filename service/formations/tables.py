@@ -7,8 +7,8 @@ from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Ti
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from service.composition.tables import Membre
 from service.db.tables import Council, Territory
-from service.db.tables_candidatures import Membre
 
 
 class Formation(Table, tablename="formation"):

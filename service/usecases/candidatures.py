@@ -879,7 +879,7 @@ async def purge_applications(
     stays verifiable in the pool file either way — it holds no personal data). Returns,
     per council with something to purge, the counts removed (or that would be).
     """
-    from service.db.tables_candidatures import Membre
+    from service.composition.store import CompositionStore
 
     today = local_today(ctx.now())
     q = Council.select(Council.id, Council.territory, Council.settings).output(load_json=True)
@@ -898,11 +898,8 @@ async def purge_applications(
         ]
         if not calls:
             continue
-        kept: dict[str, set[int]] = {"candidature": set(), "structure": set()}
-        for m in await Membre.select(Membre.subject_type, Membre.subject_id).where(
-            (Membre.council == council["id"]) & Membre.subject_id.is_not_null()
-        ):
-            kept.setdefault(m["subject_type"], set()).add(int(m["subject_id"]))
+        members = CompositionStore()
+        kept = {t: await members.subject_ids(council["id"], t) for t in ("candidature", "structure")}
         volunteers = [
             r["id"]
             for r in await CandidatureHabitant.select(CandidatureHabitant.id).where(

@@ -15,7 +15,7 @@ from datetime import datetime
 from babel.numbers import format_decimal
 
 from domain.i18n import _, ngettext
-from service.usecases import composition as comp
+from service.composition.usecases import members as comp_members
 from service.usecases import letter_batches as lb
 from service.usecases import pools, tirage
 from service.usecases import registre as reg
@@ -214,10 +214,10 @@ async def council_journey(council_id: int, now: datetime, routes: Collection[str
                           blocking=accepted == 0))
 
     # 7. Composition
-    members = [m for m in await comp.list_members(council_id) if m["status"] == "actif"]
+    members = [m for m in await comp_members.list_members(council_id) if m.is_active]
     comp_link = Link(_("Composition, règles et parité"), f"{base}/composition")
     if members:
-        titulaires = sum(1 for m in members if m["seat"] == "titulaire")
+        titulaires = sum(1 for m in members if m.seat == "titulaire")
         steps.append(Step("composition", 7, _("Composition du conseil"), DONE,
                           (ngettext("{n} membre", "{n} membres", len(members)).format(n=_n(len(members))),
                            ngettext("{n} titulaire", "{n} titulaires", titulaires).format(n=_n(titulaires))),

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from domain.draw.rounds import sex_of_stratum
 from domain.indicators import MemberFact, RoundFact
+from service.composition.tables import Membre
 from service.db.tables import Council
-from service.db.tables_candidatures import Membre
 from service.db.tables_tirage import Draw, DrawInvitation, DrawRound
 
 PARIS = ZoneInfo("Europe/Paris")

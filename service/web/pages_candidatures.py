@@ -11,29 +11,24 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from domain.access import Action, is_allowed
-from domain.composition import College, MemberStatus, Origin, Seat
-from domain.errors import Conflict, DomainError, InvalidInput, RuleBroken
+from domain.composition import Seat
+from domain.errors import DomainError, InvalidInput
 from domain.i18n import _
-from service.api.audit import list_events
 from service.api.bounds import bounded_int, check_day
 from service.api.common import actor_of, client_ip, ctx_of, user_of
-from service.auth import allow, authenticated, public
+from service.auth import allow, public
+from service.composition.usecases import appointments as comp_appointments
+from service.composition.usecases import report as comp_report
 from service.errors import status_of
 from service.public_address import documents_address_warning
 from service.usecases import candidatures as cand
-from service.usecases import composition as comp
 from service.web.pages import COUNCIL_SECTIONS
-from service.web.parity_chart import parity_svg
 from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH.update(
     {
         "appel-cree": ("succes", "Appel à candidatures créé."),
         "decision-enregistree": ("succes", "Décision enregistrée."),
-        "membre-ajoute": ("succes", "Membre ajouté."),
-        "membre-modifie": ("succes", "Fiche du membre enregistrée."),
-        "depart-enregistre": ("succes", "Départ enregistré."),
-        "remplacement-fait": ("succes", "Le suppléant siège désormais comme titulaire."),
         "vivier-cree": (
             "succes",
             "Vivier des volontaires créé : il peut maintenant être tiré au sort.",
@@ -43,23 +38,9 @@ FLASH.update(
 
 COUNCIL_SECTIONS.append(
     (
-        "Composition",
-        [("Composition, règles et parité", "/conseils/{id}/composition")],
-        Action.READ_COMPOSITION,
-    )
-)
-COUNCIL_SECTIONS.append(
-    (
         "Candidatures",
         [("Appels à candidatures et candidatures reçues", "/conseils/{id}/candidatures")],
         Action.MANAGE_APPLICATIONS,
-    )
-)
-COUNCIL_SECTIONS.append(
-    (
-        "Contrôle de la préfecture",
-        [("Dossier de contrôle (composition, historique, journal)", "/conseils/{id}/controle")],
-        Action.READ_AUDIT_TRAIL,
     )
 )
 
@@ -182,7 +163,7 @@ class ApplicationPages(Controller):
         message: dict[str, str] | None = None,
     ) -> Template:
         ctx = ctx_of(request)
-        council = await comp.council_row(council_id)
+        council = await comp_report.council_row(council_id)
         today = cand.local_today(ctx.now())
         extra: dict[str, Any] = {} if message is None else {"message": message}
         user = user_of(request)
@@ -203,7 +184,7 @@ class ApplicationPages(Controller):
             base_url=ctx.settings.public_base_url,
             adresse_publique_probleme=documents_address_warning(ctx.settings),
             sieges_volontaires=int((council["settings"] or {}).get("sieges_volontaires", 0)),
-            volontaires=len(await comp.eligible_volunteers(council_id)),
+            volontaires=len(await comp_appointments.eligible_volunteers(council_id)),
             peut_tirer=is_allowed(user.principal, Action.RUN_DRAW, scope),
             fil=_fil(council, {"label": _("Candidatures")}),
             **extra,
@@ -250,7 +231,7 @@ class ApplicationPages(Controller):
         status: int = 200,
     ) -> Template:
         k = _kind(kind)
-        council = await comp.council_row(council_id)
+        council = await comp_report.council_row(council_id)
         row = await cand.get_application(k, candidature_id, council_id)
         call = await cand.get_call(row["appel"])
         return render(
@@ -325,7 +306,7 @@ class ApplicationPages(Controller):
     ) -> Template | Redirect:
         values = _form_dict(await request.form())
         try:
-            await comp.member_from_application(
+            await comp_appointments.member_from_application(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -344,7 +325,7 @@ class ApplicationPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int
     ) -> Template | Redirect:
         try:
-            pool = await comp.build_volunteer_pool(ctx_of(request), actor_of(request), council_id)
+            pool = await comp_appointments.build_volunteer_pool(ctx_of(request), actor_of(request), council_id)
         except DomainError as exc:
             if not is_allowed(
                 user_of(request).principal,
@@ -410,389 +391,15 @@ def _opt_int(values: dict[str, str], key: str) -> int | None:
     return _int(values, key) if (values.get(key) or "").strip() else None
 
 
-# --- composition ----------------------------------------------------------------------
-
-
-def _choices() -> dict[str, list[tuple[str, str]]]:
-    return {
-        "colleges": [(c.value, c.label) for c in College],
-        "origins": [(o.value, o.label) for o in Origin],
-        "seats": [(s.value, s.label) for s in Seat],
-        "departures": [(s.value, s.label) for s in MemberStatus if s is not MemberStatus.ACTIF],
-    }
-
-
-def _member_input(values: dict[str, str]) -> comp.MemberInput:
-    return comp.MemberInput(
-        college=values.get("college", ""),
-        origin=values.get("origin", ""),
-        prenom=values.get("prenom", ""),
-        nom=values.get("nom", ""),
-        sexe=values.get("sexe", ""),
-        seat=values.get("seat", "titulaire"),
-        mandate_start=_opt_date(values, "mandate_start"),
-        mandate_end=_opt_date(values, "mandate_end"),
-        structure=values.get("structure", ""),
-        email=values.get("email", ""),
-        telephone=values.get("telephone", ""),
-        contact_consent=values.get("contact_consent", "") in ("on", "oui", "1", "true"),
-        stratum=values.get("stratum") or None,
-        rank=_opt_int(values, "rank"),
-        account_id=_opt_int(values, "account_id"),
-    )
-
-
-def _rule_error(exc: DomainError) -> dict[str, Any] | None:
-    if isinstance(exc, RuleBroken) and exc.extra.get("override_min_length"):
-        return {
-            "code": exc.code,
-            "message": exc.detail,
-            "rules": exc.extra.get("rules", [exc.code]),
-        }
-    return None
-
-
-class CompositionPages(Controller):
-    path = "/conseils/{council_id:int}"
-    include_in_schema = False
-
-    @get("/composition", opt=allow(Action.READ_COMPOSITION, "council_id"))
-    async def composition(self, request: Request[Any, Any, Any], council_id: int) -> Template:
-        return await self._composition(request, council_id)
-
-    async def _composition(
-        self,
-        request: Request[Any, Any, Any],
-        council_id: int,
-        status: int = 200,
-        message: dict[str, str] | None = None,
-    ) -> Template:
-        from service.api.composition import contact_policy
-
-        ctx = ctx_of(request)
-        user = user_of(request)
-        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
-        view = await comp.composition(ctx, council_id)
-        points, start, end = await comp.timeline(ctx, council_id)
-        extra: dict[str, Any] = {} if message is None else {"message": message}
-        return render(
-            request,
-            "composition/index.html",
-            status_code=status,
-            titre=_("Composition"),
-            conseil=view.council,
-            vue=view,
-            **extra,
-            compte=view.counts(),
-            colleges=list(College),
-            contacts=contact_policy(request),
-            peut_gerer=is_allowed(user.principal, Action.MANAGE_COMPOSITION, scope),
-            peut_controler=is_allowed(user.principal, Action.READ_AUDIT_TRAIL, scope),
-            svg=parity_svg(points, start, end),
-            points=points,
-            tirages=await _draws(council_id),
-            fil=_fil(view.council, {"label": _("Composition")}),
-        )
-
-    @get("/controle", opt=allow(Action.READ_AUDIT_TRAIL, "council_id"))
-    async def audit_view(self, request: Request[Any, Any, Any], council_id: int) -> Template:
-        """The préfecture's dossier: rules, history, draws, the council's audit trail —
-        names of members (public), never contact or register data."""
-        ctx = ctx_of(request)
-        user = user_of(request)
-        view = await comp.composition(ctx, council_id)
-        events = await list_events(user.principal, 300, None, council_id)
-        return render(
-            request,
-            "composition/controle.html",
-            titre=_("Dossier de contrôle"),
-            conseil=view.council,
-            vue=view,
-            compte=view.counts(),
-            colleges=list(College),
-            historique=await comp.history(council_id),
-            evenements=events,
-            tirages=await _draws(council_id),
-            fil=_fil(view.council, {"label": _("Dossier de contrôle")}),
-        )
-
-    @get("/membres/nouveau", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
-    async def new_member(self, request: Request[Any, Any, Any], council_id: int) -> Template:
-        return await self._member_form(
-            request, council_id, None, {"seat": "titulaire", "college": "habitants"}, {}
-        )
-
-    async def _member_form(
-        self,
-        request: Request[Any, Any, Any],
-        council_id: int,
-        member: dict[str, Any] | None,
-        values: dict[str, Any],
-        erreurs: dict[str, str],
-        status: int = 200,
-        regle: dict[str, Any] | None = None,
-        conflit: dict[str, Any] | None = None,
-        proposition: tuple[dict[str, Any] | None, str] | None = None,
-    ) -> Template:
-        council = await comp.council_row(council_id)
-        title = _("Nouveau membre") if member is None else f"{member['prenom']} {member['nom']}"
-        return render(
-            request,
-            "composition/membre.html",
-            status_code=status,
-            titre=title,
-            conseil=council,
-            membre=member,
-            form=values,
-            erreurs=erreurs,
-            regle=regle,
-            conflit=conflit,
-            proposition=proposition,
-            today=comp.local_today(ctx_of(request).now()),
-            comptes=await comp.council_accounts(council_id),
-            **_choices(),
-            fil=_fil(
-                council,
-                {"href": f"/conseils/{council_id}/composition", "label": _("Composition")},
-                {"label": title},
-            ),
-        )
-
-    @post("/membres", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
-    async def create_member(
-        self, request: Request[Any, Any, Any], council_id: int
-    ) -> Template | Redirect:
-        values = _form_dict(await request.form())
-        try:
-            await comp.create_member(
-                ctx_of(request),
-                actor_of(request),
-                council_id,
-                _member_input(values),
-                values.get("override_reason", ""),
-            )
-        except DomainError as exc:
-            return await self._member_form(
-                request,
-                council_id,
-                None,
-                values,
-                form_errors(exc),
-                status_of(exc),
-                regle=_rule_error(exc),
-            )
-        return see_other(f"/conseils/{council_id}/composition?ok=membre-ajoute")
-
-    @post("/membres/depuis-tirage", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
-    async def from_draw(
-        self, request: Request[Any, Any, Any], council_id: int
-    ) -> Template | Redirect:
-        values = _form_dict(await request.form())
-        try:
-            created = await comp.members_from_draw(
-                ctx_of(request),
-                actor_of(request),
-                council_id,
-                _int(values, "draw_id"),
-                _opt_date(values, "mandate_start"),
-                values.get("override_reason", ""),
-            )
-        except DomainError as exc:
-            return await self._composition(
-                request,
-                council_id,
-                status=status_of(exc),
-                message={"kind": "erreur", "text": exc.detail},
-            )
-        return await self._composition(
-            request,
-            council_id,
-            message={
-                "kind": "succes",
-                "text": _("{n} membres créés à partir du tirage.").format(n=len(created)),
-            },
-        )
-
-    @get("/membres/{membre_id:int}", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
-    async def member(
-        self, request: Request[Any, Any, Any], council_id: int, membre_id: int
-    ) -> Template:
-        m = await comp.get_member(membre_id, council_id)
-        proposition = None
-        if m["status"] != "actif" and m["seat"] == "titulaire":
-            try:
-                proposition = await comp.replacement_proposal(membre_id, council_id)
-            except DomainError:
-                proposition = None
-        return await self._member_form(
-            request, council_id, m, _member_values(m), {}, proposition=proposition
-        )
-
-    @post("/membres/{membre_id:int}", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
-    async def update_member(
-        self, request: Request[Any, Any, Any], council_id: int, membre_id: int
-    ) -> Template | Redirect:
-        values = _form_dict(await request.form())
-        try:
-            await comp.update_member(
-                ctx_of(request),
-                actor_of(request),
-                membre_id,
-                _member_input(values),
-                _int(values, "version"),
-                values.get("override_reason", ""),
-                council_id,
-            )
-        except DomainError as exc:
-            if exc.code == "introuvable":
-                raise
-            current = await comp.get_member(membre_id, council_id)
-            conflit = None
-            if isinstance(exc, Conflict) and exc.code == "modification-concurrente":
-                conflit = _member_values(current)
-            # What the lead typed is kept in the form: nothing is lost.
-            return await self._member_form(
-                request,
-                council_id,
-                current,
-                values,
-                form_errors(exc),
-                status_of(exc),
-                regle=_rule_error(exc),
-                conflit=conflit,
-            )
-        return see_other(f"/conseils/{council_id}/composition?ok=membre-modifie")
-
-    @post("/membres/{membre_id:int}/depart", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
-    async def depart(
-        self, request: Request[Any, Any, Any], council_id: int, membre_id: int
-    ) -> Template | Redirect:
-        values = _form_dict(await request.form())
-        try:
-            result = await comp.depart_member(
-                ctx_of(request),
-                actor_of(request),
-                membre_id,
-                values.get("status", ""),
-                _date(values, "on"),
-                _int(values, "version"),
-                values.get("override_reason", ""),
-                council_id,
-            )
-        except DomainError as exc:
-            if exc.code == "introuvable":
-                raise
-            current = await comp.get_member(membre_id, council_id)
-            erreurs = {f"depart_{k}": v for k, v in form_errors(exc).items()}
-            return await self._member_form(
-                request,
-                council_id,
-                current,
-                {**_member_values(current), **{f"depart_{k}": v for k, v in values.items()}},
-                erreurs,
-                status_of(exc),
-                regle=_rule_error(exc),
-            )
-        if result.vacancy:
-            return see_other(f"/conseils/{council_id}/membres/{membre_id}?ok=depart-enregistre")
-        return see_other(f"/conseils/{council_id}/composition?ok=depart-enregistre")
-
-    @post(
-        "/membres/{membre_id:int}/remplacement", opt=allow(Action.MANAGE_COMPOSITION, "council_id")
-    )
-    async def promote(
-        self, request: Request[Any, Any, Any], council_id: int, membre_id: int
-    ) -> Template | Redirect:
-        values = _form_dict(await request.form())
-        try:
-            await comp.promote_replacement(
-                ctx_of(request),
-                actor_of(request),
-                membre_id,
-                _int(values, "suppleant_id"),
-                _int(values, "version"),
-                values.get("override_reason", ""),
-                council_id,
-            )
-        except DomainError as exc:
-            if exc.code == "introuvable":
-                raise
-            current = await comp.get_member(membre_id, council_id)
-            return await self._member_form(
-                request,
-                council_id,
-                current,
-                _member_values(current),
-                form_errors(exc),
-                status_of(exc),
-                regle=_rule_error(exc),
-            )
-        return see_other(f"/conseils/{council_id}/composition?ok=remplacement-fait")
-
-
-def _member_values(m: dict[str, Any]) -> dict[str, Any]:
-    out = {k: ("" if v is None else v) for k, v in m.items()}
-    for k in ("mandate_start", "mandate_end", "status_since"):
-        if m.get(k):
-            out[k] = m[k].isoformat()
-    out["contact_consent"] = "on" if m.get("contact_consent") else ""
-    out["account_id"] = m.get("account") or ""
-    return out
-
-
-async def _draws(council_id: int) -> list[dict[str, Any]]:
-    """The council's draws with links to their verification, when the draw feature is present."""
-    try:
-        from service.usecases import tirage
-    except ImportError:
-        return []
-    return list(await tirage.list_draws(council_id))
-
-
-# --- the member's own page ------------------------------------------------------------
-
-
-class MemberPages(Controller):
-    path = "/mon-mandat"
-    include_in_schema = False
-
-    @get("/", opt=authenticated())
-    async def mine(self, request: Request[Any, Any, Any]) -> Template:
-        user = user_of(request)
-        mandates = await comp.my_memberships(user.account_id)
-        councils: list[dict[str, Any]] = []
-        seen: set[int] = set()
-        for m in mandates:
-            if m["council"] in seen:
-                continue
-            seen.add(m["council"])
-            rows = [
-                comp.label_member(r)
-                for r in await comp.list_members(m["council"])
-                if r["status"] == "actif"
-            ]
-            councils.append({"id": m["council"], "name": m["council_name"], "membres": rows})
-        return render(
-            request,
-            "composition/mon_mandat.html",
-            titre=_("Mon mandat"),
-            mandats=mandates,
-            conseils=councils,
-            fil=[{"href": "/", "label": _("Tableau de bord")}, {"label": _("Mon mandat")}],
-        )
-
-
-PAGE_CONTROLLERS = [PublicApplicationPages, ApplicationPages, CompositionPages, MemberPages]
+PAGE_CONTROLLERS = [PublicApplicationPages, ApplicationPages]
 
 
 def feature_handlers() -> list[Any]:
-    """Everything the applications and composition feature serves (API and pages)."""
+    """Everything the applications feature serves (API and pages)."""
     from service.api.candidatures import ApplicationsController, PublicApplicationsController
-    from service.api.composition import CompositionController
 
     return [
         ApplicationsController,
         PublicApplicationsController,
-        CompositionController,
         *PAGE_CONTROLLERS,
     ]

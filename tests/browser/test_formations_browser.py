@@ -17,8 +17,8 @@ pytestmark = pytest.mark.browser
 
 async def _people(ctx: Any, ids: dict[str, int]) -> dict[str, int]:
     from service.audit import Actor
+    from service.composition.usecases import members as composition
     from service.db.tables import RoleAssignment
-    from service.usecases import composition
     from service.usecases.accounts import _create_account
     from tests.conftest import PASSWORD
 
