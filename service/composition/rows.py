@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from domain.composition import College, Member, MemberStatus, Origin, PersonSeat, Seat, Sex
+from domain.organisation import normalise_key
 from domain.registre.exclusions import ExclusionList
 from service.audit import Actor
 
@@ -179,6 +180,25 @@ class VolunteerRow:
     code_postal: str
     commune: str
     perimetre: str
+
+
+def _sort_key(m: MemberRow) -> tuple[Any, ...]:
+    # Titulaires before suppléants (ranked), in each college; names in alphabetical order.
+    college_order = {c.value: i for i, c in enumerate(College)}
+    return (
+        college_order.get(m.college, 9),
+        m.seat != "titulaire",
+        m.status != "actif",
+        m.rank or 0,
+        normalise_key(m.nom),
+        normalise_key(m.prenom),
+        m.id,
+    )
+
+
+def sort_members(rows: list[MemberRow]) -> list[MemberRow]:
+    """The order every list of members is shown in (the real and the fake stores)."""
+    return sorted(rows, key=_sort_key)
 
 
 class CompositionStorePort(Protocol):

@@ -13,9 +13,7 @@ from dataclasses import asdict, fields
 from datetime import date, datetime
 from typing import Any
 
-from domain.composition import College
 from domain.i18n import _
-from domain.organisation import normalise_key
 from domain.registre.exclusions import ExclusionList
 from service.audit import Actor
 from service.composition.rows import (
@@ -25,6 +23,7 @@ from service.composition.rows import (
     MemberRow,
     MemberValues,
     VolunteerRow,
+    sort_members,
 )
 from service.composition.tables import Membre, MembreHistorique
 from service.db.engine import Database
@@ -35,25 +34,6 @@ _MEMBER_FIELDS = tuple(f.name for f in fields(MemberRow))
 
 def _member(row: dict[str, Any]) -> MemberRow:
     return MemberRow(**{k: row[k] for k in _MEMBER_FIELDS})
-
-
-def _sort_key(m: MemberRow) -> tuple[Any, ...]:
-    # Titulaires before suppléants (ranked), in each college; names in alphabetical order.
-    college_order = {c.value: i for i, c in enumerate(College)}
-    return (
-        college_order.get(m.college, 9),
-        m.seat != "titulaire",
-        m.status != "actif",
-        m.rank or 0,
-        normalise_key(m.nom),
-        normalise_key(m.prenom),
-        m.id,
-    )
-
-
-def sort_members(rows: list[MemberRow]) -> list[MemberRow]:
-    """The order every list of members is shown in (the fake store uses it too)."""
-    return sorted(rows, key=_sort_key)
 
 
 class CompositionStore:
