@@ -159,7 +159,7 @@ class ParityPointOut(BaseModel):
     men: int
 
 
-class PoolOut(BaseModel):
+class VolunteerPoolOut(BaseModel):
     id: int
     kind: str
     digest: str
@@ -403,9 +403,9 @@ class CompositionController(Controller):
         "sexe) pour un "
         "tirage cc-draw/1, quand ils sont plus nombreux que les sièges qui leur sont réservés.",
     )
-    async def volunteer_pool(self, request: Request[Any, Any, Any], council_id: int) -> PoolOut:
+    async def volunteer_pool(self, request: Request[Any, Any, Any], council_id: int) -> VolunteerPoolOut:
         pool = await appointments.build_volunteer_pool(ctx_of(request), actor_of(request), council_id)
-        return PoolOut(**{k: pool[k] for k in PoolOut.model_fields})
+        return VolunteerPoolOut(**{k: pool[k] for k in VolunteerPoolOut.model_fields})
 
     @get(
         "/composition/rapport.pdf",

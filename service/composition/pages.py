@@ -19,11 +19,23 @@ from service.api.audit import list_events
 from service.api.bounds import bounded_int, check_day
 from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, authenticated
-from service.composition.api import contact_policy
+from service.composition.api import (
+    Departure,
+    FromDraw,
+    MemberCreate,
+    MemberUpdate,
+    Promotion,
+    contact_policy,
+    member_input,
+)
 from service.composition.rows import MemberRow
 from service.composition.usecases import appointments, departures, members, report
 from service.composition.usecases.common import local_today
 from service.errors import status_of
+
+# Reading a web form into the API's model; shared by the pages of several features (the
+# coordinator moves it to service/http/ at merge).
+from service.reunions.pages_forms import decode
 from service.web.pages import COUNCIL_SECTIONS
 from service.web.parity_chart import parity_svg
 from service.web.render import FLASH, form_errors, render, see_other
@@ -105,24 +117,43 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def _member_input(values: dict[str, str]) -> members.MemberInput:
-    return members.MemberInput(
-        college=values.get("college", ""),
-        origin=values.get("origin", ""),
-        prenom=values.get("prenom", ""),
-        nom=values.get("nom", ""),
-        sexe=values.get("sexe", ""),
-        seat=values.get("seat", "titulaire"),
-        mandate_start=_opt_date(values, "mandate_start"),
-        mandate_end=_opt_date(values, "mandate_end"),
-        structure=values.get("structure", ""),
-        email=values.get("email", ""),
-        telephone=values.get("telephone", ""),
-        contact_consent=values.get("contact_consent", "") in ("on", "oui", "1", "true"),
-        stratum=values.get("stratum") or None,
-        rank=_opt_int(values, "rank"),
-        account_id=_opt_int(values, "account_id"),
-    )
+def _labels() -> dict[str, str]:
+    return {
+        "college": _("Collège"),
+        "origin": _("Origine"),
+        "prenom": _("Prénom"),
+        "nom": _("Nom"),
+        "sexe": _("Sexe"),
+        "seat": _("Siège"),
+        "structure": _("Structure"),
+        "email": _("Courriel"),
+        "telephone": _("Téléphone"),
+        "stratum": _("Strate"),
+        "override_reason": _("Motif de dérogation"),
+    }
+
+
+def _member_form(values: dict[str, str]) -> dict[str, Any]:
+    """The member form as the API's body: dates and numbers read as the pages read them
+    (JJ/MM/AAAA accepted), then validated by the API's model."""
+    return {
+        "college": values.get("college", ""),
+        "origin": values.get("origin", ""),
+        "prenom": values.get("prenom", ""),
+        "nom": values.get("nom", ""),
+        "sexe": values.get("sexe", ""),
+        "seat": values.get("seat", "titulaire"),
+        "mandate_start": _opt_date(values, "mandate_start"),
+        "mandate_end": _opt_date(values, "mandate_end"),
+        "structure": values.get("structure", ""),
+        "email": values.get("email", ""),
+        "telephone": values.get("telephone", ""),
+        "contact_consent": values.get("contact_consent", "") in ("on", "oui", "1", "true"),
+        "stratum": values.get("stratum") or None,
+        "rank": _opt_int(values, "rank"),
+        "account_id": _opt_int(values, "account_id"),
+        "override_reason": values.get("override_reason", ""),
+    }
 
 
 def _rule_error(exc: DomainError) -> dict[str, Any] | None:
@@ -245,12 +276,9 @@ class CompositionPages(Controller):
     ) -> Template | Redirect:
         values = _form_dict(await request.form())
         try:
+            data = decode(MemberCreate, _member_form(values), _labels())
             await members.create_member(
-                ctx_of(request),
-                actor_of(request),
-                council_id,
-                _member_input(values),
-                values.get("override_reason", ""),
+                ctx_of(request), actor_of(request), council_id, member_input(data), data.override_reason
             )
         except DomainError as exc:
             return await self._member_form(
@@ -270,13 +298,22 @@ class CompositionPages(Controller):
     ) -> Template | Redirect:
         values = _form_dict(await request.form())
         try:
+            draw = decode(
+                FromDraw,
+                {
+                    "draw_id": _int(values, "draw_id"),
+                    "mandate_start": _opt_date(values, "mandate_start"),
+                    "override_reason": values.get("override_reason", ""),
+                },
+                _labels(),
+            )
             created = await appointments.members_from_draw(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
-                _int(values, "draw_id"),
-                _opt_date(values, "mandate_start"),
-                values.get("override_reason", ""),
+                draw.draw_id,
+                draw.mandate_start,
+                draw.override_reason,
             )
         except DomainError as exc:
             return await self._composition(
@@ -315,13 +352,16 @@ class CompositionPages(Controller):
     ) -> Template | Redirect:
         values = _form_dict(await request.form())
         try:
+            data = decode(
+                MemberUpdate, {**_member_form(values), "version": _int(values, "version")}, _labels()
+            )
             await members.update_member(
                 ctx_of(request),
                 actor_of(request),
                 membre_id,
-                _member_input(values),
-                _int(values, "version"),
-                values.get("override_reason", ""),
+                member_input(data),
+                data.version,
+                data.override_reason,
                 council_id,
             )
         except DomainError as exc:
@@ -350,14 +390,24 @@ class CompositionPages(Controller):
     ) -> Template | Redirect:
         values = _form_dict(await request.form())
         try:
+            leaving = decode(
+                Departure,
+                {
+                    "status": values.get("status", ""),
+                    "on": _date(values, "on"),
+                    "version": _int(values, "version"),
+                    "override_reason": values.get("override_reason", ""),
+                },
+                _labels(),
+            )
             result = await departures.depart_member(
                 ctx_of(request),
                 actor_of(request),
                 membre_id,
-                values.get("status", ""),
-                _date(values, "on"),
-                _int(values, "version"),
-                values.get("override_reason", ""),
+                leaving.status,
+                leaving.on,
+                leaving.version,
+                leaving.override_reason,
                 council_id,
             )
         except DomainError as exc:
@@ -386,13 +436,22 @@ class CompositionPages(Controller):
     ) -> Template | Redirect:
         values = _form_dict(await request.form())
         try:
+            promotion = decode(
+                Promotion,
+                {
+                    "suppleant_id": _int(values, "suppleant_id"),
+                    "version": _int(values, "version"),
+                    "override_reason": values.get("override_reason", ""),
+                },
+                _labels(),
+            )
             await departures.promote_replacement(
                 ctx_of(request),
                 actor_of(request),
                 membre_id,
-                _int(values, "suppleant_id"),
-                _int(values, "version"),
-                values.get("override_reason", ""),
+                promotion.suppleant_id,
+                promotion.version,
+                promotion.override_reason,
                 council_id,
             )
         except DomainError as exc:
