@@ -768,7 +768,6 @@ class ChangeGuard:
     ``check`` returns the codes overridden, for the history and the audit trail."""
 
     settings: CouncilSettings
-    code = "changement-composition"
 
     def check(
         self,

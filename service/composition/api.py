@@ -172,7 +172,7 @@ def contact_policy(request: Request[Any, Any, Any]) -> str:
     members and secretary, « none » for auditors (never applicants' or members'
     contact data)."""
     user = user_of(request)
-    scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+    scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]  # set by service.auth's guard
     if is_allowed(user.principal, Action.MANAGE_COMPOSITION, scope):
         return "all"
     # By role, not by action: the auditor reads meetings too, yet never contact data.

@@ -183,7 +183,7 @@ class CompositionPages(Controller):
     ) -> Template:
         ctx = ctx_of(request)
         user = user_of(request)
-        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]  # set by service.auth's guard
         view = await report.composition(ctx, council_id)
         points, start, end = await report.timeline(ctx, council_id)
         extra: dict[str, Any] = {} if message is None else {"message": message}

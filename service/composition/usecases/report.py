@@ -120,7 +120,7 @@ def state_label(snap: dict[str, Any]) -> str:
     )
     for cls, key in labels:
         try:
-            label = cls(snap.get(key)).label  # type: ignore[arg-type]  # None is refused too
+            label = cls(str(snap.get(key))).label
         except ValueError:
             continue
         parts.append(label if key == "college" else label.lower())
