@@ -15,7 +15,6 @@ from typing import Any
 
 from domain.i18n import _
 from domain.registre.exclusions import ExclusionList
-from service.audit import Actor
 from service.composition.rows import (
     HistoryEntry,
     HistoryRow,
@@ -276,38 +275,3 @@ class CompositionStore:
             .order_by(CandidatureHabitant.id)
         )
         return [VolunteerRow(**r) for r in rows]
-
-
-class AuditLog:
-    """The real audit writer: service.audit.record on the store's database."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    async def __call__(
-        self,
-        *,
-        actor: Actor,
-        action: str,
-        subject_type: str,
-        subject_id: str | int = "",
-        at: datetime,
-        territory_id: int | None = None,
-        council_id: int | None = None,
-        after: Any = None,
-        details: dict[str, Any] | None = None,
-    ) -> object:
-        from service import audit
-
-        return await audit.record(
-            self.db,
-            actor=actor,
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            at=at,
-            territory_id=territory_id,
-            council_id=council_id,
-            after=after,
-            details=details,
-        )

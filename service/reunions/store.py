@@ -31,7 +31,7 @@ from domain.meetings import (
     QuestionStatus,
 )
 from domain.meetings.absences import AttendanceRecord
-from service.composition.rows import MemberRow
+from service.composition.rows import ADDRESS_PARTS, MemberRow
 from service.db.engine import Database
 from service.reunions.tables import (
     Reunion,
@@ -44,15 +44,7 @@ from service.reunions.tables import (
     ReunionQuestion,
 )
 
-ADDRESS_FIELDS = (
-    "complement_destinataire",
-    "complement_lieu",
-    "numero",
-    "voie",
-    "lieu_dit",
-    "code_postal",
-    "commune",
-)
+ADDRESS_FIELDS = ADDRESS_PARTS  # the member's postal address, as the composition keeps it
 
 
 @dataclass(frozen=True)
@@ -589,5 +581,5 @@ def _member_ref(row: MemberRow) -> MemberRef:
     return MemberRef(
         id=row.id, council_id=row.council, prenom=row.prenom, nom=row.nom, sexe=row.sexe,
         seat=row.seat, college=row.college, email=row.email or "", account_id=row.account,
-        adresse={k: str(getattr(row, f"adresse_{k}", "") or "") for k in ADDRESS_FIELDS},
+        adresse=row.address(),
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from domain.composition import ChangeGuard, College, Member, Origin, Seat, Sex
+from domain.composition import ChangeGuard, Origin
 from domain.errors import Conflict, InvalidInput, InvalidState, NotFound
 from domain.i18n import _
 from service.audit import Actor
@@ -30,6 +30,7 @@ from service.composition.usecases.members import (
     MemberInput,
     create_member,
     member_values,
+    new_member,
     refuse_two_colleges,
 )
 from service.context import AppContext
@@ -64,20 +65,6 @@ def _drawn_input(
         pool_key=h.key,
         subject_type=h.subject_type,
         subject_id=h.subject_id,
-    )
-
-
-def _drawn_member(i: int, v: MemberValues, origin: Origin) -> Member:
-    return Member(
-        id=f"nouveau-{i}",
-        college=College.HABITANTS,
-        origin=origin,
-        seat=Seat(v.seat),
-        sex=Sex(v.sexe),
-        mandate_start=v.mandate_start,
-        mandate_end=v.mandate_end,
-        stratum=v.stratum,
-        rank=v.rank,
     )
 
 
@@ -146,7 +133,7 @@ async def members_from_draw(
             values = member_values(_drawn_input(h, subj, origin, start, draw_id), council, today)
             refuse_two_colleges(rows, values, None)
             pending.append(values)
-        after = before + [_drawn_member(i, v, origin) for i, v in enumerate(pending)]
+        after = before + [new_member(v, f"nouveau-{i}") for i, v in enumerate(pending)]
         overridden = ChangeGuard(rule_settings(council)).check(
             before, after, today, override_reason
         )

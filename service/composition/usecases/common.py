@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
+from functools import partial
 from typing import Any
 
 from domain.composition import CouncilSettings, Regime
 from domain.errors import NotFound
 from domain.i18n import _
+from service import audit
 from service.audit import Actor
 from service.composition.rows import CompositionStorePort, CompositionUnit, HistoryEntry, MemberRow
 from service.context import AppContext
@@ -48,9 +50,9 @@ def unit_for(ctx: AppContext, unit: CompositionUnit | None) -> CompositionUnit:
     """``unit`` when a test passes one, else the real store and audit log on ctx.db."""
     if unit is not None:
         return unit
-    from service.composition.store import AuditLog, CompositionStore
+    from service.composition.store import CompositionStore
 
-    return CompositionUnit(CompositionStore(ctx.db), AuditLog(ctx.db))
+    return CompositionUnit(CompositionStore(ctx.db), partial(audit.record, ctx.db))
 
 
 def reader(store: CompositionStorePort | None) -> CompositionStorePort:
