@@ -5,7 +5,7 @@ in one transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
@@ -311,30 +311,8 @@ async def update_member(
 
 
 def _apply(row: MemberRow, values: MemberValues) -> MemberRow:
-    """The row as it will read once ``values`` are written."""
-    return replace(
-        row,
-        college=values.college,
-        origin=values.origin,
-        seat=values.seat,
-        prenom=values.prenom,
-        nom=values.nom,
-        sexe=values.sexe,
-        person_key=values.person_key,
-        structure=values.structure,
-        email=values.email,
-        telephone=values.telephone,
-        contact_consent=values.contact_consent,
-        mandate_start=values.mandate_start,
-        mandate_end=values.mandate_end,
-        stratum=values.stratum,
-        rank=values.rank,
-        account=values.account,
-        draw_id=values.draw_id,
-        pool_key=values.pool_key,
-        subject_type=values.subject_type,
-        subject_id=values.subject_id,
-    )
+    """The row as it will read once ``values`` are written (every value is a column)."""
+    return replace(row, **asdict(values))
 
 
 async def update_member_address(
