@@ -20,9 +20,7 @@ def declared() -> list[Feature]:
     from service.reunions.feature import FEATURE as reunions
     from service.reunions.feature_convocations import FEATURE as convocations
 
-    features: list[Feature] = [
-        outbox, composition, reunions, convocations, formations, indicateurs
-    ]
+    features: list[Feature] = [outbox, reunions, convocations, formations, indicateurs, composition]
     return features
 
 
