@@ -4,21 +4,19 @@ the auditor's dossier and the member's own page."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from domain.access import Action, is_allowed
-from domain.composition import College, MemberStatus, Origin, Seat
-from domain.errors import Conflict, DomainError, InvalidInput, RuleBroken
+from domain.composition import College
+from domain.errors import Conflict, DomainError
 from domain.i18n import _
 from service.api.audit import list_events
-from service.api.bounds import bounded_int, check_day
 from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, authenticated
+from service.composition import forms
 from service.composition.api import (
     Departure,
     FromDraw,
@@ -65,105 +63,12 @@ COUNCIL_SECTIONS.append(
 )
 
 
-def _form_dict(form: Any) -> dict[str, str]:
-    return {k: str(v) for k, v in form.items() if k != "_csrf"}
-
-
 def _fil(council: dict[str, Any], *rest: dict[str, str]) -> list[dict[str, str]]:
     return [
         {"href": "/", "label": _("Tableau de bord")},
         {"href": f"/conseils/{council['id']}", "label": council["name"]},
         *rest,
     ]
-
-
-def _date(values: dict[str, str], key: str) -> date:
-    raw = (values.get(key) or "").strip()
-    try:
-        if "/" in raw:
-            d, m, y = raw.split("/")
-            return check_day(date(int(y), int(m), int(d)), key)
-        return check_day(date.fromisoformat(raw), key)
-    except ValueError:
-        raise InvalidInput(
-            _("Date invalide (JJ/MM/AAAA)."), field=key, code="date-invalide"
-        ) from None
-
-
-def _opt_date(values: dict[str, str], key: str) -> date | None:
-    return _date(values, key) if (values.get(key) or "").strip() else None
-
-
-def _int(values: dict[str, str], key: str) -> int:
-    try:
-        return bounded_int(int(values.get(key) or ""), key)
-    except ValueError:
-        raise InvalidInput(_("Valeur entière attendue."), field=key) from None
-
-
-def _opt_int(values: dict[str, str], key: str) -> int | None:
-    return _int(values, key) if (values.get(key) or "").strip() else None
-
-
-# --- composition ----------------------------------------------------------------------
-
-
-def _choices() -> dict[str, list[tuple[str, str]]]:
-    return {
-        "colleges": [(c.value, c.label) for c in College],
-        "origins": [(o.value, o.label) for o in Origin],
-        "seats": [(s.value, s.label) for s in Seat],
-        "departures": [(s.value, s.label) for s in MemberStatus if s is not MemberStatus.ACTIF],
-    }
-
-
-def _labels() -> dict[str, str]:
-    return {
-        "college": _("Collège"),
-        "origin": _("Origine"),
-        "prenom": _("Prénom"),
-        "nom": _("Nom"),
-        "sexe": _("Sexe"),
-        "seat": _("Siège"),
-        "structure": _("Structure"),
-        "email": _("Courriel"),
-        "telephone": _("Téléphone"),
-        "stratum": _("Strate"),
-        "override_reason": _("Motif de dérogation"),
-    }
-
-
-def _member_form(values: dict[str, str]) -> dict[str, Any]:
-    """The member form as the API's body: dates and numbers read as the pages read them
-    (JJ/MM/AAAA accepted), then validated by the API's model."""
-    return {
-        "college": values.get("college", ""),
-        "origin": values.get("origin", ""),
-        "prenom": values.get("prenom", ""),
-        "nom": values.get("nom", ""),
-        "sexe": values.get("sexe", ""),
-        "seat": values.get("seat", "titulaire"),
-        "mandate_start": _opt_date(values, "mandate_start"),
-        "mandate_end": _opt_date(values, "mandate_end"),
-        "structure": values.get("structure", ""),
-        "email": values.get("email", ""),
-        "telephone": values.get("telephone", ""),
-        "contact_consent": values.get("contact_consent", "") in ("on", "oui", "1", "true"),
-        "stratum": values.get("stratum") or None,
-        "rank": _opt_int(values, "rank"),
-        "account_id": _opt_int(values, "account_id"),
-        "override_reason": values.get("override_reason", ""),
-    }
-
-
-def _rule_error(exc: DomainError) -> dict[str, Any] | None:
-    if isinstance(exc, RuleBroken) and exc.extra.get("override_min_length"):
-        return {
-            "code": exc.code,
-            "message": exc.detail,
-            "rules": exc.extra.get("rules", [exc.code]),
-        }
-    return None
 
 
 class CompositionPages(Controller):
@@ -262,7 +167,7 @@ class CompositionPages(Controller):
             proposition=proposition,
             today=local_today(ctx_of(request).now()),
             comptes=await members.council_accounts(council_id),
-            **_choices(),
+            **forms.choices(),
             fil=_fil(
                 council,
                 {"href": f"/conseils/{council_id}/composition", "label": _("Composition")},
@@ -274,9 +179,9 @@ class CompositionPages(Controller):
     async def create_member(
         self, request: Request[Any, Any, Any], council_id: int
     ) -> Template | Redirect:
-        values = _form_dict(await request.form())
+        values = forms.form_dict(await request.form())
         try:
-            data = decode(MemberCreate, _member_form(values), _labels())
+            data = decode(MemberCreate, forms.member_body(values), forms.labels())
             await members.create_member(
                 ctx_of(request), actor_of(request), council_id, member_input(data), data.override_reason
             )
@@ -288,7 +193,7 @@ class CompositionPages(Controller):
                 values,
                 form_errors(exc),
                 status_of(exc),
-                regle=_rule_error(exc),
+                regle=forms.rule_error(exc),
             )
         return see_other(f"/conseils/{council_id}/composition?ok=membre-ajoute")
 
@@ -296,16 +201,16 @@ class CompositionPages(Controller):
     async def from_draw(
         self, request: Request[Any, Any, Any], council_id: int
     ) -> Template | Redirect:
-        values = _form_dict(await request.form())
+        values = forms.form_dict(await request.form())
         try:
             draw = decode(
                 FromDraw,
                 {
-                    "draw_id": _int(values, "draw_id"),
-                    "mandate_start": _opt_date(values, "mandate_start"),
+                    "draw_id": forms.read_int(values, "draw_id"),
+                    "mandate_start": forms.read_opt_date(values, "mandate_start"),
                     "override_reason": values.get("override_reason", ""),
                 },
-                _labels(),
+                forms.labels(),
             )
             created = await appointments.members_from_draw(
                 ctx_of(request),
@@ -343,17 +248,17 @@ class CompositionPages(Controller):
             except DomainError:
                 proposition = None
         return await self._member_form(
-            request, council_id, m, _member_values(m), {}, proposition=proposition
+            request, council_id, m, forms.member_values(m), {}, proposition=proposition
         )
 
     @post("/membres/{membre_id:int}", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
     async def update_member(
         self, request: Request[Any, Any, Any], council_id: int, membre_id: int
     ) -> Template | Redirect:
-        values = _form_dict(await request.form())
+        values = forms.form_dict(await request.form())
         try:
             data = decode(
-                MemberUpdate, {**_member_form(values), "version": _int(values, "version")}, _labels()
+                MemberUpdate, {**forms.member_body(values), "version": forms.read_int(values, "version")}, forms.labels()
             )
             await members.update_member(
                 ctx_of(request),
@@ -370,7 +275,7 @@ class CompositionPages(Controller):
             current = await members.get_member(membre_id, council_id)
             conflit = None
             if isinstance(exc, Conflict) and exc.code == "modification-concurrente":
-                conflit = _member_values(current)
+                conflit = forms.member_values(current)
             # What the lead typed is kept in the form: nothing is lost.
             return await self._member_form(
                 request,
@@ -379,7 +284,7 @@ class CompositionPages(Controller):
                 values,
                 form_errors(exc),
                 status_of(exc),
-                regle=_rule_error(exc),
+                regle=forms.rule_error(exc),
                 conflit=conflit,
             )
         return see_other(f"/conseils/{council_id}/composition?ok=membre-modifie")
@@ -388,17 +293,17 @@ class CompositionPages(Controller):
     async def depart(
         self, request: Request[Any, Any, Any], council_id: int, membre_id: int
     ) -> Template | Redirect:
-        values = _form_dict(await request.form())
+        values = forms.form_dict(await request.form())
         try:
             leaving = decode(
                 Departure,
                 {
                     "status": values.get("status", ""),
-                    "on": _date(values, "on"),
-                    "version": _int(values, "version"),
+                    "on": forms.read_date(values, "on"),
+                    "version": forms.read_int(values, "version"),
                     "override_reason": values.get("override_reason", ""),
                 },
-                _labels(),
+                forms.labels(),
             )
             result = await departures.depart_member(
                 ctx_of(request),
@@ -419,10 +324,10 @@ class CompositionPages(Controller):
                 request,
                 council_id,
                 current,
-                {**_member_values(current), **{f"depart_{k}": v for k, v in values.items()}},
+                {**forms.member_values(current), **{f"depart_{k}": v for k, v in values.items()}},
                 erreurs,
                 status_of(exc),
-                regle=_rule_error(exc),
+                regle=forms.rule_error(exc),
             )
         if result.vacancy:
             return see_other(f"/conseils/{council_id}/membres/{membre_id}?ok=depart-enregistre")
@@ -434,16 +339,16 @@ class CompositionPages(Controller):
     async def promote(
         self, request: Request[Any, Any, Any], council_id: int, membre_id: int
     ) -> Template | Redirect:
-        values = _form_dict(await request.form())
+        values = forms.form_dict(await request.form())
         try:
             promotion = decode(
                 Promotion,
                 {
-                    "suppleant_id": _int(values, "suppleant_id"),
-                    "version": _int(values, "version"),
+                    "suppleant_id": forms.read_int(values, "suppleant_id"),
+                    "version": forms.read_int(values, "version"),
                     "override_reason": values.get("override_reason", ""),
                 },
-                _labels(),
+                forms.labels(),
             )
             await departures.promote_replacement(
                 ctx_of(request),
@@ -462,24 +367,12 @@ class CompositionPages(Controller):
                 request,
                 council_id,
                 current,
-                _member_values(current),
+                forms.member_values(current),
                 form_errors(exc),
                 status_of(exc),
-                regle=_rule_error(exc),
+                regle=forms.rule_error(exc),
             )
         return see_other(f"/conseils/{council_id}/composition?ok=remplacement-fait")
-
-
-def _member_values(m: MemberRow) -> dict[str, Any]:
-    """The record as the member form shows it (text fields, ISO dates)."""
-    out = {k: ("" if v is None else v) for k, v in asdict(m).items()}
-    for k in ("mandate_start", "mandate_end", "status_since"):
-        day = getattr(m, k)
-        if day:
-            out[k] = day.isoformat()
-    out["contact_consent"] = "on" if m.contact_consent else ""
-    out["account_id"] = m.account or ""
-    return out
 
 
 async def _draws(council_id: int) -> list[dict[str, Any]]:
