@@ -117,7 +117,7 @@ async def _seed(ctx: Any, councils: int, rng: random.Random) -> int:
     meetings with attendance, one training a quarter for the territory with enrolments and
     marks, 30 questions a council. Rows are written in batches, straight to the tables."""
     from service.audit import Actor
-    from service.db.tables_candidatures import Membre
+    from service.composition.tables import Membre
     from service.formations.tables import Emargement, Formation, FormationConseil, Inscription, Seance
     from service.organisation import usecases as org
     from service.reunions.tables import Reunion, ReunionPresence, ReunionQuestion

@@ -136,6 +136,16 @@ class Regime(StrEnum):
 # complement to a draw on the lists (electoral list, landlords' files).
 DRAWN_FROM_REGISTER = frozenset({Origin.TIRE_AU_SORT_REGISTRE})
 VOLUNTEERS = frozenset({Origin.VOLONTAIRE, Origin.TIRE_AU_SORT_VOLONTAIRES})
+# Origins drawn by lot (on the lists or among volunteers): a drawn resident may not also
+# represent a structure (OnePersonOneCollege).
+DRAWN = frozenset({Origin.TIRE_AU_SORT_REGISTRE, Origin.TIRE_AU_SORT_VOLONTAIRES})
+# Which origins each college admits.
+ORIGINS_BY_COLLEGE: dict[College, frozenset[Origin]] = {
+    College.HABITANTS: frozenset(
+        {Origin.TIRE_AU_SORT_REGISTRE, Origin.TIRE_AU_SORT_VOLONTAIRES, Origin.VOLONTAIRE}
+    ),
+    College.ASSOCIATIONS_ACTEURS: frozenset({Origin.REPRESENTANT_STRUCTURE}),
+}
 
 
 # --------------------------------------------------------------------------------------
@@ -552,6 +562,96 @@ class ExcludedPerson:
         )
 
 
+@dataclass(frozen=True)
+class PersonSeat:
+    """Who holds a record, as the one-person-one-college rule sees it: ``person_key`` is
+    the normalised name (same person, same key), ``active`` the record's status."""
+
+    id: int
+    person_key: str
+    origin: Origin
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class OnePersonOneCollege:
+    """A representative of a structure may not also sit as a resident drawn by lot
+    (exclusions of the spec): judged over the council, and refused on each change."""
+
+    code = "representant-et-habitant"
+
+    @staticmethod
+    def _clash(a: Origin, b: Origin) -> bool:
+        return (a is Origin.REPRESENTANT_STRUCTURE and b in DRAWN) or (
+            a in DRAWN and b is Origin.REPRESENTANT_STRUCTURE
+        )
+
+    def clashes(self, seats: Iterable[PersonSeat]) -> list[str]:
+        """Ids (as text, ascending) of the active records of people in both roles."""
+        by_person: dict[str, list[PersonSeat]] = defaultdict(list)
+        for s in seats:
+            if s.active and s.person_key:
+                by_person[s.person_key].append(s)
+        out: set[int] = set()
+        for group in by_person.values():
+            reps = [s for s in group if s.origin is Origin.REPRESENTANT_STRUCTURE]
+            drawn = [s for s in group if s.origin in DRAWN]
+            if reps and drawn:
+                out.update(s.id for s in reps + drawn)
+        return [str(i) for i in sorted(out)]
+
+    def check(self, seats: Iterable[PersonSeat]) -> RuleResult:
+        clash = self.clashes(seats)
+        if not clash:
+            return RuleResult(
+                self.code,
+                True,
+                _("Aucun représentant de structure ne siège aussi comme habitant tiré au sort."),
+            )
+        return RuleResult(
+            self.code,
+            False,
+            _(
+                "{n} personnes siègent à la fois comme représentant d'une structure et comme "
+                "habitant tiré au "
+                "sort (membres {ids})."
+            ).format(n=len(clash), ids=", ".join(clash)),
+            details={"members": clash},
+        )
+
+    def refuse(
+        self, candidate: PersonSeat, others: Iterable[PersonSeat], prenom: str, nom: str
+    ) -> None:
+        """Raise ``RuleBroken`` when ``candidate`` (active) would hold both roles with one
+        of ``others`` (the candidate's own record, same id, is skipped)."""
+        if not candidate.active:
+            return
+        for other in others:
+            if other.id == candidate.id or not other.active:
+                continue
+            if other.person_key != candidate.person_key:
+                continue
+            if not self._clash(candidate.origin, other.origin):
+                continue
+            raise RuleBroken(
+                _(
+                    "{p} {n} siège déjà au conseil comme {role} (membre n° {id}) : un habitant "
+                    "tiré au sort ne peut pas "
+                    "représenter aussi une association ou un acteur local."
+                ).format(
+                    p=prenom,
+                    n=nom,
+                    id=other.id,
+                    role=_("habitant tiré au sort")
+                    if other.origin in DRAWN
+                    else _("représentant d'une structure"),
+                ),
+                code=self.code,
+                field="origin",
+                extra={"rule": self.code, "member": other.id},
+            )
+
+
 def composition_rules(
     settings: CouncilSettings, *, excluded: Excluded | None = None
 ) -> list[Rule[Composition]]:
@@ -612,19 +712,36 @@ def check_change(
     """
     old = Composition.of(before, today)
     new = Composition.of(after, today)
+    return _overridable(_newly_broken(old, new, settings), [], override_reason)
+
+
+def _newly_broken(old: Composition, new: Composition, settings: CouncilSettings) -> list[RuleResult]:
     broken: list[RuleResult] = []
     for rule in _guarded_rules(settings):
         was, now = rule.check(old), rule.check(new)
         if was.ok and now.blocks:
             broken.append(now)
-    if not broken:
+    return broken
+
+
+def _overridable(
+    broken: list[RuleResult], extra: list[RuleResult], override_reason: str | None
+) -> list[str]:
+    """The one override decision: nothing broken passes; a reason of
+    ``OVERRIDE_MIN_LENGTH`` characters returns the codes overridden; otherwise
+    ``RuleBroken`` names the first group's rules (the newly broken ones, else ``extra``)
+    and lists every code."""
+    codes = [r.code for r in broken]
+    codes += [r.code for r in extra if r.code not in codes]
+    if not codes:
         return []
     reason = (override_reason or "").strip()
     if len(reason) >= OVERRIDE_MIN_LENGTH:
-        return [r.code for r in broken]
-    first = broken[0]
+        return codes
+    shown = broken or extra
+    first = shown[0]
     detail = (
-        " ".join(r.message for r in broken)
+        " ".join(r.message for r in shown)
         + " "
         + _("Pour passer outre, indiquez un motif d'au moins {n} caractères.").format(
             n=OVERRIDE_MIN_LENGTH
@@ -635,11 +752,64 @@ def check_change(
         code=first.code,
         extra={
             "rule": first.code,
-            "rules": [r.code for r in broken],
+            "rules": codes,
             "override_min_length": OVERRIDE_MIN_LENGTH,
             **first.details,
         },
     )
+
+
+@dataclass(frozen=True)
+class ChangeGuard:
+    """What a change to the composition may not do without an override reason: newly
+    break parity or the residents' share (``check_change``), make either worse when
+    already broken, leave — under the 2014 regime — a residents' college of volunteers
+    only, or seat more volunteers than the seats reserved for them where that blocks.
+    ``check`` returns the codes overridden, for the history and the audit trail."""
+
+    settings: CouncilSettings
+
+    def check(
+        self,
+        before: Iterable[Member],
+        after: Iterable[Member],
+        today: date,
+        override_reason: str | None = None,
+    ) -> list[str]:
+        old, new = Composition.of(before, today), Composition.of(after, today)
+        broken = _newly_broken(old, new, self.settings)
+        return _overridable(broken, self._worsened(old, new), override_reason)
+
+    def _worsened(self, old: Composition, new: Composition) -> list[RuleResult]:
+        out: list[RuleResult] = []
+        parity = ParityInResidentsCollege()
+        was, now = parity.check(old), parity.check(new)
+        if not was.ok and not now.ok and now.details["gap"] > was.details["gap"]:
+            out.append(
+                replace(now, message=now.message + " " + _("Ce changement aggrave l'écart."))
+            )
+        share = ResidentsShare(self.settings.residents_min_share)
+        was, now = share.check(old), share.check(new)
+        if not was.ok and not now.ok and _share(now) < _share(was):
+            out.append(
+                replace(
+                    now, message=now.message + " " + _("Ce changement réduit encore leur part.")
+                )
+            )
+        volunteers = VolunteersOnlyRefusedUnder2014(self.settings.regime)
+        was, now = volunteers.check(old), volunteers.check(new)
+        if was.ok and now.blocks:
+            out.append(now)
+        seats = VolunteerSeats(self.settings.volunteer_seats, self.settings.regime)
+        was, now = seats.check(old), seats.check(new)
+        if now.blocks and (was.ok or now.details["volunteers"] > was.details["volunteers"]):
+            out.append(now)
+        return out
+
+
+def _share(result: RuleResult) -> Fraction:
+    total = int(result.details["total"])
+    return Fraction(int(result.details["residents"]), total) if total else Fraction(0)
 
 
 # --------------------------------------------------------------------------------------
@@ -826,6 +996,9 @@ def parity_timeline(
 
 
 __all__ = [
+    "DRAWN",
+    "ORIGINS_BY_COLLEGE",
+    "ChangeGuard",
     "College",
     "Composition",
     "CouncilSettings",
@@ -834,9 +1007,11 @@ __all__ = [
     "MandateExpiry",
     "Member",
     "MemberStatus",
+    "OnePersonOneCollege",
     "Origin",
     "ParityInResidentsCollege",
     "ParityPoint",
+    "PersonSeat",
     "Regime",
     "Replacement",
     "ResidentsShare",

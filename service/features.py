@@ -15,6 +15,7 @@ def declared() -> list[Feature]:
     listed explicitly: one import and one list entry per feature."""
     from service.audit.feature import FEATURE as audit
     from service.candidatures.feature import FEATURE as candidatures
+    from service.composition.feature import FEATURE as composition
     from service.comptes.feature import FEATURE as comptes
     from service.formations.feature import FEATURE as formations
     from service.indicateurs.feature import FEATURE as indicateurs
@@ -24,7 +25,7 @@ def declared() -> list[Feature]:
     from service.reunions.feature_convocations import FEATURE as convocations
     from service.tirage.feature import FEATURE as tirage
 
-    features: list[Feature] = [organisation, comptes, audit, outbox, tirage, candidatures, reunions, convocations, formations, indicateurs]
+    features: list[Feature] = [organisation, comptes, audit, outbox, tirage, candidatures, composition, reunions, convocations, formations, indicateurs]
     return features
 
 
@@ -37,9 +38,6 @@ def route_handlers() -> list[Any]:
             importlib.import_module(mod)
         if feature.routes is not None:
             handlers += feature.routes()
-    from service.web.pages_composition import feature_handlers as composition_handlers
-
-    handlers += composition_handlers()  # composition (on its way to service/composition/)
     from service.api.registre import REGISTRE_API
     from service.web.registre_pages import REGISTRE_PAGES
 

@@ -13,7 +13,7 @@ FIRST_NAMES = ["Alice", "Bruno", "Chloé", "David", "Emma", "Farid", "Gaëlle", 
 
 async def add_members(council_id: int, n: int, *, start: date = date(2025, 1, 1), seat: str = "titulaire",
                       account_ids: dict[int, int] | None = None) -> list[int]:
-    from service.db.tables_candidatures import Membre
+    from service.composition.tables import Membre
 
     ids = []
     for i in range(n):

@@ -67,6 +67,21 @@ class ExclusionList:
                     return x
         return None
 
+    def find_person(self, nom: str, prenoms: str, born: date | None) -> Exclusion | None:
+        """The listed person a council member may be: same surname key, same first given
+        name, compatible given names, and the same birth date when the member's is known
+        (without one, a match on names is reported for the lead to check)."""
+        key_nom, key_prenoms = cle_nom(nom), cle_prenoms(prenoms)
+        first = premier_prenom(key_prenoms)
+        for x in self.exclusions:
+            if key_nom not in x.cles_noms or premier_prenom(x.cle_prenoms) != first:
+                continue
+            if not prenoms_compatibles(x.cle_prenoms, key_prenoms):
+                continue
+            if born is None or born == x.date_naissance:
+                return x
+        return None
+
     def birth_dates(self) -> frozenset[date]:
         """Birth dates of the listed people: no entry born on another day can match."""
         return frozenset(x.date_naissance for x in self.exclusions)

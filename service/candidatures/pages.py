@@ -17,15 +17,16 @@ from domain.errors import DomainError, FieldError, InvalidInput, NotFound
 from domain.i18n import _
 from service.api.bounds import bounded_int, check_day
 from service.api.common import actor_of, client_ip, ctx_of, user_of
-from service.api.composition import FromApplication  # the composition's « appoint » input
 from service.auth import allow, public
 from service.candidatures.schemas import CallCreate, Decision, PublicApplication
 from service.candidatures.usecases import calls, public_form, residents, review, structures
 from service.candidatures.usecases.residents import Submission
+from service.composition.api import FromApplication  # the composition's « appoint » input
+from service.composition.usecases import appointments as comp_appointments
+from service.composition.usecases import report as comp_report
 from service.errors import _fr, status_of
 from service.organisation.pages import COUNCIL_SECTIONS
 from service.public_address import documents_address_warning
-from service.usecases import composition as comp
 from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH.update(
@@ -247,7 +248,7 @@ class ApplicationPages(Controller):
         message: dict[str, str] | None = None,
     ) -> Template:
         ctx = ctx_of(request)
-        council = await comp.council_row(council_id)
+        council = await comp_report.council_row(council_id)
         today = local_today(ctx.now())
         extra: dict[str, Any] = {} if message is None else {"message": message}
         user = user_of(request)
@@ -268,7 +269,7 @@ class ApplicationPages(Controller):
             base_url=ctx.settings.public_base_url,
             adresse_publique_probleme=documents_address_warning(ctx.settings),
             sieges_volontaires=int((council["settings"] or {}).get("sieges_volontaires", 0)),
-            volontaires=len(await comp.eligible_volunteers(council_id)),
+            volontaires=len(await comp_appointments.eligible_volunteers(council_id)),
             peut_tirer=is_allowed(user.principal, Action.RUN_DRAW, scope),
             fil=_fil(council, {"label": _("Candidatures")}),
             **extra,
@@ -314,7 +315,7 @@ class ApplicationPages(Controller):
         status: int = 200,
     ) -> Template:
         k = _kind(kind)
-        council = await comp.council_row(council_id)
+        council = await comp_report.council_row(council_id)
         row = await review.get_application(k, candidature_id, council_id)
         call = await calls.get_call(row.appel)
         return render(
@@ -400,7 +401,7 @@ class ApplicationPages(Controller):
                     "override_reason": values.get("override_reason", ""),
                 },
             )
-            await comp.member_from_application(
+            await comp_appointments.member_from_application(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -419,7 +420,7 @@ class ApplicationPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int
     ) -> Template | Redirect:
         try:
-            pool = await comp.build_volunteer_pool(ctx_of(request), actor_of(request), council_id)
+            pool = await comp_appointments.build_volunteer_pool(ctx_of(request), actor_of(request), council_id)
         except DomainError as exc:
             if not is_allowed(
                 user_of(request).principal,

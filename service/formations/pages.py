@@ -17,12 +17,12 @@ from domain.i18n import _
 from domain.training import PARIS, Audience, EnrolmentStatus, HalfDayPart, Mark, format_hours
 from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, resolve_scope
+from service.composition.usecases import members as composition
 from service.errors import status_of
 from service.formations.store import TrainingStore
 from service.formations.usecases import attendance, enrolment, schedule
 from service.organisation import usecases as organisation
 from service.organisation.pages import COUNCIL_SECTIONS
-from service.usecases import composition
 from service.web.render import form_errors, form_text, render, see_other
 
 
@@ -146,7 +146,7 @@ class TrainingPages(Controller):
         members = []
         if manage:
             for cid in x.training.council_ids:
-                members += [composition.label_member(m) for m in await composition.list_members(cid) if m["status"] == "actif"]
+                members += [m for m in await composition.list_members(cid) if m.is_active]
         councils = dict(await store.territory_councils(x.training.territory_id))
         return render(request, "formations/formation.html", status_code=status, titre=x.training.titre, f=x.training,
                       seances=x.sessions, comptes=counts, heures=hours, membres=members, peut_gerer=manage, form=form,

@@ -7,7 +7,7 @@ from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Ti
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from service.db.tables_candidatures import Membre
+from service.composition.tables import Membre
 from service.organisation.tables import Council, Territory
 
 

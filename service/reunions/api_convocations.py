@@ -225,12 +225,12 @@ class CalendarController(Controller):
 
 
 async def _own_membership(request: Request[Any, Any, Any], council_id: int) -> int:
-    from service.usecases import composition
+    from service.composition.usecases import members as composition
 
     user = user_of(request)
     for m in await composition.my_memberships(user.account_id):
-        if int(m["council"]) == council_id and m.get("status") == "actif":
-            return int(m["id"])
+        if m.council == council_id and m.is_active:
+            return m.id
     raise InvalidState(
         _("Seuls les membres du conseil ont un agenda personnel : votre compte n'est lié à aucun membre de ce conseil."),
         code="pas-membre",

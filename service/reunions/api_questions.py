@@ -60,22 +60,21 @@ class QuestionsController(Controller):
                       data: s.FinDeMandatIn) -> s.FinDeMandatOut:
         result: Any = await att.confirm_absence_end(ctx_of(request), actor_of(request), council_id, membre_id,
                                                     data.version, data.on, data.override_reason)
-        proposal = result.proposal or {}
-        return s.FinDeMandatOut(membre_id=membre_id, status=result.member["status"], siege_vacant=result.vacancy,
-                                remplacant_propose_id=proposal.get("id"), message=result.message)
+        proposal = result.proposal
+        return s.FinDeMandatOut(membre_id=membre_id, status=result.member.status, siege_vacant=result.vacancy,
+                                remplacant_propose_id=proposal.id if proposal else None, message=result.message)
 
     @put("/membres/{membre_id:int}/adresse", operation_id="setMemberAddress",
          summary="Adresse postale d'un membre (convocations par courrier)",
          opt=allow(Action.MANAGE_MEETINGS, "council_id"))
     async def address(self, request: Request[Any, Any, Any], council_id: int, membre_id: int,
                       data: s.AdresseUpdate) -> s.Adresse:
-        from service.usecases import composition
+        from service.composition.usecases import members as composition
 
         row = await composition.update_member_address(
             ctx_of(request), actor_of(request), membre_id, data.model_dump(exclude={"version"}), data.version,
             council_id=council_id)
-        return s.Adresse(membre_id=membre_id, version=row["version"],
-                         **{k: row[f"adresse_{k}"] for k in composition.ADDRESS_PARTS})
+        return s.Adresse(membre_id=membre_id, version=row.version, **row.address())
 
 
 QUESTION_HANDLERS: list[Any] = [QuestionsController]

@@ -1,8 +1,8 @@
 """The only code that queries the database for the meetings feature.
 
 Typed methods returning frozen dataclasses (domain values where the domain has one).
-Members are read through the composition feature's use cases (``service.usecases.
-composition``), never by re-implementing who sits on a date.
+Members are read through the composition feature's use cases (``service.composition.
+usecases``), never by re-implementing who sits on a date.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from domain.meetings import (
     QuestionStatus,
 )
 from domain.meetings.absences import AttendanceRecord
+from service.composition.rows import ADDRESS_PARTS, MemberRow
 from service.db.engine import Database
 from service.reunions.tables import (
     Reunion,
@@ -43,15 +44,7 @@ from service.reunions.tables import (
     ReunionQuestion,
 )
 
-ADDRESS_FIELDS = (
-    "complement_destinataire",
-    "complement_lieu",
-    "numero",
-    "voie",
-    "lieu_dit",
-    "code_postal",
-    "commune",
-)
+ADDRESS_FIELDS = ADDRESS_PARTS  # the member's postal address, as the composition keeps it
 
 
 @dataclass(frozen=True)
@@ -560,33 +553,33 @@ class ReunionStore:
         """Titulaires sitting on ``on`` (the voting body: quorum and convocations), then,
         when asked (setting ``convoquer_suppleants``), the suppléants in the reserve that
         day."""
-        from service.usecases import composition
+        from service.composition.usecases import members as composition
 
         out: list[MemberRef] = []
         for row in await composition.list_members(council_id):
-            member = composition.to_member(row)
+            member = row.to_member()
             if member.sits_on(on) or (include_suppleants and member.seat is Seat.SUPPLEANT and member.mandate_start <= on <= member.mandate_end \
                     and (member.is_active or (member.status_since is not None and on < member.status_since))):
                 out.append(_member_ref(row))
         return out
 
     async def member(self, membre_id: int, council_id: int | None = None) -> MemberRef:
-        from service.usecases import composition
+        from service.composition.usecases import members as composition
 
         return _member_ref(await composition.get_member(membre_id, council_id))
 
     async def member_of_account(self, council_id: int, account_id: int) -> MemberRef | None:
-        from service.usecases import composition
+        from service.composition.usecases import members as composition
 
         for row in await composition.my_memberships(account_id):
-            if row["council"] == council_id:
+            if row.council == council_id:
                 return _member_ref(row)
         return None
 
 
-def _member_ref(row: dict[str, Any]) -> MemberRef:
+def _member_ref(row: MemberRow) -> MemberRef:
     return MemberRef(
-        id=row["id"], council_id=row["council"], prenom=row["prenom"], nom=row["nom"], sexe=row["sexe"],
-        seat=row["seat"], college=row["college"], email=row.get("email") or "", account_id=row.get("account"),
-        adresse={k: row.get(f"adresse_{k}") or "" for k in ADDRESS_FIELDS},
+        id=row.id, council_id=row.council, prenom=row.prenom, nom=row.nom, sexe=row.sexe,
+        seat=row.seat, college=row.college, email=row.email or "", account_id=row.account,
+        adresse=row.address(),
     )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from domain.indicators import MeetingFact, QuestionFact
-from service.db.tables_candidatures import Membre
+from service.composition.tables import Membre
 from service.reunions.tables import Reunion, ReunionPresence, ReunionQuestion
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -245,13 +245,13 @@ async def public_minutes(ctx: AppContext, council_id: int, meeting_id: int, vers
 
 
 async def my_meetings(ctx: AppContext, account_id: int) -> dict[str, Any]:
+    from service.composition.usecases import members as composition
     from service.reunions.usecases import convocations as uc
-    from service.usecases import composition
 
     councils: list[dict[str, Any]] = []
     seen: set[int] = set()
     for mb in await composition.my_memberships(account_id):
-        cid = int(mb["council"])
+        cid = mb.council
         if cid in seen:
             continue
         seen.add(cid)
@@ -268,7 +268,7 @@ async def my_meetings(ctx: AppContext, account_id: int) -> dict[str, Any]:
                                         "pouvoir": _("pouvoir donné")}.get(r.answer, ""),
                             "pdf": f"/reunions/{m.id}/convocations/{r.id}/pdf"}
             entries.append({"reunion": m, "convocation": conv})
-        councils.append({"id": cid, "name": mb["council_name"], "reunions": entries, "membre": member})
+        councils.append({"id": cid, "name": mb.council_name, "reunions": entries, "membre": member})
     return {"conseils": councils}
 
 
@@ -301,9 +301,9 @@ async def public_minutes_pdf(ctx: AppContext, council_id: int, meeting_id: int) 
 
 async def end_mandate_for_absences(ctx: AppContext, actor: Actor, council_id: int, member_id: int) -> str:
     """The lead confirms the proposal: the composition's own lifecycle does the rest."""
+    from service.composition.usecases import members as composition
     from service.reunions.usecases import attendance as uatt
-    from service.usecases import composition
 
     member = await composition.get_member(member_id, council_id)
-    result: Any = await uatt.confirm_absence_end(ctx, actor, council_id, member_id, int(member["version"]))
+    result: Any = await uatt.confirm_absence_end(ctx, actor, council_id, member_id, member.version)
     return str(getattr(result, "message", "") or _("Fin du mandat pour absences enregistrée."))

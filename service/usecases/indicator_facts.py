@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from domain.draw.rounds import sex_of_stratum
 from domain.indicators import MemberFact, RoundFact
-from service.db.tables_candidatures import Membre
+from service.composition.tables import Membre
 from service.organisation.tables import Council
 from service.tirage.tables import Draw, DrawInvitation, DrawRound
 

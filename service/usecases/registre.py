@@ -1116,7 +1116,7 @@ async def _sitting_members(council_id: int) -> set[MemberIdentity]:
     """How the council's sitting members drawn from its register are recognised in it
     (by every surname, first first name and birth date), to leave them out of a new
     pool with the reason ``deja-membre``: a re-imported register gives them new rows."""
-    from service.usecases.composition import sitting_subjects
+    from service.composition.usecases.members import sitting_subjects
 
     ids = [i for kind, i in await sitting_subjects(council_id) if kind == "resident"]
     if not ids:

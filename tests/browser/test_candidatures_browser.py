@@ -84,7 +84,7 @@ def test_public_volunteer_form(call_id: int, page: Any) -> None:
 
 async def _with_members(ctx: Any, ids: dict[str, int]) -> int:
     from service.audit import Actor
-    from service.usecases import composition as comp
+    from service.composition.usecases import members as comp
 
     for prenom, sexe in (("Ana", "F"), ("Bob", "M"), ("Carl", "M")):
         await comp.create_member(

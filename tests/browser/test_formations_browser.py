@@ -17,9 +17,9 @@ pytestmark = pytest.mark.browser
 
 async def _people(ctx: Any, ids: dict[str, int]) -> dict[str, int]:
     from service.audit import Actor
+    from service.composition.usecases import members as composition
     from service.comptes.tables import RoleAssignment
     from service.comptes.usecases.accounts import _create_account
-    from service.usecases import composition
     from tests.conftest import PASSWORD
 
     async with ctx.db.transaction():

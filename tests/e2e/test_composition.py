@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from service.composition.rows import MemberRow
 from tests.conftest import World, bearer, web_login
 
 pytestmark = pytest.mark.anyio
@@ -196,7 +197,7 @@ async def test_two_leads_editing_the_same_member(client: Any, world: World, ctx:
     import anyio
 
     from service.audit import Actor
-    from service.usecases import composition as uc
+    from service.composition.usecases import members as uc
 
     outcomes: list[str] = []
 
@@ -454,7 +455,7 @@ async def test_exports_pdf_csv_odt(client: Any, world: World, ctx: Any) -> None:
     # the département named (territory A is in 37), the residents' college as it is made
     assert "PRÉFET D'INDRE-ET-LOIRE" in content
     recital = content.split("Considérant que le collège des habitants")[1].split(";")[0]
-    if "volontaire" in " ".join(m["origin"] for m in await _members(world)):
+    if "volontaire" in " ".join(m.origin for m in await _members(world)):
         assert "volontaire" in recital
     assert "NOMANA Ana" in content and "Conseil A" in content and "@asso.fr" not in content
     assert 'manifest:full-path="content.xml"' in z.read("META-INF/manifest.xml").decode()
@@ -537,7 +538,7 @@ async def test_volunteers_only_refused_under_2014_and_applicants_appointed(
     )
 
 
-async def _members(world: World) -> list[dict[str, Any]]:
-    from service.usecases import composition as comp
+async def _members(world: World) -> list[MemberRow]:
+    from service.composition.usecases import members as comp
 
     return await comp.list_members(world.ids["council_a"])

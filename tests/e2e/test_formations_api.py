@@ -19,12 +19,12 @@ pytestmark = pytest.mark.anyio
 async def add_member(ctx: Any, council_id: int, prenom: str, nom: str, sexe: str, *, seat: str = "titulaire",
                      account_id: int | None = None, email: str = "") -> int:
     from service.audit import Actor
-    from service.usecases import composition
+    from service.composition.usecases import members as composition
 
     row = await composition.create_member(ctx, Actor.system("test"), council_id, composition.MemberInput(
         college="habitants", origin="volontaire", prenom=prenom, nom=nom, sexe=sexe, seat=seat, account_id=account_id, email=email),
         override_reason="membres de test, parité hors sujet")
-    return int(row["id"])
+    return int(row.id)
 
 
 async def training(client: Any, world: World, **extra: Any) -> dict[str, Any]:
@@ -184,7 +184,7 @@ async def test_personal_calendar_feed_lists_the_member_s_sessions(client: Any, c
 
 async def test_printed_invitations_for_members_without_email(client: Any, ctx: Any, world: World) -> None:
     from service.audit import Actor
-    from service.usecases import composition
+    from service.composition.usecases import members as composition
 
     with_address = await add_member(ctx, world.ids["council_a"], "Awa", "Diallo", "F")
     await composition.update_member_address(ctx, Actor.system("t"), with_address, {

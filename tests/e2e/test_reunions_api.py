@@ -250,10 +250,10 @@ async def test_proposals_and_questions(client: Any, ctx: Any, world: World) -> N
 
 
 async def test_member_address(client: Any, world: World) -> None:
-    from service.usecases import composition
+    from service.composition.usecases import members as composition
 
     (mid,) = await add_members(world.ids["council_a"], 1)
-    version = (await composition.get_member(mid))["version"]
+    version = (await composition.get_member(mid)).version
     url = f"/api/v1/conseils/{world.ids['council_a']}/membres/{mid}/adresse"
     r = await client.put(url, json={"version": version, "numero": "12", "voie": "rue Nationale", "code_postal": "3700",
                                     "commune": "Tours"}, headers=bearer(world, "secretary_a"))

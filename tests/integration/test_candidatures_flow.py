@@ -82,9 +82,9 @@ async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(
 ) -> None:
     from domain.draw import plan as draw_plan
     from service.candidatures.usecases import residents, review
+    from service.composition.usecases import appointments, departures, report
     from service.organisation import usecases as org
     from service.tirage.usecases import ceremony, records, replies, rounds
-    from service.usecases import composition as comp
 
     council_id = world.ids["council_a"]
     council = await org.get_council(council_id)
@@ -104,7 +104,7 @@ async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(
         )
         ids.append(result.id)
         await review.review(ctx, _lead(world), "habitant", result.id, "acceptee", "", 1)
-    pool = await comp.build_volunteer_pool(ctx, _lead(world), council_id)
+    pool = await appointments.build_volunteer_pool(ctx, _lead(world), council_id)
     assert pool["kind"] == "volontaires" and pool["strata_counts"] == {"F": 3, "M": 3}
     d = await ceremony.prepare_draw(
         ctx, _lead(world), council_id, pool["id"], draw_plan.PlanInput(seats=2, multiple=3)
@@ -119,37 +119,37 @@ async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(
         await replies.record_reply(ctx, _lead(world), council_id, d["id"], r.key, "accepte")
     results = await records.draw_results(d["id"])
     assert len(results.titulaires) == 2 and len(results.suppleants) == 4
-    members = await comp.members_from_draw(ctx, _lead(world), council_id, d["id"], date(2026, 4, 1))
+    members = await appointments.members_from_draw(ctx, _lead(world), council_id, d["id"], date(2026, 4, 1))
     assert len(members) == 6
-    assert {m["origin"] for m in members} == {"tire_au_sort_volontaires"}
-    titulaires = [m for m in members if m["seat"] == "titulaire"]
-    assert sorted(m["sexe"] for m in titulaires) == ["F", "M"]
+    assert {m.origin for m in members} == {"tire_au_sort_volontaires"}
+    titulaires = [m for m in members if m.seat == "titulaire"]
+    assert sorted(m.sexe for m in titulaires) == ["F", "M"]
     # Names come from the applications, keys and ranks from the draw.
-    woman = next(m for m in titulaires if m["sexe"] == "F")
+    woman = next(m for m in titulaires if m.sexe == "F")
     assert (
-        woman["prenom"] in ("Ana", "Bea", "Cleo")
-        and woman["draw_id"] == d["id"]
-        and woman["rank"] == 1
+        woman.prenom in ("Ana", "Bea", "Cleo")
+        and woman.draw_id == d["id"]
+        and woman.rank == 1
     )
     # Repeating creates nobody twice.
-    assert await comp.members_from_draw(ctx, _lead(world), council_id, d["id"]) == []
+    assert await appointments.members_from_draw(ctx, _lead(world), council_id, d["id"]) == []
     # The woman titulaire leaves: the draw's next woman (rank 2) is proposed.
-    departure = await comp.depart_member(
-        ctx, _lead(world), woman["id"], "demenage", date(2026, 6, 1), 1
+    departure = await departures.depart_member(
+        ctx, _lead(world), woman.id, "demenage", date(2026, 6, 1), 1
     )
     assert departure.vacancy
     assert (
         departure.proposal is not None
-        and departure.proposal["rank"] == 2
-        and departure.proposal["sexe"] == "F"
+        and departure.proposal.rank == 2
+        and departure.proposal.sexe == "F"
     )
     after = await records.draw_results(d["id"])
-    assert departure.proposal["pool_key"] in {h.key for h in after.titulaires}
-    promoted = await comp.promote_replacement(
-        ctx, _lead(world), woman["id"], departure.proposal["id"], departure.proposal["version"]
+    assert departure.proposal.pool_key in {h.key for h in after.titulaires}
+    promoted = await departures.promote_replacement(
+        ctx, _lead(world), woman.id, departure.proposal.id, departure.proposal.version
     )
-    assert promoted["seat"] == "titulaire" and promoted["mandate_start"] == date(2026, 6, 1)
-    points, _start, _end = await comp.timeline(ctx, council_id)
+    assert promoted.seat == "titulaire" and promoted.mandate_start == date(2026, 6, 1)
+    points, _start, _end = await report.timeline(ctx, council_id)
     residents = [p for p in points if p.college.value == "habitants"]
     assert all(p.women == 1 and p.men == 1 for p in residents)
     assert (await records.reverify(d["id"])).ok
@@ -161,8 +161,8 @@ async def test_retention_purge_keeps_members_and_invited_volunteers(
 
     from service.candidatures.tables import CandidatureHabitant
     from service.candidatures.usecases import purge, residents, review
+    from service.composition.usecases import appointments
     from service.organisation.subjects import load_subjects
-    from service.usecases import composition as comp
 
     call = await _call(ctx, world)
     ids = []
@@ -173,7 +173,7 @@ async def test_retention_purge_keeps_members_and_invited_volunteers(
         ids.append(result.id)
     for i in ids:
         await review.review(ctx, _lead(world), "habitant", i, "acceptee", "", 1)
-    await comp.member_from_application(
+    await appointments.member_from_application(
         ctx, _lead(world), world.ids["council_a"], "habitant", ids[0]
     )
     await CandidatureHabitant.update({CandidatureHabitant.selected_at: clock.now}).where(
@@ -198,19 +198,19 @@ async def test_retention_purge_keeps_members_and_invited_volunteers(
 async def test_members_on_the_imported_exclusion_list_break_the_rule(
     ctx: Any, world: World
 ) -> None:
-    from service.usecases import composition as comp
+    from service.composition.usecases import members, report
     from service.usecases import registre
 
     council_id = world.ids["council_a"]
 
     def member(prenom: str, nom: str, sexe: str) -> Any:
-        return comp.MemberInput(
+        return members.MemberInput(
             college="habitants", origin="volontaire", prenom=prenom, nom=nom, sexe=sexe
         )
 
-    await comp.create_member(ctx, _lead(world), council_id, member("Julie", "Thomas", "F"))
-    await comp.create_member(ctx, _lead(world), council_id, member("Paul", "Martin", "M"))
-    view = await comp.composition(ctx, council_id)
+    await members.create_member(ctx, _lead(world), council_id, member("Julie", "Thomas", "F"))
+    await members.create_member(ctx, _lead(world), council_id, member("Paul", "Martin", "M"))
+    view = await report.composition(ctx, council_id)
     # No list imported: the rule is not evaluated at all.
     assert "personne-ineligible" not in {r.code for r in view.results}
     path = SHARED / "data" / "registre-exemple" / "exclusions.csv"
@@ -222,7 +222,7 @@ async def test_members_on_the_imported_exclusion_list_break_the_rule(
         "exclusions.csv",
         registre.ImportOptions(kind="exclusions"),
     )
-    view = await comp.composition(ctx, council_id)
+    view = await report.composition(ctx, council_id)
     rule = next(r for r in view.results if r.code == "personne-ineligible")
-    thomas = next(m for m in view.members if m["nom"] == "Thomas")
-    assert not rule.ok and rule.details["members"] == [str(thomas["id"])]
+    thomas = next(m for m in view.members if m.nom == "Thomas")
+    assert not rule.ok and rule.details["members"] == [str(thomas.id)]

@@ -32,11 +32,11 @@ async def seed(ctx: Any) -> tuple[World, dict[str, Any]]:
     f1 = await add_member(ctx, c, "Awa", "Diallo", "F")
     f2 = await add_member(ctx, c, "Inès", "Martin", "F")
     m1 = await add_member(ctx, c, "Paul", "Durand", "M")
-    from service.usecases import composition
+    from service.composition.usecases import members as composition
 
     a1 = int((await composition.create_member(ctx, Actor.system("t"), c, composition.MemberInput(
         college="associations_acteurs", origin="representant_structure", prenom="Jean", nom="Moreau", sexe="M", structure="Asso"),
-        override_reason="membres de test, règles hors sujet"))["id"])
+        override_reason="membres de test, règles hors sujet")).id)
     # A draw: round 1 open; two women and one man accept.
     install_subjects()
     d = await drawn_round(ctx, world, n=40, seats=2)

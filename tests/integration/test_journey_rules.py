@@ -22,8 +22,8 @@ def _actor(world: World) -> Any:
 
 
 async def test_sitting_members_are_left_out_of_a_new_pool(ctx: Any, world: World) -> None:
+    from service.composition.usecases import members as comp
     from service.db.tables_registre import RegisterPerson
-    from service.usecases import composition as comp
     from service.usecases import registre as uc
 
     cid = world.ids["council_a"]

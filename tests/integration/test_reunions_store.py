@@ -242,15 +242,15 @@ async def test_absence_streak_proposed_then_confirmed_through_composition(ctx: A
     assert [c.member.id for c in cases] == [members[3]] and cases[0].proposal.streak == 3
     with pytest.raises(InvalidState):
         await att.confirm_absence_end(ctx, ACTOR, council, members[0], 1)
-    from service.usecases import composition
+    from service.composition.usecases import members as composition
 
     row = await composition.get_member(members[3])
     try:
-        result = await att.confirm_absence_end(ctx, ACTOR, council, members[3], row["version"],
+        result = await att.confirm_absence_end(ctx, ACTOR, council, members[3], row.version,
                                                override_reason="Test : composition réduite aux besoins du test.")
     except Exception as exc:  # composition rules may refuse a tiny council: still not automatic
         pytest.fail(f"confirmation refused: {exc!r}")
-    assert (await composition.get_member(members[3]))["status"] == "fin_absences"
+    assert (await composition.get_member(members[3])).status == "fin_absences"
     assert getattr(result, "vacancy", None) is True
 
 

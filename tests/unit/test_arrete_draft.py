@@ -4,24 +4,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from domain.rules import RuleResult
-from service.documents.composition_report import arrete_content
+from service.composition.documents import arrete_content
+from service.composition.rows import MemberRow
 
 
 @dataclass
 class _View:
     council: dict[str, Any]
-    members: list[dict[str, Any]]
+    members: list[MemberRow]
     results: list[RuleResult] = field(default_factory=list)
     today: date = date(2026, 12, 3)
 
 
-def _member(origin: str, sexe: str = "F") -> dict[str, Any]:
-    return {"college": "habitants", "status": "actif", "seat": "titulaire", "origin": origin, "nom": "Nom",
-            "prenom": "Prénom", "sexe_label": sexe, "seat_label": "Titulaire", "origin_label": origin}
+def _member(origin: str, sexe: str = "F") -> MemberRow:
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    return MemberRow(
+        id=1, council=1, college="habitants", origin=origin, seat="titulaire", prenom="Prénom", nom="Nom",
+        sexe=sexe, person_key="", structure="", email="", telephone="", contact_consent=False,
+        adresse_complement_destinataire="", adresse_complement_lieu="", adresse_numero="", adresse_voie="",
+        adresse_lieu_dit="", adresse_code_postal="", adresse_commune="", mandate_start=date(2026, 1, 1),
+        mandate_end=date(2028, 12, 31), status="actif", status_since=None, stratum=None, rank=None, draw_id=None,
+        pool_key="", subject_type="", subject_id=None, replaces=None, account=None, created_at=at, updated_at=at,
+        version=1)
 
 
 def _recital(content: str) -> str:

@@ -484,3 +484,35 @@ def test_labels_agree_with_the_person() -> None:
     assert Seat.SUPPLEANT.label_for("M") == "Suppléant"
     assert Origin.TIRE_AU_SORT_REGISTRE.label_for("F").startswith("Tirée au sort")
     assert Origin.TIRE_AU_SORT_REGISTRE.label_for("") .startswith("Tiré au sort")
+
+
+# ---- one person, one college; the change guard ------------------------------------------
+
+
+def test_one_person_may_not_be_both_a_drawn_resident_and_a_representative() -> None:
+    rule = composition.OnePersonOneCollege()
+    drawn = composition.PersonSeat(1, "awa|diallo", Origin.TIRE_AU_SORT_VOLONTAIRES)
+    rep = composition.PersonSeat(2, "awa|diallo", Origin.REPRESENTANT_STRUCTURE)
+    volunteer = composition.PersonSeat(3, "ben|martin", Origin.VOLONTAIRE)
+    assert rule.check([drawn, volunteer]).ok
+    broken = rule.check([drawn, rep, volunteer])
+    assert not broken.ok and broken.details == {"members": ["1", "2"]}
+    assert rule.check([drawn, composition.PersonSeat(2, "awa|diallo", Origin.REPRESENTANT_STRUCTURE, False)]).ok
+    with pytest.raises(RuleBroken) as err:
+        rule.refuse(rep, [drawn, volunteer], "Awa", "Diallo")
+    assert err.value.code == "representant-et-habitant" and err.value.extra["member"] == 1
+    rule.refuse(rep, [rep, volunteer], "Awa", "Diallo")  # its own record is not a clash
+
+
+def test_the_change_guard_refuses_worsening_and_lists_every_code_it_overrides() -> None:
+    guard = composition.ChangeGuard(S2014)
+    before = residents(3, 0)  # already broken: a change that does not fix it may pass…
+    assert guard.check(before, [*before, *assoc(1)], TODAY) == []
+    worse = [*before, member(Sex.F, origin=Origin.VOLONTAIRE)]
+    with pytest.raises(RuleBroken) as err:  # …but not one that makes it worse
+        guard.check(before, worse, TODAY)
+    assert err.value.code == "parite-habitants"
+    assert err.value.extra["rules"] == ["parite-habitants", "sieges-volontaires"]
+    assert guard.check(before, worse, TODAY, "  motif assez long ") == ["parite-habitants", "sieges-volontaires"]
+    # check_change alone only looks at what is newly broken.
+    assert check_change(before, worse, S2014, TODAY) == []

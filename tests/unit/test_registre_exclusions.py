@@ -47,3 +47,13 @@ def test_a_faulty_list_is_refused_with_every_line() -> None:
         (2, "date_naissance"), (3, "nom"), (3, "date_naissance")]
     with pytest.raises(InvalidInput):
         parse_exclusions(["nom", "motif"], [])
+
+
+def test_a_council_member_matches_on_names_and_the_birth_date_when_known(exclusions: ExclusionList) -> None:
+    # A member's birth date is known only from their application: without it, a match on
+    # names is reported for the lead to check; with another date, it is a namesake.
+    assert exclusions.find_person("Le  Gall", "anne", None) is not None
+    assert exclusions.find_person("JACOB", "Pénélope Élisabeth", date(1944, 2, 28)) is not None
+    assert exclusions.find_person("JACOB", "Pénélope", date(1944, 2, 27)) is None
+    assert exclusions.find_person("JACOB", "Paule", None) is None
+    assert exclusions.find_person("DURAND", "Anne", None) is None

@@ -14,8 +14,8 @@ from domain.calls import local_today
 from service import audit
 from service.audit import Actor
 from service.candidatures.store import CandidatureStore, CouncilFacts
+from service.composition.store import CompositionStore
 from service.context import AppContext
-from service.usecases import composition
 
 STORE = CandidatureStore()
 log = logging.getLogger("conseil.candidatures.purge")
@@ -32,11 +32,8 @@ class PurgeCount:
 
 async def _seated(council_id: int) -> dict[str, set[int]]:
     """Applications that became members, by subject type: they are kept."""
-    kept: dict[str, set[int]] = {"candidature": set(), "structure": set()}
-    for m in await composition.list_members(council_id):
-        if m["subject_id"] is not None:
-            kept.setdefault(m["subject_type"], set()).add(int(m["subject_id"]))
-    return kept
+    members = CompositionStore()
+    return {t: await members.subject_ids(council_id, t) for t in ("candidature", "structure")}
 
 
 async def _purge_council(

@@ -13,11 +13,11 @@ from domain.organisation import normalise_key
 from domain.training import AudienceRule, CancellationRule, EnrolmentStatus, ParticipantKind, place, reminder_due, to_promote
 from service import audit
 from service.audit import Actor
+from service.composition.usecases import members as composition
 from service.context import AppContext
 from service.formations import notify
 from service.formations.store import EnrolmentRow, SessionRow, TrainingRow, TrainingStore
 from service.formations.usecases.attendance import PersonHours
-from service.usecases import composition
 
 
 @dataclass(frozen=True)
@@ -45,17 +45,17 @@ class EnrolmentResult:
 
 async def member_participant(membre_id: int) -> Participant:
     row = await composition.get_member(membre_id)
-    if row["status"] != "actif":
+    if not row.is_active:
         raise RuleBroken(_("Ce mandat n'est plus en cours : la personne ne peut pas s'inscrire comme membre."), field="membre_id")
-    kind = ParticipantKind.TITULAIRE if row["seat"] == "titulaire" else ParticipantKind.SUPPLEANT
-    return Participant(kind, row["prenom"], row["nom"], row["sexe"], row["email"], row["id"], row["council"])
+    kind = ParticipantKind.TITULAIRE if row.seat == "titulaire" else ParticipantKind.SUPPLEANT
+    return Participant(kind, row.prenom, row.nom, row.sexe, row.email, row.id, row.council)
 
 
 async def participant_for_account(account_id: int, training: TrainingRow) -> Participant:
     """The caller as a member of one of the councils the training is open to."""
     for m in await composition.my_memberships(account_id):
-        if m["council"] in training.council_ids and m["status"] == "actif":
-            return await member_participant(m["id"])
+        if m.council in training.council_ids and m.is_active:
+            return await member_participant(m.id)
     raise RuleBroken(_("Cette formation n'est pas ouverte à votre conseil citoyen, ou votre mandat n'y est pas en cours."),
                      code="mandat-requis", field="formation_id")
 
@@ -212,7 +212,7 @@ async def enrolment_of(store: TrainingStore, inscription_id: int, *, membre_ids:
 
 
 async def my_member_ids(council_id: int, account_id: int) -> set[int]:
-    return {m["id"] for m in await composition.my_memberships(account_id) if m["council"] == council_id}
+    return {m.id for m in await composition.my_memberships(account_id) if m.council == council_id}
 
 
 async def my_person_key(council_id: int, account_id: int) -> str:

@@ -17,8 +17,8 @@ from babel.numbers import format_decimal
 
 from domain.genre import lead_title
 from domain.i18n import _, ngettext
+from service.composition.usecases import members as comp_members
 from service.tirage.usecases import pools, records
-from service.usecases import composition as comp
 from service.usecases import letter_batches as lb
 from service.usecases import registre as reg
 
@@ -231,7 +231,7 @@ def _replies_step(base: str, draw: dict[str, Any], state: dict[str, Any]) -> Ste
 def _composition_step(base: str, members: list[dict[str, Any]], state: dict[str, Any] | None) -> Step:
     comp_link = Link(_("Composition, règles et parité"), f"{base}/composition")
     if members:
-        titulaires = sum(1 for m in members if m["seat"] == "titulaire")
+        titulaires = sum(1 for m in members if m.seat == "titulaire")
         return Step("composition", 7, _("Composition du conseil"), DONE,
                     (ngettext("{n} membre", "{n} membres", len(members)).format(n=_n(len(members))),
                      ngettext("{n} titulaire", "{n} titulaires", titulaires).format(n=_n(titulaires))),
@@ -277,7 +277,7 @@ async def council_journey(council_id: int, now: datetime, routes: Collection[str
         steps += _letters_waiting(base, draw)
     else:
         steps += [await _letters_step(council_id, base, draw, state, now), _replies_step(base, draw, state)]
-    members = [m for m in await comp.list_members(council_id) if m["status"] == "actif"]
+    members = [m for m in await comp_members.list_members(council_id) if m.is_active]
     steps.append(_composition_step(base, members, state))
     steps += _later_steps(council_id, routes, bool(members))
     return Journey(tuple(steps))

@@ -243,13 +243,13 @@ async def confirm_absence_end(
 ) -> object:
     """The lead confirms: the mandate ends for absences through the composition's own
     lifecycle (departure → vacancy → replacement proposal from the reserve)."""
-    from service.usecases import composition
+    from service.composition.usecases import departures
 
     cases = {c.member.id: c for c in await absence_proposals(ctx, council_id)}
     if membre_id not in cases:
         raise InvalidState(
             _("Aucune fin de mandat pour absences n'est proposée pour ce membre."),
             code="pas-de-proposition-absences", field="membre_id")
-    return await composition.depart_member(
+    return await departures.depart_member(
         ctx, actor, membre_id, "fin_absences", on or local_today(ctx.now()), version,
         override_reason=override_reason, council_id=council_id)

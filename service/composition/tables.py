@@ -1,7 +1,8 @@
-"""Tables of the composition: members and their history.
+"""Tables of the composition: members (one row per seat or place in the reserve, for one
+mandate) and their history.
 
-Personal data lives in ``membre`` (names of people who sit in a public body). The audit
-trail only ever holds ids and digests.
+Personal data lives in ``membre`` (names of people who sit in a public body, and their
+contact data). The audit trail only ever holds ids and digests.
 """
 
 from __future__ import annotations

@@ -16,8 +16,9 @@ from service.api.bounds import BoundedIn
 from service.api.common import actor_of, ctx_of, user_of
 from service.api.strict import StrictInput
 from service.auth import allow
+from service.composition.rows import MemberRow
+from service.composition.usecases import appointments, departures, members, report
 from service.tirage.schemas import Pool
-from service.usecases import composition as uc
 
 
 class _In(BoundedIn, StrictInput):
@@ -165,24 +166,24 @@ def contact_policy(request: Request[Any, Any, Any]) -> str:
     members and secretary, « none » for auditors (never applicants' or members'
     contact data)."""
     user = user_of(request)
-    scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+    scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]  # set by service.auth's guard
     return audience_for(
         is_allowed(user.principal, Action.MANAGE_COMPOSITION, scope),
         any(a.role in (Role.MEMBRE, Role.SECRETAIRE) and a.covers(scope) for a in user.principal.assignments),
     ).value
 
 
-def member_out(row: dict[str, Any], policy: str = "all") -> MemberOut:
-    data = {k: row.get(k) for k in MemberOut.model_fields}
-    if not CONTACT_PRIVACY.shows(policy, bool(row.get("contact_consent"))):
+def member_out(row: MemberRow, policy: str = "all") -> MemberOut:
+    data = {k: getattr(row, k) for k in MemberOut.model_fields}
+    if not CONTACT_PRIVACY.shows(policy, bool(row.contact_consent)):
         data["email"] = None
         data["telephone"] = None
     return MemberOut(**data)
 
 
-def _input(data: MemberCreate) -> uc.MemberInput:
+def member_input(data: MemberCreate) -> members.MemberInput:
     values = data.model_dump(exclude={"override_reason", "version"})
-    return uc.MemberInput(**values)
+    return members.MemberInput(**values)
 
 
 class CompositionController(Controller):
@@ -195,7 +196,7 @@ class CompositionController(Controller):
         opt=allow(Action.READ_COMPOSITION, "council_id"),
     )
     async def composition(self, request: Request[Any, Any, Any], council_id: int) -> CompositionOut:
-        view = await uc.composition(ctx_of(request), council_id)
+        view = await report.composition(ctx_of(request), council_id)
         policy = contact_policy(request)
         return CompositionOut(
             council=council_id,
@@ -224,8 +225,8 @@ class CompositionController(Controller):
     async def create(
         self, request: Request[Any, Any, Any], council_id: int, data: MemberCreate
     ) -> MemberOut:
-        row = await uc.create_member(
-            ctx_of(request), actor_of(request), council_id, _input(data), data.override_reason
+        row = await members.create_member(
+            ctx_of(request), actor_of(request), council_id, member_input(data), data.override_reason
         )
         return member_out(row)
 
@@ -240,7 +241,7 @@ class CompositionController(Controller):
     async def from_draw(
         self, request: Request[Any, Any, Any], council_id: int, data: FromDraw
     ) -> list[MemberOut]:
-        rows = await uc.members_from_draw(
+        rows = await appointments.members_from_draw(
             ctx_of(request),
             actor_of(request),
             council_id,
@@ -260,7 +261,7 @@ class CompositionController(Controller):
     async def from_application(
         self, request: Request[Any, Any, Any], council_id: int, data: FromApplication
     ) -> MemberOut:
-        row = await uc.member_from_application(
+        row = await appointments.member_from_application(
             ctx_of(request),
             actor_of(request),
             council_id,
@@ -280,7 +281,7 @@ class CompositionController(Controller):
     async def get_(
         self, request: Request[Any, Any, Any], council_id: int, membre_id: int
     ) -> MemberOut:
-        return member_out(await uc.get_member(membre_id, council_id), contact_policy(request))
+        return member_out(await members.get_member(membre_id, council_id), contact_policy(request))
 
     @patch(
         "/membres/{membre_id:int}",
@@ -292,11 +293,11 @@ class CompositionController(Controller):
     async def update(
         self, request: Request[Any, Any, Any], council_id: int, membre_id: int, data: MemberUpdate
     ) -> MemberOut:
-        row = await uc.update_member(
+        row = await members.update_member(
             ctx_of(request),
             actor_of(request),
             membre_id,
-            _input(data),
+            member_input(data),
             data.version,
             data.override_reason,
             council_id,
@@ -314,7 +315,7 @@ class CompositionController(Controller):
     async def depart(
         self, request: Request[Any, Any, Any], council_id: int, membre_id: int, data: Departure
     ) -> DepartureOut:
-        result = await uc.depart_member(
+        result = await departures.depart_member(
             ctx_of(request),
             actor_of(request),
             membre_id,
@@ -337,7 +338,7 @@ class CompositionController(Controller):
         opt=allow(Action.MANAGE_COMPOSITION, "council_id"),
     )
     async def proposal(self, council_id: int, membre_id: int) -> ProposalOut:
-        proposal, message = await uc.replacement_proposal(membre_id, council_id)
+        proposal, message = await departures.replacement_proposal(membre_id, council_id)
         return ProposalOut(proposal=member_out(proposal) if proposal else None, message=message)
 
     @post(
@@ -349,7 +350,7 @@ class CompositionController(Controller):
     async def promote(
         self, request: Request[Any, Any, Any], council_id: int, membre_id: int, data: Promotion
     ) -> MemberOut:
-        row = await uc.promote_replacement(
+        row = await departures.promote_replacement(
             ctx_of(request),
             actor_of(request),
             membre_id,
@@ -367,8 +368,8 @@ class CompositionController(Controller):
     )
     async def history(self, council_id: int) -> list[HistoryOut]:
         return [
-            HistoryOut(**{k: r[k] for k in HistoryOut.model_fields})
-            for r in await uc.history(council_id)
+            HistoryOut(**{k: getattr(r, k) for k in HistoryOut.model_fields})
+            for r in await report.history(council_id)
         ]
 
     @get(
@@ -379,7 +380,7 @@ class CompositionController(Controller):
     async def parity(
         self, request: Request[Any, Any, Any], council_id: int
     ) -> list[ParityPointOut]:
-        points, _start, _end = await uc.timeline(ctx_of(request), council_id)
+        points, _start, _end = await report.timeline(ctx_of(request), council_id)
         return [
             ParityPointOut(day=p.day, college=p.college.value, women=p.women, men=p.men)
             for p in points
@@ -395,7 +396,7 @@ class CompositionController(Controller):
         "tirage cc-draw/1, quand ils sont plus nombreux que les sièges qui leur sont réservés.",
     )
     async def volunteer_pool(self, request: Request[Any, Any, Any], council_id: int) -> Pool:
-        pool = await uc.build_volunteer_pool(ctx_of(request), actor_of(request), council_id)
+        pool = await appointments.build_volunteer_pool(ctx_of(request), actor_of(request), council_id)
         return Pool(**{k: pool[k] for k in Pool.model_fields})
 
     @get(
@@ -406,10 +407,10 @@ class CompositionController(Controller):
     )
     async def report_pdf(self, request: Request[Any, Any, Any], council_id: int) -> Response[bytes]:
         from service.audit import current_head as audit_head
-        from service.documents.composition_report import composition_pdf
+        from service.composition.documents import composition_pdf
 
-        view = await uc.composition(ctx_of(request), council_id)
-        points, _start, _end = await uc.timeline(ctx_of(request), council_id)
+        view = await report.composition(ctx_of(request), council_id)
+        points, _start, _end = await report.timeline(ctx_of(request), council_id)
         return _download(
             composition_pdf(view, points, audit_head=await audit_head()),
             "application/pdf",
@@ -423,9 +424,9 @@ class CompositionController(Controller):
         media_type="text/csv",
     )
     async def report_csv(self, request: Request[Any, Any, Any], council_id: int) -> Response[bytes]:
-        from service.documents.composition_report import composition_csv
+        from service.composition.documents import composition_csv
 
-        view = await uc.composition(ctx_of(request), council_id)
+        view = await report.composition(ctx_of(request), council_id)
         return _download(
             composition_csv(view),
             "text/csv; charset=utf-8",
@@ -442,9 +443,9 @@ class CompositionController(Controller):
         "document modifiable.",
     )
     async def arrete(self, request: Request[Any, Any, Any], council_id: int) -> Response[bytes]:
-        from service.documents.composition_report import arrete_odt
+        from service.composition.documents import arrete_odt
 
-        view = await uc.composition(ctx_of(request), council_id)
+        view = await report.composition(ctx_of(request), council_id)
         return _download(
             arrete_odt(view),
             "application/vnd.oasis.opendocument.text",
@@ -461,3 +462,6 @@ def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]
             "Cache-Control": "no-store",
         },
     )
+
+
+API_CONTROLLERS = [CompositionController]

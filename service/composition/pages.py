@@ -1,32 +1,40 @@
-"""Pages of the composition: the composition with its rules (live), member editing with
-overrides and optimistic locking, the parity timeline, the auditor's dossier and the
-member's own page.
-
-Temporary home while the composition moves to service/composition/pages.py (issue 15);
-the applications' pages are in service/candidatures/pages.py.
-"""
+"""Pages of the composition: the composition with its rules (live), member editing
+with overrides and optimistic locking, departures and replacements, the parity timeline,
+the auditor's dossier and the member's own page."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from domain.access import Action, is_allowed
-from domain.calls import local_today
-from domain.composition import College, MemberStatus, Origin, Seat
-from domain.errors import Conflict, DomainError, InvalidInput, RuleBroken
+from domain.composition import College
+from domain.errors import Conflict, DomainError
 from domain.i18n import _
-from service.api.bounds import bounded_int, check_day
 from service.api.common import actor_of, ctx_of, user_of
 from service.audit.usecases.reading import list_events
 from service.auth import allow, authenticated
+from service.composition import forms
+from service.composition.api import (
+    Departure,
+    FromDraw,
+    MemberCreate,
+    MemberUpdate,
+    Promotion,
+    contact_policy,
+    member_input,
+)
+from service.composition.rows import MemberRow
+from service.composition.usecases import appointments, departures, members, report
+from service.composition.usecases.common import local_today
 from service.errors import status_of
 from service.organisation.pages import COUNCIL_SECTIONS
-from service.tirage.usecases import records
-from service.usecases import composition as comp
+
+# Reading a web form into the API's model; shared by the pages of several features (the
+# coordinator moves it to service/http/ at merge).
+from service.reunions.pages_forms import decode
 from service.web.parity_chart import parity_svg
 from service.web.render import FLASH, form_errors, render, see_other
 
@@ -55,86 +63,12 @@ COUNCIL_SECTIONS.append(
 )
 
 
-def _form_dict(form: Any) -> dict[str, str]:
-    return {k: str(v) for k, v in form.items() if k != "_csrf"}
-
-
 def _fil(council: dict[str, Any], *rest: dict[str, str]) -> list[dict[str, str]]:
     return [
         {"href": "/", "label": _("Tableau de bord")},
         {"href": f"/conseils/{council['id']}", "label": council["name"]},
         *rest,
     ]
-
-
-def _date(values: dict[str, str], key: str) -> date:
-    raw = (values.get(key) or "").strip()
-    try:
-        if "/" in raw:
-            d, m, y = raw.split("/")
-            return check_day(date(int(y), int(m), int(d)), key)
-        return check_day(date.fromisoformat(raw), key)
-    except ValueError:
-        raise InvalidInput(
-            _("Date invalide (JJ/MM/AAAA)."), field=key, code="date-invalide"
-        ) from None
-
-
-def _opt_date(values: dict[str, str], key: str) -> date | None:
-    return _date(values, key) if (values.get(key) or "").strip() else None
-
-
-def _int(values: dict[str, str], key: str) -> int:
-    try:
-        return bounded_int(int(values.get(key) or ""), key)
-    except ValueError:
-        raise InvalidInput(_("Valeur entière attendue."), field=key) from None
-
-
-def _opt_int(values: dict[str, str], key: str) -> int | None:
-    return _int(values, key) if (values.get(key) or "").strip() else None
-
-
-# --- composition ----------------------------------------------------------------------
-
-
-def _choices() -> dict[str, list[tuple[str, str]]]:
-    return {
-        "colleges": [(c.value, c.label) for c in College],
-        "origins": [(o.value, o.label) for o in Origin],
-        "seats": [(s.value, s.label) for s in Seat],
-        "departures": [(s.value, s.label) for s in MemberStatus if s is not MemberStatus.ACTIF],
-    }
-
-
-def _member_input(values: dict[str, str]) -> comp.MemberInput:
-    return comp.MemberInput(
-        college=values.get("college", ""),
-        origin=values.get("origin", ""),
-        prenom=values.get("prenom", ""),
-        nom=values.get("nom", ""),
-        sexe=values.get("sexe", ""),
-        seat=values.get("seat", "titulaire"),
-        mandate_start=_opt_date(values, "mandate_start"),
-        mandate_end=_opt_date(values, "mandate_end"),
-        structure=values.get("structure", ""),
-        email=values.get("email", ""),
-        telephone=values.get("telephone", ""),
-        contact_consent=values.get("contact_consent", "") in ("on", "oui", "1", "true"),
-        stratum=values.get("stratum") or None,
-        rank=_opt_int(values, "rank"),
-        account_id=_opt_int(values, "account_id"),
-    )
-
-
-def _rule_error(exc: DomainError) -> dict[str, Any] | None:
-    if isinstance(exc, RuleBroken) and exc.extra.get("override_min_length"):
-        return {
-            "code": exc.code,
-            "message": exc.detail,
-            "rules": exc.extra.get("rules", [exc.code]),
-        }
-    return None
 
 
 class CompositionPages(Controller):
@@ -152,13 +86,11 @@ class CompositionPages(Controller):
         status: int = 200,
         message: dict[str, str] | None = None,
     ) -> Template:
-        from service.api.composition import contact_policy
-
         ctx = ctx_of(request)
         user = user_of(request)
-        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
-        view = await comp.composition(ctx, council_id)
-        points, start, end = await comp.timeline(ctx, council_id)
+        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]  # set by service.auth's guard
+        view = await report.composition(ctx, council_id)
+        points, start, end = await report.timeline(ctx, council_id)
         extra: dict[str, Any] = {} if message is None else {"message": message}
         return render(
             request,
@@ -185,7 +117,7 @@ class CompositionPages(Controller):
         names of members (public), never contact or register data."""
         ctx = ctx_of(request)
         user = user_of(request)
-        view = await comp.composition(ctx, council_id)
+        view = await report.composition(ctx, council_id)
         events = await list_events(user.principal, 300, None, council_id)
         return render(
             request,
@@ -195,7 +127,7 @@ class CompositionPages(Controller):
             vue=view,
             compte=view.counts(),
             colleges=list(College),
-            historique=await comp.history(council_id),
+            historique=await report.history(council_id),
             evenements=events,
             tirages=await _draws(council_id),
             fil=_fil(view.council, {"label": _("Dossier de contrôle")}),
@@ -211,16 +143,16 @@ class CompositionPages(Controller):
         self,
         request: Request[Any, Any, Any],
         council_id: int,
-        member: dict[str, Any] | None,
+        member: MemberRow | None,
         values: dict[str, Any],
         erreurs: dict[str, str],
         status: int = 200,
         regle: dict[str, Any] | None = None,
         conflit: dict[str, Any] | None = None,
-        proposition: tuple[dict[str, Any] | None, str] | None = None,
+        proposition: tuple[MemberRow | None, str] | None = None,
     ) -> Template:
-        council = await comp.council_row(council_id)
-        title = _("Nouveau membre") if member is None else f"{member['prenom']} {member['nom']}"
+        council = await report.council_row(council_id)
+        title = _("Nouveau membre") if member is None else f"{member.prenom} {member.nom}"
         return render(
             request,
             "composition/membre.html",
@@ -234,8 +166,8 @@ class CompositionPages(Controller):
             conflit=conflit,
             proposition=proposition,
             today=local_today(ctx_of(request).now()),
-            comptes=await comp.council_accounts(council_id),
-            **_choices(),
+            comptes=await members.council_accounts(council_id),
+            **forms.choices(),
             fil=_fil(
                 council,
                 {"href": f"/conseils/{council_id}/composition", "label": _("Composition")},
@@ -247,14 +179,11 @@ class CompositionPages(Controller):
     async def create_member(
         self, request: Request[Any, Any, Any], council_id: int
     ) -> Template | Redirect:
-        values = _form_dict(await request.form())
+        values = forms.form_dict(await request.form())
         try:
-            await comp.create_member(
-                ctx_of(request),
-                actor_of(request),
-                council_id,
-                _member_input(values),
-                values.get("override_reason", ""),
+            data = decode(MemberCreate, forms.member_body(values), forms.labels())
+            await members.create_member(
+                ctx_of(request), actor_of(request), council_id, member_input(data), data.override_reason
             )
         except DomainError as exc:
             return await self._member_form(
@@ -264,7 +193,7 @@ class CompositionPages(Controller):
                 values,
                 form_errors(exc),
                 status_of(exc),
-                regle=_rule_error(exc),
+                regle=forms.rule_error(exc),
             )
         return see_other(f"/conseils/{council_id}/composition?ok=membre-ajoute")
 
@@ -272,15 +201,24 @@ class CompositionPages(Controller):
     async def from_draw(
         self, request: Request[Any, Any, Any], council_id: int
     ) -> Template | Redirect:
-        values = _form_dict(await request.form())
+        values = forms.form_dict(await request.form())
         try:
-            created = await comp.members_from_draw(
+            draw = decode(
+                FromDraw,
+                {
+                    "draw_id": forms.read_int(values, "draw_id"),
+                    "mandate_start": forms.read_opt_date(values, "mandate_start"),
+                    "override_reason": values.get("override_reason", ""),
+                },
+                forms.labels(),
+            )
+            created = await appointments.members_from_draw(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
-                _int(values, "draw_id"),
-                _opt_date(values, "mandate_start"),
-                values.get("override_reason", ""),
+                draw.draw_id,
+                draw.mandate_start,
+                draw.override_reason,
             )
         except DomainError as exc:
             return await self._composition(
@@ -302,39 +240,42 @@ class CompositionPages(Controller):
     async def member(
         self, request: Request[Any, Any, Any], council_id: int, membre_id: int
     ) -> Template:
-        m = await comp.get_member(membre_id, council_id)
+        m = await members.get_member(membre_id, council_id)
         proposition = None
-        if m["status"] != "actif" and m["seat"] == "titulaire":
+        if m.status != "actif" and m.seat == "titulaire":
             try:
-                proposition = await comp.replacement_proposal(membre_id, council_id)
+                proposition = await departures.replacement_proposal(membre_id, council_id)
             except DomainError:
                 proposition = None
         return await self._member_form(
-            request, council_id, m, _member_values(m), {}, proposition=proposition
+            request, council_id, m, forms.member_values(m), {}, proposition=proposition
         )
 
     @post("/membres/{membre_id:int}", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
     async def update_member(
         self, request: Request[Any, Any, Any], council_id: int, membre_id: int
     ) -> Template | Redirect:
-        values = _form_dict(await request.form())
+        values = forms.form_dict(await request.form())
         try:
-            await comp.update_member(
+            data = decode(
+                MemberUpdate, {**forms.member_body(values), "version": forms.read_int(values, "version")}, forms.labels()
+            )
+            await members.update_member(
                 ctx_of(request),
                 actor_of(request),
                 membre_id,
-                _member_input(values),
-                _int(values, "version"),
-                values.get("override_reason", ""),
+                member_input(data),
+                data.version,
+                data.override_reason,
                 council_id,
             )
         except DomainError as exc:
             if exc.code == "introuvable":
                 raise
-            current = await comp.get_member(membre_id, council_id)
+            current = await members.get_member(membre_id, council_id)
             conflit = None
             if isinstance(exc, Conflict) and exc.code == "modification-concurrente":
-                conflit = _member_values(current)
+                conflit = forms.member_values(current)
             # What the lead typed is kept in the form: nothing is lost.
             return await self._member_form(
                 request,
@@ -343,7 +284,7 @@ class CompositionPages(Controller):
                 values,
                 form_errors(exc),
                 status_of(exc),
-                regle=_rule_error(exc),
+                regle=forms.rule_error(exc),
                 conflit=conflit,
             )
         return see_other(f"/conseils/{council_id}/composition?ok=membre-modifie")
@@ -352,31 +293,41 @@ class CompositionPages(Controller):
     async def depart(
         self, request: Request[Any, Any, Any], council_id: int, membre_id: int
     ) -> Template | Redirect:
-        values = _form_dict(await request.form())
+        values = forms.form_dict(await request.form())
         try:
-            result = await comp.depart_member(
+            leaving = decode(
+                Departure,
+                {
+                    "status": values.get("status", ""),
+                    "on": forms.read_date(values, "on"),
+                    "version": forms.read_int(values, "version"),
+                    "override_reason": values.get("override_reason", ""),
+                },
+                forms.labels(),
+            )
+            result = await departures.depart_member(
                 ctx_of(request),
                 actor_of(request),
                 membre_id,
-                values.get("status", ""),
-                _date(values, "on"),
-                _int(values, "version"),
-                values.get("override_reason", ""),
+                leaving.status,
+                leaving.on,
+                leaving.version,
+                leaving.override_reason,
                 council_id,
             )
         except DomainError as exc:
             if exc.code == "introuvable":
                 raise
-            current = await comp.get_member(membre_id, council_id)
+            current = await members.get_member(membre_id, council_id)
             erreurs = {f"depart_{k}": v for k, v in form_errors(exc).items()}
             return await self._member_form(
                 request,
                 council_id,
                 current,
-                {**_member_values(current), **{f"depart_{k}": v for k, v in values.items()}},
+                {**forms.member_values(current), **{f"depart_{k}": v for k, v in values.items()}},
                 erreurs,
                 status_of(exc),
-                regle=_rule_error(exc),
+                regle=forms.rule_error(exc),
             )
         if result.vacancy:
             return see_other(f"/conseils/{council_id}/membres/{membre_id}?ok=depart-enregistre")
@@ -388,45 +339,46 @@ class CompositionPages(Controller):
     async def promote(
         self, request: Request[Any, Any, Any], council_id: int, membre_id: int
     ) -> Template | Redirect:
-        values = _form_dict(await request.form())
+        values = forms.form_dict(await request.form())
         try:
-            await comp.promote_replacement(
+            promotion = decode(
+                Promotion,
+                {
+                    "suppleant_id": forms.read_int(values, "suppleant_id"),
+                    "version": forms.read_int(values, "version"),
+                    "override_reason": values.get("override_reason", ""),
+                },
+                forms.labels(),
+            )
+            await departures.promote_replacement(
                 ctx_of(request),
                 actor_of(request),
                 membre_id,
-                _int(values, "suppleant_id"),
-                _int(values, "version"),
-                values.get("override_reason", ""),
+                promotion.suppleant_id,
+                promotion.version,
+                promotion.override_reason,
                 council_id,
             )
         except DomainError as exc:
             if exc.code == "introuvable":
                 raise
-            current = await comp.get_member(membre_id, council_id)
+            current = await members.get_member(membre_id, council_id)
             return await self._member_form(
                 request,
                 council_id,
                 current,
-                _member_values(current),
+                forms.member_values(current),
                 form_errors(exc),
                 status_of(exc),
-                regle=_rule_error(exc),
+                regle=forms.rule_error(exc),
             )
         return see_other(f"/conseils/{council_id}/composition?ok=remplacement-fait")
 
 
-def _member_values(m: dict[str, Any]) -> dict[str, Any]:
-    out = {k: ("" if v is None else v) for k, v in m.items()}
-    for k in ("mandate_start", "mandate_end", "status_since"):
-        if m.get(k):
-            out[k] = m[k].isoformat()
-    out["contact_consent"] = "on" if m.get("contact_consent") else ""
-    out["account_id"] = m.get("account") or ""
-    return out
-
-
 async def _draws(council_id: int) -> list[dict[str, Any]]:
     """The council's draws with links to their verification."""
+    from service.tirage.usecases import records
+
     return list(await records.list_draws(council_id))
 
 
@@ -440,19 +392,15 @@ class MemberPages(Controller):
     @get("/", opt=authenticated())
     async def mine(self, request: Request[Any, Any, Any]) -> Template:
         user = user_of(request)
-        mandates = await comp.my_memberships(user.account_id)
+        mandates = await members.my_memberships(user.account_id)
         councils: list[dict[str, Any]] = []
         seen: set[int] = set()
         for m in mandates:
-            if m["council"] in seen:
+            if m.council in seen:
                 continue
-            seen.add(m["council"])
-            rows = [
-                comp.label_member(r)
-                for r in await comp.list_members(m["council"])
-                if r["status"] == "actif"
-            ]
-            councils.append({"id": m["council"], "name": m["council_name"], "membres": rows})
+            seen.add(m.council)
+            rows = [r for r in await members.list_members(m.council) if r.is_active]
+            councils.append({"id": m.council, "name": m.council_name, "membres": rows})
         return render(
             request,
             "composition/mon_mandat.html",
@@ -464,10 +412,3 @@ class MemberPages(Controller):
 
 
 PAGE_CONTROLLERS = [CompositionPages, MemberPages]
-
-
-def feature_handlers() -> list[Any]:
-    """Everything the composition serves (API and pages)."""
-    from service.api.composition import CompositionController
-
-    return [CompositionController, *PAGE_CONTROLLERS]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -28,8 +28,9 @@ from service.documents.formatting import format_date_long, french_spacing
 from service.documents.page import Letterhead, PageTemplate
 from service.documents.render import DocumentInfo, render_story
 
-# The view is service.usecases.composition.CompositionView (imported lazily by callers).
-View = Any
+if TYPE_CHECKING:
+    from service.composition.rows import MemberRow
+    from service.composition.usecases.report import CompositionView as View
 
 _H1 = ParagraphStyle("h1", fontName=BOLD, fontSize=14, leading=18, spaceAfter=8)
 _H2 = ParagraphStyle("h2", fontName=BOLD, fontSize=11.5, leading=15, spaceBefore=10, spaceAfter=5)
@@ -127,7 +128,7 @@ def composition_pdf(view: View, points: list[Any] | None = None, audit_head: dic
             )
         out.append(_table(crow, [80, 30, 30, 30]))
         for c in College:
-            members = [m for m in view.members if m["college"] == c.value]
+            members = [m for m in view.members if m.college == c.value]
             out.append(Paragraph(_t(c.label), _H2))
             if not members:
                 out.append(Paragraph(_t(_("Aucun membre.")), _P))
@@ -146,19 +147,19 @@ def composition_pdf(view: View, points: list[Any] | None = None, audit_head: dic
                 ]
             ]
             for m in members:
-                name = f"{m['nom'].upper()} {m['prenom']}"
-                if m.get("structure"):
-                    name += f" ({m['structure']})"
-                mandate = f"{m['mandate_start'].strftime('%d/%m/%Y')} – {m['mandate_end'].strftime('%d/%m/%Y')}"
-                status = m["status_label"]
-                if m.get("status_since") and m["status"] != "actif":
-                    status += f" ({m['status_since'].strftime('%d/%m/%Y')})"
+                name = f"{m.nom.upper()} {m.prenom}"
+                if m.structure:
+                    name += f" ({m.structure})"
+                mandate = f"{m.mandate_start.strftime('%d/%m/%Y')} – {m.mandate_end.strftime('%d/%m/%Y')}"
+                status = m.status_label
+                if m.status_since and m.status != "actif":
+                    status += f" ({m.status_since.strftime('%d/%m/%Y')})"
                 mrows.append(
                     [
                         Paragraph(_t(name), _CELL),
-                        Paragraph(_t(m["sexe_label"]), _CELL),
-                        Paragraph(_t(m["seat_label"]), _CELL),
-                        Paragraph(_t(m["origin_label"]), _CELL),
+                        Paragraph(_t(m.sexe_label), _CELL),
+                        Paragraph(_t(m.seat_label), _CELL),
+                        Paragraph(_t(m.origin_label), _CELL),
                         Paragraph(_t(mandate), _CELL),
                         Paragraph(_t(status), _CELL),
                     ]
@@ -230,17 +231,17 @@ def composition_csv(view: View) -> bytes:
     for m in view.members:
         w.row(
             [
-                m["college"],
-                m["nom"],
-                m["prenom"],
-                m["sexe"],
-                m.get("structure") or "",
-                m["seat"],
-                m["origin"],
-                m["mandate_start"].isoformat(),
-                m["mandate_end"].isoformat(),
-                m["status"],
-                m["status_since"].isoformat() if m.get("status_since") else "",
+                m.college,
+                m.nom,
+                m.prenom,
+                m.sexe,
+                m.structure or "",
+                m.seat,
+                m.origin,
+                m.mandate_start.isoformat(),
+                m.mandate_end.isoformat(),
+                m.status,
+                m.status_since.isoformat() if m.status_since else "",
             ]
         )
     w.row([])
@@ -306,13 +307,13 @@ def _prefect_heading(code: str) -> str:
     return _("PRÉFET {de}").format(de=of).upper()
 
 
-def _residents_recital(view: View, sitting: list[dict[str, Any]]) -> str:
+def _residents_recital(view: View, sitting: list[MemberRow]) -> str:
     """What the residents' college is made of, as it is: drawn from the registers, from
     volunteers, or both (never « drawn by lot » when volunteers sit in it)."""
-    residents = [m for m in sitting if m["college"] == College.HABITANTS.value]
-    drawn = sum(1 for m in residents if m["origin"] == Origin.TIRE_AU_SORT_REGISTRE.value)
-    drawn_volunteers = sum(1 for m in residents if m["origin"] == Origin.TIRE_AU_SORT_VOLONTAIRES.value)
-    volunteers = sum(1 for m in residents if m["origin"] == Origin.VOLONTAIRE.value)
+    residents = [m for m in sitting if m.college == College.HABITANTS.value]
+    drawn = sum(1 for m in residents if m.origin == Origin.TIRE_AU_SORT_REGISTRE.value)
+    drawn_volunteers = sum(1 for m in residents if m.origin == Origin.TIRE_AU_SORT_VOLONTAIRES.value)
+    volunteers = sum(1 for m in residents if m.origin == Origin.VOLONTAIRE.value)
     how: list[str] = []
     if drawn:
         how.append(ngettext("{n} membre tiré au sort sur les listes (liste électorale, fichiers des bailleurs)",
@@ -345,7 +346,7 @@ def _join_fr(parts: list[str]) -> str:
 def arrete_content(view: View) -> str:
     council = view.council
     qpv = council.get("qpv_label") or ""
-    sitting = [m for m in view.members if m["status"] == "actif"]
+    sitting = [m for m in view.members if m.status == "actif"]
     parts: list[str] = [
         _p(_prefect_heading(council.get("departement") or ""), "Centre"),
         _p(_("PROJET — document de travail à compléter et à relire avant signature"), "Centre"),
@@ -386,17 +387,17 @@ def arrete_content(view: View) -> str:
         ),
     ]
     for c in College:
-        members = [m for m in sitting if m["college"] == c.value]
+        members = [m for m in sitting if m.college == c.value]
         parts.append(_p(c.label, "Heading_20_2"))
         if not members:
             parts.append(_p(_("(aucun membre)")))
             continue
         rows = "".join(
             "<table:table-row>"
-            + _cell(f"{m['nom'].upper()} {m['prenom']}")
-            + _cell(m["sexe_label"])
-            + _cell(m["seat_label"])
-            + _cell(m.get("structure") or m["origin_label"])
+            + _cell(f"{m.nom.upper()} {m.prenom}")
+            + _cell(m.sexe_label)
+            + _cell(m.seat_label)
+            + _cell(m.structure or m.origin_label)
             + "</table:table-row>"
             for m in members
         )

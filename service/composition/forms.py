@@ -1,0 +1,117 @@
+"""Reading the composition's web forms: the values as the pages show them, dates typed
+JJ/MM/AAAA or AAAA-MM-JJ, whole numbers, the choices offered, the API model's field
+labels, and a broken rule that an override reason may let through."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from domain.composition import College, MemberStatus, Origin, Seat
+from domain.errors import DomainError, InvalidInput, RuleBroken
+from domain.i18n import _
+from service.api.bounds import bounded_int, check_day
+from service.composition.rows import MemberRow
+
+
+def form_dict(form: Any) -> dict[str, str]:
+    return {k: str(v) for k, v in form.items() if k != "_csrf"}
+
+
+def read_date(values: dict[str, str], key: str) -> date:
+    raw = (values.get(key) or "").strip()
+    try:
+        if "/" in raw:
+            d, m, y = raw.split("/")
+            return check_day(date(int(y), int(m), int(d)), key)
+        return check_day(date.fromisoformat(raw), key)
+    except ValueError:
+        raise InvalidInput(
+            _("Date invalide (JJ/MM/AAAA)."), field=key, code="date-invalide"
+        ) from None
+
+
+def read_opt_date(values: dict[str, str], key: str) -> date | None:
+    return read_date(values, key) if (values.get(key) or "").strip() else None
+
+
+def read_int(values: dict[str, str], key: str) -> int:
+    try:
+        return bounded_int(int(values.get(key) or ""), key)
+    except ValueError:
+        raise InvalidInput(_("Valeur entière attendue."), field=key) from None
+
+
+def read_opt_int(values: dict[str, str], key: str) -> int | None:
+    return read_int(values, key) if (values.get(key) or "").strip() else None
+
+
+def choices() -> dict[str, list[tuple[str, str]]]:
+    return {
+        "colleges": [(c.value, c.label) for c in College],
+        "origins": [(o.value, o.label) for o in Origin],
+        "seats": [(s.value, s.label) for s in Seat],
+        "departures": [(s.value, s.label) for s in MemberStatus if s is not MemberStatus.ACTIF],
+    }
+
+
+def labels() -> dict[str, str]:
+    return {
+        "college": _("Collège"),
+        "origin": _("Origine"),
+        "prenom": _("Prénom"),
+        "nom": _("Nom"),
+        "sexe": _("Sexe"),
+        "seat": _("Siège"),
+        "structure": _("Structure"),
+        "email": _("Courriel"),
+        "telephone": _("Téléphone"),
+        "stratum": _("Strate"),
+        "override_reason": _("Motif de dérogation"),
+    }
+
+
+def member_body(values: dict[str, str]) -> dict[str, Any]:
+    """The member form as the API's body: dates and numbers read as the pages read them
+    (JJ/MM/AAAA accepted), then validated by the API's model."""
+    return {
+        "college": values.get("college", ""),
+        "origin": values.get("origin", ""),
+        "prenom": values.get("prenom", ""),
+        "nom": values.get("nom", ""),
+        "sexe": values.get("sexe", ""),
+        "seat": values.get("seat", "titulaire"),
+        "mandate_start": read_opt_date(values, "mandate_start"),
+        "mandate_end": read_opt_date(values, "mandate_end"),
+        "structure": values.get("structure", ""),
+        "email": values.get("email", ""),
+        "telephone": values.get("telephone", ""),
+        "contact_consent": values.get("contact_consent", "") in ("on", "oui", "1", "true"),
+        "stratum": values.get("stratum") or None,
+        "rank": read_opt_int(values, "rank"),
+        "account_id": read_opt_int(values, "account_id"),
+        "override_reason": values.get("override_reason", ""),
+    }
+
+
+def rule_error(exc: DomainError) -> dict[str, Any] | None:
+    if isinstance(exc, RuleBroken) and exc.extra.get("override_min_length"):
+        return {
+            "code": exc.code,
+            "message": exc.detail,
+            "rules": exc.extra.get("rules", [exc.code]),
+        }
+    return None
+
+
+def member_values(m: MemberRow) -> dict[str, Any]:
+    """The record as the member form shows it (text fields, ISO dates)."""
+    out = {k: ("" if v is None else v) for k, v in asdict(m).items()}
+    for k in ("mandate_start", "mandate_end", "status_since"):
+        day = getattr(m, k)
+        if day:
+            out[k] = day.isoformat()
+    out["contact_consent"] = "on" if m.contact_consent else ""
+    out["account_id"] = m.account or ""
+    return out
