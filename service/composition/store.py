@@ -203,7 +203,7 @@ class CompositionStore:
     async def council(self, council_id: int) -> dict[str, Any]:
         from service.organisation.usecases import get_council
 
-        row = await get_council(council_id)
+        row = dict(await get_council(council_id))
         row["qpv_label"] = ", ".join(f"{q['code']} {q['name']}" for q in row.get("qpvs", []))
         return row
 

@@ -50,6 +50,7 @@ class DrawRow:
     entropy_kind: str
     entropy_by: str
     entropy_by_id: int | None
+    prepared_by: int | None
     entropy_at: datetime | None
     seed: str
     ranking_digest: str
@@ -215,7 +216,7 @@ def _draw(row: Mapping[str, Any]) -> DrawRow:
         reference=row["reference"], status=row["status"], label=row["label"], params=row["params"] or {},
         plan=row["plan"] or {}, pool_digest=row["pool_digest"], pool_size=int(row["pool_size"]),
         strata_counts=row["strata_counts"] or {}, commitment=row["commitment"] or "", committed_at=row["committed_at"],
-        entropy=row["entropy"], entropy_kind=row["entropy_kind"] or "", entropy_by=row["entropy_by"] or "", entropy_by_id=row["entropy_by_id"],
+        entropy=row["entropy"], entropy_kind=row["entropy_kind"] or "", entropy_by=row["entropy_by"] or "", entropy_by_id=row["entropy_by_id"], prepared_by=row["prepared_by"],
         entropy_at=row["entropy_at"], seed=row["seed"] or "", ranking_digest=row["ranking_digest"] or "",
         ranked_counts=row["ranked_counts"] or {}, skipped_count=int(row["skipped_count"]), ranked_at=row["ranked_at"],
         place=row["place"], present=row["present"] or "", prepared_at=row["prepared_at"],

@@ -116,7 +116,7 @@ class FakeDrawStore(_Transactional):
             id=draw_id, council_id=new.council_id, pool_id=new.pool_id, kind=new.kind, reference=new.reference,
             status="prepared", label=new.label, params=dict(new.params), plan=dict(new.plan),
             pool_digest=new.pool_digest, pool_size=new.pool_size, strata_counts=dict(new.strata_counts),
-            commitment="", committed_at=None, entropy=None, entropy_kind="", entropy_by="", entropy_by_id=None, entropy_at=None, seed="",
+            commitment="", committed_at=None, entropy=None, entropy_kind="", entropy_by="", entropy_by_id=None, prepared_by=None, entropy_at=None, seed="",
             ranking_digest="", ranked_counts={}, skipped_count=0, ranked_at=None, place=new.place,
             present=new.present, prepared_at=new.prepared_at, abandoned_at=None, abandoned_by="", abandon_reason="",
             replaces=new.replaces, replaced_by=None, version=1,

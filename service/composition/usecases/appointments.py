@@ -37,7 +37,7 @@ from service.context import AppContext
 
 if TYPE_CHECKING:
     from service.organisation.subjects import Subject
-    from service.usecases.tirage import SeatHolder
+    from service.tirage.usecases.records import SeatHolder
 
 
 def _drawn_input(
@@ -82,10 +82,10 @@ async def members_from_draw(
     draw's order, used for replacements). People already created from this draw are
     skipped, so the call can be repeated after later rounds."""
     from service.organisation.subjects import load_subjects
-    from service.usecases import tirage
+    from service.tirage.usecases import records
 
     u = unit_for(ctx, unit)
-    results = await tirage.draw_results(draw_id)
+    results = await records.draw_results(draw_id)
     if results.council_id != council_id:
         raise NotFound(_("Tirage introuvable."))
     if not results.titulaires:

@@ -107,10 +107,10 @@ async def _draw_departure(
 ) -> dict[str, Any] | None:
     if member.draw_id is None or not member.pool_key:
         return None
-    from service.usecases import tirage
+    from service.tirage.usecases import replies
 
     try:
-        result: dict[str, Any] = await tirage.record_departure(
+        result: dict[str, Any] = await replies.record_departure(
             ctx, actor, member.council, member.draw_id, member.pool_key
         )
     except (InvalidState, NotFound):

@@ -17,6 +17,7 @@ from babel.numbers import format_decimal
 
 from domain.genre import lead_title
 from domain.i18n import _, ngettext
+from service.composition.rows import MemberRow
 from service.composition.usecases import members as comp_members
 from service.tirage.usecases import pools, records
 from service.usecases import letter_batches as lb
@@ -228,7 +229,7 @@ def _replies_step(base: str, draw: dict[str, Any], state: dict[str, Any]) -> Ste
 # --- 7. Composition, 8. Réunions, 9. Formations ---------------------------------------
 
 
-def _composition_step(base: str, members: list[dict[str, Any]], state: dict[str, Any] | None) -> Step:
+def _composition_step(base: str, members: list[MemberRow], state: dict[str, Any] | None) -> Step:
     comp_link = Link(_("Composition, règles et parité"), f"{base}/composition")
     if members:
         titulaires = sum(1 for m in members if m.seat == "titulaire")
