@@ -184,7 +184,6 @@ FEATURE_CLI_MODULES: list[str] = []
 FEATURE_CLI_MODULES.append("service.cli_tirage")
 FEATURE_CLI_MODULES.append("service.cli_registre")
 FEATURE_CLI_MODULES.append("service.cli_candidatures")
-FEATURE_CLI_MODULES.append("service.cli_documents")
 
 
 def _load_feature_commands() -> None:

@@ -13,13 +13,14 @@ from service.feature import Feature
 def declared() -> list[Feature]:
     """Features written in the feature-package shape (service/<feature>/feature.py),
     listed explicitly: one import and one list entry per feature."""
+    from service.courriers.feature import FEATURE as courriers
     from service.formations.feature import FEATURE as formations
     from service.indicateurs.feature import FEATURE as indicateurs
     from service.outbox.feature import FEATURE as outbox
     from service.reunions.feature import FEATURE as reunions
     from service.reunions.feature_convocations import FEATURE as convocations
 
-    features: list[Feature] = [outbox, reunions, convocations, formations, indicateurs]
+    features: list[Feature] = [outbox, reunions, convocations, formations, indicateurs, courriers]
     return features
 
 
@@ -43,10 +44,6 @@ def route_handlers() -> list[Any]:
     from service.web.registre_pages import REGISTRE_PAGES
 
     handlers += [*REGISTRE_API, *REGISTRE_PAGES]
-    from service.api.documents import DOCUMENT_API_CONTROLLERS
-    from service.web.pages_documents import DOCUMENT_PAGE_CONTROLLERS
-
-    handlers += [*DOCUMENT_API_CONTROLLERS, *DOCUMENT_PAGE_CONTROLLERS]
     return handlers
 
 

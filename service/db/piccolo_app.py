@@ -7,7 +7,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from service import features
-from service.db import tables, tables_candidatures, tables_documents, tables_registre, tables_tirage
+from service.db import tables, tables_candidatures, tables_registre, tables_tirage
 from service.settings import PROJECT_ROOT
 
 FOUNDATION_TABLES = [
@@ -34,7 +34,6 @@ FEATURE_TABLES: list[type] = [*POOL_TABLES]
 FEATURE_TABLES += tables_candidatures.TABLES
 FEATURE_TABLES += tables_registre.REGISTRE_TABLES
 FEATURE_TABLES += tables_tirage.DRAW_TABLES
-FEATURE_TABLES += tables_documents.DOCUMENT_TABLES
 # Features in the package shape declare their tables once (service/<feature>/feature.py).
 FEATURE_TABLES += features.tables()
 

@@ -15,8 +15,8 @@ from datetime import datetime
 from babel.numbers import format_decimal
 
 from domain.i18n import _, ngettext
+from service.courriers.usecases import batches as lb
 from service.usecases import composition as comp
-from service.usecases import letter_batches as lb
 from service.usecases import pools, tirage
 from service.usecases import registre as reg
 
@@ -186,7 +186,7 @@ async def council_journey(council_id: int, now: datetime, routes: Collection[str
             href = f"{dlink}/tours/{r['number']}/courriers"
             links.append(Link(_("Lettres du tour {n}").format(n=r["number"]), href))
             batch = await lb.get_batch(council_id, int(draw["id"]), int(r["number"]), now)
-            if batch is not None and batch["status"] == "pret":
+            if batch is not None and batch.status == "pret":
                 ready += 1
             elif missing is None:
                 missing = Link(_("Générer les lettres du tour {n}").format(n=r["number"]), href)

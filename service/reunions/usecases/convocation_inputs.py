@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.organisation import CouncilSettings
-from service.documents.letters import CouncilInfo, letterhead_of
+from service.courriers.documents import CouncilInfo, letterhead_of
+from service.courriers.usecases import templates as letters_uc
 from service.reunions.documents import CouncilSheet
-from service.usecases import letters as letters_uc
 from service.usecases import organisation as org
 
 

@@ -1,4 +1,6 @@
-"""Pages of the letters feature: the council's letter template (edit, preview)."""
+"""Pages of the letters feature: the council's letter template (edit, preview), the
+letters of a draw's round (generate, follow, download), and the residents' online reply
+to their letter (public, no account)."""
 
 from __future__ import annotations
 
@@ -16,10 +18,10 @@ from domain.i18n import _
 from service.api.bounds import version_or_stale
 from service.api.common import actor_of, client_ip, ctx_of
 from service.auth import allow, public
-from service.documents.letters import PLACEHOLDERS, LetterWording
+from service.courriers.documents_wording import PLACEHOLDERS, LetterWording
+from service.courriers.usecases import batches as lb
+from service.courriers.usecases import templates as uc
 from service.errors import status_of
-from service.usecases import letter_batches as lb
-from service.usecases import letters as uc
 from service.usecases import organisation as org
 from service.usecases import tirage
 from service.usecases.tirage_people import ReplyContact
@@ -67,8 +69,7 @@ class LetterTemplatePages(Controller):
     ) -> Template:
         council = await org.get_council(council_id)
         current = await uc.get_template(council_id)
-        wording: LetterWording = current["wording"]
-        values = form or {k: getattr(wording, k) for k in LetterWording.editable_fields()}
+        values = form or {k: getattr(current.wording, k) for k in LetterWording.editable_fields()}
         champs = [
             {
                 "nom": k,
@@ -87,9 +88,9 @@ class LetterTemplatePages(Controller):
             conseil=council,
             champs=champs,
             erreurs=erreurs or {},
-            version=current["version"],
-            a_un_logo=current["has_logo"],
-            enregistre=current["saved"],
+            version=current.version,
+            a_un_logo=current.has_logo,
+            enregistre=current.saved,
             placeholders=[("{" + k + "}", _(v)) for k, v in PLACEHOLDERS.items()],
             logo_max_ko=uc.LOGO_MAX_BYTES // 1024,
             fil=[
@@ -195,7 +196,7 @@ class RoundLetterPages(Controller):
         draw = await tirage.get_draw(draw_id, council_id)
         recipients = await tirage.round_recipients(ctx, draw_id, round_no)
         batch = await lb.get_batch(council_id, draw_id, round_no, ctx.now())
-        retenus = await lb.withheld_with_names(batch, draw_id) if batch else []
+        retenus = await lb.withheld_with_names(ctx, batch) if batch else []
         base = f"/conseils/{council_id}/tirages/{draw_id}/tours/{round_no}/courriers"
         return render(
             request,
@@ -257,11 +258,11 @@ class RoundLetterPages(Controller):
         draw = await tirage.get_draw(draw_id, council_id)
         name = f"lettres-{draw['reference']}-tour-{round_no}.pdf"
         return Stream(
-            lb.iter_pdf(int(batch["id"])),
+            lb.iter_pdf(batch.id),
             media_type="application/pdf",
             headers={
                 "content-disposition": f'attachment; filename="{name}"',
-                "content-length": str(batch["pdf_size"]),
+                "content-length": str(batch.pdf_size),
                 "cache-control": "no-store",
                 "x-content-type-options": "nosniff",
             },
@@ -278,7 +279,7 @@ class RoundLetterPages(Controller):
         draw = await tirage.get_draw(draw_id, council_id)
         name = f"adresses-{draw['reference']}-tour-{round_no}.csv"
         return Response(
-            await lb.batch_csv(int(batch["id"])),
+            await lb.batch_csv(batch.id),
             media_type="text/csv; charset=utf-8",
             headers={
                 "content-disposition": f'attachment; filename="{name}"',
@@ -383,4 +384,4 @@ class ReplyPages(Controller):
         )
 
 
-DOCUMENT_PAGE_CONTROLLERS: list[Any] = [LetterTemplatePages, RoundLetterPages, ReplyPages]
+PAGE_CONTROLLERS: list[Any] = [LetterTemplatePages, RoundLetterPages, ReplyPages]

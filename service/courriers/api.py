@@ -15,13 +15,18 @@ from litestar.response import Response
 from pydantic import BaseModel, Field
 
 from domain.access import Action
+from domain.errors import NotFound
+from domain.i18n import _
 from service.api.bounds import BoundedIn
 from service.api.common import actor_of, ctx_of
 from service.api.strict import StrictInput
 from service.auth import allow
-from service.documents.letters import PLACEHOLDERS, LetterWording
-from service.usecases import letter_batches as lb
-from service.usecases import letters as uc
+from service.courriers.documents_wording import PLACEHOLDERS, LetterWording
+from service.courriers.store import BatchRow
+from service.courriers.usecases import batches as lb
+from service.courriers.usecases import templates as uc
+from service.courriers.usecases.templates import LetterTemplateView
+from service.usecases import tirage
 
 
 class _In(BoundedIn, StrictInput):
@@ -58,6 +63,17 @@ class LetterTemplateOut(WordingFields):
     placeholders: dict[str, str] = Field(description="Champs utilisables entre accolades")
 
 
+class WithheldOut(BaseModel):
+    """A person without a letter in the PDF (no name through the API) and why."""
+
+    invitation_id: int
+    rank: int
+    stratum: str
+    code: str = Field(description="personne-introuvable, injoignable, adresse-trop-longue ou "
+                      "caracteres-non-imprimables")
+    message: str
+
+
 class LetterBatchOut(BaseModel):
     id: int
     draw_id: int
@@ -67,7 +83,7 @@ class LetterBatchOut(BaseModel):
     total: int = Field(description="Personnes invitées par le tour")
     done: int = Field(description="Lettres produites")
     mailed: int = Field(description="Lettres dans le PDF")
-    withheld: list[dict[str, Any]] = Field(description="Personnes sans lettre (sans nom) et motif")
+    withheld: list[WithheldOut] = Field(description="Personnes sans lettre (sans nom) et motif")
     pages: int
     pdf_sha256: str
     pdf_url: str | None
@@ -76,36 +92,34 @@ class LetterBatchOut(BaseModel):
     finished_at: datetime | None
 
 
-def _template_out(t: dict[str, Any]) -> LetterTemplateOut:
-    w: LetterWording = t["wording"]
+def _template_out(t: LetterTemplateView) -> LetterTemplateOut:
     return LetterTemplateOut(
-        **{k: getattr(w, k) for k in LetterWording.editable_fields()},
-        version=t["version"],
-        saved=t["saved"],
-        has_logo=t["has_logo"],
+        **{k: getattr(t.wording, k) for k in LetterWording.editable_fields()},
+        version=t.version,
+        saved=t.saved,
+        has_logo=t.has_logo,
         placeholders=PLACEHOLDERS,
     )
 
 
-def _batch_out(b: dict[str, Any], council_id: int) -> LetterBatchOut:
-    base = f"/conseils/{council_id}/tirages/{b['draw_id']}/tours/{b['round_no']}/courriers"
-    ready = b["status"] == "pret"
+def _batch_out(b: BatchRow, council_id: int) -> LetterBatchOut:
+    base = f"/conseils/{council_id}/tirages/{b.draw_id}/tours/{b.round_no}/courriers"
     return LetterBatchOut(
-        id=b["id"],
-        draw_id=b["draw_id"],
-        round_no=b["round_no"],
-        status=b["status"],
-        status_label=b["status_label"],
-        total=b["total"],
-        done=b["done"],
-        mailed=b["mailed"],
-        withheld=list(b["withheld"] or []),
-        pages=b["pages"],
-        pdf_sha256=b["pdf_digest"],
-        pdf_url=f"{base}/lettres.pdf" if ready else None,
-        csv_url=f"{base}/adresses.csv" if ready else None,
-        created_at=b["created_at"],
-        finished_at=b["finished_at"],
+        id=b.id,
+        draw_id=b.draw_id,
+        round_no=b.round_no,
+        status=b.status,
+        status_label=b.status_label,
+        total=b.total,
+        done=b.done,
+        mailed=b.mailed,
+        withheld=[WithheldOut(**w.as_dict()) for w in b.withheld],
+        pages=b.pages,
+        pdf_sha256=b.pdf_digest,
+        pdf_url=f"{base}/lettres.pdf" if b.ready else None,
+        csv_url=f"{base}/adresses.csv" if b.ready else None,
+        created_at=b.created_at,
+        finished_at=b.finished_at,
     )
 
 
@@ -150,7 +164,7 @@ class LettersController(Controller):
         ctx = ctx_of(request)
         batch_id = await lb.start_batch(ctx, actor_of(request), council_id, draw_id, round_no)
         batch = await lb.get_batch(council_id, draw_id, round_no, ctx.now())
-        assert batch is not None and int(batch["id"]) == batch_id
+        assert batch is not None and batch.id == batch_id
         return Response(
             _batch_out(batch, council_id),
             status_code=202,
@@ -166,10 +180,6 @@ class LettersController(Controller):
     async def status(
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int, round_no: int
     ) -> LetterBatchOut:
-        from domain.errors import NotFound
-        from domain.i18n import _
-        from service.usecases import tirage
-
         await tirage.get_draw(draw_id, council_id)
         batch = await lb.get_batch(council_id, draw_id, round_no, ctx_of(request).now())
         if batch is None:
@@ -179,4 +189,4 @@ class LettersController(Controller):
         return _batch_out(batch, council_id)
 
 
-DOCUMENT_API_CONTROLLERS: list[Any] = [LettersController]
+API_CONTROLLERS: list[Any] = [LettersController]
