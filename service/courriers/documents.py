@@ -281,7 +281,8 @@ def _coupon(
     def draw(c: Canvas, x: float, y_top: float, width: float) -> None:
         # The static part is drawn at the origin of a form and placed with a translation.
         if not c.hasForm(form_name):
-            c.beginForm(form_name, -1, -(COUPON_HEIGHT_MM + 2) * mm, width + 1, 3 * mm)
+            # The stubs type the bounding box as int; reportlab writes any number into /BBox.
+            c.beginForm(form_name, -1, -(COUPON_HEIGHT_MM + 2) * mm, width + 1, 3 * mm)  # type: ignore[arg-type]
             draw_static(c, 0, 0, width)
             c.endForm()
         c.saveState()

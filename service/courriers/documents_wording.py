@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from domain.errors import FieldError, InvalidInput
 from domain.i18n import _
@@ -212,7 +212,7 @@ def check_wording(wording: LetterWording) -> None:
 
 def wording_from_form(values: Mapping[str, str], base: LetterWording) -> LetterWording:
     """A wording from form fields; absent fields keep ``base``'s value."""
-    changes = {
+    changes: dict[str, Any] = {
         k: str(values[k]).replace("\r\n", "\n").strip()
         for k in LetterWording.editable_fields()
         if k in values

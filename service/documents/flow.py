@@ -216,7 +216,8 @@ def _draw_text_chunk(canvas: Canvas, placed: _Placed, box: Box) -> None:
     name = f"Tx{digest}"
     if not defined:
         depth = (len(placed.lines) + 1) * style.leading + style.size
-        canvas.beginForm(name, -1, -depth, box.width + 1, 2)
+        # The stubs type the bounding box as int; reportlab writes any number into /BBox.
+        canvas.beginForm(name, -1, -depth, box.width + 1, 2)  # type: ignore[arg-type]
         _draw_lines(canvas, placed, 0, 0, box.width)
         canvas.endForm()
         seen.forms[digest] = True

@@ -103,15 +103,17 @@ def _wording_of(stored: StoredTemplate | None, council: Mapping[str, Any]) -> Le
         # and visible markers where only the lead knows (a letter must never go out with
         # the example's phone number; batches refuse an unsaved template).
         territory = str(council.get("territory_name") or "")
+        markers: dict[str, Any] = {k: v for k, v in TO_COMPLETE.items() if k not in ("organisation", "lieu")}
         return dataclasses.replace(
             base,
             organisation=territory or TO_COMPLETE["organisation"],
             lieu=territory or TO_COMPLETE["lieu"],
             en_tete="",
-            **{k: v for k, v in TO_COMPLETE.items() if k not in ("organisation", "lieu")},
+            **markers,
         )
     editable = LetterWording.editable_fields()
-    wording = dataclasses.replace(base, **{k: v for k, v in stored.wording.items() if k in editable})
+    saved: dict[str, Any] = {k: v for k, v in stored.wording.items() if k in editable}
+    wording = dataclasses.replace(base, **saved)
     return dataclasses.replace(wording, logo=stored.logo)
 
 
