@@ -210,12 +210,15 @@ def check_wording(wording: LetterWording) -> None:
         )
 
 
+def normalised_text(value: str) -> str:
+    """A field as stored: Unix line ends (a browser sends CRLF), no surrounding space."""
+    return value.replace("\r\n", "\n").strip()
+
+
 def wording_from_form(values: Mapping[str, str], base: LetterWording) -> LetterWording:
     """A wording from form fields; absent fields keep ``base``'s value."""
     changes: dict[str, Any] = {
-        k: str(values[k]).replace("\r\n", "\n").strip()
-        for k in LetterWording.editable_fields()
-        if k in values
+        k: normalised_text(str(values[k])) for k in LetterWording.editable_fields() if k in values
     }
     return replace(base, **changes)
 

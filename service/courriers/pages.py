@@ -5,12 +5,14 @@ to their letter (public, no account)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Response, Stream, Template
+from pydantic import ValidationError
 
 from domain.access import Action
 from domain.errors import Conflict, DomainError, InvalidInput, InvalidState, TooManyAttempts
@@ -18,7 +20,14 @@ from domain.i18n import _
 from service.api.bounds import version_or_stale
 from service.api.common import actor_of, client_ip, ctx_of
 from service.auth import allow, public
-from service.courriers.documents_wording import PLACEHOLDERS, LetterWording
+from service.courriers.documents_wording import (
+    PLACEHOLDERS,
+    LetterWording,
+    check_wording,
+    normalised_text,
+    wording_from_form,
+)
+from service.courriers.schemas import WordingFields
 from service.courriers.usecases import batches as lb
 from service.courriers.usecases import templates as uc
 from service.errors import status_of
@@ -52,6 +61,21 @@ def pdf_response(data: bytes, filename: str, *, inline: bool = True) -> Response
             "x-content-type-options": "nosniff",
         },
     )
+
+
+def decode_wording(submitted: Mapping[str, str], current: LetterWording) -> dict[str, str]:
+    """The form's wording decoded into the API's model (:class:`WordingFields`, the same
+    limits as ``PUT /api/v1/conseils/{id}/lettre``); a field left out keeps its current
+    text. The limits are the wording's rules: when one is broken, every rule the wording
+    breaks is told at once, in the same words as the API's (``check_wording``)."""
+    data = {k: getattr(current, k) for k in LetterWording.editable_fields()}
+    data.update({k: normalised_text(v) for k, v in submitted.items()})
+    try:
+        return WordingFields.model_validate(data).model_dump()
+    except ValidationError as exc:
+        check_wording(wording_from_form(data, current))  # raises with the rules' own words
+        first = exc.errors()[0]
+        raise InvalidInput(str(first.get("msg", "")), field=str(first["loc"][0])) from None
 
 
 class LetterTemplatePages(Controller):
@@ -114,19 +138,25 @@ class LetterTemplatePages(Controller):
         self, request: Request[Any, Any, Any], council_id: int
     ) -> Template | Redirect | Response[bytes]:
         form = await request.form()
-        values = {k: str(form.get(k, "")) for k in LetterWording.editable_fields() if k in form}
+        submitted = {k: str(form.get(k, "")) for k in LetterWording.editable_fields() if k in form}
         ctx = ctx_of(request)
         upload = form.get("logo")
         logo: bytes | None = None
         if isinstance(upload, UploadFile) and upload.filename:
             logo = await upload.read()
+        try:
+            values = decode_wording(submitted, await uc.get_wording(council_id))
+        except InvalidInput as exc:
+            return await self._page(
+                request, council_id, form=submitted, erreurs=form_errors(exc), status=422
+            )
         if str(form.get("action", "")) == "apercu":
             try:
                 pdf = await uc.preview(ctx, council_id, values, logo=logo)
                 return pdf_response(pdf, "apercu-lettre.pdf")
             except InvalidInput as exc:
                 return await self._page(
-                    request, council_id, form=values, erreurs=form_errors(exc), status=422
+                    request, council_id, form=submitted, erreurs=form_errors(exc), status=422
                 )
         raw_version = str(form.get("version", ""))
         try:
@@ -142,7 +172,7 @@ class LetterTemplatePages(Controller):
         except DomainError as exc:
             status = status_of(exc)
             return await self._page(
-                request, council_id, form=values, erreurs=form_errors(exc), status=status
+                request, council_id, form=submitted, erreurs=form_errors(exc), status=status
             )
         return see_other(f"/conseils/{council_id}/lettre?ok=modele-enregistre")
 
