@@ -109,10 +109,13 @@ def _why_not_printable(subject: subjects_uc.Subject | None, bloc: BlocAdresse | 
 
 
 async def _round_date(draw_id: int, round_no: int) -> datetime | None:
+    """When the round was opened: the letters' date. Read through the draw's use case
+    (never its tables); once a session per generation, so its weight does not matter."""
     state = await tirage.draw_state(draw_id)
     for r in state.get("rounds", []):
         if int(r["number"]) == round_no:
-            return r["at"]  # type: ignore[no-any-return]  # the tirage's rows are untyped dicts
+            opened: datetime | None = r["at"]
+            return opened
     return None
 
 
@@ -132,10 +135,10 @@ async def prepare_round(ctx: AppContext, draw_id: int, round_no: int) -> Prepare
         if subject is not None and not subject.purged:
             bloc = blocks[r.invitation_id] = formater_adresse(_address_of(subject))
         reason = _why_not_printable(subject, bloc)
-        if reason is not None or subject is None or bloc is None:
-            code, message = reason or ("personne-introuvable", "")
-            withheld.append(Withheld(r.invitation_id, r.rank, r.stratum, code, message))
+        if reason is not None:
+            withheld.append(Withheld(r.invitation_id, r.rank, r.stratum, *reason))
             continue
+        assert subject is not None and bloc is not None  # no reason: both are known
         letter = ResidentLetter(
             invitation_id=r.invitation_id,
             civilite=subject.civilite,
