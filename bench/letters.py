@@ -1,5 +1,5 @@
 """Letters benchmarks: personalised two-page letters with QR codes in one PDF, drawn in
-parts and assembled as the round's background job does (service.usecases.letter_batches),
+parts and assembled as the round's background job does (service.courriers.usecases.batches),
 and the raw-reportlab baseline drawing the same text without the toolkit."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 def synthetic_letters(n: int, seed: int = SEED) -> list[object]:
     """n distinct letters: names, NF Z10-011 address blocks, reply codes, keys, ranks."""
     from domain.adresse_postale import AdressePostale, formater_adresse
-    from service.documents.letters import SAMPLE_LETTER
+    from service.courriers.documents import SAMPLE_LETTER
 
     rng = random.Random(seed)
     out = []
@@ -90,17 +90,17 @@ def synthetic_letters(n: int, seed: int = SEED) -> list[object]:
 
 
 def _letters_pdf(n: int) -> tuple[float, int, str]:
-    from service.documents.assemble import PdfAssembler
-    from service.documents.letters import (
+    from service.courriers.documents import (
         SAMPLE_COUNCIL,
-        LetterWording,
         draw_resident_letter,
         letterhead_of,
         letters_info,
     )
+    from service.courriers.documents_batch import PART_SIZE
+    from service.courriers.documents_wording import LetterWording
+    from service.documents.assemble import PdfAssembler
     from service.documents.page import PageTemplate
     from service.documents.render import render_to_bytes
-    from service.usecases.letter_batches import PART_SIZE
 
     letters = synthetic_letters(n)
     wording = LetterWording()
@@ -151,8 +151,9 @@ def baseline_1k() -> tuple[float, int, str]:
     from reportlab.lib.utils import simpleSplit
     from reportlab.pdfgen.canvas import Canvas
 
+    from service.courriers.documents import SAMPLE_COUNCIL, letter_values
+    from service.courriers.documents_wording import LetterWording, fill
     from service.documents.fonts import BOLD, REGULAR, register_fonts
-    from service.documents.letters import SAMPLE_COUNCIL, LetterWording, fill, letter_values
 
     register_fonts()
     letters = synthetic_letters(1000)

@@ -140,8 +140,9 @@ def _baseline_pages() -> tuple[float, float, int]:
     from reportlab.lib.utils import simpleSplit
     from reportlab.pdfgen.canvas import Canvas
 
+    from service.courriers.documents import SAMPLE_COUNCIL, letterhead_of
+    from service.courriers.documents_wording import LetterWording
     from service.documents.fonts import BOLD, REGULAR, register_fonts
-    from service.documents.letters import SAMPLE_COUNCIL, LetterWording, letterhead_of
     from service.reunions.documents import (
         ConvocationLetter,
         CouncilSheet,

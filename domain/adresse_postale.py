@@ -531,21 +531,47 @@ def _destinataire(a: AdressePostale) -> tuple[str, list[Avertissement]]:
 # ---------------------------------------------------------------------------
 
 
-def formater_adresse(adresse: AdressePostale) -> BlocAdresse:
-    """Build the address block of one letter, or say why it cannot be printed."""
-    raisons: list[Raison] = []
-    avertissements: list[Avertissement] = []
+@dataclass(frozen=True)
+class _ChampsPlies:
+    """The fields of lines 4–6 folded to capitals A–Z and digits (:func:`_plier`), and
+    whether a letter or digit of another script had to be dropped from any of them."""
 
-    # --- what makes the letter unreachable, checked before any formatting
-    ligne1, avert1 = _destinataire(adresse)
+    numero: str
+    voie: str
+    lieu_dit: str
+    code_postal: str
+    commune: str
+    cedex: str
+    perdu: bool
+
+
+def _plier_champs(a: AdressePostale) -> _ChampsPlies:
+    numero, perdu_numero = _plier(a.numero)
+    voie, perdu_voie = _plier(a.voie)
+    lieu_dit, perdu_lieu_dit = _plier(a.lieu_dit)
+    commune, perdu_commune = _plier(a.commune)
+    cedex, perdu_cedex = _plier(a.cedex)
+    if cedex and not cedex.startswith("CEDEX"):
+        cedex = f"CEDEX {cedex}"
+    return _ChampsPlies(
+        numero=numero,
+        voie=voie,
+        lieu_dit=lieu_dit,
+        code_postal=re.sub(r"\s+", "", a.code_postal),
+        commune=commune,
+        cedex=cedex,
+        perdu=perdu_numero or perdu_voie or perdu_lieu_dit or perdu_commune or perdu_cedex,
+    )
+
+
+def _pourquoi_injoignable(a: AdressePostale, ligne1: str, champs: _ChampsPlies) -> list[Raison]:
+    """What makes the letter unreachable, checked before any formatting."""
+    raisons: list[Raison] = []
     if not ligne1:
         raisons.append(
             Raison(CodeRaison.DESTINATAIRE_MANQUANT, _("Le nom du destinataire manque."), "nom", 1)
         )
-    numero, perdu_numero = _plier(adresse.numero)
-    voie, perdu_voie = _plier(adresse.voie)
-    lieu_dit, perdu_lieu_dit = _plier(adresse.lieu_dit)
-    if not voie and not lieu_dit:
+    if not champs.voie and not champs.lieu_dit:
         raisons.append(
             Raison(
                 CodeRaison.VOIE_MANQUANTE,
@@ -554,66 +580,104 @@ def formater_adresse(adresse: AdressePostale) -> BlocAdresse:
                 4,
             )
         )
-    code_postal = re.sub(r"\s+", "", adresse.code_postal)
-    if not code_postal:
+    if not champs.code_postal:
         raisons.append(
             Raison(CodeRaison.CODE_POSTAL_MANQUANT, _("Le code postal manque."), "code_postal", 6)
         )
-    elif not _CODE_POSTAL.match(code_postal):
+    elif not _CODE_POSTAL.match(champs.code_postal):
         raisons.append(
             Raison(
                 CodeRaison.CODE_POSTAL_INVALIDE,
-                _("Le code postal « {cp} » n'a pas cinq chiffres.").format(cp=adresse.code_postal),
+                _("Le code postal « {cp} » n'a pas cinq chiffres.").format(cp=a.code_postal),
                 "code_postal",
                 6,
             )
         )
-    commune, perdu_commune = _plier(adresse.commune)
-    if not commune:
+    if not champs.commune:
         raisons.append(Raison(CodeRaison.COMMUNE_MANQUANTE, _("La commune manque."), "commune", 6))
-    if raisons:
-        return BlocAdresse(StatutAdresse.INJOIGNABLE, reasons=tuple(raisons))
+    return raisons
 
-    # --- lines 1–3: as written, shortened only when too long
-    avertissements.extend(avert1)
-    lignes: list[LigneAdresse] = [LigneAdresse(1, ligne1)]
-    for role, brut in ((2, adresse.complement_destinataire), (3, adresse.complement_lieu)):
+
+def _lignes_complements(a: AdressePostale) -> tuple[list[LigneAdresse], list[Avertissement]]:
+    """Lines 2–3: as written, shortened only when too long."""
+    lignes: list[LigneAdresse] = []
+    avertissements: list[Avertissement] = []
+    for role, brut in ((2, a.complement_destinataire), (3, a.complement_lieu)):
         texte, avert = _raccourcir_complement(_nettoyer(brut), role)
         avertissements.extend(avert)
         if texte:
             lignes.append(LigneAdresse(role, texte))
+    return lignes, avertissements
 
-    # --- line 4: number and street
-    if voie:
-        mots_numero = numero.split() if numero else []
-        mots = mots_numero + voie.split()
-        ligne4 = _Ligne(4, mots, _debut_voie(mots, len(mots_numero)))
-        _raccourcir_voie(ligne4)
-        avertissements.extend(ligne4.avertissements)
-        lignes.append(LigneAdresse(4, ligne4.texte))
-    # --- line 5: lieu-dit or postal box
-    if lieu_dit:
-        ligne5 = _Ligne(5, lieu_dit.split())
-        if not ligne5.tient():
-            all_words: Callable[[_Ligne], range] = lambda lg: range(0, len(lg.mots))  # noqa: E731
-            _remplacer(ligne5, TYPES_DE_VOIE, CodeAvertissement.ABREVIATION_TYPE_VOIE, all_words)
-            _remplacer(ligne5, TITRES, CodeAvertissement.ABREVIATION_TITRE, all_words)
-        avertissements.extend(ligne5.avertissements)
-        lignes.append(LigneAdresse(5, ligne5.texte))
-    # --- line 6: postcode, commune, CEDEX
-    cedex, perdu_cedex = _plier(adresse.cedex)
-    if cedex and not cedex.startswith("CEDEX"):
-        cedex = f"CEDEX {cedex}"
-    ligne6 = _Ligne(6, [code_postal, *commune.split(), *cedex.split()])
-    if not ligne6.tient():
+
+def _ligne_voie(champs: _ChampsPlies) -> _Ligne | None:
+    """Line 4: number and street."""
+    if not champs.voie:
+        return None
+    mots_numero = champs.numero.split() if champs.numero else []
+    mots = mots_numero + champs.voie.split()
+    ligne = _Ligne(4, mots, _debut_voie(mots, len(mots_numero)))
+    _raccourcir_voie(ligne)
+    return ligne
+
+
+def _ligne_lieu_dit(champs: _ChampsPlies) -> _Ligne | None:
+    """Line 5: lieu-dit or postal box."""
+    if not champs.lieu_dit:
+        return None
+    ligne = _Ligne(5, champs.lieu_dit.split())
+    if not ligne.tient():
+        all_words: Callable[[_Ligne], range] = lambda lg: range(0, len(lg.mots))  # noqa: E731
+        _remplacer(ligne, TYPES_DE_VOIE, CodeAvertissement.ABREVIATION_TYPE_VOIE, all_words)
+        _remplacer(ligne, TITRES, CodeAvertissement.ABREVIATION_TITRE, all_words)
+    return ligne
+
+
+def _ligne_acheminement(champs: _ChampsPlies) -> _Ligne:
+    """Line 6: postcode, commune, CEDEX."""
+    ligne = _Ligne(6, [champs.code_postal, *champs.commune.split(), *champs.cedex.split()])
+    if not ligne.tient():
         # La Poste's own commune labels use ST / STE when the name is too long.
         _remplacer(
-            ligne6, TITRES, CodeAvertissement.ABREVIATION_TITRE, lambda lg: range(1, len(lg.mots))
+            ligne, TITRES, CodeAvertissement.ABREVIATION_TITRE, lambda lg: range(1, len(lg.mots))
         )
-    avertissements.extend(ligne6.avertissements)
-    lignes.append(LigneAdresse(6, ligne6.texte))
+    return ligne
 
-    if perdu_numero or perdu_voie or perdu_lieu_dit or perdu_commune or perdu_cedex:
+
+def _lignes_trop_longues(lignes: list[LigneAdresse]) -> list[Raison]:
+    return [
+        Raison(
+            CodeRaison.LIGNE_TROP_LONGUE,
+            _(
+                "La ligne {ligne} de l'adresse dépasse {max} caractères "
+                "même abrégée : « {texte} »."
+            ).format(ligne=lg.role, max=LONGUEUR_MAX, texte=lg.texte),
+            _CHAMP_DE_LIGNE[lg.role],
+            lg.role,
+        )
+        for lg in lignes
+        if len(lg.texte) > LONGUEUR_MAX
+    ]
+
+
+def formater_adresse(adresse: AdressePostale) -> BlocAdresse:
+    """Build the address block of one letter, or say why it cannot be printed."""
+    ligne1, avert1 = _destinataire(adresse)
+    champs = _plier_champs(adresse)
+    raisons = _pourquoi_injoignable(adresse, ligne1, champs)
+    if raisons:
+        return BlocAdresse(StatutAdresse.INJOIGNABLE, reasons=tuple(raisons))
+
+    lignes: list[LigneAdresse] = [LigneAdresse(1, ligne1)]
+    complements, avertissements = _lignes_complements(adresse)
+    avertissements = [*avert1, *avertissements]
+    lignes += complements
+    for ligne in (_ligne_voie(champs), _ligne_lieu_dit(champs), _ligne_acheminement(champs)):
+        if ligne is not None:
+            avertissements.extend(ligne.avertissements)
+            lignes.append(LigneAdresse(ligne.role, ligne.texte))
+
+    if champs.perdu:
         avertissements.append(
             Avertissement(
                 CodeAvertissement.CARACTERES_SUPPRIMES,
@@ -624,19 +688,7 @@ def formater_adresse(adresse: AdressePostale) -> BlocAdresse:
             )
         )
 
-    for lg in lignes:
-        if len(lg.texte) > LONGUEUR_MAX:
-            raisons.append(
-                Raison(
-                    CodeRaison.LIGNE_TROP_LONGUE,
-                    _(
-                        "La ligne {ligne} de l'adresse dépasse {max} caractères "
-                        "même abrégée : « {texte} »."
-                    ).format(ligne=lg.role, max=LONGUEUR_MAX, texte=lg.texte),
-                    _CHAMP_DE_LIGNE[lg.role],
-                    lg.role,
-                )
-            )
+    raisons = _lignes_trop_longues(lignes)
     statut = StatutAdresse.NE_TIENT_PAS if raisons else StatutAdresse.OK
     assert len(lignes) <= LIGNES_MAX
     return BlocAdresse(statut, tuple(lignes), tuple(avertissements), tuple(raisons))

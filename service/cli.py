@@ -120,7 +120,6 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 # Feature modules that add sub-commands with ``register`` (explicit, no discovery magic).
 FEATURE_CLI_MODULES: list[str] = []
 FEATURE_CLI_MODULES.append("service.cli_registre")
-FEATURE_CLI_MODULES.append("service.cli_documents")
 
 
 def _load_feature_commands() -> None:

@@ -17,6 +17,7 @@ def declared() -> list[Feature]:
     from service.candidatures.feature import FEATURE as candidatures
     from service.composition.feature import FEATURE as composition
     from service.comptes.feature import FEATURE as comptes
+    from service.courriers.feature import FEATURE as courriers
     from service.formations.feature import FEATURE as formations
     from service.indicateurs.feature import FEATURE as indicateurs
     from service.organisation.feature import FEATURE as organisation
@@ -25,7 +26,7 @@ def declared() -> list[Feature]:
     from service.reunions.feature_convocations import FEATURE as convocations
     from service.tirage.feature import FEATURE as tirage
 
-    features: list[Feature] = [organisation, comptes, audit, outbox, tirage, candidatures, composition, reunions, convocations, formations, indicateurs]
+    features: list[Feature] = [organisation, comptes, audit, outbox, tirage, courriers, candidatures, composition, reunions, convocations, formations, indicateurs]
     return features
 
 
@@ -42,10 +43,6 @@ def route_handlers() -> list[Any]:
     from service.web.registre_pages import REGISTRE_PAGES
 
     handlers += [*REGISTRE_API, *REGISTRE_PAGES]
-    from service.api.documents import DOCUMENT_API_CONTROLLERS
-    from service.web.pages_documents import DOCUMENT_PAGE_CONTROLLERS
-
-    handlers += [*DOCUMENT_API_CONTROLLERS, *DOCUMENT_PAGE_CONTROLLERS]
     return handlers
 
 

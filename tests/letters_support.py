@@ -88,11 +88,11 @@ async def drawn_round(
 async def save_template(ctx: Any, world: World | None, council: int | None = None) -> None:
     """The council's wording saved once (batches refuse the unsaved example)."""
     from service.audit import Actor
-    from service.documents.letters import LetterWording
-    from service.usecases import letters as lu
+    from service.courriers.documents_wording import LetterWording
+    from service.courriers.usecases import templates as lu
 
     council = council if council is not None else world.ids["council_a"]  # type: ignore[union-attr]
-    if (await lu.get_template(council))["saved"]:
+    if (await lu.get_template(council)).saved:
         return
     w = LetterWording()
     values = {k: getattr(w, k) for k in LetterWording.editable_fields()}

@@ -7,7 +7,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from service import features
-from service.db import tables, tables_documents, tables_registre
+from service.db import tables, tables_registre
 from service.settings import PROJECT_ROOT
 
 # Shared plumbing; the organisation, accounts and audit tables come with their features.
@@ -16,7 +16,6 @@ FOUNDATION_TABLES = [tables.AppState]
 # Each feature appends its own list here (one line per feature keeps merges simple).
 FEATURE_TABLES: list[type] = []
 FEATURE_TABLES += tables_registre.REGISTRE_TABLES
-FEATURE_TABLES += tables_documents.DOCUMENT_TABLES
 # Features in the package shape declare their tables once (service/<feature>/feature.py).
 FEATURE_TABLES += features.tables()
 

@@ -4,7 +4,9 @@
 * ``formatting`` — French dates (« dimanche 1er mars 2026 »), times (« 18 h 30 »),
   numbers and plurals with babel;
 * ``page``       — A4 page template (letterhead, « Page 1 sur 3 », fold marks), the
-  address block placed in a DL envelope window, and ``Flow`` for paragraphs;
+  address block placed in a DL envelope window, text measuring and wrapping;
+* ``flow``       — ``Flow``: paragraphs and blocks laid out and paginated on a template;
+* ``assemble``   — one PDF from many parts, written as they come (bounded memory);
 * ``qr``         — fast QR codes drawn on the canvas (reportlab's encoder tables);
 * ``render``     — deterministic canvases with metadata, platypus stories, and
   ``sample_letter()``.
@@ -14,11 +16,11 @@ this package only places it. Importing the package registers nothing: fonts are
 registered on first use.
 """
 
+from service.documents.flow import Flow
 from service.documents.fonts import BOLD, ITALIC, REGULAR, missing_glyphs, register_fonts
 from service.documents.page import (
     Box,
     EnvelopeWindow,
-    Flow,
     Letterhead,
     Margins,
     PageTemplate,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import IO
 
 from service.documents.render import DocumentInfo, _pdf_date
 
@@ -127,7 +127,7 @@ class PdfAssembler:
 
     CATALOG, PAGES, INFO = 1, 2, 3
 
-    def __init__(self, out: BinaryIO, info: DocumentInfo) -> None:
+    def __init__(self, out: IO[bytes], info: DocumentInfo) -> None:
         self.out = out
         self.info = info
         self.offsets: dict[int, int] = {}
@@ -223,7 +223,7 @@ class PdfAssembler:
         )
 
 
-def concatenate(parts: Iterable[bytes], out: BinaryIO, info: DocumentInfo) -> int:
+def concatenate(parts: Iterable[bytes], out: IO[bytes], info: DocumentInfo) -> int:
     """Write every part into one PDF; returns the page count."""
     assembler = PdfAssembler(out, info)
     for part in parts:

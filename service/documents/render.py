@@ -22,13 +22,13 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, NextPageTemplate
 from reportlab.platypus import PageTemplate as PlatypusPageTemplate
 
+from service.documents.flow import Flow
 from service.documents.fonts import BOLD, REGULAR, register_fonts
 from service.documents.formatting import format_date_long, format_euros, format_time
 from service.documents.page import (
     BODY,
     GREY,
     RIGHT,
-    Flow,
     Letterhead,
     PageTemplate,
     TextStyle,

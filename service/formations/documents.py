@@ -14,6 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from domain.i18n import _, ngettext
 from domain.training import PARIS, HalfDay, format_hours
+from service.documents.flow import Flow
 from service.documents.fonts import BOLD, REGULAR
 from service.documents.formatting import format_date_long, format_date_short, format_time
 from service.documents.page import (
@@ -21,7 +22,6 @@ from service.documents.page import (
     BODY_LEFT,
     SMALL,
     TITLE,
-    Flow,
     Letterhead,
     PageTemplate,
     TextStyle,

@@ -3,7 +3,7 @@ the printable batch for members without e-mail, and the minutes.
 
 Built on the shared plumbing of ``service.documents`` (page template, window address
 block, flow, QR codes, assembler): the letterhead is the council's, the one its letters
-to residents use (``documents.letters.letterhead_of``), so a council has one identity
+to residents use (``courriers.documents.letterhead_of``), so a council has one identity
 on paper. The inputs are small frozen dataclasses of their own, filled by the use cases
 from the meetings' store: rendering knows nothing of the database.
 """
@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 from reportlab.pdfgen.canvas import Canvas
 
 from domain.i18n import _
+from service.courriers.documents import salutation
 from service.documents.assemble import concatenate
+from service.documents.flow import Flow
 from service.documents.fonts import BOLD, REGULAR
 from service.documents.formatting import (
     NBSP,
@@ -27,13 +29,11 @@ from service.documents.formatting import (
     format_datetime_long,
     format_time,
 )
-from service.documents.letters import salutation
 from service.documents.page import (
     BODY,
     BODY_LEFT,
     GREY,
     RIGHT,
-    Flow,
     Letterhead,
     PageTemplate,
     TextStyle,

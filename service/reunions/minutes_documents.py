@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from reportlab.pdfgen.canvas import Canvas
 
 from domain.i18n import _
+from service.documents.flow import Flow
 from service.documents.fonts import BOLD, ITALIC, REGULAR
 from service.documents.formatting import count_of, format_date_long
-from service.documents.page import BODY, BODY_LEFT, BOLD_BODY, GREY, SMALL, TITLE, Flow, PageTemplate, mm
+from service.documents.page import BODY, BODY_LEFT, BOLD_BODY, GREY, SMALL, TITLE, PageTemplate, mm
 from service.documents.render import DocumentInfo, render_to_bytes
 from service.reunions.documents import (
     HEADING,

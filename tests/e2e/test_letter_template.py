@@ -33,7 +33,7 @@ async def _form(client: Any, council_id: int) -> dict[str, str]:
 
     version = re.search(r'name="version" value="(\d+)"', page.text)
     assert version
-    from service.documents.letters import LetterWording
+    from service.courriers.documents_wording import LetterWording
 
     example = LetterWording()
     return {

@@ -52,7 +52,7 @@ async def test_lead_generates_and_downloads_round_letters(
 
 async def test_round_page_refreshes_while_running(client: Any, ctx: Any, world: World) -> None:
     from service.audit import Actor
-    from service.usecases import letter_batches as lb
+    from service.courriers.usecases import batches as lb
 
     install_subjects()
     draw = await drawn_round(ctx, world, n=12)
@@ -88,7 +88,7 @@ async def test_unknown_round_and_other_council(client: Any, ctx: Any, world: Wor
 
 
 async def test_letters_wait_for_a_saved_template(client: Any, ctx: Any, world: World) -> None:
-    from service.db.tables_documents import LetterTemplate
+    from service.courriers.tables import LetterTemplate
 
     install_subjects()
     draw = await drawn_round(ctx, world, n=12)

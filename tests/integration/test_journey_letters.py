@@ -20,12 +20,8 @@ def _text(pdf: bytes, tmp_path: Path) -> str:
 
 @pytest.mark.skipif(not Path("/usr/bin/pdftotext").exists(), reason="poppler-utils absent")
 def test_letter_reads_the_council_settings_and_explains_the_rank(tmp_path: Path) -> None:
-    from service.documents.letters import (
-        SAMPLE_COUNCIL,
-        SAMPLE_LETTER,
-        LetterWording,
-        preview_pdf,
-    )
+    from service.courriers.documents import SAMPLE_COUNCIL, SAMPLE_LETTER, preview_pdf
+    from service.courriers.documents_wording import LetterWording
 
     council = dataclasses.replace(SAMPLE_COUNCIL, mandate_years=4, retention_days=365)
     letter = dataclasses.replace(SAMPLE_LETTER, rank=19, seats=1)
@@ -43,7 +39,7 @@ def test_letter_reads_the_council_settings_and_explains_the_rank(tmp_path: Path)
 
 
 def test_durations_in_words() -> None:
-    from service.documents.letters import duration_days, duration_years, rank_meaning
+    from service.courriers.documents import duration_days, duration_years, rank_meaning
 
     assert duration_years(1) == "1 an" and duration_years(3) == "3 ans"
     assert duration_days(183) == "6 mois" and duration_days(365) == "1 an"

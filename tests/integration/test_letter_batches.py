@@ -26,8 +26,8 @@ def _lead(world: World) -> Any:
     return Actor(world.ids["lead_a"], "lead.a@test.fr")
 
 
-async def _generate(ctx: Any, world: World, draw_id: int) -> dict[str, Any]:
-    from service.usecases import letter_batches as lb
+async def _generate(ctx: Any, world: World, draw_id: int) -> Any:
+    from service.courriers.usecases import batches as lb
 
     batch_id = await lb.start_batch(ctx, _lead(world), world.ids["council_a"], draw_id, 1)
     await lb.run_batch(ctx, batch_id)
@@ -36,24 +36,24 @@ async def _generate(ctx: Any, world: World, draw_id: int) -> dict[str, Any]:
     return batch
 
 
-async def _pdf(batch: dict[str, Any]) -> bytes:
-    from service.usecases import letter_batches as lb
+async def _pdf(batch: Any) -> bytes:
+    from service.courriers.usecases import batches as lb
 
-    return b"".join(await lb.batch_pdf_chunks(batch["id"]))
+    return b"".join(await lb.batch_pdf_chunks(batch.id))
 
 
 async def test_round_letters_in_mail_room_order_with_withheld_people(
     ctx: Any, world: World, tmp_path: Path
 ) -> None:
+    from service.courriers.usecases import batches as lb
     from service.tirage.usecases import rounds
-    from service.usecases import letter_batches as lb
 
     install_subjects()
     draw = await drawn_round(ctx, world)
     recipients = await rounds.round_recipients(ctx, draw["id"], 1)
     batch = await _generate(ctx, world, draw["id"])
-    assert batch["status"] == "pret", batch
-    withheld = {w["code"] for w in batch["withheld"]}
+    assert batch.status == "pret", batch
+    withheld = {w.code for w in batch.withheld}
     in_round = {r.subject_id for r in recipients}
     expected_withheld = {
         code
@@ -65,19 +65,19 @@ async def test_round_letters_in_mail_room_order_with_withheld_people(
         if sid in in_round
     }
     assert withheld == expected_withheld
-    assert batch["mailed"] == len(recipients) - len(expected_withheld)
+    assert batch.mailed == len(recipients) - len(expected_withheld)
     pdf = await _pdf(batch)
     reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) == 2 * batch["mailed"] == batch["pages"]
+    assert len(reader.pages) == 2 * batch.mailed == batch.pages
     assert reader.metadata.title.startswith(f"Lettres du tirage {draw['reference']}")
     assert reader.trailer["/Root"]["/Lang"] == "fr-FR"
 
     # Every letter: name, its own code, the deadline with « 1er », rank and reference.
     codes = {r.invitation_id: r for r in recipients}
-    csv_text = (await lb.batch_csv(batch["id"])).decode("utf-8")
+    csv_text = (await lb.batch_csv(batch.id)).decode("utf-8")
     assert csv_text.startswith("\ufeffpli;invitation;page_debut")
     rows = [line.split(";") for line in csv_text.strip().split("\r\n")[1:]]
-    assert len(rows) == batch["mailed"]
+    assert len(rows) == batch.mailed
     postcodes = []
     for row in rows:
         inv = codes[int(row[1])]
@@ -99,8 +99,8 @@ async def test_round_letters_in_mail_room_order_with_withheld_people(
     assert all(p in ("37000", "37100") for p, _ in postcodes)
 
     # Withheld people are listed by name for the lead only.
-    named = await lb.withheld_with_names(batch, draw["id"])
-    assert all(n["name"] != "—" for n in named)
+    named = await lb.withheld_with_names(ctx, batch)
+    assert all(n.name != "—" for n in named)
 
 
 async def test_generating_twice_gives_identical_bytes(ctx: Any, world: World, clock: Any) -> None:
@@ -108,23 +108,23 @@ async def test_generating_twice_gives_identical_bytes(ctx: Any, world: World, cl
     draw = await drawn_round(ctx, world, n=24)
     first = await _generate(ctx, world, draw["id"])
     pdf1 = await _pdf(first)
-    from service.usecases import letter_batches as lb
+    from service.courriers.usecases import batches as lb
 
-    csv1 = await lb.batch_csv(first["id"])
+    csv1 = await lb.batch_csv(first.id)
     clock.advance(days=3)  # generated another day: same files
     second = await _generate(ctx, world, draw["id"])
     assert await _pdf(second) == pdf1
-    assert await lb.batch_csv(second["id"]) == csv1
-    assert second["pdf_digest"] == first["pdf_digest"]
+    assert await lb.batch_csv(second.id) == csv1
+    assert second.pdf_digest == first.pdf_digest
     # The previous batch (names and addresses inside) is not kept.
-    from service.db.tables_documents import LetterBatch
+    from service.courriers.tables import LetterBatch
 
     assert await LetterBatch.count() == 1
 
 
 async def test_unknown_round_and_other_councils_draw(ctx: Any, world: World) -> None:
     from domain.errors import NotFound
-    from service.usecases import letter_batches as lb
+    from service.courriers.usecases import batches as lb
 
     install_subjects()
     draw = await drawn_round(ctx, world, n=12)
@@ -149,12 +149,12 @@ async def test_round_of_unreachable_people_gives_no_pdf(ctx: Any, world: World) 
 
     draw = await drawn_round(ctx, world, n=12)
     batch = await _generate(ctx, world, draw["id"])
-    assert batch["status"] == "vide"
-    assert batch["withheld"] and all(w["code"] == "injoignable" for w in batch["withheld"])
-    assert "Injoignable par courrier" in batch["withheld"][0]["message"]
-    from service.usecases import letter_batches as lb
+    assert batch.status == "vide"
+    assert batch.withheld and all(w.code == "injoignable" for w in batch.withheld)
+    assert "Injoignable par courrier" in batch.withheld[0].message
+    from service.courriers.usecases import batches as lb
 
-    assert await lb.batch_pdf_chunks(batch["id"]) == []
+    assert await lb.batch_pdf_chunks(batch.id) == []
 
 
 @pytest.fixture(scope="module")
@@ -217,8 +217,8 @@ async def test_batch_pages_render_with_address_in_window_and_coupon(
 
 
 async def test_old_batches_are_purged(ctx: Any, world: World, clock: Any) -> None:
-    from service.db.tables_documents import LetterBatch, LetterBatchChunk
-    from service.usecases import letter_batches as lb
+    from service.courriers.tables import LetterBatch, LetterBatchChunk
+    from service.courriers.usecases import batches as lb
 
     install_subjects()
     draw = await drawn_round(ctx, world, n=12)
@@ -231,7 +231,7 @@ async def test_old_batches_are_purged(ctx: Any, world: World, clock: Any) -> Non
 
 async def test_volunteers_draws_have_no_letters(ctx: Any, world: World) -> None:
     from domain.errors import InvalidState
-    from service.usecases import letter_batches as lb
+    from service.courriers.usecases import batches as lb
 
     install_subjects()
     draw = await drawn_round(ctx, world, n=12, kind="volontaires")
@@ -242,7 +242,7 @@ async def test_volunteers_draws_have_no_letters(ctx: Any, world: World) -> None:
 
 async def test_automatic_purge_removes_letters_after_each_councils_retention(ctx: Any, world: World, clock: Any) -> None:
     """The retention task's pass over letters follows each council's conservation_jours."""
-    from service.db.tables_documents import LetterBatch
+    from service.courriers.tables import LetterBatch
     from service.organisation.tables import Council
     from service.registre.purge_task import run_purge_once
 

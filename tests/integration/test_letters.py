@@ -1,4 +1,4 @@
-"""The letter to a resident drawn (service/documents/letters.py) and the PDF assembler,
+"""The letter to a resident drawn (service/courriers/documents.py) and the PDF assembler,
 read back with pypdf and rendered with poppler, without a database."""
 
 from __future__ import annotations
@@ -15,19 +15,16 @@ import pytest
 from pypdf import PdfReader
 
 from domain.errors import InvalidInput
-from service.documents.assemble import NotReportlabPdf, PdfAssembler, concatenate
-from service.documents.letters import (
-    PLACEHOLDERS,
+from service.courriers.documents import (
     SAMPLE_COUNCIL,
     SAMPLE_LETTER,
-    LetterWording,
-    check_wording,
     draw_resident_letter,
-    fill,
     letterhead_of,
     letters_info,
     preview_pdf,
 )
+from service.courriers.documents_wording import PLACEHOLDERS, LetterWording, check_wording, fill
+from service.documents.assemble import NotReportlabPdf, PdfAssembler, concatenate
 from service.documents.page import EnvelopeWindow, PageTemplate
 from service.documents.render import render_in_batches
 

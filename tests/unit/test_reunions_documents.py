@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 
-from service.documents.letters import SAMPLE_COUNCIL, LetterWording, letterhead_of
+from service.courriers.documents import SAMPLE_COUNCIL, letterhead_of
+from service.courriers.documents_wording import LetterWording
 from service.reunions.documents import (
     AgendaLine,
     ConvocationLetter,

@@ -19,8 +19,8 @@ from domain.genre import lead_title
 from domain.i18n import _, ngettext
 from service.composition.rows import MemberRow
 from service.composition.usecases import members as comp_members
+from service.courriers.usecases import batches as lb
 from service.tirage.usecases import pools, records
-from service.usecases import letter_batches as lb
 from service.usecases import registre as reg
 
 NOT_STARTED = "a_faire"
@@ -196,7 +196,7 @@ async def _letters_step(council_id: int, base: str, draw: dict[str, Any], state:
         href = f"{dlink}/tours/{r['number']}/courriers"
         links.append(Link(_("Lettres du tour {n}").format(n=r["number"]), href))
         batch = await lb.get_batch(council_id, int(draw["id"]), int(r["number"]), now)
-        if batch is not None and batch["status"] == "pret":
+        if batch is not None and batch.status == "pret":
             ready += 1
         elif missing is None:
             missing = Link(_("Générer les lettres du tour {n}").format(n=r["number"]), href)

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.organisation import CouncilSettings
-from service.documents.letters import CouncilInfo, letterhead_of
+from service.courriers.documents import CouncilInfo, letterhead_of
+from service.courriers.usecases import templates as letters_uc
 from service.organisation import usecases as org
 from service.reunions.documents import CouncilSheet
-from service.usecases import letters as letters_uc
 
 
 @dataclass(frozen=True)

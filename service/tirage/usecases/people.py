@@ -71,7 +71,7 @@ async def invited_people(
 ) -> dict[str, dict[str, Any]]:
     """Per pool key of the draw's invited people: name, letter code and contact details;
     only those matching ``query`` (part of the name, or the letter's code) when given."""
-    from service.documents.letters import display_code
+    from service.courriers.documents import display_code
     uow = unit_of_work(uow, ctx.db)
     rows = await uow.draws.invitations(draw_id)
     by_type: dict[str, list[int]] = {}

@@ -1,4 +1,4 @@
-"""Tables of the letters feature: each council's letter wording and the letter batches.
+"""Tables of the letters feature (courriers): each council's letter wording and the letter batches.
 
 The batch's PDF is kept in the database (in chunks), not on a worker's disk, so any
 worker can serve the download (DESIGN.md §6: no state another worker would need).
@@ -64,4 +64,4 @@ class LetterBatchChunk(Table, tablename="lot_courrier_morceau"):
     data = Bytea()
 
 
-DOCUMENT_TABLES = [LetterTemplate, LetterBatch, LetterBatchChunk]
+TABLES: list[type] = [LetterTemplate, LetterBatch, LetterBatchChunk]

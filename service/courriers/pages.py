@@ -1,4 +1,6 @@
-"""Pages of the letters feature: the council's letter template (edit, preview)."""
+"""Pages of the letters feature: the council's letter template (edit, preview), the
+letters of a draw's round (generate, follow, download), and the residents' online reply
+to their letter (public, no account)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Response, Stream, Template
+from pydantic import ValidationError
 
 from domain.access import Action
 from domain.errors import Conflict, DomainError, InvalidInput, InvalidState, TooManyAttempts
@@ -17,14 +20,21 @@ from domain.i18n import _
 from service.api.bounds import version_or_stale
 from service.api.common import actor_of, client_ip, ctx_of
 from service.auth import allow, public
-from service.documents.letters import PLACEHOLDERS, LetterWording
+from service.courriers.documents_wording import (
+    PLACEHOLDERS,
+    LetterWording,
+    check_wording,
+    normalised_text,
+    wording_from_form,
+)
+from service.courriers.schemas import WordingFields
+from service.courriers.usecases import batches as lb
+from service.courriers.usecases import templates as uc
 from service.errors import status_of
 from service.organisation import usecases as org
 from service.organisation.pages import COUNCIL_SECTIONS
 from service.tirage.usecases import records, replies, rounds
 from service.tirage.usecases.people import ReplyContact
-from service.usecases import letter_batches as lb
-from service.usecases import letters as uc
 from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH["modele-enregistre"] = ("succes", "Modèle de lettre enregistré.")
@@ -53,6 +63,21 @@ def pdf_response(data: bytes, filename: str, *, inline: bool = True) -> Response
     )
 
 
+def decode_wording(submitted: Mapping[str, str], current: LetterWording) -> dict[str, str]:
+    """The form's wording decoded into the API's model (:class:`WordingFields`, the same
+    limits as ``PUT /api/v1/conseils/{id}/lettre``); a field left out keeps its current
+    text. The limits are the wording's rules: when one is broken, every rule the wording
+    breaks is told at once, in the same words as the API's (``check_wording``)."""
+    data = {k: getattr(current, k) for k in LetterWording.editable_fields()}
+    data.update({k: normalised_text(v) for k, v in submitted.items()})
+    try:
+        return WordingFields.model_validate(data).model_dump()
+    except ValidationError as exc:
+        check_wording(wording_from_form(data, current))  # raises with the rules' own words
+        first = exc.errors()[0]
+        raise InvalidInput(str(first.get("msg", "")), field=str(first["loc"][0])) from None
+
+
 class LetterTemplatePages(Controller):
     path = "/conseils/{council_id:int}/lettre"
     include_in_schema = False
@@ -68,8 +93,7 @@ class LetterTemplatePages(Controller):
     ) -> Template:
         council = await org.get_council(council_id)
         current = await uc.get_template(council_id)
-        wording: LetterWording = current["wording"]
-        values = form or {k: getattr(wording, k) for k in LetterWording.editable_fields()}
+        values = form or {k: getattr(current.wording, k) for k in LetterWording.editable_fields()}
         champs = [
             {
                 "nom": k,
@@ -88,9 +112,9 @@ class LetterTemplatePages(Controller):
             conseil=council,
             champs=champs,
             erreurs=erreurs or {},
-            version=current["version"],
-            a_un_logo=current["has_logo"],
-            enregistre=current["saved"],
+            version=current.version,
+            a_un_logo=current.has_logo,
+            enregistre=current.saved,
             placeholders=[("{" + k + "}", _(v)) for k, v in PLACEHOLDERS.items()],
             logo_max_ko=uc.LOGO_MAX_BYTES // 1024,
             fil=[
@@ -114,19 +138,25 @@ class LetterTemplatePages(Controller):
         self, request: Request[Any, Any, Any], council_id: int
     ) -> Template | Redirect | Response[bytes]:
         form = await request.form()
-        values = {k: str(form.get(k, "")) for k in LetterWording.editable_fields() if k in form}
+        submitted = {k: str(form.get(k, "")) for k in LetterWording.editable_fields() if k in form}
         ctx = ctx_of(request)
         upload = form.get("logo")
         logo: bytes | None = None
         if isinstance(upload, UploadFile) and upload.filename:
             logo = await upload.read()
+        try:
+            values = decode_wording(submitted, await uc.get_wording(council_id))
+        except InvalidInput as exc:
+            return await self._page(
+                request, council_id, form=submitted, erreurs=form_errors(exc), status=422
+            )
         if str(form.get("action", "")) == "apercu":
             try:
                 pdf = await uc.preview(ctx, council_id, values, logo=logo)
                 return pdf_response(pdf, "apercu-lettre.pdf")
             except InvalidInput as exc:
                 return await self._page(
-                    request, council_id, form=values, erreurs=form_errors(exc), status=422
+                    request, council_id, form=submitted, erreurs=form_errors(exc), status=422
                 )
         raw_version = str(form.get("version", ""))
         try:
@@ -142,7 +172,7 @@ class LetterTemplatePages(Controller):
         except DomainError as exc:
             status = status_of(exc)
             return await self._page(
-                request, council_id, form=values, erreurs=form_errors(exc), status=status
+                request, council_id, form=submitted, erreurs=form_errors(exc), status=status
             )
         return see_other(f"/conseils/{council_id}/lettre?ok=modele-enregistre")
 
@@ -196,7 +226,7 @@ class RoundLetterPages(Controller):
         draw = await records.get_draw(draw_id, council_id)
         recipients = await rounds.round_recipients(ctx, draw_id, round_no)
         batch = await lb.get_batch(council_id, draw_id, round_no, ctx.now())
-        retenus = await lb.withheld_with_names(batch, draw_id) if batch else []
+        retenus = await lb.withheld_with_names(ctx, batch) if batch else []
         base = f"/conseils/{council_id}/tirages/{draw_id}/tours/{round_no}/courriers"
         return render(
             request,
@@ -258,11 +288,11 @@ class RoundLetterPages(Controller):
         draw = await records.get_draw(draw_id, council_id)
         name = f"lettres-{draw['reference']}-tour-{round_no}.pdf"
         return Stream(
-            lb.iter_pdf(int(batch["id"])),
+            lb.iter_pdf(batch.id),
             media_type="application/pdf",
             headers={
                 "content-disposition": f'attachment; filename="{name}"',
-                "content-length": str(batch["pdf_size"]),
+                "content-length": str(batch.pdf_size),
                 "cache-control": "no-store",
                 "x-content-type-options": "nosniff",
             },
@@ -279,7 +309,7 @@ class RoundLetterPages(Controller):
         draw = await records.get_draw(draw_id, council_id)
         name = f"adresses-{draw['reference']}-tour-{round_no}.csv"
         return Response(
-            await lb.batch_csv(int(batch["id"])),
+            await lb.batch_csv(batch.id),
             media_type="text/csv; charset=utf-8",
             headers={
                 "content-disposition": f'attachment; filename="{name}"',
@@ -384,4 +414,4 @@ class ReplyPages(Controller):
         )
 
 
-DOCUMENT_PAGE_CONTROLLERS: list[Any] = [LetterTemplatePages, RoundLetterPages, ReplyPages]
+PAGE_CONTROLLERS: list[Any] = [LetterTemplatePages, RoundLetterPages, ReplyPages]

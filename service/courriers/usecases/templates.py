@@ -1,7 +1,7 @@
 """Letters to residents drawn: each council's wording, its logo, and the preview.
 
 The batch of a round (background generation, CSV for a mail house) is in
-``service/usecases/letter_batches.py``.
+``batches.py``.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import io
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from domain.errors import Conflict, FieldError, InvalidInput
@@ -16,15 +17,9 @@ from domain.i18n import _
 from service import audit
 from service.audit import Actor
 from service.context import AppContext
-from service.db.tables_documents import LetterTemplate
-from service.documents.letters import (
-    SAMPLE_LETTER,
-    CouncilInfo,
-    LetterWording,
-    check_wording,
-    preview_pdf,
-    wording_from_form,
-)
+from service.courriers.documents import SAMPLE_LETTER, CouncilInfo, preview_pdf
+from service.courriers.documents_wording import LetterWording, check_wording, wording_from_form
+from service.courriers.store import LetterStore, LogoChange, StoredTemplate
 from service.organisation import usecases as org
 
 LOGO_MAX_BYTES = 512 * 1024
@@ -91,48 +86,85 @@ async def council_info(council_id: int, base_url: str) -> CouncilInfo:
     )
 
 
-def _wording_of(row: Mapping[str, Any] | None, council: Mapping[str, Any]) -> LetterWording:
+@dataclass(frozen=True)
+class LetterTemplateView:
+    """A council's letter template as the pages, the API and the CLI show it."""
+
+    wording: LetterWording
+    version: int
+    has_logo: bool
+    saved: bool
+
+
+def _wording_of(stored: StoredTemplate | None, council: Mapping[str, Any]) -> LetterWording:
     base = LetterWording()
-    if row is None:
+    if stored is None:
         # Until the lead saves the council's own wording: the council's facts where known,
         # and visible markers where only the lead knows (a letter must never go out with
         # the example's phone number; batches refuse an unsaved template).
         territory = str(council.get("territory_name") or "")
+        markers: dict[str, Any] = {k: v for k, v in TO_COMPLETE.items() if k not in ("organisation", "lieu")}
         return dataclasses.replace(
             base,
             organisation=territory or TO_COMPLETE["organisation"],
             lieu=territory or TO_COMPLETE["lieu"],
             en_tete="",
-            **{k: v for k, v in TO_COMPLETE.items() if k not in ("organisation", "lieu")},
+            **markers,
         )
-    stored = {
-        k: v for k, v in dict(row["wording"] or {}).items() if k in LetterWording.editable_fields()
-    }
-    wording = dataclasses.replace(base, **stored)
-    logo = row.get("logo")
-    return dataclasses.replace(wording, logo=bytes(logo) if logo else None)
+    editable = LetterWording.editable_fields()
+    saved: dict[str, Any] = {k: v for k, v in stored.wording.items() if k in editable}
+    wording = dataclasses.replace(base, **saved)
+    return dataclasses.replace(wording, logo=stored.logo)
 
 
-async def get_template(council_id: int) -> dict[str, Any]:
-    """{"wording": LetterWording, "version": int, "has_logo": bool, "saved": bool}."""
+async def get_template(council_id: int, *, store: LetterStore | None = None) -> LetterTemplateView:
     council = await org.get_council(council_id)
-    row = (
-        await LetterTemplate.select()
-        .where(LetterTemplate.council == council_id)
-        .output(load_json=True)
-        .first()
+    stored = await (store or LetterStore()).template(council_id)
+    wording = _wording_of(stored, council)
+    return LetterTemplateView(
+        wording=wording,
+        version=stored.version if stored else 0,
+        has_logo=wording.logo is not None,
+        saved=stored is not None,
     )
-    wording = _wording_of(row, council)
-    return {
-        "wording": wording,
-        "version": int(row["version"]) if row else 0,
-        "has_logo": wording.logo is not None,
-        "saved": row is not None,
-    }
 
 
-async def get_wording(council_id: int) -> LetterWording:
-    return (await get_template(council_id))["wording"]  # type: ignore[no-any-return]
+async def get_wording(council_id: int, *, store: LetterStore | None = None) -> LetterWording:
+    return (await get_template(council_id, store=store)).wording
+
+
+def _unfinished(wording: LetterWording, errors: list[FieldError]) -> list[FieldError]:
+    """A field still holding a « [… à compléter] » marker of the unsaved example."""
+    return [
+        FieldError(
+            name,
+            _("« {champ} » est à compléter.").format(champ=_(LetterWording.LABELS[name])),
+            code="champ-a-completer",
+        )
+        for name in LetterWording.editable_fields()
+        if "à compléter]" in getattr(wording, name) and not any(e.field == name for e in errors)
+    ]
+
+
+def _checked(wording: LetterWording, logo: bytes | None) -> str:
+    """The logo's MIME type ("" without one), or every error of the form at once."""
+    errors: list[FieldError] = []
+    try:
+        check_wording(wording)
+    except InvalidInput as exc:
+        errors.extend(exc.errors)
+    errors += _unfinished(wording, errors)
+    logo_type = ""
+    if logo is not None:
+        try:
+            logo_type = validate_logo(logo)
+        except InvalidInput as exc:
+            errors.append(FieldError("logo", exc.detail, code=exc.code))
+    if errors:
+        raise InvalidInput(
+            _("Le modèle de lettre contient des erreurs."), errors=errors, code="modele-invalide"
+        )
+    return logo_type
 
 
 async def save_template(
@@ -144,75 +176,26 @@ async def save_template(
     version: int,
     logo: bytes | None = None,
     remove_logo: bool = False,
-) -> dict[str, Any]:
+    store: LetterStore | None = None,
+) -> LetterTemplateView:
     """Check and store the council's wording (optimistic ``version``), audited."""
-    current = await get_template(council_id)
-    wording = wording_from_form(values, current["wording"])
-    errors: list[FieldError] = []
-    try:
-        check_wording(wording)
-    except InvalidInput as exc:
-        errors.extend(exc.errors)
-    for name in LetterWording.editable_fields():
-        if "à compléter]" in getattr(wording, name) and not any(e.field == name for e in errors):
-            errors.append(
-                FieldError(
-                    name,
-                    _("« {champ} » est à compléter.").format(champ=_(LetterWording.LABELS[name])),
-                    code="champ-a-completer",
-                )
-            )
-    logo_type = ""
-    if logo is not None:
-        try:
-            logo_type = validate_logo(logo)
-        except InvalidInput as exc:
-            errors.append(FieldError("logo", exc.detail, code=exc.code))
-    if errors:
-        raise InvalidInput(
-            _("Le modèle de lettre contient des erreurs."), errors=errors, code="modele-invalide"
-        )
+    store = store or LetterStore(ctx.db)
+    current = await get_template(council_id, store=store)
+    wording = wording_from_form(values, current.wording)
+    logo_type = _checked(wording, logo)
     council = await org.get_council(council_id)
     stored = {k: getattr(wording, k) for k in LetterWording.editable_fields()}
     now = ctx.now()
     async with ctx.db.transaction():
-        row = (
-            await LetterTemplate.select(LetterTemplate.id, LetterTemplate.version)
-            .where(LetterTemplate.council == council_id)
-            .first()
-        )
-        found = int(row["version"]) if row else 0
+        row = await store.template_version(council_id)
+        found = row.version if row else 0
         if found != version:
             raise Conflict(
                 _("Le modèle a été modifié entre-temps par quelqu'un d'autre : rechargez la page."),
                 code="version-perimee",
             )
-        changes: dict[Any, Any] = {
-            LetterTemplate.wording: stored,
-            LetterTemplate.updated_at: now,
-            LetterTemplate.updated_by: actor.id,
-        }
-        if logo is not None:
-            changes[LetterTemplate.logo] = logo
-            changes[LetterTemplate.logo_type] = logo_type
-        elif remove_logo:
-            changes[LetterTemplate.logo] = None
-            changes[LetterTemplate.logo_type] = ""
-        if row is None:
-            await LetterTemplate.insert(
-                LetterTemplate(
-                    council=council_id,
-                    wording=stored,
-                    logo=logo,
-                    logo_type=logo_type,
-                    version=1,
-                    updated_at=now,
-                    updated_by=actor.id,
-                )
-            )
-        else:
-            changes[LetterTemplate.version] = found + 1
-            await LetterTemplate.update(changes).where(LetterTemplate.id == row["id"])
+        change = LogoChange(logo, logo_type if logo is not None else "", remove=remove_logo)
+        await store.save_template(council_id, row, stored, change, now, actor.id)
         await audit.record(
             ctx.db,
             actor=actor,
@@ -230,7 +213,7 @@ async def save_template(
                 else ("retire" if remove_logo else "inchange"),
             },
         )
-    return await get_template(council_id)
+    return await get_template(council_id, store=store)
 
 
 async def preview(
@@ -242,8 +225,7 @@ async def preview(
 ) -> bytes:
     """The letter with sample data: the saved wording, or ``values`` applied to it
     (an unsaved form), for this council's name and quartiers."""
-    current = await get_template(council_id)
-    wording = current["wording"]
+    wording = await get_wording(council_id, store=LetterStore(ctx.db))
     if values is not None:
         wording = wording_from_form(values, wording)
     if logo is not None:

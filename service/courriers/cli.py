@@ -24,8 +24,8 @@ def _generate_args(p: argparse.ArgumentParser) -> None:
     _generate_args,
 )
 async def _generate(ctx: AppContext, args: argparse.Namespace) -> int:
+    from service.courriers.usecases import batches as lb
     from service.tirage.usecases import records
-    from service.usecases import letter_batches as lb
 
     draw = await records.get_draw(args.tirage)
     council_id = int(draw["council"])
@@ -33,15 +33,15 @@ async def _generate(ctx: AppContext, args: argparse.Namespace) -> int:
     await lb.run_batch(ctx, batch_id)
     batch = await lb.get_batch(council_id, args.tirage, args.tour, ctx.now())
     assert batch is not None
-    for w in batch["withheld"]:
+    for w in batch.withheld:
         print(
-            f"  sans lettre : invitation {w['invitation_id']} ({w['stratum']}, rang {w['rank']}) "
-            f"— {w['message']}",
+            f"  sans lettre : invitation {w.invitation_id} ({w.stratum}, rang {w.rank}) "
+            f"— {w.message}",
             file=sys.stderr,
         )
-    if batch["status"] != "pret":
+    if batch.status != "pret":
         print(
-            f"Aucun PDF : {batch['status_label']}. {batch.get('error') or ''}".strip(),
+            f"Aucun PDF : {batch.status_label}. {batch.error or ''}".strip(),
             file=sys.stderr,
         )
         return 1
@@ -51,9 +51,9 @@ async def _generate(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.csv:
         args.csv.write_bytes(await lb.batch_csv(batch_id))
     print(
-        f"{batch['mailed']} lettres, {batch['pages']} pages → {args.pdf} "
-        f"(SHA-256 {batch['pdf_digest']}) ; {len(batch['withheld'])} "
-        f"{'personne' if len(batch['withheld']) <= 1 else 'personnes'} sans lettre"
+        f"{batch.mailed} lettres, {batch.pages} pages → {args.pdf} "
+        f"(SHA-256 {batch.pdf_digest}) ; {len(batch.withheld)} "
+        f"{'personne' if len(batch.withheld) <= 1 else 'personnes'} sans lettre"
     )
     return 0
 
@@ -70,7 +70,7 @@ def _purge_args(p: argparse.ArgumentParser) -> None:
     _purge_args,
 )
 async def _purge(ctx: AppContext, args: argparse.Namespace) -> int:
-    from service.usecases import letter_batches as lb
+    from service.courriers.usecases import batches as lb
 
     deleted = await lb.purge_batches(ctx, cli_actor(), args.jours)
     print(f"{deleted} {'lot de lettres supprimé' if deleted <= 1 else 'lots de lettres supprimés'}.")
@@ -90,11 +90,11 @@ def _template_show_args(p: argparse.ArgumentParser) -> None:
 async def _template_show(ctx: AppContext, args: argparse.Namespace) -> int:
     import json
 
-    from service.documents.letters import PLACEHOLDERS, LetterWording
-    from service.usecases import letters as lu
+    from service.courriers.documents_wording import PLACEHOLDERS, LetterWording
+    from service.courriers.usecases import templates as lu
 
     current = await lu.get_template(args.conseil)
-    wording = current["wording"]
+    wording = current.wording
     fields = LetterWording.editable_fields()
     if args.champ:
         if args.champ not in fields:
@@ -104,9 +104,9 @@ async def _template_show(ctx: AppContext, args: argparse.Namespace) -> int:
         print(getattr(wording, args.champ))
         return 0
     print(json.dumps({k: getattr(wording, k) for k in fields}, ensure_ascii=False, indent=2))
-    state = "enregistré" if current["saved"] else "exemple, pas encore enregistré"
-    print(f"Modèle {state} (version {current['version']}, logo : "
-          f"{'oui' if current['has_logo'] else 'non'}). Champs entre accolades possibles : "
+    state = "enregistré" if current.saved else "exemple, pas encore enregistré"
+    print(f"Modèle {state} (version {current.version}, logo : "
+          f"{'oui' if current.has_logo else 'non'}). Champs entre accolades possibles : "
           f"{', '.join('{' + k + '}' for k in PLACEHOLDERS)}.", file=sys.stderr)
     return 0
 
@@ -129,7 +129,7 @@ def _template_set_args(p: argparse.ArgumentParser) -> None:
 async def _template_set(ctx: AppContext, args: argparse.Namespace) -> int:
     import json
 
-    from service.usecases import letters as lu
+    from service.courriers.usecases import templates as lu
 
     values: dict[str, str] = {}
     if args.fichier:
@@ -152,8 +152,8 @@ async def _template_set(ctx: AppContext, args: argparse.Namespace) -> int:
     current = await lu.get_template(args.conseil)
     logo = args.logo.read_bytes() if args.logo else None
     saved = await lu.save_template(ctx, cli_actor(), args.conseil, values,
-                                   version=int(current["version"]), logo=logo,
+                                   version=current.version, logo=logo,
                                    remove_logo=args.sans_logo)
     print(f"Modèle de lettre du conseil n° {args.conseil} enregistré "
-          f"(version {saved['version']}).")
+          f"(version {saved.version}).")
     return 0
