@@ -99,7 +99,7 @@ def new_canvas(target: BinaryIO | str, info: DocumentInfo) -> Canvas:
         lang=info.lang,
         # Without this reportlab sets Helvetica at the top of every page: a standard
         # font resource that is never embedded, even if no text uses it.
-        initialFontName=REGULAR,
+        initialFontName=REGULAR,  # type: ignore[arg-type]  # types-reportlab says float: it is a font name
         initialFontSize=10,
     )
     apply_info(canvas, info)
@@ -172,7 +172,7 @@ def render_story(
         def on_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
             template.draw_page(canvas, doc.page, page_count or doc.page)
 
-        class _Canvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
+        class _Canvas(Canvas):
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
                 apply_info(self, info)

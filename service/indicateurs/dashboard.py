@@ -108,7 +108,7 @@ def _months(period: Period) -> list[date]:
     return out
 
 
-def _pct(value: Fraction | None) -> float | None:
+def _pct(value: Fraction | int | None) -> float | None:
     return None if value is None else round(float(value) * 100, 1)
 
 

@@ -24,7 +24,7 @@ class QuestionsController(Controller):
 
     @get("/questions", operation_id="listQuestions", summary="Questions des habitants et leurs réponses",
          opt=allow(Action.READ_MEETINGS, "council_id"))
-    async def list(self, request: Request[Any, Any, Any], council_id: int, status: str | None = None) -> list[s.QuestionOut]:
+    async def list_questions(self, request: Request[Any, Any, Any], council_id: int, status: str | None = None) -> list[s.QuestionOut]:
         return [s.question_out(q) for q in await qs.list_questions(ctx_of(request), council_id, status)]
 
     @post("/questions", operation_id="recordQuestion", summary="Enregistrer une question posée en réunion",

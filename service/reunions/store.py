@@ -291,7 +291,7 @@ class ReunionStore:
 
     async def scope_of(self, meeting_id: int) -> MeetingScope:
         row = await Reunion.select(
-            Reunion.council, Reunion.council.territory, Reunion.council.territory.departement
+            Reunion.council, Reunion.council._.territory, Reunion.council._.territory._.departement
         ).where(Reunion.id == meeting_id).first()
         if row is None:
             raise NotFound(_("Réunion introuvable."), field="reunion_id")

@@ -49,7 +49,7 @@ def navigation(user: CurrentUser | None, path: str) -> list[dict[str, Any]]:
 
 
 def render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
-    user = request.scope.get("user")  # type: ignore[call-overload]
+    user = request.scope.get("user")
     token = csrf_token(request)
     flash = request.query_params.get("ok")
     message = context.pop("message", None)
