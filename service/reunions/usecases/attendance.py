@@ -25,7 +25,8 @@ from domain.meetings import (
 from domain.meetings.attendance import members_of
 from service.audit import Actor
 from service.context import AppContext
-from service.reunions.store import AttendanceRow, Decision, MemberRef
+from service.reunions.store import AttendanceRow, MemberRef
+from service.reunions.store_minutes import Decision
 from service.reunions.usecases.common import council_settings, local_today, record, snapshot, store
 
 
