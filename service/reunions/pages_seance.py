@@ -18,7 +18,7 @@ from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow
 from service.context import AppContext
 from service.errors import status_of
-from service.reunions import views
+from service.reunions import views, views_minutes
 from service.reunions.pages_forms import form_values, local_datetime, optional_int, tabs
 from service.web.render import FLASH, form_errors, render, see_other
 
@@ -211,7 +211,7 @@ class SittingPages(Controller):
 
     async def _minutes(self, request: Request[Any, Any, Any], reunion_id: int, status: int = 200,
                        **extra: Any) -> Template:
-        return await self._tab(request, reunion_id, _("Compte rendu"), "reunions/compte_rendu.html", views.minutes, status,
+        return await self._tab(request, reunion_id, _("Compte rendu"), "reunions/compte_rendu.html", views_minutes.minutes, status,
                                _shown(extra, erreurs={}, form={}, message=None))
 
     @get("/compte-rendu", opt=allow(Action.READ_MEETINGS, "reunion_id"))
@@ -231,23 +231,23 @@ class SittingPages(Controller):
 
     @post("/compte-rendu", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def draft(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
-        return await self._minutes_action(request, reunion_id, "cr-cree", views.draft_minutes)
+        return await self._minutes_action(request, reunion_id, "cr-cree", views_minutes.draft_minutes)
 
     @post("/compte-rendu/texte", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def save(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
-        return await self._minutes_action(request, reunion_id, "cr-enregistre", views.save_minutes)
+        return await self._minutes_action(request, reunion_id, "cr-enregistre", views_minutes.save_minutes)
 
     @post("/compte-rendu/adopter", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def adopt(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
-        return await self._minutes_action(request, reunion_id, "cr-adopte", views.adopt_minutes)
+        return await self._minutes_action(request, reunion_id, "cr-adopte", views_minutes.adopt_minutes)
 
     @post("/compte-rendu/publier", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def publish(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
-        return await self._minutes_action(request, reunion_id, "cr-publie", views.publish_minutes)
+        return await self._minutes_action(request, reunion_id, "cr-publie", views_minutes.publish_minutes)
 
     @post("/compte-rendu/nouvelle-version", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def correct(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
-        return await self._minutes_action(request, reunion_id, "cr-version", views.correct_minutes)
+        return await self._minutes_action(request, reunion_id, "cr-version", views_minutes.correct_minutes)
 
 
 SEANCE_PAGES = [SittingPages]

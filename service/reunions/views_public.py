@@ -1,158 +1,43 @@
-"""What the meetings pages show of minutes, residents' questions, the public pages and the
-member's own page, read through the feature's use cases (presentation only)."""
+"""What the meetings pages show of residents' questions, the public pages and the member's
+own page, read through the feature's use cases (presentation only)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from domain.errors import InvalidInput, NotFound
 from domain.i18n import _
-from domain.meetings import Meeting
+from domain.meetings import Question
 from service.audit import Actor
 from service.context import AppContext
+from service.reunions.pages_forms import optional_int
 from service.reunions.usecases import agenda as ua
 from service.reunions.usecases import meetings as um
+from service.reunions.usecases import minutes as umin
+from service.reunions.usecases import questions as uq
 from service.reunions.usecases.common import store
-from service.reunions.views import _int
-
-# --- minutes ---------------------------------------------------------------------------
-
-
-async def minutes(ctx: AppContext, meeting: Meeting) -> dict[str, Any]:
-    import difflib
-
-    from service.reunions.usecases import minutes as umin
-
-    versions = await umin.versions(ctx, meeting.id or 0)
-    current = versions[-1] if versions else None
-    cr = None
-    diff = ""
-    if current is not None:
-        at = await um.get_meeting(ctx, current.adopted_at_meeting) if current.adopted_at_meeting else None
-        cr = _minutes_view(current, at)
-        if len(versions) > 1:
-            diff = _diff_html(versions[-2].texte, current.texte, difflib)
-    status = await umin.publication_status(ctx, meeting.id or 0)
-    warning = None
-    if status.warning and current is not None and current.state.value == "adopte":
-        warning = {"texte": status.warning, "depassee": "dépassé" in status.warning}
-    later = [m for m in await um.list_meetings(ctx, meeting.council_id)
-             if m.debut > meeting.debut and m.status.value == "tenue"]
-    return {
-        "cr": cr, "versions": [_minutes_view(v, None) for v in versions], "difference": diff, "echeance": warning,
-        "pdf_cr": f"/api/v1/reunions/{meeting.id}/compte-rendu.pdf" if cr else "",
-        "peut_rediger": meeting.status.value in ("tenue", "quorum_non_atteint"),
-        "adoptions": [(str(m.id), f"{m.titre} — {m.debut.astimezone(_paris()):%d/%m/%Y}") for m in later],
-    }
-
-
-def _paris() -> Any:
-    from domain.meetings import PARIS
-
-    return PARIS
-
-
-def _minutes_view(m: Any, at: Meeting | None) -> dict[str, Any]:
-    return {
-        "id": m.id, "version": m.numero_version, "revision": m.version, "etat": m.state.value,
-        "etat_label": m.state.label, "texte": m.texte, "adopte_le": m.adopted_on, "publie_le": m.published_on,
-        "adopte_a": at, "motif_version": m.correction_motif,
-    }
-
-
-def _diff_html(old: str, new: str, difflib: Any) -> str:
-    """Lines removed and added between two versions, escaped, for people to see the change."""
-    from markupsafe import escape
-
-    out = []
-    for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0):
-        if line.startswith(("---", "+++", "@@")):
-            continue
-        if line.startswith("-"):
-            out.append(f"<del>{escape(line[1:])}</del>")
-        elif line.startswith("+"):
-            out.append(f"<ins>{escape(line[1:])}</ins>")
-    return "<br>".join(out)
-
-
-async def _current_minutes(ctx: AppContext, meeting_id: int) -> Any:
-    from domain.errors import InvalidState
-    from service.reunions.usecases import minutes as umin
-
-    versions = await umin.versions(ctx, meeting_id)
-    if not versions:
-        raise InvalidState(_("Cette réunion n'a pas encore de compte rendu."), code="compte-rendu-absent",
-                           field="reunion_id")
-    return versions[-1]
-
-
-async def draft_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, str]) -> None:
-    from service.reunions.usecases import minutes as umin
-
-    await umin.create_draft(ctx, actor, meeting_id)
-
-
-async def save_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, str]) -> None:
-    from service.reunions.usecases import minutes as umin
-
-    await umin.edit_draft(ctx, actor, meeting_id, values.get("texte", ""), _int(values.get("version")))
-
-
-async def adopt_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, str]) -> None:
-    from service.reunions.pages_forms import optional_int
-    from service.reunions.usecases import minutes as umin
-
-    at = optional_int(values.get("adopte_en_reunion_id", ""), "adopte_en_reunion_id", _("Réunion d'adoption"))
-    if at is None:
-        raise InvalidInput(_("Réunion d'adoption : choisissez la réunion qui adopte le compte rendu."),
-                           field="adopte_en_reunion_id", code="champ-obligatoire")
-    counts = {k: optional_int(values.get(k, ""), k, k.capitalize()) or 0 for k in ("pour", "contre", "abstention")}
-    current = await _current_minutes(ctx, meeting_id)
-    await umin.adopt(ctx, actor, meeting_id, at, current.version, consensus=values.get("consensus") == "oui",
-                     pour=counts["pour"], contre=counts["contre"], abstention=counts["abstention"])
-
-
-async def publish_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, str]) -> None:
-    from service.reunions.usecases import minutes as umin
-
-    current = await _current_minutes(ctx, meeting_id)
-    await umin.publish(ctx, actor, meeting_id, current.version)
-
-
-async def correct_minutes(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, str]) -> None:
-    from service.reunions.usecases import minutes as umin
-
-    current = await _current_minutes(ctx, meeting_id)
-    texte = values.get("texte") or current.texte
-    await umin.correct(ctx, actor, meeting_id, texte, values.get("motif", ""), current.version)
-
+from service.reunions.views_minutes import diff_html, minutes_view
 
 # --- questions -------------------------------------------------------------------------
 
 
-def today(ctx: AppContext) -> Any:
+def today(ctx: AppContext) -> date:
     return um.today(ctx)
 
 
-def _question_view(q: Any) -> dict[str, Any]:
+def _question_view(q: Question) -> dict[str, Any]:
     return {"id": q.id, "texte": q.texte, "date_posee": q.raised_on, "origine_label": q.channel.label,
             "destinataire_label": q.addressee.label, "statut_label": q.status.label, "reponse": q.reponse,
             "repondue_le": q.answered_on, "delai_jours": q.answer_delay_days, "version": q.version}
 
 
 async def questions(ctx: AppContext, council_id: int) -> list[dict[str, Any]]:
-    from service.reunions.usecases import questions as uq
-
     rows = await uq.list_questions(ctx, council_id)
     return [_question_view(q) for q in sorted(rows, key=lambda q: (q.raised_on, q.id or 0), reverse=True)]
 
 
 async def record_question(ctx: AppContext, actor: Actor, council_id: int, values: dict[str, str]) -> None:
-    from datetime import date
-
-    from service.reunions.pages_forms import optional_int
-    from service.reunions.usecases import questions as uq
-
     raised = None
     if values.get("raised_on"):
         try:
@@ -166,10 +51,6 @@ async def record_question(ctx: AppContext, actor: Actor, council_id: int, values
 
 async def answer_question(ctx: AppContext, actor: Actor, council_id: int, question_id: int,
                           values: dict[str, str]) -> None:
-    from datetime import date
-
-    from service.reunions.usecases import questions as uq
-
     on = None
     if values.get("answered_on"):
         try:
@@ -190,8 +71,6 @@ async def check_question_rate(ctx: AppContext, client: str) -> None:
 
 
 async def submit_public_question(ctx: AppContext, council_id: int, values: dict[str, Any]) -> None:
-    from service.reunions.usecases import questions as uq
-
     if not values.get("consentement"):
         raise InvalidInput(_("Consentement : cochez la case pour que votre question soit publiée."),
                            field="consentement", code="consentement-manquant")
@@ -205,8 +84,6 @@ async def submit_public_question(ctx: AppContext, council_id: int, values: dict[
 
 
 async def public_board(ctx: AppContext, council_id: int) -> dict[str, Any]:
-    from service.reunions.usecases import minutes as umin
-
     now = ctx.now()
     upcoming: list[dict[str, Any]] = []
     past: list[dict[str, Any]] = []
@@ -215,7 +92,7 @@ async def public_board(ctx: AppContext, council_id: int) -> dict[str, Any]:
         entry: dict[str, Any] = {"reunion": m, "points": items, "compte_rendu": None}
         published = [v for v in await umin.versions(ctx, m.id or 0) if v.state.value == "publie"]
         if published:
-            entry["compte_rendu"] = _minutes_view(published[-1], None)
+            entry["compte_rendu"] = minutes_view(published[-1], None)
         (upcoming if m.fin >= now and m.status.value in ("prevue", "convoquee", "reportee", "annulee")
          else past).append(entry)
     past.reverse()
@@ -224,21 +101,17 @@ async def public_board(ctx: AppContext, council_id: int) -> dict[str, Any]:
 
 
 async def public_minutes(ctx: AppContext, council_id: int, meeting_id: int, version: int | None) -> dict[str, Any]:
-    import difflib
-
-    from service.reunions.usecases import minutes as umin
-
     meeting = await um.get_meeting(ctx, meeting_id)
     published = [v for v in await umin.versions(ctx, meeting_id) if v.state.value == "publie"]
     if meeting.council_id != council_id or not meeting.publique or not published:
         raise NotFound(_("Aucun compte rendu publié pour cette réunion."))
     chosen = next((v for v in published if v.numero_version == version), published[-1])
     idx = published.index(chosen)
-    diff = _diff_html(published[idx - 1].texte, chosen.texte, difflib) if idx > 0 else ""
-    return {"reunion": meeting, "cr": _minutes_view(chosen, None), "difference": diff,
+    diff = diff_html(published[idx - 1].texte, chosen.texte) if idx > 0 else ""
+    return {"reunion": meeting, "cr": minutes_view(chosen, None), "difference": diff,
             "pdf_cr": f"/conseils/{council_id}/reunions/{meeting_id}/compte-rendu/pdf"
             if chosen is published[-1] else "",
-            "anciennes": [_minutes_view(v, None) for v in published if v is not chosen]}
+            "anciennes": [minutes_view(v, None) for v in published if v is not chosen]}
 
 
 # --- the member's own page --------------------------------------------------------------
