@@ -16,6 +16,7 @@ from service.reunions.usecases import agenda as ua
 from service.reunions.usecases import meetings as um
 from service.reunions.usecases import minutes as umin
 from service.reunions.usecases import questions as uq
+from service.reunions.usecases.acknowledgements import ANSWERS
 from service.reunions.usecases.common import store
 from service.reunions.views_minutes import diff_html, minutes_view
 
@@ -137,8 +138,7 @@ async def my_meetings(ctx: AppContext, account_id: int) -> dict[str, Any]:
                 if mine:
                     r = mine[0]
                     conv = {"envoyee_le": r.sent_at, "accuse_le": r.acknowledged_at,
-                            "reponse": {"present": _("présent"), "absent_excuse": _("absent excusé"),
-                                        "pouvoir": _("pouvoir donné")}.get(r.answer, ""),
+                            "reponse": _(ANSWERS[r.answer]) if r.answer in ANSWERS else "",
                             "pdf": f"/reunions/{m.id}/convocations/{r.id}/pdf"}
             entries.append({"reunion": m, "convocation": conv})
         councils.append({"id": cid, "name": mb["council_name"], "reunions": entries, "membre": member})
