@@ -58,8 +58,8 @@ class QuestionsController(Controller):
           opt=allow(Action.MANAGE_COMPOSITION, "council_id"), status_code=200)
     async def confirm(self, request: Request[Any, Any, Any], council_id: int, membre_id: int,
                       data: s.FinDeMandatIn) -> s.FinDeMandatOut:
-        result: Any = await att.confirm_absence_end(ctx_of(request), actor_of(request), council_id, membre_id,
-                                                    data.version, data.on, data.override_reason)
+        result = await att.confirm_absence_end(ctx_of(request), actor_of(request), council_id, membre_id,
+                                               data.version, data.on, data.override_reason)
         proposal = result.proposal or {}
         return s.FinDeMandatOut(membre_id=membre_id, status=result.member["status"], siege_vacant=result.vacancy,
                                 remplacant_propose_id=proposal.get("id"), message=result.message)

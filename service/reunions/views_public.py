@@ -38,13 +38,19 @@ async def questions(ctx: AppContext, council_id: int) -> list[dict[str, Any]]:
     return [_question_view(q) for q in sorted(rows, key=lambda q: (q.raised_on, q.id or 0), reverse=True)]
 
 
+def _optional_day(values: dict[str, str], field: str, label: str) -> date | None:
+    """The form's date field, or None when left empty."""
+    raw = values.get(field)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(_("{label} : date invalide (attendu : JJ/MM/AAAA).").format(label=label), field=field) from None
+
+
 async def record_question(ctx: AppContext, actor: Actor, council_id: int, values: dict[str, str]) -> None:
-    raised = None
-    if values.get("raised_on"):
-        try:
-            raised = date.fromisoformat(values["raised_on"])
-        except ValueError:
-            raise InvalidInput(_("Date : date invalide (attendu : JJ/MM/AAAA)."), field="raised_on") from None
+    raised = _optional_day(values, "raised_on", _("Date"))
     await uq.record_question(ctx, actor, council_id, values.get("texte", ""), values.get("destinataire", ""),
                              channel="reunion", raised_on=raised,
                              meeting_id=optional_int(values.get("reunion_id", ""), "reunion_id", _("Réunion")))
@@ -52,13 +58,7 @@ async def record_question(ctx: AppContext, actor: Actor, council_id: int, values
 
 async def answer_question(ctx: AppContext, actor: Actor, council_id: int, question_id: int,
                           values: dict[str, str]) -> None:
-    on = None
-    if values.get("answered_on"):
-        try:
-            on = date.fromisoformat(values["answered_on"])
-        except ValueError:
-            raise InvalidInput(_("Date de la réponse : date invalide (attendu : JJ/MM/AAAA)."),
-                               field="answered_on") from None
+    on = _optional_day(values, "answered_on", _("Date de la réponse"))
     q = await store(ctx).get_question(question_id)
     await uq.answer_question(ctx, actor, question_id, values.get("reponse", ""), q.version, answered_on=on,
                              council_id=council_id)
@@ -178,5 +178,5 @@ async def end_mandate_for_absences(ctx: AppContext, actor: Actor, council_id: in
     from service.usecases import composition
 
     member = await composition.get_member(member_id, council_id)
-    result: Any = await uatt.confirm_absence_end(ctx, actor, council_id, member_id, int(member["version"]))
-    return str(getattr(result, "message", "") or _("Fin du mandat pour absences enregistrée."))
+    result = await uatt.confirm_absence_end(ctx, actor, council_id, member_id, int(member["version"]))
+    return result.message or _("Fin du mandat pour absences enregistrée.")
