@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request
@@ -71,7 +72,7 @@ def see_other(url: str) -> Redirect:
     return Redirect(url, status_code=303)
 
 
-def form_text(form: Any, key: str) -> str:
+def form_text(form: Mapping[str, Any], key: str) -> str:
     """A submitted form field as trimmed text ("" when absent)."""
     return str(form.get(key, "")).strip()
 
