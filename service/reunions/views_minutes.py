@@ -5,7 +5,8 @@ draft, adoption, publication and a new version, through the feature's use cases
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from datetime import date
+from typing import Any, TypedDict
 
 from markupsafe import escape
 
@@ -46,7 +47,22 @@ async def minutes(ctx: AppContext, meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def minutes_view(m: Minutes, at: Meeting | None) -> dict[str, Any]:
+class MinutesView(TypedDict):
+    """One version of the minutes as the pages show it."""
+
+    id: int | None
+    version: int
+    revision: int
+    etat: str
+    etat_label: str
+    texte: str
+    adopte_le: date | None
+    publie_le: date | None
+    adopte_a: Meeting | None
+    motif_version: str
+
+
+def minutes_view(m: Minutes, at: Meeting | None) -> MinutesView:
     return {
         "id": m.id, "version": m.numero_version, "revision": m.version, "etat": m.state.value,
         "etat_label": m.state.label, "texte": m.texte, "adopte_le": m.adopted_on, "publie_le": m.published_on,

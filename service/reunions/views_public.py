@@ -4,7 +4,7 @@ own page, read through the feature's use cases (presentation only)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from domain.errors import InvalidInput, NotFound
 from domain.i18n import _
@@ -27,13 +27,28 @@ def today(ctx: AppContext) -> date:
     return um.today(ctx)
 
 
-def _question_view(q: Question) -> dict[str, Any]:
+class QuestionView(TypedDict):
+    """A resident's question as the pages show it."""
+
+    id: int | None
+    texte: str
+    date_posee: date
+    origine_label: str
+    destinataire_label: str
+    statut_label: str
+    reponse: str
+    repondue_le: date | None
+    delai_jours: int | None
+    version: int
+
+
+def _question_view(q: Question) -> QuestionView:
     return {"id": q.id, "texte": q.texte, "date_posee": q.raised_on, "origine_label": q.channel.label,
             "destinataire_label": q.addressee.label, "statut_label": q.status.label, "reponse": q.reponse,
             "repondue_le": q.answered_on, "delai_jours": q.answer_delay_days, "version": q.version}
 
 
-async def questions(ctx: AppContext, council_id: int) -> list[dict[str, Any]]:
+async def questions(ctx: AppContext, council_id: int) -> list[QuestionView]:
     rows = await uq.list_questions(ctx, council_id)
     return [_question_view(q) for q in sorted(rows, key=lambda q: (q.raised_on, q.id or 0), reverse=True)]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 from litestar import Request
 from litestar.response import Redirect, Template
@@ -29,7 +29,13 @@ FLASH = {
 }
 
 
-def navigation(user: CurrentUser | None, path: str) -> list[dict[str, Any]]:
+class NavItem(TypedDict):
+    href: str
+    label: str
+    active: bool
+
+
+def navigation(user: CurrentUser | None, path: str) -> list[NavItem]:
     if user is None:
         return []
     items = [("/", _("Tableau de bord"))]
