@@ -20,8 +20,7 @@ _CONF_MODULE = "service.db._runtime_piccolo_conf"
 def install_conf(engine: Engine[Any]) -> None:
     """Make Piccolo's engine_finder return ``engine`` in this process."""
     module = types.ModuleType(_CONF_MODULE)
-    module.DB = engine  # type: ignore[attr-defined]
-    module.APP_REGISTRY = AppRegistry(apps=["service.db.piccolo_app"])  # type: ignore[attr-defined]
+    vars(module).update(DB=engine, APP_REGISTRY=AppRegistry(apps=["service.db.piccolo_app"]))
     sys.modules[_CONF_MODULE] = module
     os.environ["PICCOLO_CONF"] = _CONF_MODULE
     Migration._meta.db = engine

@@ -13,7 +13,7 @@ from domain.access import Action, is_allowed
 from domain.errors import DomainError, TooManyAttempts
 from domain.i18n import _
 from domain.meetings.questions import Addressee
-from service.api.common import actor_of, client_ip, ctx_of, user_of
+from service.api.common import actor_of, client_ip, ctx_of, resource_scope_of, user_of
 from service.auth import allow, authenticated, public
 from service.errors import status_of
 from service.reunions import views, views_public
@@ -105,7 +105,7 @@ class QuestionPages(Controller):
     async def _page(self, request: Request[Any, Any, Any], council_id: int, status: int = 200, **extra: Any) -> Template:
         ctx = ctx_of(request)
         council = await views.council(council_id)
-        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+        scope = resource_scope_of(request)
         meetings = await views.meetings_of(ctx, council_id)
         return render(
             request, "reunions/questions.html", status_code=status, titre=_("Questions des habitants"),
@@ -161,7 +161,7 @@ class QuestionPages(Controller):
                        message: dict[str, str] | None = None) -> Template:
         ctx = ctx_of(request)
         council = await views.council(council_id)
-        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+        scope = resource_scope_of(request)
         settings = council.get("settings") or {}
         threshold = int(settings.get("absences_fin_mandat", 3))
         return render(

@@ -14,7 +14,7 @@ from domain.access import Action, is_allowed
 from domain.errors import DomainError
 from domain.i18n import _
 from domain.meetings import Meeting
-from service.api.common import actor_of, ctx_of, user_of
+from service.api.common import actor_of, ctx_of, resource_scope_of, user_of
 from service.auth import allow
 from service.context import AppContext
 from service.errors import status_of
@@ -41,7 +41,7 @@ FLASH.update(
 
 
 async def _can(request: Request[Any, Any, Any], action: Action) -> bool:
-    scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+    scope = resource_scope_of(request)
     return is_allowed(user_of(request).principal, action, scope)
 
 
