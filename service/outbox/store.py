@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from service.db.engine import Database
 from service.outbox.model import (
@@ -31,14 +31,24 @@ _CLAIM_SQL = (
 )
 
 
+class _Header(TypedDict):
+    id: int
+    kind: str
+    ref: str
+    council_id: int | None
+    territory_id: int | None
+    recipient: str
+
+
+def _header(row: dict[str, Any]) -> _Header:
+    """The MailHeader fields of a row (the table says ``reference`` for ``ref``)."""
+    return {"id": int(row["id"]), "kind": row["kind"], "ref": row["reference"], "council_id": row["council_id"],
+            "territory_id": row["territory_id"], "recipient": row["recipient"]}
+
+
 def _entry(row: dict[str, Any]) -> OutboxEntry:
     return OutboxEntry(
-        id=int(row["id"]),
-        kind=row["kind"],
-        ref=row["reference"],
-        council_id=row["council_id"],
-        territory_id=row["territory_id"],
-        recipient=row["recipient"],
+        **_header(row),
         subject=row["subject"],
         attachments=tuple(
             AttachmentInfo(a["filename"], a["content_type"], int(a["size"])) for a in (row["attachments"] or [])
@@ -118,12 +128,7 @@ class OutboxStore:
             ).where(OutboxMail.id.is_in(ids)).order_by(OutboxMail.id)
         return [
             ClaimedMail(
-                id=int(r["id"]),
-                kind=r["kind"],
-                ref=r["reference"],
-                council_id=r["council_id"],
-                territory_id=r["territory_id"],
-                recipient=r["recipient"],
+                **_header(r),
                 message=bytes(r["message"]),
                 message_id=r["message_id"],
                 attempts=int(r["attempts"]),
