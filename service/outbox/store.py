@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypedDict
+from typing import Any
 
 from service.db.engine import Database
 from service.outbox.model import (
@@ -17,6 +17,7 @@ from service.outbox.model import (
     ENVOYE,
     AttachmentInfo,
     ClaimedMail,
+    MailHeader,
     OutboxEntry,
 )
 from service.outbox.tables import OutboxMail
@@ -31,19 +32,11 @@ _CLAIM_SQL = (
 )
 
 
-class _Header(TypedDict):
-    id: int
-    kind: str
-    ref: str
-    council_id: int | None
-    territory_id: int | None
-    recipient: str
-
-
-def _header(row: dict[str, Any]) -> _Header:
-    """The MailHeader fields of a row (the table says ``reference`` for ``ref``)."""
-    return {"id": int(row["id"]), "kind": row["kind"], "ref": row["reference"], "council_id": row["council_id"],
-            "territory_id": row["territory_id"], "recipient": row["recipient"]}
+def _header(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's MailHeader fields as keyword arguments, for OutboxEntry and ClaimedMail
+    alike (the table says ``reference`` for ``ref``)."""
+    return vars(MailHeader(id=int(row["id"]), kind=row["kind"], ref=row["reference"], council_id=row["council_id"],
+                           territory_id=row["territory_id"], recipient=row["recipient"]))
 
 
 def _entry(row: dict[str, Any]) -> OutboxEntry:
