@@ -56,7 +56,7 @@ def template_environment() -> Environment:
     )
     from domain import i18n
 
-    env.install_gettext_callables(  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the jinja2.ext.i18n extension
         lambda s: i18n._(s), lambda s, p, n: i18n.ngettext(s, p, n), newstyle=True
     )
     env.filters.update(FILTERS)

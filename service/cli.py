@@ -162,6 +162,7 @@ _ARGPARSE_FR_PLURAL = {
 
 
 def _french_argparse() -> None:
+    # argparse reads these module-level gettext hooks at call time; its stubs do not declare them.
     argparse._ = lambda message: _ARGPARSE_FR.get(message, message)  # type: ignore[attr-defined]
 
     def ngettext(singular: str, plural: str, n: int) -> str:
@@ -170,7 +171,7 @@ def _french_argparse() -> None:
             return singular if n == 1 else plural
         return fr[0] if n <= 1 else fr[1]
 
-    argparse.ngettext = ngettext  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]  # as above
 
 
 def build_parser() -> argparse.ArgumentParser:

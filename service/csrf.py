@@ -67,7 +67,7 @@ def csrf_token(request: ASGIConnection[Any, Any, Any, Any]) -> str:
         return current
     nonce = new_token(nbytes=18)
     token = f"{nonce}.{_signature(request, nonce)}"
-    request.scope[_NEW] = token  # type: ignore[literal-required]
+    request.scope[_NEW] = token  # type: ignore[literal-required]  # our key in the ASGI scope: Litestar's Scope type lists only its own
     return token
 
 

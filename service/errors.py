@@ -97,7 +97,7 @@ def _respond(request: Request[Any, Any, Any], status: int, body: dict[str, Any],
         status_code=status,
         headers=headers,
         cookies=[pending] if pending is not None else [],
-    )  # type: ignore[return-value]
+    )
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
@@ -116,7 +116,7 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
 
         from litestar.response import Redirect
 
-        return Redirect(f"/connexion?suite={quote(request.url.path)}")  # type: ignore[return-value]
+        return Redirect(f"/connexion?suite={quote(request.url.path)}")
     return _respond(request, status, body, headers)
 
 

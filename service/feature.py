@@ -9,8 +9,16 @@ importing a declaration stays cheap (the domain's unit tests never import the se
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+    from litestar.types import ControllerRouterHandler
+
+# A background task living as long as the app: entered at start-up, left at shutdown.
+Lifespan = Callable[["Litestar"], AbstractAsyncContextManager[None]]
 
 
 @dataclass(frozen=True)
@@ -19,13 +27,13 @@ class Feature:
     # Piccolo tables of the feature (migrations live in migrations/).
     tables: Sequence[type] = ()
     # () -> route handlers (controllers, routers); called once by create_app.
-    routes: Callable[[], list[Any]] | None = None
+    routes: Callable[[], Sequence[ControllerRouterHandler]] | None = None
     # Modules whose import registers ``conseil …`` sub-commands (service.cli.register).
     cli_modules: Sequence[str] = ()
     # Modules whose import registers scope resolvers (service.auth.scope_resolver).
     scope_modules: Sequence[str] = ()
-    # ``(app) -> async context manager`` background tasks living as long as the app.
-    lifespans: Sequence[Callable[[Any], Any]] = field(default_factory=tuple)
+    # Background tasks living as long as the app.
+    lifespans: Sequence[Lifespan] = field(default_factory=tuple)
     # (mail kind, "module:function"): ``async function(ref, sent_at, sha256)`` run by the
     # outbox in the transaction that records a mail of that kind as sent.
     mail_sent_hooks: Sequence[tuple[str, str]] = ()

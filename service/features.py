@@ -26,7 +26,11 @@ def declared() -> list[Feature]:
     from service.reunions.feature_convocations import FEATURE as convocations
     from service.tirage.feature import FEATURE as tirage
 
-    features: list[Feature] = [organisation, comptes, audit, outbox, tirage, courriers, candidatures, composition, reunions, convocations, formations, indicateurs]
+    features: list[Feature] = [
+        organisation, comptes, audit, outbox,
+        tirage, courriers, candidatures, composition,  # the lead's workflow, in order
+        reunions, convocations, formations, indicateurs,
+    ]
     return features
 
 

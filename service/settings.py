@@ -13,6 +13,7 @@ import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VAR_DIR = PROJECT_ROOT / "var"
@@ -81,8 +82,8 @@ class Settings:
             path = Path(raw[1:])
         return path if path.is_absolute() else PROJECT_ROOT / path
 
-    def with_(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:

@@ -6,13 +6,24 @@ from typing import Any
 
 from litestar import Request
 
+from domain.access import ResourceScope
 from service.audit import Actor
 from service.auth import CurrentUser, current_user
 from service.context import AppContext
 
 
 def ctx_of(request: Request[Any, Any, Any]) -> AppContext:
-    return request.app.state.ctx  # type: ignore[no-any-return]
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+def resource_scope_of(request: Request[Any, Any, Any]) -> ResourceScope:
+    """Where the route's resource lives, as the access guard (service.auth.allow with a
+    path parameter) resolved it before the handler ran."""
+    scope = request.scope.get("resource_scope")
+    if not isinstance(scope, ResourceScope):
+        raise RuntimeError("this route's guard resolves no resource scope")
+    return scope
 
 
 def user_of(request: Request[Any, Any, Any]) -> CurrentUser:

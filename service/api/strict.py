@@ -21,7 +21,8 @@ _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 def _kind(annotation: Any) -> type | None:
     if annotation in (date, datetime):
-        return annotation  # type: ignore[no-any-return]
+        plain: type = annotation
+        return plain
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType, typing.Annotated):
         for arg in typing.get_args(annotation):

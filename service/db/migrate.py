@@ -7,6 +7,7 @@ import io
 import os
 import sys
 import types
+from typing import Any
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
@@ -16,11 +17,10 @@ from piccolo.engine.base import Engine
 _CONF_MODULE = "service.db._runtime_piccolo_conf"
 
 
-def install_conf(engine: Engine) -> None:
+def install_conf(engine: Engine[Any]) -> None:
     """Make Piccolo's engine_finder return ``engine`` in this process."""
     module = types.ModuleType(_CONF_MODULE)
-    module.DB = engine  # type: ignore[attr-defined]
-    module.APP_REGISTRY = AppRegistry(apps=["service.db.piccolo_app"])  # type: ignore[attr-defined]
+    vars(module).update(DB=engine, APP_REGISTRY=AppRegistry(apps=["service.db.piccolo_app"]))
     sys.modules[_CONF_MODULE] = module
     os.environ["PICCOLO_CONF"] = _CONF_MODULE
     Migration._meta.db = engine
@@ -30,7 +30,7 @@ class MigrationError(RuntimeError):
     pass
 
 
-async def upgrade(engine: Engine, *, quiet: bool = True) -> None:
+async def upgrade(engine: Engine[Any], *, quiet: bool = True) -> None:
     install_conf(engine)
     out = io.StringIO()
     with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():

@@ -67,6 +67,8 @@ def register_fonts() -> None:
 def _covered(font_name: str) -> frozenset[int]:
     register_fonts()
     font = pdfmetrics.getFont(font_name)
+    if not isinstance(font, TTFont):
+        raise TypeError(f"{font_name} is not a TrueType font")
     return frozenset(font.face.charToGlyph)
 
 

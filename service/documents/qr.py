@@ -42,6 +42,9 @@ _LEVEL_CODE = {
 }
 _EXP: list[int] = _rl.EXP_TABLE
 _LOG: list[int] = _rl.LOG_TABLE
+# types-reportlab leaves these helpers (and QRCode.dataPosIterator) unannotated: their types, as reportlab uses them.
+_get_rs_blocks: Callable[[int, int], list[Any]] = _rl.QRRSBlock.getRSBlocks
+_get_mask: Callable[[int], Callable[[int, int], bool]] = _rl.QRUtil.getMask
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ def _segment(data: str) -> Any:
 def _rs_blocks(version: int, level_code: int) -> tuple[tuple[int, int], ...]:
     """(total codewords, data codewords) for each block."""
     return tuple(
-        (b.totalCount, b.dataCount) for b in _rl.QRRSBlock.getRSBlocks(version, level_code)
+        (b.totalCount, b.dataCount) for b in _get_rs_blocks(version, level_code)
     )
 
 
@@ -200,14 +203,15 @@ class _Layout:
 def _layout(version: int) -> _Layout:
     probe = _rl.QRCode(version, _rl.QRErrorCorrectLevel.M)
     size = probe.moduleCount = version * 4 + 17
-    positions = probe.dataPosIterator()  # (col, row) in zigzag order
+    data_positions: Callable[[], list[tuple[int, int]]] = probe.dataPosIterator  # unannotated in the stubs
+    positions = data_positions()  # (col, row) in zigzag order
     filler = len(positions)  # index of the trailing "0" in the gathered string
     source_of = [filler] * (size * size)
     for i, (col, row) in enumerate(positions):
         source_of[row * size + col] = i
     masks = []
     for m in range(8):
-        fn = _rl.QRUtil.getMask(m)
+        fn = _get_mask(m)
         cells = bytearray(b"0" * (size * size))
         for col, row in positions:
             if fn(row, col):

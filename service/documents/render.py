@@ -88,20 +88,18 @@ def configure_reportlab() -> None:
     register_fonts()
 
 
+def _document_options(info: DocumentInfo) -> dict[str, Any]:
+    """What every document is: A4, deterministic, compressed, in its language, starting
+    in DejaVu. Without ``initialFontName`` reportlab sets Helvetica at the top of every
+    page: a standard font resource that is never embedded, even if no text uses it
+    (types-reportlab declares that argument a float, hence a plain dict here)."""
+    return {"pagesize": A4, "invariant": 1, "pageCompression": 1, "lang": info.lang, "initialFontName": REGULAR}
+
+
 def new_canvas(target: BinaryIO | str, info: DocumentInfo) -> Canvas:
     """An A4 canvas, deterministic, compressed, with metadata and the fonts registered."""
     configure_reportlab()
-    canvas = Canvas(
-        target,
-        pagesize=A4,
-        invariant=1,
-        pageCompression=1,
-        lang=info.lang,
-        # Without this reportlab sets Helvetica at the top of every page: a standard
-        # font resource that is never embedded, even if no text uses it.
-        initialFontName=REGULAR,
-        initialFontSize=10,
-    )
+    canvas = Canvas(target, initialFontSize=10, **_document_options(info))
     apply_info(canvas, info)
     return canvas
 
@@ -172,24 +170,20 @@ def render_story(
         def on_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
             template.draw_page(canvas, doc.page, page_count or doc.page)
 
-        class _Canvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
+        class _Canvas(Canvas):
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
                 apply_info(self, info)
 
         doc = BaseDocTemplate(
             buf,
-            pagesize=A4,
-            invariant=1,
-            pageCompression=1,
-            lang=info.lang,
             title=info.title,
             author=info.author,
             subject=info.subject,
             creator=PRODUCER,
             producer=PRODUCER,
             keywords=list(info.keywords),
-            initialFontName=REGULAR,
+            **_document_options(info),
         )
         doc.addPageTemplates(
             [

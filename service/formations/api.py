@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post, put
@@ -14,7 +15,7 @@ from service.auth import allow
 from service.formations import schemas as s
 from service.formations.documents import attendance_sheet_pdf, attestations_pdf, invitations_pdf
 from service.formations.issuer import issuer_of
-from service.formations.store import TrainingStore
+from service.formations.store import SessionRow, TrainingStore
 from service.formations.usecases import attendance, enrolment, schedule
 from service.formations.usecases.schedule import SessionInput, TrainingInput
 
@@ -36,7 +37,7 @@ def _session_input(data: s.SeanceCreate) -> SessionInput:
                         lieu=data.lieu, lien_visio=data.lien_visio, capacite=data.capacite)
 
 
-async def counted(store: TrainingStore, sessions: list[Any]) -> list[s.Seance]:
+async def counted(store: TrainingStore, sessions: Sequence[SessionRow]) -> list[s.Seance]:
     rows = await store.enrolments([x.id for x in sessions])
     out = []
     for x in sessions:
@@ -44,6 +45,11 @@ async def counted(store: TrainingStore, sessions: list[Any]) -> list[s.Seance]:
         out.append(s.Seance.of(x, sum(1 for e in mine if e.status is EnrolmentStatus.INSCRIT),
                                sum(1 for e in mine if e.status is EnrolmentStatus.ATTENTE)))
     return out
+
+
+async def formation_out(store: TrainingStore, x: schedule.Schedule) -> s.Formation:
+    """A training with its sessions, each with its enrolled and waiting counts."""
+    return s.Formation.of(x.training, await counted(store, x.sessions))
 
 
 def pdf_response(content: bytes, filename: str) -> Response[bytes]:
@@ -58,8 +64,7 @@ class TerritoryTrainingController(Controller):
          summary="Programme de formation du territoire")
     async def list_(self, request: Request[Any, Any, Any], territory_id: int) -> list[s.Formation]:
         store = store_of(request)
-        return [s.Formation.of(x.training, await counted(store, x.sessions))
-                for x in await schedule.schedule_of_territory(store, territory_id)]
+        return [await formation_out(store, x) for x in await schedule.schedule_of_territory(store, territory_id)]
 
     @post("/", operation_id="createTraining", opt=allow(Action.MANAGE_TRAININGS, "territory_id"), status_code=HTTP_201_CREATED,
           summary="Créer une formation")
@@ -75,8 +80,7 @@ class TrainingController(Controller):
     @get("/", operation_id="getTraining", opt=allow(Action.READ_TRAININGS, "formation_id"), summary="Une formation et ses séances")
     async def get_(self, request: Request[Any, Any, Any], formation_id: int) -> s.Formation:
         store = store_of(request)
-        x = await schedule.schedule_of(store, formation_id)
-        return s.Formation.of(x.training, await counted(store, x.sessions))
+        return await formation_out(store, await schedule.schedule_of(store, formation_id))
 
     @patch("/", operation_id="updateTraining", opt=allow(Action.MANAGE_TRAININGS, "formation_id"), summary="Modifier une formation")
     async def update(self, request: Request[Any, Any, Any], formation_id: int, data: s.FormationUpdate) -> s.Formation:
@@ -196,8 +200,7 @@ class CouncilTrainingController(Controller):
          summary="Formations ouvertes au conseil")
     async def list_(self, request: Request[Any, Any, Any], council_id: int) -> list[s.Formation]:
         store = store_of(request)
-        return [s.Formation.of(x.training, await counted(store, x.sessions))
-                for x in await schedule.schedule_of_council(store, council_id)]
+        return [await formation_out(store, x) for x in await schedule.schedule_of_council(store, council_id)]
 
     @post("/formations/{formation_id:int}/inscription", operation_id="enrolMyself", opt=allow(Action.ENROL_TRAINING, "council_id"),
           status_code=HTTP_201_CREATED, summary="M'inscrire à une formation")

@@ -76,7 +76,7 @@ def _session_args(p: argparse.ArgumentParser) -> None:
 async def _session(ctx: AppContext, args: argparse.Namespace) -> int:
     from service.formations.usecases import schedule
 
-    pause = (None, None)
+    pause: tuple[time | None, time | None] = (None, None)
     if args.pause:
         a, _sep, b = args.pause.partition("-")
         pause = (time.fromisoformat(a), time.fromisoformat(b))

@@ -29,7 +29,7 @@ from service.documents.page import (
 )
 from service.documents.render import DocumentInfo, render_to_bytes
 from service.formations.store import TrainingRow
-from service.formations.usecases.attendance import PersonHours, Sheet
+from service.formations.usecases.attendance import PersonHours, Sheet, SheetLine
 
 ROW_H = 13 * mm
 HEADER_H = 8 * mm
@@ -76,7 +76,7 @@ def attendance_sheet_pdf(sheet: Sheet, issuer: Issuer, *, created: dt.datetime) 
 
     def draw(canvas: Canvas) -> None:
         template.prepare(canvas)
-        pages: list[tuple[HalfDay, Sequence[object]]] = []
+        pages: list[tuple[HalfDay, Sequence[SheetLine]]] = []
         for h in sheet.half_days:
             box = template.body_box(1)
             per_page = max(1, int((box.height - 62 * mm) // ROW_H))
@@ -91,7 +91,7 @@ def attendance_sheet_pdf(sheet: Sheet, issuer: Issuer, *, created: dt.datetime) 
     return render_to_bytes(draw, info)
 
 
-def _draw_sheet_page(canvas: Canvas, template: PageTemplate, sheet: Sheet, h: HalfDay, chunk: Sequence[object], where: str) -> None:
+def _draw_sheet_page(canvas: Canvas, template: PageTemplate, sheet: Sheet, h: HalfDay, chunk: Sequence[SheetLine], where: str) -> None:
     box = template.body_box(1)
     x, width = box.x, box.width
     y = box.top - 4 * mm
@@ -118,8 +118,8 @@ def _draw_sheet_page(canvas: Canvas, template: PageTemplate, sheet: Sheet, h: Ha
         cx += width * share
     y -= HEADER_H
     canvas.setFont(REGULAR, 10)
-    for line in chunk:
-        e = line.enrolment  # type: ignore[attr-defined]
+    for sheet_line in chunk:
+        e = sheet_line.enrolment
         canvas.rect(x, y - ROW_H, width, ROW_H)
         values = [e.nom.upper(), e.prenom, e.kind.label_for(e.sexe)]
         cx = x

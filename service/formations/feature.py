@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING
 
 from service.feature import Feature
 from service.formations.tables import TABLES
 
+if TYPE_CHECKING:
+    from litestar import Litestar
+    from litestar.types import ControllerRouterHandler
 
-def _routes() -> list[Any]:
+
+def _routes() -> list[ControllerRouterHandler]:
     from service.formations.api import API_CONTROLLERS
     from service.formations.pages import PAGE_CONTROLLERS
 
     return [*API_CONTROLLERS, *PAGE_CONTROLLERS]
 
 
-def _reminders(app: Any) -> Any:
+def _reminders(app: Litestar) -> AbstractAsyncContextManager[None]:
     from service.formations.reminders import reminders_lifespan
 
     return reminders_lifespan(app)

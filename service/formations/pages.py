@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
 from domain.access import Action, Role, is_allowed
@@ -30,7 +31,7 @@ def _store(request: Request[Any, Any, Any]) -> TrainingStore:
     return TrainingStore(ctx_of(request).db)
 
 
-def _date(form: Any, key: str) -> date | None:
+def _date(form: FormMultiDict, key: str) -> date | None:
     raw = form_text(form, key)
     if not raw:
         return None
@@ -40,7 +41,7 @@ def _date(form: Any, key: str) -> date | None:
         raise InvalidInput(_("Date invalide : utilisez le format jj/mm/aaaa du calendrier."), field=key) from None
 
 
-def _time(form: Any, key: str, *, required: bool = False) -> time | None:
+def _time(form: FormMultiDict, key: str, *, required: bool = False) -> time | None:
     raw = form_text(form, key)
     if not raw:
         if required:
@@ -52,7 +53,7 @@ def _time(form: Any, key: str, *, required: bool = False) -> time | None:
         raise InvalidInput(_("Heure invalide (format hh:mm)."), field=key) from None
 
 
-def _int(form: Any, key: str) -> int | None:
+def _int(form: FormMultiDict, key: str) -> int | None:
     raw = form_text(form, key)
     if not raw:
         return None
@@ -61,7 +62,7 @@ def _int(form: Any, key: str) -> int | None:
     return int(raw)
 
 
-def training_input(form: Any, councils: list[int]) -> schedule.TrainingInput:
+def training_input(form: FormMultiDict, councils: list[int]) -> schedule.TrainingInput:
     picked = [int(c) for c in form.getall("conseils", []) if str(c).isdigit()] if hasattr(form, "getall") else []
     return schedule.TrainingInput(
         titre=form_text(form, "titre"), theme=form_text(form, "theme"), objectifs=form_text(form, "objectifs"),
@@ -72,7 +73,7 @@ def training_input(form: Any, councils: list[int]) -> schedule.TrainingInput:
     )
 
 
-def session_input(form: Any) -> schedule.SessionInput:
+def session_input(form: FormMultiDict) -> schedule.SessionInput:
     day = _date(form, "jour")
     if day is None:
         raise InvalidInput(_("Indiquez le jour de la séance."), field="jour")

@@ -7,14 +7,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+
+from litestar import Litestar
 
 log = logging.getLogger("conseil.formations")
 INTERVAL_SECONDS = 600
 
 
 @contextlib.asynccontextmanager
-async def reminders_lifespan(app: Any) -> AsyncIterator[None]:
+async def reminders_lifespan(app: Litestar) -> AsyncIterator[None]:
     from service.formations.store import TrainingStore
     from service.formations.usecases.enrolment import send_reminders
 

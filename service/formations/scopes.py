@@ -29,7 +29,7 @@ async def formation_scope(formation_id: int) -> ResourceScope:
 
 @scope_resolver("seance_id")
 async def seance_scope(seance_id: int) -> ResourceScope:
-    row = await Seance.select(Seance.formation.territory.as_alias("territory")).where(Seance.id == seance_id).first()
+    row = await Seance.select(Seance.formation._.territory.as_alias("territory")).where(Seance.id == seance_id).first()
     if not row:
         raise NotFound(_("Séance introuvable."))
     return await _territory(row["territory"])
@@ -37,7 +37,7 @@ async def seance_scope(seance_id: int) -> ResourceScope:
 
 @scope_resolver("inscription_id")
 async def inscription_scope(inscription_id: int) -> ResourceScope:
-    row = await Inscription.select(Inscription.seance.formation.territory.as_alias("territory")).where(
+    row = await Inscription.select(Inscription.seance._.formation._.territory.as_alias("territory")).where(
         Inscription.id == inscription_id).first()
     if not row:
         raise NotFound(_("Inscription introuvable."))

@@ -39,12 +39,31 @@ def _top(chart: Chart) -> float:
     return max(1.0, float(int(peak * 1.15) + 1))
 
 
+def _bars(chart: Chart) -> VerticalBarChart:
+    plot = VerticalBarChart()
+    for i in range(len(chart.series)):
+        plot.bars[i].fillColor = COLOURS[i % len(COLOURS)]
+        plot.bars[i].strokeColor = None
+    return plot
+
+
+def _lines(chart: Chart) -> HorizontalLineChart:
+    plot = HorizontalLineChart()
+    for i in range(len(chart.series)):
+        plot.lines[i].strokeColor = COLOURS[i % len(COLOURS)]
+        plot.lines[i].strokeWidth = 2
+        if DASHES[i % len(DASHES)]:
+            plot.lines[i].strokeDashArray = DASHES[i % len(DASHES)]
+    return plot
+
+
 def drawing(chart: Chart, width: float = WIDTH, height: float = HEIGHT) -> Drawing:
     register_fonts()
     d = Drawing(width, height)
-    plot = VerticalBarChart() if chart.kind == "bar" else HorizontalLineChart()
+    plot = _bars(chart) if chart.kind == "bar" else _lines(chart)
     plot.x, plot.y = 44, 52
-    plot.width, plot.height = width - 60, height - 80
+    # types-reportlab declares the plot's geometry as int; reportlab takes any number.
+    plot.width, plot.height = width - 60, height - 80  # type: ignore[assignment]
     plot.data = _values(chart) or [[0.0]]
     plot.valueAxis.valueMin = 0
     plot.valueAxis.valueMax = _top(chart)
@@ -57,19 +76,10 @@ def drawing(chart: Chart, width: float = WIDTH, height: float = HEIGHT) -> Drawi
     if len(chart.categories) > 6:
         plot.categoryAxis.labels.angle = 30
         plot.categoryAxis.labels.boxAnchor = "ne"
-    for i in range(len(chart.series)):
-        if chart.kind == "bar":
-            plot.bars[i].fillColor = COLOURS[i % len(COLOURS)]
-            plot.bars[i].strokeColor = None
-        else:
-            plot.lines[i].strokeColor = COLOURS[i % len(COLOURS)]
-            plot.lines[i].strokeWidth = 2
-            if DASHES[i % len(DASHES)]:
-                plot.lines[i].strokeDashArray = DASHES[i % len(DASHES)]
     d.add(plot)
     if len(chart.series) > 1 or chart.kind == "line":
         legend = Legend()
-        legend.x, legend.y = 44, height - 8
+        legend.x, legend.y = 44, height - 8  # type: ignore[assignment]  # as above: stubs say int
         legend.fontName = REGULAR
         legend.fontSize = 8
         legend.alignment = "right"

@@ -29,9 +29,8 @@ from domain.indicators import (
     training_figures,
 )
 from service.formations.store import TrainingStore
+from service.indicateurs.facts import CouncilFact, member_facts, round_facts
 from service.reunions import store_indicators
-from service.usecases import indicator_facts
-from service.usecases.indicator_facts import CouncilFact
 
 GROUPS = [
     ("membres", _("Membres et parité")),
@@ -90,8 +89,8 @@ class Facts:
 
 async def gather(store: TrainingStore, council_ids: Sequence[int]) -> Facts:
     return Facts(
-        members=await indicator_facts.member_facts(council_ids),
-        rounds=await indicator_facts.round_facts(council_ids),
+        members=await member_facts(council_ids),
+        rounds=await round_facts(council_ids),
         meetings=await store_indicators.meeting_facts(council_ids),
         trainings=await store.facts(council_ids),
         questions=await store_indicators.question_facts(council_ids),
@@ -108,7 +107,7 @@ def _months(period: Period) -> list[date]:
     return out
 
 
-def _pct(value: Fraction | None) -> float | None:
+def _pct(value: Fraction | int | None) -> float | None:
     return None if value is None else round(float(value) * 100, 1)
 
 

@@ -47,7 +47,8 @@ def display(fig: Figure) -> str:
         n = float(fig.value)
         text = format_decimal(round(n, 1), locale="fr_FR")
         return text + ("\u00a0jour" if n <= 1 else "\u00a0jours")
-    return format_decimal(fig.value, locale="fr_FR").replace("\u202f", "\u00a0")
+    plain = fig.value if isinstance(fig.value, int) else float(fig.value)
+    return format_decimal(plain, locale="fr_FR").replace("\u202f", "\u00a0")
 
 
 def number(fig: Figure) -> float | int | None:

@@ -3,12 +3,15 @@ reads the other features' facts."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from service.feature import Feature
 
+if TYPE_CHECKING:
+    from litestar.types import ControllerRouterHandler
 
-def _routes() -> list[Any]:
+
+def _routes() -> list[ControllerRouterHandler]:
     from service.indicateurs.api import API_CONTROLLERS
     from service.indicateurs.pages import PAGE_CONTROLLERS
 

@@ -11,9 +11,8 @@ from domain.indicators import Period
 from service.context import AppContext
 from service.formations.store import TrainingStore
 from service.indicateurs.dashboard import Dashboard, council_dashboard, territory_dashboard
+from service.indicateurs.facts import PARIS, CouncilFact, councils_of_territory
 from service.organisation import usecases as organisation
-from service.usecases import indicator_facts
-from service.usecases.indicator_facts import PARIS, CouncilFact
 
 
 def parse_day(raw: str | None, field: str) -> date | None:
@@ -36,7 +35,7 @@ def period_of(now: datetime, du: str | None, au: str | None) -> Period:
 async def for_council(ctx: AppContext, council_id: int, period: Period) -> tuple[Dashboard, str]:
     council = await organisation.get_council(council_id)
     territory = await organisation.get_territory(int(council["territory"]))
-    facts = [c for c in await indicator_facts.councils_of_territory(int(council["territory"])) if c.id == council_id]
+    facts = [c for c in await councils_of_territory(int(council["territory"])) if c.id == council_id]
     if not facts:
         raise NotFound(_("Conseil citoyen introuvable."))
     return await council_dashboard(TrainingStore(ctx.db), facts[0], period), str(territory["name"])
@@ -44,5 +43,5 @@ async def for_council(ctx: AppContext, council_id: int, period: Period) -> tuple
 
 async def for_territory(ctx: AppContext, territory_id: int, period: Period) -> tuple[Dashboard, list[CouncilFact]]:
     territory = await organisation.get_territory(territory_id)
-    councils = await indicator_facts.councils_of_territory(territory_id)
+    councils = await councils_of_territory(territory_id)
     return await territory_dashboard(TrainingStore(ctx.db), str(territory["name"]), councils, period), councils

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING
 
 from service.feature import Feature
 from service.outbox.tables import TABLES
 
+if TYPE_CHECKING:
+    from litestar import Litestar
+    from litestar.types import ControllerRouterHandler
 
-def _routes() -> list[Any]:
+
+def _routes() -> list[ControllerRouterHandler]:
     from service.outbox.api import HANDLERS
 
     return list(HANDLERS)
 
 
-def _sender(app: Any) -> Any:
+def _sender(app: Litestar) -> AbstractAsyncContextManager[None]:
     from service.outbox.usecases.sending import sender_lifespan
 
     return sender_lifespan(app)

@@ -65,8 +65,8 @@ class AttachmentInfo:
 
 
 @dataclass(frozen=True)
-class OutboxEntry:
-    """One row as the lead sees it: no body, the address only where the caller asks."""
+class MailHeader:
+    """Which mail: its row, what it announces (kind and reference), whose it is, to whom."""
 
     id: int
     kind: str
@@ -74,6 +74,12 @@ class OutboxEntry:
     council_id: int | None
     territory_id: int | None
     recipient: str
+
+
+@dataclass(frozen=True)
+class OutboxEntry(MailHeader):
+    """One row as the lead sees it: no body, the address only where the caller asks."""
+
     subject: str
     attachments: tuple[AttachmentInfo, ...]
     state: str
@@ -87,15 +93,9 @@ class OutboxEntry:
 
 
 @dataclass(frozen=True)
-class ClaimedMail:
+class ClaimedMail(MailHeader):
     """What a sender needs to hand one message to the SMTP server."""
 
-    id: int
-    kind: str
-    ref: str
-    council_id: int | None
-    territory_id: int | None
-    recipient: str
     message: bytes  # RFC 5322 message built at enqueue time, without its From line
     message_id: str
     attempts: int

@@ -17,6 +17,7 @@ from service.outbox.model import (
     ENVOYE,
     AttachmentInfo,
     ClaimedMail,
+    MailHeader,
     OutboxEntry,
 )
 from service.outbox.tables import OutboxMail
@@ -31,14 +32,16 @@ _CLAIM_SQL = (
 )
 
 
+def _header(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's MailHeader fields as keyword arguments, for OutboxEntry and ClaimedMail
+    alike (the table says ``reference`` for ``ref``)."""
+    return vars(MailHeader(id=int(row["id"]), kind=row["kind"], ref=row["reference"], council_id=row["council_id"],
+                           territory_id=row["territory_id"], recipient=row["recipient"]))
+
+
 def _entry(row: dict[str, Any]) -> OutboxEntry:
     return OutboxEntry(
-        id=int(row["id"]),
-        kind=row["kind"],
-        ref=row["reference"],
-        council_id=row["council_id"],
-        territory_id=row["territory_id"],
-        recipient=row["recipient"],
+        **_header(row),
         subject=row["subject"],
         attachments=tuple(
             AttachmentInfo(a["filename"], a["content_type"], int(a["size"])) for a in (row["attachments"] or [])
@@ -118,12 +121,7 @@ class OutboxStore:
             ).where(OutboxMail.id.is_in(ids)).order_by(OutboxMail.id)
         return [
             ClaimedMail(
-                id=int(r["id"]),
-                kind=r["kind"],
-                ref=r["reference"],
-                council_id=r["council_id"],
-                territory_id=r["territory_id"],
-                recipient=r["recipient"],
+                **_header(r),
                 message=bytes(r["message"]),
                 message_id=r["message_id"],
                 attempts=int(r["attempts"]),

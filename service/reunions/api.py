@@ -36,7 +36,7 @@ class ReunionsConseilController(Controller):
 
     @get("/", operation_id="listReunions", summary="Lister les réunions du conseil",
          opt=allow(Action.READ_MEETINGS, "council_id"))
-    async def list(self, request: Request[Any, Any, Any], council_id: int) -> list[s.Reunion]:
+    async def list_meetings(self, request: Request[Any, Any, Any], council_id: int) -> list[s.Reunion]:
         return [s.reunion_out(m) for m in await mt.list_meetings(ctx_of(request), council_id)]
 
 

@@ -24,7 +24,7 @@ class QuestionsController(Controller):
 
     @get("/questions", operation_id="listQuestions", summary="Questions des habitants et leurs réponses",
          opt=allow(Action.READ_MEETINGS, "council_id"))
-    async def list(self, request: Request[Any, Any, Any], council_id: int, status: str | None = None) -> list[s.QuestionOut]:
+    async def list_questions(self, request: Request[Any, Any, Any], council_id: int, status: str | None = None) -> list[s.QuestionOut]:
         return [s.question_out(q) for q in await qs.list_questions(ctx_of(request), council_id, status)]
 
     @post("/questions", operation_id="recordQuestion", summary="Enregistrer une question posée en réunion",
@@ -58,8 +58,8 @@ class QuestionsController(Controller):
           opt=allow(Action.MANAGE_COMPOSITION, "council_id"), status_code=200)
     async def confirm(self, request: Request[Any, Any, Any], council_id: int, membre_id: int,
                       data: s.FinDeMandatIn) -> s.FinDeMandatOut:
-        result: Any = await att.confirm_absence_end(ctx_of(request), actor_of(request), council_id, membre_id,
-                                                    data.version, data.on, data.override_reason)
+        result = await att.confirm_absence_end(ctx_of(request), actor_of(request), council_id, membre_id,
+                                               data.version, data.on, data.override_reason)
         proposal = result.proposal
         return s.FinDeMandatOut(membre_id=membre_id, status=result.member.status, siege_vacant=result.vacancy,
                                 remplacant_propose_id=proposal.id if proposal else None, message=result.message)

@@ -113,7 +113,7 @@ def install_fast_fold() -> None:
             return line
         return str(slow(line, limit, fold_sep))
 
-    fold._fast_path = True  # type: ignore[attr-defined]
+    fold._fast_path = True  # type: ignore[attr-defined]  # a marker on the function: "already installed"
     setattr(content_line, "_foldline", fold)  # noqa: B010 — a private name of the library
 
 

@@ -299,6 +299,21 @@ def _ack_block(url: str) -> tuple[float, Callable[[Canvas, float, float, float],
     return side / mm + 2, draw
 
 
+def _lines(c: Canvas, text: str, x: float, y: float, width: float) -> float:
+    """``text`` in the proxy's body size, a line every 15 pt down from ``y``: where it ends."""
+    for line in wrap_lines(text, REGULAR, 10.5, width):
+        c.drawString(x, y, line)
+        y -= 15
+    return y
+
+
+def _blank(c: Canvas, x1: float, x2: float, y: float) -> None:
+    """A dotted line to write on, under the baseline ``y``."""
+    c.setDash(1, 2)
+    c.line(x1, y - 1, x2, y - 1)
+    c.setDash()
+
+
 def _proxy_form(
     council: CouncilSheet, meeting: MeetingSheet, letter: ConvocationLetter
 ) -> tuple[float, Callable[[Canvas, float, float, float], None]]:
@@ -335,32 +350,20 @@ def _proxy_form(
             e=_e(letter.civilite),
             nom=letter.display_name,
         )
-        for line in wrap_lines(giver, REGULAR, 10.5, inner_w):
-            c.drawString(inner, y, line)
-            y -= 15
-        y -= 2 * mm
+        y = _lines(c, giver, inner, y, inner_w) - 2 * mm
         c.drawString(inner, y, _("donne pouvoir à Madame / Monsieur :"))
-        c.setDash(1, 2)
         label_w = c.stringWidth(_("donne pouvoir à Madame / Monsieur :"), REGULAR, 10.5)
-        c.line(inner + label_w + 2 * mm, y - 1, inner + inner_w, y - 1)
-        c.setDash()
+        _blank(c, inner + label_w + 2 * mm, inner + inner_w, y)
         y -= 8 * mm
         body = _(
             "membre du conseil citoyen présent{e2} à la réunion, pour me représenter et "
             "voter en mon nom sur toutes les questions inscrites à l'ordre du jour."
         ).format(e2="·e")
-        for line in wrap_lines(body, REGULAR, 10.5, inner_w):
-            c.drawString(inner, y, line)
-            y -= 15
-        y -= 5 * mm
+        y = _lines(c, body, inner, y, inner_w) - 5 * mm
         c.drawString(inner, y, _("Fait à"))
-        c.setDash(1, 2)
-        c.line(inner + 12 * mm, y - 1, inner + 70 * mm, y - 1)
-        c.setDash()
+        _blank(c, inner + 12 * mm, inner + 70 * mm, y)
         c.drawString(inner + 74 * mm, y, _("le"))
-        c.setDash(1, 2)
-        c.line(inner + 80 * mm, y - 1, inner + inner_w, y - 1)
-        c.setDash()
+        _blank(c, inner + 80 * mm, inner + inner_w, y)
         y -= 10 * mm
         half = inner_w / 2
         c.setFont(BOLD, 9.5)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from service.feature import Feature
 from service.reunions.tables import TABLES
 
+if TYPE_CHECKING:
+    from litestar.types import ControllerRouterHandler
 
-def _routes() -> list[Any]:
+
+def _routes() -> list[ControllerRouterHandler]:
     from service.reunions.api import handlers
     from service.reunions.pages import page_handlers
 

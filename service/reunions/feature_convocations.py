@@ -5,13 +5,16 @@ two can be built in parallel; the coordinator may fold it into one declaration."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from service.feature import Feature
 from service.reunions.tables_convocations import CONVOCATION_TABLES
 
+if TYPE_CHECKING:
+    from litestar.types import ControllerRouterHandler
 
-def _routes() -> list[Any]:
+
+def _routes() -> list[ControllerRouterHandler]:
     from service.reunions.api_convocations import HANDLERS
     from service.reunions.pages_convocations import PAGES
 

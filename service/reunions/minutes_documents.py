@@ -151,16 +151,7 @@ def _text_body(flow: Flow, texte: str) -> None:
         flow.paragraph(line, BOLD_BODY if numbered else BODY_LEFT)
 
 
-def minutes_pdf(council: CouncilSheet, minutes: MinutesSheet) -> bytes:
-    """The minutes (spec §5): date, place, chair and secretary, attendance, proxies,
-    quorum, emergency reason, one section per item with its decision and votes,
-    questions answered, signature lines."""
-    m = minutes.meeting
-    template = PageTemplate(council.letterhead, reserve_window=False, fold_marks=False)
-    flow = Flow(template)
-    flow.paragraph(_("Compte rendu de la réunion du {date}").format(
-        date=format_date_long(local(m.debut).date())), TITLE)
-    flow.paragraph(m.titre, BOLD_BODY)
+def _status(flow: Flow, minutes: MinutesSheet) -> None:
     status = minutes.state_label
     if minutes.version > 1:
         status += (" — " if status else "") + _("version {n}").format(n=minutes.version)
@@ -168,77 +159,104 @@ def minutes_pdf(council: CouncilSheet, minutes: MinutesSheet) -> bytes:
         flow.paragraph(status, SMALL)
     if minutes.correction_reason:
         flow.paragraph(_("Correction : {motif}").format(motif=minutes.correction_reason), SMALL)
-    if minutes.texte:
-        _text_body(flow, minutes.texte)
-    else:
-        flow.paragraph(_("Date et heure : {quand}").format(quand=when_text(m)), BODY)
-        if m.lieu:
-            flow.paragraph(_("Lieu : {lieu}").format(lieu=m.lieu), BODY)
+
+
+def _sitting(flow: Flow, minutes: MinutesSheet) -> None:
+    """When, where, who chaired, and why the convocation was exceptional if it was."""
+    m = minutes.meeting
+    flow.paragraph(_("Date et heure : {quand}").format(quand=when_text(m)), BODY)
+    if m.lieu:
+        flow.paragraph(_("Lieu : {lieu}").format(lieu=m.lieu), BODY)
+    flow.paragraph(
+        _("Présidence de séance : {p} — secrétariat de séance : {s}").format(
+            p=minutes.president or "—", s=minutes.secretaire or "—"
+        ),
+        BODY,
+    )
+    if m.urgence_motif:
         flow.paragraph(
-            _("Présidence de séance : {p} — secrétariat de séance : {s}").format(
-                p=minutes.president or "—", s=minutes.secretaire or "—"
+            _("Convocation en urgence. Motif, rappelé à l'ouverture de la séance : {motif}").format(
+                motif=m.urgence_motif
             ),
             BODY,
         )
-        if m.urgence_motif:
-            flow.paragraph(
-                _("Convocation en urgence. Motif, rappelé à l'ouverture de la séance : {motif}").format(
-                    motif=m.urgence_motif
-                ),
-                BODY,
-            )
-        if m.second_convocation:
-            flow.paragraph(
-                _("Seconde convocation : le conseil délibère sans condition de quorum."), BODY
-            )
-        flow.paragraph(_("Présences"), HEADING)
-        flow.paragraph(_("Présents ({n}) : {noms}").format(n=len(minutes.presents), noms=_names(minutes.presents)), BODY)
-        flow.paragraph(_("Excusés ({n}) : {noms}").format(n=len(minutes.excuses), noms=_names(minutes.excuses)), BODY)
-        flow.paragraph(_("Absents ({n}) : {noms}").format(n=len(minutes.absents), noms=_names(minutes.absents)), BODY)
-        if minutes.pouvoirs:
-            flow.paragraph(
-                _("Pouvoirs : {liste}").format(
-                    liste="; ".join(_("{a} à {b}").format(a=a, b=b) for a, b in minutes.pouvoirs)
-                ),
-                BODY,
-            )
-        else:
-            flow.paragraph(_("Pouvoirs : aucun"), BODY)
-        if minutes.quorum_requis is not None:
-            reached = (
-                _("atteint")
-                if minutes.quorum_atteint
-                else _("non atteint")
-                if minutes.quorum_atteint is False
-                else "—"
-            )
-            flow.paragraph(
-                _("Quorum : {requis} requis, {presents} présents — {etat}. Les pouvoirs ne comptent pas pour le quorum.").format(
-                    requis=minutes.quorum_requis, presents=minutes.quorum_presents, etat=reached
-                ),
-                BODY,
-            )
-        flow.paragraph(_("Ordre du jour et décisions"), HEADING)
-        for section in minutes.sections:
-            flow.paragraph(f"{section.numero}. {section.titre}", BOLD_BODY)
-            if section.texte:
-                for para in section.texte.split("\n\n"):
-                    if para.strip():
-                        flow.paragraph(" ".join(para.split()), BODY)
-            if section.decision:
-                flow.paragraph(_("Décision : {d}").format(d=section.decision), BODY)
-            if section.vote is not None:
-                flow.paragraph(_vote_text(section.vote), BODY)
-        if minutes.questions:
-            flow.paragraph(_("Questions des habitants ayant reçu une réponse"), HEADING)
-            for q in minutes.questions:
-                flow.paragraph(_("Question (à {dest}) : {texte}").format(dest=q.destinataire, texte=q.texte), BODY)
-                answered = (
-                    _(" (le {date})").format(date=format_date_long(q.repondue_le, weekday=False))
-                    if q.repondue_le
-                    else ""
-                )
-                flow.paragraph(_("Réponse{le} : {r}").format(le=answered, r=q.reponse), BODY)
+    if m.second_convocation:
+        flow.paragraph(
+            _("Seconde convocation : le conseil délibère sans condition de quorum."), BODY
+        )
+
+
+def _attendance(flow: Flow, minutes: MinutesSheet) -> None:
+    """Present, excused, absent, proxies and the quorum."""
+    flow.paragraph(_("Présences"), HEADING)
+    flow.paragraph(_("Présents ({n}) : {noms}").format(n=len(minutes.presents), noms=_names(minutes.presents)), BODY)
+    flow.paragraph(_("Excusés ({n}) : {noms}").format(n=len(minutes.excuses), noms=_names(minutes.excuses)), BODY)
+    flow.paragraph(_("Absents ({n}) : {noms}").format(n=len(minutes.absents), noms=_names(minutes.absents)), BODY)
+    if minutes.pouvoirs:
+        flow.paragraph(
+            _("Pouvoirs : {liste}").format(
+                liste="; ".join(_("{a} à {b}").format(a=a, b=b) for a, b in minutes.pouvoirs)
+            ),
+            BODY,
+        )
+    else:
+        flow.paragraph(_("Pouvoirs : aucun"), BODY)
+    if minutes.quorum_requis is not None:
+        reached = (
+            _("atteint")
+            if minutes.quorum_atteint
+            else _("non atteint")
+            if minutes.quorum_atteint is False
+            else "—"
+        )
+        flow.paragraph(
+            _("Quorum : {requis} requis, {presents} présents — {etat}. Les pouvoirs ne comptent pas pour le quorum.").format(
+                requis=minutes.quorum_requis, presents=minutes.quorum_presents, etat=reached
+            ),
+            BODY,
+        )
+
+
+def _sections(flow: Flow, minutes: MinutesSheet) -> None:
+    """One section per agenda item, with its decision and votes."""
+    flow.paragraph(_("Ordre du jour et décisions"), HEADING)
+    for section in minutes.sections:
+        flow.paragraph(f"{section.numero}. {section.titre}", BOLD_BODY)
+        if section.texte:
+            for para in section.texte.split("\n\n"):
+                if para.strip():
+                    flow.paragraph(" ".join(para.split()), BODY)
+        if section.decision:
+            flow.paragraph(_("Décision : {d}").format(d=section.decision), BODY)
+        if section.vote is not None:
+            flow.paragraph(_vote_text(section.vote), BODY)
+
+
+def _questions(flow: Flow, minutes: MinutesSheet) -> None:
+    """The residents' questions that received an answer."""
+    if not minutes.questions:
+        return
+    flow.paragraph(_("Questions des habitants ayant reçu une réponse"), HEADING)
+    for q in minutes.questions:
+        flow.paragraph(_("Question (à {dest}) : {texte}").format(dest=q.destinataire, texte=q.texte), BODY)
+        answered = (
+            _(" (le {date})").format(date=format_date_long(q.repondue_le, weekday=False))
+            if q.repondue_le
+            else ""
+        )
+        flow.paragraph(_("Réponse{le} : {r}").format(le=answered, r=q.reponse), BODY)
+
+
+def _record_body(flow: Flow, minutes: MinutesSheet) -> None:
+    """The minutes drafted from the record, when no written text is given."""
+    _sitting(flow, minutes)
+    _attendance(flow, minutes)
+    _sections(flow, minutes)
+    _questions(flow, minutes)
+
+
+def _closing(flow: Flow, minutes: MinutesSheet) -> None:
+    """Extra lines, the signature block and the audit chain head."""
     for line in minutes.extra:
         flow.paragraph(line, BODY)
     flow.space(6)
@@ -251,6 +269,24 @@ def minutes_pdf(council: CouncilSheet, minutes: MinutesSheet) -> bytes:
             SMALL,
             typography=False,
         )
+
+
+def minutes_pdf(council: CouncilSheet, minutes: MinutesSheet) -> bytes:
+    """The minutes (spec §5): date, place, chair and secretary, attendance, proxies,
+    quorum, emergency reason, one section per item with its decision and votes,
+    questions answered, signature lines."""
+    m = minutes.meeting
+    template = PageTemplate(council.letterhead, reserve_window=False, fold_marks=False)
+    flow = Flow(template)
+    flow.paragraph(_("Compte rendu de la réunion du {date}").format(
+        date=format_date_long(local(m.debut).date())), TITLE)
+    flow.paragraph(m.titre, BOLD_BODY)
+    _status(flow, minutes)
+    if minutes.texte:
+        _text_body(flow, minutes.texte)
+    else:
+        _record_body(flow, minutes)
+    _closing(flow, minutes)
     info = DocumentInfo(
         title=_("Compte rendu — {titre}").format(titre=m.titre),
         author=council.letterhead.organisation,

@@ -115,7 +115,7 @@ class CouncilMeetingPages(Controller):
         return see_other(f"/reunions/{meeting.id}?ok=reunion-creee")
 
 
-def _meeting_body(values: dict[str, Any]) -> Any:
+def _meeting_body(values: dict[str, Any]) -> ReunionCreate:
     data = {
         "titre": values.get("titre", ""),
         "debut": local_datetime(values.get("debut", ""), "debut", _("Début")),

@@ -3,6 +3,7 @@ messages naming the field), local Paris times, the meeting's sub-navigation."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ PARIS = ZoneInfo("Europe/Paris")
 M = TypeVar("M", bound=BaseModel)
 
 
-def form_values(form: Any, keys: list[str] | tuple[str, ...] | None = None) -> dict[str, str]:
+def form_values(form: Mapping[str, Any], keys: list[str] | tuple[str, ...] | None = None) -> dict[str, str]:
     """Submitted fields as trimmed text (all of them, or ``keys``), without the CSRF token."""
     if keys is None:
         return {k: str(v).strip() for k, v in form.items() if k != "_csrf"}

@@ -13,10 +13,10 @@ from domain.access import Action, is_allowed
 from domain.errors import DomainError, TooManyAttempts
 from domain.i18n import _
 from domain.meetings.questions import Addressee
-from service.api.common import actor_of, client_ip, ctx_of, user_of
+from service.api.common import actor_of, client_ip, ctx_of, resource_scope_of, user_of
 from service.auth import allow, authenticated, public
 from service.errors import status_of
-from service.reunions import views
+from service.reunions import views, views_public
 from service.reunions.pages_forms import form_values
 from service.web.render import FLASH, form_errors, render, see_other
 
@@ -42,7 +42,7 @@ class PublicMeetingPages(Controller):
     async def index(self, request: Request[Any, Any, Any], council_id: int) -> Template:
         ctx = ctx_of(request)
         council = await views.council(council_id)
-        data = await views.public_board(ctx, council_id)
+        data = await views_public.public_board(ctx, council_id)
         return render(request, "reunions/public.html", titre=_("Les réunions du conseil citoyen"),
                       conseil=council, **data)
 
@@ -51,12 +51,12 @@ class PublicMeetingPages(Controller):
                       version: int | None = None) -> Template:
         ctx = ctx_of(request)
         council = await views.council(council_id)
-        data = await views.public_minutes(ctx, council_id, reunion_id, version)
+        data = await views_public.public_minutes(ctx, council_id, reunion_id, version)
         return render(request, "reunions/public_compte_rendu.html", titre=_("Compte rendu"), conseil=council, **data)
 
     @get("/reunions/{reunion_id:int}/compte-rendu/pdf", opt=public())
     async def minutes_pdf(self, request: Request[Any, Any, Any], council_id: int, reunion_id: int) -> Response[bytes]:
-        data = await views.public_minutes_pdf(ctx_of(request), council_id, reunion_id)
+        data = await views_public.public_minutes_pdf(ctx_of(request), council_id, reunion_id)
         return Response(data, media_type="application/pdf", headers={
             "Content-Disposition": f'inline; filename="compte-rendu-{reunion_id}.pdf"'})
 
@@ -84,11 +84,11 @@ class PublicMeetingPages(Controller):
         values["consentement"] = form.get("consentement") == "oui"
         await views.council(council_id)  # an unknown council is a 404, not a rate-limit hit
         try:
-            await views.check_question_rate(ctx, client_ip(request))
+            await views_public.check_question_rate(ctx, client_ip(request))
             if values.pop("site"):
                 # A robot filled the hidden field: answer as if recorded, keep nothing.
                 return see_other(f"/conseils/{council_id}/questions/nouvelle?envoyee=oui")
-            await views.submit_public_question(ctx, council_id, values)
+            await views_public.submit_public_question(ctx, council_id, values)
         except TooManyAttempts as exc:
             return await self._question_form(request, council_id, form=values, erreurs={"texte": exc.detail},
                                              status=429, headers={"Retry-After": str(exc.retry_after)})
@@ -105,15 +105,15 @@ class QuestionPages(Controller):
     async def _page(self, request: Request[Any, Any, Any], council_id: int, status: int = 200, **extra: Any) -> Template:
         ctx = ctx_of(request)
         council = await views.council(council_id)
-        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+        scope = resource_scope_of(request)
         meetings = await views.meetings_of(ctx, council_id)
         return render(
             request, "reunions/questions.html", status_code=status, titre=_("Questions des habitants"),
-            conseil=council, questions=await views.questions(ctx, council_id),
+            conseil=council, questions=await views_public.questions(ctx, council_id),
             peut_gerer=is_allowed(user_of(request).principal, Action.MANAGE_MEETINGS, scope),
             destinataires=_addressees(),
             reunions=[("", _("— aucune —"))] + [(str(m.id), f"{m.titre} ({m.debut:%d/%m/%Y})") for m in meetings],
-            aujourdhui=views.today(ctx).isoformat(), erreurs=extra.get("erreurs", {}), form=extra.get("form", {}),
+            aujourdhui=views_public.today(ctx).isoformat(), erreurs=extra.get("erreurs", {}), form=extra.get("form", {}),
             erreurs_reponse=extra.get("erreurs_reponse", {}), reponse_id=extra.get("reponse_id"),
             fil=[{"href": "/", "label": _("Tableau de bord")},
                  {"href": f"/conseils/{council_id}", "label": council["name"]},
@@ -129,7 +129,7 @@ class QuestionPages(Controller):
     async def record(self, request: Request[Any, Any, Any], council_id: int) -> Template | Redirect:
         values = form_values(await request.form(), ("texte", "destinataire", "reunion_id", "raised_on"))
         try:
-            await views.record_question(ctx_of(request), actor_of(request), council_id, values)
+            await views_public.record_question(ctx_of(request), actor_of(request), council_id, values)
         except DomainError as exc:
             return await self._page(request, council_id, status_of(exc), erreurs=form_errors(exc), form=values)
         return see_other(f"/conseils/{council_id}/questions?ok=question-enregistree")
@@ -138,7 +138,7 @@ class QuestionPages(Controller):
     async def answer(self, request: Request[Any, Any, Any], council_id: int, question_id: int) -> Template | Redirect:
         values = form_values(await request.form(), ("reponse", "answered_on"))
         try:
-            await views.answer_question(ctx_of(request), actor_of(request), council_id, question_id, values)
+            await views_public.answer_question(ctx_of(request), actor_of(request), council_id, question_id, values)
         except DomainError as exc:
             return await self._page(request, council_id, status_of(exc), erreurs_reponse=form_errors(exc),
                                     reponse_id=question_id)
@@ -147,7 +147,7 @@ class QuestionPages(Controller):
     @post("/absences/{membre_id:int}/fin-de-mandat", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
     async def end_mandate(self, request: Request[Any, Any, Any], council_id: int, membre_id: int) -> Template | Redirect:
         try:
-            message = await views.end_mandate_for_absences(ctx_of(request), actor_of(request), council_id, membre_id)
+            message = await views_public.end_mandate_for_absences(ctx_of(request), actor_of(request), council_id, membre_id)
         except DomainError as exc:
             return await self.absences(request, council_id, status=status_of(exc),
                                        message={"kind": "erreur", "text": exc.detail})
@@ -161,7 +161,7 @@ class QuestionPages(Controller):
                        message: dict[str, str] | None = None) -> Template:
         ctx = ctx_of(request)
         council = await views.council(council_id)
-        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+        scope = resource_scope_of(request)
         settings = council.get("settings") or {}
         threshold = int(settings.get("absences_fin_mandat", 3))
         return render(
@@ -187,7 +187,7 @@ class MyMeetingPages(Controller):
         ctx = ctx_of(request)
         user = user_of(request)
         return render(request, "reunions/mes_reunions.html", status_code=status, titre=_("Mes réunions"),
-                      **await views.my_meetings(ctx, user.account_id), **extra,
+                      **await views_public.my_meetings(ctx, user.account_id), **extra,
                       fil=[{"href": "/", "label": _("Tableau de bord")}, {"label": _("Mes réunions")}])
 
     @get("/", opt=authenticated())
@@ -198,7 +198,7 @@ class MyMeetingPages(Controller):
     async def renew(self, request: Request[Any, Any, Any]) -> Template:
         """The secret address is shown once, now (only its digest is kept)."""
         try:
-            url = await views.renew_feed(ctx_of(request), actor_of(request), user_of(request).account_id)
+            url = await views_public.renew_feed(ctx_of(request), actor_of(request), user_of(request).account_id)
         except DomainError as exc:
             return await self._page(request, status_of(exc), message={"kind": "erreur", "text": exc.detail})
         return await self._page(request, 201, flux=url, message={"kind": "succes", "text": _(
@@ -207,7 +207,7 @@ class MyMeetingPages(Controller):
 
     @post("/agenda/revoquer", opt=authenticated())
     async def revoke(self, request: Request[Any, Any, Any]) -> Redirect:
-        await views.revoke_feed(ctx_of(request), actor_of(request), user_of(request).account_id)
+        await views_public.revoke_feed(ctx_of(request), actor_of(request), user_of(request).account_id)
         return see_other("/mes-reunions?ok=agenda-revoque#agenda")
 
 

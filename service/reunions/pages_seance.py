@@ -4,6 +4,7 @@ new version)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -12,10 +13,12 @@ from litestar.response import Redirect, Response, Template
 from domain.access import Action, is_allowed
 from domain.errors import DomainError
 from domain.i18n import _
-from service.api.common import actor_of, ctx_of, user_of
+from domain.meetings import Meeting
+from service.api.common import actor_of, ctx_of, resource_scope_of, user_of
 from service.auth import allow
+from service.context import AppContext
 from service.errors import status_of
-from service.reunions import views
+from service.reunions import views, views_minutes
 from service.reunions.pages_forms import form_values, local_datetime, optional_int, tabs
 from service.web.render import FLASH, form_errors, render, see_other
 
@@ -38,12 +41,20 @@ FLASH.update(
 
 
 async def _can(request: Request[Any, Any, Any], action: Action) -> bool:
-    scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+    scope = resource_scope_of(request)
     return is_allowed(user_of(request).principal, action, scope)
 
 
 def _err(exc: DomainError) -> dict[str, str]:
     return {"kind": "erreur", "text": exc.detail}
+
+
+_TabView = Callable[[AppContext, Meeting], Awaitable[dict[str, Any]]]
+
+
+def _shown(extra: dict[str, Any], **defaults: Any) -> dict[str, Any]:
+    """The context a tab's template expects, from what a failed form passed (or the defaults)."""
+    return {key: extra.get(key, default) for key, default in defaults.items()}
 
 
 class SittingPages(Controller):
@@ -65,17 +76,21 @@ class SittingPages(Controller):
             ],
         }
 
+    async def _tab(self, request: Request[Any, Any, Any], reunion_id: int, title: str, template: str,
+                   view: _TabView, status: int, context: dict[str, Any]) -> Template:
+        """One tab of the sitting: the meeting's header and breadcrumb, the tab's view, and
+        what the form being re-shown needs (errors, values, message)."""
+        common = await self._common(request, reunion_id)
+        common["fil"].append({"label": title})
+        data = await view(ctx_of(request), common["reunion"])
+        return render(request, template, status_code=status, titre=title, **common, **data, **context)
+
     # --- convocations -----------------------------------------------------------------
 
     async def _convocations(self, request: Request[Any, Any, Any], reunion_id: int, status: int = 200,
                             **extra: Any) -> Template:
-        ctx = ctx_of(request)
-        common = await self._common(request, reunion_id)
-        common["fil"].append({"label": _("Convocations")})
-        board = await views.convocations(ctx, common["reunion"])
-        return render(request, "reunions/convocations.html", status_code=status, titre=_("Convocations"),
-                      **common, **board, form=extra.get("form", {}), erreurs=extra.get("erreurs", {}),
-                      refus=extra.get("refus"), message=extra.get("message"))
+        return await self._tab(request, reunion_id, _("Convocations"), "reunions/convocations.html", views.convocations,
+                               status, _shown(extra, form={}, erreurs={}, refus=None, message=None))
 
     @get("/convocations", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def convocations(self, request: Request[Any, Any, Any], reunion_id: int) -> Template:
@@ -120,14 +135,8 @@ class SittingPages(Controller):
 
     async def _attendance(self, request: Request[Any, Any, Any], reunion_id: int, status: int = 200,
                           **extra: Any) -> Template:
-        ctx = ctx_of(request)
-        common = await self._common(request, reunion_id)
-        common["fil"].append({"label": _("Émargement")})
-        sheet = await views.attendance(ctx, common["reunion"])
-        return render(request, "reunions/presences.html", status_code=status, titre=_("Émargement"),
-                      **common, **sheet, erreurs=extra.get("erreurs", {}),
-                      erreurs_seconde=extra.get("erreurs_seconde", {}), form_seconde=extra.get("form_seconde", {}),
-                      message=extra.get("message"))
+        return await self._tab(request, reunion_id, _("Émargement"), "reunions/presences.html", views.attendance, status,
+                               _shown(extra, erreurs={}, erreurs_seconde={}, form_seconde={}, message=None))
 
     @get("/presences", opt=allow(Action.READ_MEETINGS, "reunion_id"))
     async def presences(self, request: Request[Any, Any, Any], reunion_id: int) -> Template:
@@ -176,12 +185,8 @@ class SittingPages(Controller):
 
     async def _decisions(self, request: Request[Any, Any, Any], reunion_id: int, status: int = 200,
                          **extra: Any) -> Template:
-        ctx = ctx_of(request)
-        common = await self._common(request, reunion_id)
-        common["fil"].append({"label": _("Décisions")})
-        return render(request, "reunions/decisions.html", status_code=status, titre=_("Décisions"), **common,
-                      **await views.decisions(ctx, common["reunion"]), erreurs=extra.get("erreurs", {}),
-                      erreur_point=extra.get("erreur_point"), message=extra.get("message"))
+        return await self._tab(request, reunion_id, _("Décisions"), "reunions/decisions.html", views.decisions, status,
+                               _shown(extra, erreurs={}, erreur_point=None, message=None))
 
     @get("/decisions", opt=allow(Action.READ_MEETINGS, "reunion_id"))
     async def decisions(self, request: Request[Any, Any, Any], reunion_id: int) -> Template:
@@ -206,12 +211,8 @@ class SittingPages(Controller):
 
     async def _minutes(self, request: Request[Any, Any, Any], reunion_id: int, status: int = 200,
                        **extra: Any) -> Template:
-        ctx = ctx_of(request)
-        common = await self._common(request, reunion_id)
-        common["fil"].append({"label": _("Compte rendu")})
-        return render(request, "reunions/compte_rendu.html", status_code=status, titre=_("Compte rendu"),
-                      **common, **await views.minutes(ctx, common["reunion"]), erreurs=extra.get("erreurs", {}),
-                      form=extra.get("form", {}), message=extra.get("message"))
+        return await self._tab(request, reunion_id, _("Compte rendu"), "reunions/compte_rendu.html", views_minutes.minutes, status,
+                               _shown(extra, erreurs={}, form={}, message=None))
 
     @get("/compte-rendu", opt=allow(Action.READ_MEETINGS, "reunion_id"))
     async def minutes(self, request: Request[Any, Any, Any], reunion_id: int) -> Template:
@@ -230,23 +231,23 @@ class SittingPages(Controller):
 
     @post("/compte-rendu", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def draft(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
-        return await self._minutes_action(request, reunion_id, "cr-cree", views.draft_minutes)
+        return await self._minutes_action(request, reunion_id, "cr-cree", views_minutes.draft_minutes)
 
     @post("/compte-rendu/texte", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def save(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
-        return await self._minutes_action(request, reunion_id, "cr-enregistre", views.save_minutes)
+        return await self._minutes_action(request, reunion_id, "cr-enregistre", views_minutes.save_minutes)
 
     @post("/compte-rendu/adopter", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def adopt(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
-        return await self._minutes_action(request, reunion_id, "cr-adopte", views.adopt_minutes)
+        return await self._minutes_action(request, reunion_id, "cr-adopte", views_minutes.adopt_minutes)
 
     @post("/compte-rendu/publier", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def publish(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
-        return await self._minutes_action(request, reunion_id, "cr-publie", views.publish_minutes)
+        return await self._minutes_action(request, reunion_id, "cr-publie", views_minutes.publish_minutes)
 
     @post("/compte-rendu/nouvelle-version", opt=allow(Action.MANAGE_MEETINGS, "reunion_id"))
     async def correct(self, request: Request[Any, Any, Any], reunion_id: int) -> Template | Redirect:
-        return await self._minutes_action(request, reunion_id, "cr-version", views.correct_minutes)
+        return await self._minutes_action(request, reunion_id, "cr-version", views_minutes.correct_minutes)
 
 
 SEANCE_PAGES = [SittingPages]

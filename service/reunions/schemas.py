@@ -7,7 +7,8 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.meetings import AgendaItem, Meeting, Minutes, Question
-from service.reunions.store import Attachment, Decision, MemberRef, Proposal
+from service.reunions.store import Attachment, MemberRef
+from service.reunions.store_minutes import Decision, Proposal
 
 
 class _In(BaseModel):

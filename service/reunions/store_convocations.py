@@ -168,7 +168,7 @@ class ConvocationStore:
         self, reunion_id: int, council_id: int, version: int, urgence: bool, motif: str,
         content_digest: str, snapshot: dict[str, Any], at: datetime, actor_id: int | None,
     ) -> list[dict[str, Any]]:
-        return await ConvocationRound.insert(  # type: ignore[no-any-return]
+        return await ConvocationRound.insert(
             ConvocationRound(
                 reunion_id=reunion_id,
                 council_id=council_id,

@@ -14,6 +14,8 @@ from domain.i18n import _
 from domain.meetings import AgendaItem, Meeting
 from service.audit import Actor
 from service.context import AppContext
+from service.reunions.schemas import ReunionCreate
+from service.reunions.store import MemberRef
 from service.reunions.usecases import agenda as ua
 from service.reunions.usecases import attendance as uatt
 from service.reunions.usecases import meetings as um
@@ -35,13 +37,13 @@ async def meeting(ctx: AppContext, meeting_id: int) -> Meeting:
     return await um.get_meeting(ctx, meeting_id)
 
 
-async def create_meeting(ctx: AppContext, actor: Actor, council_id: int, body: Any) -> Meeting:
+async def create_meeting(ctx: AppContext, actor: Actor, council_id: int, body: ReunionCreate) -> Meeting:
     return await um.create_meeting(ctx, actor, council_id, um.MeetingInput(
         titre=body.titre, debut=body.debut, fin=body.fin, lieu=body.lieu or "",
-        kind=getattr(body, "kind", None) or "pleniere", publique=bool(body.publique)))
+        kind=body.kind or "pleniere", publique=bool(body.publique)))
 
 
-async def update_meeting(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, Any], body: Any) -> Meeting:
+async def update_meeting(ctx: AppContext, actor: Actor, meeting_id: int, values: dict[str, Any], body: ReunionCreate) -> Meeting:
     return await um.update_meeting(ctx, actor, meeting_id, um.MeetingUpdate(
         version=_int(values.get("version")), titre=body.titre, debut=body.debut, fin=body.fin,
         lieu=body.lieu or "", publique=bool(body.publique)))
@@ -172,7 +174,7 @@ async def proposals(ctx: AppContext, meeting: Meeting) -> list[dict[str, Any]]:
     return out
 
 
-async def member_of(ctx: AppContext, council_id: int, account_id: int) -> Any:
+async def member_of(ctx: AppContext, council_id: int, account_id: int) -> MemberRef | None:
     return await store(ctx).member_of_account(council_id, account_id)
 
 
@@ -368,6 +370,3 @@ async def convocation_pdf(ctx: AppContext, meeting_id: int, convocation_id: int,
             raise NotFound(_("Convocation introuvable."), field="convocation_id")
     pdfs = await ConvocationStore(ctx.db).pdfs([convocation_id])
     return pdfs[convocation_id]
-
-
-from service.reunions.views_more import *  # noqa: E402,F403  (the pages read one module)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypedDict
 
 from litestar import Request
 from litestar.response import Redirect, Template
@@ -28,7 +29,13 @@ FLASH = {
 }
 
 
-def navigation(user: CurrentUser | None, path: str) -> list[dict[str, Any]]:
+class NavItem(TypedDict):
+    href: str
+    label: str
+    active: bool
+
+
+def navigation(user: CurrentUser | None, path: str) -> list[NavItem]:
     if user is None:
         return []
     items = [("/", _("Tableau de bord"))]
@@ -49,7 +56,7 @@ def navigation(user: CurrentUser | None, path: str) -> list[dict[str, Any]]:
 
 
 def render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
-    user = request.scope.get("user")  # type: ignore[call-overload]
+    user = request.scope.get("user")
     token = csrf_token(request)
     flash = request.query_params.get("ok")
     message = context.pop("message", None)
@@ -71,7 +78,7 @@ def see_other(url: str) -> Redirect:
     return Redirect(url, status_code=303)
 
 
-def form_text(form: Any, key: str) -> str:
+def form_text(form: Mapping[str, Any], key: str) -> str:
     """A submitted form field as trimmed text ("" when absent)."""
     return str(form.get(key, "")).strip()
 

@@ -39,7 +39,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+
+from litestar import Litestar
 
 from service import audit
 from service.audit import Actor
@@ -218,7 +219,7 @@ async def sender_loop(
 
 
 @asynccontextmanager
-async def sender_lifespan(app: Any) -> AsyncIterator[None]:
+async def sender_lifespan(app: Litestar) -> AsyncIterator[None]:
     """The background sender of a service process (``OUTBOX_POLL_SECONDS``, 0 = off).
     Every worker runs one; the claim makes each mail go through exactly one of them."""
     ctx: AppContext = app.state.ctx

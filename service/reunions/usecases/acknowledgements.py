@@ -27,6 +27,8 @@ from service.reunions.store_convocations import ConvocationRow, ConvocationStore
 from service.reunions.usecases.convocations import MeetingGateway, gateway
 from service.security import token_digest
 
+# The answers a convened member can give, in the words of the member's own pages (the
+# secretary's board words them its own way: convocation_board.ANSWER_LABELS).
 ANSWERS = {
     "present": "présent",
     "absent_excuse": "absent excusé",

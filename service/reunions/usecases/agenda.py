@@ -16,7 +16,8 @@ from domain.meetings.attachments import check_attachment
 from domain.meetings.model import check_editable, check_title
 from service.audit import Actor
 from service.context import AppContext
-from service.reunions.store import Attachment, Proposal
+from service.reunions.store import Attachment
+from service.reunions.store_minutes import Proposal
 from service.reunions.usecases.common import record, store
 
 RAPPORTEUR_MAX = 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from domain.errors import InvalidInput, InvalidState, NotFound
 from domain.i18n import _
@@ -25,8 +26,12 @@ from domain.meetings import (
 from domain.meetings.attendance import members_of
 from service.audit import Actor
 from service.context import AppContext
-from service.reunions.store import AttendanceRow, Decision, MemberRef
+from service.reunions.store import AttendanceRow, MemberRef
+from service.reunions.store_minutes import Decision
 from service.reunions.usecases.common import council_settings, local_today, record, snapshot, store
+
+if TYPE_CHECKING:
+    from service.composition.usecases.departures import DepartureResult
 
 
 @dataclass(frozen=True)
@@ -240,7 +245,7 @@ async def absence_streaks(ctx: AppContext, council_id: int) -> list[AbsenceCase]
 async def confirm_absence_end(
     ctx: AppContext, actor: Actor, council_id: int, membre_id: int, version: int, on: date | None = None,
     override_reason: str = "",
-) -> object:
+) -> DepartureResult:
     """The lead confirms: the mandate ends for absences through the composition's own
     lifecycle (departure → vacancy → replacement proposal from the reserve)."""
     from service.composition.usecases import departures

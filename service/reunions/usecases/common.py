@@ -52,9 +52,14 @@ async def record(
         from service.organisation.usecases import get_council
 
         territory_id = (await get_council(cid))["territory"]
+    subject: int | str = ""
+    if subject_id is not None:
+        subject = subject_id
+    elif meeting is not None and meeting.id is not None:
+        subject = meeting.id
     await audit.record(
         ctx.db, actor=actor, action=action, subject_type=subject_type,
-        subject_id=subject_id if subject_id is not None else (meeting.id if meeting else ""),
+        subject_id=subject,
         at=ctx.now(), territory_id=territory_id, council_id=cid, before=before, after=after,
         details=details,
     )
