@@ -182,7 +182,6 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 # Feature modules that add sub-commands with ``register`` (explicit, no discovery magic).
 FEATURE_CLI_MODULES: list[str] = []
 FEATURE_CLI_MODULES.append("service.cli_tirage")
-FEATURE_CLI_MODULES.append("service.cli_registre")
 FEATURE_CLI_MODULES.append("service.cli_candidatures")
 FEATURE_CLI_MODULES.append("service.cli_documents")
 

@@ -16,10 +16,11 @@ def declared() -> list[Feature]:
     from service.formations.feature import FEATURE as formations
     from service.indicateurs.feature import FEATURE as indicateurs
     from service.outbox.feature import FEATURE as outbox
+    from service.registre.feature import FEATURE as registre
     from service.reunions.feature import FEATURE as reunions
     from service.reunions.feature_convocations import FEATURE as convocations
 
-    features: list[Feature] = [outbox, reunions, convocations, formations, indicateurs]
+    features: list[Feature] = [outbox, reunions, convocations, formations, indicateurs, registre]
     return features
 
 
@@ -39,10 +40,6 @@ def route_handlers() -> list[Any]:
     from service.web import tirage as web_tirage
 
     handlers += [*api_tirage.HANDLERS, *web_tirage.HANDLERS]
-    from service.api.registre import REGISTRE_API
-    from service.web.registre_pages import REGISTRE_PAGES
-
-    handlers += [*REGISTRE_API, *REGISTRE_PAGES]
     from service.api.documents import DOCUMENT_API_CONTROLLERS
     from service.web.pages_documents import DOCUMENT_PAGE_CONTROLLERS
 
@@ -52,9 +49,7 @@ def route_handlers() -> list[Any]:
 
 def lifespans() -> list[Any]:
     """Background tasks living as long as the app: ``(app) -> async context manager``."""
-    from service.registre.purge_task import purge_lifespan
-
-    tasks: list[Any] = [purge_lifespan]
+    tasks: list[Any] = []
     for feature in declared():
         tasks += list(feature.lifespans)
     return tasks

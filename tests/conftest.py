@@ -211,7 +211,7 @@ async def web_login(client: Any, email: str, password: str = PASSWORD) -> Any:
     return r
 
 
-SUBJECT_OWNERS = ("service.usecases.registre", "service.usecases.candidatures")
+SUBJECT_OWNERS = ("service.registre.usecases.residents", "service.usecases.candidatures")
 
 
 @pytest.fixture

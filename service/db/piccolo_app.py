@@ -7,7 +7,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from service import features
-from service.db import tables, tables_candidatures, tables_documents, tables_registre, tables_tirage
+from service.db import tables, tables_candidatures, tables_documents, tables_tirage
 from service.settings import PROJECT_ROOT
 
 FOUNDATION_TABLES = [
@@ -32,7 +32,6 @@ POOL_TABLES = [tables.Pool, tables.PoolMember]
 # Each feature appends its own list here (one line per feature keeps merges simple).
 FEATURE_TABLES: list[type] = [*POOL_TABLES]
 FEATURE_TABLES += tables_candidatures.TABLES
-FEATURE_TABLES += tables_registre.REGISTRE_TABLES
 FEATURE_TABLES += tables_tirage.DRAW_TABLES
 FEATURE_TABLES += tables_documents.DOCUMENT_TABLES
 # Features in the package shape declare their tables once (service/<feature>/feature.py).

@@ -28,8 +28,8 @@ SYSTEM_ACTOR = Actor.system("purge automatique")
 async def run_purge_once(ctx: AppContext) -> int:
     """One pass over every council; returns the number of register people removed."""
     from service.candidatures_purge import purge_once as purge_applications
+    from service.registre.usecases.purge import purge
     from service.usecases.letter_batches import purge_expired_batches
-    from service.usecases.registre import purge
 
     removed = 0
     try:

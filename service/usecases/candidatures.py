@@ -398,7 +398,7 @@ async def open_call(ctx: AppContext, call_id: int, college: str) -> dict[str, An
 async def _perimeter_status(council_id: int, adresse: str, code_postal: str, commune: str) -> str:
     """In / out of the council's imported perimeter, or « à vérifier » when none is imported."""
     try:
-        from service.usecases import registre  # the registers feature (optional here)
+        from service.registre.usecases import lists as registre  # the registers feature
 
         lookup = getattr(registre, "council_perimeter", None)
     except ImportError:

@@ -207,14 +207,9 @@ async def _excluded_predicate(
     registers match it: surname key, compatible given names, and the birth date when the
     member's is known (from their application); without a birth date a match on names
     is reported, for the lead to check. None when no list is imported."""
-    try:
-        from service.usecases import registre
-    except ImportError:
-        return None
-    loader = getattr(registre, "_exclusion_list", None)
-    if loader is None:
-        return None
-    exclusions = await loader(council_id)
+    from service.registre.usecases.lists import exclusion_list
+
+    exclusions = await exclusion_list(council_id)
     if not len(exclusions):
         return None
     from domain.registre.normalise import cle_nom, cle_prenoms, premier_prenom, prenoms_compatibles

@@ -15,10 +15,11 @@ from datetime import datetime
 from babel.numbers import format_decimal
 
 from domain.i18n import _, ngettext
+from service.registre.usecases import sources as reg
+from service.registre.usecases.common import REGISTER_KINDS
 from service.usecases import composition as comp
 from service.usecases import letter_batches as lb
 from service.usecases import pools, tirage
-from service.usecases import registre as reg
 
 NOT_STARTED = "a_faire"
 IN_PROGRESS = "en_cours"
@@ -84,7 +85,7 @@ async def council_journey(council_id: int, now: datetime, routes: Collection[str
     steps: list[Step] = []
 
     # 1. Registres
-    sources = [s for s in await reg.list_sources(council_id) if s["kind"] in reg.REGISTER_KINDS]
+    sources = [s for s in await reg.list_sources(council_id) if s["kind"] in REGISTER_KINDS]
     overview = await reg.register_overview(council_id)
     people = int(overview["personnes"])
     pairs = int(overview["paires_a_decider"])

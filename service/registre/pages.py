@@ -27,9 +27,14 @@ from service.api.common import actor_of, ctx_of
 from service.auth import allow
 from service.errors import status_of
 from service.registre import uploads
+from service.registre.usecases import common as common_uc
+from service.registre.usecases import eligibility as eligibility_uc
+from service.registre.usecases import imports as imports_uc
+from service.registre.usecases import mapping as mapping_uc
+from service.registre.usecases import pairs as pairs_uc
+from service.registre.usecases import sources as sources_uc
+from service.registre.usecases import tasks as tasks_uc
 from service.usecases import organisation as org
-from service.usecases import registre as uc
-from service.usecases import registre_pairs as pairs_uc
 from service.web.pages import COUNCIL_SECTIONS
 from service.web.render import FLASH, form_errors, render, see_other
 
@@ -174,10 +179,10 @@ def _fil(council: dict[str, Any], *tail: dict[str, str]) -> list[dict[str, str]]
     ]
 
 
-def _options_from(values: dict[str, Any]) -> uc.ImportOptions:
+def _options_from(values: dict[str, Any]) -> common_uc.ImportOptions:
     mapping = values.get("mapping") or None
     sep = values.get("delimiter") or None
-    return uc.ImportOptions(
+    return common_uc.ImportOptions(
         kind=values.get("kind") or None,
         encoding=values.get("encoding") or None,
         delimiter="\t" if sep == "tab" else sep,
@@ -206,11 +211,11 @@ class RegisterPages(Controller):
             status_code=status,
             titre=_("Registre des habitants"),
             conseil=council,
-            apercu=await uc.register_overview(council_id),
-            imports=await uc.list_sources(council_id),
+            apercu=await sources_uc.register_overview(council_id),
+            imports=await sources_uc.list_sources(council_id),
             erreurs=erreurs or {},
             form=form or {},
-            kinds=[(k, _(uc.KIND_LABELS[k])) for k in uc.KINDS],
+            kinds=[(k, _(common_uc.KIND_LABELS[k])) for k in common_uc.KINDS],
             encodings=ENCODINGS,
             delimiters=DELIMITERS,
             max_mo=ctx_of(request).settings.upload_max_bytes // (1024 * 1024),
@@ -253,7 +258,7 @@ class RegisterPages(Controller):
         council = await org.get_council(council_id)
         upload, _saved = uploads.kept(ctx.settings.var_dir, council_id, token)
         try:
-            data = await uc.preview(
+            data = await mapping_uc.preview(
                 ctx, council_id, upload.path, upload.file_name, _options_from(options)
             )
         except DomainError as exc:
@@ -274,8 +279,8 @@ class RegisterPages(Controller):
             erreurs=erreurs or {},
             details=details or [],
             taille=upload.size,
-            deja_importe=await uc.already_imported(council_id, upload.digest),
-            kinds=[(k, _(uc.KIND_LABELS[k])) for k in uc.KINDS],
+            deja_importe=await imports_uc.already_imported(council_id, upload.digest),
+            kinds=[(k, _(common_uc.KIND_LABELS[k])) for k in common_uc.KINDS],
             encodings=ENCODINGS,
             delimiters=DELIMITERS,
             fil=_fil(council, {"label": _("Aperçu")}),
@@ -312,7 +317,7 @@ class RegisterPages(Controller):
         save_as = str(form.get("enregistrer_sous", "")).strip()
         if save_as and mapping:
             try:
-                await uc.save_mapping(ctx, actor, council_id, save_as, mapping)
+                await mapping_uc.save_mapping(ctx, actor, council_id, save_as, mapping)
             except DomainError as exc:
                 return await self._preview(
                     request,
@@ -322,7 +327,7 @@ class RegisterPages(Controller):
                     {"enregistrer_sous": exc.detail},
                     status=422,
                 )
-        task_id = await uc.start_task(ctx, actor, council_id, options["kind"], upload.file_name)
+        task_id = await tasks_uc.start_task(ctx, actor, council_id, options["kind"], upload.file_name)
 
         def done() -> None:
             uploads.forget(ctx.settings.var_dir, council_id, token)
@@ -331,7 +336,7 @@ class RegisterPages(Controller):
             f"/conseils/{council_id}/registre/taches/{task_id}",
             status_code=303,
             background=BackgroundTask(
-                uc.run_import_task,
+                tasks_uc.run_import_task,
                 ctx,
                 actor,
                 council_id,
@@ -349,7 +354,7 @@ class RegisterPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, task_id: int
     ) -> Template | Redirect:
         council = await org.get_council(council_id)
-        task = await uc.get_task(council_id, task_id, ctx_of(request).now())
+        task = await tasks_uc.get_task(council_id, task_id, ctx_of(request).now())
         if task["status"] == "termine" and task.get("source"):
             # The page refreshes itself while the import runs, then moves on to the report.
             return see_other(f"/conseils/{council_id}/registre/imports/{task['source']}?ok=import-termine")
@@ -367,7 +372,7 @@ class RegisterPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, source_id: int
     ) -> Template:
         council = await org.get_council(council_id)
-        source = await uc.get_source(council_id, source_id, with_rejections=500)
+        source = await sources_uc.get_source(council_id, source_id, with_rejections=500)
         return render(
             request,
             "registre/rapport.html",
@@ -382,7 +387,7 @@ class RegisterPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, q: str = "", page: int = 1
     ) -> Template:
         council = await org.get_council(council_id)
-        result = await uc.search_people(council_id, q, page)
+        result = await sources_uc.search_people(council_id, q, page)
         return render(
             request,
             "registre/personnes.html",
@@ -419,7 +424,7 @@ class RegisterPages(Controller):
     ) -> Redirect | Template:
         form = await request.form()
         try:
-            await uc.decide_pair(
+            await pairs_uc.decide_pair(
                 ctx_of(request), actor_of(request), council_id, pair_id,
                 str(form.get("decision", "")))
         except DomainError as exc:
@@ -476,7 +481,7 @@ class RegisterPages(Controller):
         }
         try:
             ref = _date(values["date_reference"])
-            resume = await uc.evaluate_eligibility(
+            resume = await eligibility_uc.evaluate_eligibility(
                 ctx_of(request), actor_of(request), council_id, ref, values["accepter"]
             )
         except DomainError as exc:
@@ -539,7 +544,7 @@ class RegisterPages(Controller):
                 spec["tranches"] = [
                     t for t in values["tranches"].replace(";", ",").split(",") if t.strip()
                 ]
-            vivier = await uc.build_pool(
+            vivier = await eligibility_uc.build_pool(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
