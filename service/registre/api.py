@@ -149,6 +149,11 @@ class MappingIn(_In):
     champs: dict[str, str] = Field(description="{champ: titre de colonne}")
 
 
+class PairDecided(BaseModel):
+    id: int
+    decision: str
+
+
 class SavedMapping(BaseModel):
     id: int
     name: str
@@ -173,6 +178,10 @@ class EligibilitySummary(BaseModel):
     eligibles: int
     ineligibles: int
     foyers: int
+    foyers_identifiant_source: int = Field(
+        description="Foyers désignés par l'identifiant de foyer d'un fichier source")
+    ecartes_foyer: int = Field(
+        description="Personnes éligibles que « une personne par foyer » écarte du classement")
     motifs: list[Reason]
 
 
@@ -382,10 +391,10 @@ class RegisterController(Controller):
     )
     async def decide(
         self, request: Request[Any, Any, Any], council_id: int, pair_id: int, data: PairDecision
-    ) -> dict[str, Any]:
-        return await pairs_uc.decide_pair(
+    ) -> PairDecided:
+        return PairDecided(**await pairs_uc.decide_pair(
             ctx_of(request), actor_of(request), council_id, pair_id, data.decision
-        )
+        ))
 
     @get(
         "/correspondances",

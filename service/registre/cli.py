@@ -8,6 +8,7 @@ import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import TextIO
 
 # Imported for its side effect too: registers the "resident" subject loader and selection
 # hook, so that other features' commands (letters, draws) reach register people.
@@ -22,7 +23,7 @@ CLI_ACTOR = Actor.system("ligne de commande")
 class ProgressBar:
     """A text bar on stderr; the total is the file's line count when it is known."""
 
-    def __init__(self, total: int | None, stream: object = None) -> None:
+    def __init__(self, total: int | None, stream: TextIO | None = None) -> None:
         self.total = total
         self.stream = stream or sys.stderr
         self.last = 0.0
@@ -45,7 +46,7 @@ class ProgressBar:
         else:
             text = f"Terminé : {rows:,} lignes lues."
         print("\r" + text.replace(",", "\u202f").ljust(78), end="" if stage != "termine" else "\n",
-              file=self.stream, flush=True)  # type: ignore[call-overload]
+              file=self.stream, flush=True)
 
 
 def _count_lines(path: Path) -> int | None:

@@ -21,6 +21,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from domain.access import Action
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import _, ngettext
+from domain.registre.households import HOUSEHOLD_RULE
 from domain.registre.mapping import CANONICAL_FIELDS
 from service.api.bounds import check_day
 from service.api.common import actor_of, ctx_of
@@ -463,6 +464,7 @@ class RegisterPages(Controller):
             titre=_("Éligibilité"),
             conseil=council,
             resume=resume,
+            regle_foyer=HOUSEHOLD_RULE,
             erreurs=erreurs or {},
             form=form or {"date_reference": ctx_of(request).now().date().isoformat()},
             fil=_fil(council, {"label": _("Éligibilité")}),
@@ -475,14 +477,13 @@ class RegisterPages(Controller):
     @post("/eligibilite", opt=allow(Action.MANAGE_REGISTER, "council_id"))
     async def eligibility(self, request: Request[Any, Any, Any], council_id: int) -> Template:
         form = await request.form()
-        values = {
-            "date_reference": str(form.get("date_reference", "")).strip(),
-            "accepter": form.get("accepter_date_inconnue") == "oui",
-        }
+        date_reference = str(form.get("date_reference", "")).strip()
+        accepter = form.get("accepter_date_inconnue") == "oui"
+        values: dict[str, Any] = {"date_reference": date_reference, "accepter": accepter}
         try:
-            ref = _date(values["date_reference"])
+            ref = _date(date_reference)
             resume = await eligibility_uc.evaluate_eligibility(
-                ctx_of(request), actor_of(request), council_id, ref, values["accepter"]
+                ctx_of(request), actor_of(request), council_id, ref, accepter
             )
         except DomainError as exc:
             return await self._eligibility(
@@ -532,17 +533,18 @@ class RegisterPages(Controller):
     @post("/vivier", opt=allow(Action.MANAGE_REGISTER, "council_id"))
     async def pool(self, request: Request[Any, Any, Any], council_id: int) -> Template:
         form = await request.form()
-        values = {
+        texts = {
             k: str(form.get(k, "")).strip()
             for k in ("date_reference", "stratification", "tranches", "libelle")
         }
-        values["accepter"] = form.get("accepter_date_inconnue") == "oui"
+        accepter = form.get("accepter_date_inconnue") == "oui"
+        values: dict[str, Any] = {**texts, "accepter": accepter}
         try:
-            ref = _date(values["date_reference"])
-            spec: dict[str, Any] = {"mode": values["stratification"] or "sexe"}
-            if spec["mode"] == "sexe-age" and values["tranches"]:
+            ref = _date(texts["date_reference"])
+            spec: dict[str, Any] = {"mode": texts["stratification"] or "sexe"}
+            if spec["mode"] == "sexe-age" and texts["tranches"]:
                 spec["tranches"] = [
-                    t for t in values["tranches"].replace(";", ",").split(",") if t.strip()
+                    t for t in texts["tranches"].replace(";", ",").split(",") if t.strip()
                 ]
             vivier = await eligibility_uc.build_pool(
                 ctx_of(request),
@@ -550,8 +552,8 @@ class RegisterPages(Controller):
                 council_id,
                 ref,
                 spec,
-                label=values["libelle"],
-                accept_unknown_birth_date=values["accepter"],
+                label=texts["libelle"],
+                accept_unknown_birth_date=accepter,
             )
         except DomainError as exc:
             return await self._pool(

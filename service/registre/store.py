@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns import Column
+
 from domain.errors import NotFound
 from domain.i18n import _
 from service.db.engine import Database
@@ -104,7 +106,7 @@ _PERSON_VIEW = (
 
 def _refs_filter(refs: Iterable[str]) -> Any:
     """Rows designated by "<source>:<line>" references (a handful: ambiguous pairs)."""
-    where = None
+    where: Any = None
     for ref in refs:
         source, _sep, line = ref.partition(":")
         clause = (RegisterPerson.source == int(source)) & (RegisterPerson.line == int(line))
@@ -451,7 +453,9 @@ class RegisterStore:
         return int(row["id"])
 
     async def update_task(self, task_id: int, values: Row) -> None:
-        await RegisterImportTask.update(values).where(RegisterImportTask.id == task_id)
+        changes: dict[Column | str, Any] = {
+            RegisterImportTask._meta.get_column_by_name(k): v for k, v in values.items()}
+        await RegisterImportTask.update(changes).where(RegisterImportTask.id == task_id)
 
     async def task(self, council_id: int, task_id: int) -> Row:
         row = await RegisterImportTask.select().where(

@@ -73,7 +73,7 @@ async def _evaluate(ctx: AppContext, store: RegisterStore, actor: Actor, council
     eligible_rows = [r for e, r in zip(entries, rows, strict=True) if id(e) in eligible_ids]
     households = set_aside([r.foyer for r in eligible_rows],
                            await store.source_household_keys(council_id))
-    summary = {
+    summary: dict[str, Any] = {
         "reference_date": reference_date.isoformat(),
         "minimum_age": settings.minimum_age,
         "personnes": len(entries),

@@ -106,8 +106,8 @@ async def import_file(
     opts = options or ImportOptions()
     kind = check_kind(opts.kind)
     await store.council(council_id)
-    digest = digest or await anyio.to_thread.run_sync(file_digest, path)
-    await _refuse_reimport(store, council_id, digest)
+    sha256: str = digest if digest else await anyio.to_thread.run_sync(file_digest, path)
+    await _refuse_reimport(store, council_id, sha256)
     table = await anyio.to_thread.run_sync(
         lambda: open_table(path, file_name, opts.encoding, opts.delimiter,
                            ctx.settings.upload_max_bytes))
@@ -125,7 +125,7 @@ async def import_file(
         _check_parsed(parsed, opts.keep_valid)
         if progress:
             progress("enregistrement", parsed.rows_read)
-        source_id = await _store(ctx, store, actor, council_id, file_name, digest, parsed)
+        source_id = await _store(ctx, store, actor, council_id, file_name, sha256, parsed)
     finally:
         table.close()
     if progress:
