@@ -1,8 +1,7 @@
 """The register store: the only code that queries the register tables (DESIGN.md §2).
 
-Typed methods; engine differences (row locks here, bulk rows in ``store_rows.py``) live
-inside. Rows the pages and the API show as they are (import reports, people, pairs,
-tasks) are returned as plain mappings of their columns, which the API's models declare.
+Typed methods returning frozen dataclasses; engine differences (row locks here, bulk
+rows in ``store_rows.py``) live inside.
 """
 
 from __future__ import annotations
@@ -28,8 +27,9 @@ from service.registre.tables import (
     RegisterSource,
 )
 
-__all__ = ["CouncilInfo", "ImportedBefore", "NewPair", "RegisterCounts", "RegisterStore",
-           "RowMeta", "SavedMappingRow", "SourceDue"]
+__all__ = ["AddresseeRow", "CouncilInfo", "IdentityRow", "ImportedBefore", "NewPair",
+           "PairRow", "PersonRow", "RegisterCounts", "RegisterStore", "RowMeta",
+           "SavedMappingRow", "SourceDue", "SourceRow", "TaskRow"]
 
 Row = dict[str, Any]
 
@@ -79,6 +79,113 @@ class RegisterCounts:
 
 
 @dataclass(frozen=True)
+class SourceRow:
+    """An imported file as its report shows it."""
+
+    id: int
+    council: int
+    kind: str
+    file_name: str
+    format: str
+    encoding: str
+    delimiter: str
+    digest: str
+    mapping_name: str
+    mapping: dict[str, str]
+    rows_read: int
+    imported: int
+    rejected: int
+    merged: int
+    status: str
+    rapport: dict[str, Any]
+    created_by: int | None
+    created_at: datetime
+    purged_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A register row as the search and the pairs show it."""
+
+    id: int
+    source: int
+    line: int
+    nom_naissance: str
+    nom_usage: str
+    prenoms: str
+    sexe: str
+    date_naissance: str
+    numero: int | None
+    suffixe: str
+    voie: str
+    complement: str
+    code_postal: str
+    commune: str
+    bureau_vote: str
+    doublon_de: str
+    eligibilite: str
+    motifs: str
+    selected_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AddresseeRow:
+    """What a letter needs of a register row."""
+
+    id: int
+    nom_naissance: str
+    nom_usage: str
+    prenoms: str
+    sexe: str
+    date_naissance: str
+    numero: int | None
+    suffixe: str
+    voie: str
+    complement: str
+    code_postal: str
+    commune: str
+
+
+@dataclass(frozen=True)
+class IdentityRow:
+    cle_nom_naissance: str
+    cle_nom_usage: str
+    cle_prenoms: str
+    date_naissance: str
+
+
+@dataclass(frozen=True)
+class PairRow:
+    id: int
+    council: int
+    ref_a: str
+    ref_b: str
+    pair_key: str
+    code: str
+    message: str
+    decision: str
+    decided_by: int | None
+    decided_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: int
+    council: int
+    kind: str
+    file_name: str
+    status: str
+    stage: str
+    rows_done: int
+    source: int | None
+    error: dict[str, Any]
+    created_by: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
 class SourceDue:
     id: int
     kind: str
@@ -91,6 +198,13 @@ _SOURCE_INFO = (
     RegisterSource.rows_read, RegisterSource.imported, RegisterSource.rejected,
     RegisterSource.merged, RegisterSource.status, RegisterSource.rapport,
     RegisterSource.created_by, RegisterSource.created_at, RegisterSource.purged_at,
+)
+
+_ADDRESSEE = (
+    RegisterPerson.id, RegisterPerson.nom_naissance, RegisterPerson.nom_usage,
+    RegisterPerson.prenoms, RegisterPerson.sexe, RegisterPerson.date_naissance,
+    RegisterPerson.numero, RegisterPerson.suffixe, RegisterPerson.voie,
+    RegisterPerson.complement, RegisterPerson.code_postal, RegisterPerson.commune,
 )
 
 _PERSON_VIEW = (
@@ -221,20 +335,21 @@ class RegisterStore:
             (RegisterSource.council == council_id) & RegisterSource.kind.is_in(list(kinds)))
         return {str(s["id"]): str(s["kind"]) for s in sources}
 
-    async def sources(self, council_id: int) -> list[Row]:
+    async def sources(self, council_id: int) -> list[SourceRow]:
         rows = await RegisterSource.select(*_SOURCE_INFO).where(
             RegisterSource.council == council_id).order_by(
             RegisterSource.id, ascending=False).output(load_json=True)
-        return [dict(r) for r in rows]
+        return [SourceRow(**r) for r in rows]
 
-    async def source(self, council_id: int, source_id: int) -> Row:
+    async def source(self, council_id: int, source_id: int) -> tuple[SourceRow, list[Row]]:
         """An import with its rejected rows; NotFound when it is not the council's."""
         row = await RegisterSource.select(*_SOURCE_INFO, RegisterSource.rejets).where(
             (RegisterSource.id == source_id) & (RegisterSource.council == council_id)
         ).output(load_json=True).first()
         if row is None:
             raise NotFound(_("Import introuvable."))
-        return dict(row)
+        rejets = list(row.pop("rejets") or [])
+        return SourceRow(**row), rejets
 
     async def rejections(self, council_id: int, source_id: int) -> tuple[list[str], list[Row]]:
         """(the file's header, its rejected rows with their values)."""
@@ -274,7 +389,7 @@ class RegisterStore:
             & (RegisterPerson.doublon_de == "") & (RegisterPerson.eligibilite != "")))
 
     async def search(self, council_id: int, name_prefix: str, page: int, per_page: int
-                     ) -> tuple[int, list[Row]]:
+                     ) -> tuple[int, list[PersonRow]]:
         """(total, one page of rows) whose birth or usage name key starts with
         ``name_prefix`` (every row when empty)."""
         where = (RegisterPerson.council == council_id) & RegisterPerson.purged_at.is_null()
@@ -287,12 +402,12 @@ class RegisterStore:
             RegisterPerson.cle_nom_usage).order_by(RegisterPerson.cle_nom_naissance).order_by(
             RegisterPerson.cle_prenoms).order_by(RegisterPerson.id).limit(per_page).offset(
             (page - 1) * per_page)
-        return int(total), [dict(r) for r in rows]
+        return int(total), [PersonRow(**r) for r in rows]
 
-    async def people_by_refs(self, council_id: int, refs: Iterable[str]) -> list[Row]:
+    async def people_by_refs(self, council_id: int, refs: Iterable[str]) -> list[PersonRow]:
         rows = await RegisterPerson.select(*_PERSON_VIEW).where(
             (RegisterPerson.council == council_id) & _refs_filter(refs))
-        return [dict(r) for r in rows]
+        return [PersonRow(**r) for r in rows]
 
     async def doublon_of(self, council_id: int, ref: str) -> str | None:
         """The reference a row is merged into ("" when it stands for itself), None when
@@ -307,13 +422,13 @@ class RegisterStore:
             (RegisterPerson.council == council_id)
             & (_refs_filter([ref]) | (RegisterPerson.doublon_de == ref)))
 
-    async def identities(self, council_id: int, ids: Sequence[int]) -> list[Row]:
+    async def identities(self, council_id: int, ids: Sequence[int]) -> list[IdentityRow]:
         """Name keys and birth date of rows by id (sitting members)."""
         rows = await RegisterPerson.select(
             RegisterPerson.cle_nom_naissance, RegisterPerson.cle_nom_usage,
             RegisterPerson.cle_prenoms, RegisterPerson.date_naissance,
         ).where((RegisterPerson.council == council_id) & RegisterPerson.id.is_in(list(ids)))
-        return [dict(r) for r in rows]
+        return [IdentityRow(**r) for r in rows]
 
     async def source_household_keys(self, council_id: int) -> set[str]:
         """Household keys decided by a source's own household identifier."""
@@ -333,18 +448,14 @@ class RegisterStore:
                                      RegisterPerson.motifs: ""}).where(
             (RegisterPerson.council == council_id) & (RegisterPerson.doublon_de != ""))
 
-    async def addressees(self, ids: Sequence[int]) -> list[Row]:
+    async def addressees(self, ids: Sequence[int]) -> list[AddresseeRow]:
         """Names and postal addresses of rows by id (purged rows are absent)."""
-        out: list[Row] = []
+        out: list[AddresseeRow] = []
         for start in range(0, len(ids), 500):
             chunk = list(ids[start:start + 500])
-            rows = await RegisterPerson.select(
-                RegisterPerson.id, RegisterPerson.nom_naissance, RegisterPerson.nom_usage,
-                RegisterPerson.prenoms, RegisterPerson.sexe, RegisterPerson.date_naissance,
-                RegisterPerson.numero, RegisterPerson.suffixe, RegisterPerson.voie,
-                RegisterPerson.complement, RegisterPerson.code_postal, RegisterPerson.commune,
-            ).where(RegisterPerson.id.is_in(chunk) & RegisterPerson.purged_at.is_null())
-            out += [dict(r) for r in rows]
+            rows = await RegisterPerson.select(*_ADDRESSEE).where(
+                RegisterPerson.id.is_in(chunk) & RegisterPerson.purged_at.is_null())
+            out += [AddresseeRow(**r) for r in rows]
         return out
 
     async def mark_selected(self, ids: Sequence[int], at: datetime) -> None:
@@ -365,19 +476,19 @@ class RegisterStore:
                 council=council_id, ref_a=p.ref_a, ref_b=p.ref_b, pair_key=p.pair_key,
                 code=p.code, message=p.message, created_at=now) for p in pairs])
 
-    async def pairs(self, council_id: int, open_only: bool = False) -> list[Row]:
+    async def pairs(self, council_id: int, open_only: bool = False) -> list[PairRow]:
         q = RegisterAmbiguousPair.select().where(RegisterAmbiguousPair.council == council_id)
         if open_only:
             q = q.where(RegisterAmbiguousPair.decision == "")
-        return [dict(p) for p in await q.order_by(RegisterAmbiguousPair.id)]
+        return [PairRow(**p) for p in await q.order_by(RegisterAmbiguousPair.id)]
 
-    async def pair(self, council_id: int, pair_id: int) -> Row:
+    async def pair(self, council_id: int, pair_id: int) -> PairRow:
         row = await RegisterAmbiguousPair.select().where(
             (RegisterAmbiguousPair.id == pair_id) & (RegisterAmbiguousPair.council == council_id)
         ).first()
         if row is None:
             raise NotFound(_("Paire introuvable."))
-        return dict(row)
+        return PairRow(**row)
 
     async def same_person_refs(self, council_id: int) -> list[tuple[str, str]]:
         """(ref_a, ref_b) of the pairs decided "même personne"."""
@@ -388,7 +499,7 @@ class RegisterStore:
         return [(str(d["ref_a"]), str(d["ref_b"])) for d in decided]
 
     async def same_person_pairs_with(self, council_id: int, pair_id: int,
-                                     refs: Sequence[str]) -> list[Row]:
+                                     refs: Sequence[str]) -> list[PairRow]:
         """Other pairs decided "même personne" holding one of ``refs``."""
         rows = await RegisterAmbiguousPair.select().where(
             (RegisterAmbiguousPair.council == council_id)
@@ -396,7 +507,7 @@ class RegisterStore:
             & (RegisterAmbiguousPair.id != pair_id)
             & (RegisterAmbiguousPair.ref_a.is_in(list(refs))
                | RegisterAmbiguousPair.ref_b.is_in(list(refs))))
-        return [dict(r) for r in rows]
+        return [PairRow(**r) for r in rows]
 
     async def record_decision(self, pair_id: int, decision: str, actor_id: int | None,
                               now: datetime) -> None:
@@ -457,10 +568,10 @@ class RegisterStore:
             RegisterImportTask._meta.get_column_by_name(k): v for k, v in values.items()}
         await RegisterImportTask.update(changes).where(RegisterImportTask.id == task_id)
 
-    async def task(self, council_id: int, task_id: int) -> Row:
+    async def task(self, council_id: int, task_id: int) -> TaskRow:
         row = await RegisterImportTask.select().where(
             (RegisterImportTask.id == task_id) & (RegisterImportTask.council == council_id)
         ).output(load_json=True).first()
         if row is None:
             raise NotFound(_("Import introuvable."))
-        return dict(row)
+        return TaskRow(**row)

@@ -36,11 +36,11 @@ async def _sitting_members(store: RegisterStore, council_id: int) -> set[MemberI
         return set()
     members: set[MemberIdentity] = set()
     for r in await store.identities(council_id, ids):
-        if not r["date_naissance"]:
+        if not r.date_naissance:
             continue
-        born = date.fromisoformat(str(r["date_naissance"])[:10])
-        first = premier_prenom(r["cle_prenoms"])
-        for nom in {r["cle_nom_naissance"], r["cle_nom_usage"]} - {""}:
+        born = date.fromisoformat(str(r.date_naissance)[:10])
+        first = premier_prenom(r.cle_prenoms)
+        for nom in {r.cle_nom_naissance, r.cle_nom_usage} - {""}:
             members.add(MemberIdentity(nom, first, born))
     return members
 

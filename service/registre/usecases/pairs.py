@@ -8,6 +8,7 @@ personne" that would contradict an earlier decision is refused with an explanati
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -50,11 +51,11 @@ UNDECIDED_RULE = (
 async def list_pairs(council_id: int, open_only: bool = False,
                      store: RegisterStore | None = None) -> list[dict[str, Any]]:
     store = store_or_default(store)
-    pairs = await store.pairs(council_id, open_only)
+    pairs = [asdict(p) for p in await store.pairs(council_id, open_only)]
     refs = {p["ref_a"] for p in pairs} | {p["ref_b"] for p in pairs}
     people: dict[str, dict[str, Any]] = {}
     if refs:
-        people = {f"{r['source']}:{r['line']}": person_view(r)
+        people = {f"{r.source}:{r.line}": person_view(r)
                   for r in await store.people_by_refs(council_id, refs)}
     for p in pairs:
         p["a"], p["b"] = people.get(p["ref_a"]), people.get(p["ref_b"])
@@ -71,7 +72,7 @@ async def decide_pair(ctx: AppContext, actor: Actor, council_id: int, pair_id: i
     now = ctx.now()
     async with ctx.db.transaction():
         council = await store.council(council_id)
-        pair = await store.pair(council_id, pair_id)
+        pair = asdict(await store.pair(council_id, pair_id))
         if pair["decision"]:
             raise InvalidState(_("Cette paire a déjà été tranchée."), code="deja-decidee")
         await check_decision(council_id, pair, decision, store)
@@ -138,8 +139,8 @@ async def check_decision(council_id: int, pair: dict[str, Any], decision: str,
     store = store_or_default(store)
     refs = (pair["ref_a"], pair["ref_b"])
     for e in await store.same_person_pairs_with(council_id, int(pair["id"]), refs):
-        shared = e["ref_a"] if e["ref_a"] in refs else e["ref_b"]
-        other = e["ref_b"] if shared == e["ref_a"] else e["ref_a"]
+        shared = e.ref_a if e.ref_a in refs else e.ref_b
+        other = e.ref_b if shared == e.ref_a else e.ref_a
         if other in refs:
             continue
         raise Conflict(
@@ -147,9 +148,9 @@ async def check_decision(council_id: int, pair: dict[str, Any], decision: str,
               "{autre} (paire n° {paire}). Décider « même personne » ici réunirait en une "
               "seule personne des lignes à des adresses différentes. Tranchez « personnes "
               "distinctes », ou corrigez le fichier et importez-le à nouveau.").format(
-                ligne=_ref_label(shared), autre=_ref_label(other), paire=e["id"]),
+                ligne=_ref_label(shared), autre=_ref_label(other), paire=e.id),
             code="decision-contradictoire", field="decision",
-            extra={"paire_anterieure": e["id"], "ligne": shared})
+            extra={"paire_anterieure": e.id, "ligne": shared})
     head_a = await store.doublon_of(council_id, pair["ref_a"]) or pair["ref_a"]
     merged_b = await store.doublon_of(council_id, pair["ref_b"]) or ""
     if merged_b and merged_b != head_a:

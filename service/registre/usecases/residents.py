@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from domain.adresse_postale import AdressePostale
-from service.registre.store import RegisterStore
+from service.registre.store import AddresseeRow, RegisterStore
 from service.registre.usecases.common import numero
 from service.usecases.subjects import Subject, selection_hook, subject_loader
 
@@ -16,21 +15,21 @@ from service.usecases.subjects import Subject, selection_hook, subject_loader
 @subject_loader("resident")
 async def load_residents(ids: Sequence[int]) -> dict[int, Subject]:
     """Register people by row id, as letters address them (purged rows are absent)."""
-    return {int(r["id"]): _subject(r) for r in await RegisterStore().addressees(ids)}
+    return {r.id: _subject(r) for r in await RegisterStore().addressees(ids)}
 
 
-def _subject(r: dict[str, Any]) -> Subject:
-    civilite = {"F": "Madame", "M": "Monsieur"}.get(r["sexe"], "")
-    prenom = (r["prenoms"].split() or [""])[0]
-    nom = r["nom_usage"] or r["nom_naissance"]
-    num = numero(r["numero"], r["suffixe"])
+def _subject(r: AddresseeRow) -> Subject:
+    civilite = {"F": "Madame", "M": "Monsieur"}.get(r.sexe, "")
+    prenom = (r.prenoms.split() or [""])[0]
+    nom = r.nom_usage or r.nom_naissance
+    num = numero(r.numero, r.suffixe)
     return Subject(
-        subject_type="resident", subject_id=r["id"], civilite=civilite, prenom=prenom, nom=nom,
-        sexe=r["sexe"],
-        birth_year=int(r["date_naissance"][:4]) if r["date_naissance"] else None,
+        subject_type="resident", subject_id=r.id, civilite=civilite, prenom=prenom, nom=nom,
+        sexe=r.sexe,
+        birth_year=int(r.date_naissance[:4]) if r.date_naissance else None,
         address=AdressePostale(civilite=civilite, prenom=prenom, nom=nom,
-                               complement_lieu=r["complement"], numero=num, voie=r["voie"],
-                               code_postal=r["code_postal"], commune=r["commune"]),
+                               complement_lieu=r.complement, numero=num, voie=r.voie,
+                               code_postal=r.code_postal, commune=r.commune),
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
 from domain.i18n import _
 from domain.registre.normalise import format_date, normalise_texte
 from service.documents.csv_export import CsvExport
-from service.registre.store import RegisterStore
+from service.registre.store import PersonRow, RegisterStore
 from service.registre.usecases.common import kind_label, numero, store_or_default
 from service.registre.usecases.lists import council_perimeter, exclusion_list
 
@@ -16,17 +17,17 @@ from service.registre.usecases.lists import council_perimeter, exclusion_list
 async def list_sources(council_id: int, store: RegisterStore | None = None
                        ) -> list[dict[str, Any]]:
     rows = await store_or_default(store).sources(council_id)
-    return [dict(r, kind_label=kind_label(r["kind"])) for r in rows]
+    return [dict(asdict(r), kind_label=kind_label(r.kind)) for r in rows]
 
 
 async def get_source(council_id: int, source_id: int, with_rejections: int = 200,
                      store: RegisterStore | None = None) -> dict[str, Any]:
-    out = await store_or_default(store).source(council_id, source_id)
-    rejets = out.pop("rejets") or []
+    row, rejets = await store_or_default(store).source(council_id, source_id)
+    out = asdict(row)
     # Lines, fields and reasons only; the rejected values are in the CSV download.
     out["rejets"] = [{k: r[k] for k in ("line", "fields", "codes", "message")}
                      for r in rejets[:with_rejections]]
-    out["kind_label"] = kind_label(out["kind"])
+    out["kind_label"] = kind_label(row.kind)
     return out
 
 
@@ -70,13 +71,13 @@ async def search_people(council_id: int, q: str = "", page: int = 1, per_page: i
             "items": [person_view(r) for r in rows]}
 
 
-def person_view(r: dict[str, Any]) -> dict[str, Any]:
-    num = numero(r.get("numero"), r["suffixe"])
+def person_view(r: PersonRow) -> dict[str, Any]:
+    num = numero(r.numero, r.suffixe)
     return {
-        **r,
-        "ref": f"{r['source']}:{r['line']}",
-        "nom": r["nom_usage"] or r["nom_naissance"],
-        "date_naissance_fr": format_date(date.fromisoformat(r["date_naissance"]))
-        if r["date_naissance"] else "",
-        "adresse": " ".join(p for p in (num, r["voie"]) if p),
+        **asdict(r),
+        "ref": f"{r.source}:{r.line}",
+        "nom": r.nom_usage or r.nom_naissance,
+        "date_naissance_fr": format_date(date.fromisoformat(r.date_naissance))
+        if r.date_naissance else "",
+        "adresse": " ".join(p for p in (num, r.voie) if p),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,9 +41,10 @@ async def update_task(ctx: AppContext, task_id: int, store: RegisterStore | None
 
 async def get_task(council_id: int, task_id: int, now: datetime | None = None,
                    store: RegisterStore | None = None) -> dict[str, Any]:
-    task = await store_or_default(store).task(council_id, task_id)
-    if (now is not None and task["status"] == "en-cours"
-            and task["updated_at"] < now - TASK_STALE_AFTER):
+    row = await store_or_default(store).task(council_id, task_id)
+    task = asdict(row)
+    if (now is not None and row.status == "en-cours"
+            and row.updated_at < now - TASK_STALE_AFTER):
         task.update(status="echec", error={"code": "import-interrompu", "detail": _(
             "L'import a été interrompu (redémarrage du service ?) : rien n'a été importé, "
             "déposez le fichier à nouveau.")})
