@@ -271,6 +271,11 @@ class _RowParser:
         self.i_pr, self.i_sexe, self.i_civ = ix(m.PRENOMS), ix(m.SEXE), ix(m.CIVILITE)
         self.i_date, self.i_bv, self.i_foyer = (
             ix(m.DATE_NAISSANCE), ix(m.BUREAU_VOTE), ix(m.FOYER))
+        # The sex memo's key of a row: the one cell a file usually has ("F", "Mme"), or
+        # both cells when it has both.
+        self.sexe_key = (itemgetter(self.i_sexe) if self.i_civ < 0
+                         else itemgetter(self.i_civ) if self.i_sexe < 0
+                         else itemgetter(self.i_sexe, self.i_civ))
         self.name_field = (m.NOM_NAISSANCE if self.i_nn >= 0
                            else m.NOM if self.i_nom >= 0 else m.NOM_USAGE)
         # The address memo is keyed on the address cells the file has, joined by a
@@ -379,13 +384,14 @@ class _RowParser:
 
     def slowly(self, numbered: Iterable[tuple[int, list[str]]]) -> None:
         """Row by row: every case (blank rows, stray cells, faults) handled and named."""
+        width, fitted, parse_row = self.width, self._fitted, self._row
         for line, cells in numbered:
-            row = self._fitted(line, cells)
+            row = cells if len(cells) == width else fitted(line, cells)
             if row is None:
                 continue
             row.append("")
             try:
-                self._row(line, row)
+                parse_row(line, row)
             finally:
                 row.pop()
 
@@ -419,50 +425,53 @@ class _RowParser:
         if not prenoms:
             errors.append(FieldError(m.PRENOMS, _("prénom manquant"), line=line,
                                      code="prenom-manquant"))
-        sexe = self._row_sexe(line, row, errors)
-        naissance = self._row_date(line, row, errors)
+        # Memo hits inline, misses (a value not seen yet, or a fault) in the helpers.
+        sexe_cells = self.sexe_key(row)
+        sexe = self.sexes.get(sexe_cells, _UNSEEN)
+        if sexe is _UNSEEN:
+            sexe = self._row_sexe(line, row, sexe_cells, errors)
+        naissance = self.dates.get(row[self.i_date], _UNSEEN)
+        if naissance is _UNSEEN:
+            naissance = self._row_date(line, row, errors)
         adresse = self._row_address(line, row, errors)
         if errors or adresse is None:
             self.rejections.append(
                 Rejection(self.source_label, line, tuple(errors), tuple(row[:-1])))
             return
+        noms, prenoms_keys = self.noms, self.prenoms_keys
+        k_naissance = noms.get(nom_naissance)
+        if k_naissance is None:
+            k_naissance = noms[nom_naissance] = noms.compute(nom_naissance)
+        k_usage = noms.get(nom_usage) if nom_usage else ""
+        if k_usage is None:
+            k_usage = noms[nom_usage] = noms.compute(nom_usage)
+        k_prenoms = prenoms_keys.get(prenoms)
+        if k_prenoms is None:
+            k_prenoms = prenoms_keys[prenoms] = prenoms_keys.compute(prenoms)
         self.entries.append(_new_entry(
             self.source_label, line, nom_naissance, nom_usage, prenoms, sexe, naissance,
-            adresse, row[self.i_bv].strip(), self._key(self.noms, nom_naissance),
-            self._key(self.noms, nom_usage) if nom_usage else "",
-            self._key(self.prenoms_keys, prenoms), row[self.i_foyer].strip(),
+            adresse, row[self.i_bv].strip(), k_naissance, k_usage, k_prenoms,
+            row[self.i_foyer].strip(),
         ))
 
-    @staticmethod
-    def _key(memo: _Memo, value: str) -> str:
-        key = memo.get(value)
-        if key is None:
-            key = memo[value] = memo.compute(value)
-        return str(key)
-
-    def _row_sexe(self, line: int, row: list[str], errors: list[FieldError]) -> Sexe | None:
-        i_sexe, i_civ = self.i_sexe, self.i_civ
-        cells = row[i_sexe] if i_civ < 0 else (
-            row[i_civ] if i_sexe < 0 else (row[i_sexe], row[i_civ]))
-        sexe = self.sexes.get(cells, _UNSEEN)
-        if sexe is _UNSEEN:
-            try:
-                sexe = self.sexes[cells] = parse_sexe(row[i_sexe]) or parse_civilite(row[i_civ])
-            except InvalidInput as exc:
-                errors.append(_error(exc, m.SEXE, line))
-                return None
-        return sexe  # type: ignore[no-any-return]  # (memo values are Sexe | None)
+    def _row_sexe(self, line: int, row: list[str], cells: str | tuple[str, str],
+                  errors: list[FieldError]) -> Sexe | None:
+        try:
+            sexe = parse_sexe(row[self.i_sexe]) or parse_civilite(row[self.i_civ])
+        except InvalidInput as exc:
+            errors.append(_error(exc, m.SEXE, line))
+            return None
+        self.sexes[cells] = sexe
+        return sexe
 
     def _row_date(self, line: int, row: list[str], errors: list[FieldError]) -> date | None:
         raw = row[self.i_date]
-        naissance = self.dates.get(raw, _UNSEEN)
-        if naissance is _UNSEEN:
-            try:
-                naissance = self.dates[raw] = parse_date(raw)
-            except InvalidInput as exc:
-                errors.append(_error(exc, m.DATE_NAISSANCE, line))
-                return None
-        return naissance  # type: ignore[no-any-return]  # (memo values are date | None)
+        try:
+            naissance = self.dates[raw] = parse_date(raw)
+        except InvalidInput as exc:
+            errors.append(_error(exc, m.DATE_NAISSANCE, line))
+            return None
+        return naissance
 
     def _row_address(self, line: int, row: list[str], errors: list[FieldError]
                      ) -> Address | None:
