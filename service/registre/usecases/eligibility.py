@@ -17,7 +17,8 @@ from domain.registre.normalise import format_date, premier_prenom
 from service import audit
 from service.audit import Actor
 from service.context import AppContext
-from service.registre.store import RegisterStore, RowMeta
+from service.registre.store import RegisterStore
+from service.registre.store_rows import RowMeta
 from service.registre.usecases.lists import council_perimeter, exclusion_list
 from service.usecases.pools import PoolItem, create_pool
 

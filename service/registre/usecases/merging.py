@@ -14,8 +14,9 @@ from domain.registre import Entry, deduplicate
 from domain.registre.dedup import DedupReport
 from domain.registre.households import household_keys, merged_household
 from service.context import AppContext
+from service.registre.records import NewPair
 from service.registre.rows import person_rows, pool_keys
-from service.registre.store import NewPair, RegisterStore
+from service.registre.store import RegisterStore
 from service.registre.usecases.common import MAX_ERRORS_LISTED, NEW, REGISTER_KINDS, TRUST, ref
 
 

@@ -13,7 +13,8 @@ from domain.registre import deduplicate
 from service import audit
 from service.audit import Actor
 from service.context import AppContext
-from service.registre.store import CouncilInfo, RegisterStore
+from service.registre.records import CouncilInfo
+from service.registre.store import RegisterStore
 from service.registre.usecases.merging import decisions_of, everyone, existing_rows, restate
 
 log = logging.getLogger("conseil.registre")

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from domain.adresse_postale import AdressePostale
-from service.registre.store import AddresseeRow, RegisterStore
+from service.registre.records import AddresseeRow
+from service.registre.store import RegisterStore
 from service.registre.usecases.common import numero
 from service.usecases.subjects import Subject, selection_hook, subject_loader
 

@@ -9,7 +9,8 @@ from typing import Any
 from domain.i18n import _
 from domain.registre.normalise import format_date, normalise_texte
 from service.documents.csv_export import CsvExport
-from service.registre.store import PersonRow, RegisterStore
+from service.registre.records import PersonRow
+from service.registre.store import RegisterStore
 from service.registre.usecases.common import kind_label, numero, store_or_default
 from service.registre.usecases.lists import council_perimeter, exclusion_list
 
