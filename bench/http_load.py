@@ -244,12 +244,12 @@ IMPORT_ROWS = int(os.environ.get("BENCH_HTTP_IMPORT_ROWS", "1000000"))
 async def _import_child(env: dict[str, str], council_id: int, path: str) -> None:
     from service.audit import Actor
     from service.cli import open_context
+    from service.registre.usecases import imports as imports_uc
     from service.settings import load_settings
-    from service.usecases import registre as uc
 
     ctx = await open_context(load_settings(env))
     try:
-        await uc.import_file(ctx, Actor.system("banc d'essai"), council_id, Path(path), Path(path).name)
+        await imports_uc.import_file(ctx, Actor.system("banc d'essai"), council_id, Path(path), Path(path).name)
     finally:
         await ctx.db.stop()
 

@@ -93,7 +93,7 @@ async def _import(settings: Any, path: Path) -> tuple[float, dict[str, Any]]:
     from service.audit import Actor
     from service.cli import open_context, upgrade_database
     from service.organisation import usecases as org
-    from service.usecases import registre as uc
+    from service.registre.usecases import imports as imports_uc
 
     ctx = await open_context(settings)
     try:
@@ -105,10 +105,10 @@ async def _import(settings: Any, path: Path) -> tuple[float, dict[str, Any]]:
         c = await org.create_council(ctx, actor, t["id"],
                                      org.CouncilInput(name="Banc d'essai", qpv_ids=(q["id"],)))
         t0, cpu0 = time.perf_counter(), time.process_time()
-        report = await uc.import_file(ctx, actor, c["id"], path, path.name)
+        report = await imports_uc.import_file(ctx, actor, c["id"], path, path.name)
         elapsed = time.perf_counter() - t0
         report["cpu_seconds"] = time.process_time() - cpu0
-        from service.db.tables_registre import RegisterPerson
+        from service.registre.tables import RegisterPerson
 
         stored = await RegisterPerson.count()
         households = await RegisterPerson.count().where(RegisterPerson.foyer == "")
@@ -225,7 +225,7 @@ async def _import_twice(settings: Any, first: Path, second: Path) -> tuple[float
     from service.audit import Actor
     from service.cli import open_context, upgrade_database
     from service.organisation import usecases as org
-    from service.usecases import registre as uc
+    from service.registre.usecases import imports as imports_uc
 
     ctx = await open_context(settings)
     try:
@@ -239,7 +239,7 @@ async def _import_twice(settings: Any, first: Path, second: Path) -> tuple[float
         times = []
         for path in (first, second):
             t0 = time.perf_counter()
-            await uc.import_file(ctx, actor, c["id"], path, path.name)
+            await imports_uc.import_file(ctx, actor, c["id"], path, path.name)
             times.append(time.perf_counter() - t0)
         return times[0], times[1]
     finally:

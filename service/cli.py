@@ -117,17 +117,13 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-# Feature modules that add sub-commands with ``register`` (explicit, no discovery magic).
-FEATURE_CLI_MODULES: list[str] = []
-FEATURE_CLI_MODULES.append("service.cli_registre")
-
-
 def _load_feature_commands() -> None:
+    """Each declared feature's CLI modules add their sub-commands with ``register``."""
     import importlib
 
     from service import features
 
-    for mod in [*FEATURE_CLI_MODULES, *features.cli_modules()]:
+    for mod in features.cli_modules():
         importlib.import_module(mod)
 
 

@@ -102,7 +102,7 @@ async def check_csrf(request: Request[Any, Any, Any]) -> None:
     sent = request.headers.get(CSRF_HEADER, "")
     if not sent and ctype.startswith("multipart/form-data"):
         # File uploads carry the token in the query string so that their body is streamed
-        # by the handler instead of being read whole here (service/web/registre_pages.py).
+        # by the handler instead of being read whole here (service/registre/pages.py).
         sent = request.query_params.get(CSRF_FIELD, "")
     if not sent and (ctype.startswith("application/x-www-form-urlencoded") or ctype.startswith("multipart/form-data")):
         form = await request.form()

@@ -22,13 +22,14 @@ def declared() -> list[Feature]:
     from service.indicateurs.feature import FEATURE as indicateurs
     from service.organisation.feature import FEATURE as organisation
     from service.outbox.feature import FEATURE as outbox
+    from service.registre.feature import FEATURE as registre
     from service.reunions.feature import FEATURE as reunions
     from service.reunions.feature_convocations import FEATURE as convocations
     from service.tirage.feature import FEATURE as tirage
 
     features: list[Feature] = [
         organisation, comptes, audit, outbox,
-        tirage, courriers, candidatures, composition,  # the lead's workflow, in order
+        registre, tirage, courriers, candidatures, composition,  # the lead's workflow, in order
         reunions, convocations, formations, indicateurs,
     ]
     return features
@@ -43,18 +44,12 @@ def route_handlers() -> list[Any]:
             importlib.import_module(mod)
         if feature.routes is not None:
             handlers += feature.routes()
-    from service.api.registre import REGISTRE_API
-    from service.web.registre_pages import REGISTRE_PAGES
-
-    handlers += [*REGISTRE_API, *REGISTRE_PAGES]
     return handlers
 
 
 def lifespans() -> list[Any]:
     """Background tasks living as long as the app: ``(app) -> async context manager``."""
-    from service.registre.purge_task import purge_lifespan
-
-    tasks: list[Any] = [purge_lifespan]
+    tasks: list[Any] = []
     for feature in declared():
         tasks += list(feature.lifespans)
     return tasks

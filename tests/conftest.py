@@ -211,7 +211,7 @@ async def web_login(client: Any, email: str, password: str = PASSWORD) -> Any:
     return r
 
 
-SUBJECT_OWNERS = ("service.usecases.registre", "service.candidatures.subjects")
+SUBJECT_OWNERS = ("service.registre.usecases.residents", "service.candidatures.subjects")
 
 
 @pytest.fixture

@@ -57,11 +57,14 @@ LOGEMENT = "logement"
 CODE_POSTAL = "code_postal"
 COMMUNE = "commune"
 BUREAU_VOTE = "bureau_vote"
+# The source's own identifier of the household (a landlord's lease or household number):
+# when a row has one, it decides the household (domain/registre/households.py).
+FOYER = "foyer"
 
 CANONICAL_FIELDS: tuple[str, ...] = (
     NOM_NAISSANCE, NOM_USAGE, NOM, PRENOMS, SEXE, CIVILITE, DATE_NAISSANCE,
     ADRESSE1, ADRESSE2, NUMERO, VOIE, COMPLEMENT, RESIDENCE, BATIMENT, LOGEMENT,
-    CODE_POSTAL, COMMUNE, BUREAU_VOTE,
+    CODE_POSTAL, COMMUNE, BUREAU_VOTE, FOYER,
 )
 
 _LABELS: dict[str, str] = {
@@ -83,6 +86,7 @@ _LABELS: dict[str, str] = {
     CODE_POSTAL: N_("code postal"),
     COMMUNE: N_("commune"),
     BUREAU_VOTE: N_("bureau de vote"),
+    FOYER: N_("identifiant du foyer dans ce fichier (référence du bail, numéro de ménage)"),
 }
 
 
@@ -184,6 +188,13 @@ PRESETS: dict[str, Preset] = {
             VOIE: ("Voie", "Libellé voie", "Rue"),
             CODE_POSTAL: ("Code postal", "CP", "CodePostal"),
             COMMUNE: ("Ville", "Commune", "Localité"),
+            FOYER: ("Identifiant foyer", "Identifiant du foyer", "Identifiant de foyer",
+                    "Id foyer", "N° foyer", "N° de foyer", "Numéro de foyer", "Numéro foyer",
+                    "Foyer", "Code foyer", "Référence bail", "Référence de bail",
+                    "Référence du bail", "Réf bail", "N° bail", "N° de bail",
+                    "Numéro de bail", "Numéro bail", "Numéro de ménage", "Numéro ménage",
+                    "N° ménage", "N° de ménage", "Identifiant ménage", "Identifiant du ménage",
+                    "Ménage"),
         },
         required=((CIVILITE, SEXE), (NOM,), (PRENOMS,), (ADRESSE1, VOIE)),
         ignored=("Référence locataire", "Réf locataire", "N° contrat", "Numéro de contrat",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from domain.errors import InvalidInput
 from domain.i18n import _
@@ -61,7 +61,10 @@ def fast_frozen_constructor(cls: type[T]) -> Callable[..., T]:
     no validation or ``__post_init__`` runs, so ``cls`` must have neither. A frozen
     dataclass without slots gets a twin without slots (same ``__dict__`` layout).
     """
-    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    # Fields with a plain default keep it (the trailing optional fields may be left out).
+    names = [(f.name, Any, dataclasses.field(default=f.default))
+             if f.default is not dataclasses.MISSING else f.name
+             for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
     twin = dataclasses.make_dataclass(
         f"_{cls.__name__}Builder", names, slots="__slots__" in vars(cls))
 

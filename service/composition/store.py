@@ -229,11 +229,9 @@ class CompositionStore:
         return [(str(k), v) for k, v in sorted(seen.items(), key=lambda kv: kv[1].casefold())]
 
     async def exclusion_list(self, council_id: int) -> ExclusionList:
-        # The register feature will expose a public ``exclusion_list(council_id)``; this is
-        # the function main has today.
-        from service.usecases.registre import _exclusion_list
+        from service.registre.usecases.lists import exclusion_list
 
-        return await _exclusion_list(council_id)
+        return await exclusion_list(council_id)
 
     async def applicants_born(
         self, volunteer_ids: list[int], structure_ids: list[int]

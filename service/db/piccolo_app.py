@@ -7,17 +7,14 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from service import features
-from service.db import tables, tables_registre
+from service.db import tables
 from service.settings import PROJECT_ROOT
 
 # Shared plumbing; the organisation, accounts and audit tables come with their features.
 FOUNDATION_TABLES = [tables.AppState]
 
-# Each feature appends its own list here (one line per feature keeps merges simple).
-FEATURE_TABLES: list[type] = []
-FEATURE_TABLES += tables_registre.REGISTRE_TABLES
-# Features in the package shape declare their tables once (service/<feature>/feature.py).
-FEATURE_TABLES += features.tables()
+# Each feature declares its tables once (service/<feature>/feature.py).
+FEATURE_TABLES: list[type] = features.tables()
 
 APP_CONFIG = AppConfig(
     app_name="conseil",

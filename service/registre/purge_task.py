@@ -29,7 +29,7 @@ async def run_purge_once(ctx: AppContext) -> int:
     """One pass over every council; returns the number of register people removed."""
     from service.candidatures.usecases.purge import purge_once as purge_applications
     from service.courriers.usecases.batches import purge_expired_batches
-    from service.usecases.registre import purge
+    from service.registre.usecases.purge import purge
 
     removed = 0
     try:

@@ -23,23 +23,28 @@ PERSON_COLUMNS = (
     "council", "source", "line", "doublon_de", "nom_naissance", "nom_usage", "prenoms",
     "cle_nom_naissance", "cle_nom_usage", "cle_prenoms", "sexe", "date_naissance", "numero",
     "suffixe", "voie", "voie_cle", "complement", "residence", "batiment", "logement",
-    "code_postal", "commune", "bureau_vote", "cle_vivier", "foyer",
+    "code_postal", "commune", "bureau_vote", "cle_vivier", "foyer", "foyer_source",
 )
 
 
 def person_rows(council_id: int, source_id: int, entries: Sequence[Entry], salt: str,
                 keys: Sequence[str], doublon: dict[int, str] | None = None,
-                sexes: dict[int, str] | None = None, bureaux: dict[int, str] | None = None
-                ) -> Iterator[tuple[Any, ...]]:
+                sexes: dict[int, str] | None = None, bureaux: dict[int, str] | None = None,
+                merged_foyers: dict[int, str] | None = None) -> Iterator[tuple[Any, ...]]:
     """The rows to store, produced one at a time as the bulk loader consumes them: a
     million tuples never exist together (less memory, and no garbage-collector passes
     over them).
 
-    ``keys`` are the entries' pool keys (``pool_keys``). ``doublon``, ``sexes`` and
-    ``bureaux`` (by line number) carry what deduplication decided when it ran before the
-    rows are written; only a few rows are concerned.
+    ``keys`` are the entries' pool keys (``pool_keys``). ``doublon``, ``sexes``,
+    ``bureaux`` and ``merged_foyers`` (household keys taken from a merged row, by line
+    number) carry what deduplication decided when it ran before the rows are written;
+    only a few rows are concerned. Household identifiers are scoped to ``source_id``.
     """
-    foyers = household_keys(entries, salt)
+    foyers = household_keys(entries, salt, source=str(source_id))
+    if merged_foyers:
+        for i, e in enumerate(entries):
+            if e.line in merged_foyers:
+                foyers[i] = merged_foyers[e.line]
     dates: dict[date | None, str] = {None: ""}
     for i, e in enumerate(entries):
         a = e.adresse
@@ -57,6 +62,7 @@ def person_rows(council_id: int, source_id: int, entries: Sequence[Entry], salt:
             a.numero, a.suffixe, a.voie, a.voie_cle, a.complement, a.residence, a.batiment,
             a.logement, a.code_postal, a.commune,
             bureaux.get(line, e.bureau_vote) if bureaux else e.bureau_vote, keys[i], foyers[i],
+            e.foyer_source[:100],
         )
 
 

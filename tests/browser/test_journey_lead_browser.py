@@ -18,15 +18,17 @@ SAMPLES = SHARED / "data" / "registre-exemple"
 
 async def _sample_pool(ctx: Any, ids: dict[str, int]) -> int:
     from service.audit import Actor
-    from service.usecases import registre as uc
+    from service.registre.usecases import common as common_uc
+    from service.registre.usecases import eligibility as eligibility_uc
+    from service.registre.usecases import imports as imports_uc
 
     actor = Actor.system()
     council = ids["council"]
     for name, kind in (("perimetre.csv", "perimetre"), ("liste_electorale.csv", None),
                        ("bailleur.csv", None)):
-        await uc.import_file(ctx, actor, council, SAMPLES / name, name,
-                             uc.ImportOptions(kind=kind, keep_valid=True))
-    await uc.build_pool(ctx, actor, council, date(2026, 12, 1), {"mode": "sexe"}, label="Exemple")
+        await imports_uc.import_file(ctx, actor, council, SAMPLES / name, name,
+                             common_uc.ImportOptions(kind=kind, keep_valid=True))
+    await eligibility_uc.build_pool(ctx, actor, council, date(2026, 12, 1), {"mode": "sexe"}, label="Exemple")
     return council
 
 
@@ -59,7 +61,7 @@ async def _sample_round_with_auditor(ctx: Any, ids: dict[str, int]) -> dict[str,
     person's letter code, name and birth year (to answer online as they would)."""
     from service.comptes.tables import RoleAssignment
     from service.comptes.usecases.accounts import _create_account
-    from service.db.tables_registre import RegisterPerson
+    from service.registre.tables import RegisterPerson
     from service.tirage.usecases import rounds
     from tests.conftest import PASSWORD
 
@@ -169,11 +171,12 @@ def test_lead_sees_names_contacts_and_finds_people(with_auditor: dict[str, Any],
 
 async def _sample_register(ctx: Any, ids: dict[str, int]) -> int:
     from service.audit import Actor
-    from service.usecases import registre as uc
+    from service.registre.usecases import common as common_uc
+    from service.registre.usecases import imports as imports_uc
 
     for name in ("liste_electorale.csv", "bailleur.csv"):
-        await uc.import_file(ctx, Actor.system(), ids["council"], SAMPLES / name, name,
-                             uc.ImportOptions())
+        await imports_uc.import_file(ctx, Actor.system(), ids["council"], SAMPLES / name, name,
+                             common_uc.ImportOptions())
     return ids["council"]
 
 

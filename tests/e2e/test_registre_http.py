@@ -263,3 +263,38 @@ async def test_report_page_links_the_rejected_rows_download_for_the_lead(client:
     assert link is not None
     csv = await client.get(link.group(1))
     assert csv.status_code == 200 and "31/02/1980" in csv.text
+
+
+async def test_eligibility_page_explains_the_household_rule_and_its_count(
+    client: Any, world: World
+) -> None:
+    """Issue 13 §5: the page says what « une personne par foyer » does, the source's
+    household identifier included, and how many people it sets aside."""
+    header = "Civilité;Nom;Prénom;Date de naissance;Adresse;Code postal;Ville;Numéro de ménage\n"
+    rows = (
+        "Mme;DIALLO;Awa;12/03/1980;10 Rue des Tilleuls;37990;Valmont;M-7\n"
+        "M.;KONE;Issa;02/05/1978;10 Rue des Tilleuls;37990;Valmont;M-7\n"
+        "M.;DIALLO;Moussa;14/01/2001;10 Rue des Tilleuls;37990;Valmont;M-8\n"
+    )
+    for name, data in (("perimetre.csv", (SAMPLES / "perimetre.csv").read_bytes()),
+                       ("menages.csv", (header + rows).encode())):
+        r = await _upload(client, world, name, data)
+        assert r.status_code == 201, r.text
+    assert r.json()["mapping"]["foyer"] == "Numéro de ménage"
+    elig = await client.post(_url(world, "/eligibilite"), json={"date_reference": "2026-01-01"},
+                             headers=bearer(world, "lead_a"))
+    body = elig.json()
+    assert (body["eligibles"], body["foyers"], body["ecartes_foyer"]) == (3, 2, 1)
+    assert body["foyers_identifiant_source"] == 2
+
+    await web_login(client, world.emails["lead_a"])
+    url = f"/conseils/{world.ids['council_a']}/registre/eligibilite"
+    form = await client.get(url)
+    assert "identifiant de foyer" in form.text and "même adresse et le même logement" in form.text
+    page = await client.post(url, data={"_csrf": client.cookies.get("cc_csrf"),
+                                        "date_reference": "2026-01-01"})
+    assert page.status_code == 200, page.text
+    count = page.text.split('id="ecartes-foyer">')[1].split("</p>")[0]
+    assert "écartera 1 personne éligible sur 3" in count
+    assert "2 foyers sont désignés par l&#39;identifiant de foyer" in count or \
+        "2 foyers sont désignés par l'identifiant de foyer" in count

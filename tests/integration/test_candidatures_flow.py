@@ -53,20 +53,21 @@ async def _call(ctx: Any, world: World) -> int:
 async def test_imported_perimeter_checks_volunteers_addresses(ctx: Any, world: World) -> None:
     from domain.calls import PERIMETRE_LABELS
     from service.candidatures.usecases import residents
-    from service.usecases import registre
+    from service.registre.usecases import common as common_uc
+    from service.registre.usecases import imports as imports_uc
 
     call = await _call(ctx, world)
     # Before any perimeter import: accepted and marked « à vérifier ».
     result, _mail = await residents.submit_volunteer(ctx, call, _form("Ana", "F", "500 rue Inconnue"))
     assert result.perimetre == "a-verifier"
     path = SHARED / "data" / "registre-exemple" / "perimetre.csv"
-    await registre.import_file(
+    await imports_uc.import_file(
         ctx,
         _lead(world),
         world.ids["council_a"],
         path,
         "perimetre.csv",
-        registre.ImportOptions(kind="perimetre"),
+        common_uc.ImportOptions(kind="perimetre"),
     )
     result, _mail = await residents.submit_volunteer(ctx, call, _form("Bea", "F", "12 rue des Tilleuls"))
     assert result.perimetre == "dans-le-perimetre"
@@ -199,7 +200,8 @@ async def test_members_on_the_imported_exclusion_list_break_the_rule(
     ctx: Any, world: World
 ) -> None:
     from service.composition.usecases import members, report
-    from service.usecases import registre
+    from service.registre.usecases import common as common_uc
+    from service.registre.usecases import imports as imports_uc
 
     council_id = world.ids["council_a"]
 
@@ -214,13 +216,13 @@ async def test_members_on_the_imported_exclusion_list_break_the_rule(
     # No list imported: the rule is not evaluated at all.
     assert "personne-ineligible" not in {r.code for r in view.results}
     path = SHARED / "data" / "registre-exemple" / "exclusions.csv"
-    await registre.import_file(
+    await imports_uc.import_file(
         ctx,
         _lead(world),
         council_id,
         path,
         "exclusions.csv",
-        registre.ImportOptions(kind="exclusions"),
+        common_uc.ImportOptions(kind="exclusions"),
     )
     view = await report.composition(ctx, council_id)
     rule = next(r for r in view.results if r.code == "personne-ineligible")

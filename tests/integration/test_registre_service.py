@@ -25,11 +25,12 @@ def _actor(world: World) -> Any:
 
 
 async def _import(ctx: Any, world: World, name: str, **opts: Any) -> dict[str, Any]:
-    from service.usecases import registre as uc
+    from service.registre.usecases import common as common_uc
+    from service.registre.usecases import imports as imports_uc
 
     path = SAMPLES / name
-    return await uc.import_file(
-        ctx, _actor(world), world.ids["council_a"], path, name, uc.ImportOptions(**opts)
+    return await imports_uc.import_file(
+        ctx, _actor(world), world.ids["council_a"], path, name, common_uc.ImportOptions(**opts)
     )
 
 
@@ -42,10 +43,11 @@ async def _import_all(ctx: Any, world: World) -> list[dict[str, Any]]:
 
 async def test_samples_give_the_known_figures(ctx: Any, world: World, monkeypatch: Any) -> None:
     from service.audit.tables import AuditEvent
-    from service.db.tables_registre import RegisterAmbiguousPair, RegisterPerson
-    from service.usecases import registre as uc
+    from service.registre import store_rows
+    from service.registre.tables import RegisterAmbiguousPair, RegisterPerson
+    from service.registre.usecases import eligibility as eligibility_uc
 
-    monkeypatch.setattr(uc, "_FETCH_BATCH", 700)  # stored rows read back in several batches
+    monkeypatch.setattr(store_rows, "_FETCH_BATCH", 700)  # stored rows read back in several batches
 
     perim, excl, liste, bailleur = await _import_all(ctx, world)
     assert perim["kind"] == "perimetre" and excl["kind"] == "exclusions"
@@ -66,7 +68,7 @@ async def test_samples_give_the_known_figures(ctx: Any, world: World, monkeypatc
         == 3839
     )
     assert await RegisterAmbiguousPair.count() == 6
-    summary = await uc.evaluate_eligibility(ctx, _actor(world), cid, REF)
+    summary = await eligibility_uc.evaluate_eligibility(ctx, _actor(world), cid, REF)
     counts = {m["code"]: m["count"] for m in summary["motifs"]}
     assert summary["eligibles"] == 3020
     assert counts["hors-perimetre"] == 592 and counts["date-naissance-inconnue"] == 154
@@ -93,12 +95,12 @@ async def test_samples_give_the_known_figures(ctx: Any, world: World, monkeypatc
 async def test_pool_from_register(ctx: Any, world: World) -> None:
     from domain.draw.protocol import parse_pool
     from service.organisation.subjects import load_subjects
+    from service.registre.usecases import eligibility as eligibility_uc
     from service.tirage.usecases import pools
-    from service.usecases import registre as uc
 
     await _import_all(ctx, world)
     cid = world.ids["council_a"]
-    pool = await uc.build_pool(ctx, _actor(world), cid, REF, "sexe")
+    pool = await eligibility_uc.build_pool(ctx, _actor(world), cid, REF, "sexe")
     assert pool["size"] == 3020 and set(pool["strata_counts"]) == {"F", "M"}
     data = await pools.pool_file(pool["id"])
     parsed = parse_pool(data, digest=pool["digest"])
@@ -107,9 +109,9 @@ async def test_pool_from_register(ctx: Any, world: World) -> None:
     assert "FERNANDES" not in text.upper() and "VALMONT" not in text.upper()
     households = {line.split("\t")[2] for line in text.splitlines()}
     assert len(households) == 2925  # address + flat, or address + family name (1,545 by building)
-    by_bureau = await uc.build_pool(ctx, _actor(world), cid, REF, "sexe-bureau")
+    by_bureau = await eligibility_uc.build_pool(ctx, _actor(world), cid, REF, "sexe-bureau")
     assert all("/" in s for s in by_bureau["strata_counts"])
-    by_age = await uc.build_pool(
+    by_age = await eligibility_uc.build_pool(
         ctx, _actor(world), cid, REF, {"mode": "sexe-age", "tranches": [30, 60]}
     )
     assert set(by_age["strata_counts"]) <= {
@@ -130,7 +132,7 @@ async def test_pool_from_register(ctx: Any, world: World) -> None:
 
 async def test_reimport_is_detected_and_adds_nobody(ctx: Any, world: World) -> None:
     from domain.errors import Conflict
-    from service.db.tables_registre import RegisterPerson
+    from service.registre.tables import RegisterPerson
 
     await _import(ctx, world, "liste_electorale.csv")
     before = await RegisterPerson.count()
@@ -142,8 +144,10 @@ async def test_reimport_is_detected_and_adds_nobody(ctx: Any, world: World) -> N
 
 async def test_all_or_nothing_and_keep_valid(ctx: Any, world: World, tmp_path: Path) -> None:
     from domain.errors import InvalidInput
-    from service.db.tables_registre import RegisterPerson, RegisterSource
-    from service.usecases import registre as uc
+    from service.registre.tables import RegisterPerson, RegisterSource
+    from service.registre.usecases import common as common_uc
+    from service.registre.usecases import imports as imports_uc
+    from service.registre.usecases import sources as sources_uc
 
     bad = tmp_path / "liste.csv"
     bad.write_text(
@@ -157,7 +161,7 @@ async def test_all_or_nothing_and_keep_valid(ctx: Any, world: World, tmp_path: P
         encoding="utf-8",
     )
     with pytest.raises(InvalidInput) as exc:
-        await uc.import_file(ctx, _actor(world), world.ids["council_a"], bad, "liste.csv")
+        await imports_uc.import_file(ctx, _actor(world), world.ids["council_a"], bad, "liste.csv")
     errors = {(e.line, e.field): e for e in exc.value.errors}
     assert exc.value.code == "lignes-rejetees"
     assert errors[(3, "date_naissance")].code == "date-impossible"
@@ -165,20 +169,20 @@ async def test_all_or_nothing_and_keep_valid(ctx: Any, world: World, tmp_path: P
     assert errors[(5, "sexe")].code == "sexe-invalide"
     assert errors[(6, "ligne")].code == "nombre-colonnes"
     assert await RegisterSource.count() == 0 and await RegisterPerson.count() == 0
-    report = await uc.import_file(
+    report = await imports_uc.import_file(
         ctx,
         _actor(world),
         world.ids["council_a"],
         bad,
         "liste.csv",
-        uc.ImportOptions(keep_valid=True),
+        common_uc.ImportOptions(keep_valid=True),
     )
     assert report["imported"] == 2 and report["rejected"] == 4 and report["status"] == "partiel"
     assert [r["line"] for r in report["rejets"]] == [3, 4, 5, 6]
-    people = await uc.search_people(world.ids["council_a"], "leroy")
+    people = await sources_uc.search_people(world.ids["council_a"], "leroy")
     assert people["total"] == 1 and people["items"][0]["nom"] == "LEROY; dit Roy"
     assert "esc. B" in people["items"][0]["complement"] + people["items"][0]["voie"]
-    csv_bytes = await uc.rejected_rows_csv(world.ids["council_a"], report["id"])
+    csv_bytes = await sources_uc.rejected_rows_csv(world.ids["council_a"], report["id"])
     text = csv_bytes.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("ligne;champ;motif;NomdeNaissance")
     assert "31/02/1980" in text and "date impossible" in text
@@ -188,16 +192,17 @@ async def test_unknown_header_lists_expected_columns(
     ctx: Any, world: World, tmp_path: Path
 ) -> None:
     from domain.errors import InvalidInput
-    from service.usecases import registre as uc
+    from service.registre.usecases import imports as imports_uc
+    from service.registre.usecases import mapping as mapping_uc
 
     f = tmp_path / "x.csv"
     f.write_text("Truc;Machin;Chose\na;b;c\n", encoding="utf-8")
     with pytest.raises(InvalidInput) as exc:
-        await uc.import_file(ctx, _actor(world), world.ids["council_a"], f, "x.csv")
+        await imports_uc.import_file(ctx, _actor(world), world.ids["council_a"], f, "x.csv")
     assert exc.value.code == "en-tete-non-reconnu"
     assert "NomdeNaissance" in exc.value.detail
     assert "colonnes_attendues" in exc.value.extra
-    preview = await uc.preview(ctx, world.ids["council_a"], f, "x.csv")
+    preview = await mapping_uc.preview(ctx, world.ids["council_a"], f, "x.csv")
     assert preview["mapping_error"]["code"] == "en-tete-non-reconnu"
     assert preview["rows"][0] == {"line": 2, "cells": ["a", "b", "c"]}
 
@@ -205,7 +210,8 @@ async def test_unknown_header_lists_expected_columns(
 async def test_saved_mapping_is_used_for_hand_typed_files(
     ctx: Any, world: World, tmp_path: Path
 ) -> None:
-    from service.usecases import registre as uc
+    from service.registre.usecases import imports as imports_uc
+    from service.registre.usecases import mapping as mapping_uc
 
     f = tmp_path / "tableur.csv"
     f.write_text(
@@ -220,10 +226,10 @@ async def test_saved_mapping_is_used_for_hand_typed_files(
         "adresse1": "Rue",
         "code_postal": "CP",
     }
-    await uc.save_mapping(ctx, _actor(world), world.ids["council_a"], "Tableur mairie", mapping)
-    preview = await uc.preview(ctx, world.ids["council_a"], f, "tableur.csv")
+    await mapping_uc.save_mapping(ctx, _actor(world), world.ids["council_a"], "Tableur mairie", mapping)
+    preview = await mapping_uc.preview(ctx, world.ids["council_a"], f, "tableur.csv")
     assert preview["mapping_name"] == "Tableur mairie" and preview["mapping_error"] is None
-    report = await uc.import_file(ctx, _actor(world), world.ids["council_a"], f, "tableur.csv")
+    report = await imports_uc.import_file(ctx, _actor(world), world.ids["council_a"], f, "tableur.csv")
     assert report["imported"] == 1 and report["mapping_name"] == "Tableur mairie"
 
 
@@ -231,15 +237,15 @@ async def test_failed_import_leaves_database_as_it_was(
     ctx: Any, world: World, monkeypatch: Any
 ) -> None:
     from service.audit.tables import AuditEvent
-    from service.db.tables_registre import RegisterPerson, RegisterSource
-    from service.usecases import registre as uc
+    from service.registre.tables import RegisterPerson, RegisterSource
+    from service.registre.usecases import merging
 
     events = await AuditEvent.count()
 
     async def boom(*a: Any, **k: Any) -> Any:
         raise RuntimeError("panne")
 
-    monkeypatch.setattr(uc, "_store_pairs", boom)
+    monkeypatch.setattr(merging, "store_pairs", boom)
     with pytest.raises(RuntimeError):
         await _import(ctx, world, "liste_electorale.csv")
     assert await RegisterSource.count() == 0 and await RegisterPerson.count() == 0
@@ -248,7 +254,7 @@ async def test_failed_import_leaves_database_as_it_was(
 
 async def test_concurrent_imports_of_the_same_file_add_it_once(ctx: Any, world: World) -> None:
     from domain.errors import Conflict
-    from service.db.tables_registre import RegisterPerson, RegisterSource
+    from service.registre.tables import RegisterPerson, RegisterSource
 
     results = await asyncio.gather(
         *[_import(ctx, world, "bailleur.csv") for _ in range(3)], return_exceptions=True
@@ -261,7 +267,7 @@ async def test_concurrent_imports_of_the_same_file_add_it_once(ctx: Any, world: 
 
 
 async def test_concurrent_imports_of_two_files_deduplicate_across(ctx: Any, world: World) -> None:
-    from service.db.tables_registre import RegisterPerson
+    from service.registre.tables import RegisterPerson
 
     await asyncio.gather(
         _import(ctx, world, "liste_electorale.csv"), _import(ctx, world, "bailleur.csv")
@@ -270,40 +276,42 @@ async def test_concurrent_imports_of_two_files_deduplicate_across(ctx: Any, worl
 
 
 async def test_ambiguous_pair_decision_merges(ctx: Any, world: World) -> None:
-    from service.db.tables_registre import RegisterPerson
-    from service.usecases import registre as uc
+    from service.registre.tables import RegisterPerson
+    from service.registre.usecases import pairs as pairs_uc
 
     await _import_all(ctx, world)
     cid = world.ids["council_a"]
-    pairs = await uc.list_pairs(cid, open_only=True)
+    pairs = await pairs_uc.list_pairs(cid, open_only=True)
     assert len(pairs) == 6 and pairs[0]["a"]["nom"]
     before = await RegisterPerson.count().where(RegisterPerson.doublon_de == "")
-    await uc.decide_pair(ctx, _actor(world), cid, pairs[0]["id"], "meme-personne")
-    await uc.decide_pair(ctx, _actor(world), cid, pairs[1]["id"], "personnes-distinctes")
+    await pairs_uc.decide_pair(ctx, _actor(world), cid, pairs[0]["id"], "meme-personne")
+    await pairs_uc.decide_pair(ctx, _actor(world), cid, pairs[1]["id"], "personnes-distinctes")
     assert await RegisterPerson.count().where(RegisterPerson.doublon_de == "") == before - 1
-    assert len(await uc.list_pairs(cid, open_only=True)) == 4
+    assert len(await pairs_uc.list_pairs(cid, open_only=True)) == 4
 
 
 async def test_purge_removes_unselected_after_retention_and_spares_selected(
     ctx: Any, world: World, clock: Any
 ) -> None:
     from service.audit.tables import AuditEvent
-    from service.db.tables_registre import RegisterPerson, RegisterSource
     from service.organisation.subjects import load_subjects, mark_selected
+    from service.registre.tables import RegisterPerson, RegisterSource
+    from service.registre.usecases import eligibility as eligibility_uc
+    from service.registre.usecases import lists as lists_uc
+    from service.registre.usecases import purge as purge_uc
     from service.tirage.tables import PoolMember
-    from service.usecases import registre as uc
 
     await _import_all(ctx, world)
     cid = world.ids["council_a"]
-    pool = await uc.build_pool(ctx, _actor(world), cid, REF)
+    pool = await eligibility_uc.build_pool(ctx, _actor(world), cid, REF)
     chosen = [r["subject_id"] for r in await PoolMember.select(PoolMember.subject_id).limit(3)]
     async with ctx.db.transaction():
         await mark_selected("resident", chosen, ctx.now())
-    assert await uc.purge(ctx, _actor(world)) == []  # retention (183 days) not reached
+    assert await purge_uc.purge(ctx, _actor(world)) == []  # retention (183 days) not reached
     clock.advance(days=184)
-    dry = await uc.purge(ctx, _actor(world), dry_run=True)
+    dry = await purge_uc.purge(ctx, _actor(world), dry_run=True)
     assert dry[0]["personnes_supprimees"] == 4197 and await RegisterPerson.count() == 4200
-    done = await uc.purge(ctx, _actor(world))
+    done = await purge_uc.purge(ctx, _actor(world))
     assert done[0]["personnes_supprimees"] == 4197 and done[0]["personnes_conservees"] == 3
     assert sorted(r["id"] for r in await RegisterPerson.select(RegisterPerson.id)) == sorted(chosen)
     assert await RegisterSource.count().where(RegisterSource.purged_at.is_null()) == 0
@@ -317,7 +325,7 @@ async def test_purge_removes_unselected_after_retention_and_spares_selected(
         .first()
     )
     assert event["details"]["personnes_supprimees"] == 4197
-    assert await uc.council_perimeter(cid) is None  # purged with the rest
+    assert await lists_uc.council_perimeter(cid) is None  # purged with the rest
     # A purged file may be imported again for a new draw.
     again = await _import(ctx, world, "bailleur.csv")
     assert again["imported"] > 0
@@ -325,18 +333,18 @@ async def test_purge_removes_unselected_after_retention_and_spares_selected(
 
 async def test_council_perimeter(ctx: Any, world: World) -> None:
     from domain.registre import parse_address
-    from service.usecases import registre as uc
+    from service.registre.usecases import lists as lists_uc
 
-    assert await uc.council_perimeter(world.ids["council_a"]) is None
+    assert await lists_uc.council_perimeter(world.ids["council_a"]) is None
     await _import(ctx, world, "perimetre.csv")
-    perimeter = await uc.council_perimeter(world.ids["council_a"])
+    perimeter = await lists_uc.council_perimeter(world.ids["council_a"])
     assert perimeter is not None
     assert perimeter.contains(parse_address("12 Avenue Louise Michel", code_postal="37990"))
     assert not perimeter.contains(parse_address("500 Rue des Tilleuls", code_postal="37990"))
 
 
 def test_age_band_labels() -> None:
-    from service.usecases.registre import _age_band
+    from service.registre.usecases.eligibility import age_band as _age_band
 
     assert _age_band(20, [30, 60], 16) == "16-29"
     assert _age_band(45, [30, 60], 16) == "30-59"
@@ -348,8 +356,8 @@ async def test_automatic_purge_loop_runs_on_the_fake_clock(
     ctx: Any, world: World, clock: Any
 ) -> None:
     from service.audit.tables import AuditEvent
-    from service.db.tables_registre import RegisterPerson
     from service.registre.purge_task import purge_loop
+    from service.registre.tables import RegisterPerson
 
     await _import(ctx, world, "bailleur.csv")
     rows = await RegisterPerson.count()
@@ -390,15 +398,16 @@ async def test_purge_task_is_started_with_the_app(ctx: Any) -> None:
 @pytest.mark.parametrize("name", ["registre_tableur.xlsx", "registre_tableur.ods"])
 async def test_spreadsheet_import_keeps_valid_rows(ctx: Any, world: World, name: str) -> None:
     from domain.errors import InvalidInput
-    from service.usecases import registre as uc
+    from service.registre.usecases import common as common_uc
+    from service.registre.usecases import imports as imports_uc
 
     path = Path(__file__).resolve().parents[1] / "fixtures" / name
     with pytest.raises(InvalidInput) as refused:
-        await uc.import_file(ctx, _actor(world), world.ids["council_a"], path, name)
+        await imports_uc.import_file(ctx, _actor(world), world.ids["council_a"], path, name)
     assert {(e.line, e.field) for e in refused.value.errors} == {
         (7, "civilite"), (7, "date_naissance")}
-    report = await uc.import_file(ctx, _actor(world), world.ids["council_a"], path, name,
-                                  uc.ImportOptions(keep_valid=True))
+    report = await imports_uc.import_file(ctx, _actor(world), world.ids["council_a"], path, name,
+                                  common_uc.ImportOptions(keep_valid=True))
     assert report["format"] == name.rsplit(".", 1)[1] and report["kind"] == "bailleur"
     assert (report["imported"], report["rejected"]) == (3, 1)
 
@@ -410,15 +419,15 @@ async def test_purge_of_an_old_source_keeps_later_duplicates_as_people(
     once each: a tenant listed twice, both rows merged into the electoral list's row,
     is still one person after the list is purged."""
     from domain.registre import deduplicate, detect_mapping, parse_numbered_rows
-    from service.db.tables_registre import RegisterPerson
     from service.registre.reader import read_table
-    from service.usecases import registre as uc
+    from service.registre.tables import RegisterPerson
+    from service.registre.usecases import purge as purge_uc
 
     await _import(ctx, world, "liste_electorale.csv")
     clock.advance(days=100)
     landlord = await _import(ctx, world, "bailleur.csv")  # 361 rows merged into the list's
     clock.advance(days=100)  # the list is 200 days old, the landlord's file 100
-    (result,) = await uc.purge(ctx, _actor(world))
+    (result,) = await purge_uc.purge(ctx, _actor(world))
     assert result["personnes_supprimees"] == 3000
     assert await RegisterPerson.count() == 1200
     # What is left is exactly the landlord's file deduplicated on its own.
@@ -438,31 +447,32 @@ async def test_purge_of_an_old_source_keeps_later_duplicates_as_people(
 async def test_import_task_reports_progress_result_and_stale_tasks(
     ctx: Any, world: World, clock: Any
 ) -> None:
-    from service.usecases import registre as uc
+    from service.registre.usecases import common as common_uc
+    from service.registre.usecases import tasks as tasks_uc
 
     cid = world.ids["council_a"]
-    ok = await uc.start_task(ctx, _actor(world), cid, None, "liste_electorale.csv")
-    await uc.run_import_task(ctx, _actor(world), cid, ok, SAMPLES / "liste_electorale.csv",
-                             "liste_electorale.csv", uc.ImportOptions())
-    task = await uc.get_task(cid, ok, ctx.now())
+    ok = await tasks_uc.start_task(ctx, _actor(world), cid, None, "liste_electorale.csv")
+    await tasks_uc.run_import_task(ctx, _actor(world), cid, ok, SAMPLES / "liste_electorale.csv",
+                             "liste_electorale.csv", common_uc.ImportOptions())
+    task = await tasks_uc.get_task(cid, ok, ctx.now())
     assert task["status"] == "termine" and task["rows_done"] == 3000 and task["source"]
-    failed = await uc.start_task(ctx, _actor(world), cid, None, "liste_electorale.csv")
-    await uc.run_import_task(ctx, _actor(world), cid, failed, SAMPLES / "liste_electorale.csv",
-                             "liste_electorale.csv", uc.ImportOptions())
-    task = await uc.get_task(cid, failed, ctx.now())
+    failed = await tasks_uc.start_task(ctx, _actor(world), cid, None, "liste_electorale.csv")
+    await tasks_uc.run_import_task(ctx, _actor(world), cid, failed, SAMPLES / "liste_electorale.csv",
+                             "liste_electorale.csv", common_uc.ImportOptions())
+    task = await tasks_uc.get_task(cid, failed, ctx.now())
     assert task["status"] == "echec" and task["error"]["code"] == "deja-importe"
-    stuck = await uc.start_task(ctx, _actor(world), cid, None, "x.csv")
-    assert (await uc.get_task(cid, stuck, ctx.now()))["status"] == "en-cours"
+    stuck = await tasks_uc.start_task(ctx, _actor(world), cid, None, "x.csv")
+    assert (await tasks_uc.get_task(cid, stuck, ctx.now()))["status"] == "en-cours"
     clock.advance(hours=1)
-    assert (await uc.get_task(cid, stuck, ctx.now()))["status"] == "echec"
+    assert (await tasks_uc.get_task(cid, stuck, ctx.now()))["status"] == "echec"
 
 
 async def test_duplicates_inside_one_first_file_are_marked(ctx: Any, world: World) -> None:
     """The first import of a council stores rows while deduplicating, then marks the
     absorbed rows by id: same result as the domain's deduplication of the file."""
     from domain.registre import deduplicate, detect_mapping, parse_numbered_rows
-    from service.db.tables_registre import RegisterPerson
     from service.registre.reader import read_table
+    from service.registre.tables import RegisterPerson
 
     with read_table(SAMPLES / "bailleur.csv") as t:
         entries, _rej = parse_numbered_rows(t.rows, detect_mapping(t.header), "x")

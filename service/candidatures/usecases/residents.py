@@ -23,7 +23,7 @@ from service.candidatures.usecases.calls import open_call
 from service.context import AppContext
 from service.outbox.model import OutgoingMail
 from service.outbox.usecases import enqueue
-from service.usecases.registre import council_perimeter
+from service.registre.usecases.lists import council_perimeter
 
 STORE = CandidatureStore()
 

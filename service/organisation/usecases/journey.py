@@ -20,8 +20,9 @@ from domain.i18n import _, ngettext
 from service.composition.rows import MemberRow
 from service.composition.usecases import members as comp_members
 from service.courriers.usecases import batches as lb
+from service.registre.usecases import common as register_common
+from service.registre.usecases import sources as register_sources
 from service.tirage.usecases import pools, records
-from service.usecases import registre as reg
 
 NOT_STARTED = "a_faire"
 IN_PROGRESS = "en_cours"
@@ -94,8 +95,8 @@ class _Register:
 
 
 async def _register_step(council_id: int, base: str) -> tuple[Step, _Register]:
-    sources = [s for s in await reg.list_sources(council_id) if s["kind"] in reg.REGISTER_KINDS]
-    overview = await reg.register_overview(council_id)
+    sources = [s for s in await register_sources.list_sources(council_id) if s["kind"] in register_common.REGISTER_KINDS]
+    overview = await register_sources.register_overview(council_id)
     people = int(overview["personnes"])
     pairs = int(overview["paires_a_decider"])
     figures = []
@@ -117,7 +118,7 @@ async def _register_step(council_id: int, base: str) -> tuple[Step, _Register]:
         state, action = DONE, Link(_("Importer un autre fichier"), f"{base}/registre")
     step = Step("registres", 1, _("Registres des habitants"), state, tuple(figures), action, tuple(links),
                 blocking=not sources)
-    facts = _Register(len(sources), people, int(overview["eligibles"]), await reg.eligibility_evaluated(council_id))
+    facts = _Register(len(sources), people, int(overview["eligibles"]), await register_sources.eligibility_evaluated(council_id))
     return step, facts
 
 

@@ -91,10 +91,13 @@ class RegisterPerson(Table, tablename="registre_personne"):
     code_postal = Varchar(length=10, default="")
     commune = Varchar(length=200, default="")
     # The address keys (cle_rue, cle) are rebuilt from the parts above (see
-    # usecases.registre._address_keys): two long strings less per row to store.
+    # store_rows._address_keys): two long strings less per row to store.
     bureau_vote = Varchar(length=20, default="")
     cle_vivier = Varchar(length=64, default="")  # random opaque pool key (pools.new_key)
     foyer = Varchar(length=32, default="")  # salted household key
+    # The source's own household identifier (lease reference…), as the file gave it;
+    # when present it decided ``foyer`` (domain/registre/households.py).
+    foyer_source = Varchar(length=100, default="")
     eligibilite = Varchar(length=12, default="")  # "" (not evaluated) | eligible | ineligible
     motifs = Varchar(length=200, default="")  # reason codes, comma-separated
     selected_at = Timestamptz(null=True, default=None)

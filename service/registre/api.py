@@ -24,8 +24,14 @@ from service.api.common import actor_of, ctx_of
 from service.api.strict import StrictInput
 from service.auth import allow
 from service.registre import uploads
+from service.registre.usecases import common as common_uc
+from service.registre.usecases import eligibility as eligibility_uc
+from service.registre.usecases import imports as imports_uc
+from service.registre.usecases import mapping as mapping_uc
+from service.registre.usecases import pairs as pairs_uc
+from service.registre.usecases import purge as purge_uc
+from service.registre.usecases import sources as sources_uc
 from service.tirage.schemas import Pool
-from service.usecases import registre as uc
 
 
 class _In(BoundedIn, StrictInput):
@@ -144,6 +150,11 @@ class MappingIn(_In):
     champs: dict[str, str] = Field(description="{champ: titre de colonne}")
 
 
+class PairDecided(BaseModel):
+    id: int
+    decision: str
+
+
 class SavedMapping(BaseModel):
     id: int
     name: str
@@ -168,6 +179,10 @@ class EligibilitySummary(BaseModel):
     eligibles: int
     ineligibles: int
     foyers: int
+    foyers_identifiant_source: int = Field(
+        description="Foyers désignés par l'identifiant de foyer d'un fichier source")
+    ecartes_foyer: int = Field(
+        description="Personnes éligibles que « une personne par foyer » écarte du classement")
     motifs: list[Reason]
 
 
@@ -183,8 +198,6 @@ class PoolIn(_In):
 
 class ResidentsPool(Pool):
     """The residents' pool just built, with the eligibility summary it came from."""
-
-    eligibilite: EligibilitySummary
 
 
 class PurgeResult(BaseModel):
@@ -203,7 +216,7 @@ def _options(
     correspondance: str | None,
     champs: str | None,
     garder_valides: bool,
-) -> uc.ImportOptions:
+) -> common_uc.ImportOptions:
     mapping = None
     if champs:
         try:
@@ -218,7 +231,7 @@ def _options(
             )
     if separateur == "tab":
         separateur = "\t"
-    return uc.ImportOptions(
+    return common_uc.ImportOptions(
         kind=type_ or None,
         encoding=encodage or None,
         delimiter=separateur or None,
@@ -269,7 +282,7 @@ class RegisterController(Controller):
         comprise)."""
         upload = await _receive(request, nom)
         try:
-            data = await uc.preview(
+            data = await mapping_uc.preview(
                 ctx_of(request),
                 council_id,
                 upload.path,
@@ -304,7 +317,7 @@ class RegisterController(Controller):
         options = _options(type, encodage, separateur, correspondance, champs, garder_valides)
         upload = await _receive(request, nom)
         try:
-            row = await uc.import_file(
+            row = await imports_uc.import_file(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -323,7 +336,7 @@ class RegisterController(Controller):
         opt=allow(Action.READ_REGISTER, "council_id"),
     )
     async def list_(self, council_id: int) -> list[ImportReport]:
-        return [_report(r) for r in await uc.list_sources(council_id)]
+        return [_report(r) for r in await sources_uc.list_sources(council_id)]
 
     @get(
         "/imports/{source_id:int}",
@@ -331,7 +344,7 @@ class RegisterController(Controller):
         opt=allow(Action.READ_REGISTER, "council_id"),
     )
     async def get_(self, council_id: int, source_id: int) -> ImportReport:
-        return _report(await uc.get_source(council_id, source_id))
+        return _report(await sources_uc.get_source(council_id, source_id))
 
     @get(
         "/imports/{source_id:int}/rejets.csv",
@@ -340,7 +353,7 @@ class RegisterController(Controller):
         summary="Lignes rejetées (CSV)",
     )
     async def rejected(self, council_id: int, source_id: int) -> Response[bytes]:
-        data = await uc.rejected_rows_csv(council_id, source_id)
+        data = await sources_uc.rejected_rows_csv(council_id, source_id)
         return Response(
             data,
             media_type="text/csv; charset=utf-8",
@@ -353,13 +366,13 @@ class RegisterController(Controller):
     async def people(
         self, council_id: int, q: str = "", page: int = 1, par_page: int = 50
     ) -> PeoplePage:
-        return PeoplePage(**await uc.search_people(council_id, q, page, par_page))
+        return PeoplePage(**await sources_uc.search_people(council_id, q, page, par_page))
 
     @get(
         "/paires", operation_id="listAmbiguousPairs", opt=allow(Action.READ_REGISTER, "council_id")
     )
     async def pairs(self, council_id: int, ouvertes: bool = False) -> list[Pair]:
-        return [Pair(**p) for p in await uc.list_pairs(council_id, ouvertes)]
+        return [Pair(**p) for p in await pairs_uc.list_pairs(council_id, ouvertes)]
 
     @post(
         "/paires/{pair_id:int}/decision",
@@ -369,10 +382,10 @@ class RegisterController(Controller):
     )
     async def decide(
         self, request: Request[Any, Any, Any], council_id: int, pair_id: int, data: PairDecision
-    ) -> dict[str, Any]:
-        return await uc.decide_pair(
+    ) -> PairDecided:
+        return PairDecided(**await pairs_uc.decide_pair(
             ctx_of(request), actor_of(request), council_id, pair_id, data.decision
-        )
+        ))
 
     @get(
         "/correspondances",
@@ -380,7 +393,7 @@ class RegisterController(Controller):
         opt=allow(Action.READ_REGISTER, "council_id"),
     )
     async def mappings(self, council_id: int) -> list[SavedMapping]:
-        return [SavedMapping(**m) for m in await uc.saved_mappings(council_id)]
+        return [SavedMapping(**m) for m in await mapping_uc.saved_mappings(council_id)]
 
     @post(
         "/correspondances",
@@ -392,7 +405,7 @@ class RegisterController(Controller):
         self, request: Request[Any, Any, Any], council_id: int, data: MappingIn
     ) -> SavedMapping:
         return SavedMapping(
-            **await uc.save_mapping(
+            **await mapping_uc.save_mapping(
                 ctx_of(request), actor_of(request), council_id, data.nom, data.champs
             )
         )
@@ -407,7 +420,7 @@ class RegisterController(Controller):
         self, request: Request[Any, Any, Any], council_id: int, data: EligibilityIn
     ) -> EligibilitySummary:
         return EligibilitySummary(
-            **await uc.evaluate_eligibility(
+            **await eligibility_uc.evaluate_eligibility(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
@@ -427,7 +440,7 @@ class RegisterController(Controller):
         spec: dict[str, Any] = {"mode": data.stratification}
         if data.tranches:
             spec["tranches"] = data.tranches
-        pool = await uc.build_pool(
+        pool = await eligibility_uc.build_pool(
             ctx_of(request),
             actor_of(request),
             council_id,
@@ -448,7 +461,7 @@ class RegisterController(Controller):
     async def purge(
         self, request: Request[Any, Any, Any], council_id: int, simulation: bool = False
     ) -> list[PurgeResult]:
-        results = await uc.purge(ctx_of(request), actor_of(request), council_id, simulation)
+        results = await purge_uc.purge(ctx_of(request), actor_of(request), council_id, simulation)
         return [PurgeResult(**r) for r in results]
 
 

@@ -8,10 +8,11 @@ import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import TextIO
 
 # Imported for its side effect too: registers the "resident" subject loader and selection
 # hook, so that other features' commands (letters, draws) reach register people.
-import service.usecases.registre  # noqa: F401
+import service.registre.usecases.residents  # noqa: F401
 from service.audit import Actor
 from service.cli import register, upgrade_database
 from service.context import AppContext
@@ -22,7 +23,7 @@ CLI_ACTOR = Actor.system("ligne de commande")
 class ProgressBar:
     """A text bar on stderr; the total is the file's line count when it is known."""
 
-    def __init__(self, total: int | None, stream: object = None) -> None:
+    def __init__(self, total: int | None, stream: TextIO | None = None) -> None:
         self.total = total
         self.stream = stream or sys.stderr
         self.last = 0.0
@@ -45,7 +46,7 @@ class ProgressBar:
         else:
             text = f"Terminé : {rows:,} lignes lues."
         print("\r" + text.replace(",", "\u202f").ljust(78), end="" if stage != "termine" else "\n",
-              file=self.stream, flush=True)  # type: ignore[call-overload]
+              file=self.stream, flush=True)
 
 
 def _count_lines(path: Path) -> int | None:
@@ -77,16 +78,18 @@ def _import_args(p: argparse.ArgumentParser) -> None:
 
 @register("import", "importe un registre, un périmètre ou une liste d'exclusion", _import_args)
 async def _import(ctx: AppContext, args: argparse.Namespace) -> int:
-    from service.usecases import registre as uc
+    from service.registre.usecases import common as common_uc
+    from service.registre.usecases import imports as imports_uc
+    from service.registre.usecases import sources as sources_uc
 
     await upgrade_database(ctx)
     path: Path = args.file
     delimiter = "\t" if args.delimiter == "tab" else args.delimiter
     bar = None if args.quiet else ProgressBar(_count_lines(path) if path.exists() else None)
     t0 = time.perf_counter()
-    report = await uc.import_file(
+    report = await imports_uc.import_file(
         ctx, CLI_ACTOR, args.council_id, path, path.name,
-        uc.ImportOptions(kind=args.type, encoding=args.encoding, delimiter=delimiter,
+        common_uc.ImportOptions(kind=args.type, encoding=args.encoding, delimiter=delimiter,
                          mapping_name=args.mapping, keep_valid=args.keep_valid),
         progress=bar)
     elapsed = time.perf_counter() - t0
@@ -119,7 +122,7 @@ async def _import(ctx: AppContext, args: argparse.Namespace) -> int:
         if more > 0:
             print(f"  … et {_count(more, 'autre ligne rejetée', 'autres lignes rejetées')}.")
         target = args.rejets or Path.cwd() / f"{path.stem}-rejets.csv"
-        target.write_bytes(await uc.rejected_rows_csv(args.council_id, int(report["id"])))
+        target.write_bytes(await sources_uc.rejected_rows_csv(args.council_id, int(report["id"])))
         print(f"Lignes rejetées (ligne, champ, motif et valeurs) écrites dans {target}.")
     return 0
 
@@ -148,7 +151,7 @@ def _purge_args(p: argparse.ArgumentParser) -> None:
 @register("purge", "supprime les données des habitants non retenus après la durée de conservation",
           _purge_args)
 async def _purge(ctx: AppContext, args: argparse.Namespace) -> int:
-    from service.usecases.registre import purge
+    from service.registre.usecases.purge import purge
 
     await upgrade_database(ctx)
     results = await purge(ctx, CLI_ACTOR, args.council, dry_run=args.dry_run)
@@ -179,7 +182,7 @@ def _pool_args(p: argparse.ArgumentParser) -> None:
 @register("pool build", "constitue le vivier (fichier cc-draw/1) des habitants éligibles",
           _pool_args)
 async def _pool_build(ctx: AppContext, args: argparse.Namespace) -> int:
-    from service.usecases.registre import build_pool
+    from service.registre.usecases.eligibility import build_pool
 
     await upgrade_database(ctx)
     spec: dict[str, object] = {"mode": args.strates}

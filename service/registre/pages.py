@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.response import Redirect, Template
-from python_multipart.multipart import MultipartParser, parse_options_header
 
 from domain.access import Action
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import _, ngettext
+from domain.registre.households import HOUSEHOLD_RULE
 from domain.registre.mapping import CANONICAL_FIELDS
 from service.api.bounds import check_day
 from service.api.common import actor_of, ctx_of
@@ -30,8 +29,14 @@ from service.errors import status_of
 from service.organisation import usecases as org
 from service.organisation.pages import COUNCIL_SECTIONS
 from service.registre import uploads
-from service.usecases import registre as uc
-from service.usecases import registre_pairs as pairs_uc
+from service.registre.streamed_form import streamed_form
+from service.registre.usecases import common as common_uc
+from service.registre.usecases import eligibility as eligibility_uc
+from service.registre.usecases import imports as imports_uc
+from service.registre.usecases import mapping as mapping_uc
+from service.registre.usecases import pairs as pairs_uc
+from service.registre.usecases import sources as sources_uc
+from service.registre.usecases import tasks as tasks_uc
 from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH["import-termine"] = ("succes", "Import terminé : voici son rapport.")
@@ -48,7 +53,6 @@ COUNCIL_SECTIONS.append(
     )
 )
 
-MAX_FIELD_BYTES = 64 * 1024
 ENCODINGS = [
     ("", "détecter"),
     ("utf-8", "UTF-8"),
@@ -74,97 +78,6 @@ STRATIFICATIONS = [
 _UNREADABLE = frozenset({"tableur-trop-grand", "tableur-endommage", "type-fichier"})
 
 
-class _StreamedForm:
-    """A multipart body parsed as it arrives: small text fields in memory, the one file
-    written to a temporary file with its size checked on every chunk."""
-
-    def __init__(self, boundary: bytes, directory: Path, max_bytes: int) -> None:
-        self.fields: dict[str, str] = {}
-        self.upload: uploads.Upload | None = None
-        self._directory, self._max = directory, max_bytes
-        self._writer: uploads.UploadWriter | None = None
-        self._buffer = bytearray()
-        self._headers: dict[bytes, bytes] = {}
-        self._hfield = bytearray()
-        self._hvalue = bytearray()
-        self._name = ""
-        self.parser = MultipartParser(
-            boundary,
-            {
-                "on_part_begin": self._part_begin,
-                "on_header_field": lambda d, s, e: self._hfield.extend(d[s:e]),
-                "on_header_value": lambda d, s, e: self._hvalue.extend(d[s:e]),
-                "on_header_end": self._header_end,
-                "on_headers_finished": self._headers_finished,
-                "on_part_data": self._part_data,
-                "on_part_end": self._part_end,
-            },
-        )
-
-    def _part_begin(self) -> None:
-        self._headers, self._buffer, self._writer = {}, bytearray(), None
-
-    def _header_end(self) -> None:
-        self._headers[bytes(self._hfield).lower()] = bytes(self._hvalue)
-        self._hfield, self._hvalue = bytearray(), bytearray()
-
-    def _headers_finished(self) -> None:
-        _kind, params = parse_options_header(self._headers.get(b"content-disposition", b""))
-        self._name = params.get(b"name", b"").decode("utf-8", "replace")
-        filename = params.get(b"filename")
-        if filename is not None:
-            if self.upload is not None or self._writer is not None:
-                raise InvalidInput(_("Un seul fichier à la fois."), field="fichier")
-            name = uploads.check_name(filename.decode("utf-8", "replace"))
-            self._writer = uploads.UploadWriter(self._directory, name, self._max)
-
-    def _part_data(self, data: bytes, start: int, end: int) -> None:
-        if self._writer is not None:
-            self._writer.write(data[start:end])
-        else:
-            self._buffer.extend(data[start:end])
-            if len(self._buffer) > MAX_FIELD_BYTES:
-                raise InvalidInput(_("Champ de formulaire trop long."), field=self._name)
-
-    def _part_end(self) -> None:
-        if self._writer is not None:
-            self.upload = self._writer.finish()
-            self._writer = None
-        else:
-            self.fields[self._name] = self._buffer.decode("utf-8", "replace")
-
-    def discard(self) -> None:
-        if self._writer is not None:
-            self._writer.discard()
-        if self.upload is not None:
-            self.upload.path.unlink(missing_ok=True)
-
-
-async def _streamed_form(request: Request[Any, Any, Any]) -> _StreamedForm:
-    ctx = ctx_of(request)
-    limit = ctx.settings.upload_max_bytes
-    uploads.check_declared_size(request.headers.get("content-length"), limit + 64 * 1024)
-    _ctype, params = parse_options_header(request.headers.get("content-type", ""))
-    boundary = params.get(b"boundary")
-    if not boundary:
-        raise InvalidInput(
-            _("Formulaire d'envoi de fichier attendu."), field="fichier", code="type-fichier"
-        )
-    form = _StreamedForm(boundary, uploads.uploads_dir(ctx.settings.var_dir), limit)
-    try:
-        async for chunk in request.stream():
-            form.parser.write(chunk)
-        form.parser.finalize()
-    except BaseException:
-        form.discard()
-        raise
-    if form.upload is None:
-        raise InvalidInput(
-            _("Choisissez un fichier à importer."), field="fichier", code="fichier-manquant"
-        )
-    return form
-
-
 def _fil(council: Mapping[str, Any], *tail: dict[str, str]) -> list[dict[str, str]]:
     cid = council["id"]
     return [
@@ -175,10 +88,10 @@ def _fil(council: Mapping[str, Any], *tail: dict[str, str]) -> list[dict[str, st
     ]
 
 
-def _options_from(values: dict[str, Any]) -> uc.ImportOptions:
+def _options_from(values: dict[str, Any]) -> common_uc.ImportOptions:
     mapping = values.get("mapping") or None
     sep = values.get("delimiter") or None
-    return uc.ImportOptions(
+    return common_uc.ImportOptions(
         kind=values.get("kind") or None,
         encoding=values.get("encoding") or None,
         delimiter="\t" if sep == "tab" else sep,
@@ -207,11 +120,11 @@ class RegisterPages(Controller):
             status_code=status,
             titre=_("Registre des habitants"),
             conseil=council,
-            apercu=await uc.register_overview(council_id),
-            imports=await uc.list_sources(council_id),
+            apercu=await sources_uc.register_overview(council_id),
+            imports=await sources_uc.list_sources(council_id),
             erreurs=erreurs or {},
             form=form or {},
-            kinds=[(k, _(uc.KIND_LABELS[k])) for k in uc.KINDS],
+            kinds=[(k, _(common_uc.KIND_LABELS[k])) for k in common_uc.KINDS],
             encodings=ENCODINGS,
             delimiters=DELIMITERS,
             max_mo=ctx_of(request).settings.upload_max_bytes // (1024 * 1024),
@@ -227,7 +140,7 @@ class RegisterPages(Controller):
         ctx = ctx_of(request)
         await org.get_council(council_id)
         try:
-            form = await _streamed_form(request)
+            form = await streamed_form(request)
         except DomainError as exc:  # 413 when too large, however the body was sent
             return await self._index(request, council_id, form_errors(exc),
                                      status=status_of(exc))
@@ -254,7 +167,7 @@ class RegisterPages(Controller):
         council = await org.get_council(council_id)
         upload, _saved = uploads.kept(ctx.settings.var_dir, council_id, token)
         try:
-            data = await uc.preview(
+            data = await mapping_uc.preview(
                 ctx, council_id, upload.path, upload.file_name, _options_from(options)
             )
         except DomainError as exc:
@@ -275,8 +188,8 @@ class RegisterPages(Controller):
             erreurs=erreurs or {},
             details=details or [],
             taille=upload.size,
-            deja_importe=await uc.already_imported(council_id, upload.digest),
-            kinds=[(k, _(uc.KIND_LABELS[k])) for k in uc.KINDS],
+            deja_importe=await imports_uc.already_imported(council_id, upload.digest),
+            kinds=[(k, _(common_uc.KIND_LABELS[k])) for k in common_uc.KINDS],
             encodings=ENCODINGS,
             delimiters=DELIMITERS,
             fil=_fil(council, {"label": _("Aperçu")}),
@@ -313,7 +226,7 @@ class RegisterPages(Controller):
         save_as = str(form.get("enregistrer_sous", "")).strip()
         if save_as and mapping:
             try:
-                await uc.save_mapping(ctx, actor, council_id, save_as, mapping)
+                await mapping_uc.save_mapping(ctx, actor, council_id, save_as, mapping)
             except DomainError as exc:
                 return await self._preview(
                     request,
@@ -323,7 +236,7 @@ class RegisterPages(Controller):
                     {"enregistrer_sous": exc.detail},
                     status=422,
                 )
-        task_id = await uc.start_task(ctx, actor, council_id, options["kind"], upload.file_name)
+        task_id = await tasks_uc.start_task(ctx, actor, council_id, options["kind"], upload.file_name)
 
         def done() -> None:
             uploads.forget(ctx.settings.var_dir, council_id, token)
@@ -332,7 +245,7 @@ class RegisterPages(Controller):
             f"/conseils/{council_id}/registre/taches/{task_id}",
             status_code=303,
             background=BackgroundTask(
-                uc.run_import_task,
+                tasks_uc.run_import_task,
                 ctx,
                 actor,
                 council_id,
@@ -350,7 +263,7 @@ class RegisterPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, task_id: int
     ) -> Template | Redirect:
         council = await org.get_council(council_id)
-        task = await uc.get_task(council_id, task_id, ctx_of(request).now())
+        task = await tasks_uc.get_task(council_id, task_id, ctx_of(request).now())
         if task["status"] == "termine" and task.get("source"):
             # The page refreshes itself while the import runs, then moves on to the report.
             return see_other(f"/conseils/{council_id}/registre/imports/{task['source']}?ok=import-termine")
@@ -368,7 +281,7 @@ class RegisterPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, source_id: int
     ) -> Template:
         council = await org.get_council(council_id)
-        source = await uc.get_source(council_id, source_id, with_rejections=500)
+        source = await sources_uc.get_source(council_id, source_id, with_rejections=500)
         return render(
             request,
             "registre/rapport.html",
@@ -383,7 +296,7 @@ class RegisterPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, q: str = "", page: int = 1
     ) -> Template:
         council = await org.get_council(council_id)
-        result = await uc.search_people(council_id, q, page)
+        result = await sources_uc.search_people(council_id, q, page)
         return render(
             request,
             "registre/personnes.html",
@@ -420,7 +333,7 @@ class RegisterPages(Controller):
     ) -> Redirect | Template:
         form = await request.form()
         try:
-            await uc.decide_pair(
+            await pairs_uc.decide_pair(
                 ctx_of(request), actor_of(request), council_id, pair_id,
                 str(form.get("decision", "")))
         except DomainError as exc:
@@ -459,6 +372,7 @@ class RegisterPages(Controller):
             titre=_("Éligibilité"),
             conseil=council,
             resume=resume,
+            regle_foyer=HOUSEHOLD_RULE,
             erreurs=erreurs or {},
             form=form or {"date_reference": ctx_of(request).now().date().isoformat()},
             fil=_fil(council, {"label": _("Éligibilité")}),
@@ -471,14 +385,13 @@ class RegisterPages(Controller):
     @post("/eligibilite", opt=allow(Action.MANAGE_REGISTER, "council_id"))
     async def eligibility(self, request: Request[Any, Any, Any], council_id: int) -> Template:
         form = await request.form()
-        values = {
-            "date_reference": str(form.get("date_reference", "")).strip(),
-            "accepter": form.get("accepter_date_inconnue") == "oui",
-        }
+        date_reference = str(form.get("date_reference", "")).strip()
+        accepter = form.get("accepter_date_inconnue") == "oui"
+        values: dict[str, Any] = {"date_reference": date_reference, "accepter": accepter}
         try:
-            ref = _date(values["date_reference"])
-            resume = await uc.evaluate_eligibility(
-                ctx_of(request), actor_of(request), council_id, ref, values["accepter"]
+            ref = _date(date_reference)
+            resume = await eligibility_uc.evaluate_eligibility(
+                ctx_of(request), actor_of(request), council_id, ref, accepter
             )
         except DomainError as exc:
             return await self._eligibility(
@@ -528,26 +441,27 @@ class RegisterPages(Controller):
     @post("/vivier", opt=allow(Action.MANAGE_REGISTER, "council_id"))
     async def pool(self, request: Request[Any, Any, Any], council_id: int) -> Template:
         form = await request.form()
-        values = {
+        texts = {
             k: str(form.get(k, "")).strip()
             for k in ("date_reference", "stratification", "tranches", "libelle")
         }
-        values["accepter"] = form.get("accepter_date_inconnue") == "oui"
+        accepter = form.get("accepter_date_inconnue") == "oui"
+        values: dict[str, Any] = {**texts, "accepter": accepter}
         try:
-            ref = _date(values["date_reference"])
-            spec: dict[str, Any] = {"mode": values["stratification"] or "sexe"}
-            if spec["mode"] == "sexe-age" and values["tranches"]:
+            ref = _date(texts["date_reference"])
+            spec: dict[str, Any] = {"mode": texts["stratification"] or "sexe"}
+            if spec["mode"] == "sexe-age" and texts["tranches"]:
                 spec["tranches"] = [
-                    t for t in values["tranches"].replace(";", ",").split(",") if t.strip()
+                    t for t in texts["tranches"].replace(";", ",").split(",") if t.strip()
                 ]
-            vivier = await uc.build_pool(
+            vivier = await eligibility_uc.build_pool(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
                 ref,
                 spec,
-                label=values["libelle"],
-                accept_unknown_birth_date=values["accepter"],
+                label=texts["libelle"],
+                accept_unknown_birth_date=accepter,
             )
         except DomainError as exc:
             return await self._pool(

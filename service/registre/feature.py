@@ -1,0 +1,28 @@
+"""The resident registers' declaration (service/feature.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.feature import Feature
+from service.registre.purge_task import purge_lifespan
+from service.registre.tables import REGISTRE_TABLES
+
+
+def _routes() -> list[Any]:
+    # Registers the "resident" subject loader and selection hook: letters and draws
+    # reach register people through them.
+    import service.registre.usecases.residents  # noqa: F401
+    from service.registre.api import REGISTRE_API
+    from service.registre.pages import REGISTRE_PAGES
+
+    return [*REGISTRE_API, *REGISTRE_PAGES]
+
+
+FEATURE = Feature(
+    name="registre",
+    tables=REGISTRE_TABLES,
+    routes=_routes,
+    cli_modules=("service.registre.cli",),
+    lifespans=(purge_lifespan,),
+)
