@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -19,6 +19,17 @@ if TYPE_CHECKING:
 
 # A background task living as long as the app: entered at start-up, left at shutdown.
 Lifespan = Callable[["Litestar"], AbstractAsyncContextManager[None]]
+
+
+@dataclass(frozen=True)
+class CouncilSection:
+    """A block of links the feature adds to the council page, shown to whoever may do
+    ``action`` on the council. Hrefs carry ``{id}`` for the council; titles and labels are
+    French and go through the catalogue when the page is drawn."""
+
+    title: str
+    links: Sequence[tuple[str, str]]  # (label, href pattern)
+    action: Any  # domain.access.Action (the declaration stays free of domain imports)
 
 
 @dataclass(frozen=True)
@@ -40,3 +51,5 @@ class Feature:
     # "module:function": ``async function(ctx, membre_id) -> list[CalendarEvent]`` adding a
     # member's events (e.g. training sessions) to their personal calendar feed.
     member_calendar: Sequence[str] = ()
+    # The feature's blocks of links on the council page (the declared order is the page's).
+    council_sections: Sequence[CouncilSection] = ()

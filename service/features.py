@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.feature import Feature
+from service.feature import CouncilSection, Feature
 
 
 def declared() -> list[Feature]:
@@ -53,6 +53,11 @@ def lifespans() -> list[Any]:
     for feature in declared():
         tasks += list(feature.lifespans)
     return tasks
+
+
+def council_sections() -> list[CouncilSection]:
+    """The council page's blocks of links, feature by feature in the declared order."""
+    return [s for feature in declared() for s in feature.council_sections]
 
 
 def cli_modules() -> list[str]:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.access import Action
 from service.candidatures.tables import TABLES
-from service.feature import Feature
+from service.feature import CouncilSection, Feature
 
 
 def _routes() -> list[Any]:
@@ -23,4 +24,7 @@ FEATURE = Feature(
     tables=TABLES,
     routes=_routes,
     cli_modules=("service.candidatures.cli",),
+    council_sections=(
+        CouncilSection("Candidatures", [("Appels à candidatures et candidatures reçues", "/conseils/{id}/candidatures")], Action.MANAGE_APPLICATIONS),
+    ),
 )

@@ -25,7 +25,6 @@ from service.composition.api import FromApplication  # the composition's « appo
 from service.composition.usecases import appointments as comp_appointments
 from service.composition.usecases import report as comp_report
 from service.errors import _fr, status_of
-from service.organisation.pages import COUNCIL_SECTIONS
 from service.public_address import documents_address_warning
 from service.web.render import FLASH, form_errors, render, see_other
 
@@ -35,15 +34,6 @@ FLASH.update(
         "decision-enregistree": ("succes", "Décision enregistrée."),
     }
 )
-
-COUNCIL_SECTIONS.append(
-    (
-        "Candidatures",
-        [("Appels à candidatures et candidatures reçues", "/conseils/{id}/candidatures")],
-        Action.MANAGE_APPLICATIONS,
-    )
-)
-
 
 def _form_dict(form: Any) -> dict[str, str]:
     return {k: str(v) for k, v in form.items() if k != "_csrf"}

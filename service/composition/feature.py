@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.access import Action
 from service.composition.tables import TABLES
-from service.feature import Feature
+from service.feature import CouncilSection, Feature
 
 
 def _routes() -> list[Any]:
@@ -15,4 +16,13 @@ def _routes() -> list[Any]:
     return [*API_CONTROLLERS, *PAGE_CONTROLLERS]
 
 
-FEATURE = Feature(name="composition", tables=TABLES, routes=_routes)
+FEATURE = Feature(
+    name="composition",
+    tables=TABLES,
+    routes=_routes,
+    council_sections=(
+        CouncilSection("Composition", [("Composition, règles et parité", "/conseils/{id}/composition")], Action.READ_COMPOSITION),
+        CouncilSection("Contrôle de la préfecture", [("Dossier de contrôle (composition, historique, journal)", "/conseils/{id}/controle")],
+                       Action.READ_AUDIT_TRAIL),
+    ),
+)

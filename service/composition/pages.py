@@ -30,7 +30,6 @@ from service.composition.rows import MemberRow
 from service.composition.usecases import appointments, departures, members, report
 from service.composition.usecases.common import local_today
 from service.errors import status_of
-from service.organisation.pages import COUNCIL_SECTIONS
 
 # Reading a web form into the API's model; shared by the pages of several features (the
 # coordinator moves it to service/http/ at merge).
@@ -46,22 +45,6 @@ FLASH.update(
         "remplacement-fait": ("succes", "Le suppléant siège désormais comme titulaire."),
     }
 )
-
-COUNCIL_SECTIONS.append(
-    (
-        "Composition",
-        [("Composition, règles et parité", "/conseils/{id}/composition")],
-        Action.READ_COMPOSITION,
-    )
-)
-COUNCIL_SECTIONS.append(
-    (
-        "Contrôle de la préfecture",
-        [("Dossier de contrôle (composition, historique, journal)", "/conseils/{id}/controle")],
-        Action.READ_AUDIT_TRAIL,
-    )
-)
-
 
 def _fil(council: dict[str, Any], *rest: dict[str, str]) -> list[dict[str, str]]:
     return [

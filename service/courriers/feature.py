@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.access import Action
 from service.courriers.tables import TABLES
-from service.feature import Feature
+from service.feature import CouncilSection, Feature
 
 
 def _routes() -> list[Any]:
@@ -21,4 +22,7 @@ FEATURE = Feature(
     tables=TABLES,
     routes=_routes,
     cli_modules=("service.courriers.cli",),
+    council_sections=(
+        CouncilSection("Courriers aux habitants tirés au sort", [("Modèle de la lettre et aperçu", "/conseils/{id}/lettre")], Action.RUN_DRAW),
+    ),
 )

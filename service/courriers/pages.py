@@ -32,20 +32,11 @@ from service.courriers.usecases import batches as lb
 from service.courriers.usecases import templates as uc
 from service.errors import status_of
 from service.organisation import usecases as org
-from service.organisation.pages import COUNCIL_SECTIONS
 from service.tirage.usecases import records, replies, rounds
 from service.tirage.usecases.people import ReplyContact
 from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH["modele-enregistre"] = ("succes", "Modèle de lettre enregistré.")
-
-COUNCIL_SECTIONS.append(
-    (
-        "Courriers aux habitants tirés au sort",
-        [("Modèle de la lettre et aperçu", "/conseils/{id}/lettre")],
-        Action.RUN_DRAW,
-    )
-)
 
 TEXTAREAS = {"en_tete": 3, "corps": 18, "rgpd": 8}
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
-from service.feature import Feature
+from domain.access import Action
+from service.feature import CouncilSection, Feature
 from service.formations.tables import TABLES
 
 if TYPE_CHECKING:
@@ -34,4 +35,7 @@ FEATURE = Feature(
     scope_modules=("service.formations.scopes",),
     lifespans=(_reminders,),
     member_calendar=("service.formations.calendar:member_sessions",),
+    council_sections=(
+        CouncilSection("Formations", [("Programme de formation et inscriptions", "/conseils/{id}/formations")], Action.READ_TRAININGS),
+    ),
 )

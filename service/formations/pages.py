@@ -23,7 +23,6 @@ from service.errors import status_of
 from service.formations.store import TrainingStore
 from service.formations.usecases import attendance, enrolment, schedule
 from service.organisation import usecases as organisation
-from service.organisation.pages import COUNCIL_SECTIONS
 from service.web.render import form_errors, form_text, render, see_other
 
 
@@ -295,5 +294,4 @@ class TrainingPages(Controller):
 
 
 PAGE_CONTROLLERS = [TrainingPages]
-COUNCIL_SECTIONS.append(("Formations", [("Programme de formation et inscriptions", "/conseils/{id}/formations")], Action.READ_TRAININGS))
 __all__ = ["PAGE_CONTROLLERS", "HalfDayPart"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from service.feature import Feature
+from domain.access import Action
+from service.feature import CouncilSection, Feature
 
 if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
@@ -18,4 +19,11 @@ def _routes() -> list[ControllerRouterHandler]:
     return [*API_CONTROLLERS, *PAGE_CONTROLLERS]
 
 
-FEATURE = Feature(name="indicateurs", routes=_routes, cli_modules=("service.indicateurs.cli",))
+FEATURE = Feature(
+    name="indicateurs",
+    routes=_routes,
+    cli_modules=("service.indicateurs.cli",),
+    council_sections=(
+        CouncilSection("Indicateurs", [("Indicateurs du contrat de ville", "/conseils/{id}/indicateurs")], Action.READ_INDICATORS),
+    ),
+)

@@ -18,7 +18,6 @@ from service.indicateurs import charts, exports
 from service.indicateurs.dashboard import Dashboard
 from service.indicateurs.usecases import for_council, for_territory, period_of
 from service.organisation import usecases as organisation
-from service.organisation.pages import COUNCIL_SECTIONS
 from service.web.render import render
 
 
@@ -66,4 +65,3 @@ class IndicatorPages(Controller):
 
 
 PAGE_CONTROLLERS = [IndicatorPages]
-COUNCIL_SECTIONS.append(("Indicateurs", [("Indicateurs du contrat de ville", "/conseils/{id}/indicateurs")], Action.READ_INDICATORS))

@@ -16,6 +16,7 @@ from service.api.bounds import version_or_stale
 from service.api.common import actor_of, ctx_of, user_of
 from service.auth import CurrentUser, allow, authenticated, public
 from service.errors import status_of
+from service.features import council_sections
 from service.organisation import schemas as s
 from service.organisation import usecases as org
 from service.organisation.api import qpv_input, territory_input
@@ -123,11 +124,6 @@ def _reglages(settings: dict[str, Any]) -> list[tuple[str, str, Any]]:
     return out
 
 
-# Other features add links to the council page by appending here at import time of their
-# page module: (title, [(label, href pattern with {id})], required action).
-COUNCIL_SECTIONS: list[tuple[str, list[tuple[str, str]], Action]] = []
-
-
 class CouncilPages(Controller):
     path = "/conseils"
     include_in_schema = False
@@ -138,8 +134,8 @@ class CouncilPages(Controller):
         c = await org.get_council(council_id)
         scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
         sections: list[dict[str, Any]] = [
-            {"title": _(title), "links": [{"label": _(label), "href": href.format(id=council_id)} for label, href in links]}
-            for title, links, action in COUNCIL_SECTIONS if is_allowed(user.principal, action, scope)
+            {"title": _(s.title), "links": [{"label": _(label), "href": href.format(id=council_id)} for label, href in s.links]}
+            for s in council_sections() if is_allowed(user.principal, s.action, scope)
         ]
         # The lead's workflow (registers to training); other roles see the links only.
         parcours = None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.feature import Feature
+from domain.access import Action
+from service.feature import CouncilSection, Feature
 from service.registre.purge_task import purge_lifespan
 from service.registre.tables import REGISTRE_TABLES
 
@@ -25,4 +26,11 @@ FEATURE = Feature(
     routes=_routes,
     cli_modules=("service.registre.cli",),
     lifespans=(purge_lifespan,),
+    council_sections=(
+        CouncilSection("Registre des habitants", [
+            ("Registre : imports et recherche", "/conseils/{id}/registre"),
+            ("Éligibilité", "/conseils/{id}/registre/eligibilite"),
+            ("Constituer le vivier du tirage", "/conseils/{id}/registre/vivier"),
+        ], Action.READ_REGISTER),
+    ),
 )

@@ -27,7 +27,6 @@ from service.api.common import actor_of, ctx_of
 from service.auth import allow
 from service.errors import status_of
 from service.organisation import usecases as org
-from service.organisation.pages import COUNCIL_SECTIONS
 from service.registre import uploads
 from service.registre.streamed_form import streamed_form
 from service.registre.usecases import common as common_uc
@@ -40,18 +39,6 @@ from service.registre.usecases import tasks as tasks_uc
 from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH["import-termine"] = ("succes", "Import terminé : voici son rapport.")
-
-COUNCIL_SECTIONS.append(
-    (
-        "Registre des habitants",
-        [
-            ("Registre : imports et recherche", "/conseils/{id}/registre"),
-            ("Éligibilité", "/conseils/{id}/registre/eligibilite"),
-            ("Constituer le vivier du tirage", "/conseils/{id}/registre/vivier"),
-        ],
-        Action.READ_REGISTER,
-    )
-)
 
 ENCODINGS = [
     ("", "détecter"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from service.feature import Feature
+from domain.access import Action
+from service.feature import CouncilSection, Feature
 from service.reunions.tables import TABLES
 
 if TYPE_CHECKING:
@@ -24,4 +25,10 @@ FEATURE = Feature(
     routes=_routes,
     cli_modules=("service.reunions.cli",),
     scope_modules=("service.reunions.scopes",),
+    council_sections=(
+        CouncilSection("Réunions", [
+            ("Réunions, ordres du jour, convocations et comptes rendus", "/conseils/{id}/reunions/gestion"),
+            ("Page publique des réunions", "/conseils/{id}/reunions"),
+        ], Action.READ_MEETINGS),
+    ),
 )

@@ -22,7 +22,6 @@ from domain.meetings.model import EDITABLE
 from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow, authenticated, resolve_scope
 from service.errors import status_of
-from service.organisation.pages import COUNCIL_SECTIONS
 from service.reunions import views
 from service.reunions.pages_forms import decode, for_input, form_values, local_datetime, optional_int, tabs
 from service.reunions.schemas import PointCreate, ReunionCreate
@@ -43,17 +42,6 @@ FLASH.update(
         "proposition-acceptee": ("succes", "Proposition inscrite à l'ordre du jour."),
         "proposition-refusee": ("succes", "Proposition refusée ; le membre verra le motif."),
     }
-)
-
-COUNCIL_SECTIONS.append(
-    (
-        "Réunions",
-        [
-            ("Réunions, ordres du jour, convocations et comptes rendus", "/conseils/{id}/reunions/gestion"),
-            ("Page publique des réunions", "/conseils/{id}/reunions"),
-        ],
-        Action.READ_MEETINGS,
-    )
 )
 
 LABELS = {

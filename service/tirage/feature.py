@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.feature import Feature
+from domain.access import Action
+from service.feature import CouncilSection, Feature
 from service.tirage.tables import TABLES
 
 
@@ -23,4 +24,7 @@ FEATURE = Feature(
     routes=_routes,
     cli_modules=("service.tirage.cli",),
     scope_modules=("service.tirage.scopes",),
+    council_sections=(
+        CouncilSection("Tirage au sort", [("Tirages au sort du conseil", "/conseils/{id}/tirages")], Action.READ_DRAW_PUBLIC),
+    ),
 )

@@ -24,20 +24,12 @@ from service.api.common import actor_of, ctx_of, user_of
 from service.auth import allow
 from service.errors import status_of
 from service.organisation import usecases as org
-from service.organisation.pages import COUNCIL_SECTIONS
 from service.tirage.usecases import ceremony, plan, records, replies, rounds
 from service.tirage.usecases import people as people_uc
 from service.tirage.usecases import pools as pools_uc
 from service.web.confirm import confirm_or_page
 from service.web.render import FLASH, form_errors, form_text, render, see_other
 
-COUNCIL_SECTIONS.append(
-    (
-        "Tirage au sort",
-        [("Tirages au sort du conseil", "/conseils/{id}/tirages")],
-        Action.READ_DRAW_PUBLIC,
-    )
-)
 FLASH.update(
     {
         "tirage-prepare": (
