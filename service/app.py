@@ -18,17 +18,17 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from service.api.bounds import bounds_guard
-from service.auth import AuthMiddleware, access_guard, public
 from service.context import AppContext
-from service.csrf import check_csrf
 from service.db.engine import bind_engine, make_engine
-from service.errors import EXCEPTION_HANDLERS
-from service.headers import StaticSwaggerRenderPlugin, before_send_hook
+from service.http.auth import AuthMiddleware, access_guard, public
+from service.http.bounds import bounds_guard
+from service.http.csrf import check_csrf
+from service.http.errors import EXCEPTION_HANDLERS
+from service.http.filters import FILTERS
+from service.http.headers import StaticSwaggerRenderPlugin, before_send_hook
 from service.settings import Settings, load_settings
-from service.web.filters import FILTERS
 
-WEB_DIR = Path(__file__).parent / "web"
+HTTP_DIR = Path(__file__).parent / "http"
 API_VERSION = "1.0.0"
 
 
@@ -48,7 +48,7 @@ async def health(request: Request[Any, Any, Any]) -> dict[str, str]:
 
 def template_environment() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(WEB_DIR / "templates")),
+        loader=FileSystemLoader(str(HTTP_DIR / "templates")),
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -108,7 +108,7 @@ def create_app(
 
     handlers: list[Any] = [
         health,
-        create_static_files_router(path="/static", directories=[WEB_DIR / "static"], opt=public(),
+        create_static_files_router(path="/static", directories=[HTTP_DIR / "static"], opt=public(),
                                    include_in_schema=False),
         *(route_handlers or []),
     ]
@@ -132,17 +132,17 @@ def create_app(
         before_send=[before_send_hook(settings.secure_cookies)],
     )
     app.state.ctx = ctx
-    from service import openapi
+    from service.http import openapi
 
     openapi.install(app)
     # The OpenAPI router is built by Litestar; its routes are public documentation.
-    from service.auth import Access
+    from service.http.auth import Access
 
     for route in app.routes:
         if route.path.startswith("/schema"):
             for handler in getattr(route, "route_handlers", []):
                 handler.opt.setdefault("access", Access("public"))
-    from service.api.summaries import apply_french_summaries
+    from service.http.summaries import apply_french_summaries
 
     apply_french_summaries(app)
     return app

@@ -41,7 +41,7 @@ class Feature:
     routes: Callable[[], Sequence[ControllerRouterHandler]] | None = None
     # Modules whose import registers ``conseil …`` sub-commands (service.cli.register).
     cli_modules: Sequence[str] = ()
-    # Modules whose import registers scope resolvers (service.auth.scope_resolver).
+    # Modules whose import registers scope resolvers (service.http.auth.scope_resolver).
     scope_modules: Sequence[str] = ()
     # Background tasks living as long as the app.
     lifespans: Sequence[Lifespan] = field(default_factory=tuple)

@@ -7,11 +7,11 @@ from typing import Any
 from litestar import Controller, Request, get
 
 from domain.access import Action
-from service.api.common import ctx_of, user_of
 from service.audit.schemas import AuditEventOut, ChainReportOut
 from service.audit.usecases.reading import list_events
 from service.audit.usecases.trail import verify
-from service.auth import allow_anywhere, authenticated
+from service.http.auth import allow_anywhere, authenticated
+from service.http.common import ctx_of, user_of
 
 
 class AuditController(Controller):

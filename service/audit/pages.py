@@ -8,11 +8,11 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from domain.i18n import _
-from service.api.common import user_of
 from service.audit.usecases.reading import list_events
 from service.audit.usecases.trail import verify
-from service.auth import authenticated
-from service.web.render import render
+from service.http.auth import authenticated
+from service.http.common import user_of
+from service.http.render import render
 
 
 class AuditPages(Controller):

@@ -9,8 +9,6 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from domain.access import Action
 from domain.calls import local_today
-from service.api.common import actor_of, client_ip, ctx_of
-from service.auth import allow, public
 from service.candidatures import subjects  # noqa: F401  (registers the draw's subject loader)
 from service.candidatures.schemas import (
     Call,
@@ -23,6 +21,8 @@ from service.candidatures.schemas import (
     VolunteerApplication,
 )
 from service.candidatures.usecases import calls, public_form, residents, review, structures
+from service.http.auth import allow, public
+from service.http.common import actor_of, client_ip, ctx_of
 
 
 def _call_input(data: CallCreate) -> calls.CallInput:

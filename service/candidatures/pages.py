@@ -15,18 +15,18 @@ from domain.calls import PERIMETRE_LABELS, STATUS_LABELS, PerimeterStatus, local
 from domain.composition import Seat
 from domain.errors import DomainError, FieldError, InvalidInput, NotFound
 from domain.i18n import _
-from service.api.bounds import bounded_int, check_day
-from service.api.common import actor_of, client_ip, ctx_of, user_of
-from service.auth import allow, public
 from service.candidatures.schemas import CallCreate, Decision, PublicApplication
 from service.candidatures.usecases import calls, public_form, residents, review, structures
 from service.candidatures.usecases.residents import Submission
 from service.composition.api import FromApplication  # the composition's « appoint » input
 from service.composition.usecases import appointments as comp_appointments
 from service.composition.usecases import report as comp_report
-from service.errors import _fr, status_of
+from service.http.auth import allow, public
+from service.http.bounds import bounded_int, check_day
+from service.http.common import actor_of, client_ip, ctx_of, user_of
+from service.http.errors import _fr, status_of
+from service.http.render import FLASH, form_errors, render, see_other
 from service.public_address import documents_address_warning
-from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH.update(
     {

@@ -12,18 +12,18 @@ from pydantic import BaseModel, Field
 
 from domain.access import Action, Role, is_allowed
 from domain.contacts import CONTACT_PRIVACY, audience_for
-from service.api.bounds import BoundedIn
-from service.api.common import actor_of, ctx_of, user_of
-from service.api.strict import StrictInput
-from service.auth import allow
 from service.composition.rows import MemberRow
 from service.composition.usecases import appointments, departures, members, report
+from service.http.auth import allow
+from service.http.bounds import BoundedIn
+from service.http.common import actor_of, ctx_of, user_of
+from service.http.strict import StrictInput
 from service.tirage.schemas import Pool
 
 
 class _In(BoundedIn, StrictInput):
-    """Request bodies: numbers and dates bounded (service/api/bounds.py), unknown members refused and
-    dates as ISO text (service/api/strict.py)."""
+    """Request bodies: numbers and dates bounded (service/http/bounds.py), unknown members refused and
+    dates as ISO text (service/http/strict.py)."""
 
 
 class MemberCreate(_In):
@@ -166,7 +166,7 @@ def contact_policy(request: Request[Any, Any, Any]) -> str:
     members and secretary, « none » for auditors (never applicants' or members'
     contact data)."""
     user = user_of(request)
-    scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]  # set by service.auth's guard
+    scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]  # set by service.http.auth's guard
     return audience_for(
         is_allowed(user.principal, Action.MANAGE_COMPOSITION, scope),
         any(a.role in (Role.MEMBRE, Role.SECRETAIRE) and a.covers(scope) for a in user.principal.assignments),

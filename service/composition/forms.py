@@ -11,8 +11,8 @@ from typing import Any
 from domain.composition import College, MemberStatus, Origin, Seat
 from domain.errors import DomainError, InvalidInput, RuleBroken
 from domain.i18n import _
-from service.api.bounds import bounded_int, check_day
 from service.composition.rows import MemberRow
+from service.http.bounds import bounded_int, check_day
 
 
 def form_dict(form: Any) -> dict[str, str]:

@@ -13,9 +13,7 @@ from domain.access import Action, is_allowed
 from domain.composition import College
 from domain.errors import Conflict, DomainError
 from domain.i18n import _
-from service.api.common import actor_of, ctx_of, user_of
 from service.audit.usecases.reading import list_events
-from service.auth import allow, authenticated
 from service.composition import forms
 from service.composition.api import (
     Departure,
@@ -26,16 +24,18 @@ from service.composition.api import (
     contact_policy,
     member_input,
 )
+from service.composition.parity_chart import parity_svg
 from service.composition.rows import MemberRow
 from service.composition.usecases import appointments, departures, members, report
 from service.composition.usecases.common import local_today
-from service.errors import status_of
+from service.http.auth import allow, authenticated
+from service.http.common import actor_of, ctx_of, user_of
+from service.http.errors import status_of
 
 # Reading a web form into the API's model; shared by the pages of several features (the
 # coordinator moves it to service/http/ at merge).
-from service.reunions.pages_forms import decode
-from service.web.parity_chart import parity_svg
-from service.web.render import FLASH, form_errors, render, see_other
+from service.http.forms import decode
+from service.http.render import FLASH, form_errors, render, see_other
 
 FLASH.update(
     {
@@ -71,7 +71,7 @@ class CompositionPages(Controller):
     ) -> Template:
         ctx = ctx_of(request)
         user = user_of(request)
-        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]  # set by service.auth's guard
+        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]  # set by service.http.auth's guard
         view = await report.composition(ctx, council_id)
         points, start, end = await report.timeline(ctx, council_id)
         extra: dict[str, Any] = {} if message is None else {"message": message}

@@ -9,10 +9,10 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from domain.access import Action
 from domain.genre import Genre, parse_genre
-from service.api.common import actor_of, ctx_of, user_of
-from service.auth import CurrentUser, allow, authenticated, public
 from service.comptes import schemas as s
 from service.comptes import usecases as uc
+from service.http.auth import CurrentUser, allow, authenticated, public
+from service.http.common import actor_of, ctx_of, user_of
 from service.public_address import public_base_url_for_documents
 
 

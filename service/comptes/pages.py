@@ -14,17 +14,17 @@ from domain.access import Role
 from domain.errors import DomainError, InvalidInput
 from domain.genre import NOT_SAID_LABEL, Genre
 from domain.i18n import _
-from service.api.common import actor_of, client_ip, ctx_of, user_of
-from service.auth import SESSION_COOKIE, authenticated, public
 from service.comptes import schemas as s
 from service.comptes import usecases as acc
-from service.csrf import token_for_session
-from service.errors import status_of
+from service.http.auth import SESSION_COOKIE, authenticated, public
+from service.http.common import actor_of, client_ip, ctx_of, user_of
+from service.http.csrf import token_for_session
+from service.http.errors import status_of
+from service.http.forms import decode
+from service.http.render import FLASH, form_errors, form_text, render, see_other
 from service.organisation import usecases as org
 from service.public_address import public_base_url_for_documents
-from service.reunions.pages_forms import decode
 from service.security import token_digest
-from service.web.render import FLASH, form_errors, form_text, render, see_other
 
 FLASH["accord-enregistre"] = ("succes", "Accord de votre fonction enregistré.")
 

@@ -8,13 +8,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.api.bounds import BoundedIn
-from service.api.strict import StrictInput
+from service.http.bounds import BoundedIn
+from service.http.strict import StrictInput
 
 
 class _In(BoundedIn, StrictInput):
-    """Request bodies: numbers and dates bounded (service/api/bounds.py), unknown members refused and
-    dates as ISO text (service/api/strict.py)."""
+    """Request bodies: numbers and dates bounded (service/http/bounds.py), unknown members refused and
+    dates as ISO text (service/http/strict.py)."""
 
 
 class _Out(BaseModel):

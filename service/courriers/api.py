@@ -15,14 +15,14 @@ from litestar.response import Response
 from domain.access import Action
 from domain.errors import NotFound
 from domain.i18n import _
-from service.api.common import actor_of, ctx_of
-from service.auth import allow
 from service.courriers.documents_wording import PLACEHOLDERS, LetterWording
 from service.courriers.schemas import LetterBatchOut, LetterTemplateIn, LetterTemplateOut, WithheldOut
 from service.courriers.store import BatchRow
 from service.courriers.usecases import batches as lb
 from service.courriers.usecases import templates as uc
 from service.courriers.usecases.templates import LetterTemplateView
+from service.http.auth import allow
+from service.http.common import actor_of, ctx_of
 from service.tirage.usecases import records
 
 

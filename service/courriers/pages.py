@@ -17,9 +17,6 @@ from pydantic import ValidationError
 from domain.access import Action
 from domain.errors import Conflict, DomainError, InvalidInput, InvalidState, TooManyAttempts
 from domain.i18n import _
-from service.api.bounds import version_or_stale
-from service.api.common import actor_of, client_ip, ctx_of
-from service.auth import allow, public
 from service.courriers.documents_wording import (
     PLACEHOLDERS,
     LetterWording,
@@ -30,11 +27,14 @@ from service.courriers.documents_wording import (
 from service.courriers.schemas import WordingFields
 from service.courriers.usecases import batches as lb
 from service.courriers.usecases import templates as uc
-from service.errors import status_of
+from service.http.auth import allow, public
+from service.http.bounds import version_or_stale
+from service.http.common import actor_of, client_ip, ctx_of
+from service.http.errors import status_of
+from service.http.render import FLASH, form_errors, render, see_other
 from service.organisation import usecases as org
 from service.tirage.usecases import records, replies, rounds
 from service.tirage.usecases.people import ReplyContact
-from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH["modele-enregistre"] = ("succes", "Modèle de lettre enregistré.")
 

@@ -10,14 +10,14 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from domain.access import Action
 from domain.training import EnrolmentStatus
-from service.api.common import actor_of, ctx_of, user_of
-from service.auth import allow
 from service.formations import schemas as s
 from service.formations.documents import attendance_sheet_pdf, attestations_pdf, invitations_pdf
 from service.formations.issuer import issuer_of
 from service.formations.store import SessionRow, TrainingStore
 from service.formations.usecases import attendance, enrolment, schedule
 from service.formations.usecases.schedule import SessionInput, TrainingInput
+from service.http.auth import allow
+from service.http.common import actor_of, ctx_of, user_of
 
 PDF = "application/pdf"
 

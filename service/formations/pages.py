@@ -16,14 +16,14 @@ from domain.access import Action, Role, is_allowed
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import _
 from domain.training import PARIS, Audience, EnrolmentStatus, HalfDayPart, Mark, format_hours
-from service.api.common import actor_of, ctx_of, user_of
-from service.auth import allow, resolve_scope
 from service.composition.usecases import members as composition
-from service.errors import status_of
 from service.formations.store import TrainingStore
 from service.formations.usecases import attendance, enrolment, schedule
+from service.http.auth import allow, resolve_scope
+from service.http.common import actor_of, ctx_of, user_of
+from service.http.errors import status_of
+from service.http.render import form_errors, form_text, render, see_other
 from service.organisation import usecases as organisation
-from service.web.render import form_errors, form_text, render, see_other
 
 
 def _store(request: Request[Any, Any, Any]) -> TrainingStore:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from domain.access import ResourceScope
 from domain.errors import NotFound
 from domain.i18n import _
-from service.auth import scope_resolver
 from service.formations.tables import Formation, Inscription, Seance
+from service.http.auth import scope_resolver
 from service.organisation.tables import Territory
 
 

@@ -8,8 +8,8 @@ from litestar import Controller, Request, Response, get
 from pydantic import BaseModel
 
 from domain.access import Action
-from service.api.common import ctx_of
-from service.auth import allow
+from service.http.auth import allow
+from service.http.common import ctx_of
 from service.indicateurs import exports
 from service.indicateurs.dashboard import Dashboard
 from service.indicateurs.usecases import for_council, for_territory, period_of

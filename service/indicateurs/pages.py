@@ -11,14 +11,14 @@ from litestar.response import Template
 from domain.access import Action
 from domain.errors import DomainError
 from domain.i18n import _
-from service.api.common import ctx_of
-from service.auth import allow
-from service.errors import status_of
+from service.http.auth import allow
+from service.http.common import ctx_of
+from service.http.errors import status_of
+from service.http.render import render
 from service.indicateurs import charts, exports
 from service.indicateurs.dashboard import Dashboard
 from service.indicateurs.usecases import for_council, for_territory, period_of
 from service.organisation import usecases as organisation
-from service.web.render import render
 
 
 def _page(request: Request[Any, Any, Any], crumb: dict[str, str], export: str, du: str | None, au: str | None,

@@ -8,8 +8,8 @@ from litestar import Controller, Request, get, patch, post
 from litestar.status_codes import HTTP_201_CREATED
 
 from domain.access import Action
-from service.api.common import actor_of, ctx_of, user_of
-from service.auth import allow, authenticated
+from service.http.auth import allow, authenticated
+from service.http.common import actor_of, ctx_of, user_of
 from service.organisation import schemas as s
 from service.organisation import usecases as uc
 

@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from service.api.bounds import version_or_stale
-from service.reunions.pages_forms import decode
+from service.http.bounds import version_or_stale
+from service.http.forms import decode
 
 M = TypeVar("M", bound=BaseModel)
 

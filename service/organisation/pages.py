@@ -12,11 +12,13 @@ from domain.access import Action, Role, is_allowed
 from domain.errors import DomainError
 from domain.i18n import _
 from domain.organisation import QUORUM_RULES, CouncilSettings
-from service.api.bounds import version_or_stale
-from service.api.common import actor_of, ctx_of, user_of
-from service.auth import CurrentUser, allow, authenticated, public
-from service.errors import status_of
 from service.features import council_sections
+from service.http.auth import CurrentUser, allow, authenticated, public
+from service.http.bounds import version_or_stale
+from service.http.common import actor_of, ctx_of, user_of
+from service.http.errors import status_of
+from service.http.forms import decode
+from service.http.render import form_errors, form_text, render, see_other
 from service.organisation import schemas as s
 from service.organisation import usecases as org
 from service.organisation.api import qpv_input, territory_input
@@ -25,8 +27,6 @@ from service.organisation.pages_edit import OrganisationEditPages
 from service.organisation.store import CouncilRow
 from service.organisation.usecases.journey import council_journey
 from service.public_address import documents_address_warning
-from service.reunions.pages_forms import decode
-from service.web.render import form_errors, form_text, render, see_other
 
 
 class HomePages(Controller):

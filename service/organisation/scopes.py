@@ -1,11 +1,11 @@
-"""Where a territory, QPV or council sits, for the access guard (service/auth.py)."""
+"""Where a territory, QPV or council sits, for the access guard (service/http/auth.py)."""
 
 from __future__ import annotations
 
 from domain.access import ResourceScope
 from domain.errors import NotFound
 from domain.i18n import _
-from service.auth import scope_resolver
+from service.http.auth import scope_resolver
 from service.organisation.store import OrganisationStore
 
 

@@ -10,8 +10,8 @@ from litestar import Controller, Request, get
 from pydantic import BaseModel
 
 from domain.access import Action
-from service.api.common import ctx_of
-from service.auth import allow
+from service.http.auth import allow
+from service.http.common import ctx_of
 from service.outbox.model import OutboxEntry, state_label
 from service.outbox.smtp import smtp_target
 from service.outbox.usecases.enqueue import list_for_council

@@ -19,10 +19,10 @@ from pydantic import BaseModel, Field
 from domain.access import Action
 from domain.errors import InvalidInput
 from domain.i18n import _
-from service.api.bounds import BoundedIn
-from service.api.common import actor_of, ctx_of
-from service.api.strict import StrictInput
-from service.auth import allow
+from service.http.auth import allow
+from service.http.bounds import BoundedIn
+from service.http.common import actor_of, ctx_of
+from service.http.strict import StrictInput
 from service.registre import uploads
 from service.registre.usecases import common as common_uc
 from service.registre.usecases import eligibility as eligibility_uc
@@ -35,8 +35,8 @@ from service.tirage.schemas import Pool
 
 
 class _In(BoundedIn, StrictInput):
-    """Request bodies: numbers and dates bounded (service/api/bounds.py), unknown members refused and
-    dates as ISO text (service/api/strict.py)."""
+    """Request bodies: numbers and dates bounded (service/http/bounds.py), unknown members refused and
+    dates as ISO text (service/http/strict.py)."""
 
 
 class RejectedRow(BaseModel):

@@ -159,7 +159,7 @@ async def _purge(ctx: AppContext, args: argparse.Namespace) -> int:
         print("Rien à purger.")
     verb = "seraient supprimées" if args.dry_run else "supprimées"
     for r in results:
-        from service.web.filters import datetime_fr
+        from service.http.filters import datetime_fr
 
         limit = datetime.fromisoformat(r["date_limite"])
         print(f"Conseil n° {r['council_id']} : "

@@ -3,7 +3,7 @@ progress and report, register search, ambiguous pairs, eligibility, pool creatio
 
 The upload form is streamed (``multipart/form-data`` parsed chunk by chunk into a
 temporary file, never held whole in memory); its CSRF token travels in the query string
-for that reason (see ``service/csrf.py``). A confirmed import runs after the response
+for that reason (see ``service/http/csrf.py``). A confirmed import runs after the response
 (a background task) and the task page refreshes until it is done.
 """
 
@@ -22,10 +22,11 @@ from domain.errors import DomainError, InvalidInput
 from domain.i18n import _, ngettext
 from domain.registre.households import HOUSEHOLD_RULE
 from domain.registre.mapping import CANONICAL_FIELDS
-from service.api.bounds import check_day
-from service.api.common import actor_of, ctx_of
-from service.auth import allow
-from service.errors import status_of
+from service.http.auth import allow
+from service.http.bounds import check_day
+from service.http.common import actor_of, ctx_of
+from service.http.errors import status_of
+from service.http.render import FLASH, form_errors, render, see_other
 from service.organisation import usecases as org
 from service.registre import uploads
 from service.registre.streamed_form import streamed_form
@@ -36,7 +37,6 @@ from service.registre.usecases import mapping as mapping_uc
 from service.registre.usecases import pairs as pairs_uc
 from service.registre.usecases import sources as sources_uc
 from service.registre.usecases import tasks as tasks_uc
-from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH["import-termine"] = ("succes", "Import terminé : voici son rapport.")
 

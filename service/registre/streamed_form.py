@@ -1,6 +1,6 @@
 """The register upload form read as it arrives (``multipart/form-data`` parsed chunk by
 chunk into a temporary file, never held whole in memory). Its CSRF token travels in the
-query string for that reason (see ``service/csrf.py``)."""
+query string for that reason (see ``service/http/csrf.py``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from domain.errors import InvalidInput
 from domain.i18n import _
-from service.api.common import ctx_of
+from service.http.common import ctx_of
 from service.registre import uploads
 
 MAX_FIELD_BYTES = 64 * 1024

@@ -14,8 +14,8 @@ from domain.access import Action, Role, is_allowed
 from domain.errors import Forbidden, InvalidInput
 from domain.i18n import _
 from domain.meetings.attachments import MAX_BYTES
-from service.api.common import actor_of, ctx_of, user_of
-from service.auth import allow, authenticated, resolve_scope
+from service.http.auth import allow, authenticated, resolve_scope
+from service.http.common import actor_of, ctx_of, user_of
 from service.reunions import schemas as s
 from service.reunions.usecases import agenda as ag
 from service.reunions.usecases import meetings as mt

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.access import Action
 from domain.errors import InvalidState
 from domain.i18n import _
-from service.api.common import actor_of, ctx_of, user_of
-from service.auth import allow, authenticated, public
+from service.http.auth import allow, authenticated, public
+from service.http.common import actor_of, ctx_of, user_of
 from service.reunions import calendars
 from service.reunions.usecases import acknowledgements as ack_uc
 from service.reunions.usecases import convocation_post as post_uc

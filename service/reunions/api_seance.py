@@ -8,8 +8,8 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.status_codes import HTTP_201_CREATED
 
 from domain.access import Action
-from service.api.common import actor_of, ctx_of
-from service.auth import allow
+from service.http.auth import allow
+from service.http.common import actor_of, ctx_of
 from service.reunions import schemas as s
 from service.reunions.usecases import attendance as att
 from service.reunions.usecases import minutes as mn

@@ -19,13 +19,14 @@ from domain.errors import DomainError, Forbidden, NotFound
 from domain.i18n import _
 from domain.meetings import MeetingKind
 from domain.meetings.model import EDITABLE
-from service.api.common import actor_of, ctx_of, user_of
-from service.auth import allow, authenticated, resolve_scope
-from service.errors import status_of
+from service.http.auth import allow, authenticated, resolve_scope
+from service.http.common import actor_of, ctx_of, user_of
+from service.http.errors import status_of
+from service.http.forms import decode, for_input, form_values, local_datetime, optional_int
+from service.http.render import FLASH, form_errors, render, see_other
 from service.reunions import views
-from service.reunions.pages_forms import decode, for_input, form_values, local_datetime, optional_int, tabs
+from service.reunions.pages_forms import tabs
 from service.reunions.schemas import PointCreate, ReunionCreate
-from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH.update(
     {

@@ -12,12 +12,12 @@ from litestar.response import Template
 
 from domain.errors import DomainError, NotFound
 from domain.i18n import _
-from service.api.common import ctx_of
-from service.auth import public
 from service.documents.formatting import format_datetime_long
-from service.errors import status_of
+from service.http.auth import public
+from service.http.common import ctx_of
+from service.http.errors import status_of
+from service.http.render import render
 from service.reunions.usecases import acknowledgements as ack_uc
-from service.web.render import render
 
 ANSWER_LABELS = {
     "present": "Je serai présent·e",

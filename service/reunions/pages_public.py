@@ -13,12 +13,12 @@ from domain.access import Action, is_allowed
 from domain.errors import DomainError, TooManyAttempts
 from domain.i18n import _
 from domain.meetings.questions import Addressee
-from service.api.common import actor_of, client_ip, ctx_of, resource_scope_of, user_of
-from service.auth import allow, authenticated, public
-from service.errors import status_of
+from service.http.auth import allow, authenticated, public
+from service.http.common import actor_of, client_ip, ctx_of, resource_scope_of, user_of
+from service.http.errors import status_of
+from service.http.forms import form_values
+from service.http.render import FLASH, form_errors, render, see_other
 from service.reunions import views, views_public
-from service.reunions.pages_forms import form_values
-from service.web.render import FLASH, form_errors, render, see_other
 
 FLASH.update(
     {

@@ -14,13 +14,14 @@ from domain.access import Action, is_allowed
 from domain.errors import DomainError
 from domain.i18n import _
 from domain.meetings import Meeting
-from service.api.common import actor_of, ctx_of, resource_scope_of, user_of
-from service.auth import allow
 from service.context import AppContext
-from service.errors import status_of
+from service.http.auth import allow
+from service.http.common import actor_of, ctx_of, resource_scope_of, user_of
+from service.http.errors import status_of
+from service.http.forms import form_values, local_datetime, optional_int
+from service.http.render import FLASH, form_errors, render, see_other
 from service.reunions import views, views_minutes
-from service.reunions.pages_forms import form_values, local_datetime, optional_int, tabs
-from service.web.render import FLASH, form_errors, render, see_other
+from service.reunions.pages_forms import tabs
 
 FLASH.update(
     {

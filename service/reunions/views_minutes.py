@@ -15,7 +15,7 @@ from domain.i18n import _
 from domain.meetings import PARIS, Meeting, Minutes
 from service.audit import Actor
 from service.context import AppContext
-from service.reunions.pages_forms import optional_int
+from service.http.forms import optional_int
 from service.reunions.usecases import meetings as um
 from service.reunions.usecases import minutes as umin
 from service.reunions.views import _int

@@ -13,8 +13,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.status_codes import HTTP_201_CREATED
 
 from domain.access import Action
-from service.api.common import actor_of, client_ip, ctx_of
-from service.auth import allow, public
+from service.http.auth import allow, public
+from service.http.common import actor_of, client_ip, ctx_of
 from service.tirage.schemas import (
     AbandonIn,
     DrawOut,

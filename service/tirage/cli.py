@@ -170,7 +170,7 @@ async def _round(ctx: AppContext, args: argparse.Namespace) -> int:
     state = await records.draw_state(args.tirage)
     last = state["rounds"][-1]
     from domain.labels import stratum_label
-    from service.web.filters import datetime_fr
+    from service.http.filters import datetime_fr
 
     invited = ", ".join(f"{stratum_label(s)} : {n}" for s, n in last["invited"].items())
     print(f"Tour {last['number']} ouvert : {invited} ; réponse avant le {datetime_fr(last['deadline'])}")

@@ -19,16 +19,16 @@ from domain.draw import plan as draw_plan
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import _
 from domain.registre.households import HOUSEHOLD_RULE
-from service.api.bounds import bounded_int, check_day
-from service.api.common import actor_of, ctx_of, user_of
-from service.auth import allow
-from service.errors import status_of
+from service.http.auth import allow
+from service.http.bounds import bounded_int, check_day
+from service.http.common import actor_of, ctx_of, user_of
+from service.http.confirm import confirm_or_page
+from service.http.errors import status_of
+from service.http.render import FLASH, form_errors, form_text, render, see_other
 from service.organisation import usecases as org
 from service.tirage.usecases import ceremony, plan, records, replies, rounds
 from service.tirage.usecases import people as people_uc
 from service.tirage.usecases import pools as pools_uc
-from service.web.confirm import confirm_or_page
-from service.web.render import FLASH, form_errors, form_text, render, see_other
 
 FLASH.update(
     {

@@ -12,15 +12,15 @@ from litestar.response import Redirect, Template
 from domain.access import Action
 from domain.errors import DomainError
 from domain.i18n import _
-from service.api.common import actor_of, ctx_of
-from service.auth import allow, public
-from service.errors import status_of
+from service.http.auth import allow, public
+from service.http.common import actor_of, ctx_of
+from service.http.errors import status_of
+from service.http.render import form_errors, form_text, render, see_other
 from service.organisation import usecases as org
 from service.tirage.documents import render_pv
 from service.tirage.pages import fil
 from service.tirage.schemas import CeremonyState
 from service.tirage.usecases import ceremony, records
-from service.web.render import form_errors, form_text, render, see_other
 
 
 class CeremonyPages(Controller):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.access import ResourceScope
 from domain.errors import NotFound
 from domain.i18n import _
-from service.auth import scope_resolver
+from service.http.auth import scope_resolver
 from service.organisation.scopes import council_scope
 from service.tirage.store import DrawStore, PoolStore
 

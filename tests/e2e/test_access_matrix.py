@@ -88,13 +88,13 @@ async def training_params(ctx: Any, world: World) -> dict[str, Any]:
 
 
 async def _principal(ctx: Any, world: World, who: str) -> Any:
-    from service.auth import load_principal
+    from service.http.auth import load_principal
 
     return await load_principal(world.ids[who])
 
 
 async def test_every_route_declares_and_enforces_access(client: Any, ctx: Any, world: World) -> None:
-    from service.auth import Access, resolve_scope
+    from service.http.auth import Access, resolve_scope
 
     world.ids["reunion_a"] = await _sample_meeting(ctx, world)
     params = sample_params(world)
@@ -144,7 +144,7 @@ async def test_every_route_declares_and_enforces_access(client: Any, ctx: Any, w
 
 async def test_auditor_holds_no_write_action_on_any_route(client: Any) -> None:
     from domain.access import GRANTS, WRITE_ACTIONS, Role
-    from service.auth import Access
+    from service.http.auth import Access
 
     assert not (GRANTS[Role.AUDITEUR] & WRITE_ACTIONS)
     for route in client.app.routes:

@@ -58,7 +58,7 @@ async def test_every_route_with_an_id_beyond_64_bits(
 
 
 async def test_every_int_query_parameter_beyond_64_bits(client: Any, world: World) -> None:
-    from service.api.bounds import _typed_query
+    from service.http.bounds import _typed_query
 
     base = sample_params(world)
     failures, checked = [], 0

@@ -57,7 +57,7 @@ def test_no_inline_script_in_templates() -> None:
     import re
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2] / "service" / "web" / "templates"
+    root = Path(__file__).resolve().parents[2] / "service" / "http" / "templates"
     for path in root.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path

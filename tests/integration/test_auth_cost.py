@@ -26,8 +26,8 @@ async def _count_queries(ctx: Any, coro: Any) -> tuple[Any, list[str]]:
 
 
 async def test_token_principal_in_one_query_and_last_use_written_once_a_minute(ctx: Any, world: World, clock: Any) -> None:
-    from service.auth import authenticate
     from service.comptes.tables import ApiToken
+    from service.http.auth import authenticate
 
     headers = {"authorization": f"Bearer {world.tokens['lead_a']}"}
     user, first = await _count_queries(ctx, authenticate(headers, {}, clock.now))
@@ -45,8 +45,8 @@ async def test_token_principal_in_one_query_and_last_use_written_once_a_minute(c
 
 
 async def test_session_principal_in_one_query(ctx: Any, world: World, clock: Any) -> None:
-    from service.auth import SESSION_COOKIE, authenticate
     from service.comptes import usecases as acc
+    from service.http.auth import SESSION_COOKIE, authenticate
     from tests.conftest import PASSWORD
 
     res = await acc.login(ctx, world.emails["admin"], PASSWORD, "192.0.2.1")

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from domain.errors import InvalidInput, TooLarge
-from service.errors import status_of
+from service.http.errors import status_of
 from service.registre.reader import read_table
 from tests.sheets_support import ods, ods_cell, ods_row, sheet_xml, xlsx
 

@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from domain.errors import InvalidInput
-from service.reunions.pages_forms import decode, for_input, local_datetime, optional_int
+from service.http.forms import decode, for_input, local_datetime, optional_int
 
 
 def test_datetime_local_input_is_paris_time_in_winter_and_summer() -> None:

@@ -95,7 +95,7 @@ def test_labels_never_show_internal_codes() -> None:
 def test_page_dates_are_in_paris_time_in_one_format() -> None:
     from datetime import UTC, datetime
 
-    from service.web.filters import date_fr, datetime_fr
+    from service.http.filters import date_fr, datetime_fr
 
     # 21:59 UTC on 1 June is 23:59 in Paris; 22:30 UTC is already 2 June there.
     assert datetime_fr("2026-06-01T21:59:00+00:00") == "1er juin 2026 à 23:59"

@@ -8,9 +8,9 @@ from domain.errors import Conflict, InvalidInput, NotFound
 from domain.i18n import _
 from service import audit
 from service.audit import Actor
-from service.auth import TOKEN_PREFIX
 from service.comptes.store import AccountStore, TokenRow
 from service.context import AppContext
+from service.http.auth import TOKEN_PREFIX
 from service.security import new_token, token_digest
 
 

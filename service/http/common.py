@@ -8,8 +8,8 @@ from litestar import Request
 
 from domain.access import ResourceScope
 from service.audit import Actor
-from service.auth import CurrentUser, current_user
 from service.context import AppContext
+from service.http.auth import CurrentUser, current_user
 
 
 def ctx_of(request: Request[Any, Any, Any]) -> AppContext:
@@ -18,7 +18,7 @@ def ctx_of(request: Request[Any, Any, Any]) -> AppContext:
 
 
 def resource_scope_of(request: Request[Any, Any, Any]) -> ResourceScope:
-    """Where the route's resource lives, as the access guard (service.auth.allow with a
+    """Where the route's resource lives, as the access guard (service.http.auth.allow with a
     path parameter) resolved it before the handler ran."""
     scope = request.scope.get("resource_scope")
     if not isinstance(scope, ResourceScope):

@@ -86,7 +86,7 @@ def _respond(request: Request[Any, Any, Any], status: int, body: dict[str, Any],
     if wants_json(request):
         return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
     user = request.scope.get("user")
-    from service.csrf import csrf_token, pending_cookie
+    from service.http.csrf import csrf_token, pending_cookie
 
     # The page's logout form needs a valid token too.
     token = csrf_token(request)
@@ -136,7 +136,7 @@ _PYDANTIC_FR = [
     ("Input should be less than or equal to", "Valeur trop grande."),
     ("Input should be", "Valeur non autorisée."),
     ("JSON is malformed", "Le corps de la requête n'est pas un JSON valide."),
-    # service.api.bounds (issue 14, item 4)
+    # service.http.bounds (issue 14, item 4)
     ("Out of range date", "Date hors limites : entre le 1er janvier 1900 et le 31 décembre 2100."),
     ("Out of range number", "Nombre hors limites."),
 ]

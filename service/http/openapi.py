@@ -3,7 +3,7 @@
 Litestar documents errors as ``application/json {status_code, detail, extra}`` and every
 operation as needing the global security scheme. This service answers errors in RFC 9457
 problem+json and has public routes. After Litestar builds the document, each operation
-gets, from its declared access (service/auth.py) and its shape:
+gets, from its declared access (service/http/auth.py) and its shape:
 
 - ``security: []`` when the route is public;
 - the problem+json responses it can give: 400 and 422 (input), 401 and 403 (access), 404

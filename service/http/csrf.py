@@ -24,7 +24,7 @@ from litestar.datastructures import Cookie
 
 from domain.errors import Forbidden
 from domain.i18n import _
-from service.auth import SESSION_COOKIE
+from service.http.auth import SESSION_COOKIE
 from service.security import new_token, same
 
 CSRF_COOKIE = "cc_csrf"

@@ -11,8 +11,8 @@ from litestar.response import Redirect, Template
 from domain.access import Action, Role, visible_territories
 from domain.errors import DomainError
 from domain.i18n import _
-from service.auth import CurrentUser
-from service.csrf import csrf_token, pending_cookie
+from service.http.auth import CurrentUser
+from service.http.csrf import csrf_token, pending_cookie
 
 FLASH = {
     "territoire-cree": ("succes", "Territoire créé."),

@@ -47,7 +47,7 @@ def before_send_hook(hsts: bool) -> Any:
 
 
 class StaticSwaggerRenderPlugin(SwaggerRenderPlugin):
-    """Swagger UI whose start-up code is a static file (service/web/static/swagger-init.js)
+    """Swagger UI whose start-up code is a static file (service/http/static/swagger-init.js)
     instead of Litestar's inline script, so /schema works under the same CSP."""
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:

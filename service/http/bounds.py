@@ -62,7 +62,7 @@ def version_or_stale(raw: str) -> int:
     return int(raw) if raw.isdigit() and int(raw) <= MAX_ID else -1
 
 
-# English keys, translated once by service.errors (like pydantic's own messages).
+# English keys, translated once by service.http.errors (like pydantic's own messages).
 OUT_OF_RANGE_DATE = "Out of range date"
 OUT_OF_RANGE_NUMBER = "Out of range number"
 

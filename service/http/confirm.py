@@ -15,7 +15,7 @@ from litestar import Request
 from litestar.response import Template
 
 from domain.i18n import _
-from service.web.render import form_text, render
+from service.http.render import form_text, render
 
 
 def confirmed(form: Any) -> bool:

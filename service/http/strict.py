@@ -1,5 +1,5 @@
 """The base of every API request body: unknown members refused (and documented so, see
-service/openapi.py), dates only as ISO text.
+service/http/openapi.py), dates only as ISO text.
 
 Pydantic's lax mode reads ``0`` or ``"0"`` as 1970-01-01 (a Unix time); a date given to the
 API must be written ``AAAA-MM-JJ`` (issue 14, item 10).

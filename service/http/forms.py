@@ -1,0 +1,74 @@
+"""Reading web forms: into the API's models (French messages naming the field), local
+Paris date-times, optional integers. Every feature's pages use these."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ValidationError
+
+from domain.errors import FieldError, InvalidInput
+from domain.i18n import _
+from service.http.errors import _fr
+
+PARIS = ZoneInfo("Europe/Paris")
+M = TypeVar("M", bound=BaseModel)
+
+
+def form_values(form: Mapping[str, Any], keys: list[str] | tuple[str, ...] | None = None) -> dict[str, str]:
+    """Submitted fields as trimmed text (all of them, or ``keys``), without the CSRF token."""
+    if keys is None:
+        return {k: str(v).strip() for k, v in form.items() if k != "_csrf"}
+    return {k: str(form.get(k, "")).strip() for k in keys}
+
+
+def local_datetime(raw: str, field: str, label: str) -> datetime:
+    """« 2026-03-12T18:30 » from a ``datetime-local`` input, read as Paris time."""
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidInput(_("{l} : champ obligatoire.").format(l=label), field=field, code="champ-obligatoire")
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            _("{l} : date et heure invalides (attendu : JJ/MM/AAAA et HH:MM).").format(l=label),
+            field=field, code="date-invalide",
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=PARIS)
+    return value
+
+
+def for_input(value: datetime | None) -> str:
+    """An aware datetime as a ``datetime-local`` input value, in Paris time."""
+    if value is None:
+        return ""
+    return value.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
+
+
+def optional_int(raw: str, field: str, label: str) -> int | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidInput(_("{l} : un nombre entier est attendu.").format(l=label), field=field,
+                           code="nombre-invalide") from None
+
+
+def decode(model: type[M], data: dict[str, Any], labels: dict[str, str] | None = None) -> M:
+    """Validate ``data`` with the API's pydantic model; failures become one InvalidInput
+    with a French message per field (the same words as the API's problem+json)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = []
+        for e in exc.errors():
+            field = str(e["loc"][0]) if e.get("loc") else "formulaire"
+            label = (labels or {}).get(field, field)
+            errors.append(FieldError(field, f"{label} : {_fr(str(e.get('msg', '')))}"))
+        raise InvalidInput(errors[0].message, field=errors[0].field, errors=errors) from None
