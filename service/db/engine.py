@@ -18,6 +18,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from service.db.request_connection import RequestSQLiteEngine
 from service.settings import Settings
 
 
@@ -28,7 +29,9 @@ def make_engine(settings: Settings) -> Engine:
         # WAL lets readers run while one writer holds the lock; persistent per file.
         with contextlib.closing(sqlite3.connect(path)) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
-        engine: Engine = SQLiteEngine(path=str(path), timeout=30)
+        # Queries outside a transaction share the request's connection when one is bound
+        # (service/db/request_connection.py); transactions open their own.
+        engine: Engine = RequestSQLiteEngine(path=str(path), timeout=30)
     else:
         engine = PostgresEngine(config={"dsn": _pg_dsn(settings.database_url)})
     # The audit trail's HMAC key travels with the engine (service/audit.py reads it): it
