@@ -899,11 +899,15 @@ async def rejected_rows_csv(council_id: int, source_id: int) -> bytes:
 
 
 async def register_overview(council_id: int) -> dict[str, Any]:
-    base = (RegisterPerson.council == council_id) & RegisterPerson.purged_at.is_null()
-    rows = await RegisterPerson.count().where(base)
-    people = await RegisterPerson.count().where(base & (RegisterPerson.doublon_de == ""))
-    eligible = await RegisterPerson.count().where(
-        base & (RegisterPerson.doublon_de == "") & (RegisterPerson.eligibilite == "eligible"))
+    # The three counts in one pass over the council's rows (a page reads this: three
+    # passes cost 3 × 0.35 s on a million-row register, issue 14 `http.load.import`).
+    counts = (await RegisterPerson.raw(
+        "SELECT COUNT(*) AS lignes, "
+        "COALESCE(SUM(CASE WHEN doublon_de = '' THEN 1 ELSE 0 END), 0) AS personnes, "
+        "COALESCE(SUM(CASE WHEN doublon_de = '' AND eligibilite = 'eligible' THEN 1 ELSE 0 END), 0)"
+        " AS eligibles FROM registre_personne WHERE council = {} AND purged_at IS NULL",
+        council_id))[0]
+    rows, people, eligible = (int(counts[k]) for k in ("lignes", "personnes", "eligibles"))
     pairs = await RegisterAmbiguousPair.count().where(
         (RegisterAmbiguousPair.council == council_id) & (RegisterAmbiguousPair.decision == ""))
     return {"lignes": rows, "personnes": people, "eligibles": eligible,
