@@ -20,6 +20,7 @@ from litestar.template import TemplateConfig
 
 from service.context import AppContext
 from service.db.engine import bind_engine, make_engine
+from service.db.request_connection import RequestConnectionMiddleware
 from service.http.auth import AuthMiddleware, access_guard, public
 from service.http.bounds import bounds_guard
 from service.http.csrf import check_csrf
@@ -120,7 +121,8 @@ def create_app(
         route_handlers=handlers,
         # bounds first: an id beyond 64 bits must not reach the scope lookup (404).
         guards=[bounds_guard, access_guard, csrf_guard],
-        middleware=[DefineMiddleware(AuthMiddleware)],
+        # One SQLite connection for a request's reads, bound before the principal's lookup.
+        middleware=[DefineMiddleware(RequestConnectionMiddleware), DefineMiddleware(AuthMiddleware)],
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(template_environment())),
         openapi_config=openapi_config(),

@@ -18,17 +18,20 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from service.db.request_connection import RequestSQLiteEngine
 from service.settings import Settings
 
 
-def make_engine(settings: Settings) -> Engine:
+def make_engine(settings: Settings) -> Engine[Any]:
     if settings.is_sqlite:
         path = settings.sqlite_path
         path.parent.mkdir(parents=True, exist_ok=True)
         # WAL lets readers run while one writer holds the lock; persistent per file.
         with contextlib.closing(sqlite3.connect(path)) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
-        engine: Engine = SQLiteEngine(path=str(path), timeout=30)
+        # Queries outside a transaction share the request's connection when one is bound
+        # (service/db/request_connection.py); transactions open their own.
+        engine: Engine[Any] = RequestSQLiteEngine(path=str(path), timeout=30)
     else:
         engine = PostgresEngine(config={"dsn": _pg_dsn(settings.database_url)})
     # The audit trail's HMAC key travels with the engine (service/audit/store.py reads it): it
@@ -38,10 +41,10 @@ def make_engine(settings: Settings) -> Engine:
     return engine
 
 
-_AUDIT_KEYS: dict[int, tuple[Engine, bytes]] = {}
+_AUDIT_KEYS: dict[int, tuple[Engine[Any], bytes]] = {}
 
 
-def audit_key_of(engine: Engine) -> bytes | None:
+def audit_key_of(engine: Engine[Any]) -> bytes | None:
     """The audit chain's HMAC key for an engine built by ``make_engine`` (else None)."""
     entry = _AUDIT_KEYS.get(id(engine))
     return entry[1] if entry is not None and entry[0] is engine else None
@@ -59,7 +62,7 @@ def pg_database_name(url: str) -> str:
 class Database:
     """The unit of work handed to use cases: one engine, explicit transactions."""
 
-    engine: Engine
+    engine: Engine[Any]
     # Tests run the app's lifespan in another event loop (Litestar's test client portal);
     # asyncpg pools are bound to one loop, so tests connect per query instead.
     use_pool: bool = True
@@ -95,7 +98,7 @@ class Database:
             await self.engine.close_connection_pool()
 
 
-def bind_engine(engine: Engine) -> Database:
+def bind_engine(engine: Engine[Any]) -> Database:
     from service.db.piccolo_app import APP_CONFIG
 
     for table in APP_CONFIG.table_classes:

@@ -227,15 +227,19 @@ class RegisterStore:
     # -------------------------------------------------------------------- people
 
     async def counts(self, council_id: int) -> RegisterCounts:
-        base = (RegisterPerson.council == council_id) & RegisterPerson.purged_at.is_null()
-        kept = base & (RegisterPerson.doublon_de == "")
-        return RegisterCounts(
-            await RegisterPerson.count().where(base),
-            await RegisterPerson.count().where(kept),
-            await RegisterPerson.count().where(kept & (RegisterPerson.eligibilite == "eligible")),
-            await RegisterAmbiguousPair.count().where(
-                (RegisterAmbiguousPair.council == council_id)
-                & (RegisterAmbiguousPair.decision == "")))
+        # The three counts in one pass over the council's rows: the council page reads
+        # this, and three passes cost 3 × 0.35 s on a million-row register (issue 14,
+        # ``http.load.import``).
+        rows = await RegisterPerson.raw(
+            "SELECT COUNT(*) AS lignes, "
+            "COALESCE(SUM(CASE WHEN doublon_de = '' THEN 1 ELSE 0 END), 0) AS personnes, "
+            "COALESCE(SUM(CASE WHEN doublon_de = '' AND eligibilite = 'eligible' THEN 1 ELSE 0 END), 0)"
+            " AS eligibles FROM registre_personne WHERE council = {} AND purged_at IS NULL",
+            council_id)
+        pairs = await RegisterAmbiguousPair.count().where(
+            (RegisterAmbiguousPair.council == council_id) & (RegisterAmbiguousPair.decision == ""))
+        c = rows[0]
+        return RegisterCounts(int(c["lignes"]), int(c["personnes"]), int(c["eligibles"]), int(pairs))
 
     async def evaluated(self, council_id: int) -> int:
         """People (kept rows) of the council with an eligibility status."""
