@@ -33,6 +33,17 @@ class CouncilSection:
 
 
 @dataclass(frozen=True)
+class SubjectOwner:
+    """The feature that owns the people behind pool keys of one subject type (see
+    service/organisation/subjects.py): "module:function" of its loader and, where it keeps
+    retention state, of the hook told when a draw selects some of them."""
+
+    subject_type: str
+    loader: str
+    selection_hook: str = ""
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     # Piccolo tables of the feature (migrations live in migrations/).
@@ -53,3 +64,5 @@ class Feature:
     member_calendar: Sequence[str] = ()
     # The feature's blocks of links on the council page (the declared order is the page's).
     council_sections: Sequence[CouncilSection] = ()
+    # The subject types whose people the feature owns (register persons, applications).
+    subjects: Sequence[SubjectOwner] = ()

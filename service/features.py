@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.feature import CouncilSection, Feature
+from service.feature import CouncilSection, Feature, SubjectOwner
 
 
 def declared() -> list[Feature]:
@@ -53,6 +53,17 @@ def lifespans() -> list[Any]:
     for feature in declared():
         tasks += list(feature.lifespans)
     return tasks
+
+
+def subject_owners() -> dict[str, SubjectOwner]:
+    """Who owns each subject type, from the declarations (one owner per type)."""
+    owners: dict[str, SubjectOwner] = {}
+    for feature in declared():
+        for owner in feature.subjects:
+            if owner.subject_type in owners:
+                raise RuntimeError(f"two features own the subject type {owner.subject_type!r}")
+            owners[owner.subject_type] = owner
+    return owners
 
 
 def council_sections() -> list[CouncilSection]:

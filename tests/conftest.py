@@ -211,20 +211,11 @@ async def web_login(client: Any, email: str, password: str = PASSWORD) -> Any:
     return r
 
 
-SUBJECT_OWNERS = ("service.registre.usecases.residents", "service.candidatures.subjects")
-
-
 @pytest.fixture
 def subject_registry_guard() -> Iterator[None]:
-    """Tests may install fake subject loaders (people behind pool keys); put the real
-    ones back afterwards so one test's fake never leaks into another's. The modules that
-    register the real loaders are imported first, so the snapshot holds them."""
-    import importlib
-
+    """Tests may install fake subject loaders (people behind pool keys) in place of the
+    declared owners'; remove them afterwards so one test's fake never leaks into another's."""
     from service.organisation import subjects
-
-    for module in SUBJECT_OWNERS:
-        importlib.import_module(module)
 
     loaders, hooks = dict(subjects._LOADERS), dict(subjects._SELECTION_HOOKS)
     try:

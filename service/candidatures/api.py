@@ -9,7 +9,6 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from domain.access import Action
 from domain.calls import local_today
-from service.candidatures import subjects  # noqa: F401  (registers the draw's subject loader)
 from service.candidatures.schemas import (
     Call,
     CallCreate,

@@ -8,7 +8,6 @@ import json
 from dataclasses import asdict
 
 from service.audit import Actor
-from service.candidatures import subjects  # noqa: F401  (registers the draw's subject loader)
 from service.candidatures.usecases.purge import purge_applications
 from service.cli import register
 from service.context import AppContext

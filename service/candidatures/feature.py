@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.access import Action
 from service.candidatures.tables import TABLES
-from service.feature import CouncilSection, Feature
+from service.feature import CouncilSection, Feature, SubjectOwner
 
 
 def _routes() -> list[Any]:
@@ -24,6 +24,9 @@ FEATURE = Feature(
     tables=TABLES,
     routes=_routes,
     cli_modules=("service.candidatures.cli",),
+    # Volunteers drawn by lot are applications: the draw and the letters reach them here.
+    subjects=(SubjectOwner("candidature", "service.candidatures.subjects:load_volunteers",
+                           "service.candidatures.subjects:mark_volunteers_selected"),),
     council_sections=(
         CouncilSection("Candidatures", [("Appels à candidatures et candidatures reçues", "/conseils/{id}/candidatures")], Action.MANAGE_APPLICATIONS),
     ),

@@ -8,12 +8,11 @@ from datetime import datetime
 
 from domain.adresse_postale import AdressePostale
 from service.candidatures.store import CandidatureStore
-from service.organisation.subjects import Subject, selection_hook, subject_loader
+from service.organisation.subjects import Subject
 
 STORE = CandidatureStore()
 
 
-@subject_loader("candidature")
 async def load_volunteers(ids: Sequence[int]) -> dict[int, Subject]:
     out: dict[int, Subject] = {}
     for r in await STORE.volunteers_by_id(ids):
@@ -41,6 +40,5 @@ async def load_volunteers(ids: Sequence[int]) -> dict[int, Subject]:
     return out
 
 
-@selection_hook("candidature")
 async def mark_volunteers_selected(ids: Sequence[int], at: datetime) -> None:
     await STORE.mark_volunteers_selected(ids, at)

@@ -10,9 +10,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
-# Imported for its side effect too: registers the "resident" subject loader and selection
-# hook, so that other features' commands (letters, draws) reach register people.
-import service.registre.usecases.residents  # noqa: F401
 from service.audit import Actor
 from service.cli import register, upgrade_database
 from service.context import AppContext

@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from domain.access import Action
-from service.feature import CouncilSection, Feature
+from service.feature import CouncilSection, Feature, SubjectOwner
 from service.registre.purge_task import purge_lifespan
 from service.registre.tables import REGISTRE_TABLES
 
 
 def _routes() -> list[Any]:
-    # Registers the "resident" subject loader and selection hook: letters and draws
-    # reach register people through them.
-    import service.registre.usecases.residents  # noqa: F401
     from service.registre.api import REGISTRE_API
     from service.registre.pages import REGISTRE_PAGES
 
@@ -26,6 +23,10 @@ FEATURE = Feature(
     routes=_routes,
     cli_modules=("service.registre.cli",),
     lifespans=(purge_lifespan,),
+    # Register people behind the residents' pools: the draw, the letters and the
+    # composition reach them here; a selected person is spared by the retention purge.
+    subjects=(SubjectOwner("resident", "service.registre.usecases.residents:load_residents",
+                           "service.registre.usecases.residents:residents_selected"),),
     council_sections=(
         CouncilSection("Registre des habitants", [
             ("Registre : imports et recherche", "/conseils/{id}/registre"),

@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from domain.adresse_postale import AdressePostale
-from service.organisation.subjects import Subject, selection_hook, subject_loader
+from service.organisation.subjects import Subject
 from service.registre.records import AddresseeRow
 from service.registre.store import RegisterStore
 from service.registre.usecases.common import numero
 
 
-@subject_loader("resident")
 async def load_residents(ids: Sequence[int]) -> dict[int, Subject]:
     """Register people by row id, as letters address them (purged rows are absent)."""
     return {r.id: _subject(r) for r in await RegisterStore().addressees(ids)}
@@ -34,7 +33,6 @@ def _subject(r: AddresseeRow) -> Subject:
     )
 
 
-@selection_hook("resident")
 async def residents_selected(ids: Sequence[int], at: datetime) -> None:
     """People invited by a draw: the retention purge spares them from now on."""
     await RegisterStore().mark_selected(ids, at)
