@@ -234,6 +234,8 @@ async def attendance(ctx: AppContext, meeting: Meeting) -> dict[str, Any]:
         "membres": members,
         "porteurs": [{"id": i, "nom": names[i]} for i in present_ids],
         "quorum": view.quorum, "nb_pouvoirs": len(view.proxies),
+        # Before the first tap the quorum is not "missed" yet: the page shows it as pending.
+        "emargement_commence": any(x["etat"] for x in members),
         "ouvert": meeting.status.value == "convoquee",
         "seconde_convocation_proposee": meeting.status.value == "quorum_non_atteint",
         "seconde": second,

@@ -124,8 +124,11 @@ async def test_cycle_convocations_attendance_minutes_public(client: Any, world: 
     assert pdf and (await client.get(pdf.group(1))).content.startswith(b"%PDF")
     members = await _member_ids(client, rid)
     assert len(members) == 5
+    # Before the first tap the quorum is pending, not shown as missed; one absence later it is.
+    assert 'class="quorum en-attente"' in (await client.get(f"/reunions/{rid}/presences")).text
     # Proxy to an absent member refused, naming the holder field; then attendance, quorum.
     await _post(client, f"/reunions/{rid}/presences/{members[3]}", {"etat": "absent"})
+    assert 'class="quorum non-atteint"' in (await client.get(f"/reunions/{rid}/presences")).text
     r = await _post(client, f"/reunions/{rid}/pouvoirs/{members[4]}", {"porteur_id": str(members[3])})
     assert r.status_code == 409 and "doit être donné à un membre présent" in r.text
     for mid in members[:3]:
