@@ -128,8 +128,9 @@ _PYDANTIC_FR = [
     ("Input should be a valid boolean", "Doit valoir vrai ou faux."),
     ("Input should be a valid list", "Doit être une liste."),
     ("Input should be a valid dictionary", "Doit être un objet."),
-    ("Input should be a valid date", "Date invalide (format attendu : AAAA-MM-JJ)."),
+    # the date-time first: its English text starts with the date's
     ("Input should be a valid datetime", "Date et heure invalides (format ISO 8601 attendu)."),
+    ("Input should be a valid date", "Date invalide (format attendu : AAAA-MM-JJ)."),
     ("String should have at most", "Texte trop long."),
     ("String should have at least", "Texte trop court."),
     ("Input should be greater than or equal to", "Valeur trop petite."),

@@ -13,7 +13,8 @@ import typing
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -32,26 +33,27 @@ def _kind(annotation: Any) -> type | None:
     return None
 
 
+# English keys, translated once by service.http.errors (like pydantic's own messages).
+DATE_AS_TEXT = "Input should be a valid date written YYYY-MM-DD"
+DATETIME_AS_TEXT = "Input should be a valid datetime written YYYY-MM-DDTHH:MM:SS+01:00"
+
+
 class StrictInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    @model_validator(mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _dates_as_iso_text(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        for name, info in cls.model_fields.items():
-            key = info.alias or name
-            if key not in data or data[key] is None:
-                continue
-            kind = _kind(info.annotation)
-            if kind is None:
-                continue
-            value = data[key]
-            if isinstance(value, date):
-                continue
-            pattern = _DATETIME if kind is datetime else _DATE
-            if not isinstance(value, str) or not pattern.match(value.strip()) or (kind is date and len(value.strip()) != 10):
-                expected = "AAAA-MM-JJTHH:MM:SS+01:00" if kind is datetime else "AAAA-MM-JJ"
-                raise ValueError(f"« {key} » : date attendue au format {expected} (reçu : {value!r}).")
-        return data
+    def _dates_as_iso_text(cls, value: Any, info: ValidationInfo) -> Any:
+        """A date or date-time member given as anything but ISO text is refused, the error
+        located at the member (a web form shows it next to its field)."""
+        if value is None or isinstance(value, date) or info.field_name is None:
+            return value
+        kind = _kind(cls.model_fields[info.field_name].annotation)
+        if kind is None:
+            return value
+        pattern = _DATETIME if kind is datetime else _DATE
+        text = value.strip() if isinstance(value, str) else None
+        if text is None or not pattern.match(text) or (kind is date and len(text) != 10):
+            raise PydanticCustomError(
+                "date_iso", DATETIME_AS_TEXT if kind is datetime else DATE_AS_TEXT)
+        return value

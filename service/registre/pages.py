@@ -10,7 +10,6 @@ for that reason (see ``service/http/csrf.py``). A confirmed import runs after th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -18,17 +17,18 @@ from litestar.background_tasks import BackgroundTask
 from litestar.response import Redirect, Template
 
 from domain.access import Action
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError
 from domain.i18n import _, ngettext
 from domain.registre.households import HOUSEHOLD_RULE
 from domain.registre.mapping import CANONICAL_FIELDS
 from service.http.auth import allow
-from service.http.bounds import check_day
 from service.http.common import actor_of, ctx_of
 from service.http.errors import status_of
+from service.http.forms import decode, form_values, optional_int
 from service.http.render import FLASH, form_errors, render, see_other
 from service.organisation import usecases as org
 from service.registre import uploads
+from service.registre.api import EligibilityIn, MappingIn, PairDecision, PoolIn
 from service.registre.streamed_form import streamed_form
 from service.registre.usecases import common as common_uc
 from service.registre.usecases import eligibility as eligibility_uc
@@ -59,6 +59,20 @@ STRATIFICATIONS = [
     ("sexe-bureau", "sexe × bureau de vote"),
     ("sexe-age", "sexe × tranche d'âge"),
 ]
+
+
+def _labels() -> dict[str, str]:
+    """The forms' labels, naming the field in the API models' French messages."""
+    return {
+        "date_reference": _("Date de référence"),
+        "accepter_date_inconnue": _("Accepter les personnes sans date de naissance"),
+        "stratification": _("Strates"),
+        "tranches": _("Bornes des tranches d'âge"),
+        "libelle": _("Libellé"),
+        "nom": _("Nom de la correspondance"),
+        "champs": _("Correspondance"),
+        "decision": _("Décision"),
+    }
 
 
 # Refusals no encoding or delimiter chosen on the preview can lift.
@@ -213,7 +227,8 @@ class RegisterPages(Controller):
         save_as = str(form.get("enregistrer_sous", "")).strip()
         if save_as and mapping:
             try:
-                await mapping_uc.save_mapping(ctx, actor, council_id, save_as, mapping)
+                saved = decode(MappingIn, {"nom": save_as, "champs": mapping}, _labels())
+                await mapping_uc.save_mapping(ctx, actor, council_id, saved.nom, saved.champs)
             except DomainError as exc:
                 return await self._preview(
                     request,
@@ -318,11 +333,11 @@ class RegisterPages(Controller):
     async def decide(
         self, request: Request[Any, Any, Any], council_id: int, pair_id: int
     ) -> Redirect | Template:
-        form = await request.form()
+        values = form_values(await request.form(), ("decision",))
         try:
+            data = decode(PairDecision, values, _labels())
             await pairs_uc.decide_pair(
-                ctx_of(request), actor_of(request), council_id, pair_id,
-                str(form.get("decision", "")))
+                ctx_of(request), actor_of(request), council_id, pair_id, data.decision)
         except DomainError as exc:
             return await self._pairs_page(request, council_id, exc.detail, status_of(exc))
         return see_other(f"/conseils/{council_id}/registre/paires#paire-{pair_id}")
@@ -330,11 +345,13 @@ class RegisterPages(Controller):
     @post("/paires/regle", opt=allow(Action.MANAGE_REGISTER, "council_id"))
     async def apply_rule(self, request: Request[Any, Any, Any], council_id: int
                          ) -> Template:
-        form = await request.form()
+        values = form_values(await request.form(), ("attendu",))
         try:
+            # The count previewed (a hidden field); without it the preview counts as stale.
+            expected = optional_int(values["attendu"], "attendu", _("Paires attendues"))
             done = await pairs_uc.apply_rule(
                 ctx_of(request), actor_of(request), council_id,
-                int(str(form.get("attendu", "-1")) or -1))
+                -1 if expected is None else expected)
         except DomainError as exc:
             return await self._pairs_page(request, council_id, exc.detail, status_of(exc))
         return await self._pairs_page(request, council_id, message=ngettext(
@@ -372,13 +389,15 @@ class RegisterPages(Controller):
     @post("/eligibilite", opt=allow(Action.MANAGE_REGISTER, "council_id"))
     async def eligibility(self, request: Request[Any, Any, Any], council_id: int) -> Template:
         form = await request.form()
-        date_reference = str(form.get("date_reference", "")).strip()
-        accepter = form.get("accepter_date_inconnue") == "oui"
-        values: dict[str, Any] = {"date_reference": date_reference, "accepter": accepter}
+        values: dict[str, Any] = {
+            **form_values(form, ("date_reference",)),
+            "accepter_date_inconnue": form.get("accepter_date_inconnue") == "oui",  # a checkbox
+        }
         try:
-            ref = _date(date_reference)
+            data = decode(EligibilityIn, _filled(values), _labels())
             resume = await eligibility_uc.evaluate_eligibility(
-                ctx_of(request), actor_of(request), council_id, ref, accepter
+                ctx_of(request), actor_of(request), council_id, data.date_reference,
+                data.accepter_date_inconnue,
             )
         except DomainError as exc:
             return await self._eligibility(
@@ -428,27 +447,28 @@ class RegisterPages(Controller):
     @post("/vivier", opt=allow(Action.MANAGE_REGISTER, "council_id"))
     async def pool(self, request: Request[Any, Any, Any], council_id: int) -> Template:
         form = await request.form()
-        texts = {
-            k: str(form.get(k, "")).strip()
-            for k in ("date_reference", "stratification", "tranches", "libelle")
+        values: dict[str, Any] = {
+            **form_values(form, ("date_reference", "stratification", "tranches", "libelle")),
+            "accepter_date_inconnue": form.get("accepter_date_inconnue") == "oui",  # a checkbox
         }
-        accepter = form.get("accepter_date_inconnue") == "oui"
-        values: dict[str, Any] = {**texts, "accepter": accepter}
+        body = _filled(values)
+        # The bounds count for « sexe × tranche d'âge » only; typed « 30, 45 » or « 30; 45 ».
+        bounds = body.pop("tranches", "")
+        if body.get("stratification") == "sexe-age":
+            body["tranches"] = [t.strip() for t in bounds.replace(";", ",").split(",") if t.strip()]
         try:
-            ref = _date(texts["date_reference"])
-            spec: dict[str, Any] = {"mode": texts["stratification"] or "sexe"}
-            if spec["mode"] == "sexe-age" and texts["tranches"]:
-                spec["tranches"] = [
-                    t for t in texts["tranches"].replace(";", ",").split(",") if t.strip()
-                ]
+            data = decode(PoolIn, body, _labels())
+            spec: dict[str, Any] = {"mode": data.stratification}
+            if data.tranches:
+                spec["tranches"] = data.tranches
             vivier = await eligibility_uc.build_pool(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
-                ref,
+                data.date_reference,
                 spec,
-                label=texts["libelle"],
-                accept_unknown_birth_date=accepter,
+                label=data.libelle,
+                accept_unknown_birth_date=data.accepter_date_inconnue,
             )
         except DomainError as exc:
             return await self._pool(
@@ -461,13 +481,10 @@ class RegisterPages(Controller):
         return await self._pool(request, council_id, vivier=vivier, form=values, status=201)
 
 
-def _date(raw: str) -> date:
-    try:
-        return check_day(date.fromisoformat(raw), "date_reference")
-    except ValueError:
-        raise InvalidInput(
-            _("Date de référence invalide (format attendu : AAAA-MM-JJ)."), field="date_reference"
-        ) from None
+def _filled(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's values without its empty fields: the model's defaults apply to those, and
+    a required one is « obligatoire »."""
+    return {k: v for k, v in values.items() if v != ""}
 
 
 REGISTRE_PAGES = [RegisterPages]

@@ -188,12 +188,19 @@ async def test_pages_upload_preview_import_report(client: Any, world: World) -> 
     assert "cp1252" in preview.text and "point-virgule" in preview.text
     assert "FERNANDES" in preview.text  # first rows shown to the lead
     assert 'id="deja-importe"' not in preview.text
-    r = await client.post(
-        preview_url,
-        data={"_csrf": csrf, "action": "importer", "type": "", "encodage": "", "separateur": ""},
-        follow_redirects=False,
-    )
+    # The mapping to keep is the API's MappingIn: its name's limit is the page's, next to the field.
+    form = {"_csrf": csrf, "action": "importer", "type": "", "encodage": "", "separateur": "",
+            "champ_nom_naissance": "NomdeNaissance", "champ_prenoms": "Prenoms"}
+    r = await client.post(preview_url, data={**form, "enregistrer_sous": "L" * 101})
+    assert r.status_code == 422
+    assert ('id="erreur-enregistrer_sous">Nom de la correspondance : Texte trop long.</p>'
+            in r.text)
+    r = await client.post(preview_url, data={**form, "enregistrer_sous": "Liste électorale"},
+                          follow_redirects=False)
     assert r.status_code == 303
+    kept = await client.get(_url(world, "/correspondances"), headers=bearer(world, "lead_a"))
+    assert [(m["name"], m["mapping"]) for m in kept.json()] == [
+        ("Liste électorale", {"nom_naissance": "NomdeNaissance", "prenoms": "Prenoms"})]
     # The finished task's page moves on to the report by itself (issue 13, point 12).
     task = await client.get(r.headers["location"], follow_redirects=False)
     assert task.status_code == 303 and re.search(r"/registre/imports/\d+\?ok=import-termine$", task.headers["location"])
@@ -298,3 +305,53 @@ async def test_eligibility_page_explains_the_household_rule_and_its_count(
     assert "écartera 1 personne éligible sur 3" in count
     assert "2 foyers sont désignés par l&#39;identifiant de foyer" in count or \
         "2 foyers sont désignés par l'identifiant de foyer" in count
+
+
+async def test_a_wrong_date_in_the_eligibility_form_comes_back_next_to_its_field(
+    client: Any, world: World
+) -> None:
+    """Issue 15 §4: the page decodes its form into the API's model; a date the model refuses
+    is the page again (422) with the French message next to the date field, never a 500."""
+    api = await client.post(_url(world, "/eligibilite"), json={"date_reference": "31/12/2026"},
+                            headers=bearer(world, "lead_a"))
+    assert api.status_code == 422 and api.json()["errors"] == [
+        {"field": "date_reference", "message": "Date invalide (format attendu : AAAA-MM-JJ).",
+         "code": "invalide"}]  # the same words, the field named (not « corps : Valeur invalide »)
+    await web_login(client, world.emails["lead_a"])
+    url = f"/conseils/{world.ids['council_a']}/registre/eligibilite"
+    await client.get(url)
+    cases = {
+        "31/12/2026": "Date de référence : Date invalide (format attendu : AAAA-MM-JJ).",
+        "2026-02-31": "Date de référence : Date invalide (format attendu : AAAA-MM-JJ).",
+        "": "Date de référence : Champ obligatoire.",
+    }
+    for typed, message in cases.items():
+        r = await client.post(url, data={"_csrf": client.cookies.get("cc_csrf"),
+                                         "date_reference": typed, "accepter_date_inconnue": "oui"})
+        assert r.status_code == 422, (typed, r.status_code)
+        field = r.text.split('id="champ-date_reference"')[1].split("</div>")[0]
+        assert f'<p class="message-erreur" id="erreur-date_reference">{message}</p>' in field, typed
+        assert f'name="date_reference" value="{typed}"' in field  # kept as typed
+        assert 'name="accepter_date_inconnue" value="oui" checked' in r.text
+
+
+async def test_pool_and_pair_forms_answer_with_the_api_models_messages(
+    client: Any, world: World
+) -> None:
+    """The pool's age bounds are the API's list of integers; a rule count that is not a number
+    is a 422 (it was a 500); an unknown pair decision is the pairs page with its message."""
+    await web_login(client, world.emails["lead_a"])
+    base = f"/conseils/{world.ids['council_a']}/registre"
+    await client.get(f"{base}/vivier")
+    csrf = client.cookies.get("cc_csrf")
+    r = await client.post(f"{base}/vivier", data={"_csrf": csrf, "date_reference": "2026-01-01",
+                                                  "stratification": "sexe-age",
+                                                  "tranches": "30; quarante"})
+    assert r.status_code == 422
+    assert ('id="erreur-tranches">Bornes des tranches d&#39;âge : Doit être un nombre entier.</p>'
+            in r.text)
+    r = await client.post(f"{base}/paires/regle", data={"_csrf": csrf, "attendu": "beaucoup"})
+    assert r.status_code == 422 and "Paires attendues : un nombre entier est attendu." in r.text
+    r = await client.post(f"{base}/paires/1", data={"_csrf": csrf, "decision": "peut-etre"})
+    assert r.status_code == 422, r.status_code
+    assert "Décision inconnue : « peut-etre »" in r.text.split('id="erreur-decision"')[1]
