@@ -60,6 +60,18 @@ def optional_int(raw: str, field: str, label: str) -> int | None:
                            code="nombre-invalide") from None
 
 
+def _field_of(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    """The form field an error belongs to: the model's field, or « field.key » when the
+    field is a mapping the form gives one input per key (invitations per stratum…)."""
+    if not loc:
+        return "formulaire"
+    field = str(loc[0])
+    member = data.get(field)
+    if len(loc) > 1 and isinstance(member, dict) and loc[1] in member:
+        return f"{field}.{loc[1]}"
+    return field
+
+
 def decode(model: type[M], data: dict[str, Any], labels: dict[str, str] | None = None) -> M:
     """Validate ``data`` with the API's pydantic model; failures become one InvalidInput
     with a French message per field (the same words as the API's problem+json)."""
@@ -68,7 +80,8 @@ def decode(model: type[M], data: dict[str, Any], labels: dict[str, str] | None =
     except ValidationError as exc:
         errors = []
         for e in exc.errors():
-            field = str(e["loc"][0]) if e.get("loc") else "formulaire"
-            label = (labels or {}).get(field, field)
+            field = _field_of(tuple(e.get("loc") or ()), data)
+            name = field.split(".")[0]
+            label = (labels or {}).get(field) or (labels or {}).get(name, name)
             errors.append(FieldError(field, f"{label} : {_fr(str(e.get('msg', '')))}"))
         raise InvalidInput(errors[0].message, field=errors[0].field, errors=errors) from None

@@ -1,8 +1,9 @@
 """Pages of the draw by lot: the lead's draw page, the ceremony on a projector, the
 printable commitment, the public record and the public key look-up.
 
-Controllers decode the form, call the use cases of ``service.tirage.usecases`` and re-render with the
-French error next to the field, as the foundation's pages do."""
+Controllers decode the form into the API's own models (``service.tirage.schemas``, with
+``service.http.forms.decode``), call the use cases of ``service.tirage.usecases`` and re-render
+with the French error next to the field: a wrong value gets the words the API would answer."""
 
 from __future__ import annotations
 
@@ -20,12 +21,13 @@ from domain.errors import DomainError, InvalidInput
 from domain.i18n import _
 from domain.registre.households import HOUSEHOLD_RULE
 from service.http.auth import allow
-from service.http.bounds import bounded_int, check_day
 from service.http.common import actor_of, ctx_of, user_of
 from service.http.confirm import confirm_or_page
 from service.http.errors import status_of
+from service.http.forms import decode
 from service.http.render import FLASH, form_errors, form_text, render, see_other
 from service.organisation import usecases as org
+from service.tirage.schemas import AbandonIn, DrawPrepare, EntropyIn, KeyIn, ReplyIn, RoundIn
 from service.tirage.usecases import ceremony, plan, records, replies, rounds
 from service.tirage.usecases import people as people_uc
 from service.tirage.usecases import pools as pools_uc
@@ -57,11 +59,50 @@ FLASH.update(
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def _int(value: str, field: str) -> int:
-    try:
-        return bounded_int(int(value), field)
-    except ValueError:
-        raise InvalidInput(_("Indiquez un nombre entier."), field=field) from None
+# The words naming each field in a decoded form's messages (« Sièges … : Valeur trop grande. »).
+LABELS = {
+    "pool_id": "Liste sur laquelle tirer",
+    "seats": "Sièges à pourvoir par ce tirage",
+    "odd_seat": "Siège impair",
+    "one_per_household": "Une seule personne par foyer",
+    "invitations": "Invitations du premier tour",
+    "multiple": "Courriers du premier tour par siège",
+    "label": "Intitulé",
+    "place": "Lieu de la séance publique",
+    "present": "Personnes présentes",
+    "entropy": "Faces des dés ou texte public",
+    "kind": "Nature de l'aléa",
+    "counts": "Invitations du tour",
+    "deadline": "Date limite de réponse",
+    "key": "Personne invitée (clé)",
+    "reply": "Réponse",
+    "correction": "Motif de la correction",
+    "reason": "Raison de l'abandon",
+    "redo_pool_id": "Nouvelle liste",
+}
+
+
+def labels(**more: str) -> dict[str, str]:
+    return {k: _(v) for k, v in {**LABELS, **more}.items()}
+
+
+def given(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The named fields that were filled in (trimmed): an empty one takes the model's
+    default, or is « Champ obligatoire. » when the model has none, as in the API."""
+    values = {name: form_text(form, name) for name in names}
+    return {name: value for name, value in values.items() if value}
+
+
+def entropy_body(form: Any) -> EntropyIn:
+    """The public randomness as typed (not trimmed: a public text is kept as read)."""
+    entropy = str(form.get("entropy", ""))
+    data = {**given(form, ("kind",)), **({"entropy": entropy} if entropy.strip() else {})}
+    return decode(EntropyIn, data, labels())
+
+
+def _per_stratum(form: Any, prefix: str, strata: list[str]) -> dict[str, str]:
+    """« prefix.F », « prefix.M »… as one mapping (an empty box counts 0)."""
+    return {s: form_text(form, f"{prefix}.{s}") or "0" for s in strata}
 
 
 def fil(conseil: Mapping[str, Any], *more: dict[str, Any]) -> list[dict[str, Any]]:
@@ -73,18 +114,27 @@ def fil(conseil: Mapping[str, Any], *more: dict[str, Any]) -> list[dict[str, Any
     ]
 
 
-def _plan_input(form: Any, strata: list[str]) -> draw_plan.PlanInput:
-    invitations: dict[str, int] | None = None
-    given = {s: form_text(form, f"invitations.{s}") for s in strata}
-    if any(given.values()):
-        invitations = {s: _int(v or "0", f"invitations.{s}") for s, v in given.items()}
-    return draw_plan.PlanInput(
-        seats=_int(form_text(form, "seats") or "0", "seats"),
-        odd_seat=form_text(form, "odd_seat") or None,
-        one_per_household=form_text(form, "one_per_household") == "oui",
-        invitations=invitations,
-        multiple=_int(form_text(form, "multiple") or str(draw_plan.DEFAULT_MULTIPLE), "multiple"),
-    )
+def _prepare_body(form: Any) -> DrawPrepare:
+    """The draw's plan as the API reads it (``DrawPrepare``); the invitations per stratum
+    only when one of them is filled in."""
+    data = given(form, ("pool_id", "seats", "odd_seat", "multiple", "label", "place"))
+    data["one_per_household"] = form_text(form, "one_per_household") == "oui"
+    data["present"] = str(form.get("present", ""))
+    strata = sorted(k.split(".", 1)[1] for k in form if k.startswith("invitations."))
+    if any(form_text(form, f"invitations.{s}") for s in strata):
+        data["invitations"] = _per_stratum(form, "invitations", strata)
+    return decode(DrawPrepare, data, labels())
+
+
+def _deadline(text: str) -> datetime | None:
+    """A ``date`` input's day as its last minute in Paris (the API takes a date-time)."""
+    if not text:
+        return None
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise InvalidInput(_("Date limite attendue au format AAAA-MM-JJ."), field="deadline") from None
+    return datetime.combine(day, time(23, 59), PARIS)
 
 
 class DrawPages(Controller):
@@ -154,21 +204,19 @@ class DrawPages(Controller):
         if "one_per_household" not in form:
             form["one_per_household"] = "non"
         try:
-            pool_id = _int(form.get("pool_id", ""), "pool_id")
-            pool = await pools_uc.get_pool(pool_id)
-            data = _plan_input(raw, sorted(pool["strata_counts"]))
+            body = _prepare_body(raw)
             if form.get("action") == "proposer":
-                proposition = await plan.propose_plan(council_id, pool_id, data)
+                proposition = await plan.propose_plan(council_id, body.pool_id, body.to_input())
                 return await self._new_form(request, council_id, form, {}, proposition)
             d = await ceremony.prepare_draw(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
-                pool_id,
-                data,
-                label=form.get("label", ""),
-                place=form.get("place", ""),
-                present=str(raw.get("present", "")),
+                body.pool_id,
+                body.to_input(),
+                label=body.label,
+                place=body.place,
+                present=body.present,
             )
         except DomainError as exc:
             return await self._new_form(
@@ -289,13 +337,9 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
+            body = entropy_body(raw)
             await ceremony.enter_entropy(
-                ctx_of(request),
-                actor_of(request),
-                council_id,
-                draw_id,
-                str(raw.get("entropy", "")),
-                form_text(raw, "kind") or "dice",
+                ctx_of(request), actor_of(request), council_id, draw_id, body.entropy, body.kind
             )
             await ceremony.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
 
@@ -316,25 +360,13 @@ class DrawPages(Controller):
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
             d = await records.get_draw(draw_id, council_id)
-            counts = None
-            if d["status"] == "rounds":
-                counts = {
-                    s: _int(form_text(raw, f"counts.{s}") or "0", f"counts.{s}")
-                    for s in sorted(d["strata_counts"])
-                }
-            deadline = None
-            if form_text(raw, "deadline"):
-                try:
-                    day = check_day(
-                        datetime.strptime(form_text(raw, "deadline"), "%Y-%m-%d").date(),
-                        "deadline")
-                except ValueError:
-                    raise InvalidInput(
-                        _("Date limite attendue au format AAAA-MM-JJ."), field="deadline"
-                    ) from None
-                deadline = datetime.combine(day, time(23, 59), PARIS).astimezone(UTC)
+            data: dict[str, Any] = {"deadline": _deadline(form_text(raw, "deadline"))}
+            if d["status"] == "rounds":  # later rounds: the lead's counts; round 1 follows the plan
+                data["counts"] = _per_stratum(raw, "counts", sorted(d["strata_counts"]))
+            body = decode(RoundIn, data, labels())
+            deadline = body.deadline.astimezone(UTC) if body.deadline else None
             await rounds.open_round(
-                ctx_of(request), actor_of(request), council_id, draw_id, counts, deadline=deadline
+                ctx_of(request), actor_of(request), council_id, draw_id, body.counts, deadline=deadline
             )
 
         return await self._act(request, council_id, draw_id, "tour-ouvert", go)
@@ -365,14 +397,15 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
+            body = decode(ReplyIn, given(raw, ("key", "reply", "correction")), labels())
             await replies.record_reply(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
                 draw_id,
-                form_text(raw, "key"),
-                form_text(raw, "reply"),
-                correction=form_text(raw, "correction"),
+                body.key,
+                body.reply,
+                correction=body.correction,
             )
 
         return await self._act(request, council_id, draw_id, "reponse-enregistree", go, "#reponses")
@@ -396,9 +429,8 @@ class DrawPages(Controller):
         self, request: Request[Any, Any, Any], council_id: int, draw_id: int
     ) -> Template | Redirect:
         async def go(raw: Any) -> None:
-            await replies.record_departure(
-                ctx_of(request), actor_of(request), council_id, draw_id, form_text(raw, "key")
-            )
+            body = decode(KeyIn, given(raw, ("key",)), labels(key="Départ d'un titulaire ou suppléant (clé)"))
+            await replies.record_departure(ctx_of(request), actor_of(request), council_id, draw_id, body.key)
 
         return await self._act(request, council_id, draw_id, "depart-enregistre", go, "#sieges")
 
@@ -408,14 +440,14 @@ class DrawPages(Controller):
     ) -> Template | Redirect:
         raw = await request.form()
         try:
-            redo = form_text(raw, "redo_pool_id")
+            body = decode(AbandonIn, given(raw, ("reason", "redo_pool_id")), labels())
             d = await ceremony.abandon_draw(
                 ctx_of(request),
                 actor_of(request),
                 council_id,
                 draw_id,
-                form_text(raw, "reason"),
-                redo_pool_id=_int(redo, "redo_pool_id") if redo else None,
+                body.reason,
+                redo_pool_id=body.redo_pool_id,
             )
         except DomainError as exc:
             return await self._redisplay(request, council_id, draw_id, raw, exc)

@@ -15,10 +15,10 @@ from domain.i18n import _
 from service.http.auth import allow, public
 from service.http.common import actor_of, ctx_of
 from service.http.errors import status_of
-from service.http.render import form_errors, form_text, render, see_other
+from service.http.render import form_errors, render, see_other
 from service.organisation import usecases as org
 from service.tirage.documents import render_pv
-from service.tirage.pages import fil
+from service.tirage.pages import entropy_body, fil
 from service.tirage.schemas import CeremonyState
 from service.tirage.usecases import ceremony, records
 
@@ -63,13 +63,9 @@ class CeremonyPages(Controller):
     ) -> Template | Redirect:
         raw = await request.form()
         try:
+            body = entropy_body(raw)
             await ceremony.enter_entropy(
-                ctx_of(request),
-                actor_of(request),
-                council_id,
-                draw_id,
-                str(raw.get("entropy", "")),
-                form_text(raw, "kind") or "dice",
+                ctx_of(request), actor_of(request), council_id, draw_id, body.entropy, body.kind
             )
             await ceremony.rank_draw(ctx_of(request), actor_of(request), council_id, draw_id)
         except DomainError as exc:

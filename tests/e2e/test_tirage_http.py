@@ -300,3 +300,44 @@ async def test_npai_can_be_corrected_with_a_reason_audited(client: Any, ctx: Any
     items = events["items"] if isinstance(events, dict) else events
     assert any("corrections_npai" in str(e.get("details")) and "NPAI saisi par erreur" in str(e.get("details"))
                for e in items), items[:3]
+
+
+async def test_lead_pages_decode_forms_with_the_apis_model(client: Any, ctx: Any, world: World) -> None:
+    """A wrong value in a draw's form comes back as the page, the API's French words next to
+    the field and what was typed kept: not a 500, not a bare problem+json."""
+    pool = await make_pool(ctx, world.ids["council_a"], 40)
+    await web_login(client, world.emails["lead_a"])
+    csrf = client.cookies.get("cc_csrf")
+    council = world.ids["council_a"]
+    new = f"/conseils/{council}/tirages/nouveau"
+    plan = {"_csrf": csrf, "pool_id": str(pool["id"]), "seats": "3", "odd_seat": "F",
+            "one_per_household": "oui", "action": "preparer"}
+    r = await client.post(new, data={**plan, "multiple": "beaucoup"})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html"), r.text[:300]
+    assert 'id="erreur-multiple">Courriers du premier tour par siège : Doit être un nombre entier.</p>' in r.text
+    assert 'value="beaucoup"' in r.text
+    r = await client.post(new, data={**plan, "multiple": "5000"})
+    assert r.status_code == 422
+    assert 'id="erreur-multiple">Courriers du premier tour par siège : Valeur trop grande.</p>' in r.text
+    r = await client.post(new, data={**plan, "seats": "", "multiple": "2"})
+    assert r.status_code == 422 and 'id="erreur-seats">Sièges à pourvoir par ce tirage : Champ obligatoire.</p>' in r.text
+    stratum = sorted(pool["strata_counts"])[0]
+    r = await client.post(new, data={**plan, "multiple": "2", f"invitations.{stratum}": "dix"})
+    assert r.status_code == 422
+    assert f'id="erreur-invitations.{stratum}">Invitations du premier tour : Doit être un nombre entier.</p>' in r.text
+    # The same words as the API's problem+json for the same body.
+    api = await client.post(_base(world) + "/", json={"pool_id": pool["id"], "seats": 3, "multiple": 5000},
+                            headers=bearer(world, "lead_a"))
+    assert api.status_code == 422 and "Valeur trop grande." in api.json()["detail"]
+
+    d = await _ranked(client, ctx, world)
+    url = f"/conseils/{council}/tirages/{d['id']}"
+    r = await client.post(url + "/abandonner", data={"_csrf": csrf, "reason": "  ", "redo_pool_id": ""})
+    assert r.status_code == 422 and 'id="erreur-reason">' in r.text and "Champ obligatoire." in r.text
+    r = await client.post(url + "/tours", data={"_csrf": csrf, "deadline": "2101-01-01"})
+    assert r.status_code == 422 and 'id="erreur-deadline">Date limite de réponse : Date hors limites' in r.text
+    assert (await client.post(url + "/tours", data={"_csrf": csrf}, follow_redirects=False)).status_code == 303
+    later = {"_csrf": csrf, **{f"counts.{s}": "1" for s in d["strata_counts"]}, f"counts.{stratum}": "un"}
+    r = await client.post(url + "/tours", data=later)
+    assert r.status_code == 422
+    assert f'id="erreur-counts.{stratum}">Invitations du tour : Doit être un nombre entier.</p>' in r.text

@@ -42,3 +42,19 @@ def test_decode_gives_one_french_message_per_field() -> None:
         decode(_Body, {"titre": "beaucoup trop long", "n": "x"}, {"titre": "Titre", "n": "Nombre"})
     fields = {e.field: e.message for e in err.value.errors}
     assert fields == {"titre": "Titre : Texte trop long.", "n": "Nombre : Doit être un nombre entier."}
+
+
+class _PerStratum(BaseModel):
+    counts: dict[str, int]
+
+
+def test_decode_names_the_input_of_a_mapping_filled_one_box_per_key() -> None:
+    """« counts.F » is the box the error belongs to when the form gives one input per key."""
+    with pytest.raises(InvalidInput) as err:
+        decode(_PerStratum, {"counts": {"F": "2", "M": "deux"}}, {"counts": "Invitations"})
+    assert [(e.field, e.message) for e in err.value.errors] == [
+        ("counts.M", "Invitations : Doit être un nombre entier.")
+    ]
+    with pytest.raises(InvalidInput) as err:
+        decode(_PerStratum, {"counts": "deux"}, {"counts": "Invitations"})
+    assert err.value.field == "counts"
