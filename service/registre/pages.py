@@ -9,7 +9,6 @@ for that reason (see ``service/http/csrf.py``). A confirmed import runs after th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -28,6 +27,7 @@ from service.http.common import actor_of, ctx_of
 from service.http.errors import status_of
 from service.http.render import FLASH, form_errors, render, see_other
 from service.organisation import usecases as org
+from service.organisation.store import CouncilRow
 from service.registre import uploads
 from service.registre.streamed_form import streamed_form
 from service.registre.usecases import common as common_uc
@@ -65,11 +65,11 @@ STRATIFICATIONS = [
 _UNREADABLE = frozenset({"tableur-trop-grand", "tableur-endommage", "type-fichier"})
 
 
-def _fil(council: Mapping[str, Any], *tail: dict[str, str]) -> list[dict[str, str]]:
-    cid = council["id"]
+def _fil(council: CouncilRow, *tail: dict[str, str]) -> list[dict[str, str]]:
+    cid = council.id
     return [
         {"href": "/", "label": _("Tableau de bord")},
-        {"href": f"/conseils/{cid}", "label": council["name"]},
+        {"href": f"/conseils/{cid}", "label": council.name},
         {"href": f"/conseils/{cid}/registre", "label": _("Registre")},
         *tail,
     ]

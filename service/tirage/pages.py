@@ -6,7 +6,6 @@ French error next to the field, as the foundation's pages do."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +25,7 @@ from service.http.confirm import confirm_or_page
 from service.http.errors import status_of
 from service.http.render import FLASH, form_errors, form_text, render, see_other
 from service.organisation import usecases as org
+from service.organisation.store import CouncilRow
 from service.tirage.usecases import ceremony, plan, records, replies, rounds
 from service.tirage.usecases import people as people_uc
 from service.tirage.usecases import pools as pools_uc
@@ -64,11 +64,11 @@ def _int(value: str, field: str) -> int:
         raise InvalidInput(_("Indiquez un nombre entier."), field=field) from None
 
 
-def fil(conseil: Mapping[str, Any], *more: dict[str, Any]) -> list[dict[str, Any]]:
+def fil(conseil: CouncilRow, *more: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"href": "/", "label": _("Tableau de bord")},
-        {"href": f"/conseils/{conseil['id']}", "label": conseil["name"]},
-        {"href": f"/conseils/{conseil['id']}/tirages", "label": _("Tirages au sort")},
+        {"href": f"/conseils/{conseil.id}", "label": conseil.name},
+        {"href": f"/conseils/{conseil.id}/tirages", "label": _("Tirages au sort")},
         *more,
     ]
 
