@@ -127,14 +127,14 @@ async def _seed(ctx: Any, councils: int, rng: random.Random) -> int:
     start = dt.date(2023, 1, 1)
     council_ids, members = [], {}
     for i in range(councils):
-        q = await org.create_qpv(ctx, actor, t["id"], org.QpvInput(code=f"QN037{i:02d}{'AB'[councils > 5]}", name=f"Q{i}"))
-        c = await org.create_council(ctx, actor, t["id"], org.CouncilInput(name=f"Conseil {i}", qpv_ids=(q["id"],)))
-        council_ids.append(c["id"])
-        rows = [Membre(council=c["id"], college="habitants" if k < 14 else "associations_acteurs", origin="volontaire",
+        q = await org.create_qpv(ctx, actor, t.id, org.QpvInput(code=f"QN037{i:02d}{'AB'[councils > 5]}", name=f"Q{i}"))
+        c = await org.create_council(ctx, actor, t.id, org.CouncilInput(name=f"Conseil {i}", qpv_ids=(q.id,)))
+        council_ids.append(c.id)
+        rows = [Membre(council=c.id, college="habitants" if k < 14 else "associations_acteurs", origin="volontaire",
                        seat="titulaire" if k < 20 else "suppleant", prenom=f"P{k}", nom=f"N{k}", sexe="F" if k % 2 else "M",
                        mandate_start=start, mandate_end=dt.date(2025, 12, 31)) for k in range(24)]
         ids = await Membre.insert(*rows).returning(Membre.id)
-        members[c["id"]] = [r["id"] for r in ids]
+        members[c.id] = [r["id"] for r in ids]
     async with ctx.db.transaction():
         for cid in council_ids:
             meetings = await Reunion.insert(*[Reunion(
@@ -148,7 +148,7 @@ async def _seed(ctx: Any, councils: int, rng: random.Random) -> int:
                 council=cid, raised_on=start + dt.timedelta(days=rng.randint(0, 1000)), channel="formulaire", texte="?",
                 destinataire="ville") for _q in range(30)])
         for quarter in range(12):
-            f = await Formation.insert(Formation(territory=t["id"], titre=f"Formation {quarter}", public="membres")).returning(Formation.id)
+            f = await Formation.insert(Formation(territory=t.id, titre=f"Formation {quarter}", public="membres")).returning(Formation.id)
             fid = f[0]["id"]
             await FormationConseil.insert(*[FormationConseil(formation=fid, council=cid) for cid in council_ids])
             day = dt.datetime(2023 + quarter // 4, (quarter % 4) * 3 + 2, 14, 8, tzinfo=dt.UTC)
@@ -158,7 +158,7 @@ async def _seed(ctx: Any, councils: int, rng: random.Random) -> int:
                 for cid in council_ids for k, mid in enumerate(members[cid][:4])]).returning(Inscription.id)
             await Emargement.insert(*[Emargement(inscription=e["id"], demi_journee=part, marque="present")
                                       for e in enrolled for part in ("matin", "apres_midi") if rng.random() < 0.7])
-    return int(t["id"])
+    return t.id
 
 
 async def _indicators(councils: int) -> tuple[float, int, int, str]:

@@ -83,19 +83,19 @@ async def _seed(settings: Any) -> dict[str, Any]:
     ctx = AppContext(settings=settings, db=db, cheap_hashing=True)
     actor = Actor.system("banc d'essai")
     terr = await org.create_territory(ctx, actor, org.TerritoryInput(name="Territoire banc", departement="37"))
-    qpv = await org.create_qpv(ctx, actor, terr["id"], org.QpvInput(code="QN03701M", name="Quartier banc"))
-    council = await org.create_council(ctx, actor, terr["id"], org.CouncilInput(name="Conseil banc", qpv_ids=(qpv["id"],)))
+    qpv = await org.create_qpv(ctx, actor, terr.id, org.QpvInput(code="QN03701M", name="Quartier banc"))
+    council = await org.create_council(ctx, actor, terr.id, org.CouncilInput(name="Conseil banc", qpv_ids=(qpv.id,)))
     admin = await acc.create_admin(ctx, "banc@exemple.fr", "Banc d'essai", PASSWORD)
     token, _info = await acc.create_api_token(ctx, actor, admin, "banc")
     items = [PoolItem(k, s, h, "resident", None) for k, s, h in synthetic_pool(2_000)]
-    pool = await create_pool(ctx, actor, council["id"], items)
-    d = await ceremony.prepare_draw(ctx, actor, council["id"], pool["id"], draw_plan.PlanInput(seats=10))
-    await ceremony.commit_draw(ctx, actor, council["id"], d["id"])
-    await ceremony.enter_entropy(ctx, actor, council["id"], d["id"], DICE)
-    await ceremony.rank_draw(ctx, actor, council["id"], d["id"])
+    pool = await create_pool(ctx, actor, council.id, items)
+    d = await ceremony.prepare_draw(ctx, actor, council.id, pool["id"], draw_plan.PlanInput(seats=10))
+    await ceremony.commit_draw(ctx, actor, council.id, d["id"])
+    await ceremony.enter_entropy(ctx, actor, council.id, d["id"], DICE)
+    await ceremony.rank_draw(ctx, actor, council.id, d["id"])
     if not db.is_sqlite:
         await db.engine.run_ddl("VACUUM ANALYZE")
-    return {"council": council["id"], "token": token, "reference": d["reference"]}
+    return {"council": council.id, "token": token, "reference": d["reference"]}
 
 
 async def _login(base: str) -> dict[str, str]:

@@ -110,9 +110,9 @@ async def _convene(work: Path) -> tuple[float, float, str]:
     ctx = AppContext(settings=settings, db=db, clock=lambda: datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     sysactor = Actor.system("bench")
     t = await org.create_territory(ctx, sysactor, org.TerritoryInput(name="Tours Métropole", departement="37"))
-    q = await org.create_qpv(ctx, sysactor, t["id"], org.QpvInput(code="QN03701M", name="Rives du Cher"))
-    c = await org.create_council(ctx, sysactor, t["id"], org.CouncilInput(name="Rives du Cher", qpv_ids=(q["id"],)))
-    meeting, agenda = _meeting(c["id"])
+    q = await org.create_qpv(ctx, sysactor, t.id, org.QpvInput(code="QN03701M", name="Rives du Cher"))
+    c = await org.create_council(ctx, sysactor, t.id, org.CouncilInput(name="Rives du Cher", qpv_ids=(q.id,)))
+    meeting, agenda = _meeting(c.id)
     gateway = _Meetings(meeting, agenda, _members(N_MEMBERS))
     # Modules imported before the clock starts, as the baseline's reportlab is: a
     # running service has them loaded.

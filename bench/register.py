@@ -101,11 +101,11 @@ async def _import(settings: Any, path: Path) -> tuple[float, dict[str, Any]]:
         actor = Actor.system("banc d'essai")
         t = await org.create_territory(ctx, actor,
                                        org.TerritoryInput(name="Banc", departement="37"))
-        q = await org.create_qpv(ctx, actor, t["id"], org.QpvInput(code="QN03798M", name="Q"))
-        c = await org.create_council(ctx, actor, t["id"],
-                                     org.CouncilInput(name="Banc d'essai", qpv_ids=(q["id"],)))
+        q = await org.create_qpv(ctx, actor, t.id, org.QpvInput(code="QN03798M", name="Q"))
+        c = await org.create_council(ctx, actor, t.id,
+                                     org.CouncilInput(name="Banc d'essai", qpv_ids=(q.id,)))
         t0, cpu0 = time.perf_counter(), time.process_time()
-        report = await imports_uc.import_file(ctx, actor, c["id"], path, path.name)
+        report = await imports_uc.import_file(ctx, actor, c.id, path, path.name)
         elapsed = time.perf_counter() - t0
         report["cpu_seconds"] = time.process_time() - cpu0
         from service.registre.tables import RegisterPerson
@@ -233,13 +233,13 @@ async def _import_twice(settings: Any, first: Path, second: Path) -> tuple[float
         actor = Actor.system("banc d'essai")
         t = await org.create_territory(ctx, actor,
                                        org.TerritoryInput(name="Banc", departement="37"))
-        q = await org.create_qpv(ctx, actor, t["id"], org.QpvInput(code="QN03798M", name="Q"))
-        c = await org.create_council(ctx, actor, t["id"],
-                                     org.CouncilInput(name="Banc d'essai", qpv_ids=(q["id"],)))
+        q = await org.create_qpv(ctx, actor, t.id, org.QpvInput(code="QN03798M", name="Q"))
+        c = await org.create_council(ctx, actor, t.id,
+                                     org.CouncilInput(name="Banc d'essai", qpv_ids=(q.id,)))
         times = []
         for path in (first, second):
             t0 = time.perf_counter()
-            await imports_uc.import_file(ctx, actor, c["id"], path, path.name)
+            await imports_uc.import_file(ctx, actor, c.id, path, path.name)
             times.append(time.perf_counter() - t0)
         return times[0], times[1]
     finally:

@@ -54,13 +54,13 @@ async def _run(n: int, engine: str) -> tuple[float, int, str]:
             ctx, actor, org.TerritoryInput(name="Territoire banc", departement="37")
         )
         qpv = await org.create_qpv(
-            ctx, actor, terr["id"], org.QpvInput(code="QN03701M", name="Quartier banc")
+            ctx, actor, terr.id, org.QpvInput(code="QN03701M", name="Quartier banc")
         )
         council = await org.create_council(
-            ctx, actor, terr["id"], org.CouncilInput(name="Conseil banc", qpv_ids=(qpv["id"],))
+            ctx, actor, terr.id, org.CouncilInput(name="Conseil banc", qpv_ids=(qpv.id,))
         )
         items = [PoolItem(k, s, h, "resident", i) for i, (k, s, h) in enumerate(synthetic_pool(n))]
-        pool = await create_pool(ctx, actor, council["id"], items)
+        pool = await create_pool(ctx, actor, council.id, items)
         del items
         # The pool is built long before a public session: let the database settle the
         # million-row load (statistics, checkpoint) outside the measured span.
@@ -69,11 +69,11 @@ async def _run(n: int, engine: str) -> tuple[float, int, str]:
             await db.engine.run_ddl("CHECKPOINT")
         else:
             await db.engine.run_ddl("PRAGMA wal_checkpoint(TRUNCATE)")
-        d = await ceremony.prepare_draw(ctx, actor, council["id"], pool["id"], draw_plan.PlanInput(seats=20))
-        await ceremony.commit_draw(ctx, actor, council["id"], d["id"])
-        await ceremony.enter_entropy(ctx, actor, council["id"], d["id"], DICE)
+        d = await ceremony.prepare_draw(ctx, actor, council.id, pool["id"], draw_plan.PlanInput(seats=20))
+        await ceremony.commit_draw(ctx, actor, council.id, d["id"])
+        await ceremony.enter_entropy(ctx, actor, council.id, d["id"], DICE)
         t0 = time.perf_counter()
-        done = await ceremony.rank_draw(ctx, actor, council["id"], d["id"])
+        done = await ceremony.rank_draw(ctx, actor, council.id, d["id"])
         elapsed = time.perf_counter() - t0
         assert done["status"] == "ranked"
         ranked = sum(done["ranked_counts"].values())

@@ -165,17 +165,17 @@ async def build_world(ctx: Any) -> World:
     sysactor = Actor.system("test")
     ta = await org.create_territory(ctx, sysactor, org.TerritoryInput(name="Territoire A", departement="37"))
     tb = await org.create_territory(ctx, sysactor, org.TerritoryInput(name="Territoire B", departement="44"))
-    qa = await org.create_qpv(ctx, sysactor, ta["id"], org.QpvInput(code="QN03701M", name="Quartier A"))
-    qb = await org.create_qpv(ctx, sysactor, tb["id"], org.QpvInput(code="QN04401M", name="Quartier B"))
-    ca = await org.create_council(ctx, sysactor, ta["id"], org.CouncilInput(name="Conseil A", qpv_ids=(qa["id"],)))
-    cb = await org.create_council(ctx, sysactor, tb["id"], org.CouncilInput(name="Conseil B", qpv_ids=(qb["id"],)))
-    w.ids.update(territory_a=ta["id"], territory_b=tb["id"], qpv_a=qa["id"], qpv_b=qb["id"], council_a=ca["id"], council_b=cb["id"])
+    qa = await org.create_qpv(ctx, sysactor, ta.id, org.QpvInput(code="QN03701M", name="Quartier A"))
+    qb = await org.create_qpv(ctx, sysactor, tb.id, org.QpvInput(code="QN04401M", name="Quartier B"))
+    ca = await org.create_council(ctx, sysactor, ta.id, org.CouncilInput(name="Conseil A", qpv_ids=(qa.id,)))
+    cb = await org.create_council(ctx, sysactor, tb.id, org.CouncilInput(name="Conseil B", qpv_ids=(qb.id,)))
+    w.ids.update(territory_a=ta.id, territory_b=tb.id, qpv_a=qa.id, qpv_b=qb.id, council_a=ca.id, council_b=cb.id)
     admin_id = await acc.create_admin(ctx, "admin@test.fr", "Admin", PASSWORD)
     roles = {
-        "lead_a": {"role": "chef_de_projet", "territory": ta["id"]},
-        "lead_b": {"role": "chef_de_projet", "territory": tb["id"]},
-        "secretary_a": {"role": "secretaire", "council": ca["id"]},
-        "member_a": {"role": "membre", "council": ca["id"]},
+        "lead_a": {"role": "chef_de_projet", "territory": ta.id},
+        "lead_b": {"role": "chef_de_projet", "territory": tb.id},
+        "secretary_a": {"role": "secretaire", "council": ca.id},
+        "member_a": {"role": "membre", "council": ca.id},
         "auditor_37": {"role": "auditeur", "departement": "37"},
     }
     w.ids["admin"] = admin_id

@@ -26,6 +26,7 @@ from service.http.bounds import bounded_int, check_day
 from service.http.common import actor_of, client_ip, ctx_of, user_of
 from service.http.errors import _fr, status_of
 from service.http.render import FLASH, form_errors, render, see_other
+from service.organisation.store import CouncilRow
 from service.public_address import documents_address_warning
 
 FLASH.update(
@@ -39,10 +40,10 @@ def _form_dict(form: Any) -> dict[str, str]:
     return {k: str(v) for k, v in form.items() if k != "_csrf"}
 
 
-def _fil(council: dict[str, Any], *rest: dict[str, str]) -> list[dict[str, str]]:
+def _fil(council: CouncilRow, *rest: dict[str, str]) -> list[dict[str, str]]:
     return [
         {"href": "/", "label": _("Tableau de bord")},
-        {"href": f"/conseils/{council['id']}", "label": council["name"]},
+        {"href": f"/conseils/{council.id}", "label": council.name},
         *rest,
     ]
 
@@ -258,7 +259,7 @@ class ApplicationPages(Controller):
             form=form or {"college": "habitants"},
             base_url=ctx.settings.public_base_url,
             adresse_publique_probleme=documents_address_warning(ctx.settings),
-            sieges_volontaires=int((council["settings"] or {}).get("sieges_volontaires", 0)),
+            sieges_volontaires=int(council.settings.get("sieges_volontaires", 0)),
             volontaires=len(await comp_appointments.eligible_volunteers(council_id)),
             peut_tirer=is_allowed(user.principal, Action.RUN_DRAW, scope),
             fil=_fil(council, {"label": _("Candidatures")}),

@@ -200,7 +200,7 @@ class CompositionController(Controller):
         policy = contact_policy(request)
         return CompositionOut(
             council=council_id,
-            regime=view.council["regime"],
+            regime=view.council.regime,
             today=view.today,
             counts=view.counts(),
             rules=[

@@ -61,8 +61,8 @@ def composition_pdf(view: View, points: list[Any] | None = None, audit_head: dic
     council = view.council
     template = PageTemplate(
         Letterhead(
-            organisation=council.get("territory_name") or "",
-            council=council["name"],
+            organisation=council.territory_name,
+            council=council.name,
             footer_note=_(
                 "Composition établie le {d} — document sans coordonnées personnelles."
             ).format(d=format_date_long(view.today, weekday=False)),
@@ -71,8 +71,8 @@ def composition_pdf(view: View, points: list[Any] | None = None, audit_head: dic
         fold_marks=False,
     )
     info = DocumentInfo(
-        title=_("Composition du conseil citoyen — {c}").format(c=council["name"]),
-        author=council.get("territory_name") or "",
+        title=_("Composition du conseil citoyen — {c}").format(c=council.name),
+        author=council.territory_name,
         subject=_("Rapport de composition"),
         keywords=("conseil citoyen", "composition", "parité"),
     )
@@ -80,12 +80,12 @@ def composition_pdf(view: View, points: list[Any] | None = None, audit_head: dic
     def story() -> list[Flowable]:
         out: list[Flowable] = [
             Paragraph(
-                _t(_("Composition du conseil citoyen « {c} »").format(c=council["name"])), _H1
+                _t(_("Composition du conseil citoyen « {c} »").format(c=council.name)), _H1
             ),
             Paragraph(
                 _t(
                     _("Situation au {d}. Régime : {r}.").format(
-                        d=format_date_long(view.today, weekday=False), r=council["regime"]
+                        d=format_date_long(view.today, weekday=False), r=council.regime
                     )
                 ),
                 _P,
@@ -345,15 +345,15 @@ def _join_fr(parts: list[str]) -> str:
 
 def arrete_content(view: View) -> str:
     council = view.council
-    qpv = council.get("qpv_label") or ""
+    qpv = ", ".join(f"{q.code} {q.name}" for q in council.qpvs)
     sitting = [m for m in view.members if m.status == "actif"]
     parts: list[str] = [
-        _p(_prefect_heading(council.get("departement") or ""), "Centre"),
+        _p(_prefect_heading(council.departement), "Centre"),
         _p(_("PROJET — document de travail à compléter et à relire avant signature"), "Centre"),
         _p(
             _(
                 "Arrêté n° … portant reconnaissance de la composition du conseil citoyen « {c} »"
-            ).format(c=council["name"]),
+            ).format(c=council.name),
             "Titre",
         ),
         _p(_("Le préfet,")),
@@ -366,7 +366,7 @@ def arrete_content(view: View) -> str:
         ),
         _p(
             _("Vu le contrat de ville du territoire « {t} » ;").format(
-                t=council.get("territory_name") or "…"
+                t=council.territory_name or "…"
             )
         ),
         _p(_("Vu le cadre de référence des conseils citoyens ;")),
@@ -382,7 +382,7 @@ def arrete_content(view: View) -> str:
         _p(_("Article 1er"), "Article"),
         _p(
             _("La composition du conseil citoyen « {c} »{q} est reconnue comme suit :").format(
-                c=council["name"], q=f" ({qpv})" if qpv else ""
+                c=council.name, q=f" ({qpv})" if qpv else ""
             )
         ),
     ]
@@ -448,7 +448,7 @@ def arrete_odt(view: View) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>\n<office:document-meta '
         'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"><office:meta>'
-        f"<dc:title>{escape(_('Projet d’arrêté — conseil citoyen {c}').format(c=view.council['name']))}</dc:title>"
+        f"<dc:title>{escape(_('Projet d’arrêté — conseil citoyen {c}').format(c=view.council.name))}</dc:title>"
         "<dc:language>fr-FR</dc:language></office:meta></office:document-meta>\n"
     )
     buf = io.BytesIO()

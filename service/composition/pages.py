@@ -36,6 +36,7 @@ from service.http.errors import status_of
 # coordinator moves it to service/http/ at merge).
 from service.http.forms import decode
 from service.http.render import FLASH, form_errors, render, see_other
+from service.organisation.store import CouncilRow
 
 FLASH.update(
     {
@@ -46,10 +47,10 @@ FLASH.update(
     }
 )
 
-def _fil(council: dict[str, Any], *rest: dict[str, str]) -> list[dict[str, str]]:
+def _fil(council: CouncilRow, *rest: dict[str, str]) -> list[dict[str, str]]:
     return [
         {"href": "/", "label": _("Tableau de bord")},
-        {"href": f"/conseils/{council['id']}", "label": council["name"]},
+        {"href": f"/conseils/{council.id}", "label": council.name},
         *rest,
     ]
 

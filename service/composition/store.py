@@ -27,6 +27,7 @@ from service.composition.rows import (
 from service.composition.tables import Membre, MembreHistorique
 from service.db.engine import Database
 from service.db.versioned import versioned_update
+from service.organisation.store import CouncilRow
 
 _MEMBER_FIELDS = tuple(f.name for f in fields(MemberRow))
 
@@ -200,12 +201,10 @@ class CompositionStore:
 
     # --- read from the features before the composition -------------------------------
 
-    async def council(self, council_id: int) -> dict[str, Any]:
+    async def council(self, council_id: int) -> CouncilRow:
         from service.organisation.usecases import get_council
 
-        row = dict(await get_council(council_id))
-        row["qpv_label"] = ", ".join(f"{q['code']} {q['name']}" for q in row.get("qpvs", []))
-        return row
+        return await get_council(council_id)
 
     async def account_exists(self, account_id: int) -> bool:
         from service.comptes.tables import Account

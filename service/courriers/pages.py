@@ -33,6 +33,7 @@ from service.http.common import actor_of, client_ip, ctx_of
 from service.http.errors import status_of
 from service.http.render import FLASH, form_errors, render, see_other
 from service.organisation import usecases as org
+from service.organisation.store import CouncilRow
 from service.tirage.usecases import records, replies, rounds
 from service.tirage.usecases.people import ReplyContact
 
@@ -110,7 +111,7 @@ class LetterTemplatePages(Controller):
             logo_max_ko=uc.LOGO_MAX_BYTES // 1024,
             fil=[
                 {"href": "/", "label": _("Tableau de bord")},
-                {"href": f"/conseils/{council_id}", "label": council["name"]},
+                {"href": f"/conseils/{council_id}", "label": council.name},
                 {"label": _("Lettre aux habitants")},
             ],
         )
@@ -172,10 +173,10 @@ class LetterTemplatePages(Controller):
         return pdf_response(await uc.preview(ctx_of(request), council_id), "apercu-lettre.pdf")
 
 
-def _fil(council: Mapping[str, Any], *extra: dict[str, str]) -> list[dict[str, str]]:
+def _fil(council: CouncilRow, *extra: dict[str, str]) -> list[dict[str, str]]:
     return [
         {"href": "/", "label": _("Tableau de bord")},
-        {"href": f"/conseils/{council['id']}", "label": council["name"]},
+        {"href": f"/conseils/{council.id}", "label": council.name},
         *extra,
     ]
 

@@ -13,10 +13,10 @@ async def issuer_of(training: TrainingRow) -> Issuer:
     names = []
     for cid in training.council_ids:
         council = await organisation.get_council(cid)
-        names.append(str(council["name"]))
+        names.append(council.name)
     councils = ", ".join(names)
     return Issuer(
-        organisation=str(territory["name"]),
+        organisation=territory.name,
         councils=(_("Conseil citoyen : {noms}") if len(names) == 1 else _("Conseils citoyens : {noms}")).format(noms=councils)
         if names else "",
     )

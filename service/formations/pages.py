@@ -4,7 +4,6 @@ download their attestations. Pages call the same use cases as the API."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -24,6 +23,7 @@ from service.http.common import actor_of, ctx_of, user_of
 from service.http.errors import status_of
 from service.http.render import form_errors, form_text, render, see_other
 from service.organisation import usecases as organisation
+from service.organisation.store import TerritoryRow
 
 
 def _store(request: Request[Any, Any, Any]) -> TrainingStore:
@@ -89,9 +89,9 @@ async def _can(request: Request[Any, Any, Any], action: Action, param: str, valu
     return is_allowed(user_of(request).principal, action, await resolve_scope(param, {param: value}))
 
 
-def _fil(territory: Mapping[str, Any], *more: dict[str, str]) -> list[dict[str, str]]:
-    return [{"href": "/", "label": _("Tableau de bord")}, {"href": f"/territoires/{territory['id']}", "label": territory["name"]},
-            {"href": f"/territoires/{territory['id']}/formations", "label": _("Formations")}, *more]
+def _fil(territory: TerritoryRow, *more: dict[str, str]) -> list[dict[str, str]]:
+    return [{"href": "/", "label": _("Tableau de bord")}, {"href": f"/territoires/{territory.id}", "label": territory.name},
+            {"href": f"/territoires/{territory.id}/formations", "label": _("Formations")}, *more]
 
 
 class TrainingPages(Controller):
@@ -271,7 +271,7 @@ class TrainingPages(Controller):
                       maintenant=ctx_of(request).now(), format_hours=format_hours,
                       peut_gerer=user.has_role(Role.CHEF_DE_PROJET) or user.principal.is_admin,
                       fil=[{"href": "/", "label": _("Tableau de bord")},
-                           {"href": f"/conseils/{council_id}", "label": council["name"]}, {"label": _("Formations")}])
+                           {"href": f"/conseils/{council_id}", "label": council.name}, {"label": _("Formations")}])
 
     @post("/conseils/{council_id:int}/formations/{formation_id:int}/inscription", opt=allow(Action.ENROL_TRAINING, "council_id"))
     async def enrol_myself(self, request: Request[Any, Any, Any], council_id: int, formation_id: int) -> Template | Redirect:

@@ -42,7 +42,7 @@ class IndicatorPages(Controller):
     async def council(self, request: Request[Any, Any, Any], council_id: int, du: str | None = None, au: str | None = None) -> Template:
         ctx = ctx_of(request)
         council = await organisation.get_council(council_id)
-        crumb = {"href": f"/conseils/{council_id}", "label": council["name"]}
+        crumb = {"href": f"/conseils/{council_id}", "label": council.name}
         export = f"/api/v1/conseils/{council_id}/indicateurs"
         try:
             d, _org = await for_council(ctx, council_id, period_of(ctx.now(), du, au))
@@ -55,7 +55,7 @@ class IndicatorPages(Controller):
                         au: str | None = None) -> Template:
         ctx = ctx_of(request)
         territory = await organisation.get_territory(territory_id)
-        crumb = {"href": f"/territoires/{territory_id}", "label": territory["name"]}
+        crumb = {"href": f"/territoires/{territory_id}", "label": territory.name}
         export = f"/api/v1/territoires/{territory_id}/indicateurs"
         try:
             d, councils = await for_territory(ctx, territory_id, period_of(ctx.now(), du, au))

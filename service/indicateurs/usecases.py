@@ -34,14 +34,14 @@ def period_of(now: datetime, du: str | None, au: str | None) -> Period:
 
 async def for_council(ctx: AppContext, council_id: int, period: Period) -> tuple[Dashboard, str]:
     council = await organisation.get_council(council_id)
-    territory = await organisation.get_territory(int(council["territory"]))
-    facts = [c for c in await councils_of_territory(int(council["territory"])) if c.id == council_id]
+    territory = await organisation.get_territory(council.territory)
+    facts = [c for c in await councils_of_territory(council.territory) if c.id == council_id]
     if not facts:
         raise NotFound(_("Conseil citoyen introuvable."))
-    return await council_dashboard(TrainingStore(ctx.db), facts[0], period), str(territory["name"])
+    return await council_dashboard(TrainingStore(ctx.db), facts[0], period), territory.name
 
 
 async def for_territory(ctx: AppContext, territory_id: int, period: Period) -> tuple[Dashboard, list[CouncilFact]]:
     territory = await organisation.get_territory(territory_id)
     councils = await councils_of_territory(territory_id)
-    return await territory_dashboard(TrainingStore(ctx.db), str(territory["name"]), councils, period), councils
+    return await territory_dashboard(TrainingStore(ctx.db), territory.name, councils, period), councils

@@ -35,7 +35,8 @@ class OrganisationEditPages(Controller):
     @get("/territoires/{territory_id:int}/modifier", opt=allow(Action.MANAGE_TERRITORY, "territory_id"))
     async def territory_form(self, request: Request[Any, Any, Any], territory_id: int) -> Template:
         t = await org.get_territory(territory_id)
-        form = {**t, "communes": communes_text(t.communes)}
+        form = {"name": t.name, "departement": t.departement, "kind": t.kind, "siren": t.siren,
+                "communes": communes_text(t.communes), "version": t.version}
         return self._territory_page(request, t, form, {})
 
     def _territory_page(self, request: Request[Any, Any, Any], t: TerritoryRow, form: dict[str, Any],
@@ -86,7 +87,7 @@ class OrganisationEditPages(Controller):
     @get("/qpv/{qpv_id:int}/modifier", opt=allow(Action.MANAGE_TERRITORY, "qpv_id"))
     async def qpv_form(self, request: Request[Any, Any, Any], qpv_id: int) -> Template:
         q = await org.get_qpv(qpv_id)
-        form = {**q, "communes": communes_text(q.communes)}
+        form = {"code": q.code, "name": q.name, "communes": communes_text(q.communes), "version": q.version}
         return await self._qpv_page(request, q, form, {})
 
     async def _qpv_page(self, request: Request[Any, Any, Any], q: QpvRow, form: dict[str, Any],

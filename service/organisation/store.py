@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -14,28 +14,8 @@ from service.db.versioned import versioned_update
 from service.organisation.tables import Council, CouncilQpv, Qpv, Territory
 
 
-class ByKey(Mapping[str, Any]):
-    """Rows were plain dicts before the store: callers written then still read them by key
-    (``council["name"]``, ``{**territory}``, ``Mapping`` parameters); new code reads
-    attributes. Mixed into the frozen dataclasses below only."""
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self._names():
-            raise KeyError(key)
-        return getattr(self, key)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names())
-
-    def __len__(self) -> int:
-        return len(self._names())
-
-    def _names(self) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(self))  # type: ignore[arg-type]  # self is a dataclass
-
-
 @dataclass(frozen=True)
-class TerritoryRow(ByKey):
+class TerritoryRow:
     id: int
     name: str
     name_key: str
@@ -49,7 +29,7 @@ class TerritoryRow(ByKey):
 
 
 @dataclass(frozen=True)
-class QpvRow(ByKey):
+class QpvRow:
     id: int
     territory: int
     code: str
@@ -62,14 +42,14 @@ class QpvRow(ByKey):
 
 
 @dataclass(frozen=True)
-class QpvRef(ByKey):
+class QpvRef:
     id: int
     code: str
     name: str
 
 
 @dataclass(frozen=True)
-class CouncilRow(ByKey):
+class CouncilRow:
     id: int
     territory: int
     territory_name: str

@@ -9,7 +9,6 @@ for that reason (see ``service/http/csrf.py``). A confirmed import runs after th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -27,6 +26,7 @@ from service.http.errors import status_of
 from service.http.forms import decode, form_values, optional_int
 from service.http.render import FLASH, form_errors, render, see_other
 from service.organisation import usecases as org
+from service.organisation.store import CouncilRow
 from service.registre import uploads
 from service.registre.api import EligibilityIn, MappingIn, PairDecision, PoolIn
 from service.registre.streamed_form import streamed_form
@@ -79,11 +79,11 @@ def _labels() -> dict[str, str]:
 _UNREADABLE = frozenset({"tableur-trop-grand", "tableur-endommage", "type-fichier"})
 
 
-def _fil(council: Mapping[str, Any], *tail: dict[str, str]) -> list[dict[str, str]]:
-    cid = council["id"]
+def _fil(council: CouncilRow, *tail: dict[str, str]) -> list[dict[str, str]]:
+    cid = council.id
     return [
         {"href": "/", "label": _("Tableau de bord")},
-        {"href": f"/conseils/{cid}", "label": council["name"]},
+        {"href": f"/conseils/{cid}", "label": council.name},
         {"href": f"/conseils/{cid}/registre", "label": _("Registre")},
         *tail,
     ]

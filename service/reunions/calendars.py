@@ -132,7 +132,7 @@ async def public_feed(ctx: AppContext, council_id: int) -> bytes:
     meetings = [m for m in await gateway(ctx).list_meetings(council_id) if m.publique]
     base = ctx.settings.public_base_url
     events = [meeting_event(m, base) for m in meetings]
-    return feed_bytes(events, _("Réunions publiques — {nom}").format(nom=council["name"]))
+    return feed_bytes(events, _("Réunions publiques — {nom}").format(nom=council.name))
 
 
 # ---------------------------------------------------------------------------

@@ -8,7 +8,6 @@ is decided here (DESIGN.md rule 3). The other pages live beside this module:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -24,6 +23,7 @@ from service.http.common import actor_of, ctx_of, user_of
 from service.http.errors import status_of
 from service.http.forms import decode, for_input, form_values, local_datetime, optional_int
 from service.http.render import FLASH, form_errors, render, see_other
+from service.organisation.store import CouncilRow
 from service.reunions import views
 from service.reunions.pages_forms import tabs
 from service.reunions.schemas import PointCreate, ReunionCreate
@@ -56,11 +56,11 @@ def _labels() -> dict[str, str]:
     return {k: _(v) for k, v in LABELS.items()}
 
 
-def _fil(council: Mapping[str, Any], *rest: dict[str, str]) -> list[dict[str, str]]:
+def _fil(council: CouncilRow, *rest: dict[str, str]) -> list[dict[str, str]]:
     return [
         {"href": "/", "label": _("Tableau de bord")},
-        {"href": f"/conseils/{council['id']}", "label": council["name"]},
-        {"href": f"/conseils/{council['id']}/reunions/gestion", "label": _("Réunions")},
+        {"href": f"/conseils/{council.id}", "label": council.name},
+        {"href": f"/conseils/{council.id}/reunions/gestion", "label": _("Réunions")},
         *rest,
     ]
 

@@ -116,7 +116,7 @@ class QuestionPages(Controller):
             aujourdhui=views_public.today(ctx).isoformat(), erreurs=extra.get("erreurs", {}), form=extra.get("form", {}),
             erreurs_reponse=extra.get("erreurs_reponse", {}), reponse_id=extra.get("reponse_id"),
             fil=[{"href": "/", "label": _("Tableau de bord")},
-                 {"href": f"/conseils/{council_id}", "label": council["name"]},
+                 {"href": f"/conseils/{council_id}", "label": council.name},
                  {"href": f"/conseils/{council_id}/reunions/gestion", "label": _("Réunions")},
                  {"label": _("Questions des habitants")}],
         )
@@ -162,7 +162,7 @@ class QuestionPages(Controller):
         ctx = ctx_of(request)
         council = await views.council(council_id)
         scope = resource_scope_of(request)
-        settings = council.get("settings") or {}
+        settings = council.settings
         threshold = int(settings.get("absences_fin_mandat", 3))
         return render(
             request, "reunions/absences.html", status_code=status, message=message,
@@ -173,7 +173,7 @@ class QuestionPages(Controller):
                     "au chef de projet ; une absence excusée ou un pouvoir donné n'interrompt pas la série, une "
                     "présence la remet à zéro.").format(n=threshold),
             fil=[{"href": "/", "label": _("Tableau de bord")},
-                 {"href": f"/conseils/{council_id}", "label": council["name"]},
+                 {"href": f"/conseils/{council_id}", "label": council.name},
                  {"href": f"/conseils/{council_id}/reunions/gestion", "label": _("Réunions")},
                  {"label": _("Absences répétées")}],
         )

@@ -71,8 +71,8 @@ class SittingPages(Controller):
             "onglets": tabs(reunion_id, can_manage),
             "fil": [
                 {"href": "/", "label": _("Tableau de bord")},
-                {"href": f"/conseils/{council['id']}", "label": council["name"]},
-                {"href": f"/conseils/{council['id']}/reunions/gestion", "label": _("Réunions")},
+                {"href": f"/conseils/{council.id}", "label": council.name},
+                {"href": f"/conseils/{council.id}/reunions/gestion", "label": _("Réunions")},
                 {"href": f"/reunions/{reunion_id}", "label": meeting.titre},
             ],
         }

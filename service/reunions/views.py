@@ -4,7 +4,6 @@ write is the use cases' (the same ones the API calls)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,6 +13,7 @@ from domain.i18n import _
 from domain.meetings import AgendaItem, Meeting
 from service.audit import Actor
 from service.context import AppContext
+from service.organisation.store import CouncilRow
 from service.reunions.schemas import ReunionCreate
 from service.reunions.store import MemberRef
 from service.reunions.usecases import agenda as ua
@@ -22,7 +22,7 @@ from service.reunions.usecases import meetings as um
 from service.reunions.usecases.common import store
 
 
-async def council(council_id: int) -> Mapping[str, Any]:
+async def council(council_id: int) -> CouncilRow:
     from service.organisation.usecases import get_council
 
     return await get_council(council_id)

@@ -7,7 +7,6 @@ with the French error next to the field: a wrong value gets the words the API wo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +26,7 @@ from service.http.errors import status_of
 from service.http.forms import decode
 from service.http.render import FLASH, form_errors, form_text, render, see_other
 from service.organisation import usecases as org
+from service.organisation.store import CouncilRow
 from service.tirage.schemas import AbandonIn, DrawPrepare, EntropyIn, KeyIn, ReplyIn, RoundIn
 from service.tirage.usecases import ceremony, plan, records, replies, rounds
 from service.tirage.usecases import people as people_uc
@@ -105,11 +105,11 @@ def _per_stratum(form: Any, prefix: str, strata: list[str]) -> dict[str, str]:
     return {s: form_text(form, f"{prefix}.{s}") or "0" for s in strata}
 
 
-def fil(conseil: Mapping[str, Any], *more: dict[str, Any]) -> list[dict[str, Any]]:
+def fil(conseil: CouncilRow, *more: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"href": "/", "label": _("Tableau de bord")},
-        {"href": f"/conseils/{conseil['id']}", "label": conseil["name"]},
-        {"href": f"/conseils/{conseil['id']}/tirages", "label": _("Tirages au sort")},
+        {"href": f"/conseils/{conseil.id}", "label": conseil.name},
+        {"href": f"/conseils/{conseil.id}/tirages", "label": _("Tirages au sort")},
         *more,
     ]
 

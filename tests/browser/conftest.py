@@ -207,13 +207,13 @@ async def seed(
             await acc.create_admin(ctx, "admin@test.fr", "Camille Admin", PASSWORD)
         system = Actor.system()
         t = await org.create_territory(ctx, system, org.TerritoryInput(name=territory, departement="37"))
-        q = await org.create_qpv(ctx, system, t["id"], org.QpvInput(code="QN03701M", name="Les Tilleuls"))
-        ids = {"territory": int(t["id"]), "qpv": int(q["id"])}
+        q = await org.create_qpv(ctx, system, t.id, org.QpvInput(code="QN03701M", name="Les Tilleuls"))
+        ids = {"territory": t.id, "qpv": q.id}
         if with_council:
             c = await org.create_council(
-                ctx, system, t["id"], org.CouncilInput(name="Conseil des Tilleuls", qpv_ids=(q["id"],))
+                ctx, system, t.id, org.CouncilInput(name="Conseil des Tilleuls", qpv_ids=(q.id,))
             )
-            ids["council"] = int(c["id"])
+            ids["council"] = c.id
         if extra is not None:
             return await extra(ctx, ids)
         return ids.get("council")

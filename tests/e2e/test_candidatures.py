@@ -366,8 +366,8 @@ async def test_volunteer_pool_when_volunteers_outnumber_seats(
     await org.update_council(
         ctx,
         Actor.system("test"),
-        council["id"],
-        org.CouncilUpdate(version=council["version"], settings={"sieges_volontaires": 2}),
+        council.id,
+        org.CouncilUpdate(version=council.version, settings={"sieges_volontaires": 2}),
     )
     call = await make_call(client, world)
     ids = []

@@ -401,8 +401,8 @@ async def test_exports_pdf_csv_odt(client: Any, world: World, ctx: Any) -> None:
     await org.update_council(
         ctx,
         Actor.system("t"),
-        council["id"],
-        org.CouncilUpdate(version=council["version"], regime="2014"),
+        council.id,
+        org.CouncilUpdate(version=council.version, regime="2014"),
     )
     await seed(client, world)
     base = f"/api/v1/conseils/{world.ids['council_a']}/composition"
@@ -472,8 +472,8 @@ async def test_volunteers_only_refused_under_2014_and_applicants_appointed(
     await org.update_council(
         ctx,
         Actor.system("t"),
-        council["id"],
-        org.CouncilUpdate(version=council["version"], regime="2014"),
+        council.id,
+        org.CouncilUpdate(version=council.version, regime="2014"),
     )
     call = await make_call(client, world)
     app_id = (await client.post(f"/api/v1/appels/{call}/candidatures", json=volunteer())).json()[
@@ -506,8 +506,8 @@ async def test_volunteers_only_refused_under_2014_and_applicants_appointed(
     # …unless a drawn resident already sits and a seat is reserved for volunteers.
     council = await org.get_council(world.ids["council_a"])
     await org.update_council(
-        ctx, Actor.system("t"), council["id"],
-        org.CouncilUpdate(version=council["version"], settings={"sieges_volontaires": 1}),
+        ctx, Actor.system("t"), council.id,
+        org.CouncilUpdate(version=council.version, settings={"sieges_volontaires": 1}),
     )
     r = await client.post(
         f"{base}/membres/depuis-candidature", headers=bearer(world, "lead_a"), json=body

@@ -3,18 +3,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Any
 
 from domain.rules import RuleResult
 from service.composition.documents import arrete_content
 from service.composition.rows import MemberRow
+from service.organisation.store import CouncilRow
 
 
 @dataclass
 class _View:
-    council: dict[str, Any]
+    council: CouncilRow
     members: list[MemberRow]
     results: list[RuleResult] = field(default_factory=list)
     today: date = date(2026, 12, 3)
@@ -37,7 +37,10 @@ def _recital(content: str) -> str:
 
 
 def test_departement_named_and_volunteers_said() -> None:
-    council = {"name": "Conseil des Tilleuls", "departement": "37", "territory_name": "Valmont"}
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    council = CouncilRow(id=1, territory=1, territory_name="Valmont", departement="37", name="Conseil des Tilleuls",
+                         name_key="conseil des tilleuls", regime="2024", settings={}, archived_at=None, created_at=at,
+                         updated_at=at, version=1)
     mixed = arrete_content(_View(council, [_member("tire_au_sort_registre"), _member("tire_au_sort_registre", "M"),
                                            _member("volontaire")]))  # type: ignore[arg-type]
     assert "PRÉFET D'INDRE-ET-LOIRE" in mixed
@@ -48,4 +51,4 @@ def test_departement_named_and_volunteers_said() -> None:
     parity = RuleResult("parite-habitants", False, "écart")
     broken = _recital(arrete_content(_View(council, [_member("volontaire")], [parity])))  # type: ignore[arg-type]
     assert "sans que la parité" in broken
-    assert "PRÉFET DU NORD" in arrete_content(_View({**council, "departement": "59"}, []))  # type: ignore[arg-type]
+    assert "PRÉFET DU NORD" in arrete_content(_View(replace(council, departement="59"), []))  # type: ignore[arg-type]

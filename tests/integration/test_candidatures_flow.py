@@ -93,7 +93,7 @@ async def test_volunteers_drawn_then_seated_then_replaced_in_draw_order(
         ctx,
         _lead(world),
         council_id,
-        org.CouncilUpdate(version=council["version"], settings={"sieges_volontaires": 2}),
+        org.CouncilUpdate(version=council.version, settings={"sieges_volontaires": 2}),
     )
     call = await _call(ctx, world)
     ids = []

@@ -121,8 +121,8 @@ async def test_concurrent_writers_in_one_request_context_serialise(ctx: Any, wor
         assert user is not None
         row = await org.create_territory(ctx, actor, org.TerritoryInput(name=f"Territoire {i}", departement="37"))
         ctx.clock.advance(minutes=1)  # the next token read writes its last use, outside
-        await org.get_territory(row["id"])
-        return int(row["id"])
+        await org.get_territory(row.id)
+        return row.id
 
     async with request_connection(ctx.db.engine):
         ids = await asyncio.gather(*[writer(i) for i in range(12)])

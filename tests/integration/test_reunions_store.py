@@ -277,7 +277,7 @@ async def test_convened_members_on_the_meeting_date(ctx: Any) -> None:
     from service.organisation.usecases import CouncilUpdate, get_council, update_council
 
     c = await get_council(council)
-    await update_council(ctx, ACTOR, council, CouncilUpdate(version=c["version"], settings={"convoquer_suppleants": True}))
+    await update_council(ctx, ACTOR, council, CouncilUpdate(version=c.version, settings={"convoquer_suppleants": True}))
     data2 = await mt.convocation_data(ctx, data.meeting.id or 0)
     assert [m.id for m in data2.suppleants] == supp
 

@@ -31,16 +31,16 @@ async def _setup(settings: Any) -> tuple[int, int]:
     qpv = await org.create_qpv(
         ctx,
         actor,
-        terr["id"],
+        terr.id,
         org.QpvInput(code=f"QN037{secrets.randbelow(99):02d}C", name="Quartier CLI"),
     )
     council = await org.create_council(
-        ctx, actor, terr["id"], org.CouncilInput(name="Conseil CLI", qpv_ids=(qpv["id"],))
+        ctx, actor, terr.id, org.CouncilInput(name="Conseil CLI", qpv_ids=(qpv.id,))
     )
     pool = await create_pool(
-        ctx, actor, council["id"], synthetic_items(50, seed=secrets.randbelow(10**6))
+        ctx, actor, council.id, synthetic_items(50, seed=secrets.randbelow(10**6))
     )
-    return council["id"], pool["id"]
+    return council.id, pool["id"]
 
 
 def test_cli_ceremony_export_and_verify(

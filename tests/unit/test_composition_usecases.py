@@ -33,6 +33,7 @@ from service.composition.rows import (
 from service.composition.usecases import departures, members, report
 from service.composition.usecases.members import MemberInput
 from service.context import AppContext
+from service.organisation.store import CouncilRow
 
 T = TypeVar("T")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -44,8 +45,8 @@ class FakeCompositionStore:
     """Same interface as service.composition.store.CompositionStore, in memory. A
     transaction restores everything (members, history, audit) when its block raises."""
 
-    def __init__(self, council: dict[str, Any]) -> None:
-        self.councils = {int(council["id"]): council}
+    def __init__(self, council: CouncilRow) -> None:
+        self.councils = {council.id: council}
         self.members: dict[int, MemberRow] = {}
         self.history_entries: list[HistoryEntry] = []
         self.audit_events: list[dict[str, Any]] = []
@@ -110,7 +111,7 @@ class FakeCompositionStore:
 
     async def memberships(self, account_id: int) -> list[Mandate]:
         rows = [m for m in self.members.values() if m.account == account_id]
-        return [Mandate(**asdict(m), council_name=self.councils[m.council]["name"])
+        return [Mandate(**asdict(m), council_name=self.councils[m.council].name)
                 for m in sorted(rows, key=lambda m: m.mandate_start, reverse=True)]
 
     async def insert_member(self, council_id: int, values: MemberValues, now: datetime) -> int:
@@ -157,8 +158,8 @@ class FakeCompositionStore:
         return out[:limit]
 
     # --- the features before the composition ------------------------------------
-    async def council(self, council_id: int) -> dict[str, Any]:
-        return dict(self.councils[council_id])
+    async def council(self, council_id: int) -> CouncilRow:
+        return self.councils[council_id]
 
     async def account_exists(self, account_id: int) -> bool:
         return account_id in self.accounts
@@ -193,8 +194,11 @@ def run(coro: Awaitable[T]) -> T:
 
 
 def council(regime: str = "2024", volunteer_seats: int = 0) -> FakeCompositionStore:
-    return FakeCompositionStore({"id": 1, "territory": 3, "name": "Conseil des Tilleuls", "regime": regime,
-                                 "settings": {"sieges_volontaires": volunteer_seats, "duree_mandat_annees": 3}})
+    return FakeCompositionStore(CouncilRow(
+        id=1, territory=3, territory_name="Tours", departement="37", name="Conseil des Tilleuls",
+        name_key="conseil des tilleuls", regime=regime,
+        settings={"sieges_volontaires": volunteer_seats, "duree_mandat_annees": 3},
+        archived_at=None, created_at=NOW, updated_at=NOW, version=1))
 
 
 def resident(prenom: str, sexe: str, origin: str = "tire_au_sort_registre", **extra: Any) -> MemberInput:

@@ -249,7 +249,7 @@ async def build_volunteer_pool(
 
     s = reader(store)
     council = await s.council(council_id)
-    seats = int((council["settings"] or {}).get("sieges_volontaires", 0))
+    seats = int(council.settings.get("sieges_volontaires", 0))
     volunteers = await eligible_volunteers(council_id, store=s)
     if seats <= 0:
         raise InvalidState(

@@ -17,6 +17,7 @@ from service import audit
 from service.audit import Actor
 from service.composition.rows import CompositionStorePort, CompositionUnit, HistoryEntry, MemberRow
 from service.context import AppContext
+from service.organisation.store import CouncilRow
 
 __all__ = [
     "SNAPSHOT_FIELDS",
@@ -65,10 +66,10 @@ def reader(store: CompositionStorePort | None) -> CompositionStorePort:
     return CompositionStore()
 
 
-def rule_settings(council: dict[str, Any]) -> CouncilSettings:
-    s = council.get("settings") or {}
+def rule_settings(council: CouncilRow) -> CouncilSettings:
+    s = council.settings
     return CouncilSettings(
-        regime=Regime(council.get("regime") or "2024"),
+        regime=Regime(council.regime or "2024"),
         mandate_years=int(s.get("duree_mandat_annees", 3)),
         volunteer_seats=int(s.get("sieges_volontaires", 0) or 0),
     )
@@ -98,7 +99,7 @@ async def record_change(
     ctx: AppContext,
     unit: CompositionUnit,
     actor: Actor,
-    council: dict[str, Any],
+    council: CouncilRow,
     member_id: int,
     action: str,
     values: Any,
@@ -111,7 +112,7 @@ async def record_change(
     await unit.store.add_history(
         HistoryEntry(
             membre=member_id,
-            council=int(council["id"]),
+            council=council.id,
             at=now,
             actor_id=actor.id,
             action=action,
@@ -131,8 +132,8 @@ async def record_change(
         subject_type="membre",
         subject_id=member_id,
         at=now,
-        territory_id=int(council["territory"]),
-        council_id=int(council["id"]),
+        territory_id=council.territory,
+        council_id=council.id,
         after=snap,
         details=details,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from domain.composition import (
     ORIGINS_BY_COLLEGE,
@@ -42,6 +42,7 @@ from service.composition.usecases.common import (
     unit_for,
 )
 from service.context import AppContext
+from service.organisation.store import CouncilRow
 
 E = TypeVar("E", College, Origin, Seat, Sex)
 
@@ -156,7 +157,7 @@ def _origin_fits(
         )
 
 
-def member_values(data: MemberInput, council: dict[str, Any], today: date) -> MemberValues:
+def member_values(data: MemberInput, council: CouncilRow, today: date) -> MemberValues:
     """The record's values from what the lead typed, or InvalidInput listing each field."""
     errors: list[FieldError] = []
     college = _enum(College, data.college, "college", errors, _("Collège inconnu."))

@@ -24,11 +24,12 @@ from domain.rules import RuleResult
 from service.composition.rows import CompositionStorePort, HistoryRow, MemberRow
 from service.composition.usecases.common import local_today, reader, rule_settings
 from service.context import AppContext
+from service.organisation.store import CouncilRow
 
 
 @dataclass(frozen=True)
 class CompositionView:
-    council: dict[str, Any]
+    council: CouncilRow
     members: list[MemberRow]
     results: list[RuleResult]
     today: date
@@ -52,8 +53,8 @@ class CompositionView:
         return out
 
 
-async def council_row(council_id: int, *, store: CompositionStorePort | None = None) -> dict[str, Any]:
-    """The council (organisation's row) with ``qpv_label`` for the pages and documents."""
+async def council_row(council_id: int, *, store: CompositionStorePort | None = None) -> CouncilRow:
+    """The council (organisation's row) for the pages and documents."""
     return await reader(store).council(council_id)
 
 

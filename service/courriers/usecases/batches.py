@@ -98,7 +98,7 @@ async def start_batch(
             subject_type="lot_courrier",
             subject_id=batch_id,
             at=now,
-            territory_id=int(council["territory"]),
+            territory_id=council.territory,
             council_id=council_id,
             details={"draw": draw["reference"], "round": round_no, "invited": len(recipients)},
         )
@@ -143,7 +143,7 @@ async def _generate(ctx: AppContext, store: LetterStore, batch: BatchRow) -> Non
             subject_type="lot_courrier",
             subject_id=batch.id,
             at=now,
-            territory_id=int(council_row["territory"]),
+            territory_id=council_row.territory,
             council_id=council_id,
             details={
                 "draw": prepared.draw_reference,
@@ -245,7 +245,7 @@ async def purge_expired_batches(ctx: AppContext, actor: Actor, *, store: LetterS
     store = store or LetterStore(ctx.db)
     deleted = 0
     for council_id in await store.councils_with_batches():
-        settings = (await org.get_council(council_id)).get("settings") or {}
+        settings = (await org.get_council(council_id)).settings
         days = int(settings.get("conservation_jours", CouncilSettings().conservation_jours))
         deleted += await purge_batches(ctx, actor, days, council_id=council_id, store=store)
     return deleted

@@ -21,6 +21,7 @@ from service.courriers.documents import SAMPLE_LETTER, CouncilInfo, preview_pdf
 from service.courriers.documents_wording import LetterWording, check_wording, wording_from_form
 from service.courriers.store import LetterStore, LogoChange, StoredTemplate
 from service.organisation import usecases as org
+from service.organisation.store import CouncilRow
 
 LOGO_MAX_BYTES = 512 * 1024
 LOGO_MAX_PIXELS = 4000
@@ -77,10 +78,10 @@ def validate_logo(data: bytes) -> str:
 
 async def council_info(council_id: int, base_url: str) -> CouncilInfo:
     c = await org.get_council(council_id)
-    quartiers = ", ".join(q["name"] for q in c.get("qpvs", [])) or c["name"]
-    settings = c.get("settings") or {}
+    quartiers = ", ".join(q.name for q in c.qpvs) or c.name
+    settings = c.settings
     return CouncilInfo(
-        council_name=c["name"], quartier=quartiers, base_url=base_url,
+        council_name=c.name, quartier=quartiers, base_url=base_url,
         mandate_years=int(settings.get("duree_mandat_annees", 3)),
         retention_days=int(settings.get("conservation_jours", 183)),
     )
@@ -96,13 +97,13 @@ class LetterTemplateView:
     saved: bool
 
 
-def _wording_of(stored: StoredTemplate | None, council: Mapping[str, Any]) -> LetterWording:
+def _wording_of(stored: StoredTemplate | None, council: CouncilRow) -> LetterWording:
     base = LetterWording()
     if stored is None:
         # Until the lead saves the council's own wording: the council's facts where known,
         # and visible markers where only the lead knows (a letter must never go out with
         # the example's phone number; batches refuse an unsaved template).
-        territory = str(council.get("territory_name") or "")
+        territory = council.territory_name
         markers: dict[str, Any] = {k: v for k, v in TO_COMPLETE.items() if k not in ("organisation", "lieu")}
         return dataclasses.replace(
             base,
@@ -203,7 +204,7 @@ async def save_template(
             subject_type="conseil",
             subject_id=council_id,
             at=now,
-            territory_id=int(council["territory"]),
+            territory_id=council.territory,
             council_id=council_id,
             after=stored,
             details={

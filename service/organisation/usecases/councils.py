@@ -140,4 +140,4 @@ async def update_council(ctx: AppContext, actor: Actor, council_id: int, data: C
 
 def _before_value(before: CouncilRow, key: str) -> Any:
     # "qpv_ids" was never a column of the row read before: it digests as null, as it did.
-    return None if key == "qpv_ids" else before.get(key)
+    return None if key == "qpv_ids" else getattr(before, key, None)

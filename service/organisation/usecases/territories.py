@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from domain.access import Action, Principal, visible_territories
@@ -103,7 +103,7 @@ async def update_territory(ctx: AppContext, actor: Actor, territory_id: int, dat
             raise _duplicate_territory()
         await store.update_territory(territory_id, version, values)
         await audit.record(ctx.db, actor=actor, action="territoire.modification", subject_type="territoire",
-                           subject_id=territory_id, at=now, territory_id=territory_id, before=dict(before), after=values)
+                           subject_id=territory_id, at=now, territory_id=territory_id, before=asdict(before), after=values)
     return await get_territory(territory_id, store)
 
 
@@ -202,4 +202,6 @@ async def update_qpv(ctx: AppContext, actor: Actor, qpv_id: int, data: QpvInput,
 def _qpv_digest_view(row: QpvRow) -> dict[str, Any]:
     """The row as it was read before the store existed (no territory name), so the
     ``before`` digest of the trail stays the same."""
-    return {k: row[k] for k in row if k != "territory_name"}
+    view = asdict(row)
+    del view["territory_name"]
+    return view

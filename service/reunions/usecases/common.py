@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -11,6 +10,7 @@ from domain.organisation import CouncilSettings
 from service import audit
 from service.audit import Actor
 from service.context import AppContext
+from service.organisation.store import CouncilRow
 from service.reunions.store import ReunionStore
 
 
@@ -22,12 +22,12 @@ def local_today(now: datetime) -> date:
     return now.astimezone(PARIS).date()
 
 
-async def council_settings(council_id: int) -> tuple[CouncilSettings, Mapping[str, Any]]:
+async def council_settings(council_id: int) -> tuple[CouncilSettings, CouncilRow]:
     """The council's règlement settings (defaults for anything not stored) and its row."""
     from service.organisation.usecases import get_council
 
     council = await get_council(council_id)
-    stored = council.get("settings") or {}
+    stored = council.settings
     known = CouncilSettings.__dataclass_fields__
     return CouncilSettings(**{k: v for k, v in stored.items() if k in known}), council
 
@@ -51,7 +51,7 @@ async def record(
     if cid is not None:
         from service.organisation.usecases import get_council
 
-        territory_id = (await get_council(cid))["territory"]
+        territory_id = (await get_council(cid)).territory
     subject: int | str = ""
     if subject_id is not None:
         subject = subject_id

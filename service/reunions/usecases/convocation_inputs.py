@@ -4,14 +4,13 @@ through the organisation and letters use cases), and the recipient's shape."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from domain.organisation import CouncilSettings
 from service.courriers.documents import CouncilInfo, letterhead_of
 from service.courriers.usecases import templates as letters_uc
 from service.organisation import usecases as org
+from service.organisation.store import CouncilRow
 from service.reunions.documents import CouncilSheet
 
 
@@ -40,8 +39,8 @@ class CouncilContext:
     sheet: CouncilSheet
 
 
-def settings_of(council: Mapping[str, Any]) -> CouncilSettings:
-    raw = dict(council.get("settings") or {})
+def settings_of(council: CouncilRow) -> CouncilSettings:
+    raw = council.settings
     known = {f.name for f in dataclasses.fields(CouncilSettings)}
     return CouncilSettings(**{k: v for k, v in raw.items() if k in known})
 
@@ -53,16 +52,15 @@ async def council_context(council_id: int, base_url: str) -> CouncilContext:
     letterhead = letterhead_of(wording, info)
     sheet = CouncilSheet(
         letterhead=letterhead,
-        council_name=letterhead.council or council["name"],
+        council_name=letterhead.council or council.name,
         lieu=wording.lieu,
         signataire=wording.signataire,
         fonction_signataire=wording.fonction_signataire,
     )
-    territory = council.get("territory")
     return CouncilContext(
         council_id=council_id,
-        territory_id=int(territory) if territory is not None else None,
-        name=str(council["name"]),
+        territory_id=council.territory,
+        name=council.name,
         settings=settings_of(council),
         sheet=sheet,
     )

@@ -3,7 +3,6 @@ convocation after a meeting without quorum."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -27,6 +26,7 @@ from domain.meetings.quorum import SECOND_CONVOCATION_MIN_CLEAR_DAYS
 from domain.organisation import CouncilSettings
 from service.audit import Actor
 from service.context import AppContext
+from service.organisation.store import CouncilRow
 from service.reunions.store import MemberRef
 from service.reunions.usecases.common import council_settings, local_today, record, snapshot, store
 
@@ -259,7 +259,7 @@ class ConvocationData:
     titulaires: list[MemberRef]
     suppleants: list[MemberRef]
     settings: CouncilSettings
-    council: Mapping[str, object]
+    council: CouncilRow
 
 
 async def convocation_data(ctx: AppContext, meeting_id: int) -> ConvocationData:
