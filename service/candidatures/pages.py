@@ -3,7 +3,6 @@ review (calls, applications, decision, appointment, the volunteers' pool)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, TypeVar
 
 from litestar import Controller, Request, get, post
@@ -22,9 +21,9 @@ from service.composition.api import FromApplication  # the composition's « appo
 from service.composition.usecases import appointments as comp_appointments
 from service.composition.usecases import report as comp_report
 from service.http.auth import allow, public
-from service.http.bounds import bounded_int, check_day
 from service.http.common import actor_of, client_ip, ctx_of, user_of
 from service.http.errors import _fr, status_of
+from service.http.forms import form_dict, read_date, read_int, read_opt_date
 from service.http.render import FLASH, form_errors, render, see_other
 from service.organisation.store import CouncilRow
 from service.public_address import documents_address_warning
@@ -35,10 +34,6 @@ FLASH.update(
         "decision-enregistree": ("succes", "Décision enregistrée."),
     }
 )
-
-def _form_dict(form: Any) -> dict[str, str]:
-    return {k: str(v) for k, v in form.items() if k != "_csrf"}
-
 
 def _fil(council: CouncilRow, *rest: dict[str, str]) -> list[dict[str, str]]:
     return [
@@ -55,30 +50,6 @@ def _kind(kind: str) -> str:
     if kind == "structures":
         return "structure"
     raise NotFound(_("Candidature introuvable."))
-
-
-def _date(values: dict[str, str], key: str) -> date:
-    raw = (values.get(key) or "").strip()
-    try:
-        if "/" in raw:
-            d, m, y = raw.split("/")
-            return check_day(date(int(y), int(m), int(d)), key)
-        return check_day(date.fromisoformat(raw), key)
-    except ValueError:
-        raise InvalidInput(
-            _("Date invalide (JJ/MM/AAAA)."), field=key, code="date-invalide"
-        ) from None
-
-
-def _opt_date(values: dict[str, str], key: str) -> date | None:
-    return _date(values, key) if (values.get(key) or "").strip() else None
-
-
-def _int(values: dict[str, str], key: str) -> int:
-    try:
-        return bounded_int(int(values.get(key) or ""), key)
-    except ValueError:
-        raise InvalidInput(_("Valeur entière attendue."), field=key) from None
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -104,8 +75,8 @@ def _call_form(values: dict[str, str]) -> CallCreate:
         {
             "college": values.get("college", ""),
             "title": values.get("title", ""),
-            "opens_on": _date(values, "opens_on"),
-            "closes_on": _date(values, "closes_on"),
+            "opens_on": read_date(values, "opens_on"),
+            "closes_on": read_date(values, "closes_on"),
             "text": values.get("text", ""),
         }
     )
@@ -117,7 +88,7 @@ def _decision_form(values: dict[str, str]) -> Decision:
         {
             "decision": values.get("decision", ""),
             "reason": values.get("reason", ""),
-            "version": _int(values, "version"),
+            "version": read_int(values, "version"),
         }
     )
 
@@ -182,7 +153,7 @@ class PublicApplicationPages(Controller):
     @post("/{appel_id:int}", opt=public())
     async def submit(self, request: Request[Any, Any, Any], appel_id: int) -> Template | Redirect:
         ctx = ctx_of(request)
-        values = _form_dict(await request.form())
+        values = form_dict(await request.form())
         try:
             await public_form.check_rate(ctx, client_ip(request))
             call = await calls.get_call(appel_id)
@@ -274,7 +245,7 @@ class ApplicationPages(Controller):
     async def create_call(
         self, request: Request[Any, Any, Any], council_id: int
     ) -> Template | Redirect:
-        values = _form_dict(await request.form())
+        values = form_dict(await request.form())
         try:
             data = _call_form(values)
             await calls.create_call(
@@ -356,7 +327,7 @@ class ApplicationPages(Controller):
     async def decide(
         self, request: Request[Any, Any, Any], council_id: int, kind: str, candidature_id: int
     ) -> Template | Redirect:
-        values = _form_dict(await request.form())
+        values = form_dict(await request.form())
         try:
             data = _decision_form(values)
             await review.review(
@@ -380,7 +351,7 @@ class ApplicationPages(Controller):
     async def appoint(
         self, request: Request[Any, Any, Any], council_id: int, kind: str, candidature_id: int
     ) -> Template | Redirect:
-        values = _form_dict(await request.form())
+        values = form_dict(await request.form())
         try:
             data = _decode(
                 FromApplication,
@@ -388,7 +359,7 @@ class ApplicationPages(Controller):
                     "kind": _kind(kind),
                     "candidature_id": candidature_id,
                     "seat": values.get("seat", "titulaire"),
-                    "mandate_start": _opt_date(values, "mandate_start"),
+                    "mandate_start": read_opt_date(values, "mandate_start"),
                     "override_reason": values.get("override_reason", ""),
                 },
             )

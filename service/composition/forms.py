@@ -1,50 +1,17 @@
-"""Reading the composition's web forms: the values as the pages show them, dates typed
-JJ/MM/AAAA or AAAA-MM-JJ, whole numbers, the choices offered, the API model's field
+"""Reading the composition's web forms (the generic readers are service/http/forms.py):
+the choices offered, the API model's field
 labels, and a broken rule that an override reason may let through."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Any
 
 from domain.composition import College, MemberStatus, Origin, Seat
-from domain.errors import DomainError, InvalidInput, RuleBroken
+from domain.errors import DomainError, RuleBroken
 from domain.i18n import _
 from service.composition.rows import MemberRow
-from service.http.bounds import bounded_int, check_day
-
-
-def form_dict(form: Any) -> dict[str, str]:
-    return {k: str(v) for k, v in form.items() if k != "_csrf"}
-
-
-def read_date(values: dict[str, str], key: str) -> date:
-    raw = (values.get(key) or "").strip()
-    try:
-        if "/" in raw:
-            d, m, y = raw.split("/")
-            return check_day(date(int(y), int(m), int(d)), key)
-        return check_day(date.fromisoformat(raw), key)
-    except ValueError:
-        raise InvalidInput(
-            _("Date invalide (JJ/MM/AAAA)."), field=key, code="date-invalide"
-        ) from None
-
-
-def read_opt_date(values: dict[str, str], key: str) -> date | None:
-    return read_date(values, key) if (values.get(key) or "").strip() else None
-
-
-def read_int(values: dict[str, str], key: str) -> int:
-    try:
-        return bounded_int(int(values.get(key) or ""), key)
-    except ValueError:
-        raise InvalidInput(_("Valeur entière attendue."), field=key) from None
-
-
-def read_opt_int(values: dict[str, str], key: str) -> int | None:
-    return read_int(values, key) if (values.get(key) or "").strip() else None
+from service.http.forms import read_opt_date, read_opt_int
 
 
 def choices() -> dict[str, list[tuple[str, str]]]:

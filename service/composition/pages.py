@@ -34,7 +34,7 @@ from service.http.errors import status_of
 
 # Reading a web form into the API's model; shared by the pages of several features (the
 # coordinator moves it to service/http/ at merge).
-from service.http.forms import decode
+from service.http.forms import decode, form_dict, read_date, read_int, read_opt_date
 from service.http.render import FLASH, form_errors, render, see_other
 from service.organisation.store import CouncilRow
 
@@ -163,7 +163,7 @@ class CompositionPages(Controller):
     async def create_member(
         self, request: Request[Any, Any, Any], council_id: int
     ) -> Template | Redirect:
-        values = forms.form_dict(await request.form())
+        values = form_dict(await request.form())
         try:
             data = decode(MemberCreate, forms.member_body(values), forms.labels())
             await members.create_member(
@@ -185,13 +185,13 @@ class CompositionPages(Controller):
     async def from_draw(
         self, request: Request[Any, Any, Any], council_id: int
     ) -> Template | Redirect:
-        values = forms.form_dict(await request.form())
+        values = form_dict(await request.form())
         try:
             draw = decode(
                 FromDraw,
                 {
-                    "draw_id": forms.read_int(values, "draw_id"),
-                    "mandate_start": forms.read_opt_date(values, "mandate_start"),
+                    "draw_id": read_int(values, "draw_id"),
+                    "mandate_start": read_opt_date(values, "mandate_start"),
                     "override_reason": values.get("override_reason", ""),
                 },
                 forms.labels(),
@@ -239,10 +239,10 @@ class CompositionPages(Controller):
     async def update_member(
         self, request: Request[Any, Any, Any], council_id: int, membre_id: int
     ) -> Template | Redirect:
-        values = forms.form_dict(await request.form())
+        values = form_dict(await request.form())
         try:
             data = decode(
-                MemberUpdate, {**forms.member_body(values), "version": forms.read_int(values, "version")}, forms.labels()
+                MemberUpdate, {**forms.member_body(values), "version": read_int(values, "version")}, forms.labels()
             )
             await members.update_member(
                 ctx_of(request),
@@ -277,14 +277,14 @@ class CompositionPages(Controller):
     async def depart(
         self, request: Request[Any, Any, Any], council_id: int, membre_id: int
     ) -> Template | Redirect:
-        values = forms.form_dict(await request.form())
+        values = form_dict(await request.form())
         try:
             leaving = decode(
                 Departure,
                 {
                     "status": values.get("status", ""),
-                    "on": forms.read_date(values, "on"),
-                    "version": forms.read_int(values, "version"),
+                    "on": read_date(values, "on"),
+                    "version": read_int(values, "version"),
                     "override_reason": values.get("override_reason", ""),
                 },
                 forms.labels(),
@@ -323,13 +323,13 @@ class CompositionPages(Controller):
     async def promote(
         self, request: Request[Any, Any, Any], council_id: int, membre_id: int
     ) -> Template | Redirect:
-        values = forms.form_dict(await request.form())
+        values = form_dict(await request.form())
         try:
             promotion = decode(
                 Promotion,
                 {
-                    "suppleant_id": forms.read_int(values, "suppleant_id"),
-                    "version": forms.read_int(values, "version"),
+                    "suppleant_id": read_int(values, "suppleant_id"),
+                    "version": read_int(values, "version"),
                     "override_reason": values.get("override_reason", ""),
                 },
                 forms.labels(),

@@ -4,7 +4,7 @@ Paris date-times, optional integers. Every feature's pages use these."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from domain.errors import FieldError, InvalidInput
 from domain.i18n import _
+from service.http.bounds import bounded_int, check_day
 from service.http.errors import _fr
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -85,3 +86,39 @@ def decode(model: type[M], data: dict[str, Any], labels: dict[str, str] | None =
             label = (labels or {}).get(field) or (labels or {}).get(name, name)
             errors.append(FieldError(field, f"{label} : {_fr(str(e.get('msg', '')))}"))
         raise InvalidInput(errors[0].message, field=errors[0].field, errors=errors) from None
+
+
+# Readers for forms that no API model describes (JJ/MM/AAAA or AAAA-MM-JJ dates, whole
+# numbers within the edge bounds); a form with an API model goes through decode().
+
+
+def form_dict(form: Any) -> dict[str, str]:
+    return {k: str(v) for k, v in form.items() if k != "_csrf"}
+
+
+def read_date(values: dict[str, str], key: str) -> date:
+    raw = (values.get(key) or "").strip()
+    try:
+        if "/" in raw:
+            d, m, y = raw.split("/")
+            return check_day(date(int(y), int(m), int(d)), key)
+        return check_day(date.fromisoformat(raw), key)
+    except ValueError:
+        raise InvalidInput(
+            _("Date invalide (JJ/MM/AAAA)."), field=key, code="date-invalide"
+        ) from None
+
+
+def read_opt_date(values: dict[str, str], key: str) -> date | None:
+    return read_date(values, key) if (values.get(key) or "").strip() else None
+
+
+def read_int(values: dict[str, str], key: str) -> int:
+    try:
+        return bounded_int(int(values.get(key) or ""), key)
+    except ValueError:
+        raise InvalidInput(_("Valeur entière attendue."), field=key) from None
+
+
+def read_opt_int(values: dict[str, str], key: str) -> int | None:
+    return read_int(values, key) if (values.get(key) or "").strip() else None
