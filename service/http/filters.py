@@ -20,6 +20,11 @@ def date_fr(value: Any, fmt: str = "d MMMM y") -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(PARIS).date() if value.tzinfo else value.date()
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     if not isinstance(value, date):
         return str(value)
     text = format_date(value, fmt, locale="fr_FR")

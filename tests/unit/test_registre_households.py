@@ -100,3 +100,5 @@ def test_page_dates_are_in_paris_time_in_one_format() -> None:
     # 21:59 UTC on 1 June is 23:59 in Paris; 22:30 UTC is already 2 June there.
     assert datetime_fr("2026-06-01T21:59:00+00:00") == "1er juin 2026 à 23:59"
     assert date_fr(datetime(2026, 6, 1, 22, 30, tzinfo=UTC), "dd/MM/y") == "02/06/2026"
+    # ISO dates kept as text (a form's reference date) read the same way.
+    assert date_fr("2026-12-01") == "1er décembre 2026" and date_fr("pas une date") == "pas une date"
