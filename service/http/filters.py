@@ -21,10 +21,11 @@ def date_fr(value: Any, fmt: str = "d MMMM y") -> str:
     if isinstance(value, datetime):
         value = value.astimezone(PARIS).date() if value.tzinfo else value.date()
     if isinstance(value, str):
+        text_value: str = value
         try:
-            value = date.fromisoformat(value)
+            value = date.fromisoformat(text_value)
         except ValueError:
-            return value
+            return text_value
     if not isinstance(value, date):
         return str(value)
     text = format_date(value, fmt, locale="fr_FR")
