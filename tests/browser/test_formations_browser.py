@@ -98,8 +98,10 @@ def test_training_cycle(ids: dict[str, int], page: Any) -> None:
     # The tablet page works with the keyboard alone: Tab reaches the button, focus shows, Enter taps.
     tab_to(page, person.locator("form", has_text="Matin").get_by_role("button", name="Présent"))
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    # Enter submits the form and the page comes back: wait for the pressed state itself (a
+    # load-state wait can return before the navigation starts, on the page being left).
     person = page.locator("li.carte", has_text="DIALLO Awa")
+    person.locator("form", has_text="Matin").get_by_role("button", name="Présent", pressed=True).wait_for()
     assert person.locator("form", has_text="Matin").get_by_role("button", name="Présent").get_attribute("aria-pressed") == "true"
     page.screenshot(path=str(SCREENSHOTS / "formation-emargement.png"), full_page=True)
     _a11y(page)
