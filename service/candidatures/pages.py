@@ -21,7 +21,7 @@ from service.composition.api import FromApplication  # the composition's « appo
 from service.composition.usecases import appointments as comp_appointments
 from service.composition.usecases import report as comp_report
 from service.http.auth import allow, public
-from service.http.common import actor_of, client_ip, ctx_of, user_of
+from service.http.common import actor_of, client_ip, ctx_of, resource_scope_of, user_of
 from service.http.errors import _fr, status_of
 from service.http.forms import form_dict, read_date, read_int, read_opt_date
 from service.http.render import FLASH, form_errors, render, see_other
@@ -214,7 +214,7 @@ class ApplicationPages(Controller):
         today = local_today(ctx.now())
         extra: dict[str, Any] = {} if message is None else {"message": message}
         user = user_of(request)
-        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+        scope = resource_scope_of(request)
         return render(
             request,
             "candidatures/index.html",
@@ -296,7 +296,7 @@ class ApplicationPages(Controller):
             peut_nommer=is_allowed(
                 user_of(request).principal,
                 Action.MANAGE_COMPOSITION,
-                request.scope["resource_scope"],  # type: ignore[typeddict-item]
+                resource_scope_of(request),
             ),
             fil=_fil(
                 council,
@@ -387,7 +387,7 @@ class ApplicationPages(Controller):
             if not is_allowed(
                 user_of(request).principal,
                 Action.MANAGE_APPLICATIONS,
-                request.scope["resource_scope"],  # type: ignore[typeddict-item]
+                resource_scope_of(request),
             ):
                 raise
             return await self._index(

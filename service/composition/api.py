@@ -16,7 +16,7 @@ from service.composition.rows import MemberRow
 from service.composition.usecases import appointments, departures, members, report
 from service.http.auth import allow
 from service.http.bounds import BoundedIn
-from service.http.common import actor_of, ctx_of, user_of
+from service.http.common import actor_of, ctx_of, resource_scope_of, user_of
 from service.http.strict import StrictInput
 from service.tirage.schemas import Pool
 
@@ -166,7 +166,7 @@ def contact_policy(request: Request[Any, Any, Any]) -> str:
     members and secretary, « none » for auditors (never applicants' or members'
     contact data)."""
     user = user_of(request)
-    scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]  # set by service.http.auth's guard
+    scope = resource_scope_of(request)
     return audience_for(
         is_allowed(user.principal, Action.MANAGE_COMPOSITION, scope),
         any(a.role in (Role.MEMBRE, Role.SECRETAIRE) and a.covers(scope) for a in user.principal.assignments),

@@ -29,7 +29,7 @@ from service.composition.rows import MemberRow
 from service.composition.usecases import appointments, departures, members, report
 from service.composition.usecases.common import local_today
 from service.http.auth import allow, authenticated
-from service.http.common import actor_of, ctx_of, user_of
+from service.http.common import actor_of, ctx_of, resource_scope_of, user_of
 from service.http.errors import status_of
 
 # Reading a web form into the API's model; shared by the pages of several features (the
@@ -72,7 +72,7 @@ class CompositionPages(Controller):
     ) -> Template:
         ctx = ctx_of(request)
         user = user_of(request)
-        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]  # set by service.http.auth's guard
+        scope = resource_scope_of(request)
         view = await report.composition(ctx, council_id)
         points, start, end = await report.timeline(ctx, council_id)
         extra: dict[str, Any] = {} if message is None else {"message": message}

@@ -15,7 +15,7 @@ from domain.organisation import QUORUM_RULES, CouncilSettings
 from service.features import council_sections
 from service.http.auth import CurrentUser, allow, authenticated, public
 from service.http.bounds import version_or_stale
-from service.http.common import actor_of, ctx_of, user_of
+from service.http.common import actor_of, ctx_of, resource_scope_of, user_of
 from service.http.errors import status_of
 from service.http.forms import decode
 from service.http.render import form_errors, form_text, render, see_other
@@ -71,7 +71,7 @@ class HomePages(Controller):
     async def _territory(self, request: Request[Any, Any, Any], territory_id: int, status: int = 200, **forms: Any) -> Template:
         user = user_of(request)
         t = await org.get_territory(territory_id)
-        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+        scope = resource_scope_of(request)
         return render(request, "territoires/detail.html", status_code=status, titre=t.name, territoire=t,
                       qpvs=await org.list_qpvs(user.principal, territory_id),
                       conseils=await org.list_councils(user.principal, territory_id),
@@ -132,7 +132,7 @@ class CouncilPages(Controller):
     async def council(self, request: Request[Any, Any, Any], council_id: int) -> Template:
         user = user_of(request)
         c = await org.get_council(council_id)
-        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+        scope = resource_scope_of(request)
         sections: list[dict[str, Any]] = [
             {"title": _(s.title), "links": [{"label": _(label), "href": href.format(id=council_id)} for label, href in s.links]}
             for s in council_sections() if is_allowed(user.principal, s.action, scope)

@@ -20,7 +20,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.i18n import _
 from domain.registre.households import HOUSEHOLD_RULE
 from service.http.auth import allow
-from service.http.common import actor_of, ctx_of, user_of
+from service.http.common import actor_of, ctx_of, resource_scope_of, user_of
 from service.http.confirm import confirm_or_page
 from service.http.errors import status_of
 from service.http.forms import decode
@@ -144,7 +144,7 @@ class DrawPages(Controller):
     @get("/", opt=allow(Action.READ_DRAW_PUBLIC, "council_id"))
     async def index(self, request: Request[Any, Any, Any], council_id: int) -> Template:
         conseil = await org.get_council(council_id)
-        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+        scope = resource_scope_of(request)
         user = user_of(request)
         return render(
             request,
@@ -244,7 +244,7 @@ class DrawPages(Controller):
         proposition = None
         if etat["status"] in ("ranked", "rounds"):
             proposition = await rounds.propose_round(draw_id, council_id)
-        scope = request.scope["resource_scope"]  # type: ignore[typeddict-item]
+        scope = resource_scope_of(request)
         user = user_of(request)
         return render(
             request,
