@@ -56,7 +56,7 @@ bench: $(DEV_STAMP) ## Benchmarks (BENCH=<préfixe> pour en choisir) ; résultat
 
 migration: $(DEV_STAMP) ## Écrit la migration des tables changées : make migration NAME="ce qui change"
 	@if [ -z "$(NAME)" ]; then echo 'Usage : make migration NAME="ce qui change"' >&2; exit 2; fi
-	$(BIN)/piccolo migrations new conseil --auto --desc "$(NAME)"
+	$(BIN)/piccolo migrations new conseil --auto --desc="$(NAME)"
 
 i18n: $(DEV_STAMP) ## Extrait les messages dans locales/messages.pot
 	$(BIN)/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output .

@@ -8,7 +8,7 @@ from typing import Any
 
 __all__ = [
     "AddresseeRow", "CouncilInfo", "IdentityRow", "ImportedBefore", "NewPair", "PairRow",
-    "PersonRow", "RegisterCounts", "SavedMappingRow", "SourceDue", "SourceRow",
+    "PersonRow", "RegisterCounts", "RegisterTallyRow", "SavedMappingRow", "SourceDue", "SourceRow",
     "TaskRow",
 ]
 
@@ -55,6 +55,16 @@ class RegisterCounts:
     personnes: int
     eligibles: int
     paires_a_decider: int
+
+
+@dataclass(frozen=True)
+class RegisterTallyRow:
+    """The stored figures of a register (``registre_effectif``)."""
+
+    lignes: int
+    personnes: int
+    eligibles: int
+    evalues: int
 
 
 @dataclass(frozen=True)

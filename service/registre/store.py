@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from service.registre.records import (
     PairRow,
     PersonRow,
     RegisterCounts,
+    RegisterTallyRow,
     SavedMappingRow,
     SourceDue,
     SourceRow,
@@ -39,6 +41,7 @@ from service.registre.tables import (
     RegisterMapping,
     RegisterPerson,
     RegisterSource,
+    RegisterTally,
 )
 
 __all__ = ["RegisterStore"]
@@ -227,25 +230,44 @@ class RegisterStore:
     # -------------------------------------------------------------------- people
 
     async def counts(self, council_id: int) -> RegisterCounts:
-        # The three counts in one pass over the council's rows: the council page reads
-        # this, and three passes cost 3 × 0.35 s on a million-row register (issue 14,
-        # ``http.load.import``).
+        """The register's figures as the last change left them (``recount``)."""
+        tally = await self._tally(council_id)
+        pairs = await RegisterAmbiguousPair.count().where(
+            (RegisterAmbiguousPair.council == council_id) & (RegisterAmbiguousPair.decision == ""))
+        return RegisterCounts(tally.lignes, tally.personnes, tally.eligibles, int(pairs))
+
+    async def evaluated(self, council_id: int) -> int:
+        """People (kept rows) of the council with an eligibility status."""
+        return (await self._tally(council_id)).evalues
+
+    async def _tally(self, council_id: int) -> RegisterTallyRow:
+        row = await RegisterTally.select(
+            RegisterTally.lignes, RegisterTally.personnes, RegisterTally.eligibles,
+            RegisterTally.evalues).where(RegisterTally.council == council_id).first()
+        # No row: the council never had a register since the table exists (the migration
+        # counted the older ones), so counting finds nothing, quickly (index on council).
+        return RegisterTallyRow(**row) if row is not None else await self.count_rows(council_id)
+
+    async def count_rows(self, council_id: int) -> RegisterTallyRow:
+        """The figures counted from the rows: one pass over the council's rows (0.2 s
+        for a million on SQLite)."""
         rows = await RegisterPerson.raw(
             "SELECT COUNT(*) AS lignes, "
             "COALESCE(SUM(CASE WHEN doublon_de = '' THEN 1 ELSE 0 END), 0) AS personnes, "
             "COALESCE(SUM(CASE WHEN doublon_de = '' AND eligibilite = 'eligible' THEN 1 ELSE 0 END), 0)"
-            " AS eligibles FROM registre_personne WHERE council = {} AND purged_at IS NULL",
+            " AS eligibles, "
+            "COALESCE(SUM(CASE WHEN doublon_de = '' AND eligibilite <> '' THEN 1 ELSE 0 END), 0)"
+            " AS evalues FROM registre_personne WHERE council = {} AND purged_at IS NULL",
             council_id)
-        pairs = await RegisterAmbiguousPair.count().where(
-            (RegisterAmbiguousPair.council == council_id) & (RegisterAmbiguousPair.decision == ""))
-        c = rows[0]
-        return RegisterCounts(int(c["lignes"]), int(c["personnes"]), int(c["eligibles"]), int(pairs))
+        return RegisterTallyRow(**{k: int(v) for k, v in rows[0].items()})
 
-    async def evaluated(self, council_id: int) -> int:
-        """People (kept rows) of the council with an eligibility status."""
-        return int(await RegisterPerson.count().where(
-            (RegisterPerson.council == council_id) & RegisterPerson.purged_at.is_null()
-            & (RegisterPerson.doublon_de == "") & (RegisterPerson.eligibilite != "")))
+    async def recount(self, council_id: int) -> None:
+        """Write the council's figures from its rows, inside the transaction that
+        changed them: every use case that writes ``registre_personne`` ends with this,
+        so the pages read four integers instead of counting a million rows."""
+        tally = await self.count_rows(council_id)
+        await RegisterTally.delete().where(RegisterTally.council == council_id)
+        await RegisterTally.insert(RegisterTally(council=council_id, **asdict(tally)))
 
     async def search(self, council_id: int, name_prefix: str, page: int, per_page: int
                      ) -> tuple[int, list[PersonRow]]:

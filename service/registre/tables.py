@@ -104,6 +104,24 @@ class RegisterPerson(Table, tablename="registre_personne"):
     purged_at = Timestamptz(null=True, default=None)
 
 
+class RegisterTally(Table, tablename="registre_effectif"):
+    """The figures of a council's register, written by every use case that changes its
+    rows, in the same transaction (``RegisterStore.recount``).
+
+    The council page and the register page show them: counting a million rows there
+    cost 0.4 s per view, and more while an import ran (issue 14, ``http.load.import``).
+    A council without a row here has no register row either (the migration that made
+    this table counted the registers already imported)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
+    council = Integer(unique=True)
+    lignes = Integer(default=0)  # rows not purged
+    personnes = Integer(default=0)  # rows standing for a person (not absorbed)
+    eligibles = Integer(default=0)  # people found eligible
+    evalues = Integer(default=0)  # people with an eligibility status
+
+
 class RegisterMapping(Table, tablename="registre_correspondance"):
     """A column mapping a council saved for its hand-typed files: {field: column title}."""
 
@@ -152,5 +170,5 @@ class RegisterImportTask(Table, tablename="registre_tache"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
-REGISTRE_TABLES = [RegisterSource, RegisterPerson, RegisterMapping, RegisterAmbiguousPair,
-                   RegisterImportTask]
+REGISTRE_TABLES = [RegisterSource, RegisterPerson, RegisterTally, RegisterMapping,
+                   RegisterAmbiguousPair, RegisterImportTask]

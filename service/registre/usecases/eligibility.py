@@ -71,6 +71,7 @@ async def _evaluate(ctx: AppContext, store: RegisterStore, actor: Actor, council
                   if id(e) not in eligible_ids]
     await store.reset_eligibility(council_id)
     await store.rows.mark_ineligible(ineligible)
+    await store.recount(council_id)
     eligible_rows = [r for e, r in zip(entries, rows, strict=True) if id(e) in eligible_ids]
     households = set_aside([r.foyer for r in eligible_rows],
                            await store.source_household_keys(council_id))

@@ -143,6 +143,7 @@ async def store_people(ctx: AppContext, store: RegisterStore, council_id: int, s
 
     await restate(store, existing, decisions)
     new_pairs = await store_pairs(ctx, store, council_id, source_id, report.ambiguous)
+    await store.recount(council_id)
     return _figures(existing, entries, source_id, report, decisions, new_pairs)
 
 

@@ -77,6 +77,8 @@ async def decide_pair(ctx: AppContext, actor: Actor, council_id: int, pair_id: i
             raise InvalidState(_("Cette paire a déjà été tranchée."), code="deja-decidee")
         await check_decision(council_id, pair, decision, store)
         await apply_pair_decision(council_id, pair, decision, actor.id, now, store)
+        if decision == "meme-personne":
+            await store.recount(council_id)
         await audit.record(ctx.db, actor=actor, action="registre.paire.decision",
                            subject_type="registre_paire", subject_id=pair_id, at=now,
                            territory_id=council.territory, council_id=council_id,
@@ -88,7 +90,8 @@ async def apply_pair_decision(council_id: int, pair: dict[str, Any], decision: s
                               actor_id: int | None, now: datetime,
                               store: RegisterStore | None = None) -> None:
     """Record a decision on a pair inside the caller's transaction; "meme-personne"
-    merges the second row (and rows merged into it) into the first's person."""
+    merges the second row (and rows merged into it) into the first's person (the caller
+    then recounts the register: ``RegisterStore.recount``)."""
     store = store_or_default(store)
     await store.record_decision(int(pair["id"]), decision, actor_id, now)
     if decision == "meme-personne":
@@ -217,6 +220,7 @@ async def apply_rule(ctx: AppContext, actor: Actor, council_id: int, expected: i
                 code="apercu-perime")
         for p in targets:
             await apply_pair_decision(council_id, p, "meme-personne", actor.id, now, store)
+        await store.recount(council_id)
         await audit.record(ctx.db, actor=actor, action="registre.paires.regle",
                            subject_type="conseil", subject_id=council_id, at=now,
                            territory_id=council.territory, council_id=council_id,

@@ -65,6 +65,7 @@ async def _purge_council(ctx: AppContext, store: RegisterStore, actor: Actor,
                 deduplicate, everyone(existing, [], "autre"))
             salt = await store.salt(cid)
             await restate(store, existing, await decisions_of(store, cid, 0, report, salt))
+        await store.recount(cid)
         await store.delete_tasks_before(cid, cutoff)
         await audit.record(ctx.db, actor=actor, action="registre.purge", subject_type="conseil",
                            subject_id=cid, at=now, territory_id=council.territory,
