@@ -324,12 +324,15 @@ async def _run_import(engine: str) -> tuple[float, int, str]:
         if figures["errors"]:
             raise RuntimeError(f"erreurs HTTP pendant l'import : {figures['errors']}")
         (Path(__file__).parent / f"http_load_import_{engine}.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
-        ok = overall["p95_ms"] < 1000
+        # Each page, not only all of them together: the importing council's own page
+        # was the one over the target while the overall p95 met it.
+        pages = {p: v for p, v in figures.items() if p not in ("errors", "toutes")}
+        ok = all(v["p95_ms"] < 1000 for v in pages.values())
         per_page = "; ".join(f"{p}: p50 {v['p50_ms']} ms p95 {v['p95_ms']} ms ({v['requests']} req)"
-                             for p, v in figures.items() if p not in ("errors", "toutes"))
+                             for p, v in pages.items())
         note = (f"{engine}, import de {IMPORT_ROWS} lignes en {elapsed:.1f} s pendant {CLIENTS} clients sur 4 pages ; "
                 f"toutes pages p50 {overall['p50_ms']} ms p95 {overall['p95_ms']} ms, 0 erreur ; {per_page} ; "
-                f"cible p95 < 1 s {'atteinte' if ok else 'NON atteinte'}")
+                f"cible p95 < 1 s sur chaque page {'atteinte' if ok else 'NON atteinte'}")
         return elapsed, total, note
     finally:
         for p in (service, child):

@@ -461,6 +461,7 @@ def _builtin_sha256() -> Callable[[bytes], Any] | None:
             continue
         ctor = getattr(module, "sha256", None)
         if callable(ctor):
+            # A private module has no stubs: its constructor is what ``hashlib`` wraps.
             return ctor  # type: ignore[no-any-return]
     return None
 

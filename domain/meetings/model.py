@@ -136,6 +136,8 @@ class Meeting:
 
     def moved_to(self, status: MeetingStatus, **changes: object) -> Meeting:
         check_transition(self.status, status)
+        # ``changes`` are fields of the meeting named by the caller; dataclasses.replace
+        # checks their names at run time, the checker cannot type them as ``object``.
         return replace(self, status=status, sequence=self.sequence + 1, **changes)  # type: ignore[arg-type]
 
 

@@ -313,7 +313,7 @@ def _evaluate(
     )
 
 
-class _Reasons(dict):  # type: ignore[type-arg]
+class _Reasons(dict[tuple[bool, ...], tuple[str, ...]]):
     """Row of flags → tuple of the codes it breaks, computed once per distinct row."""
 
     def __init__(self, codes: tuple[str, ...]) -> None:

@@ -208,7 +208,7 @@ def _joined(parts: Iterator[list[Entry]]) -> list[Entry]:
     return entries
 
 
-class _Memo(dict):  # type: ignore[type-arg]
+class _Memo(dict[Any, Any]):
     """A per-import memo that computes a missing value itself.
 
     ``map(memo.__getitem__, column)`` then runs in C for every value already seen and

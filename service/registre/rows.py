@@ -50,8 +50,8 @@ def person_rows(council_id: int, source_id: int, entries: Sequence[Entry], salt:
         a = e.adresse
         d = e.date_naissance
         day = dates.get(d)
-        if day is None:
-            day = dates[d] = d.isoformat()  # type: ignore[union-attr]
+        if day is None and d is not None:  # None is in ``dates`` from the start
+            day = dates[d] = d.isoformat()
         line = e.line
         sexe = e.sexe
         yield (
