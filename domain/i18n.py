@@ -22,5 +22,12 @@ def _(message: str) -> str:
     return _translations.gettext(message)
 
 
+def N_(message: str) -> str:
+    """Marks a message for ``pybabel extract`` where it is declared (a module-level table,
+    a feature's declaration) and returns it unchanged: it goes through ``_()`` when shown,
+    in the language of that moment."""
+    return message
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations.ngettext(singular, plural, n)

@@ -8,7 +8,7 @@ importing a declaration stays cheap (the domain's unit tests never import the se
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -66,3 +66,7 @@ class Feature:
     council_sections: Sequence[CouncilSection] = ()
     # The subject types whose people the feature owns (register persons, applications).
     subjects: Sequence[SubjectOwner] = ()
+    # The confirmations its pages show after an action: ``?ok=<key>`` on the page the
+    # action redirects to shows the French text (marked with ``N_``, translated when shown).
+    # Keys are one namespace across features (service.features.flash_messages).
+    flash_messages: Mapping[str, str] = field(default_factory=dict)

@@ -5,8 +5,10 @@ app is assembled, without importing every feature by name."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from domain.i18n import N_
 from service.feature import CouncilSection, Feature, SubjectOwner
 
 
@@ -69,6 +71,23 @@ def subject_owners() -> dict[str, SubjectOwner]:
 def council_sections() -> list[CouncilSection]:
     """The council page's blocks of links, feature by feature in the declared order."""
     return [s for feature in declared() for s in feature.council_sections]
+
+
+@functools.cache
+def flash_messages() -> dict[str, str]:
+    """Every confirmation a page may show (``?ok=<key>``), from the declarations; a key
+    declared twice is an error, not a page showing another feature's text."""
+    messages = dict(SHARED_FLASH)
+    for feature in declared():
+        for key, text in feature.flash_messages.items():
+            if key in messages:
+                raise RuntimeError(f"the page message {key!r} is declared twice")
+            messages[key] = text
+    return messages
+
+
+# The one confirmation every feature's forms use.
+SHARED_FLASH = {"enregistre": N_("Modifications enregistrées.")}
 
 
 def cli_modules() -> list[str]:

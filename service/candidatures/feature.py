@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.access import Action
+from domain.i18n import N_
 from service.candidatures.tables import TABLES
 from service.feature import CouncilSection, Feature, SubjectOwner
 
@@ -28,6 +29,10 @@ FEATURE = Feature(
     subjects=(SubjectOwner("candidature", "service.candidatures.subjects:load_volunteers",
                            "service.candidatures.subjects:mark_volunteers_selected"),),
     council_sections=(
-        CouncilSection("Candidatures", [("Appels à candidatures et candidatures reçues", "/conseils/{id}/candidatures")], Action.MANAGE_APPLICATIONS),
+        CouncilSection(N_("Candidatures"), [(N_("Appels à candidatures et candidatures reçues"), "/conseils/{id}/candidatures")], Action.MANAGE_APPLICATIONS),
     ),
+    flash_messages={
+        "appel-cree": N_("Appel à candidatures créé."),
+        "decision-enregistree": N_("Décision enregistrée."),
+    },
 )

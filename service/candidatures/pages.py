@@ -24,16 +24,10 @@ from service.http.auth import allow, public
 from service.http.common import actor_of, client_ip, ctx_of, resource_scope_of, user_of
 from service.http.errors import _fr, status_of
 from service.http.forms import form_dict, read_date, read_int, read_opt_date
-from service.http.render import FLASH, form_errors, render, see_other
+from service.http.render import form_errors, render, see_other
 from service.organisation.store import CouncilRow
 from service.public_address import documents_address_warning
 
-FLASH.update(
-    {
-        "appel-cree": ("succes", "Appel à candidatures créé."),
-        "decision-enregistree": ("succes", "Décision enregistrée."),
-    }
-)
 
 def _fil(council: CouncilRow, *rest: dict[str, str]) -> list[dict[str, str]]:
     return [

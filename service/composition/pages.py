@@ -35,17 +35,9 @@ from service.http.errors import status_of
 # Reading a web form into the API's model; shared by the pages of several features (the
 # coordinator moves it to service/http/ at merge).
 from service.http.forms import decode, form_dict, read_date, read_int, read_opt_date
-from service.http.render import FLASH, form_errors, render, see_other
+from service.http.render import form_errors, render, see_other
 from service.organisation.store import CouncilRow
 
-FLASH.update(
-    {
-        "membre-ajoute": ("succes", "Membre ajouté."),
-        "membre-modifie": ("succes", "Fiche du membre enregistrée."),
-        "depart-enregistre": ("succes", "Départ enregistré."),
-        "remplacement-fait": ("succes", "Le suppléant siège désormais comme titulaire."),
-    }
-)
 
 def _fil(council: CouncilRow, *rest: dict[str, str]) -> list[dict[str, str]]:
     return [

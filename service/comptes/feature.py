@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.i18n import N_
 from service.comptes.tables import TABLES
 from service.feature import Feature
 
@@ -21,4 +22,12 @@ FEATURE = Feature(
     tables=TABLES,
     routes=_routes,
     cli_modules=("service.comptes.cli",),
+    flash_messages={
+        "accord-enregistre": N_("Accord de votre fonction enregistré."),
+        "compte-active": N_("Compte activé : vous pouvez vous connecter."),
+        "deconnecte": N_("Vous êtes déconnecté."),
+        "installe": N_("Compte administrateur créé : connectez-vous."),
+        "jeton-revoque": N_("Jeton révoqué."),
+        "mot-de-passe-change": N_("Mot de passe changé. Vos autres sessions ont été fermées."),
+    },
 )

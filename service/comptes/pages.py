@@ -21,12 +21,10 @@ from service.http.common import actor_of, client_ip, ctx_of, user_of
 from service.http.csrf import token_for_session
 from service.http.errors import status_of
 from service.http.forms import decode
-from service.http.render import FLASH, form_errors, form_text, render, see_other
+from service.http.render import form_errors, form_text, render, see_other
 from service.organisation import usecases as org
 from service.public_address import public_base_url_for_documents
 from service.security import token_digest
-
-FLASH["accord-enregistre"] = ("succes", "Accord de votre fonction enregistré.")
 
 
 def _optional_id(raw: str) -> int | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.access import Action
+from domain.i18n import N_
 from service.courriers.tables import TABLES
 from service.feature import CouncilSection, Feature
 
@@ -23,6 +24,10 @@ FEATURE = Feature(
     routes=_routes,
     cli_modules=("service.courriers.cli",),
     council_sections=(
-        CouncilSection("Courriers aux habitants tirés au sort", [("Modèle de la lettre et aperçu", "/conseils/{id}/lettre")], Action.RUN_DRAW),
+        CouncilSection(N_("Courriers aux habitants tirés au sort"), [(N_("Modèle de la lettre et aperçu"), "/conseils/{id}/lettre")], Action.RUN_DRAW),
     ),
+    flash_messages={
+        "lot-demande": N_("Lot de lettres demandé : il se prépare en arrière-plan ; cette page le montre dès qu'il est prêt."),
+        "modele-enregistre": N_("Modèle de lettre enregistré."),
+    },
 )

@@ -31,13 +31,11 @@ from service.http.auth import allow, public
 from service.http.bounds import version_or_stale
 from service.http.common import actor_of, client_ip, ctx_of
 from service.http.errors import status_of
-from service.http.render import FLASH, form_errors, render, see_other
+from service.http.render import form_errors, render, see_other
 from service.organisation import usecases as org
 from service.organisation.store import CouncilRow
 from service.tirage.usecases import records, replies, rounds
 from service.tirage.usecases.people import ReplyContact
-
-FLASH["modele-enregistre"] = ("succes", "Modèle de lettre enregistré.")
 
 TEXTAREAS = {"en_tete": 3, "corps": 18, "rgpd": 8}
 

@@ -6,6 +6,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
 from domain.access import Action
+from domain.i18n import N_
 from service.feature import CouncilSection, Feature
 from service.formations.tables import TABLES
 
@@ -36,6 +37,6 @@ FEATURE = Feature(
     lifespans=(_reminders,),
     member_calendar=("service.formations.calendar:member_sessions",),
     council_sections=(
-        CouncilSection("Formations", [("Programme de formation et inscriptions", "/conseils/{id}/formations")], Action.READ_TRAININGS),
+        CouncilSection(N_("Formations"), [(N_("Programme de formation et inscriptions"), "/conseils/{id}/formations")], Action.READ_TRAININGS),
     ),
 )

@@ -11,22 +11,9 @@ from litestar.response import Redirect, Template
 from domain.access import Action, Role, visible_territories
 from domain.errors import DomainError
 from domain.i18n import _
+from service.features import flash_messages
 from service.http.auth import CurrentUser
 from service.http.csrf import csrf_token, pending_cookie
-
-FLASH = {
-    "territoire-cree": ("succes", "Territoire créé."),
-    "qpv-ajoute": ("succes", "Quartier ajouté."),
-    "conseil-cree": ("succes", "Conseil citoyen créé."),
-    "conseil-modifie": ("succes", "Réglages enregistrés."),
-    "mot-de-passe-change": ("succes", "Mot de passe changé. Vos autres sessions ont été fermées."),
-    "jeton-revoque": ("succes", "Jeton révoqué."),
-    "compte-active": ("succes", "Compte activé : vous pouvez vous connecter."),
-    "deconnecte": ("succes", "Vous êtes déconnecté."),
-    "installe": ("succes", "Compte administrateur créé : connectez-vous."),
-    "enregistre": ("succes", "Modifications enregistrées."),
-    "archive": ("succes", "Archivé. L'historique reste consultable."),
-}
 
 
 class NavItem(TypedDict):
@@ -60,9 +47,10 @@ def render(request: Request[Any, Any, Any], template: str, status_code: int = 20
     token = csrf_token(request)
     flash = request.query_params.get("ok")
     message = context.pop("message", None)
-    if message is None and flash in FLASH:
-        kind, text = FLASH[flash]
-        message = {"kind": kind, "text": _(text)}
+    if message is None and flash:
+        text = flash_messages().get(flash)
+        if text is not None:
+            message = {"kind": "succes", "text": _(text)}
     pending = pending_cookie(request)
     cookies = [pending] if pending is not None else []
     return Template(

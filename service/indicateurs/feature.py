@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from domain.access import Action
+from domain.i18n import N_
 from service.feature import CouncilSection, Feature
 
 if TYPE_CHECKING:
@@ -24,6 +25,6 @@ FEATURE = Feature(
     routes=_routes,
     cli_modules=("service.indicateurs.cli",),
     council_sections=(
-        CouncilSection("Indicateurs", [("Indicateurs du contrat de ville", "/conseils/{id}/indicateurs")], Action.READ_INDICATORS),
+        CouncilSection(N_("Indicateurs"), [(N_("Indicateurs du contrat de ville"), "/conseils/{id}/indicateurs")], Action.READ_INDICATORS),
     ),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.i18n import N_
 from service.feature import Feature
 from service.organisation.tables import TABLES
 
@@ -21,4 +22,12 @@ FEATURE = Feature(
     routes=_routes,
     cli_modules=("service.organisation.cli",),
     scope_modules=("service.organisation.scopes",),
+    flash_messages={
+        "archive": N_("Archivé. L'historique reste consultable."),
+        "conseil-cree": N_("Conseil citoyen créé."),
+        "conseil-modifie": N_("Réglages enregistrés."),
+        "qpv-ajoute": N_("Quartier ajouté."),
+        "restaure": N_("Restauré : de nouveau modifiable et présent dans les listes."),
+        "territoire-cree": N_("Territoire créé."),
+    },
 )

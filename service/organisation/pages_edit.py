@@ -16,14 +16,12 @@ from service.http.auth import allow
 from service.http.common import actor_of, ctx_of
 from service.http.confirm import confirm_or_page
 from service.http.errors import status_of
-from service.http.render import FLASH, form_errors, form_text, render, see_other
+from service.http.render import form_errors, form_text, render, see_other
 from service.organisation import schemas as s
 from service.organisation import usecases as org
 from service.organisation.api import qpv_input, territory_input
 from service.organisation.forms import communes_text, decode_territory_form
 from service.organisation.store import QpvRow, TerritoryRow
-
-FLASH["restaure"] = ("succes", "Restauré : de nouveau modifiable et présent dans les listes.")
 
 
 class OrganisationEditPages(Controller):

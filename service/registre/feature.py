@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.access import Action
+from domain.i18n import N_
 from service.feature import CouncilSection, Feature, SubjectOwner
 from service.registre.purge_task import purge_lifespan
 from service.registre.tables import REGISTRE_TABLES
@@ -28,10 +29,13 @@ FEATURE = Feature(
     subjects=(SubjectOwner("resident", "service.registre.usecases.residents:load_residents",
                            "service.registre.usecases.residents:residents_selected"),),
     council_sections=(
-        CouncilSection("Registre des habitants", [
-            ("Registre : imports et recherche", "/conseils/{id}/registre"),
-            ("Éligibilité", "/conseils/{id}/registre/eligibilite"),
-            ("Constituer le vivier du tirage", "/conseils/{id}/registre/vivier"),
+        CouncilSection(N_("Registre des habitants"), [
+            (N_("Registre : imports et recherche"), "/conseils/{id}/registre"),
+            (N_("Éligibilité"), "/conseils/{id}/registre/eligibilite"),
+            (N_("Constituer le vivier du tirage"), "/conseils/{id}/registre/vivier"),
         ], Action.READ_REGISTER),
     ),
+    flash_messages={
+        "import-termine": N_("Import terminé : voici son rapport."),
+    },
 )

@@ -24,7 +24,7 @@ from service.http.auth import allow
 from service.http.common import actor_of, ctx_of
 from service.http.errors import status_of
 from service.http.forms import decode, form_values, optional_int
-from service.http.render import FLASH, form_errors, render, see_other
+from service.http.render import form_errors, render, see_other
 from service.organisation import usecases as org
 from service.organisation.store import CouncilRow
 from service.registre import uploads
@@ -37,8 +37,6 @@ from service.registre.usecases import mapping as mapping_uc
 from service.registre.usecases import pairs as pairs_uc
 from service.registre.usecases import sources as sources_uc
 from service.registre.usecases import tasks as tasks_uc
-
-FLASH["import-termine"] = ("succes", "Import terminé : voici son rapport.")
 
 ENCODINGS = [
     ("", "détecter"),

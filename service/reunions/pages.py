@@ -22,28 +22,11 @@ from service.http.auth import allow, authenticated, resolve_scope
 from service.http.common import actor_of, ctx_of, user_of
 from service.http.errors import status_of
 from service.http.forms import decode, for_input, form_values, local_datetime, optional_int
-from service.http.render import FLASH, form_errors, render, see_other
+from service.http.render import form_errors, render, see_other
 from service.organisation.store import CouncilRow
 from service.reunions import views
 from service.reunions.pages_forms import tabs
 from service.reunions.schemas import PointCreate, ReunionCreate
-
-FLASH.update(
-    {
-        "reunion-creee": ("succes", "Réunion créée : composez son ordre du jour."),
-        "reunion-modifiee": ("succes", "Réunion modifiée."),
-        "reunion-annulee": ("succes", "Réunion annulée."),
-        "reunion-reportee": ("succes", "Réunion reportée : voici la nouvelle réunion, à convoquer."),
-        "point-ajoute": ("succes", "Point ajouté à l'ordre du jour."),
-        "point-modifie": ("succes", "Point modifié."),
-        "point-deplace": ("succes", "Ordre du jour réordonné."),
-        "point-supprime": ("succes", "Point supprimé."),
-        "piece-jointe": ("succes", "Document joint."),
-        "proposition-envoyee": ("succes", "Proposition envoyée au secrétariat."),
-        "proposition-acceptee": ("succes", "Proposition inscrite à l'ordre du jour."),
-        "proposition-refusee": ("succes", "Proposition refusée ; le membre verra le motif."),
-    }
-)
 
 LABELS = {
     "titre": "Titre", "debut": "Début", "fin": "Fin", "lieu": "Lieu", "kind": "Type de réunion",

@@ -17,17 +17,8 @@ from service.http.auth import allow, authenticated, public
 from service.http.common import actor_of, client_ip, ctx_of, resource_scope_of, user_of
 from service.http.errors import status_of
 from service.http.forms import form_values
-from service.http.render import FLASH, form_errors, render, see_other
+from service.http.render import form_errors, render, see_other
 from service.reunions import views, views_public
-
-FLASH.update(
-    {
-        "question-enregistree": ("succes", "Question enregistrée."),
-        "reponse-enregistree": ("succes", "Réponse enregistrée : elle est publiée avec la question."),
-        "agenda-renouvele": ("succes", "Nouvelle adresse d'agenda créée ; l'ancienne ne fonctionne plus."),
-        "agenda-revoque": ("succes", "Adresse d'agenda révoquée."),
-    }
-)
 
 
 def _addressees() -> list[tuple[str, str]]:
@@ -142,7 +133,7 @@ class QuestionPages(Controller):
         except DomainError as exc:
             return await self._page(request, council_id, status_of(exc), erreurs_reponse=form_errors(exc),
                                     reponse_id=question_id)
-        return see_other(f"/conseils/{council_id}/questions?ok=reponse-enregistree#question-{question_id}")
+        return see_other(f"/conseils/{council_id}/questions?ok=question-repondue#question-{question_id}")
 
     @post("/absences/{membre_id:int}/fin-de-mandat", opt=allow(Action.MANAGE_COMPOSITION, "council_id"))
     async def end_mandate(self, request: Request[Any, Any, Any], council_id: int, membre_id: int) -> Template | Redirect:

@@ -19,26 +19,9 @@ from service.http.auth import allow
 from service.http.common import actor_of, ctx_of, resource_scope_of, user_of
 from service.http.errors import status_of
 from service.http.forms import form_values, local_datetime, optional_int
-from service.http.render import FLASH, form_errors, render, see_other
+from service.http.render import form_errors, render, see_other
 from service.reunions import views, views_minutes
 from service.reunions.pages_forms import tabs
-
-FLASH.update(
-    {
-        "convocations-postees": ("succes", "Lot papier marqué comme posté aujourd'hui."),
-        "convocations-envoyees": ("succes", "Convocations enregistrées : les courriels partent en arrière-plan."),
-        "presence": ("succes", "Présence enregistrée."),
-        "pouvoir": ("succes", "Pouvoir enregistré."),
-        "emargement-clos": ("succes", "Émargement clos."),
-        "seconde-creee": ("succes", "Seconde réunion prévue : convoquez-la."),
-        "decision": ("succes", "Décision enregistrée."),
-        "cr-cree": ("succes", "Brouillon du compte rendu rédigé à partir de l'ordre du jour."),
-        "cr-enregistre": ("succes", "Brouillon enregistré."),
-        "cr-adopte": ("succes", "Compte rendu adopté."),
-        "cr-publie": ("succes", "Compte rendu publié sur la page publique."),
-        "cr-version": ("succes", "Nouvelle version créée et publiée ; l'ancienne reste lisible."),
-    }
-)
 
 
 async def _can(request: Request[Any, Any, Any], action: Action) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.access import Action
+from domain.i18n import N_
 from service.feature import CouncilSection, Feature
 from service.tirage.tables import TABLES
 
@@ -25,6 +26,18 @@ FEATURE = Feature(
     cli_modules=("service.tirage.cli",),
     scope_modules=("service.tirage.scopes",),
     council_sections=(
-        CouncilSection("Tirage au sort", [("Tirages au sort du conseil", "/conseils/{id}/tirages")], Action.READ_DRAW_PUBLIC),
+        CouncilSection(N_("Tirage au sort"), [(N_("Tirages au sort du conseil"), "/conseils/{id}/tirages")], Action.READ_DRAW_PUBLIC),
     ),
+    flash_messages={
+        "reponse-enregistree": N_("Réponse enregistrée."),
+        "reponses-importees": N_("Réponses importées."),
+        "seance-enregistree": N_("Informations de séance enregistrées."),
+        "siege-libere": N_("Départ enregistré : le siège revient au premier suppléant de la strate."),
+        "tirage-abandonne": N_("Tirage abandonné ; il reste dans le journal."),
+        "tirage-classe": N_("Classement établi."),
+        "tirage-engage": N_("Engagement publié : la liste et le plan sont figés."),
+        "tirage-prepare": N_("Tirage préparé : vérifiez le plan puis publiez l'engagement."),
+        "tour-clos": N_("Tour clos : les invitations sans réponse sont marquées « sans réponse »."),
+        "tour-ouvert": N_("Tour d'invitations ouvert."),
+    },
 )

@@ -24,37 +24,13 @@ from service.http.common import actor_of, ctx_of, resource_scope_of, user_of
 from service.http.confirm import confirm_or_page
 from service.http.errors import status_of
 from service.http.forms import decode
-from service.http.render import FLASH, form_errors, form_text, render, see_other
+from service.http.render import form_errors, form_text, render, see_other
 from service.organisation import usecases as org
 from service.organisation.store import CouncilRow
 from service.tirage.schemas import AbandonIn, DrawPrepare, EntropyIn, KeyIn, ReplyIn, RoundIn
 from service.tirage.usecases import ceremony, plan, records, replies, rounds
 from service.tirage.usecases import people as people_uc
 from service.tirage.usecases import pools as pools_uc
-
-FLASH.update(
-    {
-        "tirage-prepare": (
-            "succes",
-            "Tirage préparé : vérifiez le plan puis publiez l'engagement.",
-        ),
-        "tirage-engage": ("succes", "Engagement publié : la liste et le plan sont figés."),
-        "tirage-classe": ("succes", "Classement établi."),
-        "tour-ouvert": ("succes", "Tour d'invitations ouvert."),
-        "tour-clos": (
-            "succes",
-            "Tour clos : les invitations sans réponse sont marquées « sans réponse ».",
-        ),
-        "reponse-enregistree": ("succes", "Réponse enregistrée."),
-        "reponses-importees": ("succes", "Réponses importées."),
-        "tirage-abandonne": ("succes", "Tirage abandonné ; il reste dans le journal."),
-        "depart-enregistre": (
-            "succes",
-            "Départ enregistré : le siège revient au premier suppléant de la strate.",
-        ),
-        "seance-enregistree": ("succes", "Informations de séance enregistrées."),
-    }
-)
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -432,7 +408,7 @@ class DrawPages(Controller):
             body = decode(KeyIn, given(raw, ("key",)), labels(key="Départ d'un titulaire ou suppléant (clé)"))
             await replies.record_departure(ctx_of(request), actor_of(request), council_id, draw_id, body.key)
 
-        return await self._act(request, council_id, draw_id, "depart-enregistre", go, "#sieges")
+        return await self._act(request, council_id, draw_id, "siege-libere", go, "#sieges")
 
     @post("/{draw_id:int}/abandonner", opt=allow(Action.RUN_DRAW, "council_id"))
     async def abandon(
