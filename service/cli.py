@@ -22,6 +22,10 @@ COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], CommandFn, 
 
 def register(name: str, help_text: str, configure: Callable[[argparse.ArgumentParser], None]) -> Callable[[CommandFn], CommandFn]:
     def deco(fn: CommandFn) -> CommandFn:
+        # Two features declaring the same command: the second would replace the first.
+        known = COMMANDS.get(name)
+        if known is not None and (known[1].__module__, known[1].__qualname__) != (fn.__module__, fn.__qualname__):
+            raise RuntimeError(f"two commands named {name!r}: {known[1].__module__} and {fn.__module__}")
         COMMANDS[name] = (configure, fn, help_text)
         return fn
 

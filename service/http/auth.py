@@ -148,10 +148,20 @@ def scope_resolver(param: str) -> Callable[[ScopeResolver], ScopeResolver]:
     """Register how a path parameter (``council_id``, ``draw_id`` …) maps to a scope."""
 
     def deco(fn: ScopeResolver) -> ScopeResolver:
+        # Two features resolving the same parameter would scope one feature's routes
+        # with the other's rule, silently: refused (a module imported again is not a
+        # second resolver).
+        known = _RESOLVERS.get(param)
+        if known is not None and _name(known) != _name(fn):
+            raise RuntimeError(f"two scope resolvers for {param!r}: {_name(known)} and {_name(fn)}")
         _RESOLVERS[param] = fn
         return fn
 
     return deco
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
 
 
 def resolver_params() -> frozenset[str]:
