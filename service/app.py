@@ -128,7 +128,7 @@ def create_app(
         openapi_config=openapi_config(),
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        lifespan=features.lifespans(),
+        lifespan=features.background_tasks(),
         request_max_body_size=settings.upload_max_bytes,
         debug=False,
         before_send=[before_send_hook(settings.secure_cookies)],

@@ -51,11 +51,11 @@ class Feature:
     # () -> route handlers (controllers, routers); called once by create_app.
     routes: Callable[[], Sequence[ControllerRouterHandler]] | None = None
     # Modules whose import registers ``conseil …`` sub-commands (service.cli.register).
-    cli_modules: Sequence[str] = ()
+    cli: Sequence[str] = ()
     # Modules whose import registers scope resolvers (service.http.auth.scope_resolver).
-    scope_modules: Sequence[str] = ()
+    scope_resolvers: Sequence[str] = ()
     # Background tasks living as long as the app.
-    lifespans: Sequence[Lifespan] = field(default_factory=tuple)
+    background_tasks: Sequence[Lifespan] = field(default_factory=tuple)
     # (mail kind, "module:function"): ``async function(ref, sent_at, sha256)`` run by the
     # outbox in the transaction that records a mail of that kind as sent.
     mail_sent_hooks: Sequence[tuple[str, str]] = ()
@@ -65,7 +65,7 @@ class Feature:
     # The feature's blocks of links on the council page (the declared order is the page's).
     council_sections: Sequence[CouncilSection] = ()
     # The subject types whose people the feature owns (register persons, applications).
-    subjects: Sequence[SubjectOwner] = ()
+    subject_loaders: Sequence[SubjectOwner] = ()
     # The confirmations its pages show after an action: ``?ok=<key>`` on the page the
     # action redirects to shows the French text (marked with ``N_``, translated when shown).
     # Keys are one namespace across features (service.features.flash_messages).

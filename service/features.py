@@ -42,18 +42,18 @@ def route_handlers() -> list[Any]:
     import importlib
 
     for feature in declared():
-        for mod in feature.scope_modules:
+        for mod in feature.scope_resolvers:
             importlib.import_module(mod)
         if feature.routes is not None:
             handlers += feature.routes()
     return handlers
 
 
-def lifespans() -> list[Any]:
+def background_tasks() -> list[Any]:
     """Background tasks living as long as the app: ``(app) -> async context manager``."""
     tasks: list[Any] = []
     for feature in declared():
-        tasks += list(feature.lifespans)
+        tasks += list(feature.background_tasks)
     return tasks
 
 
@@ -61,7 +61,7 @@ def subject_owners() -> dict[str, SubjectOwner]:
     """Who owns each subject type, from the declarations (one owner per type)."""
     owners: dict[str, SubjectOwner] = {}
     for feature in declared():
-        for owner in feature.subjects:
+        for owner in feature.subject_loaders:
             if owner.subject_type in owners:
                 raise RuntimeError(f"two features own the subject type {owner.subject_type!r}")
             owners[owner.subject_type] = owner
@@ -91,11 +91,11 @@ SHARED_FLASH = {"enregistre": N_("Modifications enregistrées.")}
 
 
 def cli_modules() -> list[str]:
-    return [m for feature in declared() for m in feature.cli_modules]
+    return [m for feature in declared() for m in feature.cli]
 
 
 def scope_modules() -> list[str]:
-    return [m for feature in declared() for m in feature.scope_modules]
+    return [m for feature in declared() for m in feature.scope_resolvers]
 
 
 def tables() -> list[type]:

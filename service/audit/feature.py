@@ -19,5 +19,5 @@ FEATURE = Feature(
     name="audit",
     tables=TABLES,
     routes=_routes,
-    cli_modules=("service.audit.cli",),
+    cli=("service.audit.cli",),
 )

@@ -24,9 +24,9 @@ FEATURE = Feature(
     name="candidatures",
     tables=TABLES,
     routes=_routes,
-    cli_modules=("service.candidatures.cli",),
+    cli=("service.candidatures.cli",),
     # Volunteers drawn by lot are applications: the draw and the letters reach them here.
-    subjects=(SubjectOwner("candidature", "service.candidatures.subjects:load_volunteers",
+    subject_loaders=(SubjectOwner("candidature", "service.candidatures.subjects:load_volunteers",
                            "service.candidatures.subjects:mark_volunteers_selected"),),
     council_sections=(
         CouncilSection(N_("Candidatures"), [(N_("Appels à candidatures et candidatures reçues"), "/conseils/{id}/candidatures")], Action.MANAGE_APPLICATIONS),

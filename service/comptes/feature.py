@@ -21,7 +21,7 @@ FEATURE = Feature(
     name="comptes",
     tables=TABLES,
     routes=_routes,
-    cli_modules=("service.comptes.cli",),
+    cli=("service.comptes.cli",),
     flash_messages={
         "accord-enregistre": N_("Accord de votre fonction enregistré."),
         "compte-active": N_("Compte activé : vous pouvez vous connecter."),

@@ -22,7 +22,7 @@ FEATURE = Feature(
     name="courriers",
     tables=TABLES,
     routes=_routes,
-    cli_modules=("service.courriers.cli",),
+    cli=("service.courriers.cli",),
     council_sections=(
         CouncilSection(N_("Courriers aux habitants tirés au sort"), [(N_("Modèle de la lettre et aperçu"), "/conseils/{id}/lettre")], Action.RUN_DRAW),
     ),

@@ -32,9 +32,9 @@ FEATURE = Feature(
     name="formations",
     tables=TABLES,
     routes=_routes,
-    cli_modules=("service.formations.cli",),
-    scope_modules=("service.formations.scopes",),
-    lifespans=(_reminders,),
+    cli=("service.formations.cli",),
+    scope_resolvers=("service.formations.scopes",),
+    background_tasks=(_reminders,),
     member_calendar=("service.formations.calendar:member_sessions",),
     council_sections=(
         CouncilSection(N_("Formations"), [(N_("Programme de formation et inscriptions"), "/conseils/{id}/formations")], Action.READ_TRAININGS),

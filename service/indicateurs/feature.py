@@ -23,7 +23,7 @@ def _routes() -> list[ControllerRouterHandler]:
 FEATURE = Feature(
     name="indicateurs",
     routes=_routes,
-    cli_modules=("service.indicateurs.cli",),
+    cli=("service.indicateurs.cli",),
     council_sections=(
         CouncilSection(N_("Indicateurs"), [(N_("Indicateurs du contrat de ville"), "/conseils/{id}/indicateurs")], Action.READ_INDICATORS),
     ),

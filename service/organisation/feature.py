@@ -20,8 +20,8 @@ FEATURE = Feature(
     name="organisation",
     tables=TABLES,
     routes=_routes,
-    cli_modules=("service.organisation.cli",),
-    scope_modules=("service.organisation.scopes",),
+    cli=("service.organisation.cli",),
+    scope_resolvers=("service.organisation.scopes",),
     flash_messages={
         "archive": N_("Archivé. L'historique reste consultable."),
         "conseil-cree": N_("Conseil citoyen créé."),

@@ -29,6 +29,6 @@ FEATURE = Feature(
     name="outbox",
     tables=TABLES,
     routes=_routes,
-    cli_modules=("service.outbox.cli",),
-    lifespans=(_sender,),
+    cli=("service.outbox.cli",),
+    background_tasks=(_sender,),
 )

@@ -22,11 +22,11 @@ FEATURE = Feature(
     name="registre",
     tables=REGISTRE_TABLES,
     routes=_routes,
-    cli_modules=("service.registre.cli",),
-    lifespans=(purge_lifespan,),
+    cli=("service.registre.cli",),
+    background_tasks=(purge_lifespan,),
     # Register people behind the residents' pools: the draw, the letters and the
     # composition reach them here; a selected person is spared by the retention purge.
-    subjects=(SubjectOwner("resident", "service.registre.usecases.residents:load_residents",
+    subject_loaders=(SubjectOwner("resident", "service.registre.usecases.residents:load_residents",
                            "service.registre.usecases.residents:residents_selected"),),
     council_sections=(
         CouncilSection(N_("Registre des habitants"), [

@@ -24,8 +24,8 @@ FEATURE = Feature(
     name="reunions",
     tables=TABLES,
     routes=_routes,
-    cli_modules=("service.reunions.cli",),
-    scope_modules=("service.reunions.scopes",),
+    cli=("service.reunions.cli",),
+    scope_resolvers=("service.reunions.scopes",),
     council_sections=(
         CouncilSection(N_("Réunions"), [
             (N_("Réunions, ordres du jour, convocations et comptes rendus"), "/conseils/{id}/reunions/gestion"),

@@ -25,5 +25,5 @@ FEATURE = Feature(
     name="convocations",
     tables=CONVOCATION_TABLES,
     routes=_routes,
-    cli_modules=("service.reunions.cli_convocations",),
+    cli=("service.reunions.cli_convocations",),
 )

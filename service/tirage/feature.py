@@ -23,8 +23,8 @@ FEATURE = Feature(
     name="tirage",
     tables=TABLES,
     routes=_routes,
-    cli_modules=("service.tirage.cli",),
-    scope_modules=("service.tirage.scopes",),
+    cli=("service.tirage.cli",),
+    scope_resolvers=("service.tirage.scopes",),
     council_sections=(
         CouncilSection(N_("Tirage au sort"), [(N_("Tirages au sort du conseil"), "/conseils/{id}/tirages")], Action.READ_DRAW_PUBLIC),
     ),

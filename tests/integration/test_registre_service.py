@@ -387,7 +387,7 @@ async def test_purge_task_is_started_with_the_app(ctx: Any) -> None:
     from service.app import create_app
     from service.registre.purge_task import purge_lifespan
 
-    assert purge_lifespan in features.lifespans()
+    assert purge_lifespan in features.background_tasks()
     for minutes in (60, 0):  # the task starts, and stops with the app; 0 turns it off
         ctx.settings = ctx.settings.with_(registre_purge_interval_minutes=minutes)
         app = create_app(ctx.settings, ctx=ctx)
