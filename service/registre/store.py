@@ -77,11 +77,16 @@ _PERSON_VIEW = (
 
 
 def _refs_filter(refs: Iterable[str]) -> Any:
-    """Rows designated by "<source>:<line>" references (a handful: ambiguous pairs)."""
-    where: Any = None
+    """Rows designated by "<source>:<line>" references: one ``line IN (…)`` per source.
+    (One OR per reference nested an expression per pair: past about 100 ambiguous pairs,
+    a million-row register's, SQLite refused the query as too deep.)"""
+    lines: dict[int, set[int]] = {}
     for ref in refs:
         source, _sep, line = ref.partition(":")
-        clause = (RegisterPerson.source == int(source)) & (RegisterPerson.line == int(line))
+        lines.setdefault(int(source), set()).add(int(line))
+    where: Any = None
+    for source_id, of_source in sorted(lines.items()):
+        clause = (RegisterPerson.source == source_id) & RegisterPerson.line.is_in(sorted(of_source))
         where = clause if where is None else where | clause
     return where if where is not None else (RegisterPerson.id == -1)
 
@@ -280,17 +285,26 @@ class RegisterStore:
             pattern = name_prefix.replace("%", "").replace("_", "") + "%"
             where = where & (RegisterPerson.cle_nom_naissance.like(pattern)
                              | RegisterPerson.cle_nom_usage.like(pattern))
-        total = await RegisterPerson.count().where(where)
+        # Every row: the stored figure (counting a million rows took 0.45 s per page).
+        total = (await self.count_matching(where) if name_prefix
+                 else (await self._tally(council_id)).lignes)
         rows = await RegisterPerson.select(*_PERSON_VIEW).where(where).order_by(
             RegisterPerson.cle_nom_usage).order_by(RegisterPerson.cle_nom_naissance).order_by(
             RegisterPerson.cle_prenoms).order_by(RegisterPerson.id).limit(per_page).offset(
             (page - 1) * per_page)
         return int(total), [PersonRow(**r) for r in rows]
 
+    async def count_matching(self, where: Any) -> int:
+        return int(await RegisterPerson.count().where(where))
+
     async def people_by_refs(self, council_id: int, refs: Iterable[str]) -> list[PersonRow]:
-        rows = await RegisterPerson.select(*_PERSON_VIEW).where(
-            (RegisterPerson.council == council_id) & _refs_filter(refs))
-        return [PersonRow(**r) for r in rows]
+        wanted = sorted(set(refs))
+        out: list[PersonRow] = []
+        for start in range(0, len(wanted), 500):  # bound the query's parameters
+            rows = await RegisterPerson.select(*_PERSON_VIEW).where(
+                (RegisterPerson.council == council_id) & _refs_filter(wanted[start:start + 500]))
+            out += [PersonRow(**r) for r in rows]
+        return out
 
     async def doublon_of(self, council_id: int, ref: str) -> str | None:
         """The reference a row is merged into ("" when it stands for itself), None when

@@ -114,3 +114,17 @@ async def test_the_migration_counts_registers_imported_before_it(ctx: Any, world
     migration = importlib.import_module("migrations.conseil_2026_12_03t16_15_30_000000")
     await (await migration.forwards()).run()
     assert await _stored(ctx, cid) == expected
+
+
+async def test_rows_by_reference_for_many_pairs(ctx: Any, world: World) -> None:
+    """The pairs page reads both rows of every pair by reference: a million-row register
+    has some 140 pairs, and one OR per reference made a query SQLite refused (500)."""
+    from service.registre.store import RegisterStore
+
+    cid = world.ids["council_a"]
+    report = await _import(ctx, world, "liste_electorale.csv")
+    source = report["source_id"] if "source_id" in report else report["id"]
+    refs = [f"{source}:{line}" for line in range(2, 1502)] + ["999999:2"]
+    people = await RegisterStore(ctx.db).people_by_refs(cid, refs)
+    assert len(people) == 1500
+    assert {f"{p.source}:{p.line}" for p in people} == set(refs[:-1])
