@@ -162,7 +162,7 @@ class PublicApplicationsController(Controller):
     @post(
         "/{appel_id:int}/candidatures",
         operation_id="submitApplication",
-        opt=public(),
+        opt=public(rate_limited=True),
         security=[],
         status_code=HTTP_201_CREATED,
         description="Dépôt public d'une candidature (sans compte), limité en nombre d'envois par "

@@ -177,8 +177,10 @@ class Access:
     notes: dict[str, Any] = field(default_factory=dict)
 
 
-def public() -> dict[str, Access]:
-    return {"access": Access("public")}
+def public(*, rate_limited: bool = False) -> dict[str, Any]:
+    """Open to anyone. ``rate_limited``: the handler counts the attempts of a client and
+    refuses past a limit (429, documented in the OpenAPI document from this mark)."""
+    return {"access": Access("public"), **({"rate_limited": True} if rate_limited else {})}
 
 
 def authenticated() -> dict[str, Access]:

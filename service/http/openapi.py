@@ -27,8 +27,6 @@ from pydantic import BaseModel
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_SCHEMA = "ProblemDetails"
 WRITE_METHODS = {"post", "put", "patch", "delete"}
-# Routes whose attempts are counted and refused past a limit (service/attempts.py).
-RATE_LIMITED = {"replyOnline", "acceptInvitation", "login"}
 
 DESCRIPTIONS = {
     "400": "Requête incorrecte",
@@ -77,17 +75,19 @@ def _forbidding_models() -> set[str]:
     return names
 
 
-def _access_by_operation(plugin: OpenAPIPlugin) -> dict[tuple[str, str], Any]:
-    out: dict[tuple[str, str], Any] = {}
+def _opt_by_operation(plugin: OpenAPIPlugin) -> dict[tuple[str, str], dict[str, Any]]:
+    """Each operation's route options: its declared access and whether it is rate-limited
+    (service.http.auth.public)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
     for route in plugin.included_routes.values():
         path = route.path_format or "/"
         for handler in route.route_handlers:
             for method in handler.http_methods:
-                out[(path, method.lower())] = handler.opt.get("access")
+                out[(path, method.lower())] = dict(handler.opt)
     return out
 
 
-def make_truthful(openapi: OpenAPI, access: dict[tuple[str, str], Any]) -> OpenAPI:
+def make_truthful(openapi: OpenAPI, opts: dict[tuple[str, str], dict[str, Any]]) -> OpenAPI:
     components = openapi.components
     schemas = dict(components.schemas or {})
     schemas[PROBLEM_SCHEMA] = _problem_schema()
@@ -103,8 +103,8 @@ def make_truthful(openapi: OpenAPI, access: dict[tuple[str, str], Any]) -> OpenA
             op = getattr(item, method, None)
             if op is None:
                 continue
-            declared = access.get((path, method))
-            kind = getattr(declared, "kind", "public")
+            opt = opts.get((path, method), {})
+            kind = getattr(opt.get("access"), "kind", "public")
             # 404: a path parameter, or an identifier or code in the body, names nothing.
             statuses = {"400", "404", "422"}
             if kind == "public":
@@ -113,7 +113,7 @@ def make_truthful(openapi: OpenAPI, access: dict[tuple[str, str], Any]) -> OpenA
                 statuses |= {"401", "403"}
             if method in WRITE_METHODS:
                 statuses |= {"403", "409", "413"}
-            if op.operation_id in RATE_LIMITED:
+            if opt.get("rate_limited"):
                 statuses.add("429")
             responses = dict(op.responses or {})
             for code in sorted(statuses):
@@ -129,7 +129,7 @@ class TruthfulOpenAPIPlugin(OpenAPIPlugin):
     __slots__ = ()
 
     def _build_openapi(self) -> OpenAPI:
-        return make_truthful(super()._build_openapi(), _access_by_operation(self))
+        return make_truthful(super()._build_openapi(), _opt_by_operation(self))
 
 
 def install(app: Litestar) -> None:

@@ -298,7 +298,7 @@ class PublicDrawController(Controller):
     async def lookup(self, reference: str, key: str) -> KeyLookup:
         return KeyLookup(**await records.lookup_key(reference, key))
 
-    @post("/reponse", operation_id="replyOnline", opt=public(), status_code=200)
+    @post("/reponse", operation_id="replyOnline", opt=public(rate_limited=True), status_code=200)
     async def reply(self, request: Request[Any, Any, Any], data: OnlineReplyIn) -> OnlineReplyOut:
         return OnlineReplyOut(**await replies.reply_online(
             ctx_of(request),
