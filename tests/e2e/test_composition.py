@@ -6,6 +6,7 @@ member's own page and the exports (PDF rendered, CSV, ODT opened)."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -315,6 +316,10 @@ async def test_members_and_auditor_see_no_contact_they_should_not(
         and "membre.creation" not in page.text
         and "NOMIRIS" in page.text
     )
+    # What each event is about is said in words, not as a table name.
+    assert "membre n°" in page.text and not re.search(r"<td>[a-z_]+ \d+</td>", page.text)
+    assert "Représentant et habitant" not in page.text and "Representant" not in page.text
+    assert re.search(r"à \d{1,2}\xa0h", page.text) and not re.search(r"à \d\d:\d\d", page.text)
     assert "@asso.fr" not in page.text
     comp_page = await client.get(f"/conseils/{world.ids['council_a']}/composition")
     assert (
