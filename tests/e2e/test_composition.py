@@ -348,6 +348,13 @@ async def test_member_page_shows_mandate_and_consented_contacts(
     assert page.status_code == 200
     assert "Conseil A" in page.text and "Tirée au sort sur les listes" in page.text  # she is a woman
     assert "Iris@asso.fr" in page.text and "Hugo@asso.fr" not in page.text
+    # Not a dead end: the council's page, her meetings and trainings are one click away.
+    cid = world.ids["council_a"]
+    assert "Les membres du conseil « Conseil A »" in page.text
+    for href in (f'href="/conseils/{cid}"', 'href="/mes-reunions"', f'href="/conseils/{cid}/formations"'):
+        assert href in page.text
+    council = await client.get(f"/conseils/{cid}")
+    assert "<h2>Pages du conseil</h2>" in council.text and "Autres pages" not in council.text
 
 
 async def test_lead_pages_refuse_parity_break_then_accept_override(
