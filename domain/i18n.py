@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import gettext
 
-_translations: gettext.NullTranslations = gettext.NullTranslations()
+
+class FrenchSource(gettext.NullTranslations):
+    """The French source text, with French plurals: 0 and 1 take the singular
+    (« 0 pouvoir », « 1,5 heure »), as CLDR says; gettext's default rule (n != 1) would
+    write « 0 pouvoirs »."""
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return msgid1 if abs(n) < 2 else msgid2
+
+
+_translations: gettext.NullTranslations = FrenchSource()
 
 
 def set_translations(translations: gettext.NullTranslations) -> None:

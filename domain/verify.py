@@ -41,7 +41,7 @@ from domain.draw.protocol import (
     seats_allocation_problem,
 )
 from domain.errors import DomainError
-from domain.i18n import _
+from domain.i18n import _, ngettext
 
 EXIT_OK: Final = 0
 EXIT_MISMATCH: Final = 1
@@ -49,6 +49,10 @@ EXIT_UNREADABLE: Final = 2
 
 _MEMBERS: Final = RECORD_MEMBERS
 
+
+def _thousands(n: int) -> str:
+    """« 3 068 » with a narrow no-break space, as babel writes French numbers."""
+    return f"{n:,}".replace(",", "\u202f")
 
 @dataclass(frozen=True)
 class VerifyResult:
@@ -164,11 +168,17 @@ class _Verifier:
         published = self._ranked_prefixes(ranking.ranked)
         self._rounds(ranking.ranked, published, plan.quotas, entered_at)
         shown = sum(len(v) for v in published.values())
-        return _(
-            "Le tirage est vérifié : la liste ({size} entrées), l'engagement, l'aléa, la "
-            "graine, les {shown} rang(s) publiés et les {rounds} tour(s) d'invitations "
-            "concordent."
-        ).format(size=pool.size, shown=shown, rounds=len(record["rounds"]))
+        rounds = len(record["rounds"])
+        # Plurals through the catalogue, thousands with a narrow no-break space (DESIGN §7;
+        # this module stays on the standard library, so no babel here).
+        return " ".join((
+            ngettext("Le tirage est vérifié : la liste ({size} entrée),",
+                     "Le tirage est vérifié : la liste ({size} entrées),", pool.size),
+            ngettext("l'engagement, l'aléa, la graine, le rang publié",
+                     "l'engagement, l'aléa, la graine, les {shown} rangs publiés", shown),
+            ngettext("et le tour d'invitations concordent.",
+                     "et les {rounds} tours d'invitations concordent.", rounds),
+        )).format(size=_thousands(pool.size), shown=_thousands(shown), rounds=rounds)
 
     # -- the record's form ---------------------------------------------------------
 

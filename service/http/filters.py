@@ -10,7 +10,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 from domain.contacts import CONTACT_PRIVACY
-from domain.labels import action_label, rule_label, stratum_label
+from domain.labels import action_label, rule_label, stratum_label, subject_label
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -43,8 +43,11 @@ def datetime_fr(value: Any) -> str:
             return str(value)
     if not isinstance(value, datetime):
         return str(value or "")
+    from service.documents.formatting import format_time
+
     local = value.astimezone(PARIS) if value.tzinfo else value
-    text = format_datetime(local, "d MMM y 'à' HH:mm", locale="fr_FR")
+    # « 3 déc. 2026 à 17 h 28 »: times read as everywhere else (DESIGN §7), not « 17:28 ».
+    text = format_datetime(local, "d MMM y", locale="fr_FR") + " à " + format_time(local)
     return "1er" + text[1:] if local.day == 1 else text  # « 1er juin », as dates say
 
 
@@ -74,6 +77,7 @@ def heure_fr(value: Any) -> str:
 
 FILTERS = {"date_fr": date_fr, "datetime_fr": datetime_fr, "number_fr": number_fr, "jour_fr": jour_fr,
            "heure_fr": heure_fr, "strate": stratum_label, "regle": rule_label, "action": action_label,
+           "sujet": subject_label,
            # {{ member.contact_consent|contact_visible(audience) }}: domain/contacts.py's rule
            "contact_visible": lambda consented, audience: CONTACT_PRIVACY.shows(audience, bool(consented)),
            "contact_column": lambda audience: CONTACT_PRIVACY.column(audience)}

@@ -131,3 +131,11 @@ def test_lead_overrides_a_parity_break_in_the_browser(composition_council: int, 
     assert "non respectée" in page.content()
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "composition.png"), full_page=True)
+    # On a phone the wide tables scroll inside their own box: the page never scrolls
+    # sideways (it did on the composition, control and register pages).
+    page.set_viewport_size({"width": 390, "height": 844})
+    for url in (f"/conseils/{council_id}/composition", f"/conseils/{council_id}/controle", "/journal"):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+        assert page.locator("main table").count() == page.locator(".defilant > table").count(), url
+    page.screenshot(path=str(SCREENSHOTS / "composition-telephone.png"), full_page=True)

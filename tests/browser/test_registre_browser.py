@@ -48,5 +48,5 @@ def test_upload_preview_import_report(council_id: int, page: Any) -> None:
     page.wait_for_url("**/imports/**", timeout=60_000)
     assert "Import terminé" in page.inner_text("main")
     report = page.locator("dl.reglages").inner_text()
-    assert "Lignes lues\n3000" in report and "Lignes rejetées\n0" in report
+    assert "Lignes lues\n3\u202f000" in report and "Lignes rejetées\n0" in report  # « 3 000 »
     page.screenshot(path=str(SCREENSHOTS / "registre-rapport.png"), full_page=True)

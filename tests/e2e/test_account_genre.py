@@ -42,6 +42,10 @@ async def test_the_account_page_sets_the_accord(client: Any, world: World) -> No
     assert "Chef de projet politique de la ville" in page.text
     assert "Cheffe ou chef" not in page.text
     assert 'id="champ-genre-M" name="genre" value="M" checked' in page.text
+    # The dashboard's greeting writes the role the same way as the account page.
+    await client.post("/compte/genre", data={"genre": "F", "_csrf": client.cookies.get("cc_csrf")})
+    home = await client.get("/")
+    assert "Cheffe de projet politique de la ville" in home.text and "Chef de projet" not in home.text
     bad = await client.post("/compte/genre", data={"genre": "Z", "_csrf": client.cookies.get("cc_csrf")})
     assert bad.status_code == 422 and 'id="erreur-genre"' in bad.text
 

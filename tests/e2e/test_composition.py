@@ -6,6 +6,7 @@ member's own page and the exports (PDF rendered, CSV, ODT opened)."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -315,6 +316,10 @@ async def test_members_and_auditor_see_no_contact_they_should_not(
         and "membre.creation" not in page.text
         and "NOMIRIS" in page.text
     )
+    # What each event is about is said in words, not as a table name.
+    assert "membre n°" in page.text and not re.search(r"<td>[a-z_]+ \d+</td>", page.text)
+    assert "Représentant et habitant" not in page.text and "Representant" not in page.text
+    assert re.search(r"à \d{1,2}\xa0h", page.text) and not re.search(r"à \d\d:\d\d", page.text)
     assert "@asso.fr" not in page.text
     comp_page = await client.get(f"/conseils/{world.ids['council_a']}/composition")
     assert (
@@ -343,6 +348,13 @@ async def test_member_page_shows_mandate_and_consented_contacts(
     assert page.status_code == 200
     assert "Conseil A" in page.text and "Tirée au sort sur les listes" in page.text  # she is a woman
     assert "Iris@asso.fr" in page.text and "Hugo@asso.fr" not in page.text
+    # Not a dead end: the council's page, her meetings and trainings are one click away.
+    cid = world.ids["council_a"]
+    assert "Les membres du conseil « Conseil A »" in page.text
+    for href in (f'href="/conseils/{cid}"', 'href="/mes-reunions"', f'href="/conseils/{cid}/formations"'):
+        assert href in page.text
+    council = await client.get(f"/conseils/{cid}")
+    assert "<h2>Pages du conseil</h2>" in council.text and "Autres pages" not in council.text
 
 
 async def test_lead_pages_refuse_parity_break_then_accept_override(

@@ -207,6 +207,10 @@ async def test_pages_upload_preview_import_report(client: Any, world: World) -> 
     report = await client.get(task.headers["location"])
     assert report.status_code == 200 and "Lignes lues" in report.text and "Import terminé" in report.text
     assert "Évaluer l'éligibilité" in report.text  # the next step is offered
+    # Counts written the French way: « 3 000 », never « 3000 ».
+    assert "<dd>3\u202f000</dd>" in report.text and "<dd>3000</dd>" not in report.text
+    register = await client.get(f"/conseils/{cid}/registre")
+    assert "<td>3\u202f000</td>" in register.text and "<td>3000</td>" not in register.text
     listing = await client.get(f"/conseils/{cid}/registre/personnes", params={"q": "fern"})
     assert "FERNANDES" in listing.text
     # The same file again: the preview says it was already imported, before « Importer ».

@@ -125,7 +125,9 @@ async def test_cycle_convocations_attendance_minutes_public(client: Any, world: 
     members = await _member_ids(client, rid)
     assert len(members) == 5
     # Before the first tap the quorum is pending, not shown as missed; one absence later it is.
-    assert 'class="quorum en-attente"' in (await client.get(f"/reunions/{rid}/presences")).text
+    sheet = (await client.get(f"/reunions/{rid}/presences")).text
+    assert 'class="quorum en-attente"' in sheet
+    assert "0 pouvoir (les pouvoirs" in sheet  # French plural: 0 takes the singular
     # Proxy to an absent member refused, naming the holder field; then attendance, quorum.
     await _post(client, f"/reunions/{rid}/presences/{members[3]}", {"etat": "absent"})
     assert 'class="quorum non-atteint"' in (await client.get(f"/reunions/{rid}/presences")).text

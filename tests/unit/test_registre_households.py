@@ -80,7 +80,7 @@ def test_a_known_flat_decides_whatever_the_names() -> None:
 
 
 def test_labels_never_show_internal_codes() -> None:
-    from domain.labels import action_label, rule_label, stratum_label
+    from domain.labels import action_label, rule_label, stratum_label, subject_label
 
     assert stratum_label("F/sans-bureau") == "Femmes, sans bureau de vote"
     assert stratum_label("M/0102") == "Hommes, bureau de vote 0102"
@@ -90,6 +90,12 @@ def test_labels_never_show_internal_codes() -> None:
     assert rule_label("parite-habitants") == "Parité femmes-hommes dans le collège des habitants"
     assert action_label("membre.creation") == "Membre : création"
     assert action_label("registre.import.liste") == "Registre : import — liste électorale"
+    # Every journal action and subject the service writes reads as French words.
+    assert action_label("tirage.alea") == "Tirage : aléa public saisi"
+    assert action_label("reunion.compte_rendu.brouillon") == "Réunion : compte rendu — brouillon"
+    assert rule_label("representant-et-habitant").startswith("Pas de double siège")
+    assert subject_label("registre_source", "3") == "fichier importé n° 3"
+    assert subject_label("reunion_point", 2) == "point de l'ordre du jour n° 2"
 
 
 def test_page_dates_are_in_paris_time_in_one_format() -> None:
@@ -98,7 +104,8 @@ def test_page_dates_are_in_paris_time_in_one_format() -> None:
     from service.http.filters import date_fr, datetime_fr
 
     # 21:59 UTC on 1 June is 23:59 in Paris; 22:30 UTC is already 2 June there.
-    assert datetime_fr("2026-06-01T21:59:00+00:00") == "1er juin 2026 à 23:59"
+    # Times as everywhere else: « 23 h 59 » (no-break spaces), never « 23:59 ».
+    assert datetime_fr("2026-06-01T21:59:00+00:00") == "1er juin 2026 à 23\u00a0h\u00a059"
     assert date_fr(datetime(2026, 6, 1, 22, 30, tzinfo=UTC), "dd/MM/y") == "02/06/2026"
     # ISO dates kept as text (a form's reference date) read the same way.
     assert date_fr("2026-12-01") == "1er décembre 2026" and date_fr("pas une date") == "pas une date"

@@ -190,6 +190,7 @@ def test_cli_from_a_copy_of_domain_alone(files: tuple[Path, Path], tmp_path: Pat
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Le tirage est vérifié" in done.stdout
+    assert "(s)" not in done.stdout and "rangs publiés" in done.stdout  # real plurals
 
 
 def test_cli_mismatch_exits_1(
