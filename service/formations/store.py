@@ -28,7 +28,7 @@ from domain.training import (
 from service.db.engine import Database
 from service.db.versioned import versioned_update
 from service.formations.tables import Emargement, Formation, FormationConseil, Inscription, Seance
-from service.organisation.tables import Council
+from service.organisation.store import OrganisationStore
 
 
 @dataclass(frozen=True)
@@ -173,9 +173,8 @@ class TrainingStore:
         return [_training(r, by.get(r["id"], [])) for r in rows]
 
     async def territory_councils(self, territory_id: int) -> list[tuple[int, str]]:
-        rows = await Council.select(Council.id, Council.name).where(
-            (Council.territory == territory_id) & Council.archived_at.is_null()).order_by(Council.name)
-        return [(r["id"], r["name"]) for r in rows]
+        """(id, name) of the territory's councils not archived, by name (the organisation's)."""
+        return [(c.id, c.name) for c in await OrganisationStore(self.db).councils_of_territory(territory_id)]
 
     # --- sessions -------------------------------------------------------------------
 
