@@ -1,9 +1,9 @@
 """The draw's stores: the only code that queries the draw's and the pools' tables.
 
 Typed methods return frozen dataclasses; engine differences (bulk loads through the raw
-driver) live here. ``DrawStore`` also reads the two facts of other features a draw needs
-(the council's name and districts, the roles an account holds) until those features
-expose them through their own stores.
+driver) live here. ``DrawStore`` also hands the use cases the two facts of other features
+a draw needs (the council's name and districts, the roles an account holds), read through
+those features' stores, never their tables (DESIGN.md §2).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 
 from domain.errors import NotFound
 from domain.i18n import _
-from service.comptes.tables import RoleAssignment as RoleRow
+from service.comptes.store import AccountStore
 from service.db.bulk import bulk_insert
 from service.db.engine import Database
 from service.db.versioned import versioned_update
-from service.organisation.tables import Council, CouncilQpv
+from service.organisation.store import OrganisationStore
 from service.tirage.tables import Draw, DrawInvitation, DrawRound, DrawSeat, Pool, PoolMember
 
 # --------------------------------------------------------------------------------------
@@ -386,15 +386,14 @@ class DrawStore:
     # --- other features' facts ---------------------------------------------------------
 
     async def council(self, council_id: int) -> CouncilFacts:
-        c = await Council.select(Council.name, Council.territory).where(Council.id == council_id).first()
+        c = await OrganisationStore(self.db).council(council_id)
         if c is None:
             raise NotFound(_("Conseil citoyen introuvable."))
-        links = await CouncilQpv.select(CouncilQpv.qpv.code).where(CouncilQpv.council == council_id)
-        codes = tuple(sorted(str(r["qpv.code"]) for r in links))
-        return CouncilFacts(name=str(c["name"]), qpv_codes=codes, territory_id=int(c["territory"]))
+        codes = tuple(sorted(q.code for q in c.qpvs))
+        return CouncilFacts(name=c.name, qpv_codes=codes, territory_id=c.territory)
 
     async def roles_of(self, account_id: int) -> set[str]:
-        return {str(r["role"]) for r in await RoleRow.select(RoleRow.role).where(RoleRow.account == account_id)}
+        return await AccountStore(self.db).role_names(account_id)
 
 
 # --------------------------------------------------------------------------------------
