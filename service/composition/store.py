@@ -8,6 +8,7 @@ or stores, never their tables (DESIGN.md §2).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import asdict, fields
 from datetime import date, datetime
@@ -20,6 +21,7 @@ from service.composition.rows import (
     HistoryRow,
     Mandate,
     MemberRow,
+    MemberSeat,
     MemberValues,
     VolunteerRow,
     sort_members,
@@ -35,6 +37,12 @@ _MEMBER_FIELDS = tuple(f.name for f in fields(MemberRow))
 
 def _member(row: dict[str, Any]) -> MemberRow:
     return MemberRow(**{k: row[k] for k in _MEMBER_FIELDS})
+
+
+_SEAT_COLUMNS = (
+    Membre.id, Membre.council, Membre.college, Membre.sexe, Membre.seat, Membre.mandate_start,
+    Membre.mandate_end, Membre.status, Membre.status_since,
+)
 
 
 class CompositionStore:
@@ -169,6 +177,21 @@ class CompositionStore:
     ) -> None:
         values: dict[str, Any] = {f"adresse_{k}": v for k, v in parts.items()}
         await self._versioned(member_id, version, {**values, "updated_at": now})
+
+    # --- facts for the contrat de ville's indicators ----------------------------------
+
+    async def seats_of_councils(self, council_ids: Sequence[int]) -> list[MemberSeat]:
+        """Every member record of the councils, in one query whatever their number."""
+        if not council_ids:
+            return []
+        rows = await Membre.select(*_SEAT_COLUMNS).where(Membre.council.is_in(list(council_ids)))
+        return [MemberSeat(**r) for r in rows]
+
+    async def seats_by_id(self, member_ids: Sequence[int]) -> list[MemberSeat]:
+        if not member_ids:
+            return []
+        rows = await Membre.select(*_SEAT_COLUMNS).where(Membre.id.is_in(list(member_ids)))
+        return [MemberSeat(**r) for r in rows]
 
     # --- history --------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ Typed methods return frozen dataclasses; engine differences (row locks) live her
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from fractions import Fraction
@@ -272,10 +272,13 @@ class TrainingStore:
 
     # --- facts for the contrat de ville's indicators ------------------------------------
 
-    async def facts(self, council_ids: Sequence[int]) -> dict[int, list[TrainingFact]]:
+    async def facts(self, council_ids: Sequence[int], council_of_member: Mapping[int, int]
+                    ) -> dict[int, list[TrainingFact]]:
         """Per council, each session held (not cancelled) of the trainings open to it, with
         its members' enrolments, presences by sex and hours attended (half-days signed).
-        Five queries whatever the number of councils."""
+        ``council_of_member``: the council of each member of ``council_ids`` (the
+        composition's, read by the caller); an enrolled member of another council counts
+        for none of them. Four queries whatever the number of councils."""
         out: dict[int, list[TrainingFact]] = {c: [] for c in council_ids}
         if not council_ids:
             return out
@@ -287,8 +290,7 @@ class TrainingStore:
             Seance.formation.is_in(sorted({link["formation"] for link in links})) & (Seance.annulee == False))]  # noqa: E712
         if not sessions:
             return out
-        rows = await Inscription.select(Inscription.id, Inscription.seance, Inscription.sexe,
-                                        Inscription.membre.council.as_alias("council")).where(
+        rows = await Inscription.select(Inscription.id, Inscription.seance, Inscription.sexe, Inscription.membre).where(
             Inscription.seance.is_in([s.id for s in sessions]) & (Inscription.status == EnrolmentStatus.INSCRIT.value)
             & Inscription.membre.is_not_null())
         marks = await self.marks([r["id"] for r in rows])
@@ -310,7 +312,7 @@ class TrainingStore:
                 came: dict[str, int] = {}
                 hours = Fraction(0)
                 for r in by_session.get(s.id, []):
-                    if r["council"] != cid:
+                    if council_of_member.get(r["membre"]) != cid:
                         continue
                     enrolled[r["sexe"]] = enrolled.get(r["sexe"], 0) + 1
                     signed = [parts[p] for p in present.get(r["id"], set()) if p in parts]
