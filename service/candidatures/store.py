@@ -20,7 +20,7 @@ from service.candidatures.tables import (
     FormulairePublicEnvoi,
 )
 from service.db.versioned import versioned_update
-from service.organisation.tables import Council
+from service.organisation.store import OrganisationStore
 
 Kind = Literal["habitant", "structure"]
 KINDS: tuple[Kind, ...] = ("habitant", "structure")
@@ -166,7 +166,8 @@ class NewStructure:
 
 @dataclass(frozen=True)
 class CouncilFacts:
-    """What the applications need of their council."""
+    """What the applications need of their council (read through the organisation's
+    store)."""
 
     id: int
     territory: int
@@ -207,23 +208,15 @@ class CandidatureStore:
     # --- councils -----------------------------------------------------------------------
 
     async def council(self, council_id: int) -> CouncilFacts:
-        row = (
-            await Council.select(Council.id, Council.territory, Council.settings)
-            .where(Council.id == council_id)
-            .output(load_json=True)
-            .first()
-        )
-        if row is None:
+        found = await self.councils(council_id)
+        if not found:
             raise NotFound(_("Conseil citoyen introuvable."))
-        return CouncilFacts(int(row["id"]), int(row["territory"]), dict(row["settings"] or {}))
+        return found[0]
 
     async def councils(self, council_id: int | None = None) -> list[CouncilFacts]:
-        q = Council.select(Council.id, Council.territory, Council.settings).output(load_json=True)
-        if council_id is not None:
-            q = q.where(Council.id == council_id)
-        return [
-            CouncilFacts(int(r["id"]), int(r["territory"]), dict(r["settings"] or {})) for r in await q
-        ]
+        """Every council (archived ones too), or only ``council_id``."""
+        rows = await OrganisationStore().council_settings(None if council_id is None else [council_id])
+        return [CouncilFacts(r.id, r.territory, r.settings) for r in rows]
 
     # --- calls --------------------------------------------------------------------------
 
@@ -260,23 +253,24 @@ class CandidatureStore:
             ),
         )
 
-    def _calls(self) -> Any:
-        return AppelCandidatures.select(
-            *AppelCandidatures.all_columns(),
-            AppelCandidatures.council.name.as_alias("council_name"),
-        )
+    async def _with_council_names(self, rows: Sequence[dict[str, Any]]) -> list[CallRow]:
+        """The calls with their councils' names, read in one query from the organisation."""
+        if not rows:
+            return []
+        names = await OrganisationStore().council_names([int(r["council"]) for r in rows])
+        return [_row(CallRow, {**r, "council_name": names.get(int(r["council"]), "")}) for r in rows]
 
     async def call(self, call_id: int) -> CallRow | None:
-        row = await self._calls().where(AppelCandidatures.id == call_id).first()
-        return None if row is None else _row(CallRow, row)
+        row = await AppelCandidatures.select().where(AppelCandidatures.id == call_id).first()
+        return None if row is None else (await self._with_council_names([row]))[0]
 
     async def calls(self, council_id: int) -> list[CallRow]:
         rows = await (
-            self._calls()
+            AppelCandidatures.select()
             .where(AppelCandidatures.council == council_id)
             .order_by(AppelCandidatures.opens_on, ascending=False)
         )
-        return [_row(CallRow, r) for r in rows]
+        return await self._with_council_names(rows)
 
     async def calls_closed_before(self, council_id: int, cutoff: date) -> list[int]:
         rows = await AppelCandidatures.select(AppelCandidatures.id).where(

@@ -152,6 +152,21 @@ class Mandate(MemberRow):
 
 
 @dataclass(frozen=True)
+class MemberSeat:
+    """A member record's seat and dates: what the indicators read of the composition."""
+
+    id: int
+    council: int
+    college: str
+    sexe: str
+    seat: str
+    mandate_start: date
+    mandate_end: date
+    status: str
+    status_since: date | None
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     membre: int
     council: int

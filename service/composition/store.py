@@ -3,11 +3,12 @@
 
 The council, accounts, applications and the register's exclusion list belong to the
 features before the composition: they are read here through those features' use cases
-or tables until each has its own store (noted in the coordination brief).
+or stores, never their tables (DESIGN.md §2).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import asdict, fields
 from datetime import date, datetime
@@ -20,20 +21,28 @@ from service.composition.rows import (
     HistoryRow,
     Mandate,
     MemberRow,
+    MemberSeat,
     MemberValues,
     VolunteerRow,
     sort_members,
 )
 from service.composition.tables import Membre, MembreHistorique
+from service.comptes.store import AccountStore
 from service.db.engine import Database
 from service.db.versioned import versioned_update
-from service.organisation.store import CouncilRow
+from service.organisation.store import CouncilRow, OrganisationStore
 
 _MEMBER_FIELDS = tuple(f.name for f in fields(MemberRow))
 
 
 def _member(row: dict[str, Any]) -> MemberRow:
     return MemberRow(**{k: row[k] for k in _MEMBER_FIELDS})
+
+
+_SEAT_COLUMNS = (
+    Membre.id, Membre.council, Membre.college, Membre.sexe, Membre.seat, Membre.mandate_start,
+    Membre.mandate_end, Membre.status, Membre.status_since,
+)
 
 
 class CompositionStore:
@@ -104,12 +113,16 @@ class CompositionStore:
 
     async def memberships(self, account_id: int) -> list[Mandate]:
         rows = (
-            await Membre.select(*Membre.all_columns(), Membre.council.name.as_alias("council_name"))
+            await Membre.select()
             .where(Membre.account == account_id)
             .order_by(Membre.mandate_start, ascending=False)
         )
+        if not rows:
+            return []
+        # The councils' names are the organisation's: one look-up for all the mandates.
+        names = await OrganisationStore(self.db).council_names([int(r["council"]) for r in rows])
         return [
-            Mandate(**{k: r[k] for k in _MEMBER_FIELDS}, council_name=r["council_name"])
+            Mandate(**{k: r[k] for k in _MEMBER_FIELDS}, council_name=names.get(int(r["council"]), ""))
             for r in rows
         ]
 
@@ -165,6 +178,21 @@ class CompositionStore:
         values: dict[str, Any] = {f"adresse_{k}": v for k, v in parts.items()}
         await self._versioned(member_id, version, {**values, "updated_at": now})
 
+    # --- facts for the contrat de ville's indicators ----------------------------------
+
+    async def seats_of_councils(self, council_ids: Sequence[int]) -> list[MemberSeat]:
+        """Every member record of the councils, in one query whatever their number."""
+        if not council_ids:
+            return []
+        rows = await Membre.select(*_SEAT_COLUMNS).where(Membre.council.is_in(list(council_ids)))
+        return [MemberSeat(**r) for r in rows]
+
+    async def seats_by_id(self, member_ids: Sequence[int]) -> list[MemberSeat]:
+        if not member_ids:
+            return []
+        rows = await Membre.select(*_SEAT_COLUMNS).where(Membre.id.is_in(list(member_ids)))
+        return [MemberSeat(**r) for r in rows]
+
     # --- history --------------------------------------------------------------------
 
     async def add_history(self, entry: HistoryEntry) -> None:
@@ -207,25 +235,12 @@ class CompositionStore:
         return await get_council(council_id)
 
     async def account_exists(self, account_id: int) -> bool:
-        from service.comptes.tables import Account
-
-        return bool(await Account.exists().where(Account.id == account_id))
+        return await AccountStore(self.db).account_exists(account_id)
 
     async def council_accounts(self, council_id: int) -> list[tuple[str, str]]:
-        from service.comptes.tables import RoleAssignment
-
-        rows = await RoleAssignment.select(
-            RoleAssignment.account,
-            RoleAssignment.account.display_name.as_alias("name"),
-            RoleAssignment.account.email.as_alias("email"),
-        ).where(
-            (RoleAssignment.council == council_id)
-            & RoleAssignment.role.is_in(["membre", "secretaire"])
-        )
-        seen: dict[int, str] = {}
-        for r in rows:
-            seen.setdefault(int(r["account"]), f"{r['name']} <{r['email']}>")
-        return [(str(k), v) for k, v in sorted(seen.items(), key=lambda kv: kv[1].casefold())]
+        contacts = await AccountStore(self.db).council_contacts(council_id, ["membre", "secretaire"])
+        labels = {c.id: f"{c.display_name} <{c.email}>" for c in contacts}
+        return [(str(k), v) for k, v in sorted(labels.items(), key=lambda kv: kv[1].casefold())]
 
     async def exclusion_list(self, council_id: int) -> ExclusionList:
         from service.registre.usecases.lists import exclusion_list

@@ -14,6 +14,7 @@ from service.comptes.tables import Account, ApiToken, Invitation, LoginAttempt, 
 from service.comptes.tables import RoleAssignment as RoleRow
 from service.db.engine import Database
 from service.db.tables import AppState
+from service.organisation.store import OrganisationStore
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,13 @@ class AccountSummary:
     last_login_at: datetime | None
     genre: str | None
     roles: tuple[RoleHeld, ...]
+
+
+@dataclass(frozen=True)
+class AccountContact:
+    id: int
+    display_name: str
+    email: str
 
 
 @dataclass(frozen=True)
@@ -186,6 +194,22 @@ class AccountStore:
         await RoleRow.insert(RoleRow(account=account_id, role=role, territory=territory, council=council,
                                      departement=departement, created_at=at))
 
+    async def role_names(self, account_id: int) -> set[str]:
+        """The roles an account holds, whatever their scope."""
+        return {str(r["role"]) for r in await RoleRow.select(RoleRow.role).where(RoleRow.account == account_id)}
+
+    async def council_contacts(self, council_id: int, roles: Sequence[str]) -> list[AccountContact]:
+        """The accounts holding one of ``roles`` in the council, once each."""
+        rows = await RoleRow.select(
+            RoleRow.account,
+            RoleRow.account.display_name.as_alias("name"),
+            RoleRow.account.email.as_alias("email"),
+        ).where((RoleRow.council == council_id) & RoleRow.role.is_in(list(roles)))
+        seen: dict[int, AccountContact] = {}
+        for r in rows:
+            seen.setdefault(int(r["account"]), AccountContact(int(r["account"]), r["name"], r["email"]))
+        return list(seen.values())
+
     async def roles_of(self, account_id: int) -> list[RoleAssignment]:
         rows = await RoleRow.select(RoleRow.role, RoleRow.territory, RoleRow.council, RoleRow.departement).where(
             RoleRow.account == account_id)
@@ -200,11 +224,16 @@ class AccountStore:
     async def accounts(self) -> list[AccountSummary]:
         accounts = await Account.select(Account.id, Account.email, Account.display_name, Account.active,
                                         Account.created_at, Account.last_login_at, Account.genre).order_by(Account.email)
-        roles = await RoleRow.select(RoleRow.account, RoleRow.role, RoleRow.territory.name, RoleRow.council.name,
-                                     RoleRow.departement)
+        roles = await RoleRow.select(RoleRow.account, RoleRow.role, RoleRow.territory, RoleRow.council, RoleRow.departement)
+        # The scopes' names are the organisation's: one look-up each for all the roles.
+        organisation = OrganisationStore(self.db)
+        territories = await organisation.territory_names([r["territory"] for r in roles if r["territory"] is not None])
+        councils = await organisation.council_names([r["council"] for r in roles if r["council"] is not None])
         by: dict[int, list[RoleHeld]] = {}
         for r in roles:
-            by.setdefault(r["account"], []).append(RoleHeld(r["role"], r["territory.name"], r["council.name"], r["departement"]))
+            territory = None if r["territory"] is None else territories.get(r["territory"])
+            council = None if r["council"] is None else councils.get(r["council"])
+            by.setdefault(r["account"], []).append(RoleHeld(r["role"], territory, council, r["departement"]))
         return [AccountSummary(**a, roles=tuple(by.get(a["id"], []))) for a in accounts]
 
     # --- setup token (kept in the service's shared state) ------------------------------

@@ -9,14 +9,14 @@ from domain.errors import NotFound
 from domain.i18n import _
 from service.formations.tables import Formation, Inscription, Seance
 from service.http.auth import scope_resolver
-from service.organisation.tables import Territory
+from service.organisation.store import OrganisationStore
 
 
 async def _territory(territory_id: int) -> ResourceScope:
-    row = await Territory.select(Territory.id, Territory.departement).where(Territory.id == territory_id).first()
-    if not row:
+    s = await OrganisationStore().territory_scope(territory_id)
+    if s is None:
         raise NotFound(_("Territoire introuvable."))
-    return ResourceScope(str(row["id"]), row["departement"], None)
+    return ResourceScope(str(s.territory_id), s.departement, None)
 
 
 @scope_resolver("formation_id")

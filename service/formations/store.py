@@ -5,7 +5,7 @@ Typed methods return frozen dataclasses; engine differences (row locks) live her
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from fractions import Fraction
@@ -28,7 +28,7 @@ from domain.training import (
 from service.db.engine import Database
 from service.db.versioned import versioned_update
 from service.formations.tables import Emargement, Formation, FormationConseil, Inscription, Seance
-from service.organisation.tables import Council
+from service.organisation.store import OrganisationStore
 
 
 @dataclass(frozen=True)
@@ -173,9 +173,8 @@ class TrainingStore:
         return [_training(r, by.get(r["id"], [])) for r in rows]
 
     async def territory_councils(self, territory_id: int) -> list[tuple[int, str]]:
-        rows = await Council.select(Council.id, Council.name).where(
-            (Council.territory == territory_id) & Council.archived_at.is_null()).order_by(Council.name)
-        return [(r["id"], r["name"]) for r in rows]
+        """(id, name) of the territory's councils not archived, by name (the organisation's)."""
+        return [(c.id, c.name) for c in await OrganisationStore(self.db).councils_of_territory(territory_id)]
 
     # --- sessions -------------------------------------------------------------------
 
@@ -273,10 +272,13 @@ class TrainingStore:
 
     # --- facts for the contrat de ville's indicators ------------------------------------
 
-    async def facts(self, council_ids: Sequence[int]) -> dict[int, list[TrainingFact]]:
+    async def facts(self, council_ids: Sequence[int], council_of_member: Mapping[int, int]
+                    ) -> dict[int, list[TrainingFact]]:
         """Per council, each session held (not cancelled) of the trainings open to it, with
         its members' enrolments, presences by sex and hours attended (half-days signed).
-        Five queries whatever the number of councils."""
+        ``council_of_member``: the council of each member of ``council_ids`` (the
+        composition's, read by the caller); an enrolled member of another council counts
+        for none of them. Four queries whatever the number of councils."""
         out: dict[int, list[TrainingFact]] = {c: [] for c in council_ids}
         if not council_ids:
             return out
@@ -288,8 +290,7 @@ class TrainingStore:
             Seance.formation.is_in(sorted({link["formation"] for link in links})) & (Seance.annulee == False))]  # noqa: E712
         if not sessions:
             return out
-        rows = await Inscription.select(Inscription.id, Inscription.seance, Inscription.sexe,
-                                        Inscription.membre.council.as_alias("council")).where(
+        rows = await Inscription.select(Inscription.id, Inscription.seance, Inscription.sexe, Inscription.membre).where(
             Inscription.seance.is_in([s.id for s in sessions]) & (Inscription.status == EnrolmentStatus.INSCRIT.value)
             & Inscription.membre.is_not_null())
         marks = await self.marks([r["id"] for r in rows])
@@ -311,7 +312,7 @@ class TrainingStore:
                 came: dict[str, int] = {}
                 hours = Fraction(0)
                 for r in by_session.get(s.id, []):
-                    if r["council"] != cid:
+                    if council_of_member.get(r["membre"]) != cid:
                         continue
                     enrolled[r["sexe"]] = enrolled.get(r["sexe"], 0) + 1
                     signed = [parts[p] for p in present.get(r["id"], set()) if p in parts]

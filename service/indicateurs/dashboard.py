@@ -28,9 +28,11 @@ from domain.indicators import (
     share,
     training_figures,
 )
+from service.composition.store import CompositionStore
 from service.formations.store import TrainingStore
-from service.indicateurs.facts import CouncilFact, member_facts, round_facts
+from service.indicateurs.facts import CouncilFact, member_facts
 from service.reunions import store_indicators
+from service.tirage.store import DrawStore
 
 GROUPS = [
     ("membres", _("Membres et parité")),
@@ -88,11 +90,14 @@ class Facts:
 
 
 async def gather(store: TrainingStore, council_ids: Sequence[int]) -> Facts:
+    # The councils' member records are read once, for the members' facts and for the
+    # meetings' and trainings' (who sits where), each feature through its own store.
+    seats = await CompositionStore(store.db).seats_of_councils(council_ids)
     return Facts(
-        members=await member_facts(council_ids),
-        rounds=await round_facts(council_ids),
-        meetings=await store_indicators.meeting_facts(council_ids),
-        trainings=await store.facts(council_ids),
+        members=member_facts(seats, council_ids),
+        rounds=await DrawStore(store.db).round_facts(council_ids),
+        meetings=await store_indicators.meeting_facts(council_ids, {s.id: s for s in seats}),
+        trainings=await store.facts(council_ids, {s.id: s.council for s in seats}),
         questions=await store_indicators.question_facts(council_ids),
     )
 

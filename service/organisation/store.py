@@ -66,6 +66,27 @@ class CouncilRow:
 
 
 @dataclass(frozen=True)
+class CouncilSettings:
+    """A council's territory and settings: what the features after it read of it."""
+
+    id: int
+    territory: int
+    settings: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CouncilSummary:
+    """A council without its QPV (one query for a whole territory)."""
+
+    id: int
+    name: str
+    territory: int
+    regime: str
+    created_at: datetime
+    archived_at: datetime | None
+
+
+@dataclass(frozen=True)
 class ScopeIds:
     """Where a territory, QPV or council sits: its territory, département and council."""
 
@@ -148,6 +169,13 @@ class OrganisationStore:
     async def territory_ids_in_departements(self, departements: Sequence[str]) -> list[int]:
         rows = await Territory.select(Territory.id).where(Territory.departement.is_in(list(departements)))
         return [int(r["id"]) for r in rows]
+
+    async def territory_names(self, territory_ids: Sequence[int]) -> dict[int, str]:
+        """The name of each territory found among ``territory_ids`` (one query)."""
+        if not territory_ids:
+            return {}
+        rows = await Territory.select(Territory.id, Territory.name).where(Territory.id.is_in(sorted(set(territory_ids))))
+        return {int(r["id"]): str(r["name"]) for r in rows}
 
     async def insert_territory(self, values: dict[str, Any], at: datetime) -> int:
         rows = await Territory.insert(Territory(**values, created_at=at)).returning(Territory.id)
@@ -234,6 +262,40 @@ class OrganisationStore:
     async def council_name(self, council_id: int) -> str:
         r = await Council.select(Council.name).where(Council.id == council_id).first()
         return str(r["name"]) if r else ""
+
+    async def council_names(self, council_ids: Sequence[int]) -> dict[int, str]:
+        """The name of each council found among ``council_ids`` (one query)."""
+        if not council_ids:
+            return {}
+        rows = await Council.select(Council.id, Council.name).where(Council.id.is_in(sorted(set(council_ids))))
+        return {int(r["id"]): str(r["name"]) for r in rows}
+
+    async def council_settings(self, council_ids: Sequence[int] | None = None) -> list[CouncilSettings]:
+        """Territory and settings of the councils among ``council_ids`` (of every council
+        when None), archived ones included."""
+        q = Council.select(Council.id, Council.territory, Council.settings).output(load_json=True)
+        if council_ids is not None:
+            if not council_ids:
+                return []
+            q = q.where(Council.id.is_in(list(council_ids)))
+        return [CouncilSettings(int(r["id"]), int(r["territory"]), dict(r["settings"] or {})) for r in await q]
+
+    async def councils_of_territory(self, territory_id: int, *, include_archived: bool = False) -> list[CouncilSummary]:
+        """The territory's councils by name, in one query."""
+        q = Council.select(Council.id, Council.name, Council.territory, Council.regime, Council.created_at,
+                           Council.archived_at).where(Council.territory == territory_id).order_by(Council.name)
+        if not include_archived:
+            q = q.where(Council.archived_at.is_null())
+        return [CouncilSummary(int(r["id"]), str(r["name"]), int(r["territory"]), str(r["regime"]), r["created_at"],
+                               r["archived_at"]) for r in await q]
+
+    async def lock_council(self, council_id: int) -> None:
+        """Serialise the writes of one council until the caller's transaction ends: call
+        it inside that transaction (SQLite's IMMEDIATE transaction already holds the
+        database's write lock)."""
+        db = self.db if self.db is not None else Database(Council._meta.db)
+        if not db.is_sqlite:
+            await Council.raw("SELECT id FROM conseil WHERE id = {} FOR UPDATE", council_id)
 
     async def council_id_by_key(self, name_key: str, *, other_than: int | None = None) -> int | None:
         q = Council.select(Council.id).where(Council.name_key == name_key)

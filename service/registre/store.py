@@ -18,7 +18,7 @@ from domain.errors import NotFound
 from domain.i18n import _
 from service.db.engine import Database
 from service.db.tables import AppState
-from service.organisation.tables import Council
+from service.organisation.store import OrganisationStore
 from service.registre.records import (
     AddresseeRow,
     CouncilInfo,
@@ -110,26 +110,18 @@ class RegisterStore:
 
     # ------------------------------------------------------------------ councils
 
+    # Councils are the organisation's: read through its store.
+
     async def council(self, council_id: int) -> CouncilInfo:
-        row = await Council.select(Council.id, Council.territory, Council.settings).where(
-            Council.id == council_id).output(load_json=True).first()
-        if row is None:
+        found = await self.councils(council_id)
+        if not found:
             raise NotFound(_("Conseil citoyen introuvable."))
-        return CouncilInfo(int(row["id"]), int(row["territory"]), row["settings"] or {})
+        return found[0]
 
     async def councils(self, council_id: int | None = None) -> list[CouncilInfo]:
-        q = Council.select(Council.id, Council.territory, Council.settings).output(
-            load_json=True)
-        if council_id is not None:
-            q = q.where(Council.id == council_id)
-        return [CouncilInfo(int(r["id"]), int(r["territory"]), r["settings"] or {})
-                for r in await q]
-
-    async def lock_council(self, council_id: int) -> None:
-        """Serialise register writes of one council (SQLite's IMMEDIATE transaction
-        already holds the database's write lock)."""
-        if not self.db.is_sqlite:
-            await Council.raw("SELECT id FROM conseil WHERE id = {} FOR UPDATE", council_id)
+        rows = await OrganisationStore(self.db).council_settings(
+            None if council_id is None else [council_id])
+        return [CouncilInfo(r.id, r.territory, r.settings) for r in rows]
 
     async def salt(self, council_id: int) -> str:
         """The council's secret household salt, created on first use (inside the

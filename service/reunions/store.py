@@ -69,13 +69,6 @@ class MemberRef:
 
 
 @dataclass(frozen=True)
-class MeetingScope:
-    council_id: int
-    territory_id: int
-    departement: str | None
-
-
-@dataclass(frozen=True)
 class Attachment:
     id: int
     meeting_id: int
@@ -207,14 +200,6 @@ class ReunionStore(SittingRecords):
             await self.get_meeting(meeting_id)  # NotFound first
             raise stale(_("Cette réunion"))
         return await self.get_meeting(meeting_id)
-
-    async def scope_of(self, meeting_id: int) -> MeetingScope:
-        row = await Reunion.select(
-            Reunion.council, Reunion.council._.territory, Reunion.council._.territory._.departement
-        ).where(Reunion.id == meeting_id).first()
-        if row is None:
-            raise NotFound(_("Réunion introuvable."), field="reunion_id")
-        return MeetingScope(row["council"], row["council.territory"], row["council.territory.departement"])
 
     async def next_meeting_after(self, meeting: Meeting) -> Meeting | None:
         rows = await Reunion.select().where(

@@ -1,9 +1,9 @@
 """The draw's stores: the only code that queries the draw's and the pools' tables.
 
 Typed methods return frozen dataclasses; engine differences (bulk loads through the raw
-driver) live here. ``DrawStore`` also reads the two facts of other features a draw needs
-(the council's name and districts, the roles an account holds) until those features
-expose them through their own stores.
+driver) live here. ``DrawStore`` also hands the use cases the two facts of other features
+a draw needs (the council's name and districts, the roles an account holds), read through
+those features' stores, never their tables (DESIGN.md §2).
 """
 
 from __future__ import annotations
@@ -13,14 +13,17 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from domain.draw.rounds import sex_of_stratum
 from domain.errors import NotFound
 from domain.i18n import _
-from service.comptes.tables import RoleAssignment as RoleRow
+from domain.indicators import RoundFact
+from service.comptes.store import AccountStore
 from service.db.bulk import bulk_insert
 from service.db.engine import Database
 from service.db.versioned import versioned_update
-from service.organisation.tables import Council, CouncilQpv
+from service.organisation.store import OrganisationStore
 from service.tirage.tables import Draw, DrawInvitation, DrawRound, DrawSeat, Pool, PoolMember
 
 # --------------------------------------------------------------------------------------
@@ -206,6 +209,8 @@ class PoolMemberRow:
 # Draws
 # --------------------------------------------------------------------------------------
 
+PARIS = ZoneInfo("Europe/Paris")
+
 _LIGHT_COLUMNS = [c for c in Draw._meta.columns if c._meta.name != "ranking"]
 
 
@@ -386,15 +391,53 @@ class DrawStore:
     # --- other features' facts ---------------------------------------------------------
 
     async def council(self, council_id: int) -> CouncilFacts:
-        c = await Council.select(Council.name, Council.territory).where(Council.id == council_id).first()
+        c = await OrganisationStore(self.db).council(council_id)
         if c is None:
             raise NotFound(_("Conseil citoyen introuvable."))
-        links = await CouncilQpv.select(CouncilQpv.qpv.code).where(CouncilQpv.council == council_id)
-        codes = tuple(sorted(str(r["qpv.code"]) for r in links))
-        return CouncilFacts(name=str(c["name"]), qpv_codes=codes, territory_id=int(c["territory"]))
+        codes = tuple(sorted(q.code for q in c.qpvs))
+        return CouncilFacts(name=c.name, qpv_codes=codes, territory_id=c.territory)
 
     async def roles_of(self, account_id: int) -> set[str]:
-        return {str(r["role"]) for r in await RoleRow.select(RoleRow.role).where(RoleRow.account == account_id)}
+        return await AccountStore(self.db).role_names(account_id)
+
+
+    # --- facts for the contrat de ville's indicators ------------------------------------
+
+    async def round_facts(self, council_ids: Sequence[int]) -> dict[int, list[RoundFact]]:
+        """Every invitation round of the residents' draws not abandoned: letters sent (one per
+        invitation) and acceptances, by sex when the strata carry it. Three queries
+        whatever the number of councils."""
+        out: dict[int, list[RoundFact]] = {c: [] for c in council_ids}
+        if not council_ids:
+            return out
+        draws = await Draw.select(Draw.id, Draw.council).where(
+            Draw.council.is_in(list(council_ids)) & Draw.abandoned_at.is_null())
+        council_of = {d["id"]: d["council"] for d in draws}
+        if not council_of:
+            return out
+        rounds = await DrawRound.select(DrawRound.draw, DrawRound.number, DrawRound.at).where(
+            DrawRound.draw.is_in(list(council_of)))
+        invitations = await DrawInvitation.select(DrawInvitation.draw, DrawInvitation.round, DrawInvitation.stratum,
+                                                  DrawInvitation.reply).where(DrawInvitation.draw.is_in(list(council_of)))
+        tally: dict[tuple[int, int], dict[str, dict[str, int]]] = {}
+        for inv in invitations:
+            t = tally.setdefault((inv["draw"], inv["round"]), {"letters": {}, "accepted": {}})
+            sex = sex_of_stratum(inv["stratum"])
+            key = sex.value if sex else ""
+            t["letters"][key] = t["letters"].get(key, 0) + 1
+            if inv["reply"] == "accepted":
+                t["accepted"][key] = t["accepted"].get(key, 0) + 1
+        for r in rounds:
+            t = tally.get((r["draw"], r["number"]), {"letters": {}, "accepted": {}})
+            out[council_of[r["draw"]]].append(RoundFact(
+                draw_id=r["draw"], round_no=r["number"], held_on=r["at"].astimezone(PARIS).date(),
+                letters_sent=sum(t["letters"].values()), accepted=sum(t["accepted"].values()),
+                letters_by_sex={k: v for k, v in t["letters"].items() if k},
+                accepted_by_sex={k: v for k, v in t["accepted"].items() if k},
+            ))
+        for facts in out.values():
+            facts.sort(key=lambda f: (f.held_on, f.draw_id, f.round_no))
+        return out
 
 
 # --------------------------------------------------------------------------------------

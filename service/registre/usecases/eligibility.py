@@ -17,6 +17,7 @@ from domain.registre.normalise import format_date, premier_prenom
 from service import audit
 from service.audit import Actor
 from service.context import AppContext
+from service.organisation.store import OrganisationStore
 from service.registre.store import RegisterStore
 from service.registre.store_rows import RowMeta
 from service.registre.usecases.lists import council_perimeter, exclusion_list
@@ -104,7 +105,7 @@ async def evaluate_eligibility(ctx: AppContext, actor: Actor, council_id: int,
     register, store each one's status and reasons, and return the summary per reason."""
     store = store if store is not None else RegisterStore(ctx.db)
     async with ctx.db.transaction():
-        await store.lock_council(council_id)
+        await OrganisationStore(ctx.db).lock_council(council_id)
         summary, _kept, _rows = await _evaluate(ctx, store, actor, council_id, reference_date,
                                                 accept_unknown_birth_date)
     return summary
@@ -173,7 +174,7 @@ async def build_pool(
     store = store if store is not None else RegisterStore(ctx.db)
     spec = _stratification(stratification)
     async with ctx.db.transaction():
-        await store.lock_council(council_id)
+        await OrganisationStore(ctx.db).lock_council(council_id)
         summary, kept, rows = await _evaluate(ctx, store, actor, council_id, reference_date,
                                               accept_unknown_birth_date)
         minimum = summary["minimum_age"]

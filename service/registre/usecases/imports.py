@@ -29,6 +29,7 @@ from domain.registre.normalise import format_date
 from service import audit
 from service.audit import Actor
 from service.context import AppContext
+from service.organisation.store import OrganisationStore
 from service.registre.reader import Table
 from service.registre.store import RegisterStore
 from service.registre.uploads import file_digest
@@ -209,7 +210,7 @@ async def _store(ctx: AppContext, store: RegisterStore, actor: Actor, council_id
                  file_name: str, digest: str, parsed: _Parsed) -> int:
     now = ctx.now()
     async with ctx.db.transaction():
-        await store.lock_council(council_id)
+        await OrganisationStore(ctx.db).lock_council(council_id)
         await _refuse_reimport(store, council_id, digest)
         council = await store.council(council_id)
         rejets = [
