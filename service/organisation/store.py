@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -242,11 +243,22 @@ class OrganisationStore:
         return [_council(r, qpvs.get(r["id"], [])) for r in rows]
 
     async def council(self, council_id: int) -> CouncilRow | None:
-        row = await self._council_select().where(Council.id == council_id).first()
-        if not row:
+        # Read by most council pages and API reads: written out, the two queries skip
+        # Piccolo's query builder (about 1 ms of the 5–6 ms an authenticated read costs).
+        # The same row as ``councils()`` builds (tests/integration/test_organisation_store.py).
+        rows = await Council.raw(
+            "SELECT c.id, c.territory, t.name AS territory_name, t.departement, c.name, c.name_key, "
+            "c.regime, c.settings, c.archived_at, c.created_at, c.updated_at, c.version "
+            "FROM conseil c JOIN territoire t ON t.id = c.territory WHERE c.id = {}", council_id)
+        if not rows:
             return None
-        qpvs = await self._council_qpvs([council_id])
-        return _council(row, qpvs.get(council_id, []))
+        row = dict(rows[0])
+        if isinstance(row["settings"], str):
+            row["settings"] = json.loads(row["settings"])
+        links = await CouncilQpv.raw(
+            "SELECT l.qpv, q.code, q.name FROM conseil_qpv l JOIN qpv q ON q.id = l.qpv "
+            "WHERE l.council = {}", council_id)
+        return _council(row, [QpvRef(int(r["qpv"]), str(r["code"]), str(r["name"])) for r in links])
 
     async def _council_qpvs(self, council_ids: Sequence[int]) -> dict[int, list[QpvRef]]:
         if not council_ids:
@@ -337,8 +349,11 @@ class OrganisationStore:
         return ScopeIds(int(row["territory"]), str(row["territory.departement"])) if row else None
 
     async def council_scope(self, council_id: int) -> ScopeIds | None:
-        row = await Council.select(Council.id, Council.territory, Council.territory.departement).where(
-            Council.id == council_id).first()
-        if not row:
+        # Every council-scoped request runs this in its guard: written out, it skips the
+        # query builder (about 0.5 ms of the 5–6 ms an authenticated API read costs).
+        rows = await Council.raw(
+            "SELECT c.territory, t.departement FROM conseil c JOIN territoire t ON t.id = c.territory "
+            "WHERE c.id = {}", council_id)
+        if not rows:
             return None
-        return ScopeIds(int(row["territory"]), str(row["territory.departement"]), int(row["id"]))
+        return ScopeIds(int(rows[0]["territory"]), str(rows[0]["departement"]), council_id)
