@@ -55,6 +55,7 @@ class RegisterCounts:
     personnes: int
     eligibles: int
     paires_a_decider: int
+    evalues: int  # people with an eligibility status (0: never evaluated since the import)
 
 
 @dataclass(frozen=True)

@@ -231,11 +231,7 @@ class RegisterStore:
         tally = await self._tally(council_id)
         pairs = await RegisterAmbiguousPair.count().where(
             (RegisterAmbiguousPair.council == council_id) & (RegisterAmbiguousPair.decision == ""))
-        return RegisterCounts(tally.lignes, tally.personnes, tally.eligibles, int(pairs))
-
-    async def evaluated(self, council_id: int) -> int:
-        """People (kept rows) of the council with an eligibility status."""
-        return (await self._tally(council_id)).evalues
+        return RegisterCounts(tally.lignes, tally.personnes, tally.eligibles, int(pairs), tally.evalues)
 
     async def _tally(self, council_id: int) -> RegisterTallyRow:
         row = await RegisterTally.select(

@@ -67,7 +67,7 @@ async def test_every_change_of_the_rows_rewrites_the_figures(ctx: Any, world: Wo
     assert await _stored(ctx, cid) == (4200, 3839, 3020, 3839)
     overview = await sources_uc.register_overview(cid)
     assert (overview["lignes"], overview["personnes"], overview["eligibles"]) == (4200, 3839, 3020)
-    assert await sources_uc.eligibility_evaluated(cid) == 3839
+    assert overview["evalues"] == 3839
 
     pairs = await pairs_uc.list_pairs(cid, open_only=True)
     await pairs_uc.decide_pair(ctx, _actor(world), cid, pairs[0]["id"], "personnes-distinctes")

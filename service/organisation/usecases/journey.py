@@ -118,7 +118,7 @@ async def _register_step(council_id: int, base: str) -> tuple[Step, _Register]:
         state, action = DONE, Link(_("Importer un autre fichier"), f"{base}/registre")
     step = Step("registres", 1, _("Registres des habitants"), state, tuple(figures), action, tuple(links),
                 blocking=not sources)
-    facts = _Register(len(sources), people, int(overview["eligibles"]), await register_sources.eligibility_evaluated(council_id))
+    facts = _Register(len(sources), people, int(overview["eligibles"]), int(overview["evalues"]))
     return step, facts
 
 

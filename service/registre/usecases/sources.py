@@ -50,14 +50,9 @@ async def register_overview(council_id: int, store: RegisterStore | None = None
     counts = await store.counts(council_id)
     return {"lignes": counts.lignes, "personnes": counts.personnes,
             "eligibles": counts.eligibles, "paires_a_decider": counts.paires_a_decider,
+            "evalues": counts.evalues,
             "perimetre": await council_perimeter(council_id, store) is not None,
             "exclusions": len((await exclusion_list(council_id, store)).exclusions)}
-
-
-async def eligibility_evaluated(council_id: int, store: RegisterStore | None = None) -> int:
-    """How many people of the council's register have an eligibility status (0: the
-    rules were never applied since the last import)."""
-    return await store_or_default(store).evaluated(council_id)
 
 
 async def search_people(council_id: int, q: str = "", page: int = 1, per_page: int = 50,
